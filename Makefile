@@ -1,0 +1,96 @@
+# sockscope: `make`, `make check`, `make install`.  See README.md.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+WERROR ?= -Werror
+
+WARN = -std=c17 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes $(WERROR)
+# proto/ handles lengths and offsets only: every conversion must be explicit.
+PROTO_WARN = $(WARN) -Wconversion -Wsign-conversion
+HARDEN = -D_FORTIFY_SOURCE=3 -fstack-protector-strong
+ifeq ($(SANITIZE),1)
+HARDEN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_LDFLAGS = -fsanitize=address,undefined
+endif
+
+BASE_CPPFLAGS = -D_GNU_SOURCE -Iproto -MMD -MP
+EDIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libedit jansson 2>/dev/null)
+EDIT_LIBS := $(shell $(PKG_CONFIG) --libs libedit jansson 2>/dev/null)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+B = build
+PROTO_SRC := $(wildcard proto/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+PROTO_OBJ := $(PROTO_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
+PROTO_LIB = $(B)/libsockscope-proto.a
+UNIT_BIN = $(B)/unit-tests
+
+.PHONY: all check unit e2e install uninstall clean deps
+all: sockscope
+
+$(B)/proto/%.o: proto/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(HARDEN) $(PROTO_WARN) $(CFLAGS) -c -o $@ $<
+
+$(B)/cli/%.o: cli/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) -Icli $(EDIT_CFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) -Icli $(CHECK_CFLAGS) $(EDIT_CFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
+
+$(PROTO_LIB): $(PROTO_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+sockscope: $(CLI_OBJ) $(PROTO_LIB)
+	$(CC) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(PROTO_LIB) $(EDIT_LIBS) $(LDLIBS)
+
+# The unit tests link proto/ and the cli/ modules that hold no main().
+UNIT_CLI_OBJ = $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
+$(UNIT_BIN): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB)
+	$(CC) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB) $(CHECK_LIBS) $(EDIT_LIBS) $(LDLIBS)
+
+check: unit e2e
+
+unit: $(UNIT_BIN)
+	CK_DEFAULT_TIMEOUT=20 ./$(UNIT_BIN)
+
+e2e: sockscope
+	tests/e2e/run
+
+# Installs the Debian packages listed in debian-packages.txt that are missing.
+deps:
+	./.ci/install-deps
+
+install: sockscope
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 sockscope $(DESTDIR)$(BINDIR)/sockscope
+	install -m 644 man/sockscope.1 $(DESTDIR)$(MANDIR)/man1/sockscope.1
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 644 completions/sockscope.bash $(DESTDIR)$(BASHCOMPDIR)/sockscope
+	install -m 644 completions/_sockscope $(DESTDIR)$(ZSHCOMPDIR)/_sockscope
+	install -m 644 completions/sockscope.fish $(DESTDIR)$(FISHCOMPDIR)/sockscope.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sockscope $(DESTDIR)$(MANDIR)/man1/sockscope.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/sockscope $(DESTDIR)$(ZSHCOMPDIR)/_sockscope
+	rm -f $(DESTDIR)$(FISHCOMPDIR)/sockscope.fish
+
+clean:
+	rm -rf $(B) sockscope
+
+-include $(PROTO_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
