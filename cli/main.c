@@ -1,16 +1,49 @@
 /* sockscope: entry point; picks the mode from the command line. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decode_cmd.h"
+#include "handshake.h"
+#include "oneshot.h"
+#include "options.h"
+
+/* With 0, 1 or 2 closed at start, the next socket would take its number and
+ * a trace meant for stderr would go to the server. */
+static void
+reserve_standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0) {
+			int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+
+			if (null >= 0 && null != fd)
+				close(null);
+		}
+}
 
 int
 main(int argc, char **argv)
 {
+	struct options o;
+	int first, rc;
+
+	reserve_standard_fds();
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "decode") == 0)
 		return decode_main(argc - 1, argv + 1);
-	fprintf(stderr, "sockscope: only `decode` is built so far\n");
-	return 2;
+	rc = options_parse(&o, argc, argv, &first);
+	if (rc != 0)
+		return rc < 0 ? EXIT_USAGE : EXIT_OK;
+	if (o.nproxies == 0) {
+		if (first < argc && strcmp(argv[first], "probe") == 0) {
+			fprintf(stderr, "sockscope: probe is not built yet\n");
+			return EXIT_USAGE;
+		}
+		fprintf(stderr, "sockscope: no proxy: give -x PROXY (the REPL is not built yet)\n");
+		return EXIT_USAGE;
+	}
+	return oneshot_main(&o, argc - first, argv + first);
 }

@@ -1,0 +1,402 @@
+/*
+ * The client engine.  session_plan() encodes every message of every hop
+ * before anything is sent, so bad input is refused with nothing on the wire;
+ * session_run() then connects and walks the chain, one bounded phase at a
+ * time, reading replies through the incremental decoder so that bytes after
+ * a reply stay in conn.in for the next hop or the tunnel.
+ */
+#include "handshake.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hexview.h"
+#include "net.h"
+
+#define MAX_REQUEST (8 + 2 * (PROTO_MAX_BYTES + 1))
+
+struct hop_plan {
+	uint8_t greeting[4];
+	size_t greeting_len;
+	uint8_t auth[3 + 2 * CRED_MAX];
+	size_t auth_len;
+	uint8_t request[MAX_REQUEST];
+	size_t request_len;
+};
+
+/* Plans live outside the session: they hold credentials and are wiped. */
+static struct hop_plan plans[MAX_HOPS];
+
+static int
+fail(struct session *s, int status, int hop, const char *fmt, ...)
+{
+	char msg[sizeof(s->error)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s->nhops > 1 && hop > 0) {
+		char where[HOST_MAX + 16];
+
+		host_format(&s->hops[hop - 1].host, where, sizeof(where));
+		snprintf(s->error, sizeof(s->error), "hop %d (%s): %s", hop, where, msg);
+	} else {
+		snprintf(s->error, sizeof(s->error), "%s", msg);
+	}
+	return status;
+}
+
+static bool
+is_socks5(enum socks_version v)
+{
+	return v == SOCKS5 || v == SOCKS5H;
+}
+
+/* Where hop i is asked to connect: the next hop, or the target. */
+static struct host *
+next_of(struct session *s, int i)
+{
+	return i + 1 < s->nhops ? &s->hops[i + 1].host : &s->target;
+}
+
+static int
+encode_or_fail(struct session *s, int hop, struct draft *d, uint8_t *out, size_t cap,
+	       size_t *len)
+{
+	struct proto_error err;
+
+	if (proto_encode(d, out, cap, len, NULL, &err) == PROTO_OK)
+		return EXIT_OK;
+	return fail(s, EXIT_USAGE, hop, "cannot encode the %s: %s: %s", d->desc->title,
+		    err.field != NULL ? err.field : "?", err.why);
+}
+
+static int
+plan_address(struct session *s, int i, struct host *next, bool remote_names)
+{
+	char why[300], addr[64];
+	const struct proxy *p = &s->hops[i];
+	int family = p->version == SOCKS4 ? AF_INET : s->family;
+
+	if (next->kind != HOST_NAME) {
+		if (next->kind == HOST_IPV6 && !is_socks5(p->version))
+			return fail(s, EXIT_USAGE, i + 1,
+				    "%s cannot carry an IPv6 address (%s); use socks5:// or socks5h://",
+				    p->version == SOCKS4 ? "SOCKS4" : "SOCKS4a", next->name);
+		return EXIT_OK;
+	}
+	if (remote_names) {
+		trace_note(s->trace, i + 1, "name %s is sent to the proxy to resolve (%s://)",
+			   next->name, socks_version_scheme(p->version));
+		return EXIT_OK;
+	}
+	if (net_resolve(next, family, why, sizeof(why)) < 0)
+		return fail(s, EXIT_UNREACHABLE, i + 1, "%s (%s:// resolves names here; %s:// sends them to the proxy)",
+			    why, socks_version_scheme(p->version),
+			    p->version == SOCKS4 ? "socks4a" : "socks5h");
+	net_addr_string(next, addr, sizeof(addr));
+	trace_note(s->trace, i + 1, "resolved %s locally to %s (%s://)", next->name, addr,
+		   socks_version_scheme(p->version));
+	return EXIT_OK;
+}
+
+static int
+plan_socks4(struct session *s, int i, struct hop_plan *hp, struct draft *d)
+{
+	const struct proxy *p = &s->hops[i];
+	struct host *next = next_of(s, i);
+	int rc;
+
+	if ((rc = plan_address(s, i, next, p->version == SOCKS4A)) != EXIT_OK)
+		return rc;
+	draft_init(d, MSG_S4_REQUEST);
+	draft_set_num(d, "DSTPORT", next->port);
+	if (next->kind == HOST_IPV4)
+		draft_set_ipv4(d, "DSTIP", next->addr);
+	else if ((rc = draft_set_name(d, "HOSTNAME", next->name, next->namelen)) != PROTO_OK)
+		return fail(s, EXIT_USAGE, i + 1, "HOSTNAME: %s", proto_strerror(rc));
+	if (p->has_user &&
+	    (rc = draft_set_bytes(d, "USERID", (const uint8_t *)p->user, p->userlen)) != PROTO_OK)
+		return fail(s, EXIT_USAGE, i + 1, "USERID: %s", proto_strerror(rc));
+	if (p->has_pass)
+		trace_note(s->trace, i + 1, "SOCKS4 has no password: only the user id is sent");
+	return encode_or_fail(s, i + 1, d, hp->request, sizeof(hp->request), &hp->request_len);
+}
+
+static int
+plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
+{
+	const struct proxy *p = &s->hops[i];
+	struct host *next = next_of(s, i);
+	uint8_t methods[2] = { 0x00, 0x02 };
+	int rc;
+
+	draft_init(d, MSG_S5_GREETING);
+	draft_set_bytes(d, "METHODS", methods, p->has_user ? 2 : 1);
+	if ((rc = encode_or_fail(s, i + 1, d, hp->greeting, sizeof(hp->greeting),
+				 &hp->greeting_len)) != EXIT_OK)
+		return rc;
+	if (p->has_user) {
+		if (!p->has_pass)
+			return fail(s, EXIT_USAGE, i + 1,
+				    "no password for user '%s': give -U USER:PASS, set SOCKSCOPE_PASSWORD, or run on a terminal to be asked",
+				    p->user);
+		draft_init(d, MSG_S5_AUTH_REQUEST);
+		draft_set_bytes(d, "UNAME", (const uint8_t *)p->user, p->userlen);
+		draft_set_bytes(d, "PASSWD", (const uint8_t *)p->pass, p->passlen);
+		rc = encode_or_fail(s, i + 1, d, hp->auth, sizeof(hp->auth), &hp->auth_len);
+		explicit_bzero(d->v[4].bytes, sizeof(d->v[4].bytes));
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	if ((rc = plan_address(s, i, next, p->version == SOCKS5H)) != EXIT_OK)
+		return rc;
+	draft_init(d, MSG_S5_REQUEST);
+	draft_set_num(d, "DST.PORT", next->port);
+	if (next->kind == HOST_IPV4)
+		draft_set_ipv4(d, "DST.ADDR", next->addr);
+	else if (next->kind == HOST_IPV6)
+		draft_set_ipv6(d, "DST.ADDR", next->addr);
+	else if ((rc = draft_set_name(d, "DST.ADDR", next->name, next->namelen)) != PROTO_OK)
+		return fail(s, EXIT_USAGE, i + 1, "DST.ADDR: %s", proto_strerror(rc));
+	return encode_or_fail(s, i + 1, d, hp->request, sizeof(hp->request), &hp->request_len);
+}
+
+int
+session_plan(struct session *s)
+{
+	static struct draft d; /* 12 KiB: too big for comfort on the stack */
+	int rc = EXIT_OK;
+
+	for (int i = 0; i < s->nhops && rc == EXIT_OK; i++) {
+		if (is_socks5(s->hops[i].version))
+			rc = plan_socks5(s, i, &plans[i], &d);
+		else
+			rc = plan_socks4(s, i, &plans[i], &d);
+	}
+	explicit_bzero(&d, sizeof(d));
+	return rc;
+}
+
+static int
+send_msg(struct session *s, int hop, enum msg_type type, const uint8_t *p, size_t len,
+	 const char *phase, int64_t deadline)
+{
+	int rc;
+
+	trace_message(s->trace, hop, type, p, len, NULL);
+	rc = net_write_all(s->conn.fd, p, len, deadline);
+	if (rc == -2)
+		return fail(s, EXIT_TIMEOUT, hop, "timed out in the %s phase sending the %s", phase,
+			    proto_msg_desc(type)->title);
+	if (rc < 0)
+		return fail(s, EXIT_PROTOCOL, hop, "cannot send the %s in the %s phase: %s",
+			    proto_msg_desc(type)->title, phase, strerror(errno));
+	return EXIT_OK;
+}
+
+/* The problem with m in words, with its title: "SOCKS5 reply truncated after ..." */
+static void
+describe(const struct msg *m, char *buf, size_t cap)
+{
+	char title[96], problem[300];
+
+	msg_title(m, title, sizeof(title));
+	msg_problem(m, problem, sizeof(problem));
+	snprintf(buf, cap, "%s %s", title, problem);
+}
+
+/*
+ * Reads until the decoder says the message is complete.  On EXIT_OK, m
+ * describes the first m->len bytes of s->conn.in; the caller consumes them.
+ */
+static int
+read_msg(struct session *s, int hop, enum msg_type type, const struct proto_ctx *ctx,
+	 const char *phase, int64_t deadline, struct msg *m)
+{
+	struct conn *c = &s->conn;
+	char what[400];
+
+	for (;;) {
+		ssize_t n;
+		int w;
+
+		proto_decode(type, c->in, c->have, ctx, m);
+		if (m->status == PROTO_OK) {
+			trace_message(s->trace, hop, type, c->in, m->len, ctx);
+			return EXIT_OK;
+		}
+		if (m->status < 0) {
+			trace_message(s->trace, hop, type, c->in, c->have, ctx);
+			describe(m, what, sizeof(what));
+			return fail(s, EXIT_PROTOCOL, hop, "%s", what);
+		}
+		if (c->have == sizeof(c->in))
+			return fail(s, EXIT_PROTOCOL, hop, "%s longer than %zu bytes",
+				    proto_msg_desc(type)->title, sizeof(c->in));
+		w = net_wait(c->fd, POLLIN, deadline);
+		if (w == 0) {
+			if (c->have > 0)
+				trace_message(s->trace, hop, type, c->in, c->have, ctx);
+			if (c->have == 0)
+				return fail(s, EXIT_TIMEOUT, hop,
+					    "timed out after %d s in the %s phase: no %s arrived",
+					    s->timeout_ms / 1000, phase, proto_msg_desc(type)->title);
+			return fail(s, EXIT_TIMEOUT, hop,
+				    "timed out after %d s in the %s phase: %s incomplete, %zu of at least %zu bytes (in %s)",
+				    s->timeout_ms / 1000, phase, proto_msg_desc(type)->title, c->have,
+				    m->need, msg_stop_field(m) ? msg_stop_field(m) : "?");
+		}
+		n = w < 0 ? -1 : recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, 0);
+		if (n > 0) {
+			c->have += (size_t)n;
+			continue;
+		}
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (c->have > 0)
+			trace_message(s->trace, hop, type, c->in, c->have, ctx);
+		if (n == 0 && c->have == 0)
+			return fail(s, EXIT_PROTOCOL, hop,
+				    "server closed the connection in the %s phase before sending the %s",
+				    phase, proto_msg_desc(type)->title);
+		if (n == 0)
+			return fail(s, EXIT_PROTOCOL, hop,
+				    "%s truncated: server closed after %zu of %s%zu bytes (in %s)",
+				    proto_msg_desc(type)->title, c->have,
+				    msg_stop_field(m) && m->nfields > 0 &&
+						    (m->fields[m->nfields - 1].flags & FF_TRUNCATED) &&
+						    m->fields[m->nfields - 1].len == 0
+					    ? "at least "
+					    : "",
+				    m->need, msg_stop_field(m) ? msg_stop_field(m) : "?");
+		return fail(s, EXIT_PROTOCOL, hop, "%s phase: %s after %zu bytes of the %s (in %s)",
+			    phase, errno == ECONNRESET ? "connection reset by the server" : strerror(errno),
+			    c->have, proto_msg_desc(type)->title,
+			    msg_stop_field(m) ? msg_stop_field(m) : "?");
+	}
+}
+
+static void
+consume(struct conn *c, size_t n)
+{
+	memmove(c->in, c->in + n, c->have - n);
+	c->have -= n;
+}
+
+static const char *
+code_name(const struct name_table *t, uint32_t code)
+{
+	const struct name_entry *e = names_find(t, code);
+
+	return e != NULL ? e->name : "unknown code";
+}
+
+static int
+run_socks5(struct session *s, int i)
+{
+	const struct hop_plan *hp = &plans[i];
+	int hop = i + 1;
+	struct proto_ctx ctx = { hp->greeting + 2, hp->greeting_len - 2 };
+	struct msg m;
+	int64_t t0 = now_ms();
+	uint32_t method, code;
+	int rc;
+
+	if ((rc = send_msg(s, hop, MSG_S5_GREETING, hp->greeting, hp->greeting_len, "greeting",
+			   t0 + s->timeout_ms)) != EXIT_OK ||
+	    (rc = read_msg(s, hop, MSG_S5_METHOD, &ctx, "greeting", t0 + s->timeout_ms, &m)) !=
+		    EXIT_OK)
+		return rc;
+	method = msg_field(&m, "METHOD")->num;
+	consume(&s->conn, m.len);
+	trace_phase(s->trace, hop, "greeting", now_ms() - t0, true);
+	if (method == 0xff)
+		return fail(s, EXIT_AUTH, hop,
+			    "no acceptable method: the server accepts none of those offered (%s)",
+			    hp->greeting_len > 3 ? "00 NO AUTHENTICATION REQUIRED, 02 USERNAME/PASSWORD"
+						 : "00 NO AUTHENTICATION REQUIRED; give -U USER:PASS to offer 02");
+	if (memchr(ctx.offered, (int)method, ctx.noffered) == NULL)
+		return fail(s, EXIT_PROTOCOL, hop, "server chose method 0x%02x %s, which was not offered",
+			    method, code_name(&names_s5_method, method));
+	if (method == 0x02) {
+		t0 = now_ms();
+		if ((rc = send_msg(s, hop, MSG_S5_AUTH_REQUEST, hp->auth, hp->auth_len, "auth",
+				   t0 + s->timeout_ms)) != EXIT_OK ||
+		    (rc = read_msg(s, hop, MSG_S5_AUTH_STATUS, NULL, "auth", t0 + s->timeout_ms,
+				   &m)) != EXIT_OK)
+			return rc;
+		code = msg_field(&m, "STATUS")->num;
+		consume(&s->conn, m.len);
+		trace_phase(s->trace, hop, "auth", now_ms() - t0, code == 0);
+		if (code != 0)
+			return fail(s, EXIT_AUTH, hop,
+				    "authentication failed: the server answered STATUS 0x%02x for user '%s'",
+				    code, s->hops[i].user);
+	}
+	t0 = now_ms();
+	if ((rc = send_msg(s, hop, MSG_S5_REQUEST, hp->request, hp->request_len, "request",
+			   t0 + s->timeout_ms)) != EXIT_OK ||
+	    (rc = read_msg(s, hop, MSG_S5_REPLY, NULL, "request", t0 + s->timeout_ms, &m)) !=
+		    EXIT_OK)
+		return rc;
+	code = msg_field(&m, "REP")->num;
+	consume(&s->conn, m.len);
+	trace_phase(s->trace, hop, "request", now_ms() - t0, code == 0);
+	if (code != 0)
+		return fail(s, EXIT_REFUSED, hop, "the server refused the request: REP 0x%02x %s", code,
+			    code_name(&names_s5_reply, code));
+	return EXIT_OK;
+}
+
+static int
+run_socks4(struct session *s, int i)
+{
+	const struct hop_plan *hp = &plans[i];
+	int hop = i + 1;
+	struct msg m;
+	int64_t t0 = now_ms();
+	uint32_t code;
+	int rc;
+
+	if ((rc = send_msg(s, hop, MSG_S4_REQUEST, hp->request, hp->request_len, "request",
+			   t0 + s->timeout_ms)) != EXIT_OK ||
+	    (rc = read_msg(s, hop, MSG_S4_REPLY, NULL, "request", t0 + s->timeout_ms, &m)) !=
+		    EXIT_OK)
+		return rc;
+	code = msg_field(&m, "CD")->num;
+	if (msg_field(&m, "VN")->num != 0)
+		trace_note(s->trace, hop, "reply VN is %u, not 0: tolerated", msg_field(&m, "VN")->num);
+	consume(&s->conn, m.len);
+	trace_phase(s->trace, hop, "request", now_ms() - t0, code == 0x5a);
+	if (code != 0x5a)
+		return fail(s, EXIT_REFUSED, hop, "the server refused the request: CD 0x%02x %s", code,
+			    code_name(&names_s4_reply, code));
+	return EXIT_OK;
+}
+
+int
+session_run(struct session *s)
+{
+	char why[400];
+	int64_t t0 = now_ms();
+	int timed_out, rc = EXIT_OK;
+
+	s->conn.have = 0;
+	s->conn.fd = net_connect(&s->hops[0].host, s->family, t0 + s->timeout_ms, &timed_out, why,
+				 sizeof(why));
+	if (s->conn.fd < 0)
+		return fail(s, timed_out ? EXIT_TIMEOUT : EXIT_UNREACHABLE, 0, "%s", why);
+	trace_phase(s->trace, 1, "connect", now_ms() - t0, true);
+	for (int i = 0; i < s->nhops && rc == EXIT_OK; i++)
+		rc = is_socks5(s->hops[i].version) ? run_socks5(s, i) : run_socks4(s, i);
+	explicit_bzero(plans, sizeof(plans));
+	return rc;
+}

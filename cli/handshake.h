@@ -1,0 +1,59 @@
+/*
+ * The client engine: reach the first proxy, walk every hop of a chain, and
+ * leave a connection whose next byte is the target's.  Blocking, each phase
+ * bounded by its own deadline.
+ */
+#ifndef SOCKSCOPE_HANDSHAKE_H
+#define SOCKSCOPE_HANDSHAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace.h"
+#include "url.h"
+
+#define MAX_HOPS 8
+
+/* Exit statuses, as DESIGN.md and the man page give them. */
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_REFUSED = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNREACHABLE = 3,
+	EXIT_PROTOCOL = 4,
+	EXIT_TIMEOUT = 5,
+	EXIT_AUTH = 6,
+	EXIT_TUNNEL = 7,
+};
+
+/* A connection and what it received but nobody consumed yet. */
+struct conn {
+	int fd;
+	size_t have;
+	uint8_t in[8192];
+};
+
+struct session {
+	struct proxy hops[MAX_HOPS];
+	int nhops;
+	struct host target;
+	int family;      /* AF_UNSPEC, or AF_INET / AF_INET6 from -4 / -6 */
+	int timeout_ms;  /* each phase */
+	struct trace *trace;
+	struct conn conn;
+	char error[600]; /* what failed, for people: phase, field, offset */
+	int64_t started_ms;
+};
+
+/*
+ * Checks everything that can be checked before a byte is sent: every
+ * request encodes, names fit, local resolution works.  EXIT_USAGE (or
+ * EXIT_UNREACHABLE for a name that does not resolve) with s->error set.
+ */
+int session_plan(struct session *s);
+
+/* Connects and handshakes every hop; EXIT_OK leaves s->conn ready. */
+int session_run(struct session *s);
+
+#endif

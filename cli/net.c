@@ -1,0 +1,203 @@
+/* Sockets with deadlines. */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+net_resolve(struct host *h, int family, char *why, size_t whylen)
+{
+	struct addrinfo hints, *res, *ai;
+	int rc;
+
+	if (h->kind != HOST_NAME)
+		return 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(h->name, NULL, &hints, &res);
+	if (rc != 0) {
+		snprintf(why, whylen, "cannot resolve '%s': %s", h->name, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET) {
+			memcpy(h->addr, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+			h->kind = HOST_IPV4;
+			break;
+		}
+		if (ai->ai_family == AF_INET6) {
+			memcpy(h->addr, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
+			h->kind = HOST_IPV6;
+			break;
+		}
+	}
+	freeaddrinfo(res);
+	if (h->kind == HOST_NAME) {
+		snprintf(why, whylen, "cannot resolve '%s': no usable address", h->name);
+		return -1;
+	}
+	return 0;
+}
+
+void
+net_addr_string(const struct host *h, char *out, size_t outlen)
+{
+	if (h->kind == HOST_IPV4)
+		inet_ntop(AF_INET, h->addr, out, (socklen_t)outlen);
+	else if (h->kind == HOST_IPV6)
+		inet_ntop(AF_INET6, h->addr, out, (socklen_t)outlen);
+	else
+		snprintf(out, outlen, "%s", h->name);
+}
+
+int
+net_wait(int fd, short events, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	for (;;) {
+		int left = -1, rc;
+
+		if (deadline >= 0) {
+			int64_t d = deadline - now_ms();
+
+			if (d <= 0)
+				return 0;
+			left = d > 1000000 ? 1000000 : (int)d;
+		}
+		rc = poll(&pfd, 1, left);
+		if (rc > 0)
+			return 1;
+		if (rc < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+static int
+connect_one(const struct sockaddr *sa, socklen_t salen, int64_t deadline, int *timed_out)
+{
+	int fd, err = 0, one = 1;
+	socklen_t errlen = sizeof(err);
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, sa, salen) < 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		switch (net_wait(fd, POLLOUT, deadline)) {
+		case 0:
+			*timed_out = 1;
+			errno = ETIMEDOUT;
+			goto fail;
+		case -1:
+			goto fail;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)
+			goto fail;
+		if (err != 0) {
+			errno = err;
+			goto fail;
+		}
+	}
+	/* Handshake messages are small and each waits for an answer. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+int
+net_connect(const struct host *h, int family, int64_t deadline, int *timed_out, char *why,
+	    size_t whylen)
+{
+	struct sockaddr_storage ss;
+	struct addrinfo hints, *res, *ai;
+	char port[8], shown[HOST_MAX + 16];
+	int fd, rc;
+
+	*timed_out = 0;
+	host_format(h, shown, sizeof(shown));
+	memset(&ss, 0, sizeof(ss));
+	if (h->kind == HOST_IPV4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(h->port);
+		memcpy(&sin->sin_addr, h->addr, 4);
+		fd = connect_one((struct sockaddr *)sin, sizeof(*sin), deadline, timed_out);
+	} else if (h->kind == HOST_IPV6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(h->port);
+		memcpy(&sin6->sin6_addr, h->addr, 16);
+		fd = connect_one((struct sockaddr *)sin6, sizeof(*sin6), deadline, timed_out);
+	} else {
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_family = family;
+		hints.ai_socktype = SOCK_STREAM;
+		snprintf(port, sizeof(port), "%u", h->port);
+		rc = getaddrinfo(h->name, port, &hints, &res);
+		if (rc != 0) {
+			snprintf(why, whylen, "cannot resolve proxy '%s': %s", h->name, gai_strerror(rc));
+			return -1;
+		}
+		fd = -1;
+		errno = EADDRNOTAVAIL;
+		for (ai = res; ai != NULL && fd < 0 && !*timed_out; ai = ai->ai_next)
+			fd = connect_one(ai->ai_addr, ai->ai_addrlen, deadline, timed_out);
+		freeaddrinfo(res);
+	}
+	if (fd < 0)
+		snprintf(why, whylen, "cannot connect to proxy %s: %s", shown,
+			 *timed_out ? "timed out" : strerror(errno));
+	return fd;
+}
+
+int
+net_write_all(int fd, const uint8_t *p, size_t len, int64_t deadline)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = send(fd, p + off, len - off, MSG_NOSIGNAL);
+
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		switch (net_wait(fd, POLLOUT, deadline)) {
+		case 0:
+			return -2;
+		case -1:
+			return -1;
+		}
+	}
+	return 0;
+}

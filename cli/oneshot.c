@@ -1,0 +1,244 @@
+/*
+ * The one-shot command line: sockscope [OPTIONS] -x PROXY [connect] HOST PORT.
+ * Parses strictly, checks everything before a byte is sent, runs the
+ * handshake through every hop, then tunnels stdin/stdout.
+ */
+#include "oneshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "handshake.h"
+#include "net.h"
+#include "oneshot_json.h"
+#include "options.h"
+#include "term.h"
+#include "trace.h"
+#include "tunnel.h"
+
+static struct session session;
+static struct trace trace;
+
+/* Overwrites a password in argv at once, so ps and /proc/PID/cmdline never show it. */
+static void
+blank_password_in_arg(char *arg)
+{
+	char *at = strrchr(arg, '@');
+	char *start = strstr(arg, "://");
+	char *colon;
+
+	start = start != NULL ? start + 3 : arg;
+	if (at != NULL) {
+		colon = memchr(start, ':', (size_t)(at - start));
+		if (colon != NULL)
+			memset(colon + 1, '*', (size_t)(at - colon - 1));
+	}
+}
+
+static void
+blank_user_pass_arg(char *arg)
+{
+	char *colon = strchr(arg, ':');
+
+	if (colon != NULL)
+		memset(colon + 1, '*', strlen(colon + 1));
+}
+
+static int
+read_password_tty(const char *user, char *out, size_t cap, size_t *len)
+{
+	struct termios old, quiet;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	char prompt[CRED_MAX + 40];
+	ssize_t n;
+	size_t got = 0;
+	char c;
+
+	if (fd < 0)
+		return -1;
+	if (tcgetattr(fd, &old) < 0) {
+		close(fd);
+		return -1;
+	}
+	quiet = old;
+	quiet.c_lflag &= (tcflag_t)~ECHO;
+	quiet.c_lflag |= ECHONL;
+	snprintf(prompt, sizeof(prompt), "password for %s: ", user);
+	if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+		close(fd);
+		return -1;
+	}
+	while ((n = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
+		if (got + 1 < cap)
+			out[got++] = c;
+	out[got] = '\0';
+	tcsetattr(fd, TCSAFLUSH, &old);
+	close(fd);
+	*len = got;
+	return n < 0 ? -1 : 0;
+}
+
+/* Fills in passwords from SOCKSCOPE_PASSWORD or a no-echo prompt. */
+static int
+complete_credentials(struct session *s)
+{
+	const char *env = getenv("SOCKSCOPE_PASSWORD");
+
+	for (int i = 0; i < s->nhops; i++) {
+		struct proxy *p = &s->hops[i];
+
+		if (!p->has_user || p->has_pass ||
+		    (p->version != SOCKS5 && p->version != SOCKS5H))
+			continue;
+		if (env != NULL) {
+			size_t len = strlen(env);
+
+			if (len > CRED_MAX) {
+				fprintf(stderr, "sockscope: SOCKSCOPE_PASSWORD is longer than %d bytes\n",
+					CRED_MAX);
+				return -1;
+			}
+			memcpy(p->pass, env, len + 1);
+			p->passlen = len;
+			p->has_pass = true;
+		} else if (read_password_tty(p->user, p->pass, sizeof(p->pass), &p->passlen) == 0) {
+			p->has_pass = true;
+		}
+	}
+	return 0;
+}
+
+static void
+usage_hint(void)
+{
+	fprintf(stderr, "usage: sockscope [OPTIONS] -x PROXY [connect] HOST PORT\n"
+			"       try 'sockscope --help'\n");
+}
+
+static int
+parse_positionals(struct session *s, int argc, char **argv)
+{
+	char why[400];
+	int i = 0;
+
+	if (i < argc && strcmp(argv[i], "connect") == 0)
+		i++;
+	else if (i < argc && (strcmp(argv[i], "bind") == 0 || strcmp(argv[i], "udp") == 0 ||
+			      strcmp(argv[i], "resolve") == 0 || strcmp(argv[i], "resolve-ptr") == 0)) {
+		fprintf(stderr, "sockscope: the %s verb is not built yet\n", argv[i]);
+		return -1;
+	}
+	if (argc - i == 1) {
+		if (parse_target(argv[i], NULL, &s->target, why, sizeof(why)) < 0)
+			goto bad;
+	} else if (argc - i == 2) {
+		if (parse_target(argv[i], argv[i + 1], &s->target, why, sizeof(why)) < 0)
+			goto bad;
+	} else {
+		fprintf(stderr, "sockscope: %s\n",
+			argc - i == 0 ? "no target: give HOST PORT" : "too many arguments");
+		usage_hint();
+		return -1;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "sockscope: target: %s\n", why);
+	return -1;
+}
+
+static void
+report_failure(const struct session *s, int status)
+{
+	if (status != EXIT_OK && s->error[0] != '\0')
+		fprintf(stderr, "sockscope: %s\n", s->error);
+}
+
+int
+oneshot_main(struct options *o, int argc, char **argv)
+{
+	struct session *s = &session;
+	struct tunnel_result tr;
+	int status;
+	bool json_to_stdout = o->zero_io;
+
+	memset(s, 0, sizeof(*s));
+	memset(&tr, 0, sizeof(tr));
+	s->conn.fd = -1;
+	s->family = o->family;
+	s->timeout_ms = o->timeout_ms;
+	s->trace = &trace;
+	trace.fp = stderr;
+	trace.verbose = o->verbose;
+	trace.hex = o->hex;
+	trace.json = o->json;
+	trace.show_secrets = o->show_secrets;
+	trace.color = term_wants_color(o->color, stderr);
+
+	for (int i = 0; i < o->nproxies; i++) {
+		char why[400];
+
+		if (parse_proxy_url(o->proxies[i], &s->hops[i], why, sizeof(why)) < 0) {
+			blank_password_in_arg(o->proxies[i]);
+			fprintf(stderr, "sockscope: proxy %d: %s\n", i + 1, why);
+			return EXIT_USAGE;
+		}
+		blank_password_in_arg(o->proxies[i]);
+		/* -U is for every hop whose URL names no user of its own. */
+		if (o->user != NULL && !s->hops[i].has_user &&
+		    parse_credentials(o->user, &s->hops[i], why, sizeof(why)) < 0) {
+			blank_user_pass_arg(o->user);
+			fprintf(stderr, "sockscope: -U: %s\n", why);
+			return EXIT_USAGE;
+		}
+	}
+	if (o->user != NULL)
+		blank_user_pass_arg(o->user);
+	s->nhops = o->nproxies;
+	trace.nhops = s->nhops;
+	if (parse_positionals(s, argc, argv) < 0)
+		return EXIT_USAGE;
+	if (complete_credentials(s) < 0)
+		return EXIT_USAGE;
+	for (int i = 0; i < s->nhops; i++)
+		if (s->hops[i].has_pass) {
+			/* A core file would hold the password. */
+			struct rlimit no_core = { 0, 0 };
+
+			setrlimit(RLIMIT_CORE, &no_core);
+		}
+
+	s->started_ms = now_ms();
+	status = session_plan(s);
+	if (status == EXIT_OK)
+		status = session_run(s);
+	report_failure(s, status);
+	if (status == EXIT_OK && !o->zero_io) {
+		status = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO,
+				    o->quit_after_eof_ms, &tr);
+		if (status != EXIT_OK)
+			fprintf(stderr, "sockscope: %s\n", tr.error);
+		if (o->verbose)
+			fprintf(stderr, "* tunnel: %llu bytes sent, %llu bytes received\n",
+				(unsigned long long)tr.up, (unsigned long long)tr.down);
+	} else if (status == EXIT_OK && o->verbose) {
+		fprintf(stderr, "* handshake done; -z: no tunnel\n");
+	}
+	if (o->json)
+		oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, tr.up, tr.down,
+				   o->show_secrets);
+	if (s->conn.fd >= 0)
+		close(s->conn.fd);
+	for (int i = 0; i < s->nhops; i++)
+		explicit_bzero(s->hops[i].pass, sizeof(s->hops[i].pass));
+	trace_free(&trace);
+	return status;
+}

@@ -1,0 +1,10 @@
+/* The one-shot modes: handshake through every hop, then the tunnel. */
+#ifndef SOCKSCOPE_ONESHOT_H
+#define SOCKSCOPE_ONESHOT_H
+
+#include "options.h"
+
+/* argv[0..argc) are the operands after the options: [connect] HOST PORT. */
+int oneshot_main(struct options *o, int argc, char **argv);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * The -j summary: proxy and hops, the target, every phase with its time,
+ * every message with its fields, the notes, the outcome, the exit status and
+ * the bytes relayed.  Built with jansson from the trace's events.
+ */
+#include "oneshot_json.h"
+
+#include <jansson.h>
+
+#include "json_out.h"
+
+static const char *const outcomes[] = {
+	[EXIT_OK] = "ok",
+	[EXIT_REFUSED] = "refused",
+	[EXIT_USAGE] = "usage",
+	[EXIT_UNREACHABLE] = "unreachable",
+	[EXIT_PROTOCOL] = "protocol-violation",
+	[EXIT_TIMEOUT] = "timeout",
+	[EXIT_AUTH] = "auth-failed",
+	[EXIT_TUNNEL] = "tunnel-error",
+};
+
+static json_t *
+host_json(const struct host *h)
+{
+	char buf[HOST_MAX + 16];
+
+	host_format(h, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *
+hops_json(const struct session *s)
+{
+	json_t *hops = json_array();
+
+	for (int i = 0; i < s->nhops; i++) {
+		const struct proxy *p = &s->hops[i];
+		json_t *h = json_object();
+
+		json_object_set_new(h, "hop", json_integer(i + 1));
+		json_object_set_new(h, "scheme", json_string(socks_version_scheme(p->version)));
+		json_object_set_new(h, "address", host_json(&p->host));
+		if (p->has_user)
+			json_object_set_new(h, "user", json_stringn(p->user, p->userlen));
+		json_array_append_new(hops, h);
+	}
+	return hops;
+}
+
+void
+oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int status,
+		   uint64_t up, uint64_t down, bool show_secrets)
+{
+	json_t *root = json_object(), *phases = json_array(), *messages = json_array(),
+	       *notes = json_array(), *bytes = json_object();
+
+	json_object_set_new(root, "hops", hops_json(s));
+	json_object_set_new(root, "target", host_json(&s->target));
+	for (size_t i = 0; i < t->nevents; i++) {
+		const struct trace_event *e = &t->events[i];
+		json_t *o;
+		struct msg m;
+		struct proto_ctx ctx = { e->offered, e->noffered };
+
+		switch (e->kind) {
+		case EV_PHASE:
+			o = json_object();
+			json_object_set_new(o, "hop", json_integer(e->hop));
+			json_object_set_new(o, "phase", json_string(e->phase));
+			json_object_set_new(o, "ms", json_integer(e->ms));
+			json_object_set_new(o, "ok", json_boolean(e->ok));
+			json_array_append_new(phases, o);
+			break;
+		case EV_MESSAGE:
+			if (e->bytes == NULL)
+				break;
+			proto_decode(e->type, e->bytes, e->len, e->noffered > 0 ? &ctx : NULL, &m);
+			o = msg_to_json(&m, show_secrets ? MSG_JSON_SHOW_SECRETS : 0);
+			if (o == NULL)
+				break;
+			json_object_set_new(o, "hop", json_integer(e->hop));
+			json_array_append_new(messages, o);
+			break;
+		case EV_NOTE:
+			if (e->text != NULL)
+				json_array_append_new(notes, json_pack("{s:i,s:s}", "hop", e->hop,
+								       "text", e->text));
+			break;
+		}
+	}
+	json_object_set_new(root, "phases", phases);
+	json_object_set_new(root, "messages", messages);
+	json_object_set_new(root, "notes", notes);
+	json_object_set_new(root, "outcome",
+			    json_string(status >= 0 && status <= EXIT_TUNNEL ? outcomes[status] : "?"));
+	json_object_set_new(root, "exit", json_integer(status));
+	if (s->error[0] != '\0' && status != EXIT_OK)
+		json_object_set_new(root, "error", json_string(s->error));
+	json_object_set_new(bytes, "sent", json_integer((json_int_t)up));
+	json_object_set_new(bytes, "received", json_integer((json_int_t)down));
+	json_object_set_new(root, "bytes", bytes);
+	json_dumpf(root, fp, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT);
+	fputc('\n', fp);
+	json_decref(root);
+}

@@ -1,0 +1,166 @@
+/* The shared command line: one table of long options, parsed with getopt_long. */
+#include "options.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "version.h"
+
+enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS };
+
+static const struct option long_options[] = {
+	{ "proxy", required_argument, NULL, 'x' },
+	{ "proxy-user", required_argument, NULL, 'U' },
+	{ "timeout", required_argument, NULL, 'w' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "hex", no_argument, NULL, 'X' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "zero-io", no_argument, NULL, 'z' },
+	{ "quit-after-eof", required_argument, NULL, 'q' },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "dump-options", no_argument, NULL, OPT_DUMP_OPTIONS },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+options_usage(FILE *fp)
+{
+	fputs("usage: sockscope [OPTIONS] -x PROXY [connect] HOST PORT\n"
+	      "       sockscope decode [--client|--server] [-4|-5] [--json] HEX...\n"
+	      "\n"
+	      "  -x, --proxy URL        [socks4|socks4a|socks5|socks5h://][USER[:PASS]@]HOST[:PORT];\n"
+	      "                         repeat for a chain (default scheme socks5h, port 1080)\n"
+	      "  -U, --proxy-user U[:P] credentials (password also from SOCKSCOPE_PASSWORD\n"
+	      "                         or asked without echo on the terminal)\n"
+	      "  -w, --timeout SECS     bound on the connect and on each handshake phase (10)\n"
+	      "  -v, --verbose          decoded trace on stderr: phases, timings, resolution\n"
+	      "  -X, --hex              annotated hex view of every message\n"
+	      "  -j, --json             one JSON summary (stdout with -z, else stderr)\n"
+	      "  -z, --zero-io          handshake only, no tunnel\n"
+	      "  -q, --quit-after-eof SECS  quit SECS after stdin EOF instead of waiting\n"
+	      "                         for the server to close\n"
+	      "  -4, -6                 resolve names here to IPv4 / IPv6 only\n"
+	      "      --color WHEN       auto, always or never (NO_COLOR honoured)\n"
+	      "      --show-secrets     show passwords in dumps and JSON\n"
+	      "  -h, --help             this help\n"
+	      "  -V, --version          the version\n"
+	      "\n"
+	      "exit status: 0 ok, 1 refused by the server, 2 usage or bad input,\n"
+	      "3 proxy unreachable, 4 protocol violation, 5 timeout, 6 authentication,\n"
+	      "7 tunnel I/O error\n",
+	      fp);
+}
+
+void
+options_dump(FILE *fp)
+{
+	for (const struct option *lo = long_options; lo->name != NULL; lo++)
+		if (lo->val != OPT_DUMP_OPTIONS)
+			fprintf(fp, "--%s\n", lo->name);
+}
+
+static int
+parse_seconds(const char *s, const char *opt, int *ms)
+{
+	char *end;
+	double v;
+
+	if (s[0] < '0' || s[0] > '9')
+		goto bad;
+	v = strtod(s, &end);
+	if (*end != '\0' || v < 0 || v > 86400)
+		goto bad;
+	*ms = (int)(v * 1000);
+	return 0;
+bad:
+	fprintf(stderr, "sockscope: %s: bad number of seconds '%s' (0 to 86400)\n", opt, s);
+	return -1;
+}
+
+int
+options_parse(struct options *o, int argc, char **argv, int *first)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->timeout_ms = 10000;
+	o->quit_after_eof_ms = -1;
+	o->family = AF_UNSPEC;
+	o->color = COLOR_AUTO;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "x:U:w:vXjzq:46hV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'x':
+			if (o->nproxies == MAX_HOPS) {
+				fprintf(stderr, "sockscope: at most %d proxies in a chain\n", MAX_HOPS);
+				return -1;
+			}
+			o->proxies[o->nproxies++] = optarg;
+			break;
+		case 'U':
+			o->user = optarg;
+			break;
+		case 'w':
+			if (parse_seconds(optarg, "-w", &o->timeout_ms) < 0)
+				return -1;
+			if (o->timeout_ms == 0) {
+				fprintf(stderr, "sockscope: -w: the timeout must be above 0\n");
+				return -1;
+			}
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'X':
+			o->hex = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'z':
+			o->zero_io = true;
+			break;
+		case 'q':
+			if (parse_seconds(optarg, "-q", &o->quit_after_eof_ms) < 0)
+				return -1;
+			break;
+		case '4':
+			o->family = AF_INET;
+			break;
+		case '6':
+			o->family = AF_INET6;
+			break;
+		case OPT_COLOR:
+			if (color_when_parse(optarg, &o->color) < 0) {
+				fprintf(stderr, "sockscope: --color: '%s' is not auto, always or never\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case OPT_SHOW_SECRETS:
+			o->show_secrets = true;
+			break;
+		case 'h':
+			options_usage(stdout);
+			return 1;
+		case 'V':
+			printf("sockscope %s\n", SOCKSCOPE_VERSION);
+			return 1;
+		case OPT_DUMP_OPTIONS:
+			options_dump(stdout);
+			return 1;
+		default:
+			fprintf(stderr, "try 'sockscope --help'\n");
+			return -1;
+		}
+	}
+	*first = optind;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* The command line every mode shares, parsed once. */
+#ifndef SOCKSCOPE_OPTIONS_H
+#define SOCKSCOPE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "handshake.h"
+#include "term.h"
+
+struct options {
+	char *proxies[MAX_HOPS];
+	int nproxies;
+	char *user;           /* -U USER[:PASS], blanked once read */
+	int timeout_ms;       /* -w, each phase */
+	int verbose;          /* -v */
+	bool hex;             /* -X */
+	bool json;            /* -j */
+	bool zero_io;         /* -z */
+	int quit_after_eof_ms; /* -q SECS, -1 when not given */
+	int family;           /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
+	enum color_when color;
+	bool show_secrets;
+};
+
+/*
+ * Parses argv; on return *first is the index of the first operand.
+ * Returns -1 for a usage error (already reported), 1 when --help or
+ * --version was answered, 0 otherwise.
+ */
+int options_parse(struct options *o, int argc, char **argv, int *first);
+void options_usage(FILE *fp);
+/* The hidden --dump-options: one long option per line, for docs and completion tests. */
+void options_dump(FILE *fp);
+
+#endif

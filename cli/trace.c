@@ -1,0 +1,124 @@
+/* The -v trace and the -X hex view, and the events kept for -j. */
+#include "trace.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hexview.h"
+
+static struct trace_event *
+new_event(struct trace *t, int hop)
+{
+	struct trace_event *e;
+
+	if (!t->json || t->nevents == TRACE_MAX_EVENTS)
+		return NULL;
+	e = &t->events[t->nevents++];
+	memset(e, 0, sizeof(*e));
+	e->hop = hop;
+	return e;
+}
+
+static void
+hop_label(const struct trace *t, int hop, char *buf, size_t cap)
+{
+	if (t->nhops > 1)
+		snprintf(buf, cap, "hop %d", hop);
+	else
+		buf[0] = '\0';
+}
+
+void
+trace_message(struct trace *t, int hop, enum msg_type type, const uint8_t *p, size_t len,
+	      const struct proto_ctx *ctx)
+{
+	struct trace_event *e;
+	char label[16];
+	struct view_opts o;
+	struct msg m;
+
+	if (t == NULL)
+		return;
+	if ((e = new_event(t, hop)) != NULL) {
+		e->kind = EV_MESSAGE;
+		e->type = type;
+		e->bytes = malloc(len > 0 ? len : 1);
+		if (e->bytes != NULL) {
+			memcpy(e->bytes, p, len);
+			e->len = len;
+		}
+		if (ctx != NULL && ctx->offered != NULL) {
+			e->noffered = ctx->noffered > sizeof(e->offered) ? sizeof(e->offered)
+									 : ctx->noffered;
+			memcpy(e->offered, ctx->offered, e->noffered);
+		}
+	}
+	if (t->fp == NULL || (!t->verbose && !t->hex))
+		return;
+	hop_label(t, hop, label, sizeof(label));
+	memset(&o, 0, sizeof(o));
+	o.color = t->color;
+	o.show_secrets = t->show_secrets;
+	o.label = label[0] != '\0' ? label : NULL;
+	proto_decode(type, p, len, ctx, &m);
+	if (t->hex)
+		hexview_print(t->fp, &m, &o);
+	else
+		trace_line(t->fp, &m, &o);
+}
+
+void
+trace_phase(struct trace *t, int hop, const char *phase, int64_t ms, bool ok)
+{
+	struct trace_event *e;
+	char label[16];
+
+	if (t == NULL)
+		return;
+	if ((e = new_event(t, hop)) != NULL) {
+		e->kind = EV_PHASE;
+		e->phase = phase;
+		e->ms = ms;
+		e->ok = ok;
+	}
+	if (t->fp == NULL || !t->verbose)
+		return;
+	hop_label(t, hop, label, sizeof(label));
+	fprintf(t->fp, "* %s%s%s %s in %lld ms\n", label, label[0] ? ": " : "", phase,
+		ok ? "done" : "failed", (long long)ms);
+}
+
+void
+trace_note(struct trace *t, int hop, const char *fmt, ...)
+{
+	struct trace_event *e;
+	char text[512], label[16];
+	va_list ap;
+
+	if (t == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if ((e = new_event(t, hop)) != NULL) {
+		e->kind = EV_NOTE;
+		e->text = strdup(text);
+	}
+	if (t->fp == NULL || !t->verbose)
+		return;
+	hop_label(t, hop, label, sizeof(label));
+	fprintf(t->fp, "* %s%s%s\n", label, label[0] ? ": " : "", text);
+}
+
+void
+trace_free(struct trace *t)
+{
+	for (size_t i = 0; i < t->nevents; i++) {
+		if (t->events[i].bytes != NULL)
+			explicit_bzero(t->events[i].bytes, t->events[i].len);
+		free(t->events[i].bytes);
+		free(t->events[i].text);
+	}
+	t->nevents = 0;
+}

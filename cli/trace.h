@@ -1,0 +1,51 @@
+/*
+ * What the one-shot modes tell the user: the -v trace, the -X hex view and
+ * the -j JSON summary, all fed by the same events from the handshake engine.
+ * The trace goes to stderr (stdout carries tunnel data).
+ */
+#ifndef SOCKSCOPE_TRACE_H
+#define SOCKSCOPE_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "field.h"
+
+#define TRACE_MAX_EVENTS 96
+
+struct trace_event {
+	int hop;                  /* 1-based */
+	enum { EV_MESSAGE, EV_PHASE, EV_NOTE } kind;
+	enum msg_type type;       /* EV_MESSAGE */
+	uint8_t *bytes;           /* EV_MESSAGE: a copy */
+	size_t len;
+	uint8_t offered[255];     /* EV_MESSAGE: methods offered before it */
+	size_t noffered;
+	const char *phase;        /* EV_PHASE */
+	int64_t ms;               /* EV_PHASE: how long it took */
+	bool ok;                  /* EV_PHASE */
+	char *text;               /* EV_NOTE, EV_PHASE detail */
+};
+
+struct trace {
+	FILE *fp;
+	int verbose;   /* -v */
+	bool hex;      /* -X */
+	bool json;     /* -j: keep events for the summary */
+	bool show_secrets;
+	bool color;
+	int nhops;     /* labels "hop N" appear when more than one */
+	size_t nevents;
+	struct trace_event events[TRACE_MAX_EVENTS];
+};
+
+void trace_message(struct trace *t, int hop, enum msg_type type, const uint8_t *p, size_t len,
+		   const struct proto_ctx *ctx);
+void trace_phase(struct trace *t, int hop, const char *phase, int64_t ms, bool ok);
+void trace_note(struct trace *t, int hop, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void trace_free(struct trace *t);
+
+#endif

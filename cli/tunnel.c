@@ -1,0 +1,238 @@
+/*
+ * The tunnel: stdin to the server and the server to stdout, until both
+ * directions have ended.  One poll loop, two directions, each with a
+ * bounded buffer: a 64 KiB pipe that splice(2) fills and drains without
+ * copying, or, where an end cannot splice (a terminal), a 64 KiB buffer
+ * with read/write.  A direction stops reading while its writer is slow, so
+ * memory stays bounded whatever the peers do.
+ */
+#include "tunnel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "net.h"
+
+#define CHUNK (64 * 1024)
+
+struct direction {
+	const char *name; /* "upload" or "download", for messages */
+	int src, dst;
+	bool src_is_sock, dst_is_sock;
+	bool splice;      /* else copy through buf */
+	int pipe[2];
+	size_t queued;    /* bytes in the pipe or in buf */
+	size_t bufoff;
+	bool eof;         /* src ended */
+	bool done;        /* src ended and everything queued was written */
+	uint64_t moved;
+	uint8_t buf[CHUNK];
+};
+
+static struct direction up, down;
+
+static bool
+can_splice(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return false;
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+}
+
+static void
+direction_init(struct direction *d, const char *name, int src, int dst, bool src_sock,
+	       bool dst_sock)
+{
+	memset(d, 0, offsetof(struct direction, buf));
+	d->name = name;
+	d->src = src;
+	d->dst = dst;
+	d->src_is_sock = src_sock;
+	d->dst_is_sock = dst_sock;
+	d->pipe[0] = d->pipe[1] = -1;
+	d->splice = can_splice(src) && can_splice(dst) &&
+		    pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) == 0;
+}
+
+static int
+io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err)
+{
+	const char *end = reading ? (d->src_is_sock ? "the server" : "stdin")
+				  : (d->dst_is_sock ? "the server" : "stdout");
+
+	snprintf(r->error, sizeof(r->error), "tunnel %s: %s %s %s after %llu bytes", d->name,
+		 reading ? "reading" : "writing", end,
+		 err == ECONNRESET ? "failed: connection reset" : strerror(err),
+		 (unsigned long long)d->moved);
+	return -1;
+}
+
+/* Moves what src has into the queue; -1 on a hard error. */
+static int
+fill(struct direction *d, struct tunnel_result *r)
+{
+	ssize_t n;
+
+	if (d->splice)
+		n = splice(d->src, NULL, d->pipe[1], NULL, CHUNK - d->queued,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	else
+		n = read(d->src, d->buf + d->bufoff + d->queued, CHUNK - d->bufoff - d->queued);
+	if (n > 0) {
+		d->queued += (size_t)n;
+		return 0;
+	}
+	if (n == 0) {
+		d->eof = true;
+		return 0;
+	}
+	if (errno == EAGAIN || errno == EINTR)
+		return 0;
+	return io_failed(r, d, true, errno);
+}
+
+/* Writes what is queued to dst; -1 on a hard error. */
+static int
+drain(struct direction *d, struct tunnel_result *r)
+{
+	ssize_t n;
+
+	if (d->splice)
+		n = splice(d->pipe[0], NULL, d->dst, NULL, d->queued,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	else if (d->dst_is_sock)
+		n = send(d->dst, d->buf + d->bufoff, d->queued, MSG_NOSIGNAL);
+	else
+		n = write(d->dst, d->buf + d->bufoff, d->queued);
+	if (n > 0) {
+		d->queued -= (size_t)n;
+		d->moved += (uint64_t)n;
+		d->bufoff = d->queued == 0 ? 0 : d->bufoff + (size_t)n;
+		return 0;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	return io_failed(r, d, false, n == 0 ? EIO : errno);
+}
+
+/* Called when a direction's source ended and its queue is empty. */
+static void
+finish(struct direction *d)
+{
+	d->done = true;
+	if (d->dst_is_sock)
+		shutdown(d->dst, SHUT_WR); /* the server sees our EOF */
+}
+
+static int
+write_pending(int fd, const uint8_t *p, size_t len, struct tunnel_result *r)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = write(fd, p + off, len - off);
+
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			net_wait(fd, POLLOUT, -1);
+			continue;
+		}
+		snprintf(r->error, sizeof(r->error), "tunnel download: writing stdout failed: %s",
+			 strerror(n < 0 ? errno : EIO));
+		return -1;
+	}
+	r->down += len;
+	return 0;
+}
+
+int
+tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out_fd,
+	   int quit_after_eof_ms, struct tunnel_result *r)
+{
+	int in_flags = fcntl(in_fd, F_GETFL), out_flags = fcntl(out_fd, F_GETFL);
+	int64_t quit_at = -1;
+	int rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (npending > 0 && write_pending(out_fd, pending, npending, r) < 0)
+		return EXIT_TUNNEL;
+	direction_init(&up, "upload", in_fd, sock, false, true);
+	direction_init(&down, "download", sock, out_fd, true, false);
+	/* Non-blocking ends, restored on the way out: the terminal is shared. */
+	if (in_flags >= 0)
+		fcntl(in_fd, F_SETFL, in_flags | O_NONBLOCK);
+	if (out_flags >= 0)
+		fcntl(out_fd, F_SETFL, out_flags | O_NONBLOCK);
+
+	while (!(up.done && down.done)) {
+		struct pollfd pfd[4];
+		struct direction *dirs[2] = { &up, &down };
+		int timeout = -1;
+
+		for (int k = 0; k < 2; k++) {
+			struct direction *d = dirs[k];
+
+			pfd[2 * k].fd = !d->eof && d->queued < CHUNK && !d->done ? d->src : -1;
+			pfd[2 * k].events = POLLIN;
+			pfd[2 * k + 1].fd = d->queued > 0 ? d->dst : -1;
+			pfd[2 * k + 1].events = POLLOUT;
+			pfd[2 * k].revents = pfd[2 * k + 1].revents = 0;
+		}
+		if (quit_at >= 0) {
+			int64_t left = quit_at - now_ms();
+
+			if (left <= 0)
+				break;
+			timeout = (int)left;
+		}
+		if (poll(pfd, 4, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(r->error, sizeof(r->error), "tunnel: poll failed: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		for (int k = 0; k < 2 && rc == 0; k++) {
+			struct direction *d = dirs[k];
+
+			if (pfd[2 * k].revents != 0)
+				rc = fill(d, r);
+			if (rc == 0 && d->queued > 0 &&
+			    (pfd[2 * k + 1].revents != 0 || pfd[2 * k].revents != 0))
+				rc = drain(d, r);
+			if (rc == 0 && d->eof && d->queued == 0 && !d->done) {
+				finish(d);
+				if (d == &up && quit_after_eof_ms >= 0)
+					quit_at = now_ms() + quit_after_eof_ms;
+			}
+		}
+		if (rc != 0)
+			break;
+	}
+	r->up = up.moved;
+	r->down += down.moved;
+	if (in_flags >= 0)
+		fcntl(in_fd, F_SETFL, in_flags);
+	if (out_flags >= 0)
+		fcntl(out_fd, F_SETFL, out_flags);
+	for (int k = 0; k < 2; k++) {
+		struct direction *d = k == 0 ? &up : &down;
+
+		if (d->pipe[0] >= 0) {
+			close(d->pipe[0]);
+			close(d->pipe[1]);
+		}
+	}
+	return rc == 0 ? EXIT_OK : EXIT_TUNNEL;
+}

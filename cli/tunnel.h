@@ -1,0 +1,25 @@
+/* The netcat side: relay stdin/stdout through a granted connection. */
+#ifndef SOCKSCOPE_TUNNEL_H
+#define SOCKSCOPE_TUNNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "handshake.h"
+
+struct tunnel_result {
+	uint64_t up;   /* bytes from stdin to the server */
+	uint64_t down; /* bytes from the server to stdout */
+	char error[300];
+};
+
+/*
+ * Relays until both directions have ended (stdin EOF is passed on as
+ * shutdown(SHUT_WR)), or quit_after_eof_ms after stdin EOF when it is not
+ * negative.  pending: bytes that arrived with the reply, written first.
+ * Returns EXIT_OK or EXIT_TUNNEL with r->error set.
+ */
+int tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out_fd,
+	       int quit_after_eof_ms, struct tunnel_result *r);
+
+#endif

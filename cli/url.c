@@ -1,0 +1,289 @@
+/*
+ * Proxy URLs as curl spells them, [SCHEME://][USER[:PASS]@]HOST[:PORT], and
+ * targets as HOST PORT, HOST:PORT or [V6]:PORT.  Strict: inet_pton, never
+ * inet_aton (which takes "1.2.3" and "0x7f.1"), ports over the whole string.
+ */
+#include "url.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int
+refuse(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+parse_port(const char *s, uint16_t *port, char *why, size_t whylen)
+{
+	unsigned long v;
+	char *end;
+
+	/* strtoul alone would take " 80", "+80" and "-1". */
+	if (s[0] < '0' || s[0] > '9')
+		return refuse(why, whylen, "bad port '%s': not a number", s);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0')
+		return refuse(why, whylen, "bad port '%s': not a number", s);
+	if (errno == ERANGE || v > 65535)
+		return refuse(why, whylen, "bad port '%s': out of range 0-65535", s);
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int
+looks_dotted(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((s[i] < '0' || s[i] > '9') && s[i] != '.')
+			return 0;
+	return 1;
+}
+
+int
+parse_host(const char *s, size_t len, struct host *h, char *why, size_t whylen)
+{
+	char buf[HOST_MAX + 1];
+
+	memset(h, 0, sizeof(*h));
+	if (len == 0)
+		return refuse(why, whylen, "empty host name");
+	if (len > HOST_MAX)
+		return refuse(why, whylen, "host name of %zu bytes is too long", len);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (memchr(s, '\0', len) != NULL)
+		return refuse(why, whylen, "host name holds a NUL byte");
+	memcpy(h->name, buf, len + 1);
+	h->namelen = len;
+	if (strchr(buf, '%') != NULL && strchr(buf, ':') != NULL)
+		return refuse(why, whylen,
+			      "bad address '%s': IPv6 zone ids cannot be sent through a proxy", buf);
+	if (strchr(buf, ':') != NULL) {
+		if (inet_pton(AF_INET6, buf, h->addr) != 1)
+			return refuse(why, whylen, "bad IPv6 address '%s'", buf);
+		h->kind = HOST_IPV6;
+		return 0;
+	}
+	if (looks_dotted(buf, len)) {
+		if (inet_pton(AF_INET, buf, h->addr) != 1)
+			return refuse(why, whylen, "bad IPv4 address '%s'", buf);
+		h->kind = HOST_IPV4;
+		return 0;
+	}
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)buf[i] <= ' ' || buf[i] == '/' || buf[i] == '@')
+			return refuse(why, whylen, "bad host name '%s'", buf);
+	h->kind = HOST_NAME;
+	return 0;
+}
+
+/* Splits HOST:PORT or [V6]:PORT; *host points into s. */
+static int
+split_host_port(const char *s, const char **host, size_t *hostlen, const char **port,
+		char *why, size_t whylen)
+{
+	const char *colon;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL)
+			return refuse(why, whylen, "bad address '%s': no closing ']'", s);
+		*host = s + 1;
+		*hostlen = (size_t)(close - s - 1);
+		if (close[1] == '\0') {
+			*port = NULL;
+			return 0;
+		}
+		if (close[1] != ':')
+			return refuse(why, whylen, "bad address '%s': junk after ']'", s);
+		*port = close + 2;
+		return 0;
+	}
+	colon = strrchr(s, ':');
+	if (colon != NULL && strchr(s, ':') != colon)
+		return refuse(why, whylen,
+			      "bad address '%s': put an IPv6 address in brackets, [addr]:port", s);
+	*host = s;
+	*hostlen = colon != NULL ? (size_t)(colon - s) : strlen(s);
+	*port = colon != NULL ? colon + 1 : NULL;
+	return 0;
+}
+
+int
+parse_target(const char *host, const char *port, struct host *h, char *why, size_t whylen)
+{
+	const char *hp, *pp;
+	size_t hl;
+
+	if (port != NULL) {
+		/* HOST PORT: the host may be a bare IPv6 address or bracketed. */
+		size_t len = strlen(host);
+
+		if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+			if (parse_host(host + 1, len - 2, h, why, whylen) < 0)
+				return -1;
+		} else if (parse_host(host, len, h, why, whylen) < 0) {
+			return -1;
+		}
+		return parse_port(port, &h->port, why, whylen);
+	}
+	if (split_host_port(host, &hp, &hl, &pp, why, whylen) < 0)
+		return -1;
+	if (pp == NULL)
+		return refuse(why, whylen, "no port in '%s': give HOST PORT or HOST:PORT", host);
+	if (parse_host(hp, hl, h, why, whylen) < 0)
+		return -1;
+	return parse_port(pp, &h->port, why, whylen);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes s[0..len) into out; a credential may not hold NUL. */
+static int
+percent_decode(const char *s, size_t len, char *out, size_t *outlen, const char *what,
+	       char *why, size_t whylen)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (len - i < 3)
+				return refuse(why, whylen, "bad %%-escape in the %s", what);
+			hi = hexval(s[i + 1]);
+			lo = hexval(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return refuse(why, whylen, "bad %%-escape in the %s", what);
+			c = hi * 16 + lo;
+			i += 2;
+			if (c == 0)
+				return refuse(why, whylen, "the %s holds a NUL byte", what);
+		}
+		if (n >= CRED_MAX)
+			return refuse(why, whylen, "the %s is longer than %d bytes", what, CRED_MAX);
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	*outlen = n;
+	return 0;
+}
+
+static int
+set_credentials(const char *s, size_t len, struct proxy *p, char *why, size_t whylen)
+{
+	const char *colon = memchr(s, ':', len);
+	size_t ulen = colon != NULL ? (size_t)(colon - s) : len;
+
+	if (percent_decode(s, ulen, p->user, &p->userlen, "user name", why, whylen) < 0)
+		return -1;
+	p->has_user = true;
+	if (colon != NULL) {
+		if (percent_decode(colon + 1, len - ulen - 1, p->pass, &p->passlen, "password",
+				   why, whylen) < 0)
+			return -1;
+		p->has_pass = true;
+	}
+	return 0;
+}
+
+int
+parse_credentials(const char *s, struct proxy *p, char *why, size_t whylen)
+{
+	return set_credentials(s, strlen(s), p, why, whylen);
+}
+
+static const struct {
+	const char *scheme;
+	enum socks_version version;
+} schemes[] = {
+	{ "socks4", SOCKS4 },
+	{ "socks4a", SOCKS4A },
+	{ "socks5", SOCKS5 },
+	{ "socks5h", SOCKS5H },
+};
+
+const char *
+socks_version_scheme(enum socks_version v)
+{
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (schemes[i].version == v)
+			return schemes[i].scheme;
+	return "?";
+}
+
+int
+parse_proxy_url(const char *url, struct proxy *p, char *why, size_t whylen)
+{
+	const char *rest = url, *sep, *at, *hp, *pp;
+	size_t hl;
+
+	memset(p, 0, sizeof(*p));
+	p->version = SOCKS5H;
+	sep = strstr(url, "://");
+	if (sep != NULL) {
+		size_t n = (size_t)(sep - url);
+		size_t i;
+
+		for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+			if (strlen(schemes[i].scheme) == n && strncasecmp(url, schemes[i].scheme, n) == 0)
+				break;
+		if (i == sizeof(schemes) / sizeof(schemes[0]))
+			return refuse(why, whylen,
+				      "bad proxy '%.*s://': the scheme is socks4, socks4a, socks5 or socks5h",
+				      (int)n, url);
+		p->version = schemes[i].version;
+		rest = sep + 3;
+	}
+	at = strrchr(rest, '@');
+	if (at != NULL) {
+		if (set_credentials(rest, (size_t)(at - rest), p, why, whylen) < 0)
+			return -1;
+		rest = at + 1;
+	}
+	if (rest[0] != '\0' && rest[strlen(rest) - 1] == '/')
+		return refuse(why, whylen, "bad proxy '%s': a path is not allowed", rest);
+	if (split_host_port(rest, &hp, &hl, &pp, why, whylen) < 0)
+		return -1;
+	if (parse_host(hp, hl, &p->host, why, whylen) < 0)
+		return -1;
+	p->host.port = 1080;
+	if (pp != NULL && parse_port(pp, &p->host.port, why, whylen) < 0)
+		return -1;
+	return 0;
+}
+
+void
+host_format(const struct host *h, char *out, size_t outlen)
+{
+	if (h->kind == HOST_IPV6)
+		snprintf(out, outlen, "[%s]:%u", h->name, h->port);
+	else
+		snprintf(out, outlen, "%s:%u", h->name, h->port);
+}

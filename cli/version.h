@@ -1,0 +1,4 @@
+#ifndef SOCKSCOPE_VERSION_H
+#define SOCKSCOPE_VERSION_H
+#define SOCKSCOPE_VERSION "0.1.0"
+#endif
