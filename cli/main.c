@@ -9,6 +9,7 @@
 #include "handshake.h"
 #include "oneshot.h"
 #include "options.h"
+#include "repl.h"
 
 /* With 0, 1 or 2 closed at start, the next socket would take its number and
  * a trace meant for stderr would go to the server. */
@@ -37,12 +38,19 @@ main(int argc, char **argv)
 	rc = options_parse(&o, argc, argv, &first);
 	if (rc != 0)
 		return rc < 0 ? EXIT_USAGE : EXIT_OK;
+	if (o.dump_commands) {
+		repl_dump_commands(stdout);
+		return EXIT_OK;
+	}
+	if (first < argc && strcmp(argv[first], "probe") == 0) {
+		fprintf(stderr, "sockscope: probe is not built yet\n");
+		return EXIT_USAGE;
+	}
+	/* No operands, or commands to run: the REPL, with -x as its proxy. */
+	if (first == argc || o.commands != NULL || o.script != NULL)
+		return repl_main(&o, argc - first, argv + first);
 	if (o.nproxies == 0) {
-		if (first < argc && strcmp(argv[first], "probe") == 0) {
-			fprintf(stderr, "sockscope: probe is not built yet\n");
-			return EXIT_USAGE;
-		}
-		fprintf(stderr, "sockscope: no proxy: give -x PROXY (the REPL is not built yet)\n");
+		fprintf(stderr, "sockscope: no proxy: give -x PROXY\n");
 		return EXIT_USAGE;
 	}
 	return oneshot_main(&o, argc - first, argv + first);

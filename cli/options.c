@@ -8,7 +8,7 @@
 
 #include "version.h"
 
-enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS };
+enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS, OPT_DUMP_COMMANDS };
 
 static const struct option long_options[] = {
 	{ "proxy", required_argument, NULL, 'x' },
@@ -23,16 +23,22 @@ static const struct option long_options[] = {
 	{ "ipv6", no_argument, NULL, '6' },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
+	{ "command", required_argument, NULL, 'c' },
+	{ "script", required_argument, NULL, 's' },
+	{ "keep-going", no_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "dump-options", no_argument, NULL, OPT_DUMP_OPTIONS },
+	{ "dump-commands", no_argument, NULL, OPT_DUMP_COMMANDS },
 	{ NULL, 0, NULL, 0 },
 };
 
 void
 options_usage(FILE *fp)
 {
-	fputs("usage: sockscope [OPTIONS] -x PROXY [connect] HOST PORT\n"
+	fputs("usage: sockscope [OPTIONS]                      the REPL\n"
+	      "       sockscope [OPTIONS] -c 'CMD; CMD' | -s FILE  REPL commands, no terminal\n"
+	      "       sockscope [OPTIONS] -x PROXY [connect] HOST PORT\n"
 	      "       sockscope decode [--client|--server] [-4|-5] [--json] HEX...\n"
 	      "\n"
 	      "  -x, --proxy URL        [socks4|socks4a|socks5|socks5h://][USER[:PASS]@]HOST[:PORT];\n"
@@ -49,6 +55,9 @@ options_usage(FILE *fp)
 	      "  -4, -6                 resolve names here to IPv4 / IPv6 only\n"
 	      "      --color WHEN       auto, always or never (NO_COLOR honoured)\n"
 	      "      --show-secrets     show passwords in dumps and JSON\n"
+	      "  -c, --command CMDS     run REPL commands separated by ';'\n"
+	      "  -s, --script FILE      run the REPL commands in FILE\n"
+	      "  -k, --keep-going       go on after a failing command\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          the version\n"
 	      "\n"
@@ -62,7 +71,7 @@ void
 options_dump(FILE *fp)
 {
 	for (const struct option *lo = long_options; lo->name != NULL; lo++)
-		if (lo->val != OPT_DUMP_OPTIONS)
+		if (lo->val != OPT_DUMP_OPTIONS && lo->val != OPT_DUMP_COMMANDS)
 			fprintf(fp, "--%s\n", lo->name);
 }
 
@@ -95,7 +104,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 	o->family = AF_UNSPEC;
 	o->color = COLOR_AUTO;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "x:U:w:vXjzq:46hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "x:U:w:vXjzq:46c:s:khV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'x':
 			if (o->nproxies == MAX_HOPS) {
@@ -146,6 +155,18 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			break;
 		case OPT_SHOW_SECRETS:
 			o->show_secrets = true;
+			break;
+		case 'c':
+			o->commands = optarg;
+			break;
+		case 's':
+			o->script = optarg;
+			break;
+		case 'k':
+			o->keep_going = true;
+			break;
+		case OPT_DUMP_COMMANDS:
+			o->dump_commands = true;
 			break;
 		case 'h':
 			options_usage(stdout);

@@ -21,6 +21,10 @@ struct options {
 	int family;           /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
 	enum color_when color;
 	bool show_secrets;
+	const char *commands; /* -c 'CMD; CMD' */
+	const char *script;   /* -s FILE */
+	bool keep_going;      /* -k: go on after a failing command */
+	bool dump_commands;   /* hidden --dump-commands */
 };
 
 /*
