@@ -214,6 +214,50 @@ describe(const struct msg *m, char *buf, size_t cap)
 }
 
 /*
+ * Legal-but-wrong replies are what a diagnostic tool is for: they are said
+ * on stderr whatever the verbosity, as warnings.
+ */
+static void
+warn_anomalies(struct session *s, int hop, const struct msg *m)
+{
+	char title[96], value[64];
+
+	if (m->anomalies == 0)
+		return;
+	msg_title(m, title, sizeof(title));
+	for (size_t i = 0; i < m->nfields; i++) {
+		const struct field *f = &m->fields[i];
+
+		if ((f->flags & (FF_ANOMALY | FF_UNASSIGNED)) == 0)
+			continue;
+		if (f->len <= 2)
+			snprintf(value, sizeof(value), " 0x%0*x", (int)f->len * 2, f->num);
+		else
+			value[0] = '\0';
+		if (s->nhops > 1)
+			fprintf(stderr, "sockscope: warning: hop %d: ", hop);
+		else
+			fprintf(stderr, "sockscope: warning: ");
+		fprintf(stderr, "%s at offset %zu, %s%s: %s\n", title, f->off, f->desc->name, value,
+			f->note != NULL ? f->note : "anomaly");
+		trace_note(s->trace, hop, "%s: %s%s: %s", title, f->desc->name, value,
+			   f->note != NULL ? f->note : "anomaly");
+	}
+}
+
+/* "7 of 10 bytes (in BND.ADDR)": how far an incomplete message got. */
+static void
+progress(const struct msg *m, size_t have, char *buf, size_t cap)
+{
+	const char *field = msg_stop_field(m);
+	/* Before ATYP is read, the total is only a lower bound. */
+	bool bound_only = m->nfields > 0 && m->fields[m->nfields - 1].len == 0;
+
+	snprintf(buf, cap, "%zu of %s%zu bytes (in %s)", have, bound_only ? "at least " : "",
+		 m->need, field != NULL ? field : "?");
+}
+
+/*
  * Reads until the decoder says the message is complete.  On EXIT_OK, m
  * describes the first m->len bytes of s->conn.in; the caller consumes them.
  */
@@ -231,6 +275,7 @@ read_msg(struct session *s, int hop, enum msg_type type, const struct proto_ctx 
 		proto_decode(type, c->in, c->have, ctx, m);
 		if (m->status == PROTO_OK) {
 			trace_message(s->trace, hop, type, c->in, m->len, ctx);
+			warn_anomalies(s, hop, m);
 			return EXIT_OK;
 		}
 		if (m->status < 0) {
@@ -247,12 +292,12 @@ read_msg(struct session *s, int hop, enum msg_type type, const struct proto_ctx 
 				trace_message(s->trace, hop, type, c->in, c->have, ctx);
 			if (c->have == 0)
 				return fail(s, EXIT_TIMEOUT, hop,
-					    "timed out after %d s in the %s phase: no %s arrived",
-					    s->timeout_ms / 1000, phase, proto_msg_desc(type)->title);
+					    "timed out after %g s in the %s phase: no %s arrived",
+					    s->timeout_ms / 1000.0, phase, proto_msg_desc(type)->title);
+			progress(m, c->have, what, sizeof(what));
 			return fail(s, EXIT_TIMEOUT, hop,
-				    "timed out after %d s in the %s phase: %s incomplete, %zu of at least %zu bytes (in %s)",
-				    s->timeout_ms / 1000, phase, proto_msg_desc(type)->title, c->have,
-				    m->need, msg_stop_field(m) ? msg_stop_field(m) : "?");
+				    "timed out after %g s in the %s phase: %s incomplete, %s",
+				    s->timeout_ms / 1000.0, phase, proto_msg_desc(type)->title, what);
 		}
 		n = w < 0 ? -1 : recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, 0);
 		if (n > 0) {
@@ -263,24 +308,15 @@ read_msg(struct session *s, int hop, enum msg_type type, const struct proto_ctx 
 			continue;
 		if (c->have > 0)
 			trace_message(s->trace, hop, type, c->in, c->have, ctx);
-		if (n == 0 && c->have == 0)
-			return fail(s, EXIT_PROTOCOL, hop,
-				    "server closed the connection in the %s phase before sending the %s",
-				    phase, proto_msg_desc(type)->title);
+		progress(m, c->have, what, sizeof(what));
 		if (n == 0)
-			return fail(s, EXIT_PROTOCOL, hop,
-				    "%s truncated: server closed after %zu of %s%zu bytes (in %s)",
-				    proto_msg_desc(type)->title, c->have,
-				    msg_stop_field(m) && m->nfields > 0 &&
-						    (m->fields[m->nfields - 1].flags & FF_TRUNCATED) &&
-						    m->fields[m->nfields - 1].len == 0
-					    ? "at least "
-					    : "",
-				    m->need, msg_stop_field(m) ? msg_stop_field(m) : "?");
-		return fail(s, EXIT_PROTOCOL, hop, "%s phase: %s after %zu bytes of the %s (in %s)",
-			    phase, errno == ECONNRESET ? "connection reset by the server" : strerror(errno),
-			    c->have, proto_msg_desc(type)->title,
-			    msg_stop_field(m) ? msg_stop_field(m) : "?");
+			return fail(s, EXIT_PROTOCOL, hop, "%s truncated: server closed after %s%s",
+				    proto_msg_desc(type)->title, what,
+				    c->have == 0 ? ": nothing was sent" : "");
+		return fail(s, EXIT_PROTOCOL, hop, "%s: %s after %s",
+			    proto_msg_desc(type)->title,
+			    errno == ECONNRESET ? "connection reset by the server" : strerror(errno),
+			    what);
 	}
 }
 

@@ -192,6 +192,73 @@ field_size(struct walk *w, size_t i, size_t *size)
 	return 0;
 }
 
+/*
+ * The bytes the fields after i are known to need, from what is decoded so
+ * far: fixed sizes, and sizes whose length or ATYP field has been read.  Stops
+ * at the first field whose presence or size is not known yet.
+ */
+static size_t
+known_size_after(const struct walk *w, size_t i)
+{
+	size_t total = 0;
+
+	for (size_t j = i + 1; j < w->desc->nfields; j++) {
+		const struct field_desc *fd = &w->desc->fields[j];
+		uint32_t v = 0;
+
+		if (fd->presence == PRESENT_IF_DOMAIN) {
+			int k = index_of_kind(w->desc, FK_ATYP);
+
+			if (k < 0 || !w->seen[k])
+				return total;
+		} else if (fd->presence != PRESENT_ALWAYS) {
+			return total;
+		}
+		if (!is_present(w, fd))
+			continue;
+		switch (fd->kind) {
+		case FK_U8:
+		case FK_COUNT:
+		case FK_LEN8:
+		case FK_ATYP:
+		case FK_NUL:
+			total += 1;
+			break;
+		case FK_U16:
+		case FK_LEN16:
+			total += 2;
+			break;
+		case FK_IPV4:
+			total += 4;
+			break;
+		case FK_ADDR:
+			if (!describer_of(w, j, FK_ATYP, &v))
+				return total;
+			if (v == 1)
+				total += 4;
+			else if (v == 4)
+				total += 16;
+			else if (describer_of(w, j, FK_LEN8, &v))
+				total += v;
+			else
+				return total;
+			break;
+		case FK_LIST:
+		case FK_BYTES:
+			if (!describer_of(w, j, fd->kind == FK_LIST ? FK_COUNT : FK_LEN8, &v) &&
+			    !describer_of(w, j, FK_LEN16, &v))
+				return total;
+			total += v;
+			break;
+		case FK_CSTR:
+			return total + 1; /* at least its 0x00 */
+		case FK_REST:
+			return total;
+		}
+	}
+	return total;
+}
+
 static uint32_t
 read_number(const struct field_desc *fd, const uint8_t *p)
 {
@@ -307,7 +374,8 @@ proto_decode(enum msg_type type, const uint8_t *p, size_t len, const struct prot
 		if (field_size(&w, i, &size) < 0)
 			return m->status;
 		if (w.len - w.off < size) {
-			need_more(&w, add_field(&w, i, w.len - w.off), w.off + size);
+			need_more(&w, add_field(&w, i, w.len - w.off),
+				  w.off + size + known_size_after(&w, i));
 			return m->status;
 		}
 		f = add_field(&w, i, size);

@@ -1,0 +1,366 @@
+/*
+ * Hex input in the forms people paste.
+ *
+ * Two modes.  Plain hex: digits in pairs, separated by anything of
+ * " \t\r\n:,;-", optionally prefixed 0x or \x.  A dump (tshark -x, xxd,
+ * hexdump -C, Wireshark's "copy as hex dump", even sockscope's own hex view):
+ * every line that starts with an offset column carries bytes after it and
+ * maybe an ASCII column; other lines (packet summaries, titles) are skipped.
+ * The offsets say how many bytes each line holds, which is what tells the
+ * bytes apart from an ASCII column that happens to look like hex.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hexparse.h"
+#include "term.h"
+
+#define DUMP_DEFAULT_WIDTH 16
+#define DUMP_MAX_WIDTH 256 /* bytes on one dump line: more is no dump */
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static bool
+is_separator(char c)
+{
+	return is_blank(c) || c == '\n' || c == ':' || c == ',' || c == ';' || c == '-';
+}
+
+struct parser {
+	const char *text;
+	size_t len;
+	uint8_t *out;
+	size_t n;
+	struct hexparse_error *err;
+};
+
+/* Fill in where text[at] is, for an error. */
+static int
+fail_at(struct parser *ps, size_t at, enum hexparse_fault fault)
+{
+	struct hexparse_error *e = ps->err;
+	size_t line = 1, col = 1, nonblank_lines = 0;
+	bool line_has_text = false;
+
+	for (size_t i = 0; i < ps->len; i++) {
+		if (i == at) {
+			e->line = line;
+			e->col = col;
+		}
+		if (ps->text[i] == '\n') {
+			nonblank_lines += line_has_text;
+			line_has_text = false;
+			line++;
+			col = 1;
+		} else {
+			line_has_text = line_has_text || !is_blank(ps->text[i]);
+			col++;
+		}
+	}
+	nonblank_lines += line_has_text;
+	if (at >= ps->len) {
+		e->line = line;
+		e->col = col;
+	}
+	e->fault = fault;
+	e->pos = at + 1;
+	e->multiline = nonblank_lines > 1;
+	e->ch = at < ps->len ? (unsigned char)ps->text[at] : 0;
+	return -1;
+}
+
+/* Digits text[start..end), even in number, as bytes. */
+static void
+put_digits(struct parser *ps, size_t start, size_t end)
+{
+	for (size_t i = start; i + 1 < end; i += 2)
+		ps->out[ps->n++] = (uint8_t)(hex_value(ps->text[i]) << 4 |
+					     hex_value(ps->text[i + 1]));
+}
+
+static int
+parse_plain(struct parser *ps)
+{
+	const char *t = ps->text;
+	size_t i = 0;
+
+	while (i < ps->len) {
+		if (is_separator(t[i])) {
+			i++;
+			continue;
+		}
+		if (t[i] == '#') {
+			while (i < ps->len && t[i] != '\n')
+				i++;
+			continue;
+		}
+		bool prefixed = i + 1 < ps->len && (t[i] == '0' || t[i] == '\\') &&
+				(t[i + 1] == 'x' || t[i + 1] == 'X');
+		if (prefixed)
+			i += 2;
+		size_t start = i;
+		while (i < ps->len && hex_value(t[i]) >= 0)
+			i++;
+		if (i == start)
+			return fail_at(ps, i < ps->len ? i : i - 1, HEX_BAD_CHAR);
+		/* "0z" is a bad 'z' more than it is an odd '0'. */
+		if (i < ps->len && !is_separator(t[i]) && t[i] != '#' && t[i] != '\\')
+			return fail_at(ps, i, HEX_BAD_CHAR);
+		if ((i - start) % 2 == 0) {
+			put_digits(ps, start, i);
+		} else if (prefixed && i - start == 1) {
+			ps->out[ps->n++] = (uint8_t)hex_value(t[start]); /* 0x5 */
+		} else {
+			return fail_at(ps, start, HEX_ODD_DIGITS);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Dumps.
+ */
+
+struct dump_line {
+	size_t start, end; /* the line in text, without its newline */
+	size_t body;       /* where the bytes begin, after the offset column */
+	unsigned long offset;
+	bool is_dump; /* starts with an offset column */
+};
+
+/* An offset column: optional indentation, 4 to 8 hex digits, then ':' or at
+ * least two blanks (or a tab).  A single space would be "0501 0203", plain. */
+static bool
+offset_column(const char *t, size_t start, size_t end, struct dump_line *dl)
+{
+	size_t i = start;
+	unsigned long offset = 0;
+
+	while (i < end && is_blank(t[i]))
+		i++;
+	size_t digits = i;
+	while (i < end && hex_value(t[i]) >= 0 && i - digits < 9) {
+		offset = offset << 4 | (unsigned long)hex_value(t[i]);
+		i++;
+	}
+	if (i - digits < 4 || i - digits > 8 || i >= end)
+		return false;
+	if (t[i] == ':') {
+		i++;
+	} else {
+		size_t blanks = i;
+		while (i < end && is_blank(t[i]))
+			i++;
+		if (i - blanks < 2 && t[blanks] != '\t')
+			return false;
+	}
+	while (i < end && is_blank(t[i]))
+		i++;
+	dl->body = i;
+	dl->offset = offset;
+	return true;
+}
+
+static size_t
+split_lines(const char *t, size_t len, struct dump_line *lines)
+{
+	size_t n = 0;
+
+	for (size_t start = 0; start <= len;) {
+		const char *nl = memchr(t + start, '\n', len - start);
+		size_t end = nl != NULL ? (size_t)(nl - t) : len;
+		struct dump_line *dl = &lines[n++];
+		memset(dl, 0, sizeof(*dl));
+		dl->start = start;
+		dl->end = end;
+		dl->is_dump = offset_column(t, start, end, dl);
+		start = end + 1;
+	}
+	return n;
+}
+
+static bool
+line_is_blank(const char *t, const struct dump_line *dl)
+{
+	for (size_t i = dl->start; i < dl->end; i++)
+		if (!is_blank(t[i]))
+			return false;
+	return true;
+}
+
+/* A dump when some line starts at offset 0 (the usual paste), or the first
+ * two lines are offset lines that count upwards (a paste from the middle). */
+static bool
+looks_like_dump(const char *t, const struct dump_line *lines, size_t n)
+{
+	const struct dump_line *first = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (lines[i].is_dump && lines[i].offset == 0)
+			return true;
+	for (size_t i = 0; i < n; i++) {
+		if (line_is_blank(t, &lines[i]))
+			continue;
+		if (!lines[i].is_dump)
+			return false;
+		if (first != NULL)
+			return lines[i].offset > first->offset;
+		first = &lines[i];
+	}
+	return false;
+}
+
+/*
+ * The bytes of one dump line, at most limit of them.  The ASCII column
+ * starts after a run of three or more blanks, at a '|', or at a word that is
+ * not hex after two blanks; a non-hex word after a single blank is an error.
+ */
+static int
+parse_dump_line(struct parser *ps, const struct dump_line *dl, size_t limit,
+		size_t *count)
+{
+	const char *t = ps->text;
+	size_t i = dl->body;
+
+	*count = 0;
+	while (*count < limit && i < dl->end) {
+		size_t gap_start = i;
+		while (i < dl->end && is_blank(t[i]))
+			i++;
+		size_t gap = i - gap_start;
+		if (i >= dl->end || t[i] == '|' || (*count > 0 && gap >= 3))
+			break;
+		size_t word = i;
+		while (i < dl->end && !is_blank(t[i]) && hex_value(t[i]) >= 0)
+			i++;
+		bool all_hex = i >= dl->end || is_blank(t[i]);
+		if (!all_hex || (i - word) % 2 != 0 || i == word) {
+			if (*count > 0 && gap >= 2)
+				break; /* the ASCII column */
+			if (!all_hex)
+				return fail_at(ps, i, HEX_BAD_CHAR);
+			return fail_at(ps, word, HEX_ODD_DIGITS);
+		}
+		for (size_t k = word; k + 1 < i && *count < limit; k += 2) {
+			put_digits(ps, k, k + 2);
+			(*count)++;
+		}
+	}
+	return 0;
+}
+
+static int
+parse_dump(struct parser *ps, const struct dump_line *lines, size_t n)
+{
+	size_t width = 0; /* bytes on a full line of the current block */
+
+	for (size_t i = 0; i < n; i++) {
+		const struct dump_line *dl = &lines[i];
+		if (!dl->is_dump)
+			continue;
+		const struct dump_line *next = NULL;
+		for (size_t j = i + 1; j < n && next == NULL; j++) {
+			if (lines[j].is_dump)
+				next = &lines[j];
+			else if (line_is_blank(ps->text, &lines[j]))
+				break; /* a blank line ends a packet */
+		}
+		bool last = next == NULL || next->offset <= dl->offset ||
+			    next->offset - dl->offset > DUMP_MAX_WIDTH;
+		size_t limit = last ? (width > 0 ? width : DUMP_DEFAULT_WIDTH)
+				    : (size_t)(next->offset - dl->offset);
+		size_t count;
+		if (parse_dump_line(ps, dl, limit, &count) < 0)
+			return -1;
+		if (!last && count < limit) {
+			ps->err->have = count;
+			ps->err->want = limit;
+			return fail_at(ps, dl->body, HEX_SHORT_LINE);
+		}
+		if (!last && limit > width)
+			width = limit;
+		if (last)
+			width = 0; /* the next line starts a new block */
+	}
+	return 0;
+}
+
+int
+hex_parse(const char *text, size_t len, uint8_t **out, size_t *outlen,
+	  struct hexparse_error *err)
+{
+	struct parser ps = {.text = text, .len = len, .err = err};
+	size_t nlines = 1;
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	*out = NULL;
+	*outlen = 0;
+	for (size_t i = 0; i < len; i++)
+		nlines += text[i] == '\n';
+	/* Every byte takes at least two characters of text. */
+	ps.out = malloc(len / 2 + 1);
+	struct dump_line *lines = calloc(nlines, sizeof(*lines));
+	if (ps.out == NULL || lines == NULL) {
+		free(ps.out);
+		free(lines);
+		err->fault = HEX_NO_MEMORY;
+		return -1;
+	}
+	split_lines(text, len, lines);
+	if (looks_like_dump(text, lines, nlines))
+		rc = parse_dump(&ps, lines, nlines);
+	else
+		rc = parse_plain(&ps);
+	free(lines);
+	if (rc < 0 || ps.n == 0) {
+		free(ps.out);
+		return rc;
+	}
+	*out = ps.out;
+	*outlen = ps.n;
+	return 0;
+}
+
+void
+hexparse_strerror(const struct hexparse_error *err, char *buf, size_t cap)
+{
+	char where[64], ch[8];
+
+	if (err->multiline)
+		snprintf(where, sizeof(where), "line %zu, column %zu", err->line, err->col);
+	else
+		snprintf(where, sizeof(where), "position %zu", err->pos);
+	term_escape(ch, sizeof(ch), &err->ch, 1);
+	switch (err->fault) {
+	case HEX_BAD_CHAR:
+		snprintf(buf, cap, "bad hex at %s: '%s'", where, ch);
+		break;
+	case HEX_ODD_DIGITS:
+		snprintf(buf, cap, "odd number of hex digits at %s", where);
+		break;
+	case HEX_SHORT_LINE:
+		snprintf(buf, cap, "hex dump line %zu has %zu bytes where its offsets say %zu",
+			 err->line, err->have, err->want);
+		break;
+	case HEX_NO_MEMORY:
+		snprintf(buf, cap, "out of memory reading hex");
+		break;
+	}
+}

@@ -1,0 +1,41 @@
+/*
+ * Hex as people paste it: "05 01 00", "05:01:00", "0x05 0x01", "\x05\x01",
+ * `xxd -p` lines, and the dumps of tshark -x, Wireshark's "copy as hex dump",
+ * xxd and hexdump -C, whose offset and ASCII columns are dropped.
+ */
+#ifndef SOCKSCOPE_CLI_HEXPARSE_H
+#define SOCKSCOPE_CLI_HEXPARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum hexparse_fault {
+	HEX_BAD_CHAR,   /* a character that is no hex digit or separator */
+	HEX_ODD_DIGITS, /* a run of digits that does not make whole bytes */
+	HEX_SHORT_LINE, /* a dump line with fewer bytes than its offsets say */
+	HEX_NO_MEMORY,
+};
+
+struct hexparse_error {
+	enum hexparse_fault fault;
+	size_t pos;       /* 1-based character position in the whole text */
+	size_t line, col; /* 1-based */
+	bool multiline;   /* the text had more than one line: name line and column */
+	unsigned char ch; /* HEX_BAD_CHAR: the character */
+	size_t have, want; /* HEX_SHORT_LINE: bytes found, bytes the offsets say */
+};
+
+/*
+ * Parse text[0..len) (it need not be NUL-terminated and may hold NULs).
+ * Returns 0 and a malloc'd *out (free it; NULL when *outlen is 0), or -1
+ * with err filled in.  "#" starts a comment to the end of the line in plain
+ * hex.
+ */
+int hex_parse(const char *text, size_t len, uint8_t **out, size_t *outlen,
+	      struct hexparse_error *err);
+
+/* "bad hex at position 5: 'z'", "bad hex at line 2, column 7: '\x01'" */
+void hexparse_strerror(const struct hexparse_error *err, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,499 @@
+# tests/e2e/lib.sh: helpers for the end-to-end tests.  Source it from bash:
+#
+#     . "$(dirname "$0")/lib.sh"
+#
+# What it gives a test:
+#   $ROOT $E2E_DIR $SOCKSCOPE $PY $T   repo root, this folder, the client under
+#                                      test, python3, a private temp folder
+#   start_echo | start_sha | start_duplex SIZE REPORT   loopback services
+#   start_badserver SCENARIO [ARGS...]                  the scripted server
+#   start_danted [none|username] [CONFIG LINES...]      dante on loopback
+#   start_microsocks [-u USER -P PASS]                  microsocks on loopback
+#   start_sshd_socks                                    sshd + ssh -D
+#   make_test_user                                      a throwaway system user
+#   sc [--in FILE | --in-str TEXT] [--timeout S] -- ARGS...   run the client
+#   expect_rc / expect_out / expect_err / expect_secs_lt / ok / fail / finish
+#
+# Everything listens on 127.0.0.1 only.  Every process started here is
+# recorded by PID and stopped by PID (never by name) on every exit path; every
+# wait is bounded.  A test exits 0 (pass), 1 (fail) or 77 (skip).
+
+set -u
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$E2E_DIR/../.." && pwd)
+SOCKSCOPE=${SOCKSCOPE:-$ROOT/sockscope}
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "${TMPDIR:-/tmp}/sockscope-e2e.$TEST_NAME.XXXXXX") || exit 1
+chmod 755 "$T"   # danted drops to nobody for some work; let it see its files
+
+_PIDS=()     # processes to stop, in start order
+_USERS=()    # system users to remove
+_FAILS=0
+_CHECKS=0
+
+# ------------------------------------------------------------ reporting
+
+note() { printf '%s\n' "$*"; }
+ok() { _CHECKS=$((_CHECKS + 1)); printf 'ok   %s\n' "$*"; }
+fail() { _CHECKS=$((_CHECKS + 1)); _FAILS=$((_FAILS + 1)); printf 'FAIL %s\n' "$*"; }
+# A harness problem, not a finding about the client: stop now.
+die() { printf 'ERROR %s\n' "$*" >&2; exit 1; }
+skip() { printf 'SKIP: %s\n' "$*"; exit 77; }
+
+finish() {
+	if [ "$_FAILS" -gt 0 ]; then
+		note "$TEST_NAME: $_FAILS of $_CHECKS checks failed"
+		exit 1
+	fi
+	note "$TEST_NAME: all $_CHECKS checks passed"
+	exit 0
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || [ -x "/usr/sbin/$c" ] || skip "$c is not installed"
+	done
+}
+
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
+
+# The client is built by `make`; a missing binary is a failure, not a skip.
+need_sockscope() {
+	[ -x "$SOCKSCOPE" ] || die "client not built: $SOCKSCOPE (run make)"
+}
+
+# ------------------------------------------------------------ processes
+
+# alive PID: running and not a zombie.
+alive() {
+	local st
+	kill -0 "$1" 2>/dev/null || return 1
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "$st" != Z ]
+}
+
+track_pid() { _PIDS+=("$1"); }
+
+# stop_pid PID: TERM, up to 3 s, then KILL.
+stop_pid() {
+	local pid=$1 i
+	alive "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 60); do
+		alive "$pid" || return 0
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	return 0
+}
+
+_cleanup() {
+	local rc=$? i u f
+	trap - EXIT INT TERM HUP
+	# Stop in reverse start order (ssh before sshd, clients before servers).
+	for ((i = ${#_PIDS[@]} - 1; i >= 0; i--)); do
+		stop_pid "${_PIDS[$i]}"
+	done
+	for u in "${_USERS[@]+"${_USERS[@]}"}"; do
+		userdel "$u" >/dev/null 2>&1 || note "warning: could not remove user $u"
+	done
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
+		for f in "$T"/*.log "$T"/*.err "$T"/*/*.log; do
+			[ -s "$f" ] || continue
+			printf -- '--- %s (last 15 lines)\n' "${f#"$T"/}"
+			tail -n 15 "$f" | cut -c1-300
+		done
+	fi
+	if [ "${E2E_KEEP:-0}" = 1 ]; then
+		note "kept $T"
+	else
+		rm -rf "$T"
+	fi
+	exit "$rc"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# wait_for SECS CMD...: poll CMD every 50 ms until it succeeds; 1 on timeout.
+wait_for() {
+	local secs=$1 i n
+	shift
+	n=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 20 }')
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	"$@"
+}
+
+free_port() { "$PY" "$E2E_DIR/netsvc.py" freeport; }
+
+port_accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# listening PORT PID: PID (or a child holding the same socket) listens on PORT.
+listening() {
+	alive "$2" || return 1
+	if command -v ss >/dev/null 2>&1; then
+		ss -Hltnp "sport = :$1" 2>/dev/null | grep -q "pid=$2,"
+	else
+		port_accepts "$1"
+	fi
+}
+
+# wait_listen PORT PID [SECS]: until PID listens on PORT; fails early if PID dies.
+wait_listen() {
+	local port=$1 pid=$2 secs=${3:-5} i n
+	n=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 20 }')
+	for ((i = 0; i < n; i++)); do
+		alive "$pid" || return 1
+		listening "$port" "$pid" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# start_bg NAME CMD...: run CMD in the background, stdout to $T/NAME.out,
+# stderr to $T/NAME.log; sets BG_PID.
+start_bg() {
+	local name=$1
+	shift
+	"$@" >"$T/$name.out" 2>"$T/$name.log" </dev/null &
+	BG_PID=$!
+	track_pid "$BG_PID"
+}
+
+# read_port NAME PID: the port from the first `PORT n` line of $T/NAME.out.
+read_port() {
+	local name=$1 pid=$2 i line
+	for ((i = 0; i < 100; i++)); do
+		line=$(head -n 1 "$T/$name.out" 2>/dev/null)
+		case $line in
+		"PORT "[0-9]*) printf '%s\n' "${line#PORT }"; return 0 ;;
+		esac
+		alive "$pid" || break
+		sleep 0.05
+	done
+	return 1
+}
+
+_start_py() { # NAME VAR SCRIPT ARGS...
+	local name=$1 var=$2 port
+	shift 2
+	start_bg "$name" "$PY" "$@"
+	port=$(read_port "$name" "$BG_PID") || die "$name did not start: $(cat "$T/$name.log")"
+	printf -v "$var" '%s' "$port"
+}
+
+# Loopback services (netsvc.py); each sets *_PORT and *_PID.
+start_echo() {
+	_start_py echo ECHO_PORT "$E2E_DIR/netsvc.py" echo --lifetime 110 "$@"
+	ECHO_PID=$BG_PID
+}
+start_sha() {
+	_start_py sha SHA_PORT "$E2E_DIR/netsvc.py" sha --lifetime 110 "$@"
+	SHA_PID=$BG_PID
+}
+# start_duplex SIZE REPORT [NAME]: sends SIZE bytes (seed 2) while reading.
+start_duplex() {
+	_start_py "${3:-duplex}" DUPLEX_PORT "$E2E_DIR/netsvc.py" duplex --size "$1" \
+		--seed 2 --report "$2" --lifetime 110
+	DUPLEX_PID=$BG_PID
+}
+
+# start_badserver SCENARIO [ARGS...]: sets BAD_PORT, BAD_PID, BAD_LOG.
+_BAD_N=0
+start_badserver() {
+	local scenario=$1
+	shift
+	_BAD_N=$((_BAD_N + 1))
+	BAD_LOG="$T/bad$_BAD_N.events"
+	_start_py "bad$_BAD_N" BAD_PORT "$E2E_DIR/badserver.py" --scenario "$scenario" \
+		--log "$BAD_LOG" "$@"
+	BAD_PID=$BG_PID
+}
+
+# pattern_sum SIZE SEED: "<bytes> <sha256>" of netsvc's pattern.
+pattern_sum() { "$PY" "$E2E_DIR/netsvc.py" gen --size "$1" --seed "$2" | "$PY" "$E2E_DIR/netsvc.py" hash; }
+
+# ------------------------------------------------------------ dante
+
+# start_danted [none|username] [EXTRA CONFIG LINES...]
+# Sets DANTED_PORT, DANTED_PID, DANTED_LOG.  Retries with a new port if the
+# chosen one was taken in between.
+_DANTED_N=0
+start_danted() {
+	local method=${1:-none} try conf port pid dir line
+	[ $# -gt 0 ] && shift
+	need_cmd danted
+	need_root   # user.privileged: root, and username checks read /etc/shadow
+	_DANTED_N=$((_DANTED_N + 1))
+	dir="$T/danted$_DANTED_N"
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	for try in 1 2 3; do
+		port=$(free_port)
+		conf="$dir/danted.conf"
+		DANTED_LOG="$dir/danted.log"
+		: >"$DANTED_LOG"
+		{
+			echo "logoutput: $DANTED_LOG"
+			echo "internal: 127.0.0.1 port = $port"
+			echo "external: 127.0.0.1"
+			echo "clientmethod: none"
+			echo "socksmethod: $method"
+			echo "user.privileged: root"
+			echo "user.unprivileged: nobody"
+			# One keyword per line: on one line, dante's parser takes what
+			# follows `command:` as more commands ("log: ..." is a syntax error).
+			echo "client pass {"
+			echo "	from: 127.0.0.0/8 to: 0.0.0.0/0"
+			echo "	log: error"
+			echo "}"
+			echo "socks pass {"
+			echo "	from: 127.0.0.0/8 to: 0.0.0.0/0"
+			echo "	command: bind connect udpassociate bindreply udpreply"
+			echo "	log: error connect disconnect"
+			echo "}"
+			for line in "$@"; do echo "$line"; done
+		} >"$conf"
+		"$(command -v danted || echo /usr/sbin/danted)" -f "$conf" -p "$dir/danted.pid" \
+			>"$dir/stdout.log" 2>&1 </dev/null &
+		pid=$!
+		track_pid "$pid"
+		if wait_listen "$port" "$pid" 5; then
+			DANTED_PORT=$port
+			DANTED_PID=$pid
+			return 0
+		fi
+		stop_pid "$pid"
+		if grep -q 'problem on line' "$DANTED_LOG"; then
+			die "danted rejects its configuration: $(grep 'problem on line' "$DANTED_LOG")"
+		fi
+		note "danted on port $port did not come up (try $try): $(tail -n 3 "$DANTED_LOG")"
+	done
+	die "danted would not start; see $DANTED_LOG"
+}
+
+# ------------------------------------------------------------ microsocks
+
+# start_microsocks [-u USER -P PASS]: sets MS_PORT, MS_PID.
+_MS_N=0
+start_microsocks() {
+	local try port
+	need_cmd microsocks
+	_MS_N=$((_MS_N + 1))
+	for try in 1 2 3; do
+		port=$(free_port)
+		start_bg "microsocks$_MS_N" microsocks -i 127.0.0.1 -p "$port" "$@"
+		if wait_listen "$port" "$BG_PID" 5; then
+			MS_PORT=$port
+			MS_PID=$BG_PID
+			return 0
+		fi
+		stop_pid "$BG_PID"
+	done
+	die "microsocks would not start: $(cat "$T/microsocks$_MS_N.log")"
+}
+
+# ------------------------------------------------------------ sshd + ssh -D
+
+# start_sshd_socks: an sshd on loopback with its own host key, a throwaway
+# client key, and `ssh -N -D` through it.  Sets SSHD_PORT, SSHD_PID,
+# SSH_SOCKS_PORT, SSH_PID.  Logs in as the current user (root in CI).
+start_sshd_socks() {
+	local d="$T/sshd" sshd user usepam=no try port sport pw
+	need_cmd sshd ssh ssh-keygen
+	sshd=$(command -v sshd || echo /usr/sbin/sshd)   # sshd insists on an absolute path
+	user=$(id -un)
+	mkdir -p "$d"
+	chmod 700 "$d"
+	ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$d/host_key" </dev/null || die "ssh-keygen failed"
+	ssh-keygen -q -t ed25519 -N '' -C e2e-client -f "$d/client_key" </dev/null || die "ssh-keygen failed"
+	cp "$d/client_key.pub" "$d/authorized_keys"
+	chmod 600 "$d/authorized_keys"
+	# sshd refuses to start without its privilege separation directory, which
+	# only the packaged service creates (at boot, on tmpfs).
+	if [ "$(id -u)" = 0 ] && [ ! -d /run/sshd ]; then
+		mkdir -p -m 0755 /run/sshd
+	fi
+	# Without PAM, sshd refuses a key login to an account whose password is
+	# locked ("!..."); with PAM it does not look.
+	pw=$(getent shadow "$user" 2>/dev/null | cut -d: -f2)
+	case $pw in '!'*) usepam=yes ;; esac
+	for try in 1 2 3; do
+		port=$(free_port)
+		cat >"$d/sshd_config" <<-EOF
+			Port $port
+			ListenAddress 127.0.0.1
+			AddressFamily inet
+			HostKey $d/host_key
+			PidFile $d/sshd.pid
+			AuthorizedKeysFile $d/authorized_keys
+			StrictModes no
+			PubkeyAuthentication yes
+			PasswordAuthentication no
+			KbdInteractiveAuthentication no
+			UsePAM $usepam
+			PermitRootLogin prohibit-password
+			AllowUsers $user
+			AllowTcpForwarding yes
+			X11Forwarding no
+			PermitTTY no
+			LogLevel VERBOSE
+		EOF
+		"$sshd" -t -f "$d/sshd_config" >"$d/sshd-t.log" 2>&1 || die "sshd -t: $(cat "$d/sshd-t.log")"
+		"$sshd" -D -e -f "$d/sshd_config" >"$d/sshd.log" 2>&1 </dev/null &
+		SSHD_PID=$!
+		track_pid "$SSHD_PID"
+		if wait_listen "$port" "$SSHD_PID" 5; then
+			SSHD_PORT=$port
+			break
+		fi
+		stop_pid "$SSHD_PID"
+		SSHD_PORT=
+	done
+	[ -n "$SSHD_PORT" ] || die "sshd would not start; see $d/sshd.log"
+	for try in 1 2 3; do
+		sport=$(free_port)
+		ssh -F /dev/null -N -D "127.0.0.1:$sport" -p "$SSHD_PORT" -i "$d/client_key" \
+			-o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no \
+			-o UserKnownHostsFile=/dev/null -o ExitOnForwardFailure=yes \
+			-o ConnectTimeout=5 -o LogLevel=ERROR "$user@127.0.0.1" \
+			>"$d/ssh.log" 2>&1 </dev/null &
+		SSH_PID=$!
+		track_pid "$SSH_PID"
+		if wait_listen "$sport" "$SSH_PID" 10; then
+			SSH_SOCKS_PORT=$sport
+			return 0
+		fi
+		stop_pid "$SSH_PID"
+	done
+	die "ssh -D would not start: $(cat "$d/ssh.log")"
+}
+
+# ------------------------------------------------------------ a system user
+
+# make_test_user: a throwaway user with a password, for danted's username
+# method; removed on exit.  Sets TEST_USER, TEST_PASS.
+make_test_user() {
+	need_root
+	need_cmd useradd chpasswd userdel
+	TEST_USER="sse2e$$"
+	TEST_PASS="pw-$$-$RANDOM"
+	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$TEST_USER" ||
+		die "useradd $TEST_USER failed"
+	_USERS+=("$TEST_USER")
+	printf '%s:%s\n' "$TEST_USER" "$TEST_PASS" | chpasswd || die "chpasswd failed"
+}
+
+# ------------------------------------------------------------ running the client
+
+# sc [--in FILE | --in-str TEXT] [--hold SECS] [--timeout SECS] [--] ARGS...
+# Runs the client with stdin from FILE (default /dev/null), stdout to
+# $SC_OUT, stderr to $SC_ERR.  --hold keeps stdin open SECS longer after its
+# data (for servers that close both ways at the client's EOF).  Sets SC_RC
+# and SC_SECS (wall time, seconds with decimals).  A run killed by the
+# timeout has SC_RC 124.
+SC_OUT="$T/sc.out"
+SC_ERR="$T/sc.err"
+sc() {
+	local in=/dev/null tmo=20 hold= t0 t1
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--in) in=$2; shift 2 ;;
+		--in-str) printf '%s' "$2" >"$T/sc.in"; in="$T/sc.in"; shift 2 ;;
+		--hold) hold=$2; shift 2 ;;
+		--timeout) tmo=$2; shift 2 ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+	done
+	SC_ARGS="$*"
+	t0=$(date +%s%N)
+	if [ -n "$hold" ]; then
+		{ cat "$in"; sleep "$hold"; } |
+			timeout -k 2 "$tmo" "$SOCKSCOPE" "$@" >"$SC_OUT" 2>"$SC_ERR"
+		SC_RC=${PIPESTATUS[1]}
+	else
+		timeout -k 2 "$tmo" "$SOCKSCOPE" "$@" <"$in" >"$SC_OUT" 2>"$SC_ERR"
+		SC_RC=$?
+	fi
+	t1=$(date +%s%N)
+	SC_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+}
+
+_sc_context() {
+	printf '       sockscope %s\n       exit %s after %ss; stderr:\n' "$SC_ARGS" "$SC_RC" "$SC_SECS"
+	head -c 1500 "$SC_ERR" | sed 's/^/       | /'
+}
+
+# expect_rc WHAT N [N...]: the last run exited with one of the codes.
+expect_rc() {
+	local what=$1 c
+	shift
+	for c in "$@"; do
+		if [ "$SC_RC" = "$c" ]; then
+			ok "$what: exit $SC_RC"
+			return 0
+		fi
+	done
+	if [ "$SC_RC" = 124 ] || [ "$SC_RC" = 137 ]; then
+		fail "$what: hung (killed by the harness's timeout), expected exit $*"
+	else
+		fail "$what: exit $SC_RC, expected $*"
+	fi
+	_sc_context
+	return 1
+}
+
+# expect_err WHAT ERE: stderr matches the extended regex.
+expect_err() {
+	if grep -Eq -- "$2" "$SC_ERR"; then
+		ok "$1: stderr matches /$2/"
+	else
+		fail "$1: stderr does not match /$2/"
+		_sc_context
+		return 1
+	fi
+}
+
+# expect_out WHAT TEXT: stdout is exactly TEXT.
+expect_out() {
+	if [ "$(cat "$SC_OUT"; printf x)" = "$2x" ]; then
+		ok "$1: stdout as expected"
+	else
+		fail "$1: stdout differs; expected $(printf '%s' "$2" | head -c 200 | od -c | head -3)"
+		printf '       got: '
+		head -c 200 "$SC_OUT" | od -c | head -5
+		_sc_context
+		return 1
+	fi
+}
+
+# expect_out_sum WHAT "BYTES SHA256": stdout has that size and digest.
+expect_out_sum() {
+	local got
+	got=$("$PY" "$E2E_DIR/netsvc.py" hash <"$SC_OUT")
+	if [ "$got" = "$2" ]; then
+		ok "$1: stdout is the $2"
+	else
+		fail "$1: stdout is $got, expected $2"
+		_sc_context
+		return 1
+	fi
+}
+
+# expect_secs_lt WHAT SECS: the last run took less than SECS.
+expect_secs_lt() {
+	if awk -v a="$SC_SECS" -v b="$2" 'BEGIN { exit !(a < b) }'; then
+		ok "$1: took ${SC_SECS}s (< $2s)"
+	else
+		fail "$1: took ${SC_SECS}s, expected < $2s"
+		return 1
+	fi
+}

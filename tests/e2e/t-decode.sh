@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `sockscope decode`: bytes in, annotated fields out, offline.
+. "$(dirname "$0")/lib.sh"
+need_sockscope
+
+# out_has WHAT ERE: stdout matches.
+out_has() {
+	if grep -Eq -- "$2" "$SC_OUT"; then ok "$1: /$2/"; else
+		fail "$1: stdout does not match /$2/"
+		sed 's/^/       | /' "$SC_OUT" | head -30
+	fi
+}
+out_lacks() {
+	if grep -Eq -- "$2" "$SC_OUT" "$SC_ERR"; then fail "$1: output matches /$2/"; else ok "$1: no /$2/"; fi
+}
+
+# The classic SOCKS4 CONNECT as Fred.
+sc -- decode 04 01 00 50 42 66 07 63 46 72 65 64 00
+expect_rc "SOCKS4 request" 0
+out_has "SOCKS4 request" '\bVN\b'
+out_has "SOCKS4 request" '\bCD\b'
+out_has "SOCKS4 request" 'DSTPORT.*\b80\b'
+out_has "SOCKS4 request" 'DSTIP.*66\.102\.7\.99'
+out_has "SOCKS4 request" 'USERID.*"Fred"'
+
+# The same bytes as one argument, without spaces.
+sc -- decode 040100504266076346726564 00
+expect_rc "SOCKS4 request, hex run together" 0
+out_has "SOCKS4 request, hex run together" 'DSTIP.*66\.102\.7\.99'
+
+# A SOCKS5 reply with a domain BND.ADDR.
+sc -- decode --server -5 05 00 00 03 0b 65 78 61 6d 70 6c 65 2e 63 6f 6d 01 bb
+expect_rc "SOCKS5 reply, domain" 0
+out_has "SOCKS5 reply, domain" 'example\.com'
+out_has "SOCKS5 reply, domain" '\b443\b'
+out_has "SOCKS5 reply, domain" '\bREP\b'
+
+# Truncated: a 10-byte IPv4 reply cut after 6 bytes, inside BND.ADDR.
+sc -- decode --server -5 05 00 00 01 7f 00
+if [ "$SC_RC" != 0 ] && [ "$SC_RC" -lt 124 ]; then ok "truncated reply: exit $SC_RC"; else
+	fail "truncated reply: exit $SC_RC, expected non-zero"; fi
+if cat "$SC_OUT" "$SC_ERR" | grep -q 'BND\.ADDR'; then ok "truncated reply: BND.ADDR named"; else
+	fail "truncated reply: BND.ADDR not named"; sed 's/^/       | /' "$SC_OUT" "$SC_ERR" | head -20; fi
+
+# Bad hex: exit 2, and the message says where.
+sc -- decode 05 01 zz 00
+expect_rc "bad hex" 2 && expect_err "bad hex: the position is named" 'zz|([Pp]osition|[Oo]ffset|[Aa]rgument|[Cc]olumn|[Cc]haracter|byte)[^0-9]*[0-9]+'
+
+# A whole client side of a SOCKS5 handshake: greeting offering 02, the
+# RFC 1929 request (user/pass), then CONNECT 127.0.0.1:80.  Three messages;
+# the password is masked.
+hs="05 01 02 01 04 75 73 65 72 04 70 61 73 73 05 01 00 01 7f 00 00 01 00 50"
+sc -- decode --client -5 $hs
+expect_rc "handshake" 0
+out_has "handshake: greeting" 'NMETHODS|METHODS'
+out_has "handshake: auth request" 'UNAME.*"user"|ULEN'
+out_has "handshake: auth request" 'PASSWD'
+out_has "handshake: request" 'DST\.ADDR.*127\.0\.0\.1'
+out_has "handshake: request" 'DST\.PORT.*\b80\b'
+out_lacks "handshake: password masked" '\bpass\b|70 61 73 73|70617373'
+
+sc -- decode --show-secrets --client -5 $hs
+expect_rc "handshake, --show-secrets" 0
+out_has "handshake, --show-secrets: the password shown" '\bpass\b|70 61 73 73'
+
+finish

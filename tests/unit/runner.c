@@ -1,0 +1,20 @@
+/* Runs every unit-test suite; the exit status is the number of failures (capped). */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	Suite *(*const suites[])(void) = {
+		names_suite,  msgs_suite,          socks4_suite,        socks5_suite,
+		auth_suite,   udp_gssapi_suite,    encode_limits_suite, decode_robust_suite,
+	};
+	SRunner *sr = srunner_create(NULL);
+
+	for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
+		srunner_add_suite(sr, suites[i]());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,16 @@
+/* The unit-test suites, one per proto/ module area; runner.c runs them all. */
+#ifndef SOCKSCOPE_TESTS_UNIT_SUITES_H
+#define SOCKSCOPE_TESTS_UNIT_SUITES_H
+
+#include <check.h>
+
+Suite *names_suite(void);        /* test_names.c: name tables, proto_strerror */
+Suite *msgs_suite(void);         /* test_msgs.c: message descriptors, draft defaults */
+Suite *socks4_suite(void);       /* test_socks4.c: SOCKS4 and SOCKS4a */
+Suite *socks5_suite(void);       /* test_socks5.c: greeting, method, request, reply */
+Suite *auth_suite(void);         /* test_auth.c: RFC 1929 */
+Suite *udp_gssapi_suite(void);   /* test_udp_gssapi.c: UDP header, RFC 1961 framing */
+Suite *encode_limits_suite(void); /* test_encode_limits.c: limits, overrides, round trips */
+Suite *decode_robust_suite(void); /* test_decode_robust.c: mutated input, invariants */
+
+#endif
