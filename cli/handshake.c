@@ -33,6 +33,9 @@ struct hop_plan {
 /* Plans live outside the session: they hold credentials and are wiped. */
 static struct hop_plan plans[MAX_HOPS];
 
+static int fail(struct session *s, int status, int hop, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 static int
 fail(struct session *s, int status, int hop, const char *fmt, ...)
 {

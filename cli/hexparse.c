@@ -283,7 +283,10 @@ parse_dump(struct parser *ps, const struct dump_line *lines, size_t n)
 		}
 		bool last = next == NULL || next->offset <= dl->offset ||
 			    next->offset - dl->offset > DUMP_MAX_WIDTH;
-		size_t limit = last ? (width > 0 ? width : DUMP_DEFAULT_WIDTH)
+		/* A block's last line says nothing about its length: it ends
+		 * where the ASCII column (or, in sockscope's own view, the
+		 * field name) begins. */
+		size_t limit = last ? (width > DUMP_DEFAULT_WIDTH ? width : DUMP_DEFAULT_WIDTH)
 				    : (size_t)(next->offset - dl->offset);
 		size_t count;
 		if (parse_dump_line(ps, dl, limit, &count) < 0)

@@ -865,10 +865,12 @@ void
 hexdump_print(FILE *fp, const uint8_t *p, size_t len, size_t base,
 	      const struct view_opts *o)
 {
-	(void)o;
+	if (o == NULL)
+		o = &no_opts;
 	for (size_t i = 0; i < len; i += BYTES_PER_LINE) {
 		size_t n = len - i < BYTES_PER_LINE ? len - i : BYTES_PER_LINE;
-		fprintf(fp, INDENT "%04zx  ", base + i);
+		fprintf(fp, INDENT "%s%04zx%s  ", term_on(o->color, TS_DIM), base + i,
+			term_off(o->color));
 		for (size_t k = 0; k < BYTES_PER_LINE; k++) {
 			if (k > 0)
 				fputc(' ', fp);
@@ -1036,6 +1038,9 @@ trace_line(FILE *fp, const struct msg *m, const struct view_opts *o)
 	for (size_t i = 0; i < n; i++) {
 		const struct field *f = &m->fields[i];
 		if (consumed[i] || trace_skips(f))
+			continue;
+		/* A field cut before its value shows up in the problem text. */
+		if ((f->flags & FF_TRUNCATED) && field_value_text(m, f, o, NULL, 0) == 0)
 			continue;
 		fputs(sep, fp);
 		sep = ", ";

@@ -34,7 +34,8 @@ void hexview_print(FILE *fp, const struct msg *m, const struct view_opts *o);
 void trace_line(FILE *fp, const struct msg *m, const struct view_opts *o);
 
 /* Bytes that form no message (tunnel data, what follows a fault), 16 a line,
- * offsets from base, with a printable-ASCII column. */
+ * offsets from base, with a printable-ASCII column ('.' for the rest).
+ * o may be NULL. */
 void hexdump_print(FILE *fp, const uint8_t *p, size_t len, size_t base,
 		   const struct view_opts *o);
 

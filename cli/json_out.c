@@ -181,8 +181,12 @@ field_to_json(const struct msg *m, const struct field *f, unsigned opts)
 static int
 set_truncated(json_t *obj, const struct msg *m, const char *stop)
 {
+	bool open_ended;
+	size_t need = msg_known_total(m, &open_ended);
+
 	if (set_new(obj, "status", json_string("truncated")) < 0 ||
-	    set_new(obj, "need", json_integer((json_int_t)m->need)) < 0 ||
+	    set_new(obj, "need", json_integer((json_int_t)need)) < 0 ||
+	    set_new(obj, "need_is_minimum", json_boolean(open_ended)) < 0 ||
 	    set_new(obj, "truncated_in", stop != NULL ? json_string(stop) : json_null()) < 0)
 		return -1;
 	return 0;

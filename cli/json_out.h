@@ -6,7 +6,8 @@
  *    "fields": [{"name": "VER", "offset": 0, "length": 1, "hex": "05",
  *                "value": 5, "meaning": "SOCKS5", "flags": []}, ...]}
  *
- * status is "complete", "truncated" (with "need" and "truncated_in") or
+ * status is "complete", "truncated" (with "need", the total known to be
+ * required, "need_is_minimum" and "truncated_in") or
  * "malformed" (with "error": {"offset", "field", "reason", "code"}).
  * A field's value is a number, an address string, a list of codes, or the
  * text; text that is not valid UTF-8 has a null value, and "hex" always holds

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
+static int refuse(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static int
 refuse(char *why, size_t whylen, const char *fmt, ...)
 {

@@ -399,6 +399,11 @@ make_test_user() {
 # data (for servers that close both ways at the client's EOF).  Sets SC_RC
 # and SC_SECS (wall time, seconds with decimals).  A run killed by the
 # timeout has SC_RC 124.
+#
+# Tests run `timeout --foreground` so that the client stays in the test's
+# process group: when the runner's own timeout signals that group, the client
+# dies with it, bash gets back control and its EXIT trap cleans up.  (A plain
+# `timeout` moves itself into a group of its own, and bash would wait for it.)
 SC_OUT="$T/sc.out"
 SC_ERR="$T/sc.err"
 sc() {
@@ -417,10 +422,10 @@ sc() {
 	t0=$(date +%s%N)
 	if [ -n "$hold" ]; then
 		{ cat "$in"; sleep "$hold"; } |
-			timeout -k 2 "$tmo" "$SOCKSCOPE" "$@" >"$SC_OUT" 2>"$SC_ERR"
+			timeout --foreground -k 2 "$tmo" "$SOCKSCOPE" "$@" >"$SC_OUT" 2>"$SC_ERR"
 		SC_RC=${PIPESTATUS[1]}
 	else
-		timeout -k 2 "$tmo" "$SOCKSCOPE" "$@" <"$in" >"$SC_OUT" 2>"$SC_ERR"
+		timeout --foreground -k 2 "$tmo" "$SOCKSCOPE" "$@" <"$in" >"$SC_OUT" 2>"$SC_ERR"
 		SC_RC=$?
 	fi
 	t1=$(date +%s%N)

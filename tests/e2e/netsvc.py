@@ -125,7 +125,10 @@ def h_echo(c, args):
         if not d:
             break
         c.sendall(d)
-    c.shutdown(socket.SHUT_WR)
+    try:
+        c.shutdown(socket.SHUT_WR)
+    except OSError:  # the peer is gone already (microsocks closes both ways)
+        return
     # Wait for the client to close its side too, briefly.
     c.settimeout(5)
     try:

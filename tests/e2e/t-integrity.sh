@@ -17,7 +17,7 @@ through() { # NAME PROXY-URL
 	start_duplex "$SIZE" "$report" "duplex-$name"
 	t0=$(date +%s)
 	"$PY" "$E2E_DIR/netsvc.py" gen --size "$SIZE" --seed 1 |
-		timeout -k 2 90 "$SOCKSCOPE" -w 10 -x "$proxy" 127.0.0.1 "$DUPLEX_PORT" 2>"$T/$name.err" |
+		timeout --foreground -k 2 90 "$SOCKSCOPE" -w 10 -x "$proxy" 127.0.0.1 "$DUPLEX_PORT" 2>"$T/$name.err" |
 		"$PY" "$E2E_DIR/netsvc.py" hash >"$T/$name.client"
 	rc=${PIPESTATUS[1]}
 	t1=$(date +%s)

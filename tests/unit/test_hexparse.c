@@ -1,0 +1,196 @@
+/*
+ * Hex input as people paste it, and the errors that name the bad character.
+ * Dumps are written out as tshark -x, xxd, hexdump -C and sockscope's own
+ * hex view print them.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hexparse.h"
+#include "suites.h"
+
+/* What one input must parse to. */
+struct good {
+	const char *name;
+	const char *text;
+	const char *bytes; /* expected, as a C string of \x escapes */
+	size_t len;
+};
+
+#define GOOD(name, text, bytes) {name, text, bytes, sizeof(bytes) - 1}
+
+static const struct good goods[] = {
+	GOOD("spaces", "05 01 00", "\x05\x01\x00"),
+	GOOD("no spaces", "050100", "\x05\x01\x00"),
+	GOOD("colons", "05:01:00", "\x05\x01\x00"),
+	GOOD("commas and 0x", "0x05, 0x01, 0x00", "\x05\x01\x00"),
+	GOOD("0x one digit", "0x5 0x1 0x0", "\x05\x01\x00"),
+	GOOD("0x run", "0x050100", "\x05\x01\x00"),
+	GOOD("C escapes", "\\x05\\x01\\x00", "\x05\x01\x00"),
+	GOOD("upper case", "0A 0B FF", "\x0a\x0b\xff"),
+	GOOD("tabs, CRLF, dashes", "05\t01\r\n00-ff", "\x05\x01\x00\xff"),
+	GOOD("comment", "05 01 00 # greeting, no auth\n05 00", "\x05\x01\x00\x05\x00"),
+	GOOD("xxd -p", "0401005042660763467265640004010050\n42660763\n",
+	     "\x04\x01\x00\x50\x42\x66\x07\x63\x46\x72\x65\x64\x00\x04\x01\x00\x50\x42\x66"
+	     "\x07\x63"),
+	GOOD("empty", "", ""),
+	GOOD("blank", "  \n\t\n", ""),
+	GOOD("tshark -x, one line",
+	     "0000  05 01 00                                          ...\n",
+	     "\x05\x01\x00"),
+	GOOD("tshark -x, ASCII that looks like hex",
+	     "0000  ca fe 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d   cafe............\n"
+	     "0010  be ef                                             be\n",
+	     "\xca\xfe\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\xbe\xef"),
+	GOOD("tshark -x, two packets with summaries",
+	     "    1 0.000000    127.0.0.1 -> 127.0.0.1    SOCKS 69 Version: 5\n"
+	     "\n"
+	     "0000  05 01 00                                          ...\n"
+	     "\n"
+	     "    2 0.000100    127.0.0.1 -> 127.0.0.1    SOCKS 68 Version: 5\n"
+	     "\n"
+	     "0000  05 00                                             ..\n",
+	     "\x05\x01\x00\x05\x00"),
+	GOOD("wireshark copy as hex dump",
+	     "0000   05 02 00 02                                       ....\n",
+	     "\x05\x02\x00\x02"),
+	GOOD("xxd",
+	     "00000000: 0401 0050 4266 0763 4672 6564 0000 0000  ...PBf.cFred....\n"
+	     "00000010: 5a                                       Z\n",
+	     "\x04\x01\x00\x50\x42\x66\x07\x63\x46\x72\x65\x64\x00\x00\x00\x00\x5a"),
+	GOOD("hexdump -C",
+	     "00000000  05 02 00 02 01 03 62 6f  62 02 70 77 05 01 00 01  |......bob.pw....|\n"
+	     "00000010  7f 00 00 01 00 50                                 |.....P|\n"
+	     "00000016\n",
+	     "\x05\x02\x00\x02\x01\x03\x62\x6f\x62\x02\x70\x77\x05\x01\x00\x01\x7f\x00\x00\x01"
+	     "\x00\x50"),
+	GOOD("a paste from the middle of a dump",
+	     "0010  01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10   ................\n"
+	     "0020  11 12                                             ..\n",
+	     "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12"),
+	GOOD("sockscope's own hex view",
+	     "(guessed SOCKS4 from the first byte)\n"
+	     "-> SOCKS4 CONNECT request, 13 bytes\n"
+	     "   0000  04           VN       4            SOCKS4\n"
+	     "   0001  01           CD       1            CONNECT\n"
+	     "   0002  00 50        DSTPORT  80\n"
+	     "   0004  42 66 07 63  DSTIP    66.102.7.99\n"
+	     "   0008  46 72 65 64  USERID   \"Fred\"\n"
+	     "   000c  00                                 end of USERID\n"
+	     "<- SOCKS4 reply, 8 bytes\n"
+	     "   0000  00           VN       0\n"
+	     "   0001  5a           CD       0x5a         request granted\n"
+	     "   0002  00 00        DSTPORT  0\n"
+	     "   0004  00 00 00 00  DSTIP    0.0.0.0\n",
+	     "\x04\x01\x00\x50\x42\x66\x07\x63\x46\x72\x65\x64\x00\x00\x5a\x00\x00\x00\x00\x00"
+	     "\x00"),
+};
+
+START_TEST(parses)
+{
+	const struct good *g = &goods[_i];
+	struct hexparse_error err;
+	uint8_t *out;
+	size_t len;
+
+	int rc = hex_parse(g->text, strlen(g->text), &out, &len, &err);
+	if (rc != 0) {
+		char why[128];
+		hexparse_strerror(&err, why, sizeof(why));
+		ck_abort_msg("%s: %s", g->name, why);
+	}
+	ck_assert_msg(len == g->len, "%s: %zu bytes, want %zu", g->name, len, g->len);
+	if (len > 0)
+		ck_assert_mem_eq(out, g->bytes, len);
+	else
+		ck_assert_ptr_null(out);
+	free(out);
+}
+END_TEST
+
+/* What one input must be refused with. */
+struct bad {
+	const char *text;
+	size_t len; /* 0: strlen(text) */
+	const char *message;
+};
+
+static const struct bad bads[] = {
+	{"05 0z", 0, "bad hex at position 5: 'z'"},
+	{"05 01 g0", 0, "bad hex at position 7: 'g'"},
+	{"050", 0, "odd number of hex digits at position 1"},
+	{"05 0x123", 0, "odd number of hex digits at position 6"},
+	{"0x", 0, "bad hex at position 2: 'x'"},
+	{"05 \x01", 0, "bad hex at position 4: '\\x01'"},
+	{"05 \"", 0, "bad hex at position 4: '\\\"'"},
+	{"05\0 01", 5, "bad hex at position 3: '\\x00'"},
+	{"05 01\n00 zz\n", 0, "bad hex at line 2, column 4: 'z'"},
+	{"05 01 \xc3\xa9", 0, "bad hex at position 7: '\\xc3'"},
+	{"0000  05 01 00 02 01 03 62 6f  62                      |.....bob|\n"
+	 "0010  05 01                                             |..|\n",
+	 0, "hex dump line 1 has 9 bytes where its offsets say 16"},
+	{"0000  05 01 0g 02 01 03 62 6f 62 02 70 77 05 01 00 01   ......\n", 0,
+	 "bad hex at position 14: 'g'"},
+	{"0000  05 ** 00\n0003  01\n", 0, "bad hex at line 1, column 10: '*'"},
+};
+
+START_TEST(refuses)
+{
+	const struct bad *b = &bads[_i];
+	struct hexparse_error err;
+	uint8_t *out = (uint8_t *)"untouched";
+	size_t len = 99;
+	char why[128];
+
+	int rc = hex_parse(b->text, b->len > 0 ? b->len : strlen(b->text), &out, &len, &err);
+	ck_assert_msg(rc == -1, "accepted: %s", b->text);
+	ck_assert_ptr_null(out);
+	ck_assert_uint_eq(len, 0);
+	hexparse_strerror(&err, why, sizeof(why));
+	ck_assert_str_eq(why, b->message);
+}
+END_TEST
+
+/* Every input of a few characters from the alphabet that matters: no
+ * crash, and an answer that is either bytes or an error with a position
+ * inside the text. */
+START_TEST(small_inputs_are_safe)
+{
+	static const char alphabet[] = "0a x\\:\n|g ";
+	const size_t n = sizeof(alphabet) - 1;
+	char text[4];
+
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = 0; b < n; b++)
+			for (size_t c = 0; c < n; c++) {
+				struct hexparse_error err;
+				uint8_t *out;
+				size_t len;
+
+				text[0] = alphabet[a];
+				text[1] = alphabet[b];
+				text[2] = alphabet[c];
+				if (hex_parse(text, 3, &out, &len, &err) == 0) {
+					ck_assert_uint_le(len, 2);
+					free(out);
+				} else {
+					ck_assert_uint_ge(err.pos, 1);
+					ck_assert_uint_le(err.pos, 3);
+				}
+			}
+}
+END_TEST
+
+Suite *
+hexparse_suite(void)
+{
+	Suite *s = suite_create("hexparse");
+	TCase *tc = tcase_create("hexparse");
+
+	tcase_add_loop_test(tc, parses, 0, (int)(sizeof(goods) / sizeof(goods[0])));
+	tcase_add_loop_test(tc, refuses, 0, (int)(sizeof(bads) / sizeof(bads[0])));
+	tcase_add_test(tc, small_inputs_are_safe);
+	suite_add_tcase(s, tc);
+	return s;
+}
