@@ -30,7 +30,9 @@ struct view_opts {
 /* The annotated hex view of m, header line first.  o may be NULL. */
 void hexview_print(FILE *fp, const struct msg *m, const struct view_opts *o);
 
-/* One line for -v: `<- SOCKS5 reply: REP 0x00 succeeded, BND 127.0.0.1:40000`. */
+/* One line for -v: `<- SOCKS5 reply: REP 0x00 succeeded, BND 127.0.0.1:40000`.
+ * Versions, reserved bytes, lengths and ATYP are left out unless something
+ * is wrong with them; a problem ends the line.  o may be NULL. */
 void trace_line(FILE *fp, const struct msg *m, const struct view_opts *o);
 
 /* Bytes that form no message (tunnel data, what follows a fault), 16 a line,
@@ -93,6 +95,7 @@ enum addr_form field_addr_form(const struct msg *m, const struct field *f);
  * The value of f as the hex view shows it: 80, 0x5a, 66.102.7.99,
  * "Fred" (quoted, escaped), ******** for a masked secret; "" when the field
  * is too short to have one.  FK_LIST fields: the items, comma-separated.
+ * Returns the length, snprintf-style (buf may be NULL when cap is 0).
  */
 size_t field_value_text(const struct msg *m, const struct field *f,
 			const struct view_opts *o, char *buf, size_t cap);

@@ -12,5 +12,7 @@ Suite *auth_suite(void);         /* test_auth.c: RFC 1929 */
 Suite *udp_gssapi_suite(void);   /* test_udp_gssapi.c: UDP header, RFC 1961 framing */
 Suite *encode_limits_suite(void); /* test_encode_limits.c: limits, overrides, round trips */
 Suite *decode_robust_suite(void); /* test_decode_robust.c: mutated input, invariants */
+Suite *hexview_suite(void);      /* test_hexview.c: hex view, trace lines, JSON, escaping */
+Suite *hexparse_suite(void);     /* test_hexparse.c: hex input in every pasted form */
 
 #endif
