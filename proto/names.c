@@ -50,7 +50,7 @@ static const struct name_entry s5_method[] = {
 	{ 0x09, 0x09, "json", "JSON parameter block (IANA)", 0 },
 	{ 0x0a, 0x7f, NULL, "unassigned (IANA range)", NE_UNASSIGNED },
 	{ 0x80, 0xfe, NULL, "private method", NE_PRIVATE },
-	{ 0xff, 0xff, "none", "NO ACCEPTABLE METHODS", 0 },
+	{ 0xff, 0xff, "no-acceptable", "NO ACCEPTABLE METHODS", 0 },
 };
 TABLE(names_s5_method, "SOCKS5 method", s5_method);
 

@@ -1,4 +1,4 @@
-/* Runs every unit-test suite; the exit status is the number of failures (capped). */
+/* Runs every unit-test suite, CK_NORMAL; exits non-zero when any test failed. */
 #include <stdlib.h>
 
 #include "suites.h"

@@ -305,6 +305,40 @@ START_TEST(limit_kinds)
 }
 END_TEST
 
+/*
+ * The encoder checks for itself: a draft is a public struct, and a value that
+ * reached it without a setter is refused all the same, naming the field.
+ */
+START_TEST(limit_encoder_checks_itself)
+{
+	struct draft d;
+	int i;
+
+	draft_init(&d, MSG_S4_REQUEST);
+	ck_assert_int_eq(draft_set_bytes(&d, "USERID", (const uint8_t *)"Fred", 4), PROTO_OK);
+	i = proto_field_index(d.desc, "USERID");
+	ck_assert_int_ge(i, 0);
+	d.v[i].bytes[1] = 0;
+	encode_refused(&d, PROTO_E_NUL, "USERID", NULL, "USERID poked to hold a NUL");
+
+	draft_init(&d, MSG_S4_REQUEST);
+	i = proto_field_index(d.desc, "DSTPORT");
+	ck_assert_int_ge(i, 0);
+	d.v[i].set = true;
+	d.v[i].num = 70000;
+	encode_refused(&d, PROTO_E_RANGE, "DSTPORT", NULL, "DSTPORT poked to 70000");
+
+	fill_big();
+	draft_init(&d, MSG_S5_REQUEST);
+	ck_assert_int_eq(draft_set_name(&d, "DST.ADDR", (const char *)big, 11), PROTO_OK);
+	i = proto_field_index(d.desc, "DST.ADDR");
+	ck_assert_int_ge(i, 0);
+	memcpy(d.v[i].bytes, big, 256);
+	d.v[i].len = 256;
+	encode_refused(&d, PROTO_E_TOO_LONG, "DST.ADDR", "ALEN", "DST.ADDR poked to 256 bytes");
+}
+END_TEST
+
 /* ---- overrides are sent exactly as given ---- */
 
 START_TEST(override_nmethods)
@@ -525,6 +559,7 @@ Suite *encode_limits_suite(void)
 	tcase_add_test(lim, limit_s4_nul);
 	tcase_add_test(lim, limit_range);
 	tcase_add_test(lim, limit_kinds);
+	tcase_add_test(lim, limit_encoder_checks_itself);
 	tcase_add_test(ovr, override_nmethods);
 	tcase_add_test(ovr, override_alen_300);
 	tcase_add_test(ovr, override_auth_lengths);

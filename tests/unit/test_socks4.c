@@ -278,12 +278,15 @@ START_TEST(s4a_dstip_derived)
 	n = encode_ok(&d, out, sizeof out, &m, "4a");
 	ck_assert_uint_eq(n, 13);
 	ck_assert_mem_eq(out, "\x04\x01\x00\x50\x00\x00\x00\x01\x00" "a.b\x00", 13);
+	ck_assert_msg(need_field(&m, "DSTIP")->flags & FF_DERIVED, "4a DSTIP not marked derived");
+	ck_assert_msg(!(need_field(&m, "DSTIP")->flags & FF_OVERRIDE), "4a DSTIP marked override");
 
 	/* an explicit DSTIP 0.0.0.9 replaces the conventional 0.0.0.1 */
 	ck_assert_int_eq(draft_set_ipv4(&d, "DSTIP", (const uint8_t *)"\0\0\0\x09"), PROTO_OK);
-	n = encode_ok(&d, out, sizeof out, NULL, "4a override");
+	n = encode_ok(&d, out, sizeof out, &m, "4a override");
 	ck_assert_uint_eq(n, 13);
 	ck_assert_mem_eq(out, "\x04\x01\x00\x50\x00\x00\x00\x09\x00" "a.b\x00", 13);
+	ck_assert_msg(need_field(&m, "DSTIP")->flags & FF_OVERRIDE, "4a DSTIP override not marked");
 
 	/* unset: back to 0.0.0.1 */
 	ck_assert_int_eq(draft_unset(&d, "DSTIP"), PROTO_OK);
