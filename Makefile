@@ -42,7 +42,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 PROTO_LIB = $(B)/libsockscope-proto.a
 UNIT_BIN = $(B)/unit-tests
 
-.PHONY: all check unit e2e install uninstall clean deps
+.PHONY: all check unit e2e bench install uninstall clean deps
 all: sockscope
 
 $(B)/proto/%.o: proto/%.c
@@ -76,6 +76,10 @@ unit: $(UNIT_BIN)
 
 e2e: sockscope
 	tests/e2e/run
+
+# Side by side with nc through the same danted; prints the ratios.
+bench: sockscope
+	tests/bench/run
 
 # Installs the Debian packages listed in debian-packages.txt that are missing.
 deps:

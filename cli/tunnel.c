@@ -1,9 +1,10 @@
 /*
  * The tunnel: stdin to the server and the server to stdout, until both
- * directions have ended.  One poll loop, two directions, each with a
- * bounded buffer: a 64 KiB pipe that splice(2) fills and drains without
- * copying, or, where an end cannot splice (a terminal), a 64 KiB buffer
- * with read/write.  A direction stops reading while its writer is slow, so
+ * directions have ended.  One poll loop, two directions.  Where stdin or
+ * stdout is itself a pipe, splice(2) moves bytes straight between it and
+ * the socket, with nothing queued here; where both ends are sockets, through
+ * a 64 KiB pipe of ours; where an end cannot splice (a terminal, a file),
+ * through a 64 KiB buffer with read/write.  A direction stops reading while its writer is slow, so
  * memory stays bounded whatever the peers do.
  */
 #include "tunnel.h"
@@ -26,6 +27,8 @@ struct direction {
 	int src, dst;
 	bool src_is_sock, dst_is_sock;
 	bool splice;      /* else copy through buf */
+	bool direct;      /* splice src to dst in one call: one of them is a pipe */
+	bool wait_dst;    /* direct: dst was full, wait until it is writable */
 	int pipe[2];
 	size_t queued;    /* bytes in the pipe or in buf */
 	size_t bufoff;
@@ -38,14 +41,17 @@ struct direction {
 static struct direction up, down;
 
 static bool
-can_splice(int fd)
+can_splice(int fd, bool *is_pipe)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return false;
+	*is_pipe = S_ISFIFO(st.st_mode);
 	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
 }
+
+static int io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err);
 
 static void
 direction_init(struct direction *d, const char *name, int src, int dst, bool src_sock,
@@ -57,9 +63,45 @@ direction_init(struct direction *d, const char *name, int src, int dst, bool src
 	d->dst = dst;
 	d->src_is_sock = src_sock;
 	d->dst_is_sock = dst_sock;
+	bool src_pipe = false, dst_pipe = false;
+
 	d->pipe[0] = d->pipe[1] = -1;
-	d->splice = can_splice(src) && can_splice(dst) &&
-		    pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) == 0;
+	if (!can_splice(src, &src_pipe) || !can_splice(dst, &dst_pipe))
+		return;
+	if (src_pipe || dst_pipe)
+		d->direct = true;
+	else
+		d->splice = pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) == 0;
+}
+
+/*
+ * Direct splice: src readable, then one call moves what it has into dst.
+ * EAGAIN means dst is full (or src had nothing after all); either way,
+ * wait for dst before reading again, so a full dst never spins the loop.
+ */
+static int
+move_direct(struct direction *d, struct tunnel_result *r)
+{
+	ssize_t n = splice(d->src, NULL, d->dst, NULL, CHUNK, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+
+	if (n > 0) {
+		d->moved += (uint64_t)n;
+		return 0;
+	}
+	if (n == 0) {
+		d->eof = true;
+		return 0;
+	}
+	if (errno == EAGAIN) {
+		d->wait_dst = true;
+		return 0;
+	}
+	if (errno == EINTR)
+		return 0;
+	/* One call, two ends: a reset is the socket's, a broken pipe the writer's. */
+	if (errno == ECONNRESET)
+		return io_failed(r, d, d->src_is_sock, errno);
+	return io_failed(r, d, false, errno);
 }
 
 static int
@@ -183,9 +225,14 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 		for (int k = 0; k < 2; k++) {
 			struct direction *d = dirs[k];
 
-			pfd[2 * k].fd = !d->eof && d->queued < CHUNK && !d->done ? d->src : -1;
+			if (d->direct) {
+				pfd[2 * k].fd = !d->eof && !d->wait_dst ? d->src : -1;
+				pfd[2 * k + 1].fd = !d->eof && d->wait_dst ? d->dst : -1;
+			} else {
+				pfd[2 * k].fd = !d->eof && d->queued < CHUNK && !d->done ? d->src : -1;
+				pfd[2 * k + 1].fd = d->queued > 0 ? d->dst : -1;
+			}
 			pfd[2 * k].events = POLLIN;
-			pfd[2 * k + 1].fd = d->queued > 0 ? d->dst : -1;
 			pfd[2 * k + 1].events = POLLOUT;
 			pfd[2 * k].revents = pfd[2 * k + 1].revents = 0;
 		}
@@ -206,8 +253,14 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 		for (int k = 0; k < 2 && rc == 0; k++) {
 			struct direction *d = dirs[k];
 
-			if (pfd[2 * k].revents != 0)
+			if (d->direct) {
+				if (pfd[2 * k + 1].revents != 0)
+					d->wait_dst = false;
+				if (pfd[2 * k].revents != 0)
+					rc = move_direct(d, r);
+			} else if (pfd[2 * k].revents != 0) {
 				rc = fill(d, r);
+			}
 			if (rc == 0 && d->queued > 0 &&
 			    (pfd[2 * k + 1].revents != 0 || pfd[2 * k].revents != 0))
 				rc = drain(d, r);
