@@ -9,6 +9,7 @@
 #include "handshake.h"
 #include "oneshot.h"
 #include "options.h"
+#include "probe.h"
 #include "repl.h"
 
 /* With 0, 1 or 2 closed at start, the next socket would take its number and
@@ -43,8 +44,7 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (first < argc && strcmp(argv[first], "probe") == 0) {
-		fprintf(stderr, "sockscope: probe is not built yet\n");
-		return EXIT_USAGE;
+		return probe_main(&o, argc - first, argv + first);
 	}
 	/* No operands, or commands to run: the REPL, with -x as its proxy. */
 	if (first == argc || o.commands != NULL || o.script != NULL)

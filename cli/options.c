@@ -6,9 +6,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "probe.h"
 #include "version.h"
 
-enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS, OPT_DUMP_COMMANDS };
+enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS, OPT_DUMP_COMMANDS,
+       OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_EXPECT };
 
 static const struct option long_options[] = {
 	{ "proxy", required_argument, NULL, 'x' },
@@ -26,6 +28,11 @@ static const struct option long_options[] = {
 	{ "command", required_argument, NULL, 'c' },
 	{ "script", required_argument, NULL, 's' },
 	{ "keep-going", no_argument, NULL, 'k' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "target", required_argument, NULL, OPT_TARGET },
+	{ "commands", required_argument, NULL, OPT_COMMANDS },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "dump-options", no_argument, NULL, OPT_DUMP_OPTIONS },
@@ -39,6 +46,7 @@ options_usage(FILE *fp)
 	fputs("usage: sockscope [OPTIONS]                      the REPL\n"
 	      "       sockscope [OPTIONS] -c 'CMD; CMD' | -s FILE  REPL commands, no terminal\n"
 	      "       sockscope [OPTIONS] -x PROXY [connect] HOST PORT\n"
+	      "       sockscope [OPTIONS] probe PROXY... | -f FILE\n"
 	      "       sockscope decode [--client|--server] [-4|-5] [--json] HEX...\n"
 	      "\n"
 	      "  -x, --proxy URL        [socks4|socks4a|socks5|socks5h://][USER[:PASS]@]HOST[:PORT];\n"
@@ -58,6 +66,13 @@ options_usage(FILE *fp)
 	      "  -c, --command CMDS     run REPL commands separated by ';'\n"
 	      "  -s, --script FILE      run the REPL commands in FILE\n"
 	      "  -k, --keep-going       go on after a failing command\n"
+	      "probe: sockscope [OPTIONS] probe [PROXY...] [-f FILE]\n"
+	      "  -f, --file FILE        servers to probe, one URL a line ('-': stdin; # comments)\n"
+	      "      --parallel N       connections at once (32)\n"
+	      "      --target HOST:PORT what CONNECT asks for (default: each server itself)\n"
+	      "      --commands LIST    also try bind,udp\n"
+	      "      --expect LIST      socks5,socks4,socks4a,noauth,gssapi,userpass,auth,\n"
+	      "                         connect,bind,udp,reachable (! or no- negates)\n"
 	      "  -h, --help             this help\n"
 	      "  -V, --version          the version\n"
 	      "\n"
@@ -104,7 +119,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 	o->family = AF_UNSPEC;
 	o->color = COLOR_AUTO;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "x:U:w:vXjzq:46c:s:khV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "x:U:w:vXjzq:46c:s:kf:hV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'x':
 			if (o->nproxies == MAX_HOPS) {
@@ -164,6 +179,20 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			break;
 		case 'k':
 			o->keep_going = true;
+			break;
+		case 'f':
+			if (probe_take_option("file", optarg) < 0)
+				return -1;
+			break;
+		case OPT_PARALLEL:
+		case OPT_TARGET:
+		case OPT_COMMANDS:
+		case OPT_EXPECT:
+			if (probe_take_option(c == OPT_PARALLEL ? "parallel" :
+					      c == OPT_TARGET   ? "target" :
+					      c == OPT_COMMANDS ? "commands" : "expect",
+					      optarg) < 0)
+				return -1;
 			break;
 		case OPT_DUMP_COMMANDS:
 			o->dump_commands = true;
