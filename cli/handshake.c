@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -110,16 +111,66 @@ plan_address(struct session *s, int i, struct host *next, bool remote_names)
 	return EXIT_OK;
 }
 
+static const struct {
+	const char *name;
+	uint8_t socks4, socks5; /* 0: the version has no such command */
+} commands[] = {
+	[COMMAND_CONNECT] = { "CONNECT", 0x01, 0x01 },
+	[COMMAND_BIND] = { "BIND", 0x02, 0x02 },
+	[COMMAND_UDP] = { "UDP ASSOCIATE", 0x00, 0x03 },
+	[COMMAND_RESOLVE] = { "RESOLVE", 0xf0, 0xf0 },
+	[COMMAND_RESOLVE_PTR] = { "RESOLVE_PTR", 0x00, 0xf1 },
+};
+
+const char *
+socks_command_name(enum socks_command c)
+{
+	return commands[c].name;
+}
+
+static enum socks_command
+command_of(const struct session *s, int i)
+{
+	return i + 1 == s->nhops ? s->command : COMMAND_CONNECT;
+}
+
+/* What the command needs of the target, before anything is sent. */
+static int
+check_command(struct session *s, int i)
+{
+	const struct proxy *p = &s->hops[i];
+	enum socks_command c = command_of(s, i);
+	const struct host *t = next_of(s, i);
+
+	if (is_socks5(p->version) ? commands[c].socks5 == 0 : commands[c].socks4 == 0)
+		return fail(s, EXIT_USAGE, i + 1, "%s needs SOCKS5 (socks5:// or socks5h://)",
+			    commands[c].name);
+	if (c == COMMAND_RESOLVE && p->version == SOCKS4)
+		return fail(s, EXIT_USAGE, i + 1,
+			    "RESOLVE sends a name: use socks4a://, socks5:// or socks5h://");
+	if (c == COMMAND_RESOLVE && t->kind != HOST_NAME)
+		return fail(s, EXIT_USAGE, i + 1, "RESOLVE takes a name, not the address %s",
+			    t->name);
+	if (c == COMMAND_RESOLVE_PTR && t->kind == HOST_NAME)
+		return fail(s, EXIT_USAGE, i + 1, "RESOLVE_PTR takes an address, not the name %s",
+			    t->name);
+	return EXIT_OK;
+}
+
 static int
 plan_socks4(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 {
 	const struct proxy *p = &s->hops[i];
 	struct host *next = next_of(s, i);
+	enum socks_command c = command_of(s, i);
 	int rc;
 
-	if ((rc = plan_address(s, i, next, p->version == SOCKS4A)) != EXIT_OK)
+	if ((rc = check_command(s, i)) != EXIT_OK ||
+	    (rc = plan_address(s, i, next, p->version == SOCKS4A || c == COMMAND_RESOLVE)) !=
+		    EXIT_OK)
 		return rc;
 	draft_init(d, MSG_S4_REQUEST);
+	draft_set_num(d, "CD", commands[c].socks4);
 	draft_set_num(d, "DSTPORT", next->port);
 	if (next->kind == HOST_IPV4)
 		draft_set_ipv4(d, "DSTIP", next->addr);
@@ -159,9 +210,13 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 		if (rc != EXIT_OK)
 			return rc;
 	}
-	if ((rc = plan_address(s, i, next, p->version == SOCKS5H)) != EXIT_OK)
+	if ((rc = check_command(s, i)) != EXIT_OK ||
+	    (rc = plan_address(s, i, next,
+			       p->version == SOCKS5H || command_of(s, i) == COMMAND_RESOLVE)) !=
+		    EXIT_OK)
 		return rc;
 	draft_init(d, MSG_S5_REQUEST);
+	draft_set_num(d, "CMD", commands[command_of(s, i)].socks5);
 	draft_set_num(d, "DST.PORT", next->port);
 	if (next->kind == HOST_IPV4)
 		draft_set_ipv4(d, "DST.ADDR", next->addr);
@@ -169,6 +224,13 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 		draft_set_ipv6(d, "DST.ADDR", next->addr);
 	else if ((rc = draft_set_name(d, "DST.ADDR", next->name, next->namelen)) != PROTO_OK)
 		return fail(s, EXIT_USAGE, i + 1, "DST.ADDR: %s", proto_strerror(rc));
+	if (command_of(s, i) == COMMAND_UDP) {
+		/* DST says where datagrams will come from; zeros: not known yet. */
+		static const uint8_t any[4];
+
+		draft_set_ipv4(d, "DST.ADDR", any);
+		draft_set_num(d, "DST.PORT", 0);
+	}
 	return encode_or_fail(s, i + 1, d, hp->request, sizeof(hp->request), &hp->request_len);
 }
 
@@ -338,6 +400,31 @@ code_name(const struct name_table *t, uint32_t code)
 	return e != NULL ? e->name : "unknown code";
 }
 
+/* Copies an address and port out of a reply (its bytes are about to go). */
+static void
+store_address(struct host *h, const struct msg *m, const char *addr, const char *port)
+{
+	const struct field *a = msg_field(m, addr), *p = msg_field(m, port);
+
+	memset(h, 0, sizeof(*h));
+	h->port = (uint16_t)p->num;
+	if (a->desc->kind == FK_IPV4 || (a->num == 1 && a->len == 4)) {
+		h->kind = HOST_IPV4;
+		memcpy(h->addr, a->bytes, 4);
+	} else if (a->num == 4 && a->len == 16) {
+		h->kind = HOST_IPV6;
+		memcpy(h->addr, a->bytes, 16);
+	} else {
+		h->kind = HOST_NAME;
+		h->namelen = a->len < HOST_MAX ? a->len : HOST_MAX;
+		memcpy(h->name, a->bytes, h->namelen);
+		h->name[h->namelen] = '\0';
+		return;
+	}
+	net_addr_string(h, h->name, sizeof(h->name));
+	h->namelen = strlen(h->name);
+}
+
 static int
 run_socks5(struct session *s, int i)
 {
@@ -387,6 +474,8 @@ run_socks5(struct session *s, int i)
 		    EXIT_OK)
 		return rc;
 	code = msg_field(&m, "REP")->num;
+	if (hop == s->nhops)
+		store_address(&s->bound, &m, "BND.ADDR", "BND.PORT");
 	consume(&s->conn, m.len);
 	trace_phase(s->trace, hop, "request", now_ms() - t0, code == 0);
 	if (code != 0)
@@ -411,6 +500,8 @@ run_socks4(struct session *s, int i)
 		    EXIT_OK)
 		return rc;
 	code = msg_field(&m, "CD")->num;
+	if (hop == s->nhops)
+		store_address(&s->bound, &m, "DSTIP", "DSTPORT");
 	if (msg_field(&m, "VN")->num != 0)
 		trace_note(s->trace, hop, "reply VN is %u, not 0: tolerated", msg_field(&m, "VN")->num);
 	consume(&s->conn, m.len);
@@ -438,4 +529,69 @@ session_run(struct session *s)
 		rc = is_socks5(s->hops[i].version) ? run_socks5(s, i) : run_socks4(s, i);
 	explicit_bzero(plans, sizeof(plans));
 	return rc;
+}
+
+int
+session_bind_wait(struct session *s, int timeout_ms)
+{
+	const struct proxy *p = &s->hops[s->nhops - 1];
+	enum msg_type type = is_socks5(p->version) ? MSG_S5_REPLY : MSG_S4_REPLY;
+	int64_t t0 = now_ms();
+	struct msg m;
+	uint32_t code;
+	int rc, saved = s->timeout_ms;
+
+	/* The wait has its own bound: servers give the peer about two minutes. */
+	s->timeout_ms = timeout_ms;
+	if (s->conn.have == 0 && net_wait(s->conn.fd, POLLIN, t0 + timeout_ms) == 1) {
+		ssize_t n = recv(s->conn.fd, s->conn.in, sizeof(s->conn.in), MSG_PEEK);
+
+		if (n == 0) {
+			s->timeout_ms = saved;
+			return fail(s, EXIT_PROTOCOL, s->nhops,
+				    "the server closed the connection between the two BIND replies: no peer connected");
+		}
+	}
+	rc = read_msg(s, s->nhops, type, NULL, "bind-wait", t0 + timeout_ms, &m);
+	s->timeout_ms = saved;
+	if (rc != EXIT_OK)
+		return rc;
+	if (type == MSG_S5_REPLY) {
+		code = msg_field(&m, "REP")->num;
+		store_address(&s->peer, &m, "BND.ADDR", "BND.PORT");
+	} else {
+		code = msg_field(&m, "CD")->num;
+		store_address(&s->peer, &m, "DSTIP", "DSTPORT");
+	}
+	consume(&s->conn, m.len);
+	trace_phase(s->trace, s->nhops, "bind-wait", now_ms() - t0, code == (type == MSG_S5_REPLY ? 0 : 0x5a));
+	if (type == MSG_S5_REPLY && code != 0)
+		return fail(s, EXIT_REFUSED, s->nhops, "the second BIND reply refused: REP 0x%02x %s",
+			    code, code_name(&names_s5_reply, code));
+	if (type == MSG_S4_REPLY && code != 0x5a)
+		return fail(s, EXIT_REFUSED, s->nhops, "the second BIND reply refused: CD 0x%02x %s",
+			    code, code_name(&names_s4_reply, code));
+	return EXIT_OK;
+}
+
+void
+session_proxy_address(const struct session *s, struct host *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	*out = s->hops[s->nhops - 1].host;
+	/* One hop: the address we really reached, even when given by name. */
+	if (s->nhops == 1 && s->conn.fd >= 0 &&
+	    getpeername(s->conn.fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET) {
+			out->kind = HOST_IPV4;
+			memcpy(out->addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		} else if (ss.ss_family == AF_INET6) {
+			out->kind = HOST_IPV6;
+			memcpy(out->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		}
+		net_addr_string(out, out->name, sizeof(out->name));
+		out->namelen = strlen(out->name);
+	}
 }

@@ -34,10 +34,24 @@ struct conn {
 	uint8_t in[8192];
 };
 
+/* What the last hop is asked to do; every hop before it is asked to CONNECT. */
+enum socks_command {
+	COMMAND_CONNECT,
+	COMMAND_BIND,
+	COMMAND_UDP,
+	COMMAND_RESOLVE,     /* Tor: a name in, an address out */
+	COMMAND_RESOLVE_PTR, /* Tor: an address in, a name out */
+};
+
 struct session {
 	struct proxy hops[MAX_HOPS];
 	int nhops;
+	enum socks_command command;
 	struct host target;
+	/* The last hop's (first) reply: where it bound, the relay, or the answer. */
+	struct host bound;
+	/* BIND's second reply: who connected. */
+	struct host peer;
 	int family;      /* AF_UNSPEC, or AF_INET / AF_INET6 from -4 / -6 */
 	int timeout_ms;  /* each phase */
 	struct trace *trace;
@@ -55,5 +69,14 @@ int session_plan(struct session *s);
 
 /* Connects and handshakes every hop; EXIT_OK leaves s->conn ready. */
 int session_run(struct session *s);
+
+/* BIND: waits up to timeout_ms for the second reply; EXIT_OK fills s->peer. */
+int session_bind_wait(struct session *s, int timeout_ms);
+
+/* The numeric address of the proxy the last hop talks through, for
+ * replies that say 0.0.0.0 or :: ("the server's own address"). */
+void session_proxy_address(const struct session *s, struct host *out);
+
+const char *socks_command_name(enum socks_command c);
 
 #endif

@@ -24,6 +24,7 @@
 #include "term.h"
 #include "trace.h"
 #include "tunnel.h"
+#include "udp.h"
 
 static struct session session;
 static struct trace trace;
@@ -124,18 +125,39 @@ usage_hint(void)
 			"       try 'sockscope --help'\n");
 }
 
+static const struct {
+	const char *verb;
+	enum socks_command command;
+	int operands; /* after the verb: 2 = HOST PORT (or HOST:PORT), 1 = one name or address */
+} verbs[] = {
+	{ "connect", COMMAND_CONNECT, 2 },
+	{ "bind", COMMAND_BIND, 2 },
+	{ "udp", COMMAND_UDP, 2 },
+	{ "resolve", COMMAND_RESOLVE, 1 },
+	{ "resolve-ptr", COMMAND_RESOLVE_PTR, 1 },
+};
+
 static int
 parse_positionals(struct session *s, int argc, char **argv)
 {
 	char why[400];
-	int i = 0;
+	int i = 0, operands = 2;
 
-	if (i < argc && strcmp(argv[i], "connect") == 0)
-		i++;
-	else if (i < argc && (strcmp(argv[i], "bind") == 0 || strcmp(argv[i], "udp") == 0 ||
-			      strcmp(argv[i], "resolve") == 0 || strcmp(argv[i], "resolve-ptr") == 0)) {
-		fprintf(stderr, "sockscope: the %s verb is not built yet\n", argv[i]);
-		return -1;
+	for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
+		if (argc > 0 && strcmp(argv[0], verbs[k].verb) == 0) {
+			s->command = verbs[k].command;
+			operands = verbs[k].operands;
+			i = 1;
+		}
+	if (operands == 1) {
+		if (argc - i != 1) {
+			fprintf(stderr, "sockscope: %s takes one %s\n", argv[0],
+				s->command == COMMAND_RESOLVE ? "name" : "address");
+			return -1;
+		}
+		if (parse_host(argv[i], strlen(argv[i]), &s->target, why, sizeof(why)) < 0)
+			goto bad;
+		return 0;
 	}
 	if (argc - i == 1) {
 		if (parse_target(argv[i], NULL, &s->target, why, sizeof(why)) < 0)
@@ -153,6 +175,40 @@ parse_positionals(struct session *s, int argc, char **argv)
 bad:
 	fprintf(stderr, "sockscope: target: %s\n", why);
 	return -1;
+}
+
+/* BIND's first reply: where the peer must connect.  0.0.0.0 means the proxy. */
+static void
+announce_bind(struct session *s)
+{
+	struct host where = s->bound;
+	static const uint8_t zero[16];
+
+	if ((where.kind == HOST_IPV4 && memcmp(where.addr, zero, 4) == 0) ||
+	    (where.kind == HOST_IPV6 && memcmp(where.addr, zero, 16) == 0)) {
+		session_proxy_address(s, &where);
+		where.port = s->bound.port;
+		fprintf(stderr,
+			"sockscope: bind: the server listens on %s port %u (it said %s: the proxy's own address)\n",
+			where.name, where.port, s->bound.name);
+		s->bound = where;
+	} else {
+		fprintf(stderr, "sockscope: bind: the server listens on %s port %u\n", where.name,
+			where.port);
+	}
+	fflush(stderr);
+}
+
+static int
+print_answer(struct session *s)
+{
+	char text[HOST_MAX * 4 + 1];
+
+	if (s->command == COMMAND_RESOLVE && s->bound.kind == HOST_NAME)
+		fprintf(stderr, "sockscope: warning: RESOLVE answered with a name, not an address\n");
+	term_escape(text, sizeof(text), s->bound.name, s->bound.namelen);
+	printf("%s\n", text);
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_TUNNEL;
 }
 
 static void
@@ -221,7 +277,31 @@ oneshot_main(struct options *o, int argc, char **argv)
 	if (status == EXIT_OK)
 		status = session_run(s);
 	report_failure(s, status);
-	if (status == EXIT_OK && !o->zero_io) {
+	if (status == EXIT_OK && s->command == COMMAND_BIND) {
+		announce_bind(s);
+		if (!o->zero_io) {
+			status = session_bind_wait(s, o->bind_timeout_ms);
+			report_failure(s, status);
+			if (status == EXIT_OK)
+				fprintf(stderr, "sockscope: bind: peer %s port %u connected\n",
+					s->peer.name, s->peer.port);
+		}
+	}
+	if (status == EXIT_OK && (s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR)) {
+		status = print_answer(s);
+	} else if (status == EXIT_OK && s->command == COMMAND_UDP && !o->zero_io) {
+		struct udp_result ur;
+
+		status = udp_run(s, o->dgram_raw, o->quit_after_eof_ms, &ur);
+		if (status != EXIT_OK)
+			fprintf(stderr, "sockscope: udp: %s\n", ur.error);
+		if (o->verbose)
+			fprintf(stderr, "* udp: %llu datagrams sent, %llu received, %llu dropped\n",
+				(unsigned long long)ur.sent, (unsigned long long)ur.received,
+				(unsigned long long)ur.dropped);
+		tr.up = ur.sent;
+		tr.down = ur.received;
+	} else if (status == EXIT_OK && !o->zero_io) {
 		status = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO,
 				    o->quit_after_eof_ms, &tr);
 		if (status != EXIT_OK)

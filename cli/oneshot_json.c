@@ -56,7 +56,17 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 	       *notes = json_array(), *bytes = json_object();
 
 	json_object_set_new(root, "hops", hops_json(s));
+	json_object_set_new(root, "command", json_string(socks_command_name(s->command)));
 	json_object_set_new(root, "target", host_json(&s->target));
+	if (s->bound.namelen > 0)
+		json_object_set_new(root, s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR
+					  ? "answer"
+				    : s->command == COMMAND_UDP ? "relay"
+				    : s->command == COMMAND_BIND ? "bind_listen"
+								  : "bound",
+				    host_json(&s->bound));
+	if (s->peer.namelen > 0)
+		json_object_set_new(root, "bind_peer", host_json(&s->peer));
 	for (size_t i = 0; i < t->nevents; i++) {
 		const struct trace_event *e = &t->events[i];
 		json_t *o;

@@ -10,7 +10,7 @@
 #include "version.h"
 
 enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS, OPT_DUMP_COMMANDS,
-       OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_EXPECT };
+       OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_EXPECT, OPT_BIND_TIMEOUT, OPT_DGRAM_RAW };
 
 static const struct option long_options[] = {
 	{ "proxy", required_argument, NULL, 'x' },
@@ -28,6 +28,8 @@ static const struct option long_options[] = {
 	{ "command", required_argument, NULL, 'c' },
 	{ "script", required_argument, NULL, 's' },
 	{ "keep-going", no_argument, NULL, 'k' },
+	{ "bind-timeout", required_argument, NULL, OPT_BIND_TIMEOUT },
+	{ "dgram-raw", no_argument, NULL, OPT_DGRAM_RAW },
 	{ "file", required_argument, NULL, 'f' },
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ "target", required_argument, NULL, OPT_TARGET },
@@ -46,6 +48,9 @@ options_usage(FILE *fp)
 	fputs("usage: sockscope [OPTIONS]                      the REPL\n"
 	      "       sockscope [OPTIONS] -c 'CMD; CMD' | -s FILE  REPL commands, no terminal\n"
 	      "       sockscope [OPTIONS] -x PROXY [connect] HOST PORT\n"
+	      "       sockscope [OPTIONS] -x PROXY bind HOST PORT\n"
+	      "       sockscope [OPTIONS] -x PROXY udp HOST PORT\n"
+	      "       sockscope [OPTIONS] -x PROXY resolve NAME | resolve-ptr ADDRESS\n"
 	      "       sockscope [OPTIONS] probe PROXY... | -f FILE\n"
 	      "       sockscope decode [--client|--server] [-4|-5] [--json] HEX...\n"
 	      "\n"
@@ -61,6 +66,8 @@ options_usage(FILE *fp)
 	      "  -q, --quit-after-eof SECS  quit SECS after stdin EOF instead of waiting\n"
 	      "                         for the server to close\n"
 	      "  -4, -6                 resolve names here to IPv4 / IPv6 only\n"
+	      "      --bind-timeout SECS  BIND: how long to wait for the peer (120)\n"
+	      "      --dgram-raw        udp: each read of stdin is a datagram, not each line\n"
 	      "      --color WHEN       auto, always or never (NO_COLOR honoured)\n"
 	      "      --show-secrets     show passwords in dumps and JSON\n"
 	      "  -c, --command CMDS     run REPL commands separated by ';'\n"
@@ -116,6 +123,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 	memset(o, 0, sizeof(*o));
 	o->timeout_ms = 10000;
 	o->quit_after_eof_ms = -1;
+	o->bind_timeout_ms = 120000;
 	o->family = AF_UNSPEC;
 	o->color = COLOR_AUTO;
 	opterr = 1;
@@ -179,6 +187,13 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			break;
 		case 'k':
 			o->keep_going = true;
+			break;
+		case OPT_BIND_TIMEOUT:
+			if (parse_seconds(optarg, "--bind-timeout", &o->bind_timeout_ms) < 0)
+				return -1;
+			break;
+		case OPT_DGRAM_RAW:
+			o->dgram_raw = true;
 			break;
 		case 'f':
 			if (probe_take_option("file", optarg) < 0)

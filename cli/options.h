@@ -21,6 +21,8 @@ struct options {
 	int family;           /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
 	enum color_when color;
 	bool show_secrets;
+	int bind_timeout_ms;  /* --bind-timeout: BIND's wait for the peer */
+	bool dgram_raw;       /* --dgram-raw: each read is a datagram, not each line */
 	const char *commands; /* -c 'CMD; CMD' */
 	const char *script;   /* -s FILE */
 	bool keep_going;      /* -k: go on after a failing command */

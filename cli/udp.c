@@ -1,0 +1,286 @@
+/*
+ * UDP ASSOCIATE, after the grant: each line of stdin (or each read, with
+ * --dgram-raw) goes to the relay as one datagram with the RFC 1928 header
+ * addressed to the target; what the relay sends back is decoded and its
+ * payload written to stdout.  Datagrams from anyone but the relay, with
+ * FRAG not zero, or too short for their header are dropped and, under -v,
+ * said so.  The association lives as long as the TCP control connection.
+ */
+#include "udp.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hexview.h"
+#include "net.h"
+
+#define DGRAM_MAX 65535
+
+static uint8_t inbuf[DGRAM_MAX];
+static uint8_t packet[DGRAM_MAX + 300];
+
+static socklen_t
+to_sockaddr(const struct host *h, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (h->kind == HOST_IPV6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(h->port);
+		memcpy(&s6->sin6_addr, h->addr, 16);
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(h->port);
+	memcpy(&s4->sin_addr, h->addr, 4);
+	return sizeof(*s4);
+}
+
+static bool
+same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+	return x->sin6_port == y->sin6_port &&
+	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+}
+
+static bool
+unspecified(const struct host *h)
+{
+	static const uint8_t zero[16];
+
+	return (h->kind == HOST_IPV4 && memcmp(h->addr, zero, 4) == 0) ||
+	       (h->kind == HOST_IPV6 && memcmp(h->addr, zero, 16) == 0);
+}
+
+static void
+show(struct session *s, const struct msg *m, enum view_dir dir)
+{
+	struct view_opts v;
+
+	if (s->trace == NULL || (!s->trace->hex && !s->trace->verbose))
+		return;
+	memset(&v, 0, sizeof(v));
+	v.color = s->trace->color;
+	v.show_secrets = s->trace->show_secrets;
+	v.dir = dir;
+	if (s->trace->hex)
+		hexview_print(s->trace->fp, m, &v);
+	else
+		trace_line(s->trace->fp, m, &v);
+}
+
+/* Wraps data in the UDP request header and sends it to the relay. */
+static int
+send_datagram(struct session *s, int fd, const struct sockaddr_storage *relay, socklen_t rlen,
+	      const uint8_t *data, size_t len, struct udp_result *r)
+{
+	static struct draft d;
+	struct proto_error err;
+	struct msg m;
+	size_t n;
+
+	draft_init(&d, MSG_S5_UDP);
+	draft_set_num(&d, "DST.PORT", s->target.port);
+	if (s->target.kind == HOST_IPV4)
+		draft_set_ipv4(&d, "DST.ADDR", s->target.addr);
+	else if (s->target.kind == HOST_IPV6)
+		draft_set_ipv6(&d, "DST.ADDR", s->target.addr);
+	else
+		draft_set_name(&d, "DST.ADDR", s->target.name, s->target.namelen);
+	if (len > PROTO_MAX_BYTES) {
+		/* Big payloads skip the draft: the header is built, then the data follows. */
+		if (proto_encode(&d, packet, sizeof(packet), &n, NULL, &err) != PROTO_OK)
+			goto refused;
+		memcpy(packet + n, data, len);
+		n += len;
+	} else {
+		draft_set_bytes(&d, "DATA", data, len);
+		if (proto_encode(&d, packet, sizeof(packet), &n, NULL, &err) != PROTO_OK)
+			goto refused;
+	}
+	if (n > DGRAM_MAX - 28) {
+		snprintf(r->error, sizeof(r->error), "a datagram of %zu bytes is too large for UDP", n);
+		return EXIT_USAGE;
+	}
+	proto_decode(MSG_S5_UDP, packet, n, NULL, &m);
+	show(s, &m, VIEW_DIR_SENT);
+	if (sendto(fd, packet, n, 0, (const struct sockaddr *)relay, rlen) < 0) {
+		snprintf(r->error, sizeof(r->error), "sending a datagram to the relay: %s",
+			 strerror(errno));
+		return EXIT_TUNNEL;
+	}
+	r->sent++;
+	return EXIT_OK;
+refused:
+	snprintf(r->error, sizeof(r->error), "cannot encode the UDP header: %s: %s",
+		 err.field != NULL ? err.field : "?", err.why);
+	return EXIT_USAGE;
+}
+
+static void
+drop(struct session *s, struct udp_result *r, const char *why)
+{
+	r->dropped++;
+	if (s->trace != NULL && s->trace->verbose)
+		fprintf(stderr, "* udp: dropped a datagram: %s\n", why);
+}
+
+static int
+receive_datagram(struct session *s, int fd, const struct sockaddr_storage *relay, bool raw,
+		 struct udp_result *r)
+{
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+	const struct field *frag, *data;
+	char why[300];
+	struct msg m;
+	ssize_t n;
+
+	n = recvfrom(fd, packet, sizeof(packet), 0, (struct sockaddr *)&from, &flen);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED ? EXIT_OK
+										  : EXIT_TUNNEL;
+	if (!same_peer(&from, relay)) {
+		drop(s, r, "it came from someone other than the relay");
+		return EXIT_OK;
+	}
+	proto_decode(MSG_S5_UDP, packet, (size_t)n, NULL, &m);
+	show(s, &m, VIEW_DIR_RECEIVED);
+	if (m.status != PROTO_OK) {
+		msg_problem(&m, why, sizeof(why));
+		drop(s, r, why);
+		return EXIT_OK;
+	}
+	frag = msg_field(&m, "FRAG");
+	if (frag->num != 0) {
+		snprintf(why, sizeof(why), "FRAG is %u: fragments are not reassembled", frag->num);
+		drop(s, r, why);
+		return EXIT_OK;
+	}
+	data = msg_field(&m, "DATA");
+	r->received++;
+	if ((data->len > 0 && fwrite(data->bytes, 1, data->len, stdout) != data->len) ||
+	    (!raw && fputc('\n', stdout) == EOF) || fflush(stdout) == EOF) {
+		snprintf(r->error, sizeof(r->error), "writing stdout: %s", strerror(errno));
+		return EXIT_TUNNEL;
+	}
+	return EXIT_OK;
+}
+
+int
+udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
+{
+	struct sockaddr_storage relay;
+	struct host relay_host = s->bound;
+	socklen_t rlen;
+	size_t have = 0;
+	bool stdin_done = false;
+	int64_t quit_at = -1;
+	int fd, rc = EXIT_OK;
+
+	memset(r, 0, sizeof(*r));
+	if (relay_host.kind == HOST_NAME) {
+		snprintf(r->error, sizeof(r->error),
+			 "the relay is given by name (%s): not supported", relay_host.name);
+		return EXIT_PROTOCOL;
+	}
+	if (unspecified(&relay_host)) {
+		uint16_t port = relay_host.port;
+
+		session_proxy_address(s, &relay_host);
+		relay_host.port = port;
+		fprintf(stderr, "sockscope: the relay address is %s: using the proxy's, %s port %u\n",
+			s->bound.name, relay_host.name, port);
+	} else if (s->trace != NULL && s->trace->verbose) {
+		fprintf(stderr, "* udp: relay at %s port %u\n", relay_host.name, relay_host.port);
+	}
+	rlen = to_sockaddr(&relay_host, &relay);
+	fd = socket(relay.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(r->error, sizeof(r->error), "udp socket: %s", strerror(errno));
+		return EXIT_TUNNEL;
+	}
+	while (rc == EXIT_OK) {
+		struct pollfd pfd[3] = {
+			{ .fd = stdin_done ? -1 : STDIN_FILENO, .events = POLLIN },
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = s->conn.fd, .events = POLLIN },
+		};
+		int timeout = -1;
+
+		if (quit_at >= 0) {
+			int64_t left = quit_at - now_ms();
+
+			if (left <= 0)
+				break;
+			timeout = (int)left;
+		}
+		if (poll(pfd, 3, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = EXIT_TUNNEL;
+			break;
+		}
+		if (pfd[1].revents != 0)
+			rc = receive_datagram(s, fd, &relay, raw, r);
+		if (rc == EXIT_OK && pfd[0].revents != 0) {
+			ssize_t n = read(STDIN_FILENO, inbuf + have, sizeof(inbuf) - have);
+			size_t start = 0;
+
+			if (n < 0 && errno != EINTR && errno != EAGAIN) {
+				snprintf(r->error, sizeof(r->error), "reading stdin: %s", strerror(errno));
+				rc = EXIT_TUNNEL;
+				break;
+			}
+			if (n > 0)
+				have += (size_t)n;
+			for (size_t i = 0; !raw && i < have && rc == EXIT_OK; i++)
+				if (inbuf[i] == '\n') {
+					rc = send_datagram(s, fd, &relay, rlen, inbuf + start, i - start, r);
+					start = i + 1;
+				}
+			if (rc == EXIT_OK && (raw || n == 0 || have == sizeof(inbuf)) && have > start) {
+				/* A whole read, a last line without its newline, or a full buffer. */
+				rc = send_datagram(s, fd, &relay, rlen, inbuf + start, have - start, r);
+				start = have;
+			}
+			memmove(inbuf, inbuf + start, have - start);
+			have -= start;
+			if (n == 0) {
+				stdin_done = true;
+				quit_at = now_ms() + (linger_ms >= 0 ? linger_ms : 1000);
+			}
+		}
+		if (rc == EXIT_OK && pfd[2].revents != 0) {
+			uint8_t junk[512];
+			ssize_t n = recv(s->conn.fd, junk, sizeof(junk), 0);
+
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+				if (stdin_done)
+					break;
+				snprintf(r->error, sizeof(r->error),
+					 "the server closed the control connection: the association ended");
+				rc = EXIT_TUNNEL;
+			}
+		}
+	}
+	close(fd);
+	return rc;
+}
