@@ -42,7 +42,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 PROTO_LIB = $(B)/libsockscope-proto.a
 UNIT_BIN = $(B)/unit-tests
 
-.PHONY: all check unit e2e bench install uninstall clean deps
+.PHONY: all check unit e2e bench fuzz fuzz-check install uninstall clean deps
 all: sockscope
 
 $(B)/proto/%.o: proto/%.c
@@ -69,13 +69,23 @@ UNIT_CLI_OBJ = $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
 $(UNIT_BIN): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB)
 	$(CC) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB) $(CHECK_LIBS) $(EDIT_LIBS) $(LDLIBS)
 
-check: unit e2e
+check: unit e2e fuzz-check
 
 unit: $(UNIT_BIN)
 	CK_DEFAULT_TIMEOUT=20 ./$(UNIT_BIN)
 
 e2e: sockscope
 	tests/e2e/run
+
+# libFuzzer (clang): every decoder, the parsers, the views.  `make check`
+# runs each target briefly; `make fuzz` as long as FUZZ_SECONDS says.
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 15
+fuzz:
+	tests/fuzz/run $(FUZZ_SECONDS)
+
+fuzz-check:
+	tests/fuzz/run $(FUZZ_CHECK_SECONDS)
 
 # Side by side with nc through the same danted; prints the ratios.
 bench: sockscope

@@ -10,7 +10,7 @@
 #include "version.h"
 
 enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS, OPT_DUMP_COMMANDS,
-       OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_EXPECT, OPT_BIND_TIMEOUT, OPT_DGRAM_RAW };
+       OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_STEPS, OPT_EXPECT, OPT_BIND_TIMEOUT, OPT_DGRAM_RAW };
 
 static const struct option long_options[] = {
 	{ "proxy", required_argument, NULL, 'x' },
@@ -34,6 +34,7 @@ static const struct option long_options[] = {
 	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ "target", required_argument, NULL, OPT_TARGET },
 	{ "commands", required_argument, NULL, OPT_COMMANDS },
+	{ "steps", required_argument, NULL, OPT_STEPS },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -78,6 +79,7 @@ options_usage(FILE *fp)
 	      "      --parallel N       connections at once (32)\n"
 	      "      --target HOST:PORT what CONNECT asks for (default: each server itself)\n"
 	      "      --commands LIST    also try bind,udp\n"
+	      "      --steps LIST       only these steps (tcp, s5-noauth, ..., connect)\n"
 	      "      --expect LIST      socks5,socks4,socks4a,noauth,gssapi,userpass,auth,\n"
 	      "                         connect,bind,udp,reachable (! or no- negates)\n"
 	      "  -h, --help             this help\n"
@@ -202,10 +204,12 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 		case OPT_PARALLEL:
 		case OPT_TARGET:
 		case OPT_COMMANDS:
+		case OPT_STEPS:
 		case OPT_EXPECT:
 			if (probe_take_option(c == OPT_PARALLEL ? "parallel" :
 					      c == OPT_TARGET   ? "target" :
-					      c == OPT_COMMANDS ? "commands" : "expect",
+					      c == OPT_COMMANDS ? "commands" :
+					      c == OPT_STEPS    ? "steps" : "expect",
 					      optarg) < 0)
 				return -1;
 			break;

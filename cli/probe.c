@@ -18,6 +18,11 @@
  *   s4a-connect       SOCKS4a CONNECT to the target's name
  *   http-sniff        only when nothing answered as SOCKS: "HEAD / HTTP/1.0"
  *
+ * --steps LIST runs only the steps named (step names as above, "connect" for
+ * s5-connect); the others are not run and have no entry in "steps".  Without
+ * the tcp step, the first step that connects stands for it (reachability,
+ * tcp_ms).  Naming s5-bind or s5-udp asks for it as --commands would.
+ *
  * JSON lines (-j): one object per server, written when it is done:
  *
  *   {"server": "127.0.0.1:1080",        host:port as given (no credentials)
@@ -54,7 +59,8 @@
  *               "anomalies": ["RSV: ..."]}, ...]}
  *
  * "error" (with "detail") is for a server line that could not be parsed or
- * resolved; such an object has no steps.
+ * resolved; such an object has no steps.  (With --steps, a server for which
+ * every chosen step was skipped is also an "error", with its steps.)
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -182,6 +188,7 @@ struct config {
 	int parallel;
 	const char *target;
 	bool bind, udp;
+	unsigned steps; /* with --steps: bit 1 << ST_x for each step to run */
 	char expect[512];
 	bool expect_given;
 };
@@ -283,7 +290,7 @@ usage(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nusage: sockscope [OPTIONS] probe [--parallel N] [--target HOST:PORT]\n"
-			"       [--commands bind,udp] [--expect LIST] [-f FILE] [PROXY...]\n");
+			"       [--commands bind,udp] [--steps LIST] [--expect LIST] [-f FILE] [PROXY...]\n");
 	return -1;
 }
 
@@ -350,6 +357,33 @@ set_option(struct config *c, const char *name, const char *arg)
 			else if (strcmp(t, "connect") != 0)
 				return usage("--commands: unknown '%s' (known: connect, bind, udp)", t);
 		}
+	} else if (strcmp(name, "steps") == 0) {
+		char buf[256], *save = NULL;
+
+		if (strlen(arg) >= sizeof(buf))
+			return usage("--steps: the list is too long");
+		strcpy(buf, arg);
+		for (char *t = strtok_r(buf, ",", &save); t != NULL;
+		     t = strtok_r(NULL, ",", &save)) {
+			int st = strcmp(t, "connect") == 0 ? ST_S5_CONNECT : -1;
+
+			for (int i = 0; i < ST_COUNT && st < 0; i++)
+				if (strcmp(t, step_names[i]) == 0)
+					st = i;
+			if (st < 0)
+				return usage("--steps: unknown '%s' (known: tcp, s5-noauth, s5-gssapi, "
+					     "s5-userpass, s5-all, s5-auth, s5-connect or connect, "
+					     "s5-connect-domain, s5-bind, s5-udp, s4-connect, "
+					     "s4a-connect, http-sniff)",
+					     t);
+			c->steps |= 1u << st;
+			if (st == ST_S5_BIND)
+				c->bind = true;
+			if (st == ST_S5_UDP)
+				c->udp = true;
+		}
+		if (c->steps == 0)
+			return usage("--steps: no step named");
 	} else if (strcmp(name, "expect") == 0) {
 		if (check_expect_list(arg) < 0)
 			return -1;
@@ -379,7 +413,8 @@ probe_take_option(const char *name, const char *arg)
 static int
 parse_operands(struct run *R, int argc, char **argv)
 {
-	static const char *const longs[] = { "parallel", "target", "commands", "expect", "file" };
+	static const char *const longs[] = { "parallel", "target", "commands", "steps", "expect",
+					     "file" };
 	bool dashdash = false;
 
 	R->ops = calloc((size_t)argc + 1, sizeof(char *));
@@ -539,12 +574,48 @@ next_url(struct run *R)
 /* ------------------------------------------------------------ results out */
 
 static bool
+ran(const struct step_res *r)
+{
+	return r->oc != OC_NOT_RUN && r->oc != OC_SKIPPED;
+}
+
+/* A valid SOCKS5 method selection; when --steps left out every method step,
+   a valid answer in any SOCKS5 step. */
+static bool
 speaks5(const struct server *s)
 {
-	for (int i = ST_S5_NOAUTH; i <= ST_S5_ALL; i++)
+	bool methods_ran = false;
+
+	for (int i = ST_S5_NOAUTH; i <= ST_S5_ALL; i++) {
 		if (s->r[i].oc == OC_OK || s->r[i].oc == OC_REFUSED)
 			return true;
+		methods_ran |= ran(&s->r[i]);
+	}
+	if (!methods_ran)
+		for (int i = ST_S5_AUTH; i <= ST_S5_UDP; i++)
+			if (s->r[i].oc == OC_OK || s->r[i].oc == OC_REFUSED)
+				return true;
 	return false;
+}
+
+/* How the TCP connect went: the tcp step, or when --steps left it out, the
+   first step that ran.  NULL when nothing has run (yet). */
+static const struct step_res *
+tcp_res(const struct server *s)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		if (ran(&s->r[i]))
+			return &s->r[i];
+	return NULL;
+}
+
+/* The server took a TCP connection, or nothing has tried yet. */
+static bool
+reachable(const struct server *s)
+{
+	const struct step_res *t = tcp_res(s);
+
+	return t == NULL || t->connected;
 }
 
 /* A valid SOCKS4 reply, granted or not. */
@@ -589,7 +660,7 @@ static bool
 expect_holds(const struct server *s, const char *tok)
 {
 	if (strcmp(tok, "reachable") == 0)
-		return s->r[ST_TCP].oc == OC_OK;
+		return tcp_res(s) != NULL && reachable(s);
 	if (strcmp(tok, "socks5") == 0)
 		return speaks5(s);
 	if (strcmp(tok, "socks4") == 0)
@@ -638,6 +709,7 @@ note(struct verdict *v, const char *fmt, ...)
 static void
 judge(const struct run *R, const struct server *s, struct verdict *v)
 {
+	const struct step_res *tcp = tcp_res(s);
 	enum peer peer;
 	int nanom = 0, nbad = 0;
 
@@ -649,9 +721,18 @@ judge(const struct run *R, const struct server *s, struct verdict *v)
 		v->ok = false;
 		return;
 	}
-	if (s->r[ST_TCP].oc != OC_OK) {
+	if (tcp == NULL) {
+		const char *why = "";
+
+		for (int i = 0; i < ST_COUNT && why[0] == '\0'; i++)
+			if (s->r[i].oc == OC_SKIPPED)
+				why = s->r[i].detail;
+		v->kind = "error";
+		snprintf(v->summary, sizeof(v->summary), "error: no step ran: %s", why);
+		v->ok = false;
+	} else if (!tcp->connected) {
 		v->kind = "unreachable";
-		snprintf(v->summary, sizeof(v->summary), "unreachable: %s", s->r[ST_TCP].detail);
+		snprintf(v->summary, sizeof(v->summary), "unreachable: %s", tcp->detail);
 		v->ok = false;
 	} else if ((peer = identified_peer(s)) != PEER_NONE) {
 		v->kind = "not-socks";
@@ -762,6 +843,7 @@ static void
 print_row(struct run *R, const struct server *s, const struct verdict *v)
 {
 	char methods[64] = "", b1[16], b2[16], b3[16], lat[24], verdict[1200];
+	const struct step_res *tcp = tcp_res(s);
 	const char *auth, *s5;
 	size_t n = 0;
 
@@ -778,14 +860,14 @@ print_row(struct run *R, const struct server *s, const struct verdict *v)
 		n += (size_t)snprintf(methods + n, sizeof(methods) - n, "%suserpass", n ? "," : "");
 	if (n == 0)
 		snprintf(methods, sizeof(methods), "-");
-	s5 = s->error[0] || s->r[ST_TCP].oc != OC_OK ? "-" : speaks5(s) ? "yes" : "no";
+	s5 = s->error[0] || tcp == NULL || !tcp->connected ? "-" : speaks5(s) ? "yes" : "no";
 	if (!has_cred(s))
 		auth = "-";
 	else
 		auth = s->r[ST_S5_AUTH].oc == OC_OK ? "ok" :
 		       s->r[ST_S5_AUTH].oc == OC_REFUSED ? "fail" : "-";
-	if (s->r[ST_TCP].oc == OC_OK)
-		snprintf(lat, sizeof(lat), "%.2f", s->r[ST_TCP].connect_ms);
+	if (tcp != NULL && tcp->connected)
+		snprintf(lat, sizeof(lat), "%.2f", tcp->connect_ms);
 	else
 		snprintf(lat, sizeof(lat), "-");
 	n = (size_t)snprintf(verdict, sizeof(verdict), "%s", v->summary);
@@ -808,6 +890,7 @@ static void
 print_json(struct run *R, const struct server *s, const struct verdict *v)
 {
 	json_t *o = json_object(), *a, *steps;
+	const struct step_res *tcp = tcp_res(s);
 	char *text;
 
 	if (o == NULL)
@@ -849,8 +932,8 @@ print_json(struct run *R, const struct server *s, const struct verdict *v)
 			    json_string(s->r[ST_S5_CONNECT].oc == OC_OK ? "ok" :
 					s->r[ST_S5_CONNECT].oc == OC_REFUSED ? "refused" :
 					s->r[ST_S5_CONNECT].oc == OC_SKIPPED ? "skipped" : "failed"));
-	if (s->r[ST_TCP].connected)
-		json_object_set_new(o, "tcp_ms", jnum_ms(s->r[ST_TCP].connect_ms));
+	if (tcp != NULL && tcp->connected)
+		json_object_set_new(o, "tcp_ms", jnum_ms(tcp->connect_ms));
 	else
 		json_object_set_new(o, "tcp_ms", json_null());
 	if (R->cfg.expect_given) {
@@ -964,7 +1047,7 @@ skip_reason(const struct run *R, const struct server *s, int st)
 
 	if (st == ST_TCP)
 		return NULL;
-	if (s->r[ST_TCP].oc != OC_OK)
+	if (!reachable(s))
 		return "TCP connect failed";
 	if (identified_peer(s) != PEER_NONE)
 		return "not a SOCKS server";
@@ -1193,7 +1276,13 @@ static void
 advance(struct run *R, struct slot *sl)
 {
 	while (sl->step < ST_COUNT) {
-		const char *why = skip_reason(R, sl->s, sl->step);
+		const char *why;
+
+		if (R->cfg.steps != 0 && !(R->cfg.steps & (1u << sl->step))) {
+			sl->step++; /* not chosen (--steps): not run, not reported */
+			continue;
+		}
+		why = skip_reason(R, sl->s, sl->step);
 
 		if (why == NULL) {
 			start_step(R, sl);

@@ -9,7 +9,7 @@
 
 #include "term.h"
 
-static int
+__attribute__((format(printf, 3, 4))) static int
 refuse(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;

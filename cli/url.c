@@ -126,6 +126,16 @@ split_host_port(const char *s, const char **host, size_t *hostlen, const char **
 	return 0;
 }
 
+/* Brackets are for IPv6 addresses only: "[example.com]" is refused. */
+static int
+bracket_not_ipv6(const char *given, const struct host *h, char *why, size_t whylen)
+{
+	if (given[0] == '[' && h->kind != HOST_IPV6)
+		return refuse(why, whylen, "bad address '%s': brackets hold IPv6 addresses only",
+			      given);
+	return 0;
+}
+
 int
 parse_target(const char *host, const char *port, struct host *h, char *why, size_t whylen)
 {
@@ -137,7 +147,8 @@ parse_target(const char *host, const char *port, struct host *h, char *why, size
 		size_t len = strlen(host);
 
 		if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-			if (parse_host(host + 1, len - 2, h, why, whylen) < 0)
+			if (parse_host(host + 1, len - 2, h, why, whylen) < 0 ||
+			    bracket_not_ipv6(host, h, why, whylen) < 0)
 				return -1;
 		} else if (parse_host(host, len, h, why, whylen) < 0) {
 			return -1;
@@ -148,7 +159,7 @@ parse_target(const char *host, const char *port, struct host *h, char *why, size
 		return -1;
 	if (pp == NULL)
 		return refuse(why, whylen, "no port in '%s': give HOST PORT or HOST:PORT", host);
-	if (parse_host(hp, hl, h, why, whylen) < 0)
+	if (parse_host(hp, hl, h, why, whylen) < 0 || bracket_not_ipv6(host, h, why, whylen) < 0)
 		return -1;
 	return parse_port(pp, &h->port, why, whylen);
 }
@@ -274,7 +285,8 @@ parse_proxy_url(const char *url, struct proxy *p, char *why, size_t whylen)
 		return refuse(why, whylen, "bad proxy '%s': a path is not allowed", rest);
 	if (split_host_port(rest, &hp, &hl, &pp, why, whylen) < 0)
 		return -1;
-	if (parse_host(hp, hl, &p->host, why, whylen) < 0)
+	if (parse_host(hp, hl, &p->host, why, whylen) < 0 ||
+	    bracket_not_ipv6(rest, &p->host, why, whylen) < 0)
 		return -1;
 	p->host.port = 1080;
 	if (pp != NULL && parse_port(pp, &p->host.port, why, whylen) < 0)

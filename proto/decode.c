@@ -79,7 +79,7 @@ add_field(struct walk *w, size_t i, size_t len)
 	f->index = (int)i;
 	f->off = w->off;
 	f->len = len;
-	f->bytes = w->p + w->off;
+	f->bytes = w->p != NULL ? w->p + w->off : NULL;
 	return f;
 }
 
@@ -172,7 +172,8 @@ field_size(struct walk *w, size_t i, size_t *size)
 		}
 		if (avail > PROTO_MAX_CSTR) {
 			struct text t;
-			struct field *f = add_field(w, i, PROTO_MAX_CSTR);
+			/* The field covers the byte that proved it unterminated. */
+			struct field *f = add_field(w, i, PROTO_MAX_CSTR + 1);
 
 			text_start(&t, w->m->why, sizeof(w->m->why));
 			text_str(&t, "no 0x00 within ");

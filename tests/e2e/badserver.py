@@ -403,7 +403,7 @@ def main():
     global _log_file
     p = argparse.ArgumentParser(
         description="A scripted misbehaving SOCKS server (see the module docstring).")
-    p.add_argument("--scenario", required=True)
+    p.add_argument("--scenario")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--count", type=int, default=1, help="connections to serve (0: any number)")
     p.add_argument("--lifetime", type=float, default=30.0, help="exit after this many seconds")
@@ -417,6 +417,8 @@ def main():
         print("\n".join(sorted(SCENARIOS)))
         print("\n".join(pat for pat, _ in PATTERNS))
         return 0
+    if not args.scenario:
+        p.error("--scenario NAME is required (try --list)")
     steps = scenario_steps(args.scenario)
     if steps is None:
         p.error("unknown scenario %r (try --list)" % args.scenario)

@@ -6,6 +6,8 @@
 #   $ROOT $E2E_DIR $SOCKSCOPE $PY $T   repo root, this folder, the client under
 #                                      test, python3, a private temp folder
 #   start_echo | start_sha | start_duplex SIZE REPORT   loopback services
+#                                      (duplex: source and sink at once;
+#                                      SIZE 0 makes it a plain sink)
 #   start_badserver SCENARIO [ARGS...]                  the scripted server
 #   start_danted [none|username] [CONFIG LINES...]      dante on loopback
 #   start_microsocks [-u USER -P PASS]                  microsocks on loopback
@@ -17,8 +19,13 @@
 # Everything listens on 127.0.0.1 only.  Every process started here is
 # recorded by PID and stopped by PID (never by name) on every exit path; every
 # wait is bounded.  A test exits 0 (pass), 1 (fail) or 77 (skip).
+#
+# Call the start_* helpers and make_test_user in the test's own shell, never
+# inside $(...) or a pipeline: a subshell would record the PID (or the user)
+# in its own copy of the list, and the process would outlive the test.
 
 set -u
+PATH=$PATH:/usr/sbin:/sbin   # danted, sshd, useradd live there
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
@@ -75,15 +82,34 @@ alive() {
 	[ "$st" != Z ]
 }
 
-track_pid() { _PIDS+=("$1"); }
+# _pstart PID: the process's start time (clock ticks since boot), which
+# tells a process from a later one that reuses its PID.
+_pstart() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }   # what follows the command name, which may hold spaces
+	set -- $stat
+	printf '%s\n' "${20}"
+}
 
-# stop_pid PID: TERM, up to 3 s, then KILL.
+# track_pid PID: stop this process when the test ends.
+track_pid() { _PIDS+=("$1:$(_pstart "$1")"); }
+
+# ours PID:START: the process is still the one we started.
+ours() {
+	local pid=${1%%:*} start=${1#*:}
+	alive "$pid" && [ "$(_pstart "$pid")" = "$start" ]
+}
+
+# stop_pid PID[:START]: TERM, up to 3 s, then KILL; never a process that
+# merely reuses the PID of one we started.
 stop_pid() {
-	local pid=$1 i
-	alive "$pid" || return 0
+	local entry=$1 pid=${1%%:*} i
+	case $entry in *:*) ;; *) entry="$pid:$(_pstart "$pid")" ;; esac
+	ours "$entry" || return 0
 	kill -TERM "$pid" 2>/dev/null
 	for i in $(seq 60); do
-		alive "$pid" || return 0
+		ours "$entry" || return 0
 		sleep 0.05
 	done
 	kill -KILL "$pid" 2>/dev/null
@@ -162,6 +188,7 @@ wait_listen() {
 start_bg() {
 	local name=$1
 	shift
+	rm -f "$T/$name.out" "$T/$name.log"
 	"$@" >"$T/$name.out" 2>"$T/$name.log" </dev/null &
 	BG_PID=$!
 	track_pid "$BG_PID"
@@ -407,7 +434,7 @@ make_test_user() {
 SC_OUT="$T/sc.out"
 SC_ERR="$T/sc.err"
 sc() {
-	local in=/dev/null tmo=20 hold= t0 t1
+	local in=/dev/null tmo=20 hold='' t0 t1
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--in) in=$2; shift 2 ;;

@@ -82,8 +82,8 @@ refusal() {
 	07) echo '[Cc]ommand not supported' ;; 08) echo '[Aa]ddress type not supported' ;;
 	# Unassigned codes: the code itself, in hex (and in decimal from 10 up,
 	# where it cannot be mistaken for the dummy port 9).
-	*) if [ $((16#$1)) -ge 10 ]; then echo "\\b(0x)?($1|${1^^})\\b|\\b$((16#$1))\\b"
-	   else echo "\\b(0x)?$1\\b"; fi ;;
+	*) if [ $((16#$1)) -ge 10 ]; then printf '%s\n' "\\b(0x)?($1|${1^^})\\b|\\b$((16#$1))\\b"
+	   else printf '%s\n' "\\b(0x)?$1\\b"; fi ;;
 	esac
 }
 for x in 01 02 03 04 05 06 07 08 09 f0 ff; do

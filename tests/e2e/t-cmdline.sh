@@ -30,7 +30,7 @@ cmdline_check() {
 	else
 		ok "$what: /proc/PID/cmdline holds no password"
 	fi
-	# The server never answers: -w 3 ends it with a timeout.
+	# The server never answers: -w 2 ends it with a timeout.
 	for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
 	wait "$pid"
 	rc=$?
@@ -40,9 +40,9 @@ cmdline_check() {
 		ok "$what: the password was not printed"; fi
 }
 
-cmdline_check "-U user:pass" -w 3 -U "alice:$secret" -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 9
-cmdline_check "--proxy-user=user:pass" -w 3 "--proxy-user=alice:$secret" -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 9
-cmdline_check "user:pass@ in the proxy URL" -w 3 -x "socks5://alice:$secret@127.0.0.1:$BAD_PORT" 127.0.0.1 9
+cmdline_check "-U user:pass" -w 2 -U "alice:$secret" -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 9
+cmdline_check "--proxy-user=user:pass" -w 2 "--proxy-user=alice:$secret" -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 9
+cmdline_check "user:pass@ in the proxy URL" -w 2 -x "socks5://alice:$secret@127.0.0.1:$BAD_PORT" 127.0.0.1 9
 
 # The trace masks PASSWD: auth-fail reads the RFC 1929 request, refuses it.
 # The first six bytes of the password as the hex view would show them.

@@ -49,8 +49,8 @@ expect_rc "bad hex" 2 && expect_err "bad hex: the position is named" 'zz|([Pp]os
 # A whole client side of a SOCKS5 handshake: greeting offering 02, the
 # RFC 1929 request (user/pass), then CONNECT 127.0.0.1:80.  Three messages;
 # the password is masked.
-hs="05 01 02 01 04 75 73 65 72 04 70 61 73 73 05 01 00 01 7f 00 00 01 00 50"
-sc -- decode --client -5 $hs
+hs=(05 01 02  01 04 75 73 65 72 04 70 61 73 73  05 01 00 01 7f 00 00 01 00 50)
+sc -- decode --client -5 "${hs[@]}"
 expect_rc "handshake" 0
 out_has "handshake: greeting" 'NMETHODS|METHODS'
 out_has "handshake: auth request" 'UNAME.*"user"|ULEN'
@@ -59,7 +59,7 @@ out_has "handshake: request" 'DST\.ADDR.*127\.0\.0\.1'
 out_has "handshake: request" 'DST\.PORT.*\b80\b'
 out_lacks "handshake: password masked" '\bpass\b|70 61 73 73|70617373'
 
-sc -- decode --show-secrets --client -5 $hs
+sc -- decode --show-secrets --client -5 "${hs[@]}"
 expect_rc "handshake, --show-secrets" 0
 out_has "handshake, --show-secrets: the password shown" '\bpass\b|70 61 73 73'
 

@@ -1,0 +1,342 @@
+/*
+ * The REPL's entry: the session from the command line (-x, -U, -w), then
+ * commands from -c, -s, a terminal (libedit, in repl_edit.c) or any other
+ * stdin.  Without a terminal, the first failing command ends the run and
+ * its status is the exit status, unless -k.
+ */
+#include "repl.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "repl_cmds.h"
+#include "repl_edit.h"
+#include "repl_line.h"
+#include "repl_session.h"
+
+#define SOURCE_DEPTH_MAX 8
+
+/* The first failure of a non-interactive run. */
+static int first_failure;
+
+static void
+note_status(struct repl *r, int rc)
+{
+	(void)r;
+	if (rc != EXIT_OK && first_failure == EXIT_OK)
+		first_failure = rc;
+}
+
+/* Each ';'-separated command of one line; stops at the first failure
+ * unless -k.  Returns the first failing status, or EXIT_OK. */
+int
+repl_run_line(struct repl *r, const char *line)
+{
+	static struct words w;
+	const char *p = line;
+	char why[200];
+	int rc, status = EXIT_OK;
+
+	while (!r->quit) {
+		int got = line_next_command(&p, &w, why, sizeof(why));
+
+		if (got == 0)
+			break;
+		if (got < 0) {
+			rc = rs_fail(EXIT_USAGE, "%s", why);
+		} else {
+			rc = repl_run_words(r, w.argc, w.argv);
+			explicit_bzero(w.buf, sizeof(w.buf));
+		}
+		fflush(stdout);
+		if (rc != EXIT_OK) {
+			note_status(r, rc);
+			if (status == EXIT_OK)
+				status = rc;
+			if (!r->o->keep_going)
+				break;
+		}
+	}
+	return status;
+}
+
+/* Whether any command of the line carries a password. */
+bool
+repl_line_sensitive(struct repl *r, const char *line)
+{
+	static struct words w;
+	const char *p = line;
+	char why[200];
+	bool yes = false;
+	int got;
+
+	while (!yes && (got = line_next_command(&p, &w, why, sizeof(why))) != 0)
+		yes = got < 0 || repl_words_sensitive(r, w.argc, w.argv);
+	explicit_bzero(w.buf, sizeof(w.buf));
+	/* A line the splitter refuses may still hold a password: keep it out. */
+	return yes;
+}
+
+/* Lines from fp until its end (or the first failure, without -k). */
+static int
+run_stream(struct repl *r, FILE *fp)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int status = EXIT_OK, rc;
+
+	while (!r->quit && (n = getline(&line, &cap, fp)) >= 0) {
+		rc = repl_run_line(r, line);
+		explicit_bzero(line, (size_t)n);
+		if (rc != EXIT_OK) {
+			if (status == EXIT_OK)
+				status = rc;
+			if (!r->o->keep_going)
+				break;
+		}
+	}
+	free(line);
+	return status;
+}
+
+int
+repl_source(struct repl *r, const char *path)
+{
+	FILE *fp;
+	int rc;
+
+	if (r->depth >= SOURCE_DEPTH_MAX)
+		return rs_fail(EXIT_USAGE, "source %s: nested more than %d deep", path,
+			       SOURCE_DEPTH_MAX);
+	if ((fp = fopen(path, "r")) == NULL)
+		return rs_fail(EXIT_USAGE, "source %s: %s", path, strerror(errno));
+	r->depth++;
+	rc = run_stream(r, fp);
+	r->depth--;
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * Commands on a stdin that is no terminal, read a byte at a time so that
+ * `tunnel` relays exactly what follows the command that started it.
+ */
+static int
+run_stdin(struct repl *r)
+{
+	static char line[LINE_MAX_BYTES];
+	int status = EXIT_OK, rc;
+
+	for (;;) {
+		size_t n = 0;
+		ssize_t got;
+		char c;
+
+		while ((got = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+			if (n + 1 < sizeof(line))
+				line[n++] = c;
+		if (got < 0 && errno == EINTR)
+			continue;
+		line[n] = '\0';
+		if (got <= 0 && n == 0)
+			break;
+		rc = repl_run_line(r, line);
+		if (!repl_line_sensitive(r, line) && n > 0)
+			repl_history_add(r, line);
+		explicit_bzero(line, n);
+		if (rc != EXIT_OK) {
+			if (status == EXIT_OK)
+				status = rc;
+			if (!r->o->keep_going)
+				break;
+		}
+		if (got <= 0 || r->quit)
+			break;
+	}
+	return status;
+}
+
+/* -c: lines separated by newlines, commands by ';'. */
+static int
+run_commands(struct repl *r, const char *text)
+{
+	static char line[LINE_MAX_BYTES];
+	int status = EXIT_OK, rc;
+
+	while (*text != '\0' && !r->quit) {
+		size_t n = strcspn(text, "\n");
+
+		if (n >= sizeof(line))
+			return rs_fail(EXIT_USAGE, "-c: a line longer than %zu bytes", sizeof(line) - 1);
+		memcpy(line, text, n);
+		line[n] = '\0';
+		text += n + (text[n] == '\n');
+		rc = repl_run_line(r, line);
+		explicit_bzero(line, n);
+		if (rc != EXIT_OK) {
+			if (status == EXIT_OK)
+				status = rc;
+			if (!r->o->keep_going)
+				break;
+		}
+	}
+	return status;
+}
+
+/* Whether any line of a -c text carries a password. */
+static bool
+commands_sensitive(struct repl *r, const char *text)
+{
+	static char line[LINE_MAX_BYTES];
+	bool yes = false;
+
+	while (*text != '\0' && !yes) {
+		size_t n = strcspn(text, "\n");
+
+		if (n >= sizeof(line))
+			return true;
+		memcpy(line, text, n);
+		line[n] = '\0';
+		text += n + (text[n] == '\n');
+		yes = repl_line_sensitive(r, line);
+	}
+	explicit_bzero(line, sizeof(line));
+	return yes;
+}
+
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	rs_interrupted = 1;
+	if (rs_tunnel_fd >= 0)
+		shutdown(rs_tunnel_fd, SHUT_RDWR);
+}
+
+/* -U USER[:PASS] (blanked in argv at once) and SOCKSCOPE_PASSWORD. */
+static int
+preset_credentials(struct rsess *s, struct options *o)
+{
+	static struct proxy p;
+	char why[400];
+	int rc = EXIT_OK;
+
+	if (o->user == NULL)
+		return EXIT_OK;
+	memset(&p, 0, sizeof(p));
+	if (parse_credentials(o->user, &p, why, sizeof(why)) < 0) {
+		rc = rs_fail(EXIT_USAGE, "-U: %s", why);
+	} else {
+		const char *env = getenv("SOCKSCOPE_PASSWORD");
+
+		if (!p.has_pass && env != NULL && strlen(env) <= CRED_MAX) {
+			memcpy(p.pass, env, strlen(env) + 1);
+			p.passlen = strlen(env);
+			p.has_pass = true;
+		}
+		rs_set_user(s, p.user, p.userlen);
+		if (p.has_pass)
+			rc = rs_set_pass(s, p.pass, p.passlen);
+		s->hop_cred = p;
+		s->has_hop_cred = true;
+	}
+	{
+		char *colon = strchr(o->user, ':');
+
+		if (colon != NULL)
+			memset(colon + 1, '*', strlen(colon + 1));
+	}
+	explicit_bzero(&p, sizeof(p));
+	return rc;
+}
+
+static void
+blank_url_password(char *url)
+{
+	char *start = strstr(url, "://"), *at = strrchr(url, '@'), *colon;
+
+	start = start != NULL ? start + 3 : url;
+	if (at == NULL || at < start)
+		return;
+	colon = memchr(start, ':', (size_t)(at - start));
+	if (colon != NULL)
+		memset(colon + 1, '*', (size_t)(at - colon - 1));
+}
+
+int
+repl_main(struct options *o, int argc, char **argv)
+{
+	static struct rsess sess;
+	struct repl r;
+	int status = EXIT_OK;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.s = &sess;
+	rs_init(&sess);
+	first_failure = EXIT_OK;
+	if (argc > 0)
+		return rs_fail(EXIT_USAGE, "the REPL takes no operands ('%s'): with -c or -s, give HOST PORT to `connect`",
+			       argv[0]);
+	sess.timeout_ms = o->timeout_ms;
+	sess.family = o->family;
+	sess.quit_after_eof_ms = o->quit_after_eof_ms;
+	sess.vo.color = term_wants_color(o->color, stdout);
+	sess.vo.show_secrets = o->show_secrets;
+	r.interactive = o->commands == NULL && o->script == NULL && isatty(STDIN_FILENO);
+	sess.interactive = r.interactive;
+
+	if (preset_credentials(&sess, o) != EXIT_OK)
+		status = EXIT_USAGE;
+	if (status == EXIT_OK && o->nproxies > 0 &&
+	    rs_set_proxies(&sess, o->nproxies, o->proxies) != EXIT_OK)
+		status = EXIT_USAGE;
+	for (int i = 0; i < o->nproxies; i++)
+		blank_url_password(o->proxies[i]);
+	if (status != EXIT_OK) {
+		rs_free(&sess);
+		return status;
+	}
+	repl_history_open(&r);
+	if (r.interactive) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigint;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		status = repl_interactive(&r);
+	} else {
+		if (o->commands != NULL) {
+			char *text = strdup(o->commands);
+
+			if (text == NULL)
+				return rs_fail(EXIT_USAGE, "out of memory");
+			/* A password in -c must not stay in the process arguments. */
+			if (commands_sensitive(&r, text))
+				memset((char *)o->commands, '*', strlen(o->commands));
+			status = run_commands(&r, text);
+			explicit_bzero(text, strlen(text));
+			free(text);
+		}
+		if (o->script != NULL && !r.quit && (status == EXIT_OK || o->keep_going)) {
+			int rc = repl_source(&r, o->script);
+
+			if (status == EXIT_OK)
+				status = rc;
+		}
+		if (o->commands == NULL && o->script == NULL)
+			status = run_stdin(&r);
+		if (status == EXIT_OK)
+			status = first_failure;
+	}
+	repl_history_close(&r);
+	rs_free(&sess);
+	fflush(stdout);
+	return status;
+}

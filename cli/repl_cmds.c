@@ -1,0 +1,368 @@
+/*
+ * The command table and what reads it: lookup by unique prefix, dispatch,
+ * `help`, the candidates for tab completion, and the check that keeps
+ * password-carrying lines out of the history.  The handlers are in
+ * repl_handlers.c.
+ */
+#include "repl_cmds.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "repl_handlers.h"
+
+#define ANY (-1)
+
+const struct cmd repl_cmds[] = {
+	{ "proxy", NULL, "URL [URL...]",
+	  "choose the server and version (several URLs: a chain, the drafts are for the last)",
+	  0, MAX_HOPS, { CK_SCHEME, CK_SCHEME, CK_SCHEME }, CF_SENSITIVE, cmd_proxy },
+	{ "set", NULL, "FIELD VALUE",
+	  "change a field of a draft (dst HOST:PORT, user NAME, pass [PASSWORD] too)", 1, ANY,
+	  { CK_FIELD, CK_VALUE, CK_NONE }, CF_SENSITIVE, cmd_set },
+	{ "unset", NULL, "FIELD", "back to derived or default", 1, 1, { CK_FIELD, CK_NONE, CK_NONE },
+	  0, cmd_unset },
+	{ "show", NULL, "[MESSAGE]", "the drafts as they would be sent, decoded and in hex", 0, 1,
+	  { CK_MESSAGE, CK_NONE, CK_NONE }, 0, cmd_show },
+	{ "open", NULL, "", "connect to the proxy (through the chain)", 0, 0, { 0 }, 0, cmd_open },
+	{ "greet", NULL, "", "send the greeting, show the method selection", 0, 0, { 0 }, CF_CONN,
+	  cmd_greet },
+	{ "auth", NULL, "", "send the username/password request, show the status", 0, 0, { 0 },
+	  CF_CONN, cmd_auth },
+	{ "request", NULL, "", "send the request, show the reply", 0, 0, { 0 }, CF_CONN,
+	  cmd_request },
+	{ "send", NULL, "", "do whatever phases remain, show every reply", 0, 0, { 0 }, 0,
+	  cmd_send },
+	{ "connect", NULL, "HOST PORT", "shorthand: CMD connect, the target, send", 1, 2, { 0 }, 0,
+	  cmd_verb },
+	{ "bind", NULL, "HOST PORT", "shorthand: CMD bind (HOST PORT: the expected peer), send", 1,
+	  2, { 0 }, 0, cmd_verb },
+	{ "udp", NULL, "[HOST PORT]", "shorthand: CMD udp (where datagrams come from), send", 0, 2,
+	  { 0 }, 0, cmd_verb },
+	{ "resolve", NULL, "NAME [PORT]", "shorthand: Tor's RESOLVE for NAME, send", 1, 2, { 0 }, 0,
+	  cmd_verb },
+	{ "raw", NULL, "HEX...", "send these bytes as they are, then show what comes back", 1, ANY,
+	  { 0 }, CF_CONN, cmd_raw },
+	{ "recv", NULL, "[SECONDS]", "show what the server sent since (waiting up to SECONDS)", 0,
+	  1, { 0 }, CF_CONN, cmd_recv },
+	{ "dgram", NULL, "HOST PORT DATA", "send one datagram through the UDP association", 3, ANY,
+	  { 0 }, CF_CONN, cmd_dgram },
+	{ "tunnel", NULL, "", "relay stdin/stdout through the connection until EOF", 0, 0, { 0 },
+	  CF_CONN, cmd_tunnel },
+	{ "close", NULL, "", "close the connection", 0, 0, { 0 }, 0, cmd_close },
+	{ "status", NULL, "", "phase, addresses, bytes, time per phase", 0, 0, { 0 }, 0,
+	  cmd_status },
+	{ "source", NULL, "FILE", "run the commands in FILE", 1, 1, { CK_FILE, CK_NONE, CK_NONE }, 0,
+	  cmd_source },
+	{ "history", NULL, "", "the commands entered so far", 0, 0, { 0 }, 0, cmd_history },
+	{ "help", NULL, "[COMMAND]", "the commands, or one in detail", 0, 1,
+	  { CK_COMMAND, CK_NONE, CK_NONE }, 0, cmd_help },
+	{ "quit", "exit", "", "leave", 0, 0, { 0 }, 0, cmd_quit },
+};
+const size_t repl_ncmds = sizeof(repl_cmds) / sizeof(repl_cmds[0]);
+
+const struct cmd *
+cmd_lookup(const char *name, char *why, size_t whylen)
+{
+	const struct cmd *found = NULL;
+	size_t len = strlen(name), n = 0, off;
+
+	for (size_t i = 0; i < repl_ncmds; i++)
+		if (strcasecmp(name, repl_cmds[i].name) == 0 ||
+		    (repl_cmds[i].alias != NULL && strcasecmp(name, repl_cmds[i].alias) == 0))
+			return &repl_cmds[i];
+	for (size_t i = 0; i < repl_ncmds && len > 0; i++)
+		if (strncasecmp(name, repl_cmds[i].name, len) == 0) {
+			found = &repl_cmds[i];
+			n++;
+		}
+	if (n == 1)
+		return found;
+	if (n == 0) {
+		snprintf(why, whylen, "unknown command '%.40s' (`help` lists them)", name);
+		return NULL;
+	}
+	off = (size_t)snprintf(why, whylen, "ambiguous command '%.40s': it could be", name);
+	for (size_t i = 0; i < repl_ncmds && off < whylen; i++)
+		if (strncasecmp(name, repl_cmds[i].name, len) == 0)
+			off += (size_t)snprintf(why + off, whylen - off, " %s", repl_cmds[i].name);
+	return NULL;
+}
+
+static void
+usage_of(const struct cmd *c, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s%s", c->name, c->args[0] != '\0' ? " " : "", c->args);
+}
+
+int
+repl_run_words(struct repl *r, int argc, char **argv)
+{
+	const struct cmd *c;
+	char why[300], usage[120];
+
+	if (argc == 0)
+		return EXIT_OK;
+	if ((c = cmd_lookup(argv[0], why, sizeof(why))) == NULL)
+		return rs_fail(EXIT_USAGE, "%s", why);
+	if (argc - 1 < c->min_args || (c->max_args >= 0 && argc - 1 > c->max_args)) {
+		usage_of(c, usage, sizeof(usage));
+		return rs_fail(EXIT_USAGE, "usage: %s", usage);
+	}
+	if ((c->flags & CF_CONN) && r->s->conn.fd < 0)
+		return rs_fail(EXIT_USAGE, "%s: not connected: `open` first, or `send` for every phase",
+			       c->name);
+	return c->fn(r, argc, argv);
+}
+
+/* ------------------------------------------------------------ help */
+
+int
+cmd_help(struct repl *r, int argc, char **argv)
+{
+	FILE *fp = r->s->out;
+	char usage[120], why[300];
+	const struct cmd *c;
+
+	if (argc == 1) {
+		for (size_t i = 0; i < repl_ncmds; i++) {
+			usage_of(&repl_cmds[i], usage, sizeof(usage));
+			fprintf(fp, "  %-24s %s\n", usage, repl_cmds[i].summary);
+		}
+		fprintf(fp, "Commands may be cut to a unique prefix and separated by ';'.\n"
+			    "`help set` lists the fields; Tab completes.\n");
+		return EXIT_OK;
+	}
+	if ((c = cmd_lookup(argv[1], why, sizeof(why))) == NULL)
+		return rs_fail(EXIT_USAGE, "help: %s", why);
+	usage_of(c, usage, sizeof(usage));
+	fprintf(fp, "%s\n  %s\n", usage, c->summary);
+	if (c->alias != NULL)
+		fprintf(fp, "  also: %s\n", c->alias);
+	if (c->flags & CF_CONN)
+		fprintf(fp, "  needs a connection (`open`)\n");
+	if (c->fn == cmd_set || c->fn == cmd_unset)
+		help_fields(r);
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------ secrets */
+
+static bool
+url_has_password(const char *w)
+{
+	const char *start = strstr(w, "://"), *at = strrchr(w, '@');
+
+	start = start != NULL ? start + 3 : w;
+	return at != NULL && at > start && memchr(start, ':', (size_t)(at - start)) != NULL;
+}
+
+bool
+repl_words_sensitive(struct repl *r, int argc, char **argv)
+{
+	const struct cmd *c;
+	char why[300];
+
+	for (int i = 0; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+
+		if (strcasecmp(argv[i], "pass") == 0 || strcasecmp(argv[i], "passwd") == 0 ||
+		    strcasecmp(argv[i], "password") == 0 ||
+		    (len >= 7 && strcasecmp(argv[i] + len - 7, ".passwd") == 0) ||
+		    url_has_password(argv[i]))
+			return true;
+	}
+	if (argc < 2 || (c = cmd_lookup(argv[0], why, sizeof(why))) == NULL ||
+	    !(c->flags & CF_SENSITIVE))
+		return false;
+	if (c->fn == cmd_set) {
+		enum rs_draft rd;
+		int idx;
+
+		if (rs_find_field(r->s, argv[1], &rd, &idx, why, sizeof(why)) == 0 &&
+		    (r->s->d[rd].desc->fields[idx].flags & FD_SECRET))
+			return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------ completion */
+
+static bool
+starts_with(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void
+offer(const char *cand, const char *prefix, void (*add)(void *, const char *), void *ctx)
+{
+	if (starts_with(cand, prefix))
+		add(ctx, cand);
+}
+
+static void
+complete_fields(struct repl *r, const char *prefix, void (*add)(void *, const char *), void *ctx)
+{
+	static const char *aliases[] = { "dst", "user", "pass" };
+	enum rs_draft in_use[RD_COUNT];
+	int n = rs_drafts(r->s, in_use);
+	const char *dot = strchr(prefix, '.');
+	char buf[64];
+
+	/* "greeting.V": the fields of that message, qualified. */
+	if (dot != NULL) {
+		for (int k = 0; k < n; k++) {
+			const struct msg_desc *desc = r->s->d[in_use[k]].desc;
+			const char *key = rs_draft_key(in_use[k]);
+
+			if (strlen(key) != (size_t)(dot - prefix) ||
+			    strncasecmp(key, prefix, (size_t)(dot - prefix)) != 0)
+				continue;
+			for (size_t i = 0; i < desc->nfields; i++) {
+				snprintf(buf, sizeof(buf), "%s.%s", key, desc->fields[i].name);
+				offer(buf, prefix, add, ctx);
+			}
+		}
+	}
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		offer(aliases[i], prefix, add, ctx);
+	for (int k = 0; k < n; k++) {
+		const struct msg_desc *desc = r->s->d[in_use[k]].desc;
+
+		for (size_t i = 0; i < desc->nfields; i++) {
+			bool seen = false;
+
+			/* Each name once: VER is in three drafts. */
+			for (int j = 0; j < k && !seen; j++)
+				seen = proto_field_index(r->s->d[in_use[j]].desc,
+							 desc->fields[i].name) >= 0;
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = strcmp(desc->fields[j].name, desc->fields[i].name) == 0;
+			if (!seen)
+				offer(desc->fields[i].name, prefix, add, ctx);
+		}
+		if (prefix[0] != '\0' && dot == NULL) {
+			snprintf(buf, sizeof(buf), "%s.", rs_draft_key(in_use[k]));
+			offer(buf, prefix, add, ctx);
+		}
+	}
+}
+
+static void
+complete_values(struct repl *r, const char *field, const char *prefix,
+		void (*add)(void *, const char *), void *ctx)
+{
+	const struct field_desc *fd;
+	const struct name_table *t;
+	const char *comma = strrchr(prefix, ',');
+	enum rs_draft rd;
+	int idx;
+	char why[1400], buf[300];
+	size_t base = 0;
+
+	if (rs_find_field(r->s, field, &rd, &idx, why, sizeof(why)) < 0)
+		return;
+	fd = &r->s->d[rd].desc->fields[idx];
+	if ((t = fd->names) == NULL)
+		return;
+	/* A list: complete the item after the last comma. */
+	if (fd->kind == FK_LIST && comma != NULL)
+		base = (size_t)(comma - prefix) + 1;
+	if (base >= sizeof(buf) - 64)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->entries[i].key == NULL)
+			continue;
+		memcpy(buf, prefix, base);
+		snprintf(buf + base, sizeof(buf) - base, "%s", t->entries[i].key);
+		offer(buf, prefix, add, ctx);
+	}
+}
+
+static void
+complete_files(const char *prefix, void (*add)(void *, const char *), void *ctx)
+{
+	const char *slash = strrchr(prefix, '/');
+	char dir[1024], buf[1300];
+	size_t dlen = slash != NULL ? (size_t)(slash - prefix) + 1 : 0;
+	const char *base = prefix + dlen;
+	struct dirent *e;
+	DIR *d;
+
+	if (dlen >= sizeof(dir))
+		return;
+	memcpy(dir, prefix, dlen);
+	dir[dlen] = '\0';
+	if ((d = opendir(dlen > 0 ? dir : ".")) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (e->d_name[0] == '.' && base[0] != '.')
+			continue;
+		if (strncmp(e->d_name, base, strlen(base)) != 0)
+			continue;
+		snprintf(buf, sizeof(buf), "%s%s%s", dir, e->d_name, e->d_type == DT_DIR ? "/" : "");
+		add(ctx, buf);
+	}
+	closedir(d);
+}
+
+void
+repl_complete_words(struct repl *r, int argc, const char **argv, int idx, const char *prefix,
+		    void (*add)(void *ctx, const char *cand), void *ctx)
+{
+	static const char *schemes[] = { "socks4://", "socks4a://", "socks5://", "socks5h://" };
+	const struct cmd *c;
+	char why[300];
+	enum comp_kind kind;
+
+	if (idx == 0) {
+		for (size_t i = 0; i < repl_ncmds; i++)
+			offer(repl_cmds[i].name, prefix, add, ctx);
+		return;
+	}
+	if (argc == 0 || (c = cmd_lookup(argv[0], why, sizeof(why))) == NULL)
+		return;
+	kind = c->comp[idx - 1 < 2 ? idx - 1 : 2];
+	switch (kind) {
+	case CK_COMMAND:
+		for (size_t i = 0; i < repl_ncmds; i++)
+			offer(repl_cmds[i].name, prefix, add, ctx);
+		break;
+	case CK_FIELD:
+		complete_fields(r, prefix, add, ctx);
+		break;
+	case CK_VALUE:
+		if (idx >= 2 && idx - 1 < argc)
+			complete_values(r, argv[idx - 1], prefix, add, ctx);
+		break;
+	case CK_MESSAGE: {
+		enum rs_draft in_use[RD_COUNT];
+		int n = rs_drafts(r->s, in_use);
+
+		for (int k = 0; k < n; k++)
+			offer(rs_draft_key(in_use[k]), prefix, add, ctx);
+		break;
+	}
+	case CK_SCHEME:
+		for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+			offer(schemes[i], prefix, add, ctx);
+		break;
+	case CK_FILE:
+		complete_files(prefix, add, ctx);
+		break;
+	case CK_NONE:
+		break;
+	}
+}
+
+void
+repl_dump_commands(FILE *fp)
+{
+	for (size_t i = 0; i < repl_ncmds; i++)
+		fprintf(fp, "%s\n", repl_cmds[i].name);
+}

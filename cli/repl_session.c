@@ -1,0 +1,571 @@
+/*
+ * The session's state: the proxy, the credentials and target, and the
+ * drafts.  Fields the user has not set by hand follow the credentials and
+ * the target (rs_refresh); a field set by hand stays as given until `unset`.
+ * The connection and the steps are in repl_step.c.
+ */
+#include "repl_session.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "repl_values.h"
+#include "term.h"
+
+volatile sig_atomic_t rs_interrupted;
+
+static const enum msg_type draft_types[RD_COUNT] = {
+	[RD_GREETING] = MSG_S5_GREETING, [RD_AUTH] = MSG_S5_AUTH_REQUEST,
+	[RD_S5REQ] = MSG_S5_REQUEST,     [RD_S4REQ] = MSG_S4_REQUEST,
+	[RD_UDP] = MSG_S5_UDP,
+};
+
+int
+rs_fail(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("sockscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+void
+rs_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("sockscope: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+rs_init(struct rsess *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < RD_COUNT; i++)
+		draft_init(&s->d[i], draft_types[i]);
+	s->conn.fd = -1;
+	s->udp_fd = -1;
+	s->phase = PH_CLOSED;
+	s->timeout_ms = 10000;
+	s->quit_after_eof_ms = -1;
+	s->out = stdout;
+	for (int i = 0; i < TM_COUNT; i++)
+		s->ms[i] = -1;
+	rs_refresh(s);
+}
+
+void
+rs_free(struct rsess *s)
+{
+	rs_close(s, false);
+	explicit_bzero(s->pass, sizeof(s->pass));
+	explicit_bzero(&s->hop_cred, sizeof(s->hop_cred));
+	for (int i = 0; i < s->nhops; i++)
+		explicit_bzero(s->hops[i].pass, sizeof(s->hops[i].pass));
+	explicit_bzero(&s->d[RD_AUTH], sizeof(s->d[RD_AUTH]));
+}
+
+static enum socks_version
+version_of(const struct rsess *s)
+{
+	return s->nhops > 0 ? s->hops[s->nhops - 1].version : SOCKS5H;
+}
+
+bool
+rs_socks5(const struct rsess *s)
+{
+	enum socks_version v = version_of(s);
+
+	return v == SOCKS5 || v == SOCKS5H;
+}
+
+static bool
+resolves_here(const struct rsess *s)
+{
+	enum socks_version v = version_of(s);
+
+	return v == SOCKS4 || v == SOCKS5;
+}
+
+const char *
+rs_phase_name(enum rs_phase p)
+{
+	switch (p) {
+	case PH_CLOSED:
+		return "closed";
+	case PH_CONNECTED:
+		return "connected";
+	case PH_METHOD:
+		return "method chosen";
+	case PH_AUTHED:
+		return "authenticated";
+	case PH_GRANTED:
+		return "granted";
+	case PH_BOUND:
+		return "bound";
+	case PH_TUNNEL:
+		return "tunnel";
+	}
+	return "?";
+}
+
+void
+rs_proxy_text(const struct rsess *s, char *buf, size_t cap)
+{
+	const struct proxy *p;
+	char host[HOST_MAX + 16], user[4 * CRED_MAX + 4];
+
+	if (s->nhops == 0) {
+		snprintf(buf, cap, "no proxy");
+		return;
+	}
+	p = &s->hops[s->nhops - 1];
+	host_format(&p->host, host, sizeof(host));
+	user[0] = '\0';
+	if (s->has_user) {
+		term_escape(user, sizeof(user) - 1, s->user, s->userlen);
+		strcat(user, "@");
+	}
+	if (s->nhops > 1)
+		snprintf(buf, cap, "%s://%s%s (hop %d)", socks_version_scheme(p->version), user, host,
+			 s->nhops);
+	else
+		snprintf(buf, cap, "%s://%s%s", socks_version_scheme(p->version), user, host);
+}
+
+/* A password in a core file would be a leak. */
+static void
+no_core(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &none);
+}
+
+static int
+resolve_target(struct rsess *s)
+{
+	char why[400], addr[64];
+	int family;
+
+	s->has_resolved = false;
+	if (!s->has_target || s->target.kind != HOST_NAME || !resolves_here(s))
+		return EXIT_OK;
+	s->resolved = s->target;
+	family = version_of(s) == SOCKS4 ? AF_INET : s->family;
+	if (net_resolve(&s->resolved, family, why, sizeof(why)) < 0)
+		return rs_fail(EXIT_UNREACHABLE, "%s (%s:// resolves names here; %s:// sends them to the proxy)",
+			       why, socks_version_scheme(version_of(s)),
+			       version_of(s) == SOCKS4 ? "socks4a" : "socks5h");
+	s->has_resolved = true;
+	net_addr_string(&s->resolved, addr, sizeof(addr));
+	fprintf(s->out, "resolved %s locally to %s (%s://)\n", s->target.name, addr,
+		socks_version_scheme(version_of(s)));
+	return EXIT_OK;
+}
+
+int
+rs_set_proxies(struct rsess *s, int n, char **urls)
+{
+	static struct proxy hops[MAX_HOPS];
+	char why[400];
+	int rc = EXIT_OK;
+
+	if (n < 1 || n > MAX_HOPS)
+		return rs_fail(EXIT_USAGE, "proxy: give 1 to %d URLs", MAX_HOPS);
+	for (int i = 0; i < n; i++) {
+		if (parse_proxy_url(urls[i], &hops[i], why, sizeof(why)) < 0) {
+			rc = rs_fail(EXIT_USAGE, "proxy %d: %s", i + 1, why);
+			goto out;
+		}
+	}
+	if (s->conn.fd >= 0) {
+		fprintf(s->out, "closing the connection to the previous proxy\n");
+		rs_close(s, false);
+	}
+	for (int i = 0; i < s->nhops; i++)
+		explicit_bzero(s->hops[i].pass, sizeof(s->hops[i].pass));
+	memcpy(s->hops, hops, sizeof(hops[0]) * (size_t)n);
+	s->nhops = n;
+	/* The last hop's credentials are the session's. */
+	if (hops[n - 1].has_user) {
+		rs_set_user(s, hops[n - 1].user, hops[n - 1].userlen);
+		if (hops[n - 1].has_pass)
+			rs_set_pass(s, hops[n - 1].pass, hops[n - 1].passlen);
+	}
+	for (int i = 0; i < n; i++)
+		if (hops[i].has_pass)
+			no_core();
+	if (resolve_target(s) != EXIT_OK)
+		rs_warn("the target's name stays unresolved until it resolves");
+	rs_refresh(s);
+out:
+	explicit_bzero(hops, sizeof(hops));
+	return rc;
+}
+
+int
+rs_set_user(struct rsess *s, const char *user, size_t len)
+{
+	if (user == NULL) {
+		s->has_user = false;
+		s->userlen = 0;
+		memset(s->user, 0, sizeof(s->user));
+	} else {
+		if (len > CRED_MAX)
+			return rs_fail(EXIT_USAGE, "the user name is longer than %d bytes", CRED_MAX);
+		memcpy(s->user, user, len);
+		s->user[len] = '\0';
+		s->userlen = len;
+		s->has_user = true;
+	}
+	rs_refresh(s);
+	return EXIT_OK;
+}
+
+int
+rs_set_pass(struct rsess *s, const char *pass, size_t len)
+{
+	explicit_bzero(s->pass, sizeof(s->pass));
+	if (pass == NULL) {
+		s->has_pass = false;
+		s->passlen = 0;
+	} else {
+		if (len > CRED_MAX)
+			return rs_fail(EXIT_USAGE, "the password is longer than %d bytes", CRED_MAX);
+		memcpy(s->pass, pass, len);
+		s->passlen = len;
+		s->has_pass = true;
+		no_core();
+	}
+	rs_refresh(s);
+	return EXIT_OK;
+}
+
+int
+rs_set_target(struct rsess *s, const struct host *h)
+{
+	int rc;
+
+	s->target = *h;
+	s->has_target = true;
+	/* The shorthand wins over earlier hand-set address fields. */
+	for (int rd = RD_S5REQ; rd <= RD_S4REQ; rd++)
+		for (size_t i = 0; i < s->d[rd].desc->nfields; i++) {
+			const struct field_desc *fd = &s->d[rd].desc->fields[i];
+
+			if (fd->kind == FK_ADDR || fd->kind == FK_IPV4 || fd->kind == FK_U16 ||
+			    strcmp(fd->name, "HOSTNAME") == 0) {
+				s->user_set[rd][i] = false;
+				draft_unset(&s->d[rd], fd->name);
+			}
+		}
+	rc = resolve_target(s);
+	if (rc == EXIT_OK && !rs_socks5(s) && h->kind == HOST_IPV6)
+		rs_warn("%s cannot carry an IPv6 address (%s); use socks5:// or socks5h://",
+			version_of(s) == SOCKS4 ? "SOCKS4" : "SOCKS4a", h->name);
+	rs_refresh(s);
+	return rc;
+}
+
+/* Field i of draft rd follows p[0..len), or its default when p is NULL. */
+static void
+follow_bytes(struct rsess *s, enum rs_draft rd, const char *name, const void *p, size_t len)
+{
+	int i = proto_field_index(s->d[rd].desc, name);
+
+	if (i < 0 || s->user_set[rd][i])
+		return;
+	if (p != NULL)
+		draft_set_bytes(&s->d[rd], name, p, len);
+	else
+		draft_unset(&s->d[rd], name);
+}
+
+static bool
+follows(const struct rsess *s, enum rs_draft rd, const char *name)
+{
+	int i = proto_field_index(s->d[rd].desc, name);
+
+	return i >= 0 && !s->user_set[rd][i];
+}
+
+static void
+refresh_target(struct rsess *s)
+{
+	const struct host *h = s->has_resolved ? &s->resolved : &s->target;
+	struct draft *d5 = &s->d[RD_S5REQ], *d4 = &s->d[RD_S4REQ];
+
+	if (!s->has_target) {
+		const char *names5[] = { "DST.ADDR", "DST.PORT" };
+		const char *names4[] = { "DSTPORT", "DSTIP", "HOSTNAME" };
+
+		for (size_t i = 0; i < 2; i++)
+			follow_bytes(s, RD_S5REQ, names5[i], NULL, 0);
+		for (size_t i = 0; i < 3; i++)
+			follow_bytes(s, RD_S4REQ, names4[i], NULL, 0);
+		return;
+	}
+	if (follows(s, RD_S5REQ, "DST.PORT"))
+		draft_set_num(d5, "DST.PORT", h->port);
+	if (follows(s, RD_S5REQ, "DST.ADDR")) {
+		if (h->kind == HOST_IPV4)
+			draft_set_ipv4(d5, "DST.ADDR", h->addr);
+		else if (h->kind == HOST_IPV6)
+			draft_set_ipv6(d5, "DST.ADDR", h->addr);
+		else
+			draft_set_name(d5, "DST.ADDR", h->name, h->namelen);
+	}
+	if (follows(s, RD_S4REQ, "DSTPORT"))
+		draft_set_num(d4, "DSTPORT", h->port);
+	if (h->kind == HOST_NAME) {
+		follow_bytes(s, RD_S4REQ, "HOSTNAME", h->name, h->namelen);
+		follow_bytes(s, RD_S4REQ, "DSTIP", NULL, 0); /* derived: 0.0.0.1 */
+	} else {
+		follow_bytes(s, RD_S4REQ, "HOSTNAME", NULL, 0);
+		if (follows(s, RD_S4REQ, "DSTIP")) {
+			if (h->kind == HOST_IPV4)
+				draft_set_ipv4(d4, "DSTIP", h->addr);
+			else
+				draft_unset(d4, "DSTIP");
+		}
+	}
+}
+
+void
+rs_refresh(struct rsess *s)
+{
+	static const uint8_t methods[2] = { 0x00, 0x02 };
+
+	follow_bytes(s, RD_GREETING, "METHODS", methods, s->has_user ? 2 : 1);
+	follow_bytes(s, RD_AUTH, "UNAME", s->has_user ? s->user : NULL, s->userlen);
+	follow_bytes(s, RD_AUTH, "PASSWD", s->has_pass ? s->pass : NULL, s->passlen);
+	follow_bytes(s, RD_S4REQ, "USERID", s->has_user ? s->user : NULL, s->userlen);
+	refresh_target(s);
+}
+
+int
+rs_drafts(const struct rsess *s, enum rs_draft out[RD_COUNT])
+{
+	int n = 0;
+
+	if (rs_socks5(s)) {
+		out[n++] = RD_GREETING;
+		out[n++] = RD_AUTH;
+		out[n++] = RD_S5REQ;
+		out[n++] = RD_UDP;
+	} else {
+		out[n++] = RD_S4REQ;
+	}
+	return n;
+}
+
+const char *
+rs_draft_key(enum rs_draft rd)
+{
+	switch (rd) {
+	case RD_GREETING:
+		return "greeting";
+	case RD_AUTH:
+		return "auth";
+	case RD_S5REQ:
+	case RD_S4REQ:
+		return "request";
+	case RD_UDP:
+		return "udp";
+	default:
+		return "?";
+	}
+}
+
+enum rs_draft
+rs_request_draft(const struct rsess *s)
+{
+	return rs_socks5(s) ? RD_S5REQ : RD_S4REQ;
+}
+
+int
+rs_draft_by_key(const struct rsess *s, const char *key)
+{
+	enum rs_draft in_use[RD_COUNT];
+	int n = rs_drafts(s, in_use);
+
+	for (int i = 0; i < n; i++)
+		if (strcasecmp(key, rs_draft_key(in_use[i])) == 0 ||
+		    strcasecmp(key, s->d[in_use[i]].desc->key) == 0)
+			return (int)in_use[i];
+	return -1;
+}
+
+/* The draft the next step sends. */
+static enum rs_draft
+next_draft(const struct rsess *s)
+{
+	if (!rs_socks5(s))
+		return RD_S4REQ;
+	switch (s->phase) {
+	case PH_CLOSED:
+	case PH_CONNECTED:
+		return RD_GREETING;
+	case PH_METHOD:
+		return s->has_method && s->method == 0x02 ? RD_AUTH : RD_S5REQ;
+	default:
+		return RD_S5REQ;
+	}
+}
+
+static void
+field_list(const struct rsess *s, char *buf, size_t cap)
+{
+	enum rs_draft in_use[RD_COUNT];
+	int n = rs_drafts(s, in_use);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < n; k++) {
+		const struct msg_desc *desc = s->d[in_use[k]].desc;
+
+		for (size_t i = 0; i < desc->nfields; i++) {
+			int w = snprintf(buf + off, cap - off, "%s%s.%s", off > 0 ? " " : "",
+					 rs_draft_key(in_use[k]), desc->fields[i].name);
+
+			if (w < 0 || (size_t)w >= cap - off)
+				return;
+			off += (size_t)w;
+		}
+	}
+}
+
+int
+rs_find_field(const struct rsess *s, const char *name, enum rs_draft *rd, int *idx, char *why,
+	      size_t whylen)
+{
+	enum rs_draft in_use[RD_COUNT], found[RD_COUNT];
+	int n = rs_drafts(s, in_use), nfound = 0, pick = -1;
+	const char *dot = strchr(name, '.');
+	char esc[80], list[1200];
+
+	term_escape(esc, sizeof(esc), name, strlen(name));
+	if (dot != NULL) {
+		char key[32];
+		size_t klen = (size_t)(dot - name);
+		int m;
+
+		if (klen < sizeof(key)) {
+			memcpy(key, name, klen);
+			key[klen] = '\0';
+			if ((m = rs_draft_by_key(s, key)) >= 0) {
+				int i = proto_field_index(s->d[m].desc, dot + 1);
+
+				if (i < 0)
+					goto none;
+				*rd = (enum rs_draft)m;
+				*idx = i;
+				return 0;
+			}
+		}
+	}
+	for (int k = 0; k < n; k++)
+		if (proto_field_index(s->d[in_use[k]].desc, name) >= 0)
+			found[nfound++] = in_use[k];
+	if (nfound == 0)
+		goto none;
+	/* The UDP header shares names with the request; it loses. */
+	if (nfound > 1 && found[nfound - 1] == RD_UDP)
+		nfound--;
+	for (int k = 0; k < nfound && nfound > 1; k++)
+		if (found[k] == next_draft(s))
+			pick = k;
+	if (pick < 0)
+		pick = 0;
+	*rd = found[pick];
+	*idx = proto_field_index(s->d[*rd].desc, name);
+	return 0;
+none:
+	field_list(s, list, sizeof(list));
+	snprintf(why, whylen, "no field '%s' in the %s drafts; the fields are: %s", esc,
+		 rs_socks5(s) ? "SOCKS5" : "SOCKS4", list);
+	return -1;
+}
+
+int
+rs_set_field(struct rsess *s, enum rs_draft rd, int idx, const char *value)
+{
+	static struct field_value v;
+	const struct field_desc *fd = &s->d[rd].desc->fields[idx];
+	char why[VALUE_WHY_MAX];
+	int rc = EXIT_OK;
+
+	if (value_parse(fd, value, &v, why, sizeof(why)) < 0 ||
+	    value_store(&s->d[rd], fd, &v, why, sizeof(why)) < 0) {
+		rc = rs_fail(EXIT_USAGE, "set %s.%s: %s", rs_draft_key(rd), fd->name, why);
+	} else {
+		s->user_set[rd][idx] = true;
+		if (fd->flags & FD_SECRET)
+			no_core();
+		rs_refresh(s);
+	}
+	explicit_bzero(&v, sizeof(v));
+	return rc;
+}
+
+int
+rs_unset_field(struct rsess *s, enum rs_draft rd, int idx)
+{
+	draft_unset(&s->d[rd], s->d[rd].desc->fields[idx].name);
+	s->user_set[rd][idx] = false;
+	rs_refresh(s);
+	return EXIT_OK;
+}
+
+void
+rs_print_field(struct rsess *s, enum rs_draft rd, int idx)
+{
+	static uint8_t buf[PROTO_MAX_FIELDS * (PROTO_MAX_BYTES + 2)];
+	const struct field_desc *fd = &s->d[rd].desc->fields[idx];
+	struct proto_error err;
+	struct msg m;
+	size_t len;
+	char text[200];
+
+	if (proto_encode(&s->d[rd], buf, sizeof(buf), &len, &m, &err) != PROTO_OK) {
+		fprintf(s->out, "%s.%s set; the %s does not encode yet: %s: %s\n", rs_draft_key(rd),
+			fd->name, s->d[rd].desc->title, err.field != NULL ? err.field : "?", err.why);
+		goto out;
+	}
+	for (size_t i = 0; i < m.nfields; i++) {
+		const struct field *f = &m.fields[i];
+		const char *meaning;
+
+		if (f->index != idx)
+			continue;
+		field_value_text(&m, f, &s->vo, text, sizeof(text));
+		meaning = field_masked(f, &s->vo) ? NULL : field_code_meaning(f, f->num);
+		fprintf(s->out, "%s.%s = %s%s%s%s\n", rs_draft_key(rd), fd->name, text,
+			meaning != NULL ? " " : "", meaning != NULL ? meaning : "",
+			(f->flags & FF_OVERRIDE) ? " (override)"
+			: (f->flags & FF_DERIVED) ? " (derived)"
+						  : "");
+		goto out;
+	}
+	fprintf(s->out, "%s.%s set (not on the wire as the %s stands)\n", rs_draft_key(rd), fd->name,
+		s->d[rd].desc->title);
+out:
+	explicit_bzero(buf, sizeof(buf));
+}

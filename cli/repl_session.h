@@ -1,0 +1,170 @@
+/*
+ * The REPL's session: one draft of each message, the credentials and the
+ * target they are filled from, at most one connection, and the phase it is
+ * in.  The stepping engine sends one draft at a time exactly as composed and
+ * reads the answer through the incremental decoder; bytes after a complete
+ * reply stay in the connection's buffer for `recv` and the tunnel.
+ *
+ * Views go to s->out (stdout); errors and warnings to stderr, as
+ * "sockscope: ...".  Every function that can fail returns an exit status
+ * (EXIT_* in handshake.h).
+ */
+#ifndef SOCKSCOPE_CLI_REPL_SESSION_H
+#define SOCKSCOPE_CLI_REPL_SESSION_H
+
+/* A whole message: every field at its largest. */
+#define RS_WIRE_MAX (PROTO_MAX_FIELDS * (PROTO_MAX_BYTES + 2))
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "field.h"
+#include "handshake.h"
+#include "hexview.h"
+#include "url.h"
+
+enum rs_phase {
+	PH_CLOSED,
+	PH_CONNECTED,
+	PH_METHOD,  /* SOCKS5: the server chose a method */
+	PH_AUTHED,
+	PH_GRANTED,
+	PH_BOUND,   /* BIND: first reply granted, waiting for the peer */
+	PH_TUNNEL,
+};
+
+/* The drafts a session holds; which are in use depends on the proxy's version. */
+enum rs_draft { RD_GREETING, RD_AUTH, RD_S5REQ, RD_S4REQ, RD_UDP, RD_COUNT };
+
+/* Time spent in each phase of the current connection. */
+enum rs_timer { TM_CONNECT, TM_GREETING, TM_AUTH, TM_REQUEST, TM_BIND, TM_COUNT };
+
+struct rsess {
+	/* The server: one proxy, or a chain whose last hop the drafts are for. */
+	struct proxy hops[MAX_HOPS];
+	int nhops;
+
+	/* -U: for the hops before the last that name no user of their own. */
+	bool has_hop_cred;
+	struct proxy hop_cred;
+
+	/* What fills the drafts' fields the user has not set by hand. */
+	bool has_user, has_pass;
+	char user[CRED_MAX + 1];
+	size_t userlen;
+	char pass[CRED_MAX + 1];
+	size_t passlen;
+	bool has_target;
+	struct host target;   /* as given */
+	bool has_resolved;
+	struct host resolved; /* target resolved here (socks4://, socks5://) */
+
+	struct draft d[RD_COUNT];
+	bool user_set[RD_COUNT][PROTO_MAX_FIELDS];
+
+	/* The connection. */
+	enum rs_phase phase;
+	struct conn conn;       /* fd -1 when closed */
+	int udp_fd;             /* UDP ASSOCIATE: our socket toward the relay, or -1 */
+	bool awaiting;          /* a reply is due: a step timed out, or BIND waits */
+	enum msg_type expect;   /* its type */
+	bool has_method;
+	uint32_t method;
+	uint8_t offered[255];   /* methods the last greeting listed */
+	size_t noffered;
+	bool has_cmd;
+	uint32_t cmd;           /* CMD / CD of the last request sent */
+	bool has_bound;
+	struct host bound;      /* BND of the last granted reply */
+	int64_t opened_ms;
+	int64_t ms[TM_COUNT];   /* -1: not done on this connection */
+	uint64_t sent, received;
+
+	/* Settings, from the command line. */
+	int timeout_ms;
+	int family;
+	int quit_after_eof_ms;
+	bool interactive;
+	struct view_opts vo;
+	FILE *out;
+};
+
+/* Set from SIGINT: a wait in progress gives up. */
+extern volatile sig_atomic_t rs_interrupted;
+/* The socket of a running tunnel (or -1), for SIGINT to shut down. */
+extern volatile sig_atomic_t rs_tunnel_fd;
+
+void rs_init(struct rsess *s);
+/* Wipes the credentials and closes the connection. */
+void rs_free(struct rsess *s);
+
+bool rs_socks5(const struct rsess *s);
+const char *rs_phase_name(enum rs_phase p);
+/* "socks5h://alice@127.0.0.1:1080", or "no proxy"; never a password. */
+void rs_proxy_text(const struct rsess *s, char *buf, size_t cap);
+
+/* "sockscope: ..." on stderr; returns status. */
+int rs_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rs_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* proxy URL [URL...].  The last hop's user and password become the
+ * session's; earlier hops without their own use the session's at `open`. */
+int rs_set_proxies(struct rsess *s, int n, char **urls);
+
+/* Credentials: set, or cleared with NULL. */
+int rs_set_user(struct rsess *s, const char *user, size_t len);
+int rs_set_pass(struct rsess *s, const char *pass, size_t len);
+/* The target for the request (resolved here when the scheme says so). */
+int rs_set_target(struct rsess *s, const struct host *h);
+
+/* Fills the fields the user has not set from credentials and target. */
+void rs_refresh(struct rsess *s);
+
+/* The drafts in use, in the order they are sent; returns how many. */
+int rs_drafts(const struct rsess *s, enum rs_draft out[RD_COUNT]);
+/* "greeting", "auth", "request", "udp". */
+const char *rs_draft_key(enum rs_draft rd);
+/* A message name as `show` takes it: -1 when there is none in use. */
+int rs_draft_by_key(const struct rsess *s, const char *key);
+/* The request draft of the proxy's version. */
+enum rs_draft rs_request_draft(const struct rsess *s);
+
+/*
+ * FIELD as `set` takes it: "NMETHODS", "greeting.VER", or a name several
+ * drafts share ("VER": the one sent next).  0 with *rd and *idx, or -1 with
+ * why[] (listing the candidates).
+ */
+int rs_find_field(const struct rsess *s, const char *name, enum rs_draft *rd, int *idx,
+		  char *why, size_t whylen);
+int rs_set_field(struct rsess *s, enum rs_draft rd, int idx, const char *value);
+int rs_unset_field(struct rsess *s, enum rs_draft rd, int idx);
+/* "VER = 5 SOCKS5 (derived)" after a set, on s->out. */
+void rs_print_field(struct rsess *s, enum rs_draft rd, int idx);
+
+/*
+ * Encodes draft rd into out[0..cap), shows it in the hex view (with its
+ * bytes on one line when `when` is NULL: a preview), and warns when it
+ * breaks the spec.  EXIT_OK with *len and *m, or EXIT_USAGE.
+ */
+int rs_compose(struct rsess *s, enum rs_draft rd, const char *when, uint8_t *out, size_t cap,
+	       size_t *len, struct msg *m);
+/* The draft in the hex view, as it would be sent. */
+int rs_show(struct rsess *s, enum rs_draft rd);
+
+/* Steps. */
+int rs_open(struct rsess *s);
+void rs_close(struct rsess *s, bool say);
+int rs_greet(struct rsess *s);
+int rs_auth(struct rsess *s);
+int rs_request(struct rsess *s);
+/* Whatever phases remain, from wherever the connection is. */
+int rs_send(struct rsess *s);
+int rs_raw(struct rsess *s, const uint8_t *p, size_t len);
+int rs_recv(struct rsess *s, int wait_ms);
+int rs_tunnel(struct rsess *s);
+int rs_dgram(struct rsess *s, const struct host *to, const uint8_t *data, size_t len);
+void rs_status(struct rsess *s);
+
+#endif
