@@ -27,8 +27,10 @@ SAN_LDFLAGS = -fsanitize=address,undefined
 endif
 
 BASE_CPPFLAGS = -D_GNU_SOURCE -Iproto -MMD -MP
+# libedit is opened at run time by the REPL (cli/edit_dl.c), so one-shot
+# modes never map it: its headers are needed, its library is not linked.
 EDIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libedit jansson 2>/dev/null)
-EDIT_LIBS := $(shell $(PKG_CONFIG) --libs libedit jansson 2>/dev/null)
+EDIT_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null) -ldl
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 

@@ -9,12 +9,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <histedit.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "edit_dl.h"
 #include "repl_line.h"
 #include "term.h"
 
@@ -59,8 +59,12 @@ void
 repl_history_open(struct repl *r)
 {
 	HistEvent ev;
-	History *h = history_init();
+	History *h;
 
+	r->hist = NULL;
+	if (edit_load(NULL) < 0)
+		return; /* no history, and the `history` command says so */
+	h = history_init();
 	r->hist = h;
 	if (h == NULL)
 		return;
@@ -338,6 +342,10 @@ repl_interactive(struct repl *r)
 	const char *line;
 	int count;
 
+	const char *why;
+
+	if (edit_load(&why) < 0)
+		return rs_fail(EXIT_USAGE, "cannot load the line editor (libedit): %s", why);
 	el = el_init("sockscope", stdin, stdout, stderr);
 	if (el == NULL)
 		return rs_fail(EXIT_USAGE, "cannot start the line editor");
