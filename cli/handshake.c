@@ -524,6 +524,15 @@ session_run(struct session *s)
 				 sizeof(why));
 	if (s->conn.fd < 0)
 		return fail(s, timed_out ? EXIT_TIMEOUT : EXIT_UNREACHABLE, 0, "%s", why);
+	{
+		char where[HOST_MAX + 16];
+		struct host reached;
+
+		session_proxy_address(s, &reached);
+		reached.port = s->hops[0].host.port;
+		host_format(&reached, where, sizeof(where));
+		trace_note(s->trace, 1, "connected to the proxy at %s", where);
+	}
 	trace_phase(s->trace, 1, "connect", now_ms() - t0, true);
 	for (int i = 0; i < s->nhops && rc == EXIT_OK; i++)
 		rc = is_socks5(s->hops[i].version) ? run_socks5(s, i) : run_socks4(s, i);

@@ -18,8 +18,8 @@
 #define DUMP_DEFAULT_WIDTH 16
 #define DUMP_MAX_WIDTH 256 /* bytes on one dump line: more is no dump */
 
-static int
-hex_value(char c)
+int
+hex_digit_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -90,8 +90,8 @@ static void
 put_digits(struct parser *ps, size_t start, size_t end)
 {
 	for (size_t i = start; i + 1 < end; i += 2)
-		ps->out[ps->n++] = (uint8_t)(hex_value(ps->text[i]) << 4 |
-					     hex_value(ps->text[i + 1]));
+		ps->out[ps->n++] = (uint8_t)(hex_digit_value(ps->text[i]) << 4 |
+					     hex_digit_value(ps->text[i + 1]));
 }
 
 static int
@@ -115,7 +115,7 @@ parse_plain(struct parser *ps)
 		if (prefixed)
 			i += 2;
 		size_t start = i;
-		while (i < ps->len && hex_value(t[i]) >= 0)
+		while (i < ps->len && hex_digit_value(t[i]) >= 0)
 			i++;
 		if (i == start)
 			return fail_at(ps, i < ps->len ? i : i - 1, HEX_BAD_CHAR);
@@ -125,7 +125,7 @@ parse_plain(struct parser *ps)
 		if ((i - start) % 2 == 0) {
 			put_digits(ps, start, i);
 		} else if (prefixed && i - start == 1) {
-			ps->out[ps->n++] = (uint8_t)hex_value(t[start]); /* 0x5 */
+			ps->out[ps->n++] = (uint8_t)hex_digit_value(t[start]); /* 0x5 */
 		} else {
 			return fail_at(ps, start, HEX_ODD_DIGITS);
 		}
@@ -155,8 +155,8 @@ offset_column(const char *t, size_t start, size_t end, struct dump_line *dl)
 	while (i < end && is_blank(t[i]))
 		i++;
 	size_t digits = i;
-	while (i < end && hex_value(t[i]) >= 0 && i - digits < 9) {
-		offset = offset << 4 | (unsigned long)hex_value(t[i]);
+	while (i < end && hex_digit_value(t[i]) >= 0 && i - digits < 9) {
+		offset = offset << 4 | (unsigned long)hex_digit_value(t[i]);
 		i++;
 	}
 	if (i - digits < 4 || i - digits > 8 || i >= end)
@@ -247,7 +247,7 @@ parse_dump_line(struct parser *ps, const struct dump_line *dl, size_t limit,
 		if (i >= dl->end || t[i] == '|' || (*count > 0 && gap >= 3))
 			break;
 		size_t word = i;
-		while (i < dl->end && !is_blank(t[i]) && hex_value(t[i]) >= 0)
+		while (i < dl->end && !is_blank(t[i]) && hex_digit_value(t[i]) >= 0)
 			i++;
 		bool all_hex = i >= dl->end || is_blank(t[i]);
 		if (!all_hex || (i - word) % 2 != 0 || i == word) {

@@ -38,4 +38,7 @@ int hex_parse(const char *text, size_t len, uint8_t **out, size_t *outlen,
 /* "bad hex at position 5: 'z'", "bad hex at line 2, column 7: '\x01'" */
 void hexparse_strerror(const struct hexparse_error *err, char *buf, size_t cap);
 
+/* The value of one hex digit, or -1. */
+int hex_digit_value(int c);
+
 #endif

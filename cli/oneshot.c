@@ -21,6 +21,7 @@
 #include "net.h"
 #include "oneshot_json.h"
 #include "options.h"
+#include "password.h"
 #include "term.h"
 #include "trace.h"
 #include "tunnel.h"
@@ -54,40 +55,6 @@ blank_user_pass_arg(char *arg)
 		memset(colon + 1, '*', strlen(colon + 1));
 }
 
-static int
-read_password_tty(const char *user, char *out, size_t cap, size_t *len)
-{
-	struct termios old, quiet;
-	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
-	char prompt[CRED_MAX + 40];
-	ssize_t n;
-	size_t got = 0;
-	char c;
-
-	if (fd < 0)
-		return -1;
-	if (tcgetattr(fd, &old) < 0) {
-		close(fd);
-		return -1;
-	}
-	quiet = old;
-	quiet.c_lflag &= (tcflag_t)~ECHO;
-	quiet.c_lflag |= ECHONL;
-	snprintf(prompt, sizeof(prompt), "password for %s: ", user);
-	if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
-		close(fd);
-		return -1;
-	}
-	while ((n = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
-		if (got + 1 < cap)
-			out[got++] = c;
-	out[got] = '\0';
-	tcsetattr(fd, TCSAFLUSH, &old);
-	close(fd);
-	*len = got;
-	return n < 0 ? -1 : 0;
-}
-
 /* Fills in passwords from SOCKSCOPE_PASSWORD or a no-echo prompt. */
 static int
 complete_credentials(struct session *s)
@@ -111,8 +78,12 @@ complete_credentials(struct session *s)
 			memcpy(p->pass, env, len + 1);
 			p->passlen = len;
 			p->has_pass = true;
-		} else if (read_password_tty(p->user, p->pass, sizeof(p->pass), &p->passlen) == 0) {
-			p->has_pass = true;
+		} else {
+			char prompt[CRED_MAX + 40];
+
+			snprintf(prompt, sizeof(prompt), "password for %s: ", p->user);
+			if (password_prompt(prompt, p->pass, sizeof(p->pass), &p->passlen) == PASSWORD_OK)
+				p->has_pass = true;
 		}
 	}
 	return 0;

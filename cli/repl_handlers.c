@@ -1,6 +1,8 @@
 /* The REPL's command handlers (the table is in repl_cmds.c). */
 #include "repl_handlers.h"
 
+#include "password.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -78,42 +80,23 @@ cmd_proxy(struct repl *r, int argc, char **argv)
 static int
 read_secret(char *out, size_t cap, size_t *len)
 {
-	struct termios old, quiet;
 	const char *env;
-	size_t got = 0;
-	ssize_t n;
-	char c;
-	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 
-	if (fd < 0 || tcgetattr(fd, &old) < 0) {
-		if (fd >= 0)
-			close(fd);
-		if ((env = getenv("SOCKSCOPE_PASSWORD")) == NULL)
-			return rs_fail(EXIT_USAGE, "set pass: no terminal to ask on: give the password, or set SOCKSCOPE_PASSWORD");
-		*len = strlen(env);
-		if (*len >= cap)
-			return rs_fail(EXIT_USAGE, "SOCKSCOPE_PASSWORD is longer than %zu bytes", cap - 1);
-		memcpy(out, env, *len + 1);
+	switch (password_prompt("password: ", out, cap, len)) {
+	case PASSWORD_OK:
 		return EXIT_OK;
-	}
-	quiet = old;
-	quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHOE | ECHOK);
-	quiet.c_lflag |= ECHONL | ICANON;
-	fflush(stdout);
-	if (write(fd, "password: ", 10) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
-		close(fd);
+	case PASSWORD_NO_ECHO_OFF:
 		return rs_fail(EXIT_USAGE, "set pass: cannot turn the terminal's echo off");
-	}
-	while ((n = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
-		if (got + 1 < cap)
-			out[got++] = c;
-	out[got] = '\0';
-	tcsetattr(fd, TCSAFLUSH, &old);
-	close(fd);
-	explicit_bzero(&c, sizeof(c));
-	*len = got;
-	if (n < 0)
+	case PASSWORD_READ_FAILED:
 		return rs_fail(EXIT_USAGE, "set pass: reading the terminal: %s", strerror(errno));
+	}
+	if ((env = getenv("SOCKSCOPE_PASSWORD")) == NULL)
+		return rs_fail(EXIT_USAGE,
+			       "set pass: no terminal to ask on: give the password, or set SOCKSCOPE_PASSWORD");
+	*len = strlen(env);
+	if (*len >= cap)
+		return rs_fail(EXIT_USAGE, "SOCKSCOPE_PASSWORD is longer than %zu bytes", cap - 1);
+	memcpy(out, env, *len + 1);
 	return EXIT_OK;
 }
 

@@ -1,5 +1,6 @@
 /* VALUEs for `set FIELD VALUE`, read by the field's kind (see repl_values.h). */
 #include "repl_values.h"
+#include "hexparse.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -54,18 +55,6 @@ value_keys(const struct name_table *names, char *buf, size_t cap)
 	}
 }
 
-static int
-hexdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 value_parse_number(const char *s, const struct name_table *names, uint32_t max, uint32_t *out,
 		   char *why, size_t whylen)
@@ -79,7 +68,7 @@ value_parse_number(const char *s, const struct name_table *names, uint32_t max, 
 		if (s[2] == '\0')
 			goto bad;
 		for (i = 2; s[i] != '\0'; i++) {
-			int d = hexdigit((unsigned char)s[i]);
+			int d = hex_digit_value((unsigned char)s[i]);
 
 			if (d < 0 || i >= 2 + 8)
 				goto bad;
@@ -122,8 +111,8 @@ value_parse_text(const char *s, uint8_t *out, size_t cap, size_t *len, char *why
 
 			switch (s[++i]) {
 			case 'x':
-				hi = hexdigit((unsigned char)s[i + 1]);
-				lo = hi < 0 ? -1 : hexdigit((unsigned char)s[i + 2]);
+				hi = hex_digit_value((unsigned char)s[i + 1]);
+				lo = hi < 0 ? -1 : hex_digit_value((unsigned char)s[i + 2]);
 				if (hi < 0 || lo < 0)
 					return refuse(why, whylen,
 						      "bad escape at character %zu: \\x takes two hex digits",
@@ -207,19 +196,9 @@ value_parse_list(const char *s, const struct name_table *names, uint8_t *out, si
 uint32_t
 value_max(const struct field_desc *fd)
 {
-	switch (fd->kind) {
-	case FK_U8:
-	case FK_COUNT:
-	case FK_LEN8:
-	case FK_ATYP:
-	case FK_NUL:
-		return 0xff;
-	case FK_U16:
-	case FK_LEN16:
-		return 0xffff;
-	default:
+	if (!field_kind_numeric(fd->kind))
 		return 0;
-	}
+	return field_kind_size(fd->kind) == 1 ? 0xffu : 0xffffu;
 }
 
 static int

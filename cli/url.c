@@ -4,6 +4,7 @@
  * inet_aton (which takes "1.2.3" and "0x7f.1"), ports over the whole string.
  */
 #include "url.h"
+#include "hexparse.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -164,18 +165,6 @@ parse_target(const char *host, const char *port, struct host *h, char *why, size
 	return parse_port(pp, &h->port, why, whylen);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s[0..len) into out; a credential may not hold NUL. */
 static int
 percent_decode(const char *s, size_t len, char *out, size_t *outlen, const char *what,
@@ -191,8 +180,8 @@ percent_decode(const char *s, size_t len, char *out, size_t *outlen, const char 
 
 			if (len - i < 3)
 				return refuse(why, whylen, "bad %%-escape in the %s", what);
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = hex_digit_value(s[i + 1]);
+			lo = hex_digit_value(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return refuse(why, whylen, "bad %%-escape in the %s", what);
 			c = hi * 16 + lo;

@@ -128,20 +128,16 @@ field_size(struct walk *w, size_t i, size_t *size)
 	const uint8_t *nul;
 	size_t avail = w->len - w->off, scan;
 
+	*size = field_kind_size(fd->kind);
 	switch (fd->kind) {
 	case FK_U8:
 	case FK_COUNT:
 	case FK_LEN8:
 	case FK_ATYP:
 	case FK_NUL:
-		*size = 1;
-		return 0;
 	case FK_U16:
 	case FK_LEN16:
-		*size = 2;
-		return 0;
 	case FK_IPV4:
-		*size = 4;
 		return 0;
 	case FK_LIST:
 		(void)describer_of(w, i, FK_COUNT, &v);
@@ -223,14 +219,10 @@ known_size_after(const struct walk *w, size_t i)
 		case FK_LEN8:
 		case FK_ATYP:
 		case FK_NUL:
-			total += 1;
-			break;
 		case FK_U16:
 		case FK_LEN16:
-			total += 2;
-			break;
 		case FK_IPV4:
-			total += 4;
+			total += field_kind_size(fd->kind);
 			break;
 		case FK_ADDR:
 			if (!describer_of(w, j, FK_ATYP, &v))

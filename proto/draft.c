@@ -44,36 +44,18 @@ lookup(struct draft *d, const char *name, const struct field_desc **fd)
 	return &d->v[i];
 }
 
-static int
-numeric_width(enum field_kind kind)
-{
-	switch (kind) {
-	case FK_U8:
-	case FK_COUNT:
-	case FK_LEN8:
-	case FK_ATYP:
-	case FK_NUL:
-		return 1;
-	case FK_U16:
-	case FK_LEN16:
-		return 2;
-	default:
-		return 0;
-	}
-}
-
 int
 draft_set_num(struct draft *d, const char *name, uint32_t value)
 {
 	const struct field_desc *fd;
 	struct draft_value *v = lookup(d, name, &fd);
-	int width;
+	size_t width;
 
 	if (v == NULL)
 		return PROTO_E_NOFIELD;
-	width = numeric_width(fd->kind);
-	if (width == 0)
+	if (!field_kind_numeric(fd->kind))
 		return PROTO_E_KIND;
+	width = field_kind_size(fd->kind);
 	if (value > (width == 1 ? 0xffu : 0xffffu))
 		return PROTO_E_RANGE;
 	v->set = true;

@@ -133,7 +133,8 @@ encode_field(struct enc *e, int i, struct field *f)
 	static const uint8_t socks4a_ip[4] = { 0, 0, 0, 1 };
 	uint8_t num[4];
 	uint32_t n = v->num;
-	int width, rc;
+	size_t width;
+	int rc;
 
 	f->flags = 0;
 	switch (fd->kind) {
@@ -185,29 +186,14 @@ encode_field(struct enc *e, int i, struct field *f)
 		break;
 	}
 
-	width = 0;
-	switch (fd->kind) {
-	case FK_U8:
-	case FK_COUNT:
-	case FK_LEN8:
-	case FK_ATYP:
-	case FK_NUL:
-		width = 1;
-		break;
-	case FK_U16:
-	case FK_LEN16:
-		width = 2;
-		break;
-	default:
-		break;
-	}
+	width = field_kind_numeric(fd->kind) ? field_kind_size(fd->kind) : 0;
 	if (width > 0) {
 		if (n > (width == 1 ? 0xffu : 0xffffu))
 			return refuse(e, PROTO_E_RANGE, fd, "value does not fit the field", 0);
-		put_number(num, n, (size_t)width);
+		put_number(num, n, width);
 		f->num = n;
-		f->len = (size_t)width;
-		return put(e, fd, num, (size_t)width);
+		f->len = width;
+		return put(e, fd, num, width);
 	}
 	/* Byte-valued kinds: IPv4, lists, names, addresses, payloads. */
 	f->len = v->len;

@@ -116,6 +116,10 @@ struct msg_desc {
 };
 
 const struct msg_desc *proto_msg_desc(enum msg_type type);
+/* Bytes a field of this kind always takes (1, 2 or 4), or 0 when its size varies. */
+size_t field_kind_size(enum field_kind kind);
+/* Whether the kind holds one number (its bytes big-endian). */
+bool field_kind_numeric(enum field_kind kind);
 /* -1 when the message has no field of that name (case-insensitive). */
 int proto_field_index(const struct msg_desc *desc, const char *name);
 

@@ -295,3 +295,34 @@ proto_field_index(const struct msg_desc *desc, const char *name)
 			return (int)i;
 	return -1;
 }
+
+size_t
+field_kind_size(enum field_kind kind)
+{
+	switch (kind) {
+	case FK_U8:
+	case FK_COUNT:
+	case FK_LEN8:
+	case FK_ATYP:
+	case FK_NUL:
+		return 1;
+	case FK_U16:
+	case FK_LEN16:
+		return 2;
+	case FK_IPV4:
+		return 4;
+	case FK_LIST:
+	case FK_BYTES:
+	case FK_CSTR:
+	case FK_ADDR:
+	case FK_REST:
+		break;
+	}
+	return 0;
+}
+
+bool
+field_kind_numeric(enum field_kind kind)
+{
+	return kind != FK_IPV4 && field_kind_size(kind) > 0;
+}

@@ -1,0 +1,44 @@
+/* The no-echo prompt shared by the one-shot modes, the REPL and probe. */
+#include "password.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+int
+password_prompt(const char *prompt, char *out, size_t cap, size_t *len)
+{
+	struct termios old, quiet;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+	size_t got = 0;
+	ssize_t n;
+	char c = 0;
+
+	*len = 0;
+	if (cap == 0)
+		return PASSWORD_READ_FAILED;
+	out[0] = '\0';
+	if (fd < 0)
+		return PASSWORD_NO_TERMINAL;
+	if (tcgetattr(fd, &old) < 0) {
+		close(fd);
+		return PASSWORD_NO_TERMINAL;
+	}
+	quiet = old;
+	quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHOE | ECHOK);
+	quiet.c_lflag |= ECHONL | ICANON;
+	if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+		close(fd);
+		return PASSWORD_NO_ECHO_OFF;
+	}
+	while ((n = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
+		if (got + 1 < cap)
+			out[got++] = c;
+	out[got] = '\0';
+	tcsetattr(fd, TCSAFLUSH, &old);
+	close(fd);
+	explicit_bzero(&c, sizeof(c));
+	*len = got;
+	return n < 0 ? PASSWORD_READ_FAILED : PASSWORD_OK;
+}
