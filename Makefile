@@ -44,7 +44,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 PROTO_LIB = $(B)/libsockscope-proto.a
 UNIT_BIN = $(B)/unit-tests
 
-.PHONY: all check unit e2e bench fuzz fuzz-check install uninstall clean deps
+.PHONY: all check unit e2e bench fuzz fuzz-check demo install uninstall clean deps
 all: sockscope
 
 $(B)/proto/%.o: proto/%.c
@@ -92,6 +92,11 @@ fuzz-check:
 # Side by side with nc through the same danted; prints the ratios.
 bench: sockscope
 	tests/bench/run
+
+# A throwaway danted and echo service on loopback, then the REPL (on a
+# terminal) or a scripted tour; everything is stopped on exit.
+demo:
+	demo/run
 
 # Installs the Debian packages listed in debian-packages.txt that are missing.
 deps:
