@@ -177,7 +177,21 @@ bad:
 	return 1 + DECODE_USAGE;
 }
 
-/* All of standard input, bounded; NULL with a message on failure. */
+/* Frees a buffer that may hold a password, wiped first. */
+static void
+wipe_free(char *buf, size_t len)
+{
+	if (buf != NULL)
+		explicit_bzero(buf, len);
+	free(buf);
+}
+
+/*
+ * All of standard input, bounded; NULL with a message on failure.  The
+ * text may hold an RFC 1929 request, so it is read with read(2), not
+ * through stdio's buffer, and a buffer that grows is copied and wiped, not
+ * realloc()ed (which would leave the old copy behind).
+ */
 static char *
 read_stdin(size_t *len)
 {
@@ -196,29 +210,31 @@ read_stdin(size_t *len)
 			if (cap >= INPUT_MAX) {
 				fprintf(stderr, "sockscope: standard input is longer than "
 						"%u MiB\n", INPUT_MAX >> 20);
-				free(buf);
+				wipe_free(buf, n);
 				return NULL;
 			}
-			char *bigger = realloc(buf, cap * 2);
+			char *bigger = malloc(cap * 2);
 			if (bigger == NULL) {
 				fprintf(stderr, "sockscope: out of memory\n");
-				free(buf);
+				wipe_free(buf, n);
 				return NULL;
 			}
+			memcpy(bigger, buf, n);
+			wipe_free(buf, n);
 			buf = bigger;
 			cap *= 2;
 		}
-		size_t got = fread(buf + n, 1, cap - n, stdin);
-		n += got;
-		if (got == 0) {
-			if (ferror(stdin)) {
-				fprintf(stderr, "sockscope: standard input: %s\n",
-					strerror(errno));
-				free(buf);
-				return NULL;
-			}
-			break;
+		ssize_t got = read(STDIN_FILENO, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			fprintf(stderr, "sockscope: standard input: %s\n", strerror(errno));
+			wipe_free(buf, n);
+			return NULL;
 		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
 	}
 	*len = n;
 	return buf;
@@ -274,8 +290,10 @@ next_type(const struct run *r)
 		return MSG_S5_GREETING;
 	case ST_AFTER_GREETING:
 		/* Both sub-negotiations start with version 0x01: what was offered
-		 * tells them apart, RFC 1929 first as the common case. */
-		if (first == 0x01 && was_offered(r, 0x02))
+		 * tells them apart, RFC 1929 first as the common case, and also
+		 * when neither was offered (a server may choose a method it was
+		 * not offered; a request never starts with 0x01). */
+		if (first == 0x01 && (was_offered(r, 0x02) || !was_offered(r, 0x01)))
 			return MSG_S5_AUTH_REQUEST;
 		if (first == 0x01 && was_offered(r, 0x01))
 			return MSG_GSSAPI;
@@ -535,11 +553,13 @@ decode_main(int argc, char **argv)
 		return done - 1;
 	char *text = first < argc ? join_args(argc - first, argv + first, &textlen)
 				  : read_stdin(&textlen);
+	/* The hex may hold a password: out of the process arguments at once. */
+	for (int i = first; i < argc; i++)
+		explicit_bzero(argv[i], strlen(argv[i]));
 	if (text == NULL)
 		return DECODE_USAGE;
 	int rc = hex_parse(text, textlen, &bytes, &len, &herr);
-	explicit_bzero(text, textlen); /* it may hold a password */
-	free(text);
+	wipe_free(text, textlen);
 	if (rc < 0) {
 		char why[128];
 		hexparse_strerror(&herr, why, sizeof(why));

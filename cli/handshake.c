@@ -206,7 +206,7 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 		draft_set_bytes(d, "UNAME", (const uint8_t *)p->user, p->userlen);
 		draft_set_bytes(d, "PASSWD", (const uint8_t *)p->pass, p->passlen);
 		rc = encode_or_fail(s, i + 1, d, hp->auth, sizeof(hp->auth), &hp->auth_len);
-		explicit_bzero(d->v[4].bytes, sizeof(d->v[4].bytes));
+		explicit_bzero(d, sizeof(*d));
 		if (rc != EXIT_OK)
 			return rc;
 	}
@@ -247,6 +247,9 @@ session_plan(struct session *s)
 			rc = plan_socks4(s, i, &plans[i], &d);
 	}
 	explicit_bzero(&d, sizeof(d));
+	/* No run follows a failed plan: its RFC 1929 requests go now. */
+	if (rc != EXIT_OK)
+		explicit_bzero(plans, sizeof(plans));
 	return rc;
 }
 
@@ -310,6 +313,27 @@ warn_anomalies(struct session *s, int hop, const struct msg *m)
 	}
 }
 
+static const char *
+code_name(const struct name_table *t, uint32_t code)
+{
+	const struct name_entry *e = names_find(t, code);
+
+	return e != NULL ? e->name : "unknown code";
+}
+
+/*
+ * A SOCKS5 reply whose REP refuses but whose ATYP is unknown: the refusal
+ * is still clear (Tor answers refused RESOLVEs with ATYP 00).
+ */
+static bool
+refusal_despite_atyp(const struct msg *m)
+{
+	const struct field *rep = msg_field(m, "REP");
+
+	return m->status == PROTO_E_ATYP && m->desc->type == MSG_S5_REPLY && rep != NULL &&
+	       rep->len == 1 && rep->num != 0;
+}
+
 /* "7 of 10 bytes (in BND.ADDR)": how far an incomplete message got. */
 static void
 progress(const struct msg *m, size_t have, char *buf, size_t cap)
@@ -346,6 +370,15 @@ read_msg(struct session *s, int hop, enum msg_type type, const struct proto_ctx 
 		if (m->status < 0) {
 			trace_message(s->trace, hop, type, c->in, c->have, ctx);
 			describe(m, what, sizeof(what));
+			if (refusal_despite_atyp(m)) {
+				/* Tor refuses with ATYP 00: the code is what matters. */
+				uint32_t code = msg_field(m, "REP")->num;
+
+				fprintf(stderr, "sockscope: warning: %s\n", what);
+				return fail(s, EXIT_REFUSED, hop,
+					    "the server refused the request: REP 0x%02x %s (the rest of its reply was not read)",
+					    code, code_name(&names_s5_reply, code));
+			}
 			return fail(s, EXIT_PROTOCOL, hop, "%s", what);
 		}
 		if (c->have == sizeof(c->in))
@@ -392,13 +425,6 @@ consume(struct conn *c, size_t n)
 	c->have -= n;
 }
 
-static const char *
-code_name(const struct name_table *t, uint32_t code)
-{
-	const struct name_entry *e = names_find(t, code);
-
-	return e != NULL ? e->name : "unknown code";
-}
 
 /* Copies an address and port out of a reply (its bytes are about to go). */
 static void
@@ -428,7 +454,7 @@ store_address(struct host *h, const struct msg *m, const char *addr, const char 
 static int
 run_socks5(struct session *s, int i)
 {
-	const struct hop_plan *hp = &plans[i];
+	struct hop_plan *hp = &plans[i];
 	int hop = i + 1;
 	struct proto_ctx ctx = { hp->greeting + 2, hp->greeting_len - 2 };
 	struct msg m;
@@ -454,8 +480,11 @@ run_socks5(struct session *s, int i)
 			    method, code_name(&names_s5_method, method));
 	if (method == 0x02) {
 		t0 = now_ms();
-		if ((rc = send_msg(s, hop, MSG_S5_AUTH_REQUEST, hp->auth, hp->auth_len, "auth",
-				   t0 + s->timeout_ms)) != EXIT_OK ||
+		rc = send_msg(s, hop, MSG_S5_AUTH_REQUEST, hp->auth, hp->auth_len, "auth",
+			      t0 + s->timeout_ms);
+		/* Sent (or not): the password has no more use here. */
+		explicit_bzero(hp->auth, sizeof(hp->auth));
+		if (rc != EXIT_OK ||
 		    (rc = read_msg(s, hop, MSG_S5_AUTH_STATUS, NULL, "auth", t0 + s->timeout_ms,
 				   &m)) != EXIT_OK)
 			return rc;
@@ -474,7 +503,7 @@ run_socks5(struct session *s, int i)
 		    EXIT_OK)
 		return rc;
 	code = msg_field(&m, "REP")->num;
-	if (hop == s->nhops)
+	if (hop == s->nhops && code == 0)
 		store_address(&s->bound, &m, "BND.ADDR", "BND.PORT");
 	consume(&s->conn, m.len);
 	trace_phase(s->trace, hop, "request", now_ms() - t0, code == 0);
@@ -500,7 +529,7 @@ run_socks4(struct session *s, int i)
 		    EXIT_OK)
 		return rc;
 	code = msg_field(&m, "CD")->num;
-	if (hop == s->nhops)
+	if (hop == s->nhops && code == 0x5a)
 		store_address(&s->bound, &m, "DSTIP", "DSTPORT");
 	if (msg_field(&m, "VN")->num != 0)
 		trace_note(s->trace, hop, "reply VN is %u, not 0: tolerated", msg_field(&m, "VN")->num);

@@ -1,5 +1,6 @@
 /* The JSON form of a struct msg, built from the same fields as the hex view. */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,16 +38,34 @@ hex_string(const uint8_t *p, size_t len)
 		text[2 * i + 1] = digits[p[i] & 0x0f];
 	}
 	json_t *s = json_stringn(text, len * 2);
+	/* With --show-secrets this is a password, in hex. */
+	explicit_bzero(text, len * 2);
 	if (text != small)
 		free(text);
 	return s;
 }
 
-/* Text as it is when it is UTF-8, else null: "hex" has the bytes. */
+/*
+ * Whether text is fit to be a JSON string a terminal can show: no C0
+ * control, no DEL, no C1 control (U+0080..U+009F, C2 80..C2 9F in UTF-8).
+ * JSON_ENSURE_ASCII escapes C0 and C1 on output but lets DEL through raw,
+ * and a consumer that prints the decoded value would emit all of them.
+ */
+static bool
+printable_text(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f ||
+		    (p[i] == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f))
+			return false;
+	return true;
+}
+
+/* Text as it is when it is printable UTF-8, else null: "hex" has the bytes. */
 static json_t *
 text_value(const uint8_t *p, size_t len)
 {
-	json_t *s = json_stringn((const char *)p, len);
+	json_t *s = printable_text(p, len) ? json_stringn((const char *)p, len) : NULL;
 	return s != NULL ? s : json_null();
 }
 
@@ -200,9 +219,12 @@ set_malformed(json_t *obj, const struct msg *m, const char *stop)
 	if (set_new(obj, "status", json_string("malformed")) < 0 ||
 	    set_new(obj, "error", err) < 0)
 		return -1;
-	/* proto/ writes the reason; it may quote a byte, so check it is UTF-8. */
+	/* proto/ writes the reason; it may quote a byte, so check it is
+	 * printable UTF-8. */
 	size_t whylen = strnlen(m->why, sizeof(m->why));
-	json_t *why = whylen > 0 ? json_stringn(m->why, whylen) : NULL;
+	json_t *why = whylen > 0 && printable_text((const uint8_t *)m->why, whylen)
+			      ? json_stringn(m->why, whylen)
+			      : NULL;
 	if (why == NULL)
 		why = json_string(proto_strerror(m->status));
 	if (set_new(err, "offset", json_integer((json_int_t)m->err_off)) < 0 ||

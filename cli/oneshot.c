@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <termios.h>
@@ -87,6 +88,28 @@ complete_credentials(struct session *s)
 		}
 	}
 	return 0;
+}
+
+/* A core file, or another process of the same user reading our memory,
+ * would see the password: both off, for good. */
+static void
+keep_secrets_in(void)
+{
+	struct rlimit no_core = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &no_core);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* Every copy of a password the session holds (the flags stay: the plan
+ * and the JSON read them). */
+static void
+wipe_passwords(struct session *s)
+{
+	for (int i = 0; i < MAX_HOPS; i++) {
+		explicit_bzero(s->hops[i].pass, sizeof(s->hops[i].pass));
+		s->hops[i].passlen = 0;
+	}
 }
 
 static void
@@ -194,7 +217,7 @@ oneshot_main(struct options *o, int argc, char **argv)
 {
 	struct session *s = &session;
 	struct tunnel_result tr;
-	int status;
+	int status = EXIT_OK;
 	bool json_to_stdout = o->zero_io;
 
 	memset(s, 0, sizeof(*s));
@@ -214,37 +237,39 @@ oneshot_main(struct options *o, int argc, char **argv)
 		char why[400];
 
 		if (parse_proxy_url(o->proxies[i], &s->hops[i], why, sizeof(why)) < 0) {
-			blank_password_in_arg(o->proxies[i]);
 			fprintf(stderr, "sockscope: proxy %d: %s\n", i + 1, why);
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
+			break;
 		}
-		blank_password_in_arg(o->proxies[i]);
 		/* -U is for every hop whose URL names no user of its own. */
 		if (o->user != NULL && !s->hops[i].has_user &&
 		    parse_credentials(o->user, &s->hops[i], why, sizeof(why)) < 0) {
-			blank_user_pass_arg(o->user);
 			fprintf(stderr, "sockscope: -U: %s\n", why);
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
+			break;
 		}
 	}
+	/* Out of the process arguments at once, every one, parsed or not. */
+	for (int i = 0; i < o->nproxies; i++)
+		blank_password_in_arg(o->proxies[i]);
 	if (o->user != NULL)
 		blank_user_pass_arg(o->user);
 	s->nhops = o->nproxies;
 	trace.nhops = s->nhops;
-	if (parse_positionals(s, argc, argv) < 0)
+	if (status != EXIT_OK || parse_positionals(s, argc, argv) < 0 ||
+	    complete_credentials(s) < 0) {
+		wipe_passwords(s);
 		return EXIT_USAGE;
-	if (complete_credentials(s) < 0)
-		return EXIT_USAGE;
+	}
 	for (int i = 0; i < s->nhops; i++)
-		if (s->hops[i].has_pass) {
-			/* A core file would hold the password. */
-			struct rlimit no_core = { 0, 0 };
-
-			setrlimit(RLIMIT_CORE, &no_core);
-		}
+		if (s->hops[i].has_pass)
+			keep_secrets_in();
 
 	s->started_ms = now_ms();
 	status = session_plan(s);
+	/* The plan holds the encoded RFC 1929 requests (wiped once sent):
+	 * the passwords themselves are no longer needed. */
+	wipe_passwords(s);
 	if (status == EXIT_OK)
 		status = session_run(s);
 	report_failure(s, status);
@@ -288,8 +313,7 @@ oneshot_main(struct options *o, int argc, char **argv)
 				   o->show_secrets);
 	if (s->conn.fd >= 0)
 		close(s->conn.fd);
-	for (int i = 0; i < s->nhops; i++)
-		explicit_bzero(s->hops[i].pass, sizeof(s->hops[i].pass));
+	wipe_passwords(s);
 	trace_free(&trace);
 	return status;
 }

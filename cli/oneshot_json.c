@@ -58,10 +58,11 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 	json_object_set_new(root, "hops", hops_json(s));
 	json_object_set_new(root, "command", json_string(socks_command_name(s->command)));
 	json_object_set_new(root, "target", host_json(&s->target));
-	if (s->bound.namelen > 0)
-		json_object_set_new(root, s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR
-					  ? "answer"
-				    : s->command == COMMAND_UDP ? "relay"
+	if (s->bound.namelen > 0 &&
+	    (s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR))
+		json_object_set_new(root, "answer", json_stringn(s->bound.name, s->bound.namelen));
+	else if (s->bound.namelen > 0)
+		json_object_set_new(root, s->command == COMMAND_UDP ? "relay"
 				    : s->command == COMMAND_BIND ? "bind_listen"
 								  : "bound",
 				    host_json(&s->bound));

@@ -8,10 +8,13 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "hexparse.h"
 #include "repl_handlers.h"
+#include "repl_line.h"
 
 #define ANY (-1)
 
@@ -44,7 +47,7 @@ const struct cmd repl_cmds[] = {
 	{ "resolve", NULL, "NAME [PORT]", "shorthand: Tor's RESOLVE for NAME, send", 1, 2, { 0 }, 0,
 	  cmd_verb },
 	{ "raw", NULL, "HEX...", "send these bytes as they are, then show what comes back", 1, ANY,
-	  { 0 }, CF_CONN, cmd_raw },
+	  { 0 }, CF_CONN | CF_SENSITIVE, cmd_raw },
 	{ "recv", NULL, "[SECONDS]", "show what the server sent since (waiting up to SECONDS)", 0,
 	  1, { 0 }, CF_CONN, cmd_recv },
 	{ "dgram", NULL, "HOST PORT DATA", "send one datagram through the UDP association", 3, ANY,
@@ -159,6 +162,41 @@ url_has_password(const char *w)
 	return at != NULL && at > start && memchr(start, ':', (size_t)(at - start)) != NULL;
 }
 
+/* `raw` bytes that hold an RFC 1929 request with a password: the hex view
+ * masks it, so the history must not keep it either.  Bad hex is left to
+ * `raw` to refuse, and kept out too. */
+static bool
+raw_sensitive(int argc, char **argv)
+{
+	struct hexparse_error err;
+	char text[LINE_MAX_BYTES];
+	uint8_t *bytes = NULL;
+	size_t off = 0, len = 0;
+	bool yes;
+
+	for (int i = 1; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (off + n + 2 > sizeof(text))
+			return true;
+		if (i > 1)
+			text[off++] = ' ';
+		memcpy(text + off, argv[i], n);
+		off += n;
+	}
+	text[off] = '\0';
+	if (hex_parse(text, off, &bytes, &len, &err) < 0)
+		yes = true;
+	else
+		yes = rs_bytes_hold_password(bytes, len);
+	explicit_bzero(text, off);
+	if (bytes != NULL) {
+		explicit_bzero(bytes, len);
+		free(bytes);
+	}
+	return yes;
+}
+
 bool
 repl_words_sensitive(struct repl *r, int argc, char **argv)
 {
@@ -177,6 +215,8 @@ repl_words_sensitive(struct repl *r, int argc, char **argv)
 	if (argc < 2 || (c = cmd_lookup(argv[0], why, sizeof(why))) == NULL ||
 	    !(c->flags & CF_SENSITIVE))
 		return false;
+	if (c->fn == cmd_raw)
+		return raw_sensitive(argc, argv);
 	if (c->fn == cmd_set) {
 		enum rs_draft rd;
 		int idx;

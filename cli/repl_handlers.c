@@ -433,13 +433,21 @@ cmd_raw(struct repl *r, int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
-	if (hex_parse(text, strlen(text), &bytes, &len, &err) < 0) {
+	rc = hex_parse(text, strlen(text), &bytes, &len, &err);
+	wipe_join();
+	if (rc < 0) {
 		hexparse_strerror(&err, why, sizeof(why));
 		return rs_fail(EXIT_USAGE, "raw: %s", why);
 	}
 	if (len == 0) {
 		free(bytes);
 		return rs_fail(EXIT_USAGE, "raw: no bytes to send");
+	}
+	/* An RFC 1929 request typed in hex: a password like any other. */
+	if (rs_bytes_hold_password(bytes, len)) {
+		rs_keep_secrets_in();
+		for (int i = 1; i < argc; i++)
+			explicit_bzero(argv[i], strlen(argv[i]));
 	}
 	rc = rs_raw(r->s, bytes, len);
 	explicit_bzero(bytes, len);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -149,13 +150,32 @@ rs_proxy_text(const struct rsess *s, char *buf, size_t cap)
 		snprintf(buf, cap, "%s://%s%s", socks_version_scheme(p->version), user, host);
 }
 
-/* A password in a core file would be a leak. */
-static void
-no_core(void)
+/* A password in a core file, or read by another process of the same user
+ * through ptrace or /proc/PID/mem, would be a leak. */
+void
+rs_keep_secrets_in(void)
 {
 	struct rlimit none = { 0, 0 };
 
 	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+bool
+rs_bytes_hold_password(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		struct msg m;
+		const struct field *f;
+
+		if (p[i] != 0x01)
+			continue;
+		proto_decode(MSG_S5_AUTH_REQUEST, p + i, len - i, NULL, &m);
+		f = msg_field(&m, "PASSWD");
+		if (f != NULL && f->len > 0)
+			return true;
+	}
+	return false;
 }
 
 static int
@@ -211,7 +231,7 @@ rs_set_proxies(struct rsess *s, int n, char **urls)
 	}
 	for (int i = 0; i < n; i++)
 		if (hops[i].has_pass)
-			no_core();
+			rs_keep_secrets_in();
 	if (resolve_target(s) != EXIT_OK)
 		rs_warn("the target's name stays unresolved until it resolves");
 	rs_refresh(s);
@@ -252,7 +272,7 @@ rs_set_pass(struct rsess *s, const char *pass, size_t len)
 		memcpy(s->pass, pass, len);
 		s->passlen = len;
 		s->has_pass = true;
-		no_core();
+		rs_keep_secrets_in();
 	}
 	rs_refresh(s);
 	return EXIT_OK;
@@ -518,7 +538,7 @@ rs_set_field(struct rsess *s, enum rs_draft rd, int idx, const char *value)
 	} else {
 		s->user_set[rd][idx] = true;
 		if (fd->flags & FD_SECRET)
-			no_core();
+			rs_keep_secrets_in();
 		rs_refresh(s);
 	}
 	explicit_bzero(&v, sizeof(v));

@@ -113,6 +113,14 @@ void rs_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * session's; earlier hops without their own use the session's at `open`. */
 int rs_set_proxies(struct rsess *s, int n, char **urls);
 
+/* No core file and no ptrace by the same user from now on: called as soon
+ * as the session holds a password. */
+void rs_keep_secrets_in(void);
+
+/* Whether bytes hold an RFC 1929 request with a password, wherever it
+ * starts (what `raw` sends may be one). */
+bool rs_bytes_hold_password(const uint8_t *p, size_t len);
+
 /* Credentials: set, or cleared with NULL. */
 int rs_set_user(struct rsess *s, const char *user, size_t len);
 int rs_set_pass(struct rsess *s, const char *pass, size_t len);

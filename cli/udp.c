@@ -20,6 +20,8 @@
 #include "net.h"
 
 #define DGRAM_MAX 65535
+/* The largest UDP payload over IPv4: 65535 less the IP and UDP headers. */
+#define UDP_PAYLOAD_MAX 65507
 
 static uint8_t inbuf[DGRAM_MAX];
 static uint8_t packet[DGRAM_MAX + 300];
@@ -134,6 +136,17 @@ refused:
 	return EXIT_USAGE;
 }
 
+/* RSV FRAG ATYP, the address, the port. */
+static size_t
+udp_header_size(const struct host *target)
+{
+	size_t addr = target->kind == HOST_IPV4 ? 4
+		      : target->kind == HOST_IPV6 ? 16
+						  : 1 + target->namelen;
+
+	return 4 + addr + 2;
+}
+
 static void
 drop(struct session *s, struct udp_result *r, const char *why)
 {
@@ -190,7 +203,7 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 	struct sockaddr_storage relay;
 	struct host relay_host = s->bound;
 	socklen_t rlen;
-	size_t have = 0;
+	size_t have = 0, room;
 	bool stdin_done = false;
 	int64_t quit_at = -1;
 	int fd, rc = EXIT_OK;
@@ -212,6 +225,8 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 		fprintf(stderr, "* udp: relay at %s port %u\n", relay_host.name, relay_host.port);
 	}
 	rlen = to_sockaddr(&relay_host, &relay);
+	/* A read (or a line) never exceeds what one datagram can carry. */
+	room = UDP_PAYLOAD_MAX - udp_header_size(&s->target);
 	fd = socket(relay.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(r->error, sizeof(r->error), "udp socket: %s", strerror(errno));
@@ -241,7 +256,7 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 		if (pfd[1].revents != 0)
 			rc = receive_datagram(s, fd, &relay, raw, r);
 		if (rc == EXIT_OK && pfd[0].revents != 0) {
-			ssize_t n = read(STDIN_FILENO, inbuf + have, sizeof(inbuf) - have);
+			ssize_t n = read(STDIN_FILENO, inbuf + have, room - have);
 			size_t start = 0;
 
 			if (n < 0 && errno != EINTR && errno != EAGAIN) {
@@ -256,7 +271,7 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 					rc = send_datagram(s, fd, &relay, rlen, inbuf + start, i - start, r);
 					start = i + 1;
 				}
-			if (rc == EXIT_OK && (raw || n == 0 || have == sizeof(inbuf)) && have > start) {
+			if (rc == EXIT_OK && (raw || n == 0 || have == room) && have > start) {
 				/* A whole read, a last line without its newline, or a full buffer. */
 				rc = send_datagram(s, fd, &relay, rlen, inbuf + start, have - start, r);
 				start = have;

@@ -19,6 +19,13 @@ log (--log FILE, default stderr) has one line per event:
     REQUEST4 cd=.. port=.. ip=.. userid=<hex> host=<hex> | EOF | CLOSE | RESET
     ERROR <why> | DONE <n>
 
+and for BIND and UDP ASSOCIATE:
+
+    LISTEN 127.0.0.1 port <p> | PEER <addr> port <p> | PEER-RECV <hex>
+    PEER-EOF | RELAY 127.0.0.1 port <p>
+    DGRAM from=<addr>:<port> frag=.. atyp=.. dst=<addr>:<port> data=<hex>
+    DGRAM-SENT <why> <hex>
+
 A test that wants "nothing was sent" looks for the absence of ACCEPT/RECV.
 
 Scenarios (a table below; the parametrised ones take a hex code or a count):
@@ -51,6 +58,51 @@ Scenarios (a table below; the parametrised ones take a hex code or a count):
   s4-rep-XX           SOCKS4 reply with CD=XX (hex); 5A echoes, others close
   s4-trunc-N          the first N bytes of the 8-byte SOCKS4 reply, then FIN
   s4-vn4              granted SOCKS4 reply with VN 04 instead of 00, then echo
+
+BIND (SOCKS5; the s4- ones are the same over SOCKS4, CD 5A/5B).  The first
+reply names a listening socket the scenario opened on 127.0.0.1; a test
+connects its peer there.
+
+  bind-ok  s4-bind-ok         first reply; accepts one peer; second reply
+                              naming the peer; relays client <-> peer, each
+                              EOF passed on as a half-close
+  bind-zero  s4-bind-zero     the same, the first reply saying 0.0.0.0
+  bind-glued  s4-bind-glued   as bind-ok, the second reply and "HELLO\\n" in
+                              one send
+  bind-refused  s4-bind-refused  first reply, 0.2 s, second reply REP 05
+                              (CD 5B), close
+  bind-never  s4-bind-never   first reply, then never the second
+  bind-close  s4-bind-close   first reply, 0.3 s, then FIN
+  bind-trunc  s4-bind-trunc   first reply, 0.2 s, the first 6 bytes of the
+                              second, then FIN
+  bind-both  s4-bind-both     both replies and "HELLO\\n" in one send (the
+                              peer named is 127.0.0.1 port 4242, made up),
+                              then echo
+
+UDP ASSOCIATE (the relay is a UDP socket on 127.0.0.1 the scenario opened;
+each datagram is echoed back with a header naming the host it was addressed
+to, as a relay names the remote that answered; the association ends at the
+client's EOF on the control connection):
+
+  udp-ok              granted, the relay's address in the reply, echo
+  udp-zero            the same, the reply saying 0.0.0.0 (with the real port)
+  udp-frag            before each echo, a copy "FRAG1 <data>" with FRAG 01
+  udp-stranger        before each echo, "STRANGER <data>" from another socket
+                      to the client's source port
+  udp-short           before each echo, 6 bytes: too short for the header
+  udp-close           echoes the first datagram, then closes the control
+                      connection
+
+Tor's RESOLVE (F0) and RESOLVE_PTR (F1); the reply, then close:
+
+  resolve-v4          ATYP 01 192.0.2.33
+  resolve-v6          ATYP 04 2001:db8::5
+  resolve-ptr         ATYP 03 "ptr.example.test"
+  resolve-rep-XX      REP=XX (hex; 00 with 192.0.2.33, others 0.0.0.0), then
+                      close
+  resolve-tor-err-XX  REP=XX as Tor sends its RESOLVE errors: `05 XX 00 00` and
+                      six zero bytes (ATYP 00), then close
+  s4-resolve          SOCKS4a reply 00 5A with DSTIP 192.0.2.44
 """
 
 import argparse
@@ -58,6 +110,7 @@ import hashlib
 import os
 import random
 import re
+import select
 import socket
 import struct
 import sys
@@ -325,6 +378,209 @@ def HALFCLOSE(c):
     CLOSE(c)
 
 
+def pause(seconds):
+    def step(c):
+        time.sleep(seconds)
+    step.__name__ = "pause(%g)" % seconds
+    return step
+
+
+# ---------------------------------------------------------------- BIND
+
+LOOPBACK = b"\x7f\x00\x00\x01"
+ANY4 = b"\x00\x00\x00\x00"
+
+
+def bind_reply(v, ok, ip, port):
+    """A BIND reply in SOCKS version v: granted (ok) or refused."""
+    if v == 5:
+        return rep5(rep=0x00 if ok else 0x05, addr=ip, port=port)
+    return rep4(cd=0x5A if ok else 0x5B, port=port, ip=ip)
+
+
+def bind_listen(v, zero=False):
+    """Open the socket the peer is to connect to; the first reply names it."""
+    def step(c):
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.closers.append(ls)
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(1)
+        port = ls.getsockname()[1]
+        c.listener = ls
+        c.log("LISTEN 127.0.0.1 port %d" % port)
+        c.send(bind_reply(v, True, ANY4 if zero else LOOPBACK, port))
+    step.__name__ = "bind_listen(%d%s)" % (v, ", zero" if zero else "")
+    return step
+
+
+def bind_accept(v, glued=b""):
+    """Wait for one peer; the second reply names it (glued: bytes in the same send)."""
+    def step(c):
+        c.listener.settimeout(c.args.lifetime)
+        peer, (addr, port) = c.listener.accept()
+        c.closers.append(peer)
+        c.listener.close()
+        peer.settimeout(c.args.lifetime)
+        c.peer = peer
+        c.log("PEER %s port %d" % (addr, port))
+        c.send(bind_reply(v, True, socket.inet_aton(addr), port) + glued)
+    step.__name__ = "bind_accept(%d)" % v
+    return step
+
+
+def RELAY(c):
+    """The BIND tunnel: client <-> peer until both have closed; an EOF from
+    one side becomes a half-close toward the other."""
+    other = {c.s: c.peer, c.peer: c.s}
+    tag = {c.s: "", c.peer: "PEER-"}
+    open_ = [c.s, c.peer]
+    deadline = time.monotonic() + c.args.lifetime
+    while open_:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Abort("relay still open after %gs" % c.args.lifetime)
+        ready, _, _ = select.select(open_, [], [], left)
+        for s in ready:
+            try:
+                d = s.recv(1 << 16)
+            except OSError as e:
+                c.log("%sERROR %s" % (tag[s], e))
+                d = b""
+            if not d:
+                c.log(tag[s] + "EOF")
+                open_.remove(s)
+                try:
+                    other[s].shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                continue
+            c.log("%sRECV %s" % (tag[s], d[:64].hex() + ("..." if len(d) > 64 else "")))
+            other[s].sendall(d)
+
+
+def bind_scenarios(prefix, v, request):
+    """The BIND scenarios for SOCKS version v, after the `request` steps."""
+    return {
+        prefix + "bind-ok":      request + [bind_listen(v), bind_accept(v), RELAY],
+        prefix + "bind-zero":    request + [bind_listen(v, zero=True), bind_accept(v), RELAY],
+        prefix + "bind-glued":   request + [bind_listen(v), bind_accept(v, glued=b"HELLO\n"),
+                                            RELAY],
+        prefix + "bind-refused": request + [bind_listen(v), pause(0.2),
+                                            send(bind_reply(v, False, ANY4, 0)), CLOSE],
+        prefix + "bind-never":   request + [bind_listen(v), HOLD],
+        prefix + "bind-close":   request + [bind_listen(v), pause(0.3), CLOSE],
+        prefix + "bind-trunc":   request + [bind_listen(v), pause(0.2),
+                                            send(bind_reply(v, True, LOOPBACK, 4242)[:6]), CLOSE],
+        prefix + "bind-both":    request + [send(bind_reply(v, True, LOOPBACK, 4243)
+                                                 + bind_reply(v, True, LOOPBACK, 4242)
+                                                 + b"HELLO\n"), ECHO],
+    }
+
+
+# ---------------------------------------------------------------- UDP ASSOCIATE
+
+def udp_relay(zero=False):
+    """Open the relay socket; the reply names it (or 0.0.0.0 and its port)."""
+    def step(c):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        c.closers.append(u)
+        u.bind(("127.0.0.1", 0))
+        port = u.getsockname()[1]
+        c.udp = u
+        c.log("RELAY 127.0.0.1 port %d" % port)
+        c.send(rep5(addr=ANY4 if zero else LOOPBACK, port=port))
+    step.__name__ = "udp_relay(%s)" % ("zero" if zero else "")
+    return step
+
+
+def udp_header_len(d):
+    """Length of the RFC 1928 UDP header at the start of d, or None."""
+    if len(d) < 4:
+        return None
+    n = {1: 4, 4: 16}.get(d[3])
+    if d[3] == 3 and len(d) >= 5:
+        n = 1 + d[4]
+    if n is None or len(d) < 4 + n + 2:
+        return None
+    return 4 + n + 2
+
+
+def udp_dst(head):
+    atyp, a = head[3], head[4:-2]
+    port = struct.unpack("!H", head[-2:])[0]
+    if atyp == 1:
+        return "%s:%d" % (socket.inet_ntop(socket.AF_INET, a), port)
+    if atyp == 4:
+        return "[%s]:%d" % (socket.inet_ntop(socket.AF_INET6, a), port)
+    return "%s:%d" % (a[1:].decode("latin-1"), port)
+
+
+def udp_echo(extra=None, count=0):
+    """Echo each datagram to its sender, with the header it came with (FRAG
+    00): the header names the host the datagram was addressed to.  extra
+    ("frag", "stranger", "short") sends something the client must drop
+    first.  Ends at the client's EOF on the control connection, or after
+    `count` datagrams."""
+    def step(c):
+        stranger = None
+        if extra == "stranger":
+            stranger = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            c.closers.append(stranger)
+            stranger.bind(("127.0.0.1", 0))
+        n = 0
+        deadline = time.monotonic() + c.args.lifetime
+        while count == 0 or n < count:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Abort("association still open after %gs" % c.args.lifetime)
+            ready, _, _ = select.select([c.s, c.udp], [], [], left)
+            if c.s in ready:
+                d = c.s.recv(1 << 16)
+                if not d:
+                    c.log("EOF")
+                    return
+                c.log("RECV " + d[:64].hex())
+            if c.udp not in ready:
+                continue
+            d, src = c.udp.recvfrom(1 << 16)
+            hl = udp_header_len(d)
+            if hl is None:
+                c.log("ERROR a datagram of %d bytes from %s:%d with no whole header: %s"
+                      % (len(d), src[0], src[1], d[:64].hex()))
+                continue
+            head, data = d[:hl], d[hl:]
+            c.log("DGRAM from=%s:%d frag=%02x atyp=%02x dst=%s data=%s"
+                  % (src[0], src[1], head[2], head[3], udp_dst(head), data[:64].hex()))
+            good = head[:2] + b"\x00" + head[3:]
+            if extra == "frag":
+                out = head[:2] + b"\x01" + head[3:] + b"FRAG1 " + data
+                c.udp.sendto(out, src)
+                c.log("DGRAM-SENT frag " + out[:64].hex())
+            elif extra == "stranger":
+                out = good + b"STRANGER " + data
+                stranger.sendto(out, src)
+                c.log("DGRAM-SENT stranger " + out[:64].hex())
+            elif extra == "short":
+                out = good[:6]
+                c.udp.sendto(out, src)
+                c.log("DGRAM-SENT short " + out.hex())
+            if extra is not None:
+                time.sleep(0.05)  # let the one to drop arrive first
+            c.udp.sendto(good + data, src)
+            c.log("DGRAM-SENT echo " + (good + data)[:64].hex())
+            n += 1
+    step.__name__ = "udp_echo(%s)" % (extra or "")
+    return step
+
+
+# ---------------------------------------------------------------- RESOLVE
+
+RESOLVED4 = socket.inet_aton("192.0.2.33")
+RESOLVED6 = socket.inet_pton(socket.AF_INET6, "2001:db8::5")
+RESOLVED4A = socket.inet_aton("192.0.2.44")
+PTR_NAME = b"ptr.example.test"
+
+
 # ---------------------------------------------------------------- the table
 
 HANDSHAKE5 = [GREET, SELECT, REQ5]
@@ -350,7 +606,19 @@ SCENARIOS = {
     "halfclose":          HANDSHAKE5 + [send(rep5()), HALFCLOSE],
     "ok4":                [REQ4, send(rep4()), ECHO],
     "s4-vn4":             [REQ4, send(rep4(vn=4)), ECHO],
+    "udp-ok":             HANDSHAKE5 + [udp_relay(), udp_echo()],
+    "udp-zero":           HANDSHAKE5 + [udp_relay(zero=True), udp_echo()],
+    "udp-frag":           HANDSHAKE5 + [udp_relay(), udp_echo("frag")],
+    "udp-stranger":       HANDSHAKE5 + [udp_relay(), udp_echo("stranger")],
+    "udp-short":          HANDSHAKE5 + [udp_relay(), udp_echo("short")],
+    "udp-close":          HANDSHAKE5 + [udp_relay(), udp_echo(count=1), CLOSE],
+    "resolve-v4":         HANDSHAKE5 + [send(rep5(addr=RESOLVED4, port=0)), CLOSE],
+    "resolve-v6":         HANDSHAKE5 + [send(rep5(atyp=4, addr=RESOLVED6, port=0)), CLOSE],
+    "resolve-ptr":        HANDSHAKE5 + [send(rep5(atyp=3, addr=PTR_NAME, port=0)), CLOSE],
+    "s4-resolve":         [REQ4, send(rep4(ip=RESOLVED4A)), CLOSE],
 }
+SCENARIOS.update(bind_scenarios("", 5, HANDSHAKE5))
+SCENARIOS.update(bind_scenarios("s4-", 4, [REQ4]))
 
 # Parametrised scenarios: a pattern and a function that builds the steps.
 PATTERNS = [
@@ -364,6 +632,11 @@ PATTERNS = [
      lambda x: [REQ4, send(rep4(cd=int(x, 16))), ECHO if x == "5a" else CLOSE]),
     (r"s4-trunc-([0-7])",
      lambda n: [REQ4, send(rep4()[:int(n)]), CLOSE]),
+    (r"resolve-rep-([0-9a-f]{2})",
+     lambda x: HANDSHAKE5 + [send(rep5(rep=int(x, 16), addr=RESOLVED4 if x == "00" else ANY4,
+                                       port=0)), CLOSE]),
+    (r"resolve-tor-err-([0-9a-f]{2})",
+     lambda x: HANDSHAKE5 + [send(bytes([5, int(x, 16), 0, 0]) + bytes(6)), CLOSE]),
 ]
 
 
@@ -383,6 +656,7 @@ def scenario_steps(name):
 def handle(sock, conn_id, steps, args):
     c = Conn(sock, conn_id, args)
     c.offered = []
+    c.closers = []  # more sockets a scenario opened (BIND's, UDP's)
     sock.settimeout(args.lifetime)
     try:
         for step in steps:
@@ -392,10 +666,11 @@ def handle(sock, conn_id, steps, args):
     except OSError as e:
         c.log("ERROR %s" % e)
     finally:
-        try:
-            sock.close()
-        except OSError:
-            pass
+        for x in [sock] + c.closers:
+            try:
+                x.close()
+            except OSError:
+                pass
         c.log("DONE %d" % conn_id)
 
 

@@ -2,7 +2,8 @@
 # sockscope probe: verdicts for dante (SOCKS4 yes, 4a no, SOCKS5 yes),
 # microsocks (SOCKS5 only), a closed port, an HTTP server, a silent server,
 # a server that chooses a method it was not offered; --expect and the exit
-# status; the JSON lines parse.
+# status; the JSON lines parse; a user without a password (refused, or
+# asked on a terminal); --steps.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -170,5 +171,84 @@ expect_rc "microsocks with credentials" 0
 expect_json "credentials accepted" "$MA" 'o["auth"], o["connect"]' "ok ok"
 sc --timeout 30 -- -w "$W" -j -U probeuser:wrong probe "$MA"
 expect_json "wrong credentials" "$MA" 'o["auth"]' "failed"
+
+# ---------------------------------------------------------------- a user without a password
+unset SOCKSCOPE_PASSWORD
+sc --timeout 30 -- -w "$W" probe "$M" "socks5://probeuser@$MA"
+expect_rc "a user without a password, stdin not a terminal" 2
+expect_err "the server is named" "^sockscope probe: $MA \(server 2\): no password for user \"probeuser\""
+[ ! -s "$SC_OUT" ] && ok "refused before anything was probed" || fail "refused, but stdout has: $(head -c 200 "$SC_OUT")"
+sc --timeout 30 -- -w "$W" -U probeuser probe "$MA"
+expect_rc "-U USER without a password" 2
+expect_err "-U: the server is named" "$MA \(server 1\): no password"
+printf '%s\n' "$M" "socks5://probeuser@$MA" >"$T/pwlist"
+sc --timeout 30 -- -w "$W" probe -f "$T/pwlist"
+expect_rc "-f FILE with a user without a password" 2
+[ ! -s "$SC_OUT" ] && ok "-f FILE: refused before anything was probed" || fail "-f FILE: stdout has: $(head -c 200 "$SC_OUT")"
+sc --in "$T/pwlist" --hold 0.1 --timeout 30 -- -w "$W" probe -f -
+expect_rc "-f - (a list that cannot be read ahead)" 2
+expect_err "-f -: the server is named" "$MA \(server 2\): no password"
+expect_row "-f -: what came before is reported" "$M" 'SOCKS5'
+SOCKSCOPE_PASSWORD=probepass sc --timeout 30 -- -w "$W" -j probe "socks5://probeuser@$MA"
+expect_rc "SOCKSCOPE_PASSWORD" 0
+expect_json "SOCKSCOPE_PASSWORD is used" "$MA" 'o["auth"], o["connect"]' "ok ok"
+sc --timeout 30 -- -w "$W" probe "socks4://someone@$M"
+expect_rc "a socks4:// USERID needs no password" 0
+# On a terminal: asked once, without echo, for both servers.
+cat >"$T/ttyask.py" <<'PYEOF'
+import os, pty, select, sys, time
+answer = sys.argv[1].encode()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+out, sent, end = b"", False, time.time() + 20
+while time.time() < end:
+    if select.select([fd], [], [], 0.2)[0]:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+    if not sent and b"password for" in out:
+        time.sleep(0.2)
+        os.write(fd, answer + b"\n")
+        sent = True
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(st))
+PYEOF
+timeout -k 2 30 "$PY" "$T/ttyask.py" probepass "$SOCKSCOPE" -w "$W" -j -U probeuser probe "$MA" "$MA" >"$T/pty.out" 2>&1
+rc=$?
+[ "$rc" = 0 ] && ok "terminal: exit 0" || fail "terminal: exit $rc: $(head -c 1500 "$T/pty.out")"
+n=$(grep -c "password for probeuser at $MA: " "$T/pty.out")
+[ "$n" = 1 ] && ok "terminal: asked once" || fail "terminal: asked $n times"
+if [ "$n" != 1 ]; then
+	fail "terminal: no prompt, so no check of the echo"
+elif grep -q probepass "$T/pty.out"; then
+	fail "terminal: the password was echoed"
+else
+	ok "terminal: no echo"
+fi
+n=$(grep -c '"auth":"ok"' "$T/pty.out")
+[ "$n" = 2 ] && ok "terminal: the password serves both servers" || fail "terminal: auth ok $n times, expected 2"
+
+# ---------------------------------------------------------------- --steps
+sc --timeout 30 -- -w "$W" -j probe --steps connect "$M"
+expect_rc "--steps connect" 0
+expect_json "--steps connect: one step" "$M" '[s["step"] for s in o["steps"]]' "['s5-connect']"
+expect_json "--steps connect: verdict" "$M" 'o["verdict"], o["socks5"], o["connect"], o["tcp_ms"] is not None' "socks True ok True"
+sc --timeout 30 -- -w "$W" -j probe --steps tcp,s4-connect "$CLOSED"
+expect_json "--steps: unreachable" "$CLOSED" 'o["verdict"], [s["status"] for s in o["steps"]]' "unreachable ['unreachable', 'skipped']"
+sc --timeout 30 -- -w "$W" -j probe --steps s5-auth "$M"
+expect_json "--steps: nothing left to run" "$M" 'o["verdict"], o["ok"]' "error False"
+sc --timeout 30 -- probe --steps bogus "$M"
+expect_rc "--steps with an unknown step" 2
+if [ "$have_danted" = 1 ]; then
+	sc --timeout 30 -- -w "$W" probe --steps connect --target "127.0.0.1:$ECHO_PORT" "$D"
+	expect_rc "danted, --steps connect" 0
+	expect_row "danted, --steps connect" "$D" ' yes +- +- +ok +- +- .*SOCKS5$'
+fi
 
 finish

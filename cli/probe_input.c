@@ -1,0 +1,277 @@
+/*
+ * sockscope probe: the server list and its credentials.  See probe_input.h.
+ */
+#include "probe_input.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "password.h"
+#include "term.h"
+
+/* ------------------------------------------------------------ the password */
+
+/* -U's credentials for a server whose URL names no user. */
+static void
+apply_cred(const struct run *R, struct proxy *p)
+{
+	if (!p->has_user && R->have_cred) {
+		p->has_user = R->cred.has_user;
+		p->has_pass = R->cred.has_pass;
+		memcpy(p->user, R->cred.user, sizeof(p->user));
+		memcpy(p->pass, R->cred.pass, sizeof(p->pass));
+		p->userlen = R->cred.userlen;
+		p->passlen = R->cred.passlen;
+	}
+}
+
+static void
+apply_password_env(struct proxy *p)
+{
+	const char *env = getenv("SOCKSCOPE_PASSWORD");
+
+	if (p->has_user && !p->has_pass && env != NULL && strlen(env) <= CRED_MAX) {
+		memcpy(p->pass, env, strlen(env) + 1);
+		p->passlen = strlen(env);
+		p->has_pass = true;
+	}
+}
+
+/*
+ * A SOCKS5 user without a password (after -U and SOCKSCOPE_PASSWORD): one
+ * must be asked for.  A socks4:// or socks4a:// user is a USERID, which
+ * has no password.
+ */
+static bool
+wants_password(const struct proxy *p)
+{
+	return p->has_user && !p->has_pass && p->version != SOCKS4 && p->version != SOCKS4A;
+}
+
+/*
+ * Server number `input` (label, user) has a user without a password: ask
+ * on the terminal once (the answer serves every such server), or refuse.
+ * 0, or -1 after reporting a usage error.
+ */
+static int
+get_password(struct run *R, unsigned long input, const char *label, const struct proxy *p)
+{
+	const char *env = getenv("SOCKSCOPE_PASSWORD");
+	char user[CRED_MAX * 4 + 1], prompt[sizeof(user) + HOST_MAX + 64];
+	const char *why;
+
+	if (env != NULL) /* set, so too long: wants_password() saw it unused */
+		return probe_usage("SOCKSCOPE_PASSWORD is longer than %d bytes", CRED_MAX);
+	term_escape(user, sizeof(user), p->user, p->userlen);
+	if (!isatty(STDIN_FILENO))
+		return probe_usage("%s (server %lu): no password for user \"%s\": give "
+				   "USER:PASS@ or -U USER:PASS, set SOCKSCOPE_PASSWORD, or run on "
+				   "a terminal to be asked",
+				   label, input, user);
+	snprintf(prompt, sizeof(prompt), "sockscope probe: password for %s at %s: ", user, label);
+	switch (password_prompt(prompt, R->pw, sizeof(R->pw), &R->pwlen)) {
+	case PASSWORD_OK:
+		R->have_pw = true;
+		return 0;
+	case PASSWORD_NO_TERMINAL:
+		why = "/dev/tty is not a terminal";
+		break;
+	case PASSWORD_NO_ECHO_OFF:
+		why = "the terminal would not turn echo off";
+		break;
+	default:
+		why = "the terminal could not be read";
+		break;
+	}
+	return probe_usage("%s (server %lu): no password for user \"%s\": %s", label, input,
+			   user, why);
+}
+
+/* The URL's server, credentials complete but for what only the terminal can
+   give; false when the URL does not parse (that is reported later). */
+static bool
+parse_for_check(const struct run *R, const char *url, struct proxy *p, char *label, size_t len)
+{
+	char why[256];
+
+	if (parse_proxy_url(url, p, why, sizeof(why)) < 0)
+		return false;
+	apply_cred(R, p);
+	apply_password_env(p);
+	host_format(&p->host, label, len);
+	return true;
+}
+
+/* ------------------------------------------------------------ servers in */
+
+/* The next server line of fp, trimmed, or NULL at its end.  Blank lines and
+   # comments are skipped. */
+static char *
+read_server_line(FILE *fp, char **line, size_t *cap)
+{
+	for (;;) {
+		ssize_t n = getline(line, cap, fp);
+		char *p, *e;
+
+		if (n < 0)
+			return NULL;
+		p = *line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strlen(p);
+		while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (*p == '\0' || *p == '#')
+			continue;
+		if (strlen(p) > LINE_MAX_LEN)
+			p[LINE_MAX_LEN] = '\0'; /* parse_proxy_url will refuse it by name */
+		return p;
+	}
+}
+
+int
+probe_check_passwords(struct run *R)
+{
+	struct proxy p;
+	char label[HOST_MAX + 16];
+	unsigned long input = 0;
+	int rc = 0;
+	bool found = false;
+
+	for (int i = 0; i < R->nops && !found; i++) {
+		input++;
+		found = parse_for_check(R, R->ops[i], &p, label, sizeof(label)) &&
+			wants_password(&p);
+	}
+	if (!found && R->fp != NULL) {
+		/* a file that can be read twice is read twice: nothing is sent before
+		   a missing password is known */
+		struct stat st;
+		off_t start = ftello(R->fp);
+		const char *url;
+
+		if (start >= 0 && fstat(fileno(R->fp), &st) == 0 && S_ISREG(st.st_mode)) {
+			while (!found &&
+			       (url = read_server_line(R->fp, &R->line, &R->linecap)) != NULL) {
+				input++;
+				found = parse_for_check(R, url, &p, label, sizeof(label)) &&
+					wants_password(&p);
+			}
+			clearerr(R->fp);
+			if (fseeko(R->fp, start, SEEK_SET) < 0) {
+				explicit_bzero(&p, sizeof(p));
+				return probe_usage("-f %s: %s", R->cfg.file, strerror(errno));
+			}
+		}
+	}
+	if (found && !R->have_pw)
+		rc = get_password(R, input, label, &p);
+	explicit_bzero(&p, sizeof(p));
+	return rc;
+}
+
+enum probe_next
+probe_next_url(struct run *R, const char **url)
+{
+	const char *u = R->held;
+	struct proxy p;
+	char label[HOST_MAX + 16];
+
+	if (u == NULL && R->opi < R->nops)
+		u = R->ops[R->opi++];
+	if (u == NULL && R->fp != NULL) {
+		u = read_server_line(R->fp, &R->line, &R->linecap);
+		if (u == NULL) {
+			if (!R->fp_is_stdin)
+				fclose(R->fp);
+			R->fp = NULL;
+		}
+	}
+	if (u == NULL)
+		return PROBE_NEXT_END;
+	R->held = NULL;
+	/* input that could not be read ahead: a missing password shows only now */
+	if (!R->have_pw && parse_for_check(R, u, &p, label, sizeof(label)) && wants_password(&p)) {
+		if (R->active > 0) {
+			R->held = u; /* ask (or refuse) once nothing is in flight */
+			explicit_bzero(&p, sizeof(p));
+			return PROBE_NEXT_WAIT;
+		}
+		if (get_password(R, R->ninput + 1, label, &p) < 0) {
+			explicit_bzero(&p, sizeof(p));
+			R->refused = true;
+			return PROBE_NEXT_END;
+		}
+	}
+	explicit_bzero(&p, sizeof(p));
+	*url = u;
+	return PROBE_NEXT_URL;
+}
+
+/* Fills s from a URL; on failure s->error says why. */
+void
+probe_server_setup(struct run *R, struct server *s, const char *url)
+{
+	char why[256];
+	struct host h;
+
+	if (parse_proxy_url(url, &s->p, why, sizeof(why)) < 0) {
+		snprintf(s->label, sizeof(s->label), "%.60s", url);
+		for (char *c = s->label; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				*c = '?';
+		snprintf(s->error, sizeof(s->error), "%s", why);
+		return;
+	}
+	host_format(&s->p.host, s->label, sizeof(s->label));
+	apply_cred(R, &s->p);
+	apply_password_env(&s->p);
+	if (wants_password(&s->p) && R->have_pw) {
+		memcpy(s->p.pass, R->pw, sizeof(s->p.pass));
+		s->p.passlen = R->pwlen;
+		s->p.has_pass = true;
+	}
+	if (wants_password(&s->p)) { /* probe_next_url() lets none through */
+		snprintf(s->error, sizeof(s->error), "no password for the user");
+		return;
+	}
+	if (s->p.has_user && !s->p.has_pass) {
+		s->p.has_pass = true; /* a SOCKS4 USERID: an empty password for s5-auth */
+		s->p.passlen = 0;
+		s->p.pass[0] = '\0';
+	}
+	h = s->p.host;
+	if (h.kind == HOST_NAME && net_resolve(&h, R->o->family, why, sizeof(why)) < 0) {
+		snprintf(s->error, sizeof(s->error), "%s", why);
+		return;
+	}
+	memset(&s->sa, 0, sizeof(s->sa));
+	if (h.kind == HOST_IPV4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&s->sa;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(h.port);
+		memcpy(&sin->sin_addr, h.addr, 4);
+		s->salen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&s->sa;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(h.port);
+		memcpy(&sin6->sin6_addr, h.addr, 16);
+		s->salen = sizeof(*sin6);
+	}
+	if (R->have_target)
+		s->target = R->target;
+	else
+		s->target = h; /* the server's own address: nothing leaves the server */
+	s->target_v4 = s->target.kind == HOST_IPV4;
+	host_format(&s->target, s->tlabel, sizeof(s->tlabel));
+}

@@ -1,0 +1,210 @@
+/*
+ * sockscope probe: the table and the JSON lines.  See probe_report.h.
+ */
+#include "probe_report.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "json_out.h"
+#include "probe_detect.h"
+#include "probe_verdict.h"
+
+const char *const probe_step_names[ST_COUNT] = {
+	"tcp", "s5-noauth", "s5-gssapi", "s5-userpass", "s5-all", "s5-auth",
+	"s5-connect", "s5-connect-domain", "s5-bind", "s5-udp", "s4-connect",
+	"s4a-connect", "http-sniff",
+};
+
+const char *const probe_outcome_names[] = {
+	"not-run", "skipped", "ok", "refused", "timeout", "closed",
+	"reset", "malformed", "not-socks", "unreachable", "error", "other-version",
+};
+
+static const char *
+yn_step(const struct step_res *r, char *buf, size_t len, const char *okword)
+{
+	switch (r->oc) {
+	case OC_OK:
+		return okword;
+	case OC_REFUSED:
+		if (r->code >= 0)
+			snprintf(buf, len, "no(%02x)", (unsigned)r->code);
+		else
+			snprintf(buf, len, "no");
+		return buf;
+	case OC_SKIPPED:
+	case OC_NOT_RUN:
+		return "-";
+	default:
+		return "no";
+	}
+}
+
+static void
+print_row(struct run *R, const struct server *s, const struct verdict *v)
+{
+	char methods[64] = "", b1[16], b2[16], b3[16], lat[24], verdict[1200];
+	const struct step_res *tcp = probe_tcp_res(s);
+	const char *auth, *s5;
+	size_t n = 0;
+
+	if (!R->header_done) {
+		printf("%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n", "SERVER", "S5", "METHODS",
+		       "AUTH", "CONNECT", "SOCKS4", "SOCKS4A", "TCP_MS", "VERDICT");
+		R->header_done = true;
+	}
+	if (probe_chose(s, ST_S5_NOAUTH, 0))
+		n += (size_t)snprintf(methods + n, sizeof(methods) - n, "noauth");
+	if (probe_chose(s, ST_S5_GSSAPI, 1))
+		n += (size_t)snprintf(methods + n, sizeof(methods) - n, "%sgssapi", n ? "," : "");
+	if (probe_chose(s, ST_S5_USERPASS, 2))
+		n += (size_t)snprintf(methods + n, sizeof(methods) - n, "%suserpass", n ? "," : "");
+	if (n == 0)
+		snprintf(methods, sizeof(methods), "-");
+	s5 = s->error[0] || tcp == NULL || !tcp->connected ? "-" : probe_speaks5(s) ? "yes" : "no";
+	if (!probe_has_cred(s))
+		auth = "-";
+	else
+		auth = s->r[ST_S5_AUTH].oc == OC_OK ? "ok" :
+		       s->r[ST_S5_AUTH].oc == OC_REFUSED ? "fail" : "-";
+	if (tcp != NULL && tcp->connected)
+		snprintf(lat, sizeof(lat), "%.2f", tcp->connect_ms);
+	else
+		snprintf(lat, sizeof(lat), "-");
+	n = (size_t)snprintf(verdict, sizeof(verdict), "%s", v->summary);
+	for (int i = 0; i < v->nnotes && n < sizeof(verdict); i++)
+		n += (size_t)snprintf(verdict + n, sizeof(verdict) - n, "; %s", v->notes[i]);
+	printf("%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n", s->label, s5, methods, auth,
+	       probe_speaks5(s) ? yn_step(&s->r[ST_S5_CONNECT], b1, sizeof(b1), "ok") : "-",
+	       yn_step(&s->r[ST_S4], b2, sizeof(b2), "yes"),
+	       yn_step(&s->r[ST_S4A], b3, sizeof(b3), "yes"), lat, verdict);
+	fflush(stdout);
+}
+
+static json_t *
+jnum_ms(double ms)
+{
+	return json_real((double)(int64_t)(ms * 1000.0 + 0.5) / 1000.0);
+}
+
+static void
+print_json(struct run *R, const struct server *s, const struct verdict *v)
+{
+	json_t *o = json_object(), *a, *steps;
+	const struct step_res *tcp = probe_tcp_res(s);
+	char *text;
+
+	if (o == NULL)
+		return;
+	json_object_set_new(o, "server", json_string(s->label));
+	json_object_set_new(o, "input", json_integer((json_int_t)s->input));
+	if (s->error[0] != '\0') {
+		json_object_set_new(o, "verdict", json_string("error"));
+		json_object_set_new(o, "detail", json_string(s->error));
+		json_object_set_new(o, "ok", json_false());
+		goto out;
+	}
+	json_object_set_new(o, "target", json_string(s->tlabel));
+	json_object_set_new(o, "verdict", json_string(v->kind));
+	if (v->peer != NULL)
+		json_object_set_new(o, "peer", json_string(v->peer));
+	json_object_set_new(o, "summary", json_string(v->summary));
+	a = json_array();
+	for (int i = 0; i < v->nnotes; i++)
+		json_array_append_new(a, json_string(v->notes[i]));
+	json_object_set_new(o, "notes", a);
+	json_object_set_new(o, "socks5", json_boolean(probe_speaks5(s)));
+	json_object_set_new(o, "socks4", json_boolean(probe_speaks4(s)));
+	json_object_set_new(o, "socks4_connect", json_string(probe_outcome_names[s->r[ST_S4].oc]));
+	json_object_set_new(o, "socks4a", json_boolean(s->r[ST_S4A].oc == OC_OK));
+	a = json_array();
+	if (probe_chose(s, ST_S5_NOAUTH, 0))
+		json_array_append_new(a, json_string("noauth"));
+	if (probe_chose(s, ST_S5_GSSAPI, 1))
+		json_array_append_new(a, json_string("gssapi"));
+	if (probe_chose(s, ST_S5_USERPASS, 2))
+		json_array_append_new(a, json_string("userpass"));
+	json_object_set_new(o, "methods", a);
+	json_object_set_new(o, "auth",
+			    json_string(!probe_has_cred(s) ? "none" :
+					s->r[ST_S5_AUTH].oc == OC_OK ? "ok" :
+					s->r[ST_S5_AUTH].oc == OC_REFUSED ? "failed" : "error"));
+	json_object_set_new(o, "connect",
+			    json_string(s->r[ST_S5_CONNECT].oc == OC_OK ? "ok" :
+					s->r[ST_S5_CONNECT].oc == OC_REFUSED ? "refused" :
+					s->r[ST_S5_CONNECT].oc == OC_SKIPPED ? "skipped" : "failed"));
+	if (tcp != NULL && tcp->connected)
+		json_object_set_new(o, "tcp_ms", jnum_ms(tcp->connect_ms));
+	else
+		json_object_set_new(o, "tcp_ms", json_null());
+	if (R->cfg.expect_given) {
+		json_t *e = json_object(), *f = json_array();
+		char buf[512], *save = NULL;
+
+		strcpy(buf, v->failed);
+		for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			json_array_append_new(f, json_string(t));
+		json_object_set_new(e, "met", json_boolean(v->failed[0] == '\0'));
+		json_object_set_new(e, "failed", f);
+		json_object_set_new(o, "expect", e);
+	}
+	json_object_set_new(o, "ok", json_boolean(v->ok));
+	steps = json_array();
+	for (int i = 0; i < ST_COUNT; i++) {
+		const struct step_res *r = &s->r[i];
+		json_t *st;
+
+		if (r->oc == OC_NOT_RUN)
+			continue;
+		st = json_object();
+		json_object_set_new(st, "step", json_string(probe_step_names[i]));
+		json_object_set_new(st, "status", json_string(probe_outcome_names[r->oc]));
+		if (r->connected)
+			json_object_set_new(st, "connect_ms", jnum_ms(r->connect_ms));
+		if (r->oc != OC_SKIPPED)
+			json_object_set_new(st, "ms", jnum_ms(r->ms));
+		if (r->code >= 0)
+			json_object_set_new(st, "code", json_integer(r->code));
+		if (r->meaning != NULL)
+			json_object_set_new(st, "meaning", json_string(r->meaning));
+		if (r->peer != PEER_NONE)
+			json_object_set_new(st, "peer", json_string(probe_peer_names[r->peer]));
+		if (r->detail[0] != '\0')
+			json_object_set_new(st, "detail", json_string(r->detail));
+		if (r->nanom > 0) {
+			a = json_array();
+			for (int k = 0; k < r->nanom; k++)
+				json_array_append_new(a, json_string(r->anom[k]));
+			json_object_set_new(st, "anomalies", a);
+		}
+		json_array_append_new(steps, st);
+	}
+	json_object_set_new(o, "steps", steps);
+out:
+	text = json_dumps(o, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT | JSON_REAL_PRECISION(9));
+	if (text != NULL) {
+		printf("%s\n", text);
+		free(text);
+	}
+	fflush(stdout);
+	json_decref(o);
+}
+
+void
+probe_report(struct run *R, struct server *s)
+{
+	struct verdict v;
+
+	probe_judge(R, s, &v);
+	if (!v.ok)
+		R->all_ok = false;
+	if (R->o->json)
+		print_json(R, s, &v);
+	else
+		print_row(R, s, &v);
+}

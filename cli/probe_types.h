@@ -1,0 +1,159 @@
+/*
+ * sockscope probe, internal: what every probe module shares.  A server's
+ * results (one step_res per step), the slot that runs one step of one server
+ * at a time on the poll loop, and the run that holds the options, the input
+ * and the slots.  The steps and the JSON schema are described at the top of
+ * probe.c.
+ *
+ *   probe.c         the command line, probe_main
+ *   probe_input.c   the server list: operands, -f FILE, credentials
+ *   probe_engine.c  the poll loop: slots, deadlines, which step runs next
+ *   probe_steps.c   each step's messages and what their replies mean
+ *   probe_detect.c  peers that are not SOCKS (HTTP, TLS, SSH, silence)
+ *   probe_verdict.c what the results add up to, --expect
+ *   probe_report.c  the table and the JSON lines
+ */
+#ifndef SOCKSCOPE_CLI_PROBE_TYPES_H
+#define SOCKSCOPE_CLI_PROBE_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "field.h"
+#include "options.h"
+#include "url.h"
+
+#define PROBE_DEFAULT_PARALLEL 32
+#define PROBE_MAX_PARALLEL 4096
+#define LINE_MAX_LEN 4096
+#define NANOM 4
+
+enum step_id {
+	ST_TCP,
+	ST_S5_NOAUTH,
+	ST_S5_GSSAPI,
+	ST_S5_USERPASS,
+	ST_S5_ALL,
+	ST_S5_AUTH,
+	ST_S5_CONNECT,
+	ST_S5_DOMAIN,
+	ST_S5_BIND,
+	ST_S5_UDP,
+	ST_S4,
+	ST_S4A,
+	ST_SNIFF,
+	ST_COUNT
+};
+
+/* "tcp", "s5-noauth", ...: the names in "steps" and --steps (probe_report.c). */
+extern const char *const probe_step_names[ST_COUNT];
+
+enum outcome {
+	OC_NOT_RUN,
+	OC_SKIPPED,
+	OC_OK,
+	OC_REFUSED,
+	OC_TIMEOUT,
+	OC_CLOSED,
+	OC_RESET,
+	OC_MALFORMED,
+	OC_NOT_SOCKS,
+	OC_UNREACHABLE,
+	OC_ERROR,
+	OC_OTHER_VERSION,
+};
+
+/* "not-run", "skipped", "ok", ...: a step's "status" (probe_report.c). */
+extern const char *const probe_outcome_names[];
+
+enum peer { PEER_NONE, PEER_HTTP, PEER_TLS, PEER_SSH, PEER_OTHER };
+
+struct step_res {
+	enum outcome oc;
+	bool connected;
+	double connect_ms, ms;
+	int code; /* -1: none */
+	const char *meaning;
+	enum peer peer;
+	bool socksish; /* malformed, but in SOCKS's own shape (its version byte) */
+	char detail[200];
+	int nanom;
+	char anom[NANOM][128];
+};
+
+struct server {
+	unsigned long input;
+	char label[HOST_MAX + 16];
+	char tlabel[HOST_MAX + 16];
+	char error[300]; /* non-empty: could not be probed at all */
+	struct proxy p;
+	struct host target;
+	bool target_v4; /* target.addr holds an IPv4 address */
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	struct step_res r[ST_COUNT];
+};
+
+struct slot {
+	struct server *s; /* NULL: free */
+	int step;
+	int fd;
+	bool connecting;
+	int phase;            /* which message we wait for */
+	enum msg_type expect; /* its type */
+	bool raw;             /* http-sniff: no decoding */
+	int64_t t0_us, deadline_us;
+	uint8_t out[1200];
+	size_t outlen, outoff;
+	uint8_t in[1024];
+	size_t have;
+	uint8_t offered[3];
+	size_t noffered;
+};
+
+struct config {
+	const char *file;
+	int parallel;
+	const char *target;
+	bool bind, udp;
+	unsigned steps; /* with --steps: bit 1 << ST_x for each step to run */
+	char expect[512];
+	bool expect_given;
+};
+
+struct run {
+	struct config cfg;
+	struct options *o;
+	bool have_target;
+	struct host target;
+	struct proxy cred; /* from -U */
+	bool have_cred;
+	/* input */
+	char **ops;
+	int nops, opi;
+	FILE *fp;
+	bool fp_is_stdin;
+	unsigned long ninput;
+	char *line;
+	size_t linecap;
+	/* a password asked on the terminal, for every server whose user has none */
+	bool have_pw;
+	char pw[CRED_MAX + 1];
+	size_t pwlen;
+	const char *held; /* the next URL, held until nothing is in flight (it needs the prompt) */
+	bool refused;     /* the input was refused (a usage error): exit 2 */
+	/* engine */
+	struct slot *slots;
+	int nslots, active;
+	bool all_ok;
+	bool header_done;
+};
+
+/* A usage error (probe.c): "sockscope probe: ..." and the synopsis on stderr.
+   Returns -1. */
+__attribute__((format(printf, 1, 2))) int probe_usage(const char *fmt, ...);
+
+#endif
