@@ -12,14 +12,13 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WERROR ?= -Werror
 
-WARN = -std=c17 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes $(WERROR)
+WARN = -std=c17 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wconversion -Wsign-conversion $(WERROR)
 # Messages are cut to their buffers on purpose: truncation is not a bug here.
 # (gcc only: clang has no such warning and rejects the option.)
 ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 WARN += -Wno-format-truncation
 endif
-# proto/ handles lengths and offsets only: every conversion must be explicit.
-PROTO_WARN = $(WARN) -Wconversion -Wsign-conversion
 HARDEN = -D_FORTIFY_SOURCE=3 -fstack-protector-strong
 ifeq ($(SANITIZE),1)
 HARDEN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -49,7 +48,7 @@ all: sockscope
 
 $(B)/proto/%.o: proto/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(HARDEN) $(PROTO_WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
 
 $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(@D)

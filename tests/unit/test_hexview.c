@@ -413,7 +413,7 @@ START_TEST(json_secret_and_list)
 	DECODE(MSG_S5_GREETING, &m, 0x05, 0x02, 0x00, 0x80);
 	j = msg_to_json(&m, 0);
 	const json_t *methods = json_object_get(json_field(j, "METHODS"), "value");
-	ck_assert_int_eq(json_array_size(methods), 2);
+	ck_assert_uint_eq(json_array_size(methods), 2);
 	ck_assert_int_eq(json_integer_value(json_array_get(methods, 1)), 0x80);
 	const json_t *meanings = json_object_get(json_field(j, "METHODS"), "meaning");
 	ck_assert_str_eq(json_string_value(json_array_get(meanings, 1)), "private method");
