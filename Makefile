@@ -43,7 +43,8 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 PROTO_LIB = $(B)/libsockscope-proto.a
 UNIT_BIN = $(B)/unit-tests
 
-.PHONY: all check unit e2e bench bench-probe fuzz fuzz-check demo install uninstall clean deps
+.PHONY: all check unit e2e bench bench-probe fuzz fuzz-check valgrind cppcheck demo install \
+	uninstall clean deps
 all: sockscope
 
 $(B)/proto/%.o: proto/%.c
@@ -87,6 +88,14 @@ fuzz:
 
 fuzz-check:
 	tests/fuzz/run $(FUZZ_CHECK_SECONDS)
+
+# memcheck over the unit tests (CK_FORK=no) and representative runs.
+valgrind: sockscope $(UNIT_BIN)
+	tests/valgrind/run
+
+cppcheck:
+	cppcheck --enable=warning,performance,portability --std=c11 --inline-suppr \
+		-Iproto -Icli --error-exitcode=1 -q proto cli
 
 # Side by side with nc through the same danted; prints the ratios.
 bench: sockscope

@@ -6,6 +6,7 @@
 
 #include "hexview.h"
 #include "json_out.h"
+#include "term.h"
 
 #define SECRET_MASK "********"
 
@@ -67,6 +68,28 @@ text_value(const uint8_t *p, size_t len)
 {
 	json_t *s = printable_text(p, len) ? json_stringn((const char *)p, len) : NULL;
 	return s != NULL ? s : json_null();
+}
+
+json_t *
+json_printable(const char *text, size_t len)
+{
+	if (printable_text((const uint8_t *)text, len)) {
+		json_t *s = json_stringn(text, len);
+
+		if (s != NULL)
+			return s;
+	}
+	/* Not UTF-8, or a control character: escaped as the terminal views
+	 * escape it ("a\\x7fb"), which is ASCII. */
+	size_t cap = term_escaped_len(text, len) + 1;
+	char *esc = malloc(cap);
+
+	if (esc == NULL)
+		return NULL;
+	term_escape(esc, cap, text, len);
+	json_t *s = json_string(esc);
+	free(esc);
+	return s;
 }
 
 static json_t *

@@ -28,6 +28,13 @@
 /* A new reference, or NULL when memory ran out. */
 json_t *msg_to_json(const struct msg *m, unsigned opts);
 
+/* A JSON string for text meant for people (a host name from the network,
+ * a user name): as it is when it is printable UTF-8, else escaped as the
+ * terminal views escape it (\xNN), so no control byte -- DEL included, which
+ * JSON_ENSURE_ASCII lets through -- reaches whoever prints the value.  A
+ * new reference, or NULL when memory ran out. */
+json_t *json_printable(const char *text, size_t len);
+
 /* How every JSON document leaves sockscope: ASCII only (so no byte from the
  * network reaches a terminal raw), keys in the order they were added. */
 #define SOCKSCOPE_JSON_FLAGS (JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)

@@ -6,6 +6,7 @@
 #include "oneshot_json.h"
 
 #include <jansson.h>
+#include <string.h>
 
 #include "json_out.h"
 
@@ -26,7 +27,7 @@ host_json(const struct host *h)
 	char buf[HOST_MAX + 16];
 
 	host_format(h, buf, sizeof(buf));
-	return json_string(buf);
+	return json_printable(buf, strlen(buf));
 }
 
 static json_t *
@@ -42,7 +43,7 @@ hops_json(const struct session *s)
 		json_object_set_new(h, "scheme", json_string(socks_version_scheme(p->version)));
 		json_object_set_new(h, "address", host_json(&p->host));
 		if (p->has_user)
-			json_object_set_new(h, "user", json_stringn(p->user, p->userlen));
+			json_object_set_new(h, "user", json_printable(p->user, p->userlen));
 		json_array_append_new(hops, h);
 	}
 	return hops;
@@ -60,7 +61,7 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 	json_object_set_new(root, "target", host_json(&s->target));
 	if (s->bound.namelen > 0 &&
 	    (s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR))
-		json_object_set_new(root, "answer", json_stringn(s->bound.name, s->bound.namelen));
+		json_object_set_new(root, "answer", json_printable(s->bound.name, s->bound.namelen));
 	else if (s->bound.namelen > 0)
 		json_object_set_new(root, s->command == COMMAND_UDP ? "relay"
 				    : s->command == COMMAND_BIND ? "bind_listen"
@@ -95,8 +96,8 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 			break;
 		case EV_NOTE:
 			if (e->text != NULL)
-				json_array_append_new(notes, json_pack("{s:i,s:s}", "hop", e->hop,
-								       "text", e->text));
+				json_array_append_new(notes, json_pack("{s:i,s:o}", "hop", e->hop, "text",
+								       json_printable(e->text, strlen(e->text))));
 			break;
 		}
 	}
@@ -107,7 +108,7 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 			    json_string(status >= 0 && status <= EXIT_TUNNEL ? outcomes[status] : "?"));
 	json_object_set_new(root, "exit", json_integer(status));
 	if (s->error[0] != '\0' && status != EXIT_OK)
-		json_object_set_new(root, "error", json_string(s->error));
+		json_object_set_new(root, "error", json_printable(s->error, strlen(s->error)));
 	json_object_set_new(bytes, "sent", json_integer((json_int_t)up));
 	json_object_set_new(bytes, "received", json_integer((json_int_t)down));
 	json_object_set_new(root, "bytes", bytes);

@@ -376,11 +376,15 @@ repl_interactive(struct repl *r)
 			break;
 		}
 		len = strlen(line);
+		if (len < sizeof(buf))
+			memcpy(buf, line, len + 1);
+		/* The line may carry a password: libedit's copy (its conversion
+		 * buffer, rewritten by every el_gets) goes now, ours after the run. */
+		explicit_bzero((char *)line, len);
 		if (len >= sizeof(buf)) {
 			rs_fail(EXIT_USAGE, "line longer than %zu bytes", sizeof(buf) - 1);
 			continue;
 		}
-		memcpy(buf, line, len + 1);
 		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 			buf[--len] = '\0';
 		if (len == 0)

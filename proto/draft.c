@@ -34,9 +34,9 @@ draft_init(struct draft *d, enum msg_type type)
 }
 
 static struct draft_value *
-lookup(struct draft *d, const char *name, const struct field_desc **fd)
+lookup(struct draft *d, const char *field, const struct field_desc **fd)
 {
-	int i = proto_field_index(d->desc, name);
+	int i = proto_field_index(d->desc, field);
 
 	if (i < 0)
 		return NULL;
@@ -45,10 +45,10 @@ lookup(struct draft *d, const char *name, const struct field_desc **fd)
 }
 
 int
-draft_set_num(struct draft *d, const char *name, uint32_t value)
+draft_set_num(struct draft *d, const char *field, uint32_t value)
 {
 	const struct field_desc *fd;
-	struct draft_value *v = lookup(d, name, &fd);
+	struct draft_value *v = lookup(d, field, &fd);
 	size_t width;
 
 	if (v == NULL)
@@ -64,10 +64,10 @@ draft_set_num(struct draft *d, const char *name, uint32_t value)
 }
 
 int
-draft_set_bytes(struct draft *d, const char *name, const uint8_t *p, size_t len)
+draft_set_bytes(struct draft *d, const char *field, const uint8_t *p, size_t len)
 {
 	const struct field_desc *fd;
-	struct draft_value *v = lookup(d, name, &fd);
+	struct draft_value *v = lookup(d, field, &fd);
 
 	if (v == NULL)
 		return PROTO_E_NOFIELD;
@@ -78,7 +78,7 @@ draft_set_bytes(struct draft *d, const char *name, const uint8_t *p, size_t len)
 	case FK_REST:
 		break;
 	case FK_ADDR:
-		return draft_set_name(d, name, (const char *)p, len);
+		return draft_set_name(d, field, (const char *)p, len);
 	default:
 		return PROTO_E_KIND;
 	}
@@ -94,10 +94,10 @@ draft_set_bytes(struct draft *d, const char *name, const uint8_t *p, size_t len)
 }
 
 static int
-set_address(struct draft *d, const char *name, uint32_t atyp, const uint8_t *p, size_t len)
+set_address(struct draft *d, const char *field, uint32_t atyp, const uint8_t *p, size_t len)
 {
 	const struct field_desc *fd;
-	struct draft_value *v = lookup(d, name, &fd);
+	struct draft_value *v = lookup(d, field, &fd);
 
 	if (v == NULL)
 		return PROTO_E_NOFIELD;
@@ -118,37 +118,37 @@ set_address(struct draft *d, const char *name, uint32_t atyp, const uint8_t *p, 
 }
 
 int
-draft_set_ipv4(struct draft *d, const char *name, const uint8_t addr[4])
+draft_set_ipv4(struct draft *d, const char *field, const uint8_t addr[4])
 {
-	return set_address(d, name, 1, addr, 4);
+	return set_address(d, field, 1, addr, 4);
 }
 
 int
-draft_set_ipv6(struct draft *d, const char *name, const uint8_t addr[16])
+draft_set_ipv6(struct draft *d, const char *field, const uint8_t addr[16])
 {
-	return set_address(d, name, 4, addr, 16);
+	return set_address(d, field, 4, addr, 16);
 }
 
 int
-draft_set_name(struct draft *d, const char *name, const char *host, size_t len)
+draft_set_name(struct draft *d, const char *field, const char *text, size_t len)
 {
 	const struct field_desc *fd;
-	struct draft_value *v = lookup(d, name, &fd);
+	struct draft_value *v = lookup(d, field, &fd);
 
 	if (v == NULL)
 		return PROTO_E_NOFIELD;
 	if (fd->kind == FK_CSTR)
-		return draft_set_bytes(d, name, (const uint8_t *)host, len);
+		return draft_set_bytes(d, field, (const uint8_t *)text, len);
 	if (fd->kind == FK_IPV4)
 		return PROTO_E_FAMILY;
-	return set_address(d, name, 3, (const uint8_t *)host, len);
+	return set_address(d, field, 3, (const uint8_t *)text, len);
 }
 
 int
-draft_unset(struct draft *d, const char *name)
+draft_unset(struct draft *d, const char *field)
 {
 	const struct field_desc *fd;
-	struct draft_value *v = lookup(d, name, &fd);
+	struct draft_value *v = lookup(d, field, &fd);
 
 	if (v == NULL)
 		return PROTO_E_NOFIELD;

@@ -202,7 +202,7 @@ int draft_set_bytes(struct draft *d, const char *field, const uint8_t *p, size_t
 /* Sets an FK_ADDR field and, through it, its derived ATYP (and length byte). */
 int draft_set_ipv4(struct draft *d, const char *field, const uint8_t addr[4]);
 int draft_set_ipv6(struct draft *d, const char *field, const uint8_t addr[16]);
-int draft_set_name(struct draft *d, const char *field, const char *name, size_t len);
+int draft_set_name(struct draft *d, const char *field, const char *text, size_t len);
 /* Back to derived or default. */
 int draft_unset(struct draft *d, const char *field);
 

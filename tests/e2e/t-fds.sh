@@ -14,7 +14,7 @@ need_sockscope
 
 cat >"$T/rec.py" <<'EOF'
 """rec.py DIR: a SOCKS5 server on 127.0.0.1 that grants any CONNECT, then
-sends b"from-server\\n" and reads until the client's EOF.  Every byte a
+sends b"from-server\\n" and reads until the client's EOF; refuses SOCKS4.  Every byte a
 connection received, as hex, goes to DIR/conn<N>.hex when it ends.
 Anything that does not start as SOCKS5 is just read and kept.  Prints
 PORT <n>; exits after 100 s."""
@@ -48,6 +48,13 @@ def serve(c, n):
             alen = {1: 4, 4: 16}.get(got[b + 3], 1 + got[b + 4])
             need(b + 4 + alen + 2)
             c.sendall(b"\x05\x00\x00\x01\x7f\x00\x00\x01\x00\x09from-server\n")
+        elif got[0] == 4:
+            # USERID, and SOCKS4a's host name after 0.0.0.x: refused.
+            need(9)
+            nuls = 2 if got[4:7] == b"\0\0\0" and got[7] else 1
+            while got[8:].count(0) < nuls:
+                need(len(got) + 1)
+            c.sendall(b"\x00\x5b" + bytes(6))
         c.settimeout(3)
         while True:
             d = c.recv(65536)
@@ -83,7 +90,7 @@ HANDSHAKE=050100050100017f0000010009
 # run_closed WHICH ARGS...: the client with WHICH closed (0, 1, 2 or all);
 # what is open goes to $T/o (stdout), $T/e (stderr), stdin /dev/null.
 # Sets RC, and NEW to the connections the recorder saw end since the
-# previous run (waiting up to 5 s for them).
+# previous run (waiting up to 5 s for $EXPECT_CONNS of them, default 1).
 SEEN=0
 run_closed() {
 	local which=$1 i n
@@ -99,7 +106,7 @@ run_closed() {
 	esac
 	RC=$?
 	NEW=()
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 100 && ${EXPECT_CONNS:-1} > 0; i++)); do
 		n=$(find "$REC" -name 'conn*.hex' | wc -l)
 		[ "$n" -gt "$SEEN" ] && [ "${EXPECT_CONNS:-1}" -le $((n - SEEN)) ] && break
 		sleep 0.05
@@ -183,9 +190,9 @@ run_closed 2 -w 5 -x "$P" 127.0.0.1 9
 	{ fail "stderr closed: stdout is '$(head -c 100 "$T/o")'"; context; }
 
 # A failure with stderr closed: its message goes nowhere, the status stays.
-run_closed 2 -v -X -w 5 -x "socks4://127.0.0.1:$REC_PORT" 127.0.0.1 9
-expect_status "a SOCKS4 request the server does not answer, 2 closed" 4 5
-expect_no_text "a failing run, 2 closed"
+run_closed 2 -v -X -j -w 5 -x "socks4://127.0.0.1:$REC_PORT" 127.0.0.1 9
+expect_status "a SOCKS4 request the server refuses, 2 closed" 1
+expect_wire "a SOCKS4 request the server refuses, 2 closed" 040100097f00000100
 
 # ------------------------------------------------------------ REPL
 
@@ -195,7 +202,7 @@ for which in 0 1 2 all; do
 	expect_wire "REPL -c, $which closed" "$HANDSHAKE"
 done
 # Commands from a stdin that is closed: nothing to run, no connection.
-run_closed 0 -w 5 -x "$P"
+EXPECT_CONNS=0 run_closed 0 -w 5 -x "$P"
 expect_status "REPL with stdin closed" 0
 [ "${#NEW[@]}" = 0 ] && ok "REPL with stdin closed: no connection" ||
 	fail "REPL with stdin closed: ${#NEW[@]} connections"

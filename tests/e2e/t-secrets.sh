@@ -8,7 +8,8 @@
 # bytes contiguous or apart, as the hex view prints them), as base64 (every
 # alignment), and in the history file after undoing libedit's vis(3)
 # encoding.  A wrong password is held to the same rule.  While a password is
-# held the process may not dump core.  With --show-secrets the same search
+# held the process may not dump core (RLIMIT_CORE 0; and, checked when not
+# root, PR_SET_DUMPABLE 0).  With --show-secrets the same search
 # finds it, which proves the search works.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
@@ -187,6 +188,24 @@ has_secret "-X alone" hex "$SC_ERR"
 run_how U "$PW" -- -j -z --show-secrets "$D"
 has_secret "-j alone" hex "$SC_OUT"
 
+# danted, with a system user (root only): its own answers to right and
+# wrong passwords.
+if [ "$(id -u)" = 0 ] && { command -v danted >/dev/null 2>&1 || [ -x /usr/sbin/danted ]; }; then
+	make_test_user
+	start_danted username
+	sc -- -v -X -j -z -w 5 -x "socks5://127.0.0.1:$DANTED_PORT" -U "$TEST_USER:$TEST_PASS" "$D"
+	expect_rc "danted, -U" 0
+	no_secret "danted, -v -X -j -z" "$TEST_PASS" "$SC_OUT" "$SC_ERR"
+	sc -- -v -X -j -z -w 5 -x "socks5://$TEST_USER:$WRONG@127.0.0.1:$DANTED_PORT" "$D"
+	expect_rc "danted, wrong password" 6
+	no_secret "danted, wrong password" "$WRONG" "$SC_OUT" "$SC_ERR"
+	sc -- -w 5 -c "proxy socks5://127.0.0.1:$DANTED_PORT; set user $TEST_USER; set pass $TEST_PASS; connect $D; status; show auth"
+	expect_rc "danted, REPL" 0
+	no_secret "danted, REPL" "$TEST_PASS" "$SC_OUT" "$SC_ERR"
+else
+	note "not root or no danted: the danted cases are left out"
+fi
+
 # Servers that fail the auth phase in ways microsocks does not.
 for scen in auth-fail auth-malformed; do
 	start_badserver "$scen"
@@ -334,6 +353,15 @@ cmdline_check() {
 	else
 		fail "$what: core dumps allowed: $(grep 'core' "$T/limits")"
 	fi
+	# Not dumpable (PR_SET_DUMPABLE 0): its /proc files belong to root.
+	# Only visible to a user other than root.
+	if [ "$(id -u)" != 0 ]; then
+		if [ "$(stat -c %u "/proc/$pid/environ" 2>/dev/null)" = 0 ]; then
+			ok "$what: not dumpable (no ptrace, no /proc/PID/mem by the same user)"
+		else
+			fail "$what: still dumpable while the password is held"
+		fi
+	fi
 	stop_pid "$pid"
 	wait "$pid" 2>/dev/null
 	no_secret "$what: its output" "$PW" "$T/bg.out" "$T/bg.err"
@@ -350,6 +378,25 @@ cmdline_check "REPL -c raw" -w 8 -c "proxy socks5://@BAD@; open; raw $AUTH"
 cmdline_check "REPL -U" -w 8 -x "socks5://@BAD@" -U "$USER:$PW" -c "set dst $D; send"
 cmdline_check "probe URL" -w 8 probe "socks5://$USER:$PW@@BAD@"
 cmdline_check "probe -U" -w 8 -U "$USER:$PW" probe "socks5://@BAD@"
+
+# decode reading the hex of an RFC 1929 request from a pipe held open: no
+# core dump while it holds it.
+mkfifo "$T/fifo"
+"$SOCKSCOPE" decode <"$T/fifo" >"$T/bg.out" 2>"$T/bg.err" &
+pid=$!
+track_pid "$pid"
+exec 7>"$T/fifo"
+printf '%s\n' "$AUTH" >&7
+sleep 0.3
+if alive "$pid" && grep -Eq '^Max core file size +0 +0 ' "/proc/$pid/limits"; then
+	ok "decode: no core dump while it holds the hex"
+else
+	fail "decode: core dumps allowed (or it died): $(grep core "/proc/$pid/limits" 2>/dev/null)"
+fi
+exec 7>&-
+wait "$pid"
+[ $? = 0 ] && ok "decode from the pipe: exit 0" || fail "decode from the pipe failed"
+no_secret "decode from a pipe" "$PW" "$T/bg.out" "$T/bg.err"
 
 # ------------------------------------------------------------ interactive, in tmux
 
