@@ -124,7 +124,13 @@ _cleanup() {
 		stop_pid "${_PIDS[$i]}"
 	done
 	for u in "${_USERS[@]+"${_USERS[@]}"}"; do
-		userdel "$u" >/dev/null 2>&1 || note "warning: could not remove user $u"
+		# Another test's useradd may hold /etc/passwd's lock a moment.
+		for i in $(seq 40); do
+			userdel "$u" >/dev/null 2>&1 && break
+			getent passwd "$u" >/dev/null || break
+			sleep 0.05
+		done
+		getent passwd "$u" >/dev/null && note "warning: could not remove user $u"
 	done
 	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
 		for f in "$T"/*.log "$T"/*.err "$T"/*/*.log; do
@@ -412,8 +418,12 @@ make_test_user() {
 	need_cmd useradd chpasswd userdel
 	TEST_USER="sse2e$$"
 	TEST_PASS="pw-$$-$RANDOM"
-	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$TEST_USER" ||
-		die "useradd $TEST_USER failed"
+	local i
+	for i in $(seq 40); do # /etc/passwd's lock may be held a moment
+		useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$TEST_USER" 2>/dev/null && break
+		sleep 0.05
+	done
+	getent passwd "$TEST_USER" >/dev/null || die "useradd $TEST_USER failed"
 	_USERS+=("$TEST_USER")
 	printf '%s:%s\n' "$TEST_USER" "$TEST_PASS" | chpasswd || die "chpasswd failed"
 }
