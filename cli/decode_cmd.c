@@ -22,6 +22,7 @@
 #include "hexparse.h"
 #include "hexview.h"
 #include "json_out.h"
+#include "msgtext.h"
 #include "term.h"
 #include "version.h"
 

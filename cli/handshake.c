@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "hexview.h"
+#include "msgtext.h"
 #include "net.h"
 
 #define MAX_REQUEST (8 + 2 * (PROTO_MAX_BYTES + 1))

@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hexview.h"
+#include "fieldtext.h"
 #include "json_out.h"
+#include "msgtext.h"
 #include "term.h"
 
 #define SECRET_MASK "********"

@@ -2,7 +2,7 @@
  * The session's state: the proxy, the credentials and target, and the
  * drafts.  Fields the user has not set by hand follow the credentials and
  * the target (rs_refresh); a field set by hand stays as given until `unset`.
- * The connection and the steps are in repl_step.c.
+ * The connection is in repl_conn.c, the steps in repl_step.c.
  */
 #include "repl_session.h"
 

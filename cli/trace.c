@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hexview.h"
+#include "traceline.h"
 
 static struct trace_event *
 new_event(struct trace *t, int hop)

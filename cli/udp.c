@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "hexview.h"
+#include "msgtext.h"
 #include "net.h"
+#include "traceline.h"
 
 #define DGRAM_MAX 65535
 /* The largest UDP payload over IPv4: 65535 less the IP and UDP headers. */

@@ -20,9 +20,12 @@
  */
 #include <jansson.h>
 
+#include "fieldtext.h"
 #include "fuzz.h"
 #include "hexview.h"
 #include "json_out.h"
+#include "msgtext.h"
+#include "traceline.h"
 
 #define LABEL "hop 2"
 

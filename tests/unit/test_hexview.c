@@ -16,8 +16,10 @@
 #include "field.h"
 #include "hexview.h"
 #include "json_out.h"
+#include "msgtext.h"
 #include "suites.h"
 #include "term.h"
+#include "traceline.h"
 
 /* Everything a view printed, as one NUL-terminated string; free() it. */
 typedef void view_fn(FILE *, const struct msg *, const struct view_opts *);

@@ -1,0 +1,305 @@
+/*
+ * A field in words: its value as the views show it (80, 0x5a, 66.102.7.99,
+ * "Fred", ******** for a secret), what its code means, how its address bytes
+ * are to be read, and the meaning column of the hex view.
+ *
+ * Also the bounded string builder (sb_*) every view writes its text with:
+ * like snprintf, it counts what did not fit, so a caller can size a buffer or
+ * ask for a length with cap 0.  The builder and the few helpers the other view
+ * files need are declared in view_internal.h; the rest stays static here.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fieldtext.h"
+#include "term.h"
+#include "view_internal.h"
+
+/* A blob (a GSSAPI token, a datagram) gets a preview; its bytes are all in
+ * the bytes column anyway. */
+#define BLOB_PREVIEW 32
+#define SECRET_MASK "********"
+
+static const struct view_opts no_opts;
+
+void
+sb_init(struct sbuf *sb, char *p, size_t cap)
+{
+	sb->p = p;
+	sb->cap = cap;
+	sb->len = 0;
+	if (cap > 0)
+		p[0] = '\0';
+}
+
+static void
+sb_add(struct sbuf *sb, const char *s, size_t n)
+{
+	if (sb->len < sb->cap) {
+		size_t room = sb->cap - sb->len - 1;
+		size_t k = n < room ? n : room;
+		memcpy(sb->p + sb->len, s, k);
+		sb->p[sb->len + k] = '\0';
+	}
+	sb->len += n;
+}
+
+void
+sb_puts(struct sbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3))) void
+sb_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_add(sb, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+void
+sb_escaped(struct sbuf *sb, const uint8_t *p, size_t n)
+{
+	if (sb->len < sb->cap)
+		sb->len += term_escape(sb->p + sb->len, sb->cap - sb->len, p, n);
+	else
+		sb->len += term_escaped_len(p, n);
+}
+
+/* "text", escaped; at most max_in bytes of it, and ... after the quote when
+ * the text was cut here or is known to go on (a truncated field). */
+static void
+sb_quoted(struct sbuf *sb, const uint8_t *p, size_t n, size_t max_in, bool goes_on)
+{
+	if (n > max_in) {
+		n = max_in;
+		goes_on = true;
+	}
+	sb_add(sb, "\"", 1);
+	sb_escaped(sb, p, n);
+	sb_add(sb, "\"", 1);
+	if (goes_on)
+		sb_add(sb, "...", 3);
+}
+
+bool
+field_complete(const struct field *f)
+{
+	size_t size = field_kind_size(f->desc->kind);
+
+	if (size > 0)
+		return f->len >= size;
+	return !(f->flags & FF_TRUNCATED);
+}
+
+bool
+field_masked(const struct field *f, const struct view_opts *o)
+{
+	if (o == NULL)
+		o = &no_opts;
+	return (f->desc->flags & FD_SECRET) && !o->show_secrets;
+}
+
+const char *
+field_code_meaning(const struct field *f, uint32_t code)
+{
+	if (f->desc->names == NULL)
+		return NULL;
+	const struct name_entry *e = names_find(f->desc->names, code);
+	return e != NULL ? e->name : NULL;
+}
+
+/* The ATYP field that chooses addr's form, if the message has one. */
+static const struct field *
+atyp_of(const struct msg *m, const struct field *addr)
+{
+	const struct field *any = NULL;
+
+	for (size_t i = 0; i < m->nfields; i++) {
+		const struct field *f = &m->fields[i];
+		if (f->desc->kind != FK_ATYP || !field_complete(f))
+			continue;
+		if (f->desc->ref == addr->index)
+			return f;
+		if (any == NULL)
+			any = f;
+	}
+	return any;
+}
+
+enum addr_form
+field_addr_form(const struct msg *m, const struct field *f)
+{
+	if (f->desc->kind == FK_IPV4)
+		return ADDR_IPV4;
+	if (f->desc->kind != FK_ADDR)
+		return ADDR_UNKNOWN;
+
+	const struct field *atyp = atyp_of(m, f);
+	uint32_t type = atyp != NULL ? atyp->num : f->num;
+	switch (type) {
+	case 1:
+		return ADDR_IPV4;
+	case 3:
+		return ADDR_NAME;
+	case 4:
+		return ADDR_IPV6;
+	default:
+		break;
+	}
+	if (atyp != NULL)
+		return ADDR_UNKNOWN; /* an ATYP we cannot read: guessing would lie */
+	if (f->len == 4)
+		return ADDR_IPV4;
+	if (f->len == 16)
+		return ADDR_IPV6;
+	return ADDR_NAME;
+}
+
+/* A numeric address as text; false when the bytes do not make one. */
+bool
+numeric_address(enum addr_form form, const struct field *f, char *buf, size_t cap)
+{
+	if (form == ADDR_IPV4 && f->len == 4)
+		return inet_ntop(AF_INET, f->bytes, buf, (socklen_t)cap) != NULL;
+	if (form == ADDR_IPV6 && f->len == 16)
+		return inet_ntop(AF_INET6, f->bytes, buf, (socklen_t)cap) != NULL;
+	return false;
+}
+
+void
+sb_number(struct sbuf *sb, const struct field *f, uint32_t code, size_t width)
+{
+	if (f->desc->format == FMT_HEX)
+		sb_printf(sb, width >= 2 ? "0x%04" PRIx32 : "0x%02" PRIx32, code);
+	else
+		sb_printf(sb, "%" PRIu32, code);
+}
+
+/* Whether a NUL terminator is worth a value: only when it is not a plain 0x00. */
+static bool
+nul_is_plain(const struct field *f)
+{
+	return f->len == 1 && f->num == 0 &&
+	       !(f->flags & (FF_OVERRIDE | FF_ANOMALY | FF_BAD));
+}
+
+void
+sb_value(struct sbuf *sb, const struct msg *m, const struct field *f,
+	 const struct view_opts *o)
+{
+	const struct field_desc *d = f->desc;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (field_masked(f, o)) {
+		sb_puts(sb, SECRET_MASK);
+		return;
+	}
+	if (d->kind == FK_NUL && nul_is_plain(f))
+		return;
+	if (field_kind_numeric(d->kind)) {
+		if (field_complete(f))
+			sb_number(sb, f, f->num, field_kind_size(d->kind));
+		return;
+	}
+	if (d->kind == FK_LIST) {
+		for (size_t i = 0; i < f->len; i++) {
+			if (i > 0)
+				sb_puts(sb, ", ");
+			sb_number(sb, f, f->bytes[i], 1);
+		}
+		return;
+	}
+	bool goes_on = (f->flags & FF_TRUNCATED) != 0;
+	if (d->kind == FK_IPV4 || d->kind == FK_ADDR) {
+		enum addr_form form = field_addr_form(m, f);
+		if (numeric_address(form, f, addr, sizeof(addr)))
+			sb_puts(sb, addr);
+		else if (form == ADDR_NAME)
+			sb_quoted(sb, f->bytes, f->len, TEXT_SHOW_MAX, goes_on);
+		return;
+	}
+	/* FK_BYTES, FK_CSTR, FK_REST */
+	size_t max_in = d->format == FMT_BLOB ? BLOB_PREVIEW : TEXT_SHOW_MAX;
+	sb_quoted(sb, f->bytes, f->len, max_in, goes_on);
+}
+
+size_t
+field_value_text(const struct msg *m, const struct field *f,
+		 const struct view_opts *o, char *buf, size_t cap)
+{
+	struct sbuf sb;
+
+	sb_init(&sb, buf, cap);
+	sb_value(&sb, m, f, o);
+	return sb.len;
+}
+
+/* The name of the field a derived field (a length, a terminator) belongs to. */
+static const char *
+ref_name(const struct msg *m, const struct field *f)
+{
+	int ref = f->desc->ref;
+
+	if (m->desc != NULL && ref >= 0 && (size_t)ref < m->desc->nfields)
+		return m->desc->fields[ref].name;
+	return "string";
+}
+
+/*
+ * The meaning column: what the code means, then what is odd about the field,
+ * then whether the encoder derived it or the user overrode it.  For an
+ * FK_LIST, row > 0 gives only the item's meaning.
+ */
+void
+sb_meaning(struct sbuf *sb, const struct msg *m, const struct field *f,
+	   bool has_code, uint32_t code, bool first_row)
+{
+	const char *meaning = NULL;
+	bool is_list = f->desc->kind == FK_LIST;
+
+	if (f->desc->kind == FK_NUL) {
+		sb_printf(sb, "end of %s", ref_name(m, f));
+	} else if (has_code && f->desc->names != NULL) {
+		meaning = field_code_meaning(f, code);
+		/* No entry for a version byte is a wrong version, which the
+		 * note explains; for other codes it is an unassigned one. */
+		if (meaning == NULL && (is_list || (f->flags & FF_UNASSIGNED)))
+			meaning = "unassigned";
+		if (meaning != NULL)
+			sb_puts(sb, meaning);
+	}
+	if (!first_row)
+		return;
+	/* "unassigned code" adds nothing to a meaning that says so already. */
+	bool only_unassigned = (f->flags & (FF_ANOMALY | FF_BAD)) == 0 &&
+			       (f->flags & FF_UNASSIGNED) && (meaning != NULL || is_list);
+	if (f->note != NULL && f->note[0] != '\0' && !only_unassigned &&
+	    (meaning == NULL || strcmp(f->note, meaning) != 0)) {
+		if (sb->len > 0)
+			sb_puts(sb, "; ");
+		sb_puts(sb, f->note);
+	}
+	if ((f->flags & FF_TRUNCATED) && f->desc->kind != FK_NUL) {
+		if (sb->len > 0)
+			sb_puts(sb, "; ");
+		sb_puts(sb, "truncated");
+	}
+	const char *how = (f->flags & FF_OVERRIDE) ? "(override)"
+			  : (f->flags & FF_DERIVED) ? "(derived)"
+						    : NULL;
+	if (how != NULL) {
+		if (sb->len > 0)
+			sb_puts(sb, " ");
+		sb_puts(sb, how);
+	}
+}

@@ -1,0 +1,313 @@
+/*
+ * A message in words: its title ("SOCKS4a CONNECT request"), its arrow, the
+ * bytes it covers, and, for one that is truncated or malformed, where it
+ * stopped, the total it is known to need and what is wrong with it.
+ *
+ * The hex view, the -v trace line, JSON and the front end's errors all use
+ * these, so the same message reads the same way everywhere.
+ */
+#include <string.h>
+
+#include "fieldtext.h"
+#include "msgtext.h"
+#include "view_internal.h"
+
+static const struct field *
+find_kind(const struct msg *m, enum field_kind kind)
+{
+	for (size_t i = 0; i < m->nfields; i++)
+		if (m->fields[i].desc->kind == kind)
+			return &m->fields[i];
+	return NULL;
+}
+
+static const struct field *
+find_by_table(const struct msg *m, const struct name_table *t)
+{
+	for (size_t i = 0; i < m->nfields; i++)
+		if (m->fields[i].desc->names == t)
+			return &m->fields[i];
+	return NULL;
+}
+
+bool
+msg_received(const struct msg *m, const struct view_opts *o)
+{
+	if (o != NULL && o->dir != VIEW_DIR_AUTO)
+		return o->dir == VIEW_DIR_RECEIVED;
+	return m->desc != NULL && m->desc->dir == DIR_SERVER;
+}
+
+const char *
+msg_arrow(const struct msg *m, const struct view_opts *o)
+{
+	return msg_received(m, o) ? "<-" : "->";
+}
+
+size_t
+msg_extent(const struct msg *m)
+{
+	size_t end = m->len;
+
+	for (size_t i = 0; i < m->nfields; i++) {
+		const struct field *f = &m->fields[i];
+		if (f->off + f->len > end)
+			end = f->off + f->len;
+	}
+	return end;
+}
+
+/* SOCKS4a when the request carries a host name, or says it will (0.0.0.x). */
+static bool
+is_socks4a(const struct msg *m)
+{
+	for (size_t i = 0; i < m->nfields; i++)
+		if (m->fields[i].desc->presence == PRESENT_IF_SOCKS4A)
+			return true;
+	const struct field *ip = find_kind(m, FK_IPV4);
+	return ip != NULL && ip->len == 4 && ip->bytes[0] == 0 && ip->bytes[1] == 0 &&
+	       ip->bytes[2] == 0 && ip->bytes[3] != 0;
+}
+
+/* The command's name for a title, or NULL when the code has none.  Its
+ * length, so that "RESOLVE (Tor)" titles as "RESOLVE". */
+static const char *
+command_name(const struct msg *m, const struct name_table *t, int *len)
+{
+	const struct field *cmd = find_by_table(m, t);
+
+	if (cmd == NULL || !field_complete(cmd))
+		return NULL;
+	const struct name_entry *e = names_find(t, cmd->num);
+	if (e == NULL || (e->flags & NE_UNASSIGNED))
+		return NULL;
+	const char *aside = strstr(e->name, " (");
+	*len = aside != NULL ? (int)(aside - e->name) : (int)strlen(e->name);
+	return e->name;
+}
+
+size_t
+msg_title(const struct msg *m, char *buf, size_t cap)
+{
+	struct sbuf sb;
+	const char *version = NULL;
+	const struct name_table *commands = NULL;
+
+	sb_init(&sb, buf, cap);
+	if (m->desc == NULL) {
+		sb_puts(&sb, "unknown message");
+		return sb.len;
+	}
+	if (m->desc->type == MSG_S4_REQUEST) {
+		version = is_socks4a(m) ? "SOCKS4a" : "SOCKS4";
+		commands = &names_s4_command;
+	} else if (m->desc->type == MSG_S5_REQUEST) {
+		version = "SOCKS5";
+		commands = &names_s5_command;
+	}
+	if (version == NULL) {
+		sb_puts(&sb, m->desc->title);
+		return sb.len;
+	}
+	int len = 0;
+	const char *command = command_name(m, commands, &len);
+	if (command != NULL)
+		sb_printf(&sb, "%s %.*s request", version, len, command);
+	else
+		sb_printf(&sb, "%s request", version);
+	return sb.len;
+}
+
+enum presence { ABSENT, PRESENT, UNKNOWN };
+
+/* Whether a field of the descriptor is on the wire, given what came before. */
+static enum presence
+presence_of(const struct msg *m, const struct field_desc *d)
+{
+	const struct field *f;
+
+	switch (d->presence) {
+	case PRESENT_ALWAYS:
+		return PRESENT;
+	case PRESENT_IF_DOMAIN:
+		f = find_kind(m, FK_ATYP);
+		if (f == NULL || !field_complete(f))
+			return UNKNOWN;
+		return f->num == 3 ? PRESENT : ABSENT;
+	case PRESENT_IF_SOCKS4A:
+		f = find_kind(m, FK_IPV4);
+		if (f == NULL || !field_complete(f))
+			return UNKNOWN;
+		return is_socks4a(m) ? PRESENT : ABSENT;
+	case PRESENT_IF_NOT_ABORT:
+		f = find_by_table(m, &names_gssapi_mtyp);
+		if (f == NULL || !field_complete(f))
+			return UNKNOWN;
+		return f->num != 0xff ? PRESENT : ABSENT;
+	}
+	return PRESENT;
+}
+
+/* The decoded length, count or ATYP field that describes descriptor field j. */
+static const struct field *
+describer_of(const struct msg *m, size_t j, enum field_kind kind)
+{
+	for (size_t i = 0; i < m->nfields; i++) {
+		const struct field *f = &m->fields[i];
+		if (f->desc->kind == kind && f->desc->ref == (int)j && field_complete(f))
+			return f;
+	}
+	return NULL;
+}
+
+/* The size descriptor field j will have, when the fields so far say it. */
+static bool
+expected_size(const struct msg *m, size_t j, size_t *size)
+{
+	const struct field_desc *d = &m->desc->fields[j];
+	const struct field *by;
+
+	*size = field_kind_size(d->kind);
+	if (*size > 0)
+		return true;
+	switch (d->kind) {
+	case FK_ADDR:
+		if ((by = describer_of(m, j, FK_ATYP)) == NULL)
+			return false;
+		if (by->num == 1 || by->num == 4) {
+			*size = by->num == 1 ? 4 : 16;
+			return true;
+		}
+		by = by->num == 3 ? describer_of(m, j, FK_LEN8) : NULL;
+		break;
+	case FK_LIST:
+		by = describer_of(m, j, FK_COUNT);
+		break;
+	case FK_BYTES:
+		by = describer_of(m, j, FK_LEN8);
+		if (by == NULL)
+			by = describer_of(m, j, FK_LEN16);
+		break;
+	default:
+		return false; /* FK_CSTR, FK_REST: only their end tells */
+	}
+	if (by == NULL)
+		return false;
+	*size = by->num;
+	return true;
+}
+
+size_t
+msg_known_total(const struct msg *m, bool *open_ended)
+{
+	const struct field *cut = NULL;
+	size_t total, size;
+
+	*open_ended = false;
+	for (size_t i = 0; i < m->nfields; i++)
+		if (m->fields[i].flags & FF_TRUNCATED)
+			cut = &m->fields[i];
+	if (m->status != PROTO_NEED_MORE || m->desc == NULL || cut == NULL ||
+	    cut->index < 0 || (size_t)cut->index >= m->desc->nfields)
+		return m->need;
+	if (expected_size(m, (size_t)cut->index, &size)) {
+		total = cut->off + size;
+	} else {
+		total = cut->off + cut->len;
+		*open_ended = true;
+	}
+	for (size_t j = (size_t)cut->index + 1; j < m->desc->nfields; j++) {
+		enum presence p = presence_of(m, &m->desc->fields[j]);
+		if (p == ABSENT)
+			continue;
+		if (p == PRESENT && expected_size(m, j, &size))
+			total += size;
+		else
+			*open_ended = true;
+	}
+	return total > m->need ? total : m->need;
+}
+
+/* A terminator is named after the string it ends: "in USERID". */
+static const char *
+stop_name(const struct msg *m, const struct field_desc *d)
+{
+	int ref = d->ref;
+
+	if (d->kind == FK_NUL && ref >= 0 && m->desc != NULL &&
+	    (size_t)ref < m->desc->nfields)
+		return m->desc->fields[ref].name;
+	return d->name;
+}
+
+/* The first field the decoder had not reached when the bytes ran out. */
+static const struct field_desc *
+next_expected(const struct msg *m)
+{
+	size_t start = 0;
+
+	if (m->desc == NULL)
+		return NULL;
+	if (m->nfields > 0) {
+		int last = m->fields[m->nfields - 1].index;
+		start = last >= 0 ? (size_t)last + 1 : m->nfields;
+	}
+	for (size_t j = start; j < m->desc->nfields; j++)
+		if (presence_of(m, &m->desc->fields[j]) != ABSENT)
+			return &m->desc->fields[j];
+	return NULL;
+}
+
+static const struct field_desc *
+stop_desc(const struct msg *m)
+{
+	if (m->status == PROTO_OK)
+		return NULL;
+	if (m->status < 0 && m->err_field >= 0 && (size_t)m->err_field < m->nfields)
+		return m->fields[m->err_field].desc;
+	unsigned flag = m->status < 0 ? FF_BAD : FF_TRUNCATED;
+	for (size_t i = 0; i < m->nfields; i++)
+		if (m->fields[i].flags & flag)
+			return m->fields[i].desc;
+	return m->status == PROTO_NEED_MORE ? next_expected(m) : NULL;
+}
+
+const char *
+msg_stop_field(const struct msg *m)
+{
+	const struct field_desc *d = stop_desc(m);
+
+	return d != NULL ? stop_name(m, d) : NULL;
+}
+
+size_t
+msg_problem(const struct msg *m, char *buf, size_t cap)
+{
+	struct sbuf sb;
+	const char *where = msg_stop_field(m);
+
+	sb_init(&sb, buf, cap);
+	if (m->status < 0) {
+		sb_printf(&sb, "malformed at offset 0x%04zx", m->err_off);
+		if (where != NULL)
+			sb_printf(&sb, " in %s", where);
+		sb_puts(&sb, ": ");
+		size_t whylen = strnlen(m->why, sizeof(m->why));
+		if (whylen > 0)
+			sb_escaped(&sb, (const uint8_t *)m->why, whylen);
+		else
+			sb_puts(&sb, proto_strerror(m->status));
+	} else if (m->status == PROTO_NEED_MORE) {
+		size_t have = msg_extent(m);
+		bool open_ended;
+		size_t total = msg_known_total(m, &open_ended);
+		if (total > have)
+			sb_printf(&sb, "truncated after %zu of %s%zu bytes", have,
+				  open_ended ? "at least " : "", total);
+		else
+			sb_printf(&sb, "truncated after %zu bytes", have);
+		if (where != NULL)
+			sb_printf(&sb, " (in %s)", where);
+	}
+	return sb.len;
+}

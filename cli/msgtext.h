@@ -1,0 +1,48 @@
+/*
+ * A message in words, for the views, JSON and the front end's errors: its
+ * title, its arrow, the bytes it covers, and for one that is truncated or
+ * malformed, where it stopped, what it is known to need, and what is wrong.
+ * Reads struct msg only; no bytes are parsed here.
+ */
+#ifndef SOCKSCOPE_CLI_MSGTEXT_H
+#define SOCKSCOPE_CLI_MSGTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "field.h"
+#include "view_opts.h"
+
+/* "SOCKS4a CONNECT request", "SOCKS5 BIND request", else desc->title.
+ * Returns the length, snprintf-style. */
+size_t msg_title(const struct msg *m, char *buf, size_t cap);
+
+/* "->" for what the client sends, "<-" for what the server sends (o may
+ * override, and may be NULL). */
+const char *msg_arrow(const struct msg *m, const struct view_opts *o);
+
+/* Bytes the message covers: m->len, or the end of its last field. */
+size_t msg_extent(const struct msg *m);
+
+/*
+ * For a truncated message, the total length it is known to need: at least
+ * m->need, and more when the fields after the one cut short have sizes
+ * already known (a SOCKS5 reply cut in BND.ADDR needs BND.PORT too).
+ * *open_ended is set when the total is only a lower bound (a string whose
+ * 0x00 has not arrived).
+ */
+size_t msg_known_total(const struct msg *m, bool *open_ended);
+
+/* The field where a malformed or truncated message stopped, or NULL:
+ * the field that broke, the one cut short, or the next one expected. */
+const char *msg_stop_field(const struct msg *m);
+
+/*
+ * What is wrong with m, for people, without the title:
+ *   "malformed at offset 0x0003 in ATYP: unknown address type 0x07"
+ *   "truncated after 7 of 10 bytes (in BND.ADDR)"
+ * "" (and 0) when m->status is PROTO_OK.  Safe to print: escaped.
+ */
+size_t msg_problem(const struct msg *m, char *buf, size_t cap);
+
+#endif

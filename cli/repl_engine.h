@@ -1,0 +1,85 @@
+/*
+ * The REPL's stepping engine, internal: what its files share with one
+ * another.  Commands reach the engine through repl_session.h (rs_open,
+ * rs_send, rs_raw, ...); nothing outside these files includes this header.
+ *
+ *   repl_compose.c  a draft encoded, shown in the hex view, checked by the spec
+ *   repl_conn.c     the connection: opening it (through a chain), bytes in
+ *                   and out, reading until a reply is whole, closing it
+ *   repl_reply.c    a reply awaited and shown, and what it means for the phase
+ *   repl_step.c     the handshake steps, one draft at a time, and `send`
+ *   repl_raw.c      `raw` bytes as given, and `recv`
+ *   repl_tunnel.c   `tunnel`: the connection relayed to stdin and stdout
+ *   repl_status.c   `status`
+ *   repl_udp.c      `dgram` through a granted UDP ASSOCIATE
+ */
+#ifndef SOCKSCOPE_CLI_REPL_ENGINE_H
+#define SOCKSCOPE_CLI_REPL_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "repl_session.h"
+
+/* ---- repl_conn.c */
+
+enum read_result { R_DONE, R_BAD, R_TIMEOUT, R_EOF, R_ERR, R_INTR, R_FULL };
+
+/* Drops the first n bytes of c->in (at most what it has). */
+void rs_consume(struct conn *c, size_t n);
+/* 1 readable, 0 deadline passed, -1 poll failed, -2 interrupted. */
+int rs_wait_readable(int fd, int64_t deadline);
+/* Reads once what the socket has into conn.in: >0 bytes, 0 EOF, -1 error,
+   -3 full, -4 nothing yet (EAGAIN). */
+ssize_t rs_read_some(struct rsess *s);
+/* Reads until a message of type is complete or malformed, or it cannot be;
+   *m is what the bytes so far decode to, *err the errno of R_ERR. */
+enum read_result rs_read_reply(struct rsess *s, enum msg_type type, int64_t deadline,
+			       struct msg *m, int *err);
+/* EXIT_OK when connected, else says so (`what` names the command). */
+int rs_need_conn(struct rsess *s, const char *what);
+/* Sends len bytes by deadline; a failed send closes the connection. */
+int rs_send_bytes(struct rsess *s, const uint8_t *p, size_t len, const char *phase,
+		  int64_t deadline);
+/* "127.0.0.1:40000" of our end, or of the peer's; "?" when unknown. */
+void rs_sock_name(int fd, bool peer, char *buf, size_t cap);
+
+/* ---- repl_reply.c */
+
+/*
+ * Waits for a reply of type until deadline, shows it, and moves the phase.
+ * A reply cut short by the deadline stays due: `recv` or `send` go on
+ * reading it.  Returns the step's status.
+ */
+int rs_expect_reply(struct rsess *s, enum msg_type type, int64_t deadline, const char *phase,
+		    int wait_ms);
+/* A code's name in table t, or "unknown code". */
+const char *rs_code_meaning(const struct name_table *t, uint32_t code);
+/* The methods the last greeting offered, as "02 USERNAME/PASSWORD, ...". */
+void rs_offered_text(const struct rsess *s, char *buf, size_t cap);
+
+/* ---- repl_step.c */
+
+/* The reply each draft answers with. */
+extern const enum msg_type rs_reply_of[RD_COUNT];
+/* What a client message tells the decoder of its answer (the methods
+   offered, the command requested). */
+void rs_remember_sent(struct rsess *s, const struct msg *m);
+
+/* ---- small words */
+
+static inline const char *
+rs_title_of(enum msg_type t)
+{
+	return proto_msg_desc(t)->title;
+}
+
+static inline double
+rs_secs(int ms)
+{
+	return ms / 1000.0;
+}
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * `tunnel`: the connection relayed to stdin and stdout by the tunnel loop
+ * (tunnel.c), the bytes that arrived after the reply sent first; the
+ * connection is closed when it ends.  rs_tunnel_fd lets SIGINT shut the
+ * socket down while the loop runs.
+ */
+#include "repl_engine.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "tunnel.h"
+
+/* The socket of a running tunnel, for SIGINT to shut down. */
+volatile sig_atomic_t rs_tunnel_fd = -1;
+
+int
+rs_tunnel(struct rsess *s)
+{
+	struct tunnel_result r;
+	int quit = s->quit_after_eof_ms, rc;
+
+	if ((rc = rs_need_conn(s, "tunnel")) != EXIT_OK)
+		return rc;
+	if (s->phase != PH_GRANTED)
+		rs_warn("the request was not granted (phase: %s); relaying anyway", rs_phase_name(s->phase));
+	if (quit < 0 && s->interactive)
+		quit = 1000;
+	memset(&r, 0, sizeof(r));
+	fflush(s->out);
+	if (s->interactive)
+		fprintf(stderr, "tunnel: type to send, end with ^D (^C stops at once)\n");
+	s->phase = PH_TUNNEL;
+	rs_interrupted = 0;
+	rs_tunnel_fd = s->conn.fd;
+	rc = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO, quit, &r);
+	rs_tunnel_fd = -1;
+	s->conn.have = 0;
+	s->sent += r.up;
+	s->received += r.down;
+	if (rc != EXIT_OK && !rs_interrupted)
+		rs_fail(rc, "%s", r.error);
+	else
+		rc = EXIT_OK;
+	fprintf(stderr, "tunnel ended: %llu bytes sent, %llu bytes received\n",
+		(unsigned long long)r.up, (unsigned long long)r.down);
+	rs_close(s, false);
+	clearerr(stdin);
+	return rc;
+}
