@@ -423,6 +423,9 @@ if command -v tmux >/dev/null 2>&1; then
 	check_screen "prompt" '\[closed\]> ?$'
 	keys "proxy socks5://$USER:$PW@$MA" Enter
 	check_screen "proxy URL with a password" "proxy socks5://$USER@"
+	# Type only at a fresh prompt: typed-ahead text is echoed on a line of
+	# its own, where it would look like output.
+	check_screen "a fresh prompt" '\]> ?$'
 	keys "set pass $PW" Enter
 	check_screen "set pass inline" 'password set'
 	keys 'set pass' Enter
