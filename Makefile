@@ -26,10 +26,13 @@ SAN_LDFLAGS = -fsanitize=address,undefined
 endif
 
 BASE_CPPFLAGS = -D_GNU_SOURCE -Iproto -MMD -MP
-# libedit is opened at run time by the REPL (cli/edit_dl.c), so one-shot
-# modes never map it: its headers are needed, its library is not linked.
+# libedit and jansson are opened at run time, by the REPL (cli/edit_dl.c)
+# and by JSON output (cli/jansson_dl.c): a one-shot run maps neither.
+# Their headers are needed; their libraries are not linked.
 EDIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libedit jansson 2>/dev/null)
-EDIT_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null) -ldl
+EDIT_LIBS := -ldl
+# The unit tests read JSON back, so they link jansson itself.
+JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
@@ -69,7 +72,7 @@ sockscope: $(CLI_OBJ) $(PROTO_LIB)
 # The unit tests link proto/ and the cli/ modules that hold no main().
 UNIT_CLI_OBJ = $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
 $(UNIT_BIN): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB)
-	$(CC) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB) $(CHECK_LIBS) $(EDIT_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB) $(CHECK_LIBS) $(JANSSON_LIBS) $(EDIT_LIBS) $(LDLIBS)
 
 check: unit e2e fuzz-check
 
