@@ -129,11 +129,20 @@ fill(struct direction *d, struct tunnel_result *r)
 {
 	ssize_t n;
 
-	if (d->splice)
+	if (d->splice) {
 		n = splice(d->src, NULL, d->pipe[1], NULL, CHUNK - d->queued,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-	else
+	} else {
+		/*
+		 * A partial write leaves the queue at the buffer's end: move it to
+		 * the front first.  A read of 0 bytes would answer 0, which is EOF.
+		 */
+		if (d->bufoff + d->queued == CHUNK) {
+			memmove(d->buf, d->buf + d->bufoff, d->queued);
+			d->bufoff = 0;
+		}
 		n = read(d->src, d->buf + d->bufoff + d->queued, CHUNK - d->bufoff - d->queued);
+	}
 	if (n > 0) {
 		d->queued += (size_t)n;
 		return 0;
