@@ -44,7 +44,7 @@
  *    "auth": "ok",                      ok | failed | none (no credentials)
  *                                       | error
  *    "connect": "ok",                   ok | refused | failed | skipped
- *    "tcp_ms": 0.12,                    TCP connect time
+ *    "tcp_ms": 0.12,                    TCP connect time; null when not reached
  *    "expect": {"met": false, "failed": ["socks4a"]},   only with --expect
  *    "ok": true,                        probed (and met --expect)
  *    "steps": [{"step": "s5-noauth",
@@ -57,6 +57,7 @@
  *               "ms": 0.4,              from connect() to the step's end
  *               "code": 0,              METHOD, STATUS, REP or CD, if any
  *               "meaning": "NO AUTHENTICATION REQUIRED",
+ *               "peer": "http",         when the step met something not SOCKS
  *               "detail": "...",        what happened, in words
  *               "anomalies": ["RSV: ..."]}, ...]}
  *
