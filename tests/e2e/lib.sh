@@ -118,7 +118,11 @@ stop_pid() {
 
 _cleanup() {
 	local rc=$? i u f
-	trap - EXIT INT TERM HUP
+	# A timeout signals the whole process group, so a second TERM can come
+	# while this runs: ignore it, or the users and the folder stay behind.
+	# Every wait below is bounded, so ignoring it cannot hang.
+	trap - EXIT
+	trap '' INT TERM HUP
 	# Stop in reverse start order (ssh before sshd, clients before servers).
 	for ((i = ${#_PIDS[@]} - 1; i >= 0; i--)); do
 		stop_pid "${_PIDS[$i]}"
