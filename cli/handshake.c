@@ -339,11 +339,11 @@ static void
 progress(const struct msg *m, size_t have, char *buf, size_t cap)
 {
 	const char *field = msg_stop_field(m);
-	/* Before ATYP is read, the total is only a lower bound. */
-	bool bound_only = m->nfields > 0 && m->fields[m->nfields - 1].len == 0;
+	bool open_ended;
+	size_t total = msg_known_total(m, &open_ended);
 
-	snprintf(buf, cap, "%zu of %s%zu bytes (in %s)", have, bound_only ? "at least " : "",
-		 m->need, field != NULL ? field : "?");
+	snprintf(buf, cap, "%zu of %s%zu bytes (in %s)", have, open_ended ? "at least " : "", total,
+		 field != NULL ? field : "?");
 }
 
 /*
@@ -379,7 +379,7 @@ read_msg(struct session *s, int hop, enum msg_type type, const struct proto_ctx 
 					    "the server refused the request: REP 0x%02x %s (the rest of its reply was not read)",
 					    code, code_name(&names_s5_reply, code));
 			}
-			return fail(s, EXIT_PROTOCOL, hop, "%s", what);
+			return fail(s, EXIT_PROTOCOL, hop, "%s phase: %s", phase, what);
 		}
 		if (c->have == sizeof(c->in))
 			return fail(s, EXIT_PROTOCOL, hop, "%s longer than %zu bytes",
@@ -408,10 +408,11 @@ read_msg(struct session *s, int hop, enum msg_type type, const struct proto_ctx 
 			trace_message(s->trace, hop, type, c->in, c->have, ctx);
 		progress(m, c->have, what, sizeof(what));
 		if (n == 0)
-			return fail(s, EXIT_PROTOCOL, hop, "%s truncated: server closed after %s%s",
+			return fail(s, EXIT_PROTOCOL, hop,
+				    "%s phase: %s truncated: server closed after %s%s", phase,
 				    proto_msg_desc(type)->title, what,
 				    c->have == 0 ? ": nothing was sent" : "");
-		return fail(s, EXIT_PROTOCOL, hop, "%s: %s after %s",
+		return fail(s, EXIT_PROTOCOL, hop, "%s phase: %s: %s after %s", phase,
 			    proto_msg_desc(type)->title,
 			    errno == ECONNRESET ? "connection reset by the server" : strerror(errno),
 			    what);

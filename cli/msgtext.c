@@ -118,114 +118,13 @@ msg_title(const struct msg *m, char *buf, size_t cap)
 	return sb.len;
 }
 
-enum presence { ABSENT, PRESENT, UNKNOWN };
-
-/* Whether a field of the descriptor is on the wire, given what came before. */
-static enum presence
-presence_of(const struct msg *m, const struct field_desc *d)
-{
-	const struct field *f;
-
-	switch (d->presence) {
-	case PRESENT_ALWAYS:
-		return PRESENT;
-	case PRESENT_IF_DOMAIN:
-		f = find_kind(m, FK_ATYP);
-		if (f == NULL || !field_complete(f))
-			return UNKNOWN;
-		return f->num == 3 ? PRESENT : ABSENT;
-	case PRESENT_IF_SOCKS4A:
-		f = find_kind(m, FK_IPV4);
-		if (f == NULL || !field_complete(f))
-			return UNKNOWN;
-		return is_socks4a(m) ? PRESENT : ABSENT;
-	case PRESENT_IF_NOT_ABORT:
-		f = find_by_table(m, &names_gssapi_mtyp);
-		if (f == NULL || !field_complete(f))
-			return UNKNOWN;
-		return f->num != 0xff ? PRESENT : ABSENT;
-	}
-	return PRESENT;
-}
-
-/* The decoded length, count or ATYP field that describes descriptor field j. */
-static const struct field *
-describer_of(const struct msg *m, size_t j, enum field_kind kind)
-{
-	for (size_t i = 0; i < m->nfields; i++) {
-		const struct field *f = &m->fields[i];
-		if (f->desc->kind == kind && f->desc->ref == (int)j && field_complete(f))
-			return f;
-	}
-	return NULL;
-}
-
-/* The size descriptor field j will have, when the fields so far say it. */
-static bool
-expected_size(const struct msg *m, size_t j, size_t *size)
-{
-	const struct field_desc *d = &m->desc->fields[j];
-	const struct field *by;
-
-	*size = field_kind_size(d->kind);
-	if (*size > 0)
-		return true;
-	switch (d->kind) {
-	case FK_ADDR:
-		if ((by = describer_of(m, j, FK_ATYP)) == NULL)
-			return false;
-		if (by->num == 1 || by->num == 4) {
-			*size = by->num == 1 ? 4 : 16;
-			return true;
-		}
-		by = by->num == 3 ? describer_of(m, j, FK_LEN8) : NULL;
-		break;
-	case FK_LIST:
-		by = describer_of(m, j, FK_COUNT);
-		break;
-	case FK_BYTES:
-		by = describer_of(m, j, FK_LEN8);
-		if (by == NULL)
-			by = describer_of(m, j, FK_LEN16);
-		break;
-	default:
-		return false; /* FK_CSTR, FK_REST: only their end tells */
-	}
-	if (by == NULL)
-		return false;
-	*size = by->num;
-	return true;
-}
-
+/* The decoder knows the message's layout: its need is the total, exact or
+ * a lower bound (a string whose 0x00 has not come, an ATYP not yet read). */
 size_t
 msg_known_total(const struct msg *m, bool *open_ended)
 {
-	const struct field *cut = NULL;
-	size_t total, size;
-
-	*open_ended = false;
-	for (size_t i = 0; i < m->nfields; i++)
-		if (m->fields[i].flags & FF_TRUNCATED)
-			cut = &m->fields[i];
-	if (m->status != PROTO_NEED_MORE || m->desc == NULL || cut == NULL ||
-	    cut->index < 0 || (size_t)cut->index >= m->desc->nfields)
-		return m->need;
-	if (expected_size(m, (size_t)cut->index, &size)) {
-		total = cut->off + size;
-	} else {
-		total = cut->off + cut->len;
-		*open_ended = true;
-	}
-	for (size_t j = (size_t)cut->index + 1; j < m->desc->nfields; j++) {
-		enum presence p = presence_of(m, &m->desc->fields[j]);
-		if (p == ABSENT)
-			continue;
-		if (p == PRESENT && expected_size(m, j, &size))
-			total += size;
-		else
-			*open_ended = true;
-	}
-	return total > m->need ? total : m->need;
+	*open_ended = m->status == PROTO_NEED_MORE && !m->need_exact;
+	return m->need;
 }
 
 /* A terminator is named after the string it ends: "in USERID". */
@@ -240,24 +139,6 @@ stop_name(const struct msg *m, const struct field_desc *d)
 	return d->name;
 }
 
-/* The first field the decoder had not reached when the bytes ran out. */
-static const struct field_desc *
-next_expected(const struct msg *m)
-{
-	size_t start = 0;
-
-	if (m->desc == NULL)
-		return NULL;
-	if (m->nfields > 0) {
-		int last = m->fields[m->nfields - 1].index;
-		start = last >= 0 ? (size_t)last + 1 : m->nfields;
-	}
-	for (size_t j = start; j < m->desc->nfields; j++)
-		if (presence_of(m, &m->desc->fields[j]) != ABSENT)
-			return &m->desc->fields[j];
-	return NULL;
-}
-
 static const struct field_desc *
 stop_desc(const struct msg *m)
 {
@@ -269,7 +150,7 @@ stop_desc(const struct msg *m)
 	for (size_t i = 0; i < m->nfields; i++)
 		if (m->fields[i].flags & flag)
 			return m->fields[i].desc;
-	return m->status == PROTO_NEED_MORE ? next_expected(m) : NULL;
+	return NULL; /* the decoder marks the field it stopped in: not reached */
 }
 
 const char *

@@ -81,6 +81,20 @@ repl_line_sensitive(struct repl *r, const char *line)
 	return yes;
 }
 
+/*
+ * Without a terminal the status is the first failing command's; -k goes on
+ * after it.  Returns whether to run the next command.
+ */
+static bool
+go_on(const struct repl *r, int rc, int *status)
+{
+	if (rc == EXIT_OK)
+		return true;
+	if (*status == EXIT_OK)
+		*status = rc;
+	return r->o->keep_going;
+}
+
 /* Lines from fp until its end (or the first failure, without -k). */
 static int
 run_stream(struct repl *r, FILE *fp)
@@ -149,12 +163,8 @@ run_stdin(struct repl *r)
 		if (!repl_line_sensitive(r, line) && n > 0)
 			repl_history_add(r, line);
 		explicit_bzero(line, n);
-		if (rc != EXIT_OK) {
-			if (status == EXIT_OK)
-				status = rc;
-			if (!r->o->keep_going)
-				break;
-		}
+		if (!go_on(r, rc, &status))
+			break;
 		if (got <= 0 || r->quit)
 			break;
 	}
@@ -178,12 +188,8 @@ run_commands(struct repl *r, const char *text)
 		text += n + (text[n] == '\n');
 		rc = repl_run_line(r, line);
 		explicit_bzero(line, n);
-		if (rc != EXIT_OK) {
-			if (status == EXIT_OK)
-				status = rc;
-			if (!r->o->keep_going)
-				break;
-		}
+		if (!go_on(r, rc, &status))
+			break;
 	}
 	return status;
 }

@@ -1,5 +1,6 @@
 /* VALUEs for `set FIELD VALUE`, read by the field's kind (see repl_values.h). */
 #include "repl_values.h"
+#include "why.h"
 #include "hexparse.h"
 
 #include <arpa/inet.h>
@@ -10,16 +11,6 @@
 
 #include "term.h"
 
-__attribute__((format(printf, 3, 4))) static int
-refuse(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* The input, escaped and cut, for messages: a value may hold anything. */
 static const char *

@@ -4,6 +4,7 @@
  * inet_aton (which takes "1.2.3" and "0x7f.1"), ports over the whole string.
  */
 #include "url.h"
+#include "why.h"
 #include "hexparse.h"
 
 #include <arpa/inet.h>
@@ -14,19 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-static int refuse(char *why, size_t whylen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-refuse(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int
 parse_port(const char *s, uint16_t *port, char *why, size_t whylen)

@@ -69,6 +69,42 @@ is_present(const struct walk *w, const struct field_desc *fd)
 	return 1;
 }
 
+/*
+ * The size of a list, a byte string or an address, from the count, length
+ * or ATYP read before it; 0 when that has not been read yet.
+ */
+static int
+described_size(const struct walk *w, size_t i, size_t *size)
+{
+	const struct field_desc *fd = &w->desc->fields[i];
+	uint32_t v = 0;
+
+	switch (fd->kind) {
+	case FK_LIST:
+		if (!describer_of(w, i, FK_COUNT, &v))
+			return 0;
+		break;
+	case FK_BYTES:
+		if (!describer_of(w, i, FK_LEN8, &v) && !describer_of(w, i, FK_LEN16, &v))
+			return 0;
+		break;
+	case FK_ADDR:
+		if (!describer_of(w, i, FK_ATYP, &v))
+			return 0;
+		if (v == 1 || v == 4) {
+			*size = v == 1 ? 4 : 16;
+			return 1;
+		}
+		if (!describer_of(w, i, FK_LEN8, &v))
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	*size = v;
+	return 1;
+}
+
 static struct field *
 add_field(struct walk *w, size_t i, size_t len)
 {
@@ -124,40 +160,19 @@ static int
 field_size(struct walk *w, size_t i, size_t *size)
 {
 	const struct field_desc *fd = &w->desc->fields[i];
-	uint32_t v = 0, atyp = 0;
 	const uint8_t *nul;
 	size_t avail = w->len - w->off, scan;
 
 	*size = field_kind_size(fd->kind);
+	if (*size > 0)
+		return 0; /* a fixed size */
 	switch (fd->kind) {
-	case FK_U8:
-	case FK_COUNT:
-	case FK_LEN8:
-	case FK_ATYP:
-	case FK_NUL:
-	case FK_U16:
-	case FK_LEN16:
-	case FK_IPV4:
-		return 0;
 	case FK_LIST:
-		(void)describer_of(w, i, FK_COUNT, &v);
-		*size = v;
-		return 0;
 	case FK_BYTES:
-		if (!describer_of(w, i, FK_LEN8, &v))
-			(void)describer_of(w, i, FK_LEN16, &v);
-		*size = v;
-		return 0;
 	case FK_ADDR:
-		(void)describer_of(w, i, FK_ATYP, &atyp);
-		if (atyp == 1)
-			*size = 4;
-		else if (atyp == 4)
-			*size = 16;
-		else {
-			(void)describer_of(w, i, FK_LEN8, &v);
-			*size = v;
-		}
+		/* Its length, count or ATYP came before it; 0 if it never did. */
+		if (!described_size(w, i, size))
+			*size = 0;
 		return 0;
 	case FK_CSTR:
 		scan = avail < PROTO_MAX_CSTR + 1 ? avail : PROTO_MAX_CSTR + 1;
@@ -184,71 +199,78 @@ field_size(struct walk *w, size_t i, size_t *size)
 	case FK_REST:
 		*size = avail;
 		return 0;
+	default:
+		break; /* fixed sizes returned above */
 	}
 	*size = 0;
 	return 0;
 }
 
+/* Whether the fields read so far say if fd is on the wire. */
+static int
+presence_known(const struct walk *w, const struct field_desc *fd)
+{
+	int k;
+
+	switch (fd->presence) {
+	case PRESENT_ALWAYS:
+		return 1;
+	case PRESENT_IF_DOMAIN:
+		k = index_of_kind(w->desc, FK_ATYP);
+		break;
+	case PRESENT_IF_SOCKS4A:
+		k = index_of_kind(w->desc, FK_IPV4);
+		break;
+	case PRESENT_IF_NOT_ABORT:
+		k = proto_field_index(w->desc, "MTYP");
+		break;
+	default:
+		return 0;
+	}
+	return k >= 0 && w->seen[k];
+}
+
 /*
  * The bytes the fields after i are known to need, from what is decoded so
- * far: fixed sizes, and sizes whose length or ATYP field has been read.  Stops
- * at the first field whose presence or size is not known yet.
+ * far: fixed sizes, and sizes whose length or ATYP field has been read.  It
+ * stops at the first field whose presence or size is not known yet, and then
+ * *exact is false: the total is a lower bound.
  */
 static size_t
-known_size_after(const struct walk *w, size_t i)
+known_size_after(const struct walk *w, size_t i, bool *exact)
 {
 	size_t total = 0;
 
+	*exact = false;
 	for (size_t j = i + 1; j < w->desc->nfields; j++) {
 		const struct field_desc *fd = &w->desc->fields[j];
-		uint32_t v = 0;
+		size_t size = 0;
 
-		if (fd->presence == PRESENT_IF_DOMAIN) {
-			int k = index_of_kind(w->desc, FK_ATYP);
-
-			if (k < 0 || !w->seen[k])
-				return total;
-		} else if (fd->presence != PRESENT_ALWAYS) {
+		if (!presence_known(w, fd))
 			return total;
-		}
 		if (!is_present(w, fd))
 			continue;
-		switch (fd->kind) {
-		case FK_U8:
-		case FK_COUNT:
-		case FK_LEN8:
-		case FK_ATYP:
-		case FK_NUL:
-		case FK_U16:
-		case FK_LEN16:
-		case FK_IPV4:
+		if (field_kind_size(fd->kind) > 0) {
 			total += field_kind_size(fd->kind);
-			break;
-		case FK_ADDR:
-			if (!describer_of(w, j, FK_ATYP, &v))
-				return total;
-			if (v == 1)
-				total += 4;
-			else if (v == 4)
-				total += 16;
-			else if (describer_of(w, j, FK_LEN8, &v))
-				total += v;
-			else
-				return total;
-			break;
+			continue;
+		}
+		switch (fd->kind) {
 		case FK_LIST:
 		case FK_BYTES:
-			if (!describer_of(w, j, fd->kind == FK_LIST ? FK_COUNT : FK_LEN8, &v) &&
-			    !describer_of(w, j, FK_LEN16, &v))
+		case FK_ADDR:
+			if (!described_size(w, j, &size))
 				return total;
-			total += v;
+			total += size;
 			break;
 		case FK_CSTR:
 			return total + 1; /* at least its 0x00 */
 		case FK_REST:
 			return total;
+		default:
+			break; /* fixed sizes were counted above */
 		}
 	}
+	*exact = true;
 	return total;
 }
 
@@ -367,8 +389,11 @@ proto_decode(enum msg_type type, const uint8_t *p, size_t len, const struct prot
 		if (field_size(&w, i, &size) < 0)
 			return m->status;
 		if (w.len - w.off < size) {
-			need_more(&w, add_field(&w, i, w.len - w.off),
-				  w.off + size + known_size_after(&w, i));
+			bool exact;
+			size_t rest = known_size_after(&w, i, &exact);
+
+			need_more(&w, add_field(&w, i, w.len - w.off), w.off + size + rest);
+			m->need_exact = exact;
 			return m->status;
 		}
 		f = add_field(&w, i, size);

@@ -152,6 +152,7 @@ struct msg {
 	struct field fields[PROTO_MAX_FIELDS];
 	int status;      /* PROTO_OK, PROTO_NEED_MORE or PROTO_E_* */
 	size_t need;     /* PROTO_NEED_MORE: total bytes known to be required */
+	bool need_exact; /* PROTO_NEED_MORE: need is the whole message, not a lower bound */
 	size_t err_off;  /* PROTO_E_*: offset of the offending byte */
 	int err_field;   /* PROTO_E_*: index into fields[], or -1 */
 	char why[PROTO_WHY_MAX]; /* PROTO_E_*: "expected 0x05, got 0x04" */

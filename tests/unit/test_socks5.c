@@ -340,6 +340,35 @@ START_TEST(s5_greeting_255_methods)
 	ck_assert_ptr_eq(f->bytes, buf + 2);
 }
 END_TEST
+/* Whether need is the whole message or only a lower bound, at each cut. */
+static const struct {
+	enum msg_type type;
+	uint8_t bytes[8];
+	size_t len, need;
+	bool exact;
+} need_cuts[] = {
+	{ MSG_S5_REPLY, { 0x05, 0x00 }, 2, 4, false },                     /* ATYP not read */
+	{ MSG_S5_REPLY, { 0x05, 0x00, 0x00, 0x01 }, 4, 10, true },         /* IPv4 */
+	{ MSG_S5_REPLY, { 0x05, 0x00, 0x00, 0x04, 0x20 }, 5, 22, true },   /* IPv6 */
+	{ MSG_S5_REPLY, { 0x05, 0x00, 0x00, 0x03 }, 4, 5, false },         /* ALEN not read */
+	{ MSG_S5_REPLY, { 0x05, 0x00, 0x00, 0x03, 0x07 }, 5, 14, true },   /* a 7-byte name */
+	{ MSG_S4_REPLY, { 0x00, 0x5a, 0x00 }, 3, 8, true },
+	{ MSG_S4_REQUEST, { 0x04, 0x01, 0x00 }, 3, 9, false },             /* USERID's end */
+	{ MSG_GSSAPI, { 0x01 }, 1, 2, false },                             /* MTYP not read */
+	{ MSG_GSSAPI, { 0x01, 0x01, 0x00, 0x03 }, 4, 7, true },
+};
+
+START_TEST(s5_need_exactness)
+{
+	struct msg m;
+
+	proto_decode(need_cuts[_i].type, need_cuts[_i].bytes, need_cuts[_i].len, NULL, &m);
+	ck_assert_int_eq(m.status, PROTO_NEED_MORE);
+	ck_assert_uint_eq(m.need, need_cuts[_i].need);
+	ck_assert_int_eq(m.need_exact, need_cuts[_i].exact);
+}
+END_TEST
+
 
 Suite *socks5_suite(void)
 {
@@ -355,6 +384,7 @@ Suite *socks5_suite(void)
 	tcase_add_test(tc, s5_reply_need_sequence);
 	tcase_add_test(tc, s5_method_offered_each);
 	tcase_add_test(tc, s5_greeting_255_methods);
+	tcase_add_loop_test(tc, s5_need_exactness, 0, (int)(sizeof(need_cuts) / sizeof(need_cuts[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
