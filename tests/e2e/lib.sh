@@ -151,9 +151,12 @@ _cleanup() {
 	exit "$rc"
 }
 trap _cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+# Each handler first ignores the signals: timeout sends TERM to the child
+# and then to its whole group, and a second TERM landing between `exit` and
+# _cleanup's own `trap ''` would end the cleanup before it removed anything.
+trap 'trap "" INT TERM HUP; exit 130' INT
+trap 'trap "" INT TERM HUP; exit 143' TERM
+trap 'trap "" INT TERM HUP; exit 129' HUP
 
 # wait_for SECS CMD...: poll CMD every 50 ms until it succeeds; 1 on timeout.
 wait_for() {
