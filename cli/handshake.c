@@ -249,7 +249,7 @@ session_plan(struct session *s)
 	explicit_bzero(&d, sizeof(d));
 	/* No run follows a failed plan: its RFC 1929 requests go now. */
 	if (rc != EXIT_OK)
-		explicit_bzero(plans, sizeof(plans));
+		explicit_bzero(plans, (size_t)s->nhops * sizeof(plans[0]));
 	return rc;
 }
 
@@ -554,7 +554,7 @@ session_run(struct session *s)
 				 sizeof(why));
 	if (s->conn.fd < 0)
 		return fail(s, timed_out ? EXIT_TIMEOUT : EXIT_UNREACHABLE, 0, "%s", why);
-	{
+	if (trace_keeps_notes(s->trace)) {
 		char where[HOST_MAX + 16];
 		struct host reached;
 
@@ -566,7 +566,7 @@ session_run(struct session *s)
 	trace_phase(s->trace, 1, "connect", now_ms() - t0, true);
 	for (int i = 0; i < s->nhops && rc == EXIT_OK; i++)
 		rc = is_socks5(s->hops[i].version) ? run_socks5(s, i) : run_socks4(s, i);
-	explicit_bzero(plans, sizeof(plans));
+	explicit_bzero(plans, (size_t)s->nhops * sizeof(plans[0]));
 	return rc;
 }
 

@@ -90,6 +90,12 @@ trace_phase(struct trace *t, int hop, const char *phase, int64_t ms, bool ok)
 		ok ? "done" : "failed", (long long)ms);
 }
 
+bool
+trace_keeps_notes(const struct trace *t)
+{
+	return t != NULL && ((t->fp != NULL && t->verbose) || t->json);
+}
+
 void
 trace_note(struct trace *t, int hop, const char *fmt, ...)
 {
@@ -97,7 +103,7 @@ trace_note(struct trace *t, int hop, const char *fmt, ...)
 	char text[512], label[16];
 	va_list ap;
 
-	if (t == NULL)
+	if (!trace_keeps_notes(t))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);

@@ -44,6 +44,8 @@ struct trace {
 void trace_message(struct trace *t, int hop, enum msg_type type, const uint8_t *p, size_t len,
 		   const struct proto_ctx *ctx);
 void trace_phase(struct trace *t, int hop, const char *phase, int64_t ms, bool ok);
+/* Whether notes are shown (-v) or kept (-j): callers skip building them otherwise. */
+bool trace_keeps_notes(const struct trace *t);
 void trace_note(struct trace *t, int hop, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void trace_free(struct trace *t);
