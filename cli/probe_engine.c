@@ -18,6 +18,7 @@
 #include "probe_input.h"
 #include "probe_report.h"
 #include "probe_steps.h"
+#include "probe_trace.h"
 #include "probe_verdict.h"
 
 static void advance(struct run *R, struct slot *sl);
@@ -65,6 +66,7 @@ probe_finish(struct run *R, struct slot *sl, enum outcome oc, const char *fmt, .
 		va_end(ap);
 	}
 	close_fd(sl);
+	probe_trace_end(R, sl);
 	sl->step++;
 	advance(R, sl);
 }
@@ -184,6 +186,7 @@ advance(struct run *R, struct slot *sl)
 		probe_cur(sl)->oc = OC_SKIPPED;
 		probe_cur(sl)->code = -1;
 		snprintf(probe_cur(sl)->detail, sizeof(probe_cur(sl)->detail), "%s", why);
+		probe_trace_end(R, sl);
 		sl->step++;
 	}
 	probe_report(R, sl->s);
@@ -225,8 +228,15 @@ on_event(struct run *R, struct slot *sl, short revents)
 				     strerror(errno));
 			return;
 		}
-		if (n > 0)
+		if (n > 0) {
 			sl->outoff += (size_t)n;
+			if (sl->outoff == sl->outlen) {
+				if (sl->raw)
+					probe_trace_raw(R, sl, true, sl->out, sl->outlen);
+				else
+					probe_trace_sent(R, sl);
+			}
+		}
 	}
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
 		ssize_t n;

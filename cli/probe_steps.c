@@ -11,6 +11,7 @@
 #include "names.h"
 #include "probe_detect.h"
 #include "probe_engine.h"
+#include "probe_trace.h"
 #include "probe_verdict.h"
 
 void
@@ -38,6 +39,7 @@ encode(struct slot *sl, const struct draft *d)
 	}
 	sl->outlen = len;
 	sl->outoff = 0;
+	sl->sent = d->desc->type;
 	return true;
 }
 
@@ -202,6 +204,7 @@ on_message(struct run *R, struct slot *sl, const struct msg *m)
 	int st = sl->step;
 	bool ok = true;
 
+	probe_trace_received(R, sl, m);
 	collect_anomalies(r, m);
 	switch (sl->expect) {
 	case MSG_S5_METHOD:
@@ -293,8 +296,10 @@ probe_step_input(struct run *R, struct slot *sl, bool eof, int err)
 	int rc;
 
 	if (sl->raw) {
-		if (probe_detect_sniff(sl->in, sl->have, eof, err, &d))
+		if (probe_detect_sniff(sl->in, sl->have, eof, err, &d)) {
+			probe_trace_raw(R, sl, false, sl->in, sl->have);
 			probe_finish_detected(R, sl, &d);
+		}
 		return;
 	}
 	probe_hexprefix(sl->in, sl->have, hex, sizeof(hex));
@@ -310,9 +315,11 @@ probe_step_input(struct run *R, struct slot *sl, bool eof, int err)
 			if (!eof && sl->have < sizeof(sl->in))
 				return;
 			if (probe_detect_foreign(sl->expect, sl->in, sl->have, false, &d)) {
+				probe_trace_raw(R, sl, false, sl->in, sl->have);
 				probe_finish_detected(R, sl, &d);
 				return;
 			}
+			probe_trace_received(R, sl, &m);
 			probe_anomaly(r, "short reply: %zu of %zu bytes", sl->have, m.need);
 			probe_finish(R, sl, err ? OC_RESET : OC_CLOSED,
 				     "short %s: %zu of %zu bytes (%s)",
@@ -321,9 +328,11 @@ probe_step_input(struct run *R, struct slot *sl, bool eof, int err)
 		}
 		if (rc != PROTO_OK) {
 			if (probe_detect_foreign(sl->expect, sl->in, sl->have, true, &d)) {
+				probe_trace_raw(R, sl, false, sl->in, sl->have);
 				probe_finish_detected(R, sl, &d);
 				return;
 			}
+			probe_trace_received(R, sl, &m);
 			collect_anomalies(r, &m);
 			r->socksish = probe_socksish(sl->expect, sl->in);
 			probe_finish(R, sl, OC_MALFORMED, "%s malformed at offset %zu%s%s: %s (%s)",

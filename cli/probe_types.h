@@ -108,6 +108,7 @@ struct slot {
 	int64_t t0_us, deadline_us;
 	uint8_t out[1200];
 	size_t outlen, outoff;
+	enum msg_type sent;   /* what out holds, for -v and -X */
 	uint8_t in[1024];
 	size_t have;
 	uint8_t offered[3];

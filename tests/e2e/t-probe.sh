@@ -234,6 +234,36 @@ fi
 n=$(grep -c '"auth":"ok"' "$T/pty.out")
 [ "$n" = 2 ] && ok "terminal: the password serves both servers" || fail "terminal: auth ok $n times, expected 2"
 
+# ---------------------------------------------------------------- -v and -X
+# Each message of each step on stderr, labelled with server and step; the
+# table alone on stdout.
+sc --timeout 30 -- -w "$W" -v probe --steps s5-noauth,s5-auth,s5-connect "$M"
+expect_rc "-v probe" 0
+expect_err "-v: the greeting sent" "^-> $M s5-noauth: SOCKS5 greeting: METHODS \[0x00 NO AUTHENTICATION REQUIRED\]$"
+expect_err "-v: the method chosen" "^<- $M s5-noauth: SOCKS5 method selection: METHOD 0x00 "
+expect_err "-v: CONNECT sent" "^-> $M s5-connect: SOCKS5 CONNECT request: CMD 0x01 CONNECT, DST $M$"
+expect_err "-v: CONNECT granted" "^<- $M s5-connect: SOCKS5 reply: REP 0x00 succeeded"
+expect_err "-v: how a step ended" "^\* $M s5-connect: ok in [0-9.]+ ms: granted$"
+expect_err "-v: why a step was skipped" "^\* $M s5-auth: skipped: no credentials given$"
+if grep -q -- '->\|<-\|^\*' "$SC_OUT"; then fail "-v: trace lines on stdout"; else ok "-v: stdout holds the table only"; fi
+expect_row "-v: the table still" "$M" ' yes +noauth +- +ok '
+
+sc --timeout 30 -- -w "$W" -X probe --steps s5-connect "$M"
+expect_rc "-X probe" 0
+expect_err "-X: the request's header line" "^-> $M s5-connect: SOCKS5 CONNECT request, 10 bytes$"
+expect_err "-X: a field line" "^   0001  01 +CMD +0x01 +CONNECT$"
+expect_err "-X: the reply's header line" "^<- $M s5-connect: SOCKS5 reply, [0-9]+ bytes$"
+if grep -q '^\* ' "$SC_ERR"; then fail "-X alone: step lines are -v's"; else ok "-X alone: no step lines"; fi
+
+# An HTTP server (silent after a SOCKS greeting): http-sniff's request and
+# its answer, as bytes that are no SOCKS messages.
+sc --timeout 30 -- -w "$W" -v -X probe --steps s5-noauth,http-sniff "$H"
+expect_err "-v -X, HTTP: the sniff request" "^-> $H http-sniff: 19 bytes that are no SOCKS message$"
+expect_err "-v -X, HTTP: its bytes" "^   0000  48 45 41 44 20 2f 20 48 54 54 50 2f 31 2e 30 0d  HEAD / HTTP/1\.0\.$"
+expect_err "-v -X, HTTP: the answer" "^<- $H http-sniff: [0-9]+ bytes that are no SOCKS reply$"
+expect_err "-v -X, HTTP: the greeting timed out" "^\* $H s5-noauth: timeout in "
+expect_err "-v -X, HTTP: how it ended" "^\* $H http-sniff: not-socks in [0-9.]+ ms"
+
 # ---------------------------------------------------------------- --steps
 sc --timeout 30 -- -w "$W" -j probe --steps connect "$M"
 expect_rc "--steps connect" 0

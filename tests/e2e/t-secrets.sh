@@ -320,6 +320,13 @@ no_leak "probe -j -v, wrong password"
 printf 'socks5://%s:%s@%s\n' "$USER" "$PW" "$MA" >"$T/probe.list"
 sc -- -w 3 -j probe -f "$T/probe.list"
 no_leak "probe -j -f FILE"
+sc -- -w 3 -v -X probe --steps s5-auth "socks5://$USER:$PW@$MA"
+no_leak "probe -v -X, URL"
+grep -q 'PASSWD' "$SC_ERR" && ok "probe -X showed the RFC 1929 request" || fail "probe -X showed no RFC 1929 request"
+# The control.
+sc -- -w 3 -X --show-secrets probe --steps s5-auth "socks5://$USER:$PW@$MA"
+has_secret "probe -X --show-secrets" text "$SC_ERR"
+has_secret "probe -X --show-secrets" hex "$SC_ERR"
 
 # ------------------------------------------------------------ while it runs
 
