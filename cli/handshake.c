@@ -176,10 +176,10 @@ plan_socks4(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 		draft_set_ipv4(d, "DSTIP", next->addr);
 	else if ((rc = draft_set_name(d, "HOSTNAME", next->name, next->namelen)) != PROTO_OK)
 		return fail(s, EXIT_USAGE, i + 1, "HOSTNAME: %s", proto_strerror(rc));
-	if (p->has_user &&
-	    (rc = draft_set_bytes(d, "USERID", (const uint8_t *)p->user, p->userlen)) != PROTO_OK)
+	if (p->cred.has_user &&
+	    (rc = draft_set_bytes(d, "USERID", (const uint8_t *)p->cred.user, p->cred.userlen)) != PROTO_OK)
 		return fail(s, EXIT_USAGE, i + 1, "USERID: %s", proto_strerror(rc));
-	if (p->has_pass)
+	if (p->cred.has_pass)
 		trace_note(s->trace, i + 1, "SOCKS4 has no password: only the user id is sent");
 	return encode_or_fail(s, i + 1, d, hp->request, sizeof(hp->request), &hp->request_len);
 }
@@ -193,18 +193,18 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 	int rc;
 
 	draft_init(d, MSG_S5_GREETING);
-	draft_set_bytes(d, "METHODS", methods, p->has_user ? 2 : 1);
+	draft_set_bytes(d, "METHODS", methods, p->cred.has_user ? 2 : 1);
 	if ((rc = encode_or_fail(s, i + 1, d, hp->greeting, sizeof(hp->greeting),
 				 &hp->greeting_len)) != EXIT_OK)
 		return rc;
-	if (p->has_user) {
-		if (!p->has_pass)
+	if (p->cred.has_user) {
+		if (!p->cred.has_pass)
 			return fail(s, EXIT_USAGE, i + 1,
 				    "no password for user '%s': give -U USER:PASS, set SOCKSCOPE_PASSWORD, or run on a terminal to be asked",
-				    p->user);
+				    p->cred.user);
 		draft_init(d, MSG_S5_AUTH_REQUEST);
-		draft_set_bytes(d, "UNAME", (const uint8_t *)p->user, p->userlen);
-		draft_set_bytes(d, "PASSWD", (const uint8_t *)p->pass, p->passlen);
+		draft_set_bytes(d, "UNAME", (const uint8_t *)p->cred.user, p->cred.userlen);
+		draft_set_bytes(d, "PASSWD", (const uint8_t *)p->cred.pass, p->cred.passlen);
 		rc = encode_or_fail(s, i + 1, d, hp->auth, sizeof(hp->auth), &hp->auth_len);
 		explicit_bzero(d, sizeof(*d));
 		if (rc != EXIT_OK)
@@ -495,7 +495,7 @@ run_socks5(struct session *s, int i)
 		if (code != 0)
 			return fail(s, EXIT_AUTH, hop,
 				    "authentication failed: the server answered STATUS 0x%02x for user '%s'",
-				    code, s->hops[i].user);
+				    code, s->hops[i].cred.user);
 	}
 	t0 = now_ms();
 	if ((rc = send_msg(s, hop, MSG_S5_REQUEST, hp->request, hp->request_len, "request",

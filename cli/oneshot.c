@@ -60,32 +60,24 @@ blank_user_pass_arg(char *arg)
 static int
 complete_credentials(struct session *s)
 {
-	const char *env = getenv("SOCKSCOPE_PASSWORD");
-
 	for (int i = 0; i < s->nhops; i++) {
-		struct proxy *p = &s->hops[i];
+		struct credentials *c = &s->hops[i].cred;
+		enum socks_version v = s->hops[i].version;
+		char prompt[CRED_MAX + 40];
+		int rc;
 
-		if (!p->has_user || p->has_pass ||
-		    (p->version != SOCKS5 && p->version != SOCKS5H))
+		if (v != SOCKS5 && v != SOCKS5H)
 			continue;
-		if (env != NULL) {
-			size_t len = strlen(env);
-
-			if (len > CRED_MAX) {
-				fprintf(stderr, "sockscope: SOCKSCOPE_PASSWORD is longer than %d bytes\n",
-					CRED_MAX);
-				return -1;
-			}
-			memcpy(p->pass, env, len + 1);
-			p->passlen = len;
-			p->has_pass = true;
-		} else {
-			char prompt[CRED_MAX + 40];
-
-			snprintf(prompt, sizeof(prompt), "password for %s: ", p->user);
-			if (password_prompt(prompt, p->pass, sizeof(p->pass), &p->passlen) == PASSWORD_OK)
-				p->has_pass = true;
+		if ((rc = password_from_env(c)) < 0) {
+			fprintf(stderr, "sockscope: SOCKSCOPE_PASSWORD is longer than %d bytes\n",
+				CRED_MAX);
+			return -1;
 		}
+		if (rc > 0 || !c->has_user || c->has_pass)
+			continue;
+		snprintf(prompt, sizeof(prompt), "password for %s: ", c->user);
+		if (password_prompt(prompt, c->pass, sizeof(c->pass), &c->passlen) == PASSWORD_OK)
+			c->has_pass = true;
 	}
 	return 0;
 }
@@ -107,8 +99,8 @@ static void
 wipe_passwords(struct session *s)
 {
 	for (int i = 0; i < MAX_HOPS; i++) {
-		explicit_bzero(s->hops[i].pass, sizeof(s->hops[i].pass));
-		s->hops[i].passlen = 0;
+		explicit_bzero(s->hops[i].cred.pass, sizeof(s->hops[i].cred.pass));
+		s->hops[i].cred.passlen = 0;
 	}
 }
 
@@ -242,8 +234,8 @@ oneshot_main(struct options *o, int argc, char **argv)
 			break;
 		}
 		/* -U is for every hop whose URL names no user of its own. */
-		if (o->user != NULL && !s->hops[i].has_user &&
-		    parse_credentials(o->user, &s->hops[i], why, sizeof(why)) < 0) {
+		if (o->user != NULL && !s->hops[i].cred.has_user &&
+		    parse_credentials(o->user, &s->hops[i].cred, why, sizeof(why)) < 0) {
 			fprintf(stderr, "sockscope: -U: %s\n", why);
 			status = EXIT_USAGE;
 			break;
@@ -262,7 +254,7 @@ oneshot_main(struct options *o, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < s->nhops; i++)
-		if (s->hops[i].has_pass)
+		if (s->hops[i].cred.has_pass)
 			keep_secrets_in();
 
 	s->started_ms = now_ms();

@@ -2,6 +2,7 @@
 #include "password.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -41,4 +42,21 @@ password_prompt(const char *prompt, char *out, size_t cap, size_t *len)
 	explicit_bzero(&c, sizeof(c));
 	*len = got;
 	return n < 0 ? PASSWORD_READ_FAILED : PASSWORD_OK;
+}
+
+int
+password_from_env(struct credentials *c)
+{
+	const char *env = getenv("SOCKSCOPE_PASSWORD");
+	size_t len;
+
+	if (env == NULL || !c->has_user || c->has_pass)
+		return 0;
+	len = strlen(env);
+	if (len > CRED_MAX)
+		return -1;
+	memcpy(c->pass, env, len + 1);
+	c->passlen = len;
+	c->has_pass = true;
+	return 1;
 }

@@ -1,8 +1,11 @@
-/* Asking for a password on the terminal, without echo. */
+/* Where a password comes from when the URL or -U gives none: the
+ * environment, or the terminal, without echo. */
 #ifndef SOCKSCOPE_PASSWORD_H
 #define SOCKSCOPE_PASSWORD_H
 
 #include <stddef.h>
+
+#include "url.h"
 
 enum password_status {
 	PASSWORD_OK = 0,
@@ -18,5 +21,12 @@ enum password_status {
  * is wiped.
  */
 int password_prompt(const char *prompt, char *out, size_t cap, size_t *len);
+
+/*
+ * SOCKSCOPE_PASSWORD as c's password, for a user that has none yet: 1 when
+ * it was taken, 0 when there is nothing to do (unset, no user, or a password
+ * already), -1 when it is longer than CRED_MAX (c unchanged).
+ */
+int password_from_env(struct credentials *c);
 
 #endif

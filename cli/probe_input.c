@@ -22,26 +22,15 @@
 static void
 apply_cred(const struct run *R, struct proxy *p)
 {
-	if (!p->has_user && R->have_cred) {
-		p->has_user = R->cred.has_user;
-		p->has_pass = R->cred.has_pass;
-		memcpy(p->user, R->cred.user, sizeof(p->user));
-		memcpy(p->pass, R->cred.pass, sizeof(p->pass));
-		p->userlen = R->cred.userlen;
-		p->passlen = R->cred.passlen;
-	}
+	if (!p->cred.has_user && R->have_cred)
+		p->cred = R->cred;
 }
 
+/* A password too long is left unused: get_password() reports it. */
 static void
 apply_password_env(struct proxy *p)
 {
-	const char *env = getenv("SOCKSCOPE_PASSWORD");
-
-	if (p->has_user && !p->has_pass && env != NULL && strlen(env) <= CRED_MAX) {
-		memcpy(p->pass, env, strlen(env) + 1);
-		p->passlen = strlen(env);
-		p->has_pass = true;
-	}
+	(void)password_from_env(&p->cred);
 }
 
 /*
@@ -52,7 +41,7 @@ apply_password_env(struct proxy *p)
 static bool
 wants_password(const struct proxy *p)
 {
-	return p->has_user && !p->has_pass && p->version != SOCKS4 && p->version != SOCKS4A;
+	return p->cred.has_user && !p->cred.has_pass && p->version != SOCKS4 && p->version != SOCKS4A;
 }
 
 /*
@@ -69,7 +58,7 @@ get_password(struct run *R, unsigned long input, const char *label, const struct
 
 	if (env != NULL) /* set, so too long: wants_password() saw it unused */
 		return probe_usage("SOCKSCOPE_PASSWORD is longer than %d bytes", CRED_MAX);
-	term_escape(user, sizeof(user), p->user, p->userlen);
+	term_escape(user, sizeof(user), p->cred.user, p->cred.userlen);
 	if (!isatty(STDIN_FILENO))
 		return probe_usage("%s (server %lu): no password for user \"%s\": give "
 				   "USER:PASS@ or -U USER:PASS, set SOCKSCOPE_PASSWORD, or run on "
@@ -234,18 +223,18 @@ probe_server_setup(struct run *R, struct server *s, const char *url)
 	apply_cred(R, &s->p);
 	apply_password_env(&s->p);
 	if (wants_password(&s->p) && R->have_pw) {
-		memcpy(s->p.pass, R->pw, sizeof(s->p.pass));
-		s->p.passlen = R->pwlen;
-		s->p.has_pass = true;
+		memcpy(s->p.cred.pass, R->pw, sizeof(s->p.cred.pass));
+		s->p.cred.passlen = R->pwlen;
+		s->p.cred.has_pass = true;
 	}
 	if (wants_password(&s->p)) { /* probe_next_url() lets none through */
 		snprintf(s->error, sizeof(s->error), "no password for the user");
 		return;
 	}
-	if (s->p.has_user && !s->p.has_pass) {
-		s->p.has_pass = true; /* a SOCKS4 USERID: an empty password for s5-auth */
-		s->p.passlen = 0;
-		s->p.pass[0] = '\0';
+	if (s->p.cred.has_user && !s->p.cred.has_pass) {
+		s->p.cred.has_pass = true; /* a SOCKS4 USERID: an empty password for s5-auth */
+		s->p.cred.passlen = 0;
+		s->p.cred.pass[0] = '\0';
 	}
 	h = s->p.host;
 	if (h.kind == HOST_NAME && net_resolve(&h, R->o->family, why, sizeof(why)) < 0) {

@@ -71,8 +71,8 @@ send_auth(struct slot *sl)
 	struct draft d;
 
 	draft_init(&d, MSG_S5_AUTH_REQUEST);
-	draft_set_bytes(&d, "UNAME", (const uint8_t *)p->user, p->userlen);
-	draft_set_bytes(&d, "PASSWD", (const uint8_t *)p->pass, p->passlen);
+	draft_set_bytes(&d, "UNAME", (const uint8_t *)p->cred.user, p->cred.userlen);
+	draft_set_bytes(&d, "PASSWD", (const uint8_t *)p->cred.pass, p->cred.passlen);
 	want(sl, MSG_S5_AUTH_STATUS, 2);
 	return encode(sl, &d);
 }
@@ -115,8 +115,8 @@ send_request4(struct slot *sl)
 		draft_set_name(&d, "HOSTNAME", s->target.name, s->target.namelen);
 	else
 		draft_set_ipv4(&d, "DSTIP", s->target.addr);
-	if (s->p.has_user)
-		draft_set_bytes(&d, "USERID", (const uint8_t *)s->p.user, s->p.userlen);
+	if (s->p.cred.has_user)
+		draft_set_bytes(&d, "USERID", (const uint8_t *)s->p.cred.user, s->p.cred.userlen);
 	want(sl, MSG_S4_REPLY, 4);
 	return encode(sl, &d);
 }

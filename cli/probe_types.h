@@ -130,7 +130,7 @@ struct run {
 	struct options *o;
 	bool have_target;
 	struct host target;
-	struct proxy cred; /* from -U */
+	struct credentials cred; /* from -U */
 	bool have_cred;
 	/* input */
 	char **ops;

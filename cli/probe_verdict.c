@@ -85,7 +85,7 @@ probe_chose(const struct server *s, int st, int method)
 bool
 probe_has_cred(const struct server *s)
 {
-	return s->p.has_user;
+	return s->p.cred.has_user;
 }
 
 enum peer

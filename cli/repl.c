@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "password.h"
 #include "repl_cmds.h"
 #include "repl_edit.h"
 #include "repl_line.h"
@@ -228,27 +229,22 @@ on_sigint(int sig)
 static int
 preset_credentials(struct rsess *s, struct options *o)
 {
-	static struct proxy p;
+	static struct credentials c;
 	char why[400];
 	int rc = EXIT_OK;
 
 	if (o->user == NULL)
 		return EXIT_OK;
-	memset(&p, 0, sizeof(p));
-	if (parse_credentials(o->user, &p, why, sizeof(why)) < 0) {
+	memset(&c, 0, sizeof(c));
+	if (parse_credentials(o->user, &c, why, sizeof(why)) < 0) {
 		rc = rs_fail(EXIT_USAGE, "-U: %s", why);
+	} else if (password_from_env(&c) < 0) {
+		rc = rs_fail(EXIT_USAGE, "SOCKSCOPE_PASSWORD is longer than %d bytes", CRED_MAX);
 	} else {
-		const char *env = getenv("SOCKSCOPE_PASSWORD");
-
-		if (!p.has_pass && env != NULL && strlen(env) <= CRED_MAX) {
-			memcpy(p.pass, env, strlen(env) + 1);
-			p.passlen = strlen(env);
-			p.has_pass = true;
-		}
-		rs_set_user(s, p.user, p.userlen);
-		if (p.has_pass)
-			rc = rs_set_pass(s, p.pass, p.passlen);
-		s->hop_cred = p;
+		rs_set_user(s, c.user, c.userlen);
+		if (c.has_pass)
+			rc = rs_set_pass(s, c.pass, c.passlen);
+		s->hop_cred = c;
 		s->has_hop_cred = true;
 	}
 	{
@@ -257,7 +253,7 @@ preset_credentials(struct rsess *s, struct options *o)
 		if (colon != NULL)
 			memset(colon + 1, '*', strlen(colon + 1));
 	}
-	explicit_bzero(&p, sizeof(p));
+	explicit_bzero(&c, sizeof(c));
 	return rc;
 }
 

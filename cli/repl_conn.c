@@ -161,16 +161,8 @@ open_chain(struct rsess *s, int64_t t0)
 	hs.nhops = s->nhops - 1;
 	for (int i = 0; i < hs.nhops; i++) {
 		hs.hops[i] = s->hops[i];
-		if (!hs.hops[i].has_user && s->has_hop_cred) {
-			const struct proxy *c = &s->hop_cred;
-
-			memcpy(hs.hops[i].user, c->user, sizeof(c->user));
-			hs.hops[i].userlen = c->userlen;
-			hs.hops[i].has_user = true;
-			memcpy(hs.hops[i].pass, c->pass, sizeof(c->pass));
-			hs.hops[i].passlen = c->passlen;
-			hs.hops[i].has_pass = c->has_pass;
-		}
+		if (!hs.hops[i].cred.has_user && s->has_hop_cred)
+			hs.hops[i].cred = s->hop_cred;
 	}
 	hs.target = s->hops[s->nhops - 1].host;
 	hs.family = s->family;
@@ -182,7 +174,7 @@ open_chain(struct rsess *s, int64_t t0)
 	if (rc == EXIT_OK)
 		rc = session_run(&hs);
 	for (int i = 0; i < hs.nhops; i++)
-		explicit_bzero(hs.hops[i].pass, sizeof(hs.hops[i].pass));
+		explicit_bzero(hs.hops[i].cred.pass, sizeof(hs.hops[i].cred.pass));
 	trace_free(&tr);
 	if (rc != EXIT_OK) {
 		if (hs.conn.fd >= 0)

@@ -242,7 +242,7 @@ cmd_unset(struct repl *r, int argc, char **argv)
 static bool
 auth_in_use(const struct rsess *s)
 {
-	if (s->has_user)
+	if (s->cred.has_user)
 		return true;
 	for (int i = 0; i < PROTO_MAX_FIELDS; i++)
 		if (s->user_set[RD_AUTH][i])

@@ -75,10 +75,10 @@ void
 rs_free(struct rsess *s)
 {
 	rs_close(s, false);
-	explicit_bzero(s->pass, sizeof(s->pass));
+	explicit_bzero(s->cred.pass, sizeof(s->cred.pass));
 	explicit_bzero(&s->hop_cred, sizeof(s->hop_cred));
 	for (int i = 0; i < s->nhops; i++)
-		explicit_bzero(s->hops[i].pass, sizeof(s->hops[i].pass));
+		explicit_bzero(s->hops[i].cred.pass, sizeof(s->hops[i].cred.pass));
 	explicit_bzero(&s->d[RD_AUTH], sizeof(s->d[RD_AUTH]));
 }
 
@@ -139,8 +139,8 @@ rs_proxy_text(const struct rsess *s, char *buf, size_t cap)
 	p = &s->hops[s->nhops - 1];
 	host_format(&p->host, host, sizeof(host));
 	user[0] = '\0';
-	if (s->has_user) {
-		term_escape(user, sizeof(user) - 1, s->user, s->userlen);
+	if (s->cred.has_user) {
+		term_escape(user, sizeof(user) - 1, s->cred.user, s->cred.userlen);
 		strcat(user, "@");
 	}
 	if (s->nhops > 1)
@@ -220,17 +220,17 @@ rs_set_proxies(struct rsess *s, int n, char **urls)
 		rs_close(s, false);
 	}
 	for (int i = 0; i < s->nhops; i++)
-		explicit_bzero(s->hops[i].pass, sizeof(s->hops[i].pass));
+		explicit_bzero(s->hops[i].cred.pass, sizeof(s->hops[i].cred.pass));
 	memcpy(s->hops, hops, sizeof(hops[0]) * (size_t)n);
 	s->nhops = n;
 	/* The last hop's credentials are the session's. */
-	if (hops[n - 1].has_user) {
-		rs_set_user(s, hops[n - 1].user, hops[n - 1].userlen);
-		if (hops[n - 1].has_pass)
-			rs_set_pass(s, hops[n - 1].pass, hops[n - 1].passlen);
+	if (hops[n - 1].cred.has_user) {
+		rs_set_user(s, hops[n - 1].cred.user, hops[n - 1].cred.userlen);
+		if (hops[n - 1].cred.has_pass)
+			rs_set_pass(s, hops[n - 1].cred.pass, hops[n - 1].cred.passlen);
 	}
 	for (int i = 0; i < n; i++)
-		if (hops[i].has_pass)
+		if (hops[i].cred.has_pass)
 			rs_keep_secrets_in();
 	if (resolve_target(s) != EXIT_OK)
 		rs_warn("the target's name stays unresolved until it resolves");
@@ -244,16 +244,16 @@ int
 rs_set_user(struct rsess *s, const char *user, size_t len)
 {
 	if (user == NULL) {
-		s->has_user = false;
-		s->userlen = 0;
-		memset(s->user, 0, sizeof(s->user));
+		s->cred.has_user = false;
+		s->cred.userlen = 0;
+		memset(s->cred.user, 0, sizeof(s->cred.user));
 	} else {
 		if (len > CRED_MAX)
 			return rs_fail(EXIT_USAGE, "the user name is longer than %d bytes", CRED_MAX);
-		memcpy(s->user, user, len);
-		s->user[len] = '\0';
-		s->userlen = len;
-		s->has_user = true;
+		memcpy(s->cred.user, user, len);
+		s->cred.user[len] = '\0';
+		s->cred.userlen = len;
+		s->cred.has_user = true;
 	}
 	rs_refresh(s);
 	return EXIT_OK;
@@ -262,16 +262,16 @@ rs_set_user(struct rsess *s, const char *user, size_t len)
 int
 rs_set_pass(struct rsess *s, const char *pass, size_t len)
 {
-	explicit_bzero(s->pass, sizeof(s->pass));
+	explicit_bzero(s->cred.pass, sizeof(s->cred.pass));
 	if (pass == NULL) {
-		s->has_pass = false;
-		s->passlen = 0;
+		s->cred.has_pass = false;
+		s->cred.passlen = 0;
 	} else {
 		if (len > CRED_MAX)
 			return rs_fail(EXIT_USAGE, "the password is longer than %d bytes", CRED_MAX);
-		memcpy(s->pass, pass, len);
-		s->passlen = len;
-		s->has_pass = true;
+		memcpy(s->cred.pass, pass, len);
+		s->cred.passlen = len;
+		s->cred.has_pass = true;
 		rs_keep_secrets_in();
 	}
 	rs_refresh(s);
@@ -373,10 +373,10 @@ rs_refresh(struct rsess *s)
 {
 	static const uint8_t methods[2] = { 0x00, 0x02 };
 
-	follow_bytes(s, RD_GREETING, "METHODS", methods, s->has_user ? 2 : 1);
-	follow_bytes(s, RD_AUTH, "UNAME", s->has_user ? s->user : NULL, s->userlen);
-	follow_bytes(s, RD_AUTH, "PASSWD", s->has_pass ? s->pass : NULL, s->passlen);
-	follow_bytes(s, RD_S4REQ, "USERID", s->has_user ? s->user : NULL, s->userlen);
+	follow_bytes(s, RD_GREETING, "METHODS", methods, s->cred.has_user ? 2 : 1);
+	follow_bytes(s, RD_AUTH, "UNAME", s->cred.has_user ? s->cred.user : NULL, s->cred.userlen);
+	follow_bytes(s, RD_AUTH, "PASSWD", s->cred.has_pass ? s->cred.pass : NULL, s->cred.passlen);
+	follow_bytes(s, RD_S4REQ, "USERID", s->cred.has_user ? s->cred.user : NULL, s->cred.userlen);
 	refresh_target(s);
 }
 

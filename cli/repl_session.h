@@ -48,14 +48,10 @@ struct rsess {
 
 	/* -U: for the hops before the last that name no user of their own. */
 	bool has_hop_cred;
-	struct proxy hop_cred;
+	struct credentials hop_cred;
 
 	/* What fills the drafts' fields the user has not set by hand. */
-	bool has_user, has_pass;
-	char user[CRED_MAX + 1];
-	size_t userlen;
-	char pass[CRED_MAX + 1];
-	size_t passlen;
+	struct credentials cred;
 	bool has_target;
 	struct host target;   /* as given */
 	bool has_resolved;

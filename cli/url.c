@@ -187,27 +187,27 @@ percent_decode(const char *s, size_t len, char *out, size_t *outlen, const char 
 }
 
 static int
-set_credentials(const char *s, size_t len, struct proxy *p, char *why, size_t whylen)
+set_credentials(const char *s, size_t len, struct credentials *c, char *why, size_t whylen)
 {
 	const char *colon = memchr(s, ':', len);
 	size_t ulen = colon != NULL ? (size_t)(colon - s) : len;
 
-	if (percent_decode(s, ulen, p->user, &p->userlen, "user name", why, whylen) < 0)
+	if (percent_decode(s, ulen, c->user, &c->userlen, "user name", why, whylen) < 0)
 		return -1;
-	p->has_user = true;
+	c->has_user = true;
 	if (colon != NULL) {
-		if (percent_decode(colon + 1, len - ulen - 1, p->pass, &p->passlen, "password",
-				   why, whylen) < 0)
+		if (percent_decode(colon + 1, len - ulen - 1, c->pass, &c->passlen, "password", why,
+				   whylen) < 0)
 			return -1;
-		p->has_pass = true;
+		c->has_pass = true;
 	}
 	return 0;
 }
 
 int
-parse_credentials(const char *s, struct proxy *p, char *why, size_t whylen)
+parse_credentials(const char *s, struct credentials *c, char *why, size_t whylen)
 {
-	return set_credentials(s, strlen(s), p, why, whylen);
+	return set_credentials(s, strlen(s), c, why, whylen);
 }
 
 static const struct {
@@ -254,7 +254,7 @@ parse_proxy_url(const char *url, struct proxy *p, char *why, size_t whylen)
 	}
 	at = strrchr(rest, '@');
 	if (at != NULL) {
-		if (set_credentials(rest, (size_t)(at - rest), p, why, whylen) < 0)
+		if (set_credentials(rest, (size_t)(at - rest), &p->cred, why, whylen) < 0)
 			return -1;
 		rest = at + 1;
 	}

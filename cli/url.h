@@ -26,14 +26,19 @@ struct host {
 	uint16_t port;
 };
 
-struct proxy {
-	enum socks_version version;
-	struct host host;
+/* A user name and a password, each optional: RFC 1929's, or SOCKS4's USERID. */
+struct credentials {
 	bool has_user, has_pass;
 	char user[CRED_MAX + 1];
 	size_t userlen;
 	char pass[CRED_MAX + 1];
 	size_t passlen;
+};
+
+struct proxy {
+	enum socks_version version;
+	struct host host;
+	struct credentials cred;
 };
 
 /* Each returns 0, or -1 with why[] saying what was wrong, naming the input. */
@@ -43,7 +48,7 @@ int parse_proxy_url(const char *url, struct proxy *p, char *why, size_t whylen);
 /* HOST PORT (port != NULL), or HOST:PORT / [V6]:PORT in one argument. */
 int parse_target(const char *host, const char *port, struct host *h, char *why, size_t whylen);
 /* USER[:PASS] as -U takes it, percent-decoded. */
-int parse_credentials(const char *s, struct proxy *p, char *why, size_t whylen);
+int parse_credentials(const char *s, struct credentials *c, char *why, size_t whylen);
 
 const char *socks_version_scheme(enum socks_version v);
 /* "host:port" or "[v6]:port", for messages; never holds a password. */

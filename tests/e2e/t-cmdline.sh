@@ -71,4 +71,22 @@ else
 	fail "SOCKSCOPE_PASSWORD: the server got $(grep AUTH "$BAD_LOG")"
 fi
 
+# A SOCKSCOPE_PASSWORD over 255 bytes is refused in every mode, naming it,
+# with nothing sent.
+long=$(printf 'p%.0s' $(seq 256))
+start_badserver silent
+n0=$(grep -c 'ACCEPT' "$BAD_LOG" 2>/dev/null || true)
+SOCKSCOPE_PASSWORD=$long sc -- -w 5 -U alice -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 9
+expect_rc "SOCKSCOPE_PASSWORD of 256 bytes, connect" 2
+expect_err "SOCKSCOPE_PASSWORD of 256 bytes, connect" "SOCKSCOPE_PASSWORD is longer than 255 bytes"
+SOCKSCOPE_PASSWORD=$long sc -- -w 5 -U alice -x "socks5://127.0.0.1:$BAD_PORT" -c 'show auth'
+expect_rc "SOCKSCOPE_PASSWORD of 256 bytes, REPL" 2
+expect_err "SOCKSCOPE_PASSWORD of 256 bytes, REPL" "SOCKSCOPE_PASSWORD is longer than 255 bytes"
+SOCKSCOPE_PASSWORD=$long sc -- -w 5 -U alice probe "127.0.0.1:$BAD_PORT"
+expect_rc "SOCKSCOPE_PASSWORD of 256 bytes, probe" 2
+expect_err "SOCKSCOPE_PASSWORD of 256 bytes, probe" "SOCKSCOPE_PASSWORD is longer than 255 bytes"
+n1=$(grep -c 'ACCEPT' "$BAD_LOG" 2>/dev/null || true)
+[ "$n0" = "$n1" ] && ok "SOCKSCOPE_PASSWORD of 256 bytes: no connection made" ||
+	fail "SOCKSCOPE_PASSWORD of 256 bytes: the server saw $((n1 - n0)) connections"
+
 finish

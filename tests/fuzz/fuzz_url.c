@@ -134,30 +134,30 @@ check_proxy(const struct proxy *p)
 	CHECK(strcmp(socks_version_scheme(p->version), "?") != 0);
 	check_host(&p->host);
 	check_host_format(&p->host);
-	if (p->has_user)
-		check_cred(p->user, p->userlen);
-	if (p->has_pass) {
-		CHECK(p->has_user);
-		check_cred(p->pass, p->passlen);
+	if (p->cred.has_user)
+		check_cred(p->cred.user, p->cred.userlen);
+	if (p->cred.has_pass) {
+		CHECK(p->cred.has_user);
+		check_cred(p->cred.pass, p->cred.passlen);
 	}
 	if (p->host.kind == HOST_NAME && p->host.name[0] == '[')
 		return;
 	w += sprintf(w, "%s://", socks_version_scheme(p->version));
-	if (p->has_user) {
-		put_pct(&w, p->user, p->userlen);
-		if (p->has_pass) {
+	if (p->cred.has_user) {
+		put_pct(&w, p->cred.user, p->cred.userlen);
+		if (p->cred.has_pass) {
 			*w++ = ':';
-			put_pct(&w, p->pass, p->passlen);
+			put_pct(&w, p->cred.pass, p->cred.passlen);
 		}
 		*w++ = '@';
 	}
 	host_format(&p->host, w, sizeof(url) - (size_t)(w - url));
 	CHECKF(parse_proxy_url(url, &again, why, sizeof(why)) == 0, "\"%s\": %s", url, why);
-	CHECKF(again.version == p->version && again.has_user == p->has_user &&
-		       again.has_pass == p->has_pass && again.userlen == p->userlen &&
-		       again.passlen == p->passlen &&
-		       memcmp(again.user, p->user, p->userlen) == 0 &&
-		       memcmp(again.pass, p->pass, p->passlen) == 0 &&
+	CHECKF(again.version == p->version && again.cred.has_user == p->cred.has_user &&
+		       again.cred.has_pass == p->cred.has_pass && again.cred.userlen == p->cred.userlen &&
+		       again.cred.passlen == p->cred.passlen &&
+		       memcmp(again.cred.user, p->cred.user, p->cred.userlen) == 0 &&
+		       memcmp(again.cred.pass, p->cred.pass, p->cred.passlen) == 0 &&
 		       same_host(&again.host, &p->host),
 	       "\"%s\" read back differently", url);
 }
@@ -206,11 +206,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	memset(&p, 0, sizeof(p));
-	if ((rc = parse_credentials(a, &p, why, sizeof(why))) == 0) {
-		CHECK(p.has_user);
-		check_cred(p.user, p.userlen);
-		if (p.has_pass)
-			check_cred(p.pass, p.passlen);
+	if ((rc = parse_credentials(a, &p.cred, why, sizeof(why))) == 0) {
+		CHECK(p.cred.has_user);
+		check_cred(p.cred.user, p.cred.userlen);
+		if (p.cred.has_pass)
+			check_cred(p.cred.pass, p.cred.passlen);
 	} else {
 		check_refusal(rc);
 	}
