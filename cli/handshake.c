@@ -176,8 +176,8 @@ plan_socks4(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 		draft_set_ipv4(d, "DSTIP", next->addr);
 	else if ((rc = draft_set_name(d, "HOSTNAME", next->name, next->namelen)) != PROTO_OK)
 		return fail(s, EXIT_USAGE, i + 1, "HOSTNAME: %s", proto_strerror(rc));
-	if (p->cred.has_user &&
-	    (rc = draft_set_bytes(d, "USERID", (const uint8_t *)p->cred.user, p->cred.userlen)) != PROTO_OK)
+	if (p->cred.has_user && (rc = draft_set_bytes(d, "USERID", (const uint8_t *)p->cred.user,
+						      p->cred.userlen)) != PROTO_OK)
 		return fail(s, EXIT_USAGE, i + 1, "USERID: %s", proto_strerror(rc));
 	if (p->cred.has_pass)
 		trace_note(s->trace, i + 1, "SOCKS4 has no password: only the user id is sent");

@@ -43,7 +43,8 @@ hops_json(const struct session *s)
 		json_object_set_new(h, "scheme", json_string(socks_version_scheme(p->version)));
 		json_object_set_new(h, "address", host_json(&p->host));
 		if (p->cred.has_user)
-			json_object_set_new(h, "user", json_printable(p->cred.user, p->cred.userlen));
+			json_object_set_new(h, "user",
+					    json_printable(p->cred.user, p->cred.userlen));
 		json_array_append_new(hops, h);
 	}
 	return hops;

@@ -91,6 +91,6 @@ probe_trace_end(const struct run *R, const struct slot *sl)
 	if (r->oc == OC_SKIPPED)
 		fprintf(stderr, "* %s: skipped: %s\n", label, r->detail);
 	else
-		fprintf(stderr, "* %s: %s in %.2f ms%s%s\n", label, probe_outcome_names[r->oc], r->ms,
-			r->detail[0] != '\0' ? ": " : "", r->detail);
+		fprintf(stderr, "* %s: %s in %.2f ms%s%s\n", label, probe_outcome_names[r->oc],
+			r->ms, r->detail[0] != '\0' ? ": " : "", r->detail);
 }

@@ -373,10 +373,12 @@ rs_refresh(struct rsess *s)
 {
 	static const uint8_t methods[2] = { 0x00, 0x02 };
 
-	follow_bytes(s, RD_GREETING, "METHODS", methods, s->cred.has_user ? 2 : 1);
-	follow_bytes(s, RD_AUTH, "UNAME", s->cred.has_user ? s->cred.user : NULL, s->cred.userlen);
-	follow_bytes(s, RD_AUTH, "PASSWD", s->cred.has_pass ? s->cred.pass : NULL, s->cred.passlen);
-	follow_bytes(s, RD_S4REQ, "USERID", s->cred.has_user ? s->cred.user : NULL, s->cred.userlen);
+	const struct credentials *c = &s->cred;
+
+	follow_bytes(s, RD_GREETING, "METHODS", methods, c->has_user ? 2 : 1);
+	follow_bytes(s, RD_AUTH, "UNAME", c->has_user ? c->user : NULL, c->userlen);
+	follow_bytes(s, RD_AUTH, "PASSWD", c->has_pass ? c->pass : NULL, c->passlen);
+	follow_bytes(s, RD_S4REQ, "USERID", c->has_user ? c->user : NULL, c->userlen);
 	refresh_target(s);
 }
 
