@@ -94,11 +94,11 @@ keep_secrets_in(void)
 }
 
 /* Every copy of a password the session holds (the flags stay: the plan
- * and the JSON read them). */
+ * and the JSON read them).  Hops past nhops were never written. */
 static void
 wipe_passwords(struct session *s)
 {
-	for (int i = 0; i < MAX_HOPS; i++) {
+	for (int i = 0; i < s->nhops; i++) {
 		explicit_bzero(s->hops[i].cred.pass, sizeof(s->hops[i].cred.pass));
 		s->hops[i].cred.passlen = 0;
 	}
