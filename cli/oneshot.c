@@ -64,16 +64,15 @@ complete_credentials(struct session *s)
 		struct credentials *c = &s->hops[i].cred;
 		enum socks_version v = s->hops[i].version;
 		char prompt[CRED_MAX + 40];
-		int rc;
 
 		if (v != SOCKS5 && v != SOCKS5H)
 			continue;
-		if ((rc = password_from_env(c)) < 0) {
+		if (password_from_env(c) < 0) {
 			fprintf(stderr, "sockscope: SOCKSCOPE_PASSWORD is longer than %d bytes\n",
 				CRED_MAX);
 			return -1;
 		}
-		if (rc > 0 || !c->has_user || c->has_pass)
+		if (!c->has_user || c->has_pass) /* none wanted, or the environment's */
 			continue;
 		snprintf(prompt, sizeof(prompt), "password for %s: ", c->user);
 		if (password_prompt(prompt, c->pass, sizeof(c->pass), &c->passlen) == PASSWORD_OK)

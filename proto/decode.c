@@ -47,24 +47,42 @@ describer_of(const struct walk *w, size_t i, enum field_kind kind, uint32_t *out
 	return 0;
 }
 
+/* The field whose value says whether fd is on the wire; -1 when none does. */
+static int
+deciding_field(const struct walk *w, const struct field_desc *fd)
+{
+	switch (fd->presence) {
+	case PRESENT_IF_DOMAIN:
+		return index_of_kind(w->desc, FK_ATYP);
+	case PRESENT_IF_SOCKS4A:
+		return index_of_kind(w->desc, FK_IPV4);
+	case PRESENT_IF_NOT_ABORT:
+		return proto_field_index(w->desc, "MTYP");
+	case PRESENT_ALWAYS:
+		break;
+	}
+	return -1;
+}
+
 static int
 is_present(const struct walk *w, const struct field_desc *fd)
 {
-	int k;
+	int k = deciding_field(w, fd);
 
-	switch (fd->presence) {
-	case PRESENT_ALWAYS:
+	if (fd->presence == PRESENT_ALWAYS)
 		return 1;
+	if (k < 0 || !w->seen[k])
+		return 0;
+	switch (fd->presence) {
 	case PRESENT_IF_DOMAIN:
-		k = index_of_kind(w->desc, FK_ATYP);
-		return k >= 0 && w->seen[k] && w->val[k] == 3;
+		return w->val[k] == 3;
 	case PRESENT_IF_SOCKS4A:
-		k = index_of_kind(w->desc, FK_IPV4);
-		return k >= 0 && w->seen[k] && w->at[k][0] == 0 && w->at[k][1] == 0 &&
-		       w->at[k][2] == 0 && w->at[k][3] != 0;
+		return w->at[k][0] == 0 && w->at[k][1] == 0 && w->at[k][2] == 0 &&
+		       w->at[k][3] != 0;
 	case PRESENT_IF_NOT_ABORT:
-		k = proto_field_index(w->desc, "MTYP");
-		return k >= 0 && w->seen[k] && w->val[k] != 0xff;
+		return w->val[k] != 0xff;
+	case PRESENT_ALWAYS:
+		break;
 	}
 	return 1;
 }
@@ -210,24 +228,9 @@ field_size(struct walk *w, size_t i, size_t *size)
 static int
 presence_known(const struct walk *w, const struct field_desc *fd)
 {
-	int k;
+	int k = deciding_field(w, fd);
 
-	switch (fd->presence) {
-	case PRESENT_ALWAYS:
-		return 1;
-	case PRESENT_IF_DOMAIN:
-		k = index_of_kind(w->desc, FK_ATYP);
-		break;
-	case PRESENT_IF_SOCKS4A:
-		k = index_of_kind(w->desc, FK_IPV4);
-		break;
-	case PRESENT_IF_NOT_ABORT:
-		k = proto_field_index(w->desc, "MTYP");
-		break;
-	default:
-		return 0;
-	}
-	return k >= 0 && w->seen[k];
+	return fd->presence == PRESENT_ALWAYS || (k >= 0 && w->seen[k]);
 }
 
 /*
