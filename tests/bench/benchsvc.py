@@ -23,12 +23,17 @@ kernel's copy, as with a C program.
         each, stdin/stdout/stderr on /dev/null, timing each run with
         time.perf_counter_ns around subprocess.run; print one line per
         command: "<median_ms> <min_ms> <p90_ms> <failures>"
+    benchsvc.py ddpipe --size N --pipe-size B
+        `dd if=/dev/zero bs=1M | dd of=/dev/null bs=1M` through a pipe of B
+        bytes (F_SETPIPE_SZ; sockscope grows its stdin or stdout pipe so),
+        print "<bytes> <secs>"
     benchsvc.py freeport             a TCP port free on 127.0.0.1
 
 Sizes accept the suffixes K, M, G (powers of 1024).
 """
 
 import argparse
+import fcntl
 import json
 import os
 import socket
@@ -176,6 +181,25 @@ def cmd_probe(args):
                                         fails[k], len(ts)))
 
 
+def cmd_ddpipe(args):
+    size = parse_size(args.size)
+    r, w = os.pipe()
+    fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, parse_size(args.pipe_size))
+    t0 = time.perf_counter()
+    writer = subprocess.Popen(["dd", "if=/dev/zero", "bs=1M", "count=%d" % size,
+                               "iflag=count_bytes", "status=none"], stdout=w)
+    reader = subprocess.Popen(["dd", "of=/dev/null", "bs=1M"], stdin=r,
+                              stderr=subprocess.PIPE)
+    os.close(r)
+    os.close(w)
+    err = reader.communicate()[1].decode(errors="replace")
+    writer.wait()
+    secs = time.perf_counter() - t0
+    got = next((int(line.split()[0]) for line in err.splitlines()
+                if "bytes" in line), 0)
+    print("%d %.6f" % (got, secs))
+
+
 def cmd_freeport(args):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -205,11 +229,14 @@ def main():
     sp.add_argument("--max-failures", type=int, default=10)
     sp.add_argument("a")
     sp.add_argument("b")
+    sp = sub.add_parser("ddpipe")
+    sp.add_argument("--size", required=True)
+    sp.add_argument("--pipe-size", required=True)
     sub.add_parser("freeport")
     args = p.parse_args()
     {"source": cmd_source, "sink": cmd_sink, "accept": cmd_accept,
      "pull": cmd_pull, "push": cmd_push, "probe": cmd_probe,
-     "freeport": cmd_freeport}[args.cmd](args)
+     "ddpipe": cmd_ddpipe, "freeport": cmd_freeport}[args.cmd](args)
 
 
 if __name__ == "__main__":
