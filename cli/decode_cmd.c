@@ -381,6 +381,13 @@ report(struct output *out, const struct run *r, const struct msg *m)
 	size_t left = r->len - r->off > extent ? r->len - r->off - extent : 0;
 	if (left == 0)
 		return;
+	/* After a broken username/password request the rest is likely its
+	 * password, which no field marks as one any more. */
+	if (m->desc->type == MSG_S5_AUTH_REQUEST && !out->o->show_secrets) {
+		printf("   %zu more byte%s not decoded, not shown: they may hold the password "
+		       "(--show-secrets shows them)\n", left, left == 1 ? "" : "s");
+		return;
+	}
 	printf("   %zu more byte%s not decoded:\n", left, left == 1 ? "" : "s");
 	hexdump_print(stdout, r->p + r->off + extent, left, extent, &out->view);
 }
@@ -449,7 +456,10 @@ plausibility(const struct run *r)
 	return 10;
 }
 
-/* Whether reading a is better than b; ties go to b, the earlier one. */
+/* Whether reading a is better than b; ties go to b, the earlier one.  Of
+ * two broken readings, the one that explained more of the bytes wins: a
+ * clean greeting followed by a broken message beats a request that broke
+ * three bytes in. */
 static bool
 better(const struct run *a, const struct run *b)
 {
@@ -459,9 +469,9 @@ better(const struct run *a, const struct run *b)
 		return pa > pb;
 	if (a->status >= 0)
 		return false;
-	if (a->err_in_msg != b->err_in_msg)
-		return a->err_in_msg > b->err_in_msg;
-	return a->err_at > b->err_at;
+	if (a->err_at != b->err_at)
+		return a->err_at > b->err_at;
+	return a->err_in_msg > b->err_in_msg;
 }
 
 /* The stage to start from: a whole handshake first, then a paste of its

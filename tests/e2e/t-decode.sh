@@ -63,4 +63,19 @@ sc -- decode --show-secrets --client -5 "${hs[@]}"
 expect_rc "handshake, --show-secrets" 0
 out_has "handshake, --show-secrets: the password shown" '\bpass\b|70 61 73 73'
 
+# A clean greeting, then a username/password request broken at ULEN 0: the
+# greeting reading explains more bytes than a request reading of "05 02 00
+# 02" (BIND, unknown ATYP), and the bytes after the break, the password, stay
+# hidden.
+broken=(05 02 00 02  01 00 08 53 33 63 72 33 74 50 57)
+sc -- decode "${broken[@]}"
+expect_rc "greeting, then a broken auth request" 4
+out_has "greeting, then a broken auth request: the greeting" 'SOCKS5 greeting'
+out_has "greeting, then a broken auth request: the auth request" 'username/password request.*malformed'
+out_lacks "greeting, then a broken auth request: not a BIND" 'BIND'
+out_lacks "greeting, then a broken auth request: password hidden" 'S3cr3tPW|53 33 63 72'
+out_has "greeting, then a broken auth request: hidden bytes counted" '9 more bytes not decoded, not shown'
+sc -- decode --show-secrets "${broken[@]}"
+out_has "broken auth request, --show-secrets: the bytes shown" 'S3cr3tPW'
+
 finish
