@@ -163,11 +163,20 @@ bad:
 }
 
 /* BIND's first reply: where the peer must connect.  0.0.0.0 means the proxy. */
+/* A host the server named, fit for a terminal: its bytes are the server's. */
+static const char *
+host_text(const struct host *h, char *buf, size_t cap)
+{
+	term_escape(buf, cap, h->name, h->namelen);
+	return buf;
+}
+
 static void
 announce_bind(struct session *s)
 {
 	struct host where = s->bound;
 	static const uint8_t zero[16];
+	char said[HOST_MAX * 4 + 1], listens[HOST_MAX * 4 + 1];
 
 	if ((where.kind == HOST_IPV4 && memcmp(where.addr, zero, 4) == 0) ||
 	    (where.kind == HOST_IPV6 && memcmp(where.addr, zero, 16) == 0)) {
@@ -175,11 +184,12 @@ announce_bind(struct session *s)
 		where.port = s->bound.port;
 		fprintf(stderr,
 			"sockscope: bind: the server listens on %s port %u (it said %s: the proxy's own address)\n",
-			where.name, where.port, s->bound.name);
+			host_text(&where, listens, sizeof(listens)), where.port,
+			host_text(&s->bound, said, sizeof(said)));
 		s->bound = where;
 	} else {
-		fprintf(stderr, "sockscope: bind: the server listens on %s port %u\n", where.name,
-			where.port);
+		fprintf(stderr, "sockscope: bind: the server listens on %s port %u\n",
+			host_text(&where, listens, sizeof(listens)), where.port);
 	}
 	fflush(stderr);
 }
@@ -191,8 +201,7 @@ print_answer(struct session *s)
 
 	if (s->command == COMMAND_RESOLVE && s->bound.kind == HOST_NAME)
 		fprintf(stderr, "sockscope: warning: RESOLVE answered with a name, not an address\n");
-	term_escape(text, sizeof(text), s->bound.name, s->bound.namelen);
-	printf("%s\n", text);
+	printf("%s\n", host_text(&s->bound, text, sizeof(text)));
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_TUNNEL;
 }
 
@@ -269,9 +278,12 @@ oneshot_main(struct options *o, int argc, char **argv)
 		if (!o->zero_io) {
 			status = session_bind_wait(s, o->bind_timeout_ms);
 			report_failure(s, status);
-			if (status == EXIT_OK)
+			if (status == EXIT_OK) {
+				char peer[HOST_MAX * 4 + 1];
+
 				fprintf(stderr, "sockscope: bind: peer %s port %u connected\n",
-					s->peer.name, s->peer.port);
+					host_text(&s->peer, peer, sizeof(peer)), s->peer.port);
+			}
 		}
 	}
 	if (status == EXIT_OK && (s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR)) {

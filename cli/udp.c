@@ -19,6 +19,7 @@
 #include "hexview.h"
 #include "msgtext.h"
 #include "net.h"
+#include "term.h"
 #include "traceline.h"
 
 #define DGRAM_MAX 65535
@@ -212,8 +213,11 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 
 	memset(r, 0, sizeof(*r));
 	if (relay_host.kind == HOST_NAME) {
+		char name[HOST_MAX * 4 + 1];
+
+		term_escape(name, sizeof(name), relay_host.name, relay_host.namelen);
 		snprintf(r->error, sizeof(r->error),
-			 "the relay is given by name (%s): not supported", relay_host.name);
+			 "the relay is given by name (%s): not supported", name);
 		return EXIT_PROTOCOL;
 	}
 	if (unspecified(&relay_host)) {

@@ -47,6 +47,8 @@ Scenarios (a table below; the parametrised ones take a hex code or a count):
   domain-255          reply with ATYP 03 and a 255-byte name, then echo
   ipv6-reply          reply with ATYP 04 (::1), then echo
   rsv-nonzero         granted reply with RSV 01, then echo
+  hostile-name        granted reply with ATYP 03 and a name full of terminal
+                      controls and a forged "sockscope:" line, then silence
   silent              accepts, logs what arrives, never answers
   drip                valid granted reply, one byte per second, then echo
   garbage             answers the greeting with random non-SOCKS bytes, closes
@@ -78,6 +80,9 @@ connects its peer there.
   bind-both  s4-bind-both     both replies and "HELLO\\n" in one send (the
                               peer named is 127.0.0.1 port 4242, made up),
                               then echo
+  bind-hostile-peer           both replies in one send, the second naming
+                              the peer by a name full of terminal controls,
+                              then silence
 
 UDP ASSOCIATE (the relay is a UDP socket on 127.0.0.1 the scenario opened;
 each datagram is echoed back with a header naming the host it was addressed
@@ -270,6 +275,9 @@ def rep4(cd=0x5A, vn=0, port=0, ip=b"\0\0\0\0"):
 
 NAME_255 = b".".join([b"x" * 63] * 4)  # 4*63 + 3 dots = 255 bytes
 assert len(NAME_255) == 255
+
+# Terminal controls and a forged line, as a hostile server might name a host.
+HOSTILE_NAME = b"\x1b]0;pwned\x07\x1b[2J\x1b[31mEVIL\rFAKE\nsockscope: forged"
 
 GARBAGE = bytearray(random.Random(7).randbytes(64))
 GARBAGE[0] = 0xA7  # neither 00, 04 nor 05: no version a client could accept
@@ -616,6 +624,10 @@ SCENARIOS = {
     "resolve-v6":         HANDSHAKE5 + [send(rep5(atyp=4, addr=RESOLVED6, port=0)), CLOSE],
     "resolve-ptr":        HANDSHAKE5 + [send(rep5(atyp=3, addr=PTR_NAME, port=0)), CLOSE],
     "s4-resolve":         [REQ4, send(rep4(ip=RESOLVED4A)), CLOSE],
+    "hostile-name":       HANDSHAKE5 + [send(rep5(atyp=3, addr=HOSTILE_NAME)), HOLD],
+    "bind-hostile-peer":  HANDSHAKE5 + [send(rep5(port=4243)
+                                             + rep5(atyp=3, addr=HOSTILE_NAME, port=4242)),
+                                        HOLD],
 }
 SCENARIOS.update(bind_scenarios("", 5, HANDSHAKE5))
 SCENARIOS.update(bind_scenarios("s4-", 4, [REQ4]))

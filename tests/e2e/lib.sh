@@ -501,6 +501,21 @@ expect_rc() {
 }
 
 # expect_err WHAT ERE: stderr matches the extended regex.
+# expect_err_plain NAME: stderr holds no terminal control byte (newlines
+# aside) and no line a server forged (badserver's HOSTILE_NAME).
+expect_err_plain() {
+	if tr -d '\n' <"$SC_ERR" | LC_ALL=C grep -q '[[:cntrl:]]'; then
+		fail "$1: stderr holds raw control bytes"
+		_sc_context
+		return 1
+	fi
+	if grep -q '^sockscope: forged' "$SC_ERR"; then
+		fail "$1: a line the server forged reached stderr"
+		return 1
+	fi
+	ok "$1: no control byte and no forged line on stderr"
+}
+
 expect_err() {
 	if grep -Eq -- "$2" "$SC_ERR"; then
 		ok "$1: stderr matches /$2/"

@@ -244,4 +244,14 @@ expect_rc "bind-never -z" 0
 expect_err "bind-never -z: where it listens" 'listens on 127\.0\.0\.1 port'
 expect_secs_lt "bind-never -z: no wait for the second reply" 3
 
+# Names the server gives reach the terminal escaped: where it listens, and
+# the peer.
+bad hostile-name -- -z
+expect_rc "hostile-name -z" 0
+expect_err "hostile-name -z: the name, escaped" 'listens on \\x1b\]0;pwned\\x07'
+expect_err_plain "hostile-name -z"
+bad bind-hostile-peer -- -q 0.2
+expect_err "bind-hostile-peer: the peer, escaped" 'bind: peer \\x1b\]0;pwned.*port 4242 connected'
+expect_err_plain "bind-hostile-peer"
+
 finish

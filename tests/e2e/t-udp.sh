@@ -189,4 +189,10 @@ else
 	ok "socks4 udp: nothing was sent"
 fi
 
+# A relay given by a hostile name: refused, the name escaped.
+bad hostile-name --in-str "one"$'\n' --
+expect_rc "hostile-name" 4
+expect_err "hostile-name: the name, escaped" 'relay is given by name \(\\x1b\]0;pwned'
+expect_err_plain "hostile-name"
+
 finish
