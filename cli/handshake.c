@@ -225,9 +225,14 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 	else if ((rc = draft_set_name(d, "DST.ADDR", next->name, next->namelen)) != PROTO_OK)
 		return fail(s, EXIT_USAGE, i + 1, "DST.ADDR: %s", proto_strerror(rc));
 	if (command_of(s, i) == COMMAND_UDP) {
-		/* DST says where datagrams will come from; zeros: not known yet. */
+		/* DST says where datagrams will come from; zeros: not known yet.
+		 * The target goes in each datagram's header, encoded as here:
+		 * refuse it now if it does not fit, before a byte is sent. */
 		static const uint8_t any[4];
 
+		if ((rc = encode_or_fail(s, i + 1, d, hp->request, sizeof(hp->request),
+					 &hp->request_len)) != EXIT_OK)
+			return rc;
 		draft_set_ipv4(d, "DST.ADDR", any);
 		draft_set_num(d, "DST.PORT", 0);
 	}

@@ -195,4 +195,17 @@ expect_rc "hostile-name" 4
 expect_err "hostile-name: the name, escaped" 'relay is given by name \(\\x1b\]0;pwned'
 expect_err_plain "hostile-name"
 
+# A target name too long for the datagram header: refused before anything
+# is sent, the field named.
+long_name=$(printf 'a%.0s' $(seq 300))
+start_badserver udp-ok
+sc --timeout 15 --in-str "one"$'\n' -- -w 5 -x "socks5h://127.0.0.1:$BAD_PORT" udp "$long_name" 53
+expect_rc "udp to a 300-byte name" 2
+expect_err "udp to a 300-byte name: the field" 'DST\.ADDR: a domain name is at most 255 bytes'
+if grep -q 'ACCEPT\|GREETING' "$BAD_LOG"; then
+	fail "udp to a 300-byte name: the server saw a connection: $(head -3 "$BAD_LOG")"
+else
+	ok "udp to a 300-byte name: no connection made"
+fi
+
 finish
