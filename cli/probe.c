@@ -37,13 +37,17 @@
  *    "summary": "SOCKS4 and SOCKS5",    the verdict in words
  *    "notes": ["SOCKS4 but not 4a", ...],
  *    "socks5": true,                    a valid SOCKS5 method selection
- *    "socks4": true,                    a valid SOCKS4 reply (granted or not)
+ *    "socks4": true,                    a valid SOCKS4 reply to SOCKS4 or 4a
+ *                                       (granted or not)
  *    "socks4_connect": "ok",            the s4-connect step's status
  *    "socks4a": false,                  a SOCKS4a CONNECT was granted
  *    "methods": ["noauth", "userpass"], methods chosen when offered alone
- *    "auth": "ok",                      ok | failed | none (no credentials)
- *                                       | error
- *    "connect": "ok",                   ok | refused | failed | skipped
+ *    "auth": "ok",                      ok | failed | none (no user and
+ *                                       password) | error | skipped (s5-auth
+ *                                       not run, no CONNECT authenticated)
+ *    "connect": "ok",                   ok | refused (a REP) | failed |
+ *                                       skipped (not run, or not sent: no
+ *                                       acceptable method, auth failed)
  *    "tcp_ms": 0.12,                    TCP connect time; null when not reached
  *    "expect": {"met": false, "failed": ["socks4a"]},   only with --expect
  *    "ok": true,                        probed (and met --expect)
@@ -116,6 +120,14 @@ check_expect_list(const char *list)
 
 	if (strlen(list) >= sizeof(buf))
 		return probe_usage("--expect: the list is too long");
+	/* an empty list, or an empty word in it (",", "socks5,,auth"), expects
+	   nothing: refused, as an unknown word is */
+	if (list[0] == '\0' || list[0] == ',' || list[strlen(list) - 1] == ',' ||
+	    strstr(list, ",,") != NULL)
+		return probe_usage("--expect: empty word in '%s' (known: reachable, socks5, "
+				   "socks4, socks4a, noauth, gssapi, userpass, auth, connect, "
+				   "bind, udp; prefix ! or no- to negate)",
+				   list);
 	strcpy(buf, list);
 	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
 		const char *name = t;

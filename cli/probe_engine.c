@@ -59,6 +59,7 @@ probe_finish(struct run *R, struct slot *sl, enum outcome oc, const char *fmt, .
 	va_list ap;
 
 	r->oc = oc;
+	r->phase = sl->phase;
 	r->ms = ms_since(sl->t0_us);
 	if (fmt != NULL) {
 		va_start(ap, fmt);
@@ -104,6 +105,8 @@ skip_reason(const struct run *R, const struct server *s, int st)
 	case ST_S5_UDP:
 		if (n5 == OC_TIMEOUT || n5 == OC_NOT_SOCKS || n5 == OC_OTHER_VERSION)
 			return "no SOCKS5 answer to the first greeting";
+		if (st == ST_S5_AUTH && s->p.cred.has_user && !probe_has_cred(s))
+			return "no password for the user (a SOCKS4 USERID has none)";
 		if (st == ST_S5_AUTH && !probe_has_cred(s))
 			return "no credentials given";
 		if (st >= ST_S5_CONNECT && !probe_chose(s, ST_S5_NOAUTH, 0) && !probe_has_cred(s) &&
@@ -141,6 +144,7 @@ start_step(struct run *R, struct slot *sl)
 	int fd, one = 1;
 
 	r->code = -1;
+	sl->phase = 0;
 	sl->t0_us = now_us();
 	sl->deadline_us = sl->t0_us + (int64_t)R->o->timeout_ms * 1000;
 	sl->have = 0;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,28 +102,52 @@ parse_for_check(const struct run *R, const char *url, struct proxy *p, char *lab
 
 /* ------------------------------------------------------------ servers in */
 
-/* The next server line of fp, trimmed, or NULL at its end.  Blank lines and
-   # comments are skipped. */
-static char *
-read_server_line(FILE *fp, char **line, size_t *cap)
+/*
+ * The next server line of -f FILE, trimmed, in *out: 1; 0 at its end; -1
+ * after reporting a usage error (the file cannot be read, or a line is longer
+ * than LINE_MAX_LEN bytes), which names the file and the line.  Blank lines
+ * and # comments are skipped.
+ */
+static int
+read_server_line(struct run *R, const char **out)
 {
+	if (R->line == NULL) {
+		R->linecap = LINE_MAX_LEN + 1;
+		R->line = malloc(R->linecap);
+		if (R->line == NULL) {
+			R->linecap = 0;
+			return probe_usage("out of memory");
+		}
+	}
 	for (;;) {
-		ssize_t n = getline(line, cap, fp);
+		size_t n = 0;
+		int c;
 		char *p, *e;
 
-		if (n < 0)
-			return NULL;
-		p = *line;
+		while ((c = getc(R->fp)) != EOF && c != '\n') {
+			if (n == LINE_MAX_LEN) {
+				probe_usage("-f %s: line %lu is longer than %d bytes", R->cfg.file,
+					    R->lineno + 1, LINE_MAX_LEN);
+				return -1;
+			}
+			R->line[n++] = (char)c;
+		}
+		if (c == EOF && ferror(R->fp))
+			return probe_usage("-f %s: %s", R->cfg.file, strerror(errno));
+		if (c == EOF && n == 0)
+			return 0;
+		R->lineno++;
+		R->line[n] = '\0';
+		p = R->line;
 		while (*p == ' ' || *p == '\t')
 			p++;
 		e = p + strlen(p);
-		while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+		while (e > p && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
 			*--e = '\0';
 		if (*p == '\0' || *p == '#')
 			continue;
-		if (strlen(p) > LINE_MAX_LEN)
-			p[LINE_MAX_LEN] = '\0'; /* parse_proxy_url will refuse it by name */
-		return p;
+		*out = p;
+		return 1;
 	}
 }
 
@@ -146,15 +171,20 @@ probe_check_passwords(struct run *R)
 		struct stat st;
 		off_t start = ftello(R->fp);
 		const char *url;
+		int got = 0;
 
 		if (start >= 0 && fstat(fileno(R->fp), &st) == 0 && S_ISREG(st.st_mode)) {
-			while (!found &&
-			       (url = read_server_line(R->fp, &R->line, &R->linecap)) != NULL) {
+			while (!found && (got = read_server_line(R, &url)) > 0) {
 				input++;
 				found = parse_for_check(R, url, &p, label, sizeof(label)) &&
 					wants_password(&p);
 			}
+			if (got < 0) { /* reported: nothing is sent */
+				explicit_bzero(&p, sizeof(p));
+				return -1;
+			}
 			clearerr(R->fp);
+			R->lineno = 0;
 			if (fseeko(R->fp, start, SEEK_SET) < 0) {
 				explicit_bzero(&p, sizeof(p));
 				return probe_usage("-f %s: %s", R->cfg.file, strerror(errno));
@@ -177,11 +207,17 @@ probe_next_url(struct run *R, const char **url)
 	if (u == NULL && R->opi < R->nops)
 		u = R->ops[R->opi++];
 	if (u == NULL && R->fp != NULL) {
-		u = read_server_line(R->fp, &R->line, &R->linecap);
-		if (u == NULL) {
+		int got = read_server_line(R, &u);
+
+		if (got <= 0) {
 			if (!R->fp_is_stdin)
 				fclose(R->fp);
 			R->fp = NULL;
+			u = NULL;
+		}
+		if (got < 0) {
+			R->refused = true; /* reported: a usage error */
+			return PROBE_NEXT_END;
 		}
 	}
 	if (u == NULL)
@@ -205,6 +241,39 @@ probe_next_url(struct run *R, const char **url)
 	return PROBE_NEXT_URL;
 }
 
+/*
+ * The label of a server line that does not parse, without its password: the
+ * host:port part as given (what follows the scheme and the user), else the
+ * line with the password masked.  With --show-secrets, the line as it is.
+ * Raw bytes: the table and the JSON escape them.
+ */
+static void
+failed_label(const struct run *R, const char *url, char *out, size_t len)
+{
+	const char *rest = url, *sep = strstr(url, "://"), *at, *colon;
+	size_t n = 0;
+
+	if (R->o->show_secrets) {
+		snprintf(out, len, "%s", url);
+		return;
+	}
+	if (sep != NULL)
+		rest = sep + 3;
+	at = strrchr(rest, '@');
+	if (at == NULL || at[1] != '\0') {
+		snprintf(out, len, "%s", at != NULL ? at + 1 : rest);
+		return;
+	}
+	/* nothing after the user: scheme://USER:********@ */
+	colon = memchr(rest, ':', (size_t)(at - rest));
+	if (colon == NULL) {
+		snprintf(out, len, "%s", url);
+		return;
+	}
+	n = (size_t)(colon - url);
+	snprintf(out, len, "%.*s:********@", n > INT32_MAX ? INT32_MAX : (int)n, url);
+}
+
 /* Fills s from a URL; on failure s->error says why. */
 void
 probe_server_setup(struct run *R, struct server *s, const char *url)
@@ -213,10 +282,8 @@ probe_server_setup(struct run *R, struct server *s, const char *url)
 	struct host h;
 
 	if (parse_proxy_url(url, &s->p, why, sizeof(why)) < 0) {
-		snprintf(s->label, sizeof(s->label), "%.60s", url);
-		for (char *c = s->label; *c; c++)
-			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
-				*c = '?';
+		explicit_bzero(&s->p, sizeof(s->p));
+		failed_label(R, url, s->label, sizeof(s->label));
 		snprintf(s->error, sizeof(s->error), "%s", why);
 		return;
 	}
@@ -232,11 +299,8 @@ probe_server_setup(struct run *R, struct server *s, const char *url)
 		snprintf(s->error, sizeof(s->error), "no password for the user");
 		return;
 	}
-	if (s->p.cred.has_user && !s->p.cred.has_pass) {
-		s->p.cred.has_pass = true; /* a SOCKS4 USERID: an empty password for s5-auth */
-		s->p.cred.passlen = 0;
-		s->p.cred.pass[0] = '\0';
-	}
+	/* a SOCKS4 USERID without a password: the SOCKS5 steps go without
+	   RFC 1929 (s5-auth is skipped) */
 	h = s->p.host;
 	if (h.kind == HOST_NAME && net_resolve(&h, R->o->family, why, sizeof(why)) < 0) {
 		snprintf(s->error, sizeof(s->error), "%s", why);

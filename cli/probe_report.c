@@ -13,6 +13,7 @@
 #include "json_out.h"
 #include "probe_detect.h"
 #include "probe_verdict.h"
+#include "term.h"
 
 const char *const probe_step_names[ST_COUNT] = {
 	"tcp", "s5-noauth", "s5-gssapi", "s5-userpass", "s5-all", "s5-auth",
@@ -45,12 +46,35 @@ yn_step(const struct step_res *r, char *buf, size_t len, const char *okword)
 	}
 }
 
+/* Text for the table: bytes that are not printable ASCII (a host name or a
+   reason that came from the input) as \xNN, as the terminal views show them. */
+static const char *
+shown(const char *text, char *buf, size_t len)
+{
+	term_escape(buf, len, text, strlen(text));
+	return buf;
+}
+
+/* The table's AUTH column: the JSON "auth" in a word of the table. */
+static const char *
+auth_column(const struct server *s)
+{
+	const char *w = probe_auth_word(s);
+
+	if (strcmp(w, "failed") == 0)
+		return "fail";
+	if (strcmp(w, "none") == 0 || strcmp(w, "skipped") == 0)
+		return "-";
+	return w; /* ok, error */
+}
+
 static void
 print_row(struct run *R, const struct server *s, const struct verdict *v)
 {
 	char methods[64] = "", b1[16], b2[16], b3[16], lat[24], verdict[1200];
+	char label[sizeof(s->label) * 4], vshown[sizeof(verdict) * 4];
 	const struct step_res *tcp = probe_tcp_res(s);
-	const char *auth, *s5;
+	const char *auth, *s5, *connect;
 	size_t n = 0;
 
 	if (!R->header_done) {
@@ -66,12 +90,16 @@ print_row(struct run *R, const struct server *s, const struct verdict *v)
 		n += (size_t)snprintf(methods + n, sizeof(methods) - n, "%suserpass", n ? "," : "");
 	if (n == 0)
 		snprintf(methods, sizeof(methods), "-");
-	s5 = s->error[0] || tcp == NULL || !tcp->connected ? "-" : probe_speaks5(s) ? "yes" : "no";
-	if (!probe_has_cred(s))
-		auth = "-";
+	/* "-": not known, because no SOCKS5 step ran */
+	s5 = s->error[0] || tcp == NULL || !tcp->connected || !probe_probed5(s) ? "-" :
+	     probe_speaks5(s)                                                  ? "yes" :
+										 "no";
+	auth = s->error[0] ? "-" : auth_column(s);
+	/* a CONNECT refused in the method or RFC 1929 phase was never sent: "-" */
+	if (!probe_speaks5(s) || probe_refused_before_request(&s->r[ST_S5_CONNECT]))
+		connect = "-";
 	else
-		auth = s->r[ST_S5_AUTH].oc == OC_OK ? "ok" :
-		       s->r[ST_S5_AUTH].oc == OC_REFUSED ? "fail" : "-";
+		connect = yn_step(&s->r[ST_S5_CONNECT], b1, sizeof(b1), "ok");
 	if (tcp != NULL && tcp->connected)
 		snprintf(lat, sizeof(lat), "%.2f", tcp->connect_ms);
 	else
@@ -79,10 +107,11 @@ print_row(struct run *R, const struct server *s, const struct verdict *v)
 	n = (size_t)snprintf(verdict, sizeof(verdict), "%s", v->summary);
 	for (int i = 0; i < v->nnotes && n < sizeof(verdict); i++)
 		n += (size_t)snprintf(verdict + n, sizeof(verdict) - n, "; %s", v->notes[i]);
-	printf("%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n", s->label, s5, methods, auth,
-	       probe_speaks5(s) ? yn_step(&s->r[ST_S5_CONNECT], b1, sizeof(b1), "ok") : "-",
+	printf("%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n",
+	       shown(s->label, label, sizeof(label)), s5, methods, auth, connect,
 	       yn_step(&s->r[ST_S4], b2, sizeof(b2), "yes"),
-	       yn_step(&s->r[ST_S4A], b3, sizeof(b3), "yes"), lat, verdict);
+	       yn_step(&s->r[ST_S4A], b3, sizeof(b3), "yes"), lat,
+	       shown(verdict, vshown, sizeof(vshown)));
 	fflush(stdout);
 }
 
@@ -90,6 +119,17 @@ static json_t *
 jnum_ms(double ms)
 {
 	return json_real((double)(int64_t)(ms * 1000.0 + 0.5) / 1000.0);
+}
+
+/* A JSON string for text that may hold bytes from the input (a host name, a
+   reason that quotes it): as it is when printable UTF-8, else escaped (\xNN),
+   as every JSON output of sockscope does; never a dropped key. */
+static json_t *
+jstr(const char *text)
+{
+	json_t *j = json_printable(text, strlen(text));
+
+	return j != NULL ? j : json_string("");
 }
 
 static void
@@ -101,22 +141,22 @@ print_json(struct run *R, const struct server *s, const struct verdict *v)
 
 	if (o == NULL)
 		return;
-	json_object_set_new(o, "server", json_string(s->label));
+	json_object_set_new(o, "server", jstr(s->label));
 	json_object_set_new(o, "input", json_integer((json_int_t)s->input));
 	if (s->error[0] != '\0') {
 		json_object_set_new(o, "verdict", json_string("error"));
-		json_object_set_new(o, "detail", json_string(s->error));
+		json_object_set_new(o, "detail", jstr(s->error));
 		json_object_set_new(o, "ok", json_false());
 		goto out;
 	}
-	json_object_set_new(o, "target", json_string(s->tlabel));
+	json_object_set_new(o, "target", jstr(s->tlabel));
 	json_object_set_new(o, "verdict", json_string(v->kind));
 	if (v->peer != NULL)
 		json_object_set_new(o, "peer", json_string(v->peer));
-	json_object_set_new(o, "summary", json_string(v->summary));
+	json_object_set_new(o, "summary", jstr(v->summary));
 	a = json_array();
 	for (int i = 0; i < v->nnotes; i++)
-		json_array_append_new(a, json_string(v->notes[i]));
+		json_array_append_new(a, jstr(v->notes[i]));
 	json_object_set_new(o, "notes", a);
 	json_object_set_new(o, "socks5", json_boolean(probe_speaks5(s)));
 	json_object_set_new(o, "socks4", json_boolean(probe_speaks4(s)));
@@ -130,14 +170,8 @@ print_json(struct run *R, const struct server *s, const struct verdict *v)
 	if (probe_chose(s, ST_S5_USERPASS, 2))
 		json_array_append_new(a, json_string("userpass"));
 	json_object_set_new(o, "methods", a);
-	json_object_set_new(o, "auth",
-			    json_string(!probe_has_cred(s) ? "none" :
-					s->r[ST_S5_AUTH].oc == OC_OK ? "ok" :
-					s->r[ST_S5_AUTH].oc == OC_REFUSED ? "failed" : "error"));
-	json_object_set_new(o, "connect",
-			    json_string(s->r[ST_S5_CONNECT].oc == OC_OK ? "ok" :
-					s->r[ST_S5_CONNECT].oc == OC_REFUSED ? "refused" :
-					s->r[ST_S5_CONNECT].oc == OC_SKIPPED ? "skipped" : "failed"));
+	json_object_set_new(o, "auth", json_string(probe_auth_word(s)));
+	json_object_set_new(o, "connect", json_string(probe_connect_word(s)));
 	if (tcp != NULL && tcp->connected)
 		json_object_set_new(o, "tcp_ms", jnum_ms(tcp->connect_ms));
 	else
@@ -148,7 +182,7 @@ print_json(struct run *R, const struct server *s, const struct verdict *v)
 
 		strcpy(buf, v->failed);
 		for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-			json_array_append_new(f, json_string(t));
+			json_array_append_new(f, jstr(t));
 		json_object_set_new(e, "met", json_boolean(v->failed[0] == '\0'));
 		json_object_set_new(e, "failed", f);
 		json_object_set_new(o, "expect", e);
@@ -171,15 +205,15 @@ print_json(struct run *R, const struct server *s, const struct verdict *v)
 		if (r->code >= 0)
 			json_object_set_new(st, "code", json_integer(r->code));
 		if (r->meaning != NULL)
-			json_object_set_new(st, "meaning", json_string(r->meaning));
+			json_object_set_new(st, "meaning", jstr(r->meaning));
 		if (r->peer != PEER_NONE)
 			json_object_set_new(st, "peer", json_string(probe_peer_names[r->peer]));
 		if (r->detail[0] != '\0')
-			json_object_set_new(st, "detail", json_string(r->detail));
+			json_object_set_new(st, "detail", jstr(r->detail));
 		if (r->nanom > 0) {
 			a = json_array();
 			for (int k = 0; k < r->nanom; k++)
-				json_array_append_new(a, json_string(r->anom[k]));
+				json_array_append_new(a, jstr(r->anom[k]));
 			json_object_set_new(st, "anomalies", a);
 		}
 		json_array_append_new(steps, st);

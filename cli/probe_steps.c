@@ -211,6 +211,7 @@ on_message(struct run *R, struct slot *sl, const struct msg *m)
 		f = msg_field(m, "METHOD");
 		r->code = f ? (int)f->num : -1;
 		r->meaning = meaning_of(f);
+		r->s5_seen = true;
 		if (st <= ST_S5_ALL) {
 			bool offered = false;
 
@@ -250,6 +251,7 @@ on_message(struct run *R, struct slot *sl, const struct msg *m)
 				     (unsigned)r->code);
 			return;
 		}
+		r->authed = true;
 		if (st == ST_S5_AUTH) {
 			probe_finish(R, sl, OC_OK, "credentials accepted");
 			return;

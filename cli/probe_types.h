@@ -28,7 +28,7 @@
 
 #define PROBE_DEFAULT_PARALLEL 32
 #define PROBE_MAX_PARALLEL 4096
-#define LINE_MAX_LEN 4096
+#define LINE_MAX_LEN 8191 /* bytes in a line of -f FILE, without its newline */
 #define NANOM 4
 
 enum step_id {
@@ -80,6 +80,11 @@ struct step_res {
 	enum peer peer;
 	bool socksish; /* malformed, but in SOCKS's own shape (its version byte) */
 	char detail[200];
+	int phase;    /* the phase the step ended in (slot.phase): 1 method
+			 selection, 2 RFC 1929, 3 SOCKS5 request, 4 SOCKS4;
+			 0 before any message */
+	bool s5_seen; /* a valid SOCKS5 method selection arrived */
+	bool authed;  /* RFC 1929 credentials were accepted in this step */
 	int nanom;
 	char anom[NANOM][128];
 };
@@ -140,6 +145,7 @@ struct run {
 	unsigned long ninput;
 	char *line;
 	size_t linecap;
+	unsigned long lineno; /* of -f FILE, for messages */
 	/* a password asked on the terminal, for every server whose user has none */
 	bool have_pw;
 	char pw[CRED_MAX + 1];

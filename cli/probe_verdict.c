@@ -30,13 +30,17 @@ probe_ran(const struct step_res *r)
 	return r->oc != OC_NOT_RUN && r->oc != OC_SKIPPED;
 }
 
-/* A valid SOCKS5 method selection; when --steps left out every method step,
-   a valid answer in any SOCKS5 step. */
+/* A valid SOCKS5 method selection (in any step, even one that then failed
+   on our side); when --steps left out every method step, a valid answer in
+   any SOCKS5 step. */
 bool
 probe_speaks5(const struct server *s)
 {
 	bool methods_ran = false;
 
+	for (int i = 0; i < ST_COUNT; i++)
+		if (s->r[i].s5_seen)
+			return true;
 	for (int i = ST_S5_NOAUTH; i <= ST_S5_ALL; i++) {
 		if (s->r[i].oc == OC_OK || s->r[i].oc == OC_REFUSED)
 			return true;
@@ -47,6 +51,62 @@ probe_speaks5(const struct server *s)
 			if (s->r[i].oc == OC_OK || s->r[i].oc == OC_REFUSED)
 				return true;
 	return false;
+}
+
+bool
+probe_probed5(const struct server *s)
+{
+	for (int i = ST_S5_NOAUTH; i <= ST_S5_UDP; i++)
+		if (probe_ran(&s->r[i]))
+			return true;
+	return false;
+}
+
+bool
+probe_refused_before_request(const struct step_res *r)
+{
+	return r->oc == OC_REFUSED && (r->phase == 1 || r->phase == 2);
+}
+
+const char *
+probe_connect_word(const struct server *s)
+{
+	const struct step_res *c = &s->r[ST_S5_CONNECT];
+
+	switch (c->oc) {
+	case OC_OK:
+		return "ok";
+	case OC_REFUSED:
+		return probe_refused_before_request(c) ? "skipped" : "refused";
+	case OC_NOT_RUN:
+	case OC_SKIPPED:
+		return "skipped";
+	default:
+		return "failed";
+	}
+}
+
+const char *
+probe_auth_word(const struct server *s)
+{
+	const struct step_res *a = &s->r[ST_S5_AUTH];
+
+	if (!probe_has_cred(s))
+		return "none";
+	if (a->oc == OC_OK)
+		return "ok";
+	if (a->oc == OC_REFUSED)
+		return "failed";
+	if (probe_ran(a))
+		return "error";
+	/* s5-auth did not run: what a request step's RFC 1929 phase showed */
+	for (int i = ST_S5_CONNECT; i <= ST_S5_UDP; i++) {
+		if (s->r[i].authed)
+			return "ok";
+		if (s->r[i].oc == OC_REFUSED && s->r[i].phase == 2)
+			return "failed";
+	}
+	return "skipped";
 }
 
 /* How the TCP connect went: the tcp step, or when --steps left it out, the
@@ -69,11 +129,12 @@ probe_reachable(const struct server *s)
 	return t == NULL || t->connected;
 }
 
-/* A valid SOCKS4 reply, granted or not. */
+/* A valid SOCKS4 reply (to SOCKS4 or SOCKS4a), granted or not. */
 bool
 probe_speaks4(const struct server *s)
 {
-	return s->r[ST_S4].oc == OC_OK || s->r[ST_S4].oc == OC_REFUSED;
+	return s->r[ST_S4].oc == OC_OK || s->r[ST_S4].oc == OC_REFUSED ||
+	       s->r[ST_S4A].oc == OC_OK || s->r[ST_S4A].oc == OC_REFUSED;
 }
 
 bool
@@ -85,7 +146,7 @@ probe_chose(const struct server *s, int st, int method)
 bool
 probe_has_cred(const struct server *s)
 {
-	return s->p.cred.has_user;
+	return s->p.cred.has_user && s->p.cred.has_pass;
 }
 
 enum peer
@@ -206,6 +267,7 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 		v->ok = false;
 	} else {
 		bool s5 = probe_speaks5(s), s4 = probe_speaks4(s);
+		const struct step_res *c = &s->r[ST_S5_CONNECT];
 
 		v->kind = "socks";
 		snprintf(v->summary, sizeof(v->summary), "%s",
@@ -221,16 +283,21 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 					     (unsigned)s->r[i].code, probe_step_names[i]);
 					k = s->r[i].nanom;
 				}
-		if (s->r[ST_S5_AUTH].oc == OC_REFUSED)
+		if (s->r[ST_S5_AUTH].oc == OC_REFUSED || (c->oc == OC_REFUSED && c->phase == 2))
 			note(v, "credentials rejected");
 		if (s5 && !probe_chose(s, ST_S5_NOAUTH, 0) && probe_chose(s, ST_S5_USERPASS, 2) &&
 		    !probe_has_cred(s))
 			note(v, "requires username/password: give -U or USER:PASS@");
-		if (s->r[ST_S5_CONNECT].oc == OC_REFUSED)
-			note(v, "CONNECT refused (0x%02x)", (unsigned)s->r[ST_S5_CONNECT].code);
-		else if (s5 && s->r[ST_S5_CONNECT].oc > OC_REFUSED &&
-			 s->r[ST_S5_CONNECT].oc != OC_OTHER_VERSION)
-			note(v, "CONNECT: %s", probe_outcome_names[s->r[ST_S5_CONNECT].oc]);
+		/* a refusal in the method or RFC 1929 phase: no request was sent, so
+		   its code is no REP */
+		if (c->oc == OC_REFUSED && c->phase == 2)
+			note(v, "CONNECT not attempted: authentication failed");
+		else if (c->oc == OC_REFUSED && c->phase == 1)
+			note(v, "CONNECT not attempted: no acceptable method");
+		else if (c->oc == OC_REFUSED)
+			note(v, "CONNECT refused (0x%02x)", (unsigned)c->code);
+		else if (s5 && c->oc > OC_REFUSED && c->oc != OC_OTHER_VERSION)
+			note(v, "CONNECT: %s", probe_outcome_names[c->oc]);
 	}
 	for (int i = 0; i < ST_COUNT; i++) {
 		nanom += s->r[i].nanom;

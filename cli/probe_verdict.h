@@ -23,14 +23,27 @@ struct verdict {
 
 /* The step ran (it was neither left out nor skipped). */
 bool probe_ran(const struct step_res *r);
-/* A valid SOCKS5 method selection; when --steps left out every method step,
-   a valid answer in any SOCKS5 step. */
+/* A valid SOCKS5 method selection (in any step); when --steps left out every
+   method step, a valid answer in any SOCKS5 step. */
 bool probe_speaks5(const struct server *s);
-/* A valid SOCKS4 reply, granted or not. */
+/* Some SOCKS5 step ran (was neither left out nor skipped). */
+bool probe_probed5(const struct server *s);
+/* A valid SOCKS4 reply (to SOCKS4 or SOCKS4a), granted or not. */
 bool probe_speaks4(const struct server *s);
+/* The step was refused in its method selection or RFC 1929 phase, so its
+   request was never sent (and its code is no REP). */
+bool probe_refused_before_request(const struct step_res *r);
+/* JSON "connect": ok, refused (a REP), failed, or skipped (not run, or not
+   sent because the method selection or authentication failed). */
+const char *probe_connect_word(const struct server *s);
+/* JSON "auth": ok, failed, error, none (no username and password), or
+   skipped (s5-auth did not run and no request step authenticated). */
+const char *probe_auth_word(const struct server *s);
 /* The step succeeded and chose this method. */
 bool probe_chose(const struct server *s, int st, int method);
-/* Credentials were given for the server (URL, -U). */
+/* RFC 1929 credentials, a user and a password, were given for the server
+   (URL, -U, SOCKSCOPE_PASSWORD, the terminal).  A SOCKS4 USERID alone is
+   none. */
 bool probe_has_cred(const struct server *s);
 /* How the TCP connect went: the tcp step, or when --steps left it out, the
    first step that ran.  NULL when nothing has run (yet). */

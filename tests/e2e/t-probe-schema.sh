@@ -38,7 +38,7 @@ import json, re, sys
 ENUMS = {
     "verdict": {"socks", "unreachable", "not-socks", "broken", "error"},
     "peer": {"http", "tls", "ssh", "silent", "closes", "other"},
-    "auth": {"ok", "failed", "none", "error"},
+    "auth": {"ok", "failed", "none", "error", "skipped"},
     "connect": {"ok", "refused", "failed", "skipped"},
 }
 STATUS = {"ok", "refused", "timeout", "closed", "reset", "malformed", "not-socks",
