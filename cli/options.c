@@ -138,9 +138,16 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			}
 			o->proxies[o->nproxies++] = optarg;
 			break;
-		case 'U':
+		case 'U': {
+			/* The last -U wins; the one it replaces is never read, and
+			 * no mode would blank its password from argv later. */
+			char *replaced = o->user != NULL ? strchr(o->user, ':') : NULL;
+
+			if (replaced != NULL)
+				memset(replaced + 1, '*', strlen(replaced + 1));
 			o->user = optarg;
 			break;
+		}
 		case 'w':
 			if (parse_seconds(optarg, "-w", &o->timeout_ms) < 0)
 				return -1;

@@ -385,6 +385,10 @@ cmdline_check "REPL -c raw" -w 8 -c "proxy socks5://@BAD@; open; raw $AUTH"
 cmdline_check "REPL -U" -w 8 -x "socks5://@BAD@" -U "$USER:$PW" -c "set dst $D; send"
 cmdline_check "probe URL" -w 8 probe "socks5://$USER:$PW@@BAD@"
 cmdline_check "probe -U" -w 8 -U "$USER:$PW" probe "socks5://@BAD@"
+# The last -U wins; the one it replaced is blanked all the same.
+cmdline_check "one-shot -U twice" -w 8 -x "socks5://@BAD@" -U "$USER:$PW" -U "$USER:other" "$D"
+cmdline_check "probe -U twice" -w 8 -U "$USER:$PW" -U "$USER:other" probe "socks5://@BAD@"
+cmdline_check "REPL -U twice" -w 8 -x "socks5://@BAD@" -U "$USER:$PW" -U "$USER:other" -c "set dst $D; send"
 
 # decode reading the hex of an RFC 1929 request from a pipe held open: no
 # core dump while it holds it.
