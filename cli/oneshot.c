@@ -217,6 +217,8 @@ oneshot_main(struct options *o, int argc, char **argv)
 {
 	struct session *s = &session;
 	struct tunnel_result tr;
+	struct udp_result ur;
+	bool udp_ran = false;
 	int status = EXIT_OK;
 	bool json_to_stdout = o->zero_io;
 
@@ -289,17 +291,16 @@ oneshot_main(struct options *o, int argc, char **argv)
 	if (status == EXIT_OK && (s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR)) {
 		status = print_answer(s);
 	} else if (status == EXIT_OK && s->command == COMMAND_UDP && !o->zero_io) {
-		struct udp_result ur;
-
 		status = udp_run(s, o->dgram_raw, o->quit_after_eof_ms, &ur);
+		udp_ran = true;
 		if (status != EXIT_OK)
 			fprintf(stderr, "sockscope: udp: %s\n", ur.error);
 		if (o->verbose)
 			fprintf(stderr, "* udp: %llu datagrams sent, %llu received, %llu dropped\n",
 				(unsigned long long)ur.sent, (unsigned long long)ur.received,
 				(unsigned long long)ur.dropped);
-		tr.up = ur.sent;
-		tr.down = ur.received;
+		tr.up = ur.bytes_sent;
+		tr.down = ur.bytes_received;
 	} else if (status == EXIT_OK && !o->zero_io) {
 		status = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO,
 				    o->quit_after_eof_ms, &tr);
@@ -313,7 +314,7 @@ oneshot_main(struct options *o, int argc, char **argv)
 	}
 	if (o->json)
 		oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, tr.up, tr.down,
-				   o->show_secrets);
+				   udp_ran ? &ur : NULL, o->show_secrets);
 	if (s->conn.fd >= 0)
 		close(s->conn.fd);
 	wipe_passwords(s);

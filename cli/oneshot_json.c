@@ -52,7 +52,7 @@ hops_json(const struct session *s)
 
 void
 oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int status,
-		   uint64_t up, uint64_t down, bool show_secrets)
+		   uint64_t up, uint64_t down, const struct udp_result *udp, bool show_secrets)
 {
 	json_t *root = json_object(), *phases = json_array(), *messages = json_array(),
 	       *notes = json_array(), *bytes = json_object();
@@ -113,6 +113,11 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 	json_object_set_new(bytes, "sent", json_integer((json_int_t)up));
 	json_object_set_new(bytes, "received", json_integer((json_int_t)down));
 	json_object_set_new(root, "bytes", bytes);
+	if (udp != NULL)
+		json_object_set_new(root, "datagrams",
+				    json_pack("{s:I,s:I,s:I}", "sent", (json_int_t)udp->sent,
+					      "received", (json_int_t)udp->received, "dropped",
+					      (json_int_t)udp->dropped));
 	json_dumpf(root, fp, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT);
 	fputc('\n', fp);
 	json_decref(root);

@@ -8,8 +8,12 @@
 
 #include "handshake.h"
 #include "trace.h"
+#include "udp.h"
 
+/* up, down: bytes relayed each way (for UDP, the datagrams' DATA); udp: the
+ * datagram counts, NULL when no datagram relay ran. */
 void oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int status,
-			uint64_t up, uint64_t down, bool show_secrets);
+			uint64_t up, uint64_t down, const struct udp_result *udp,
+			bool show_secrets);
 
 #endif

@@ -132,6 +132,7 @@ send_datagram(struct session *s, int fd, const struct sockaddr_storage *relay, s
 		return EXIT_TUNNEL;
 	}
 	r->sent++;
+	r->bytes_sent += len;
 	return EXIT_OK;
 refused:
 	snprintf(r->error, sizeof(r->error), "cannot encode the UDP header: %s: %s",
@@ -192,6 +193,7 @@ receive_datagram(struct session *s, int fd, const struct sockaddr_storage *relay
 	}
 	data = msg_field(&m, "DATA");
 	r->received++;
+	r->bytes_received += data->len;
 	if ((data->len > 0 && fwrite(data->bytes, 1, data->len, stdout) != data->len) ||
 	    (!raw && fputc('\n', stdout) == EOF) || fflush(stdout) == EOF) {
 		snprintf(r->error, sizeof(r->error), "writing stdout: %s", strerror(errno));

@@ -8,7 +8,8 @@
 #include "handshake.h"
 
 struct udp_result {
-	uint64_t sent, received, dropped;
+	uint64_t sent, received, dropped; /* datagrams */
+	uint64_t bytes_sent, bytes_received; /* their DATA, headers not counted */
 	char error[300];
 };
 

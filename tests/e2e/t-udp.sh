@@ -208,4 +208,20 @@ else
 	ok "udp to a 300-byte name: no connection made"
 fi
 
+# -j: "bytes" counts the datagrams' DATA each way (the lines, without their
+# newlines), "datagrams" counts the datagrams.
+bad udp-ok --in-str "hello world"$'\n'"second line"$'\n' -- -j -q 0.5
+expect_rc "udp -j" 0
+tail -n 1 "$SC_ERR" >"$T/udp.json"
+if "$PY" -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["bytes"] == {"sent": 22, "received": 22}, o["bytes"]
+assert o["datagrams"] == {"sent": 2, "received": 2, "dropped": 0}, o.get("datagrams")
+' "$T/udp.json" 2>"$T/udp.json.err"; then
+	ok "udp -j: bytes 22/22, datagrams 2/2/0"
+else
+	fail "udp -j: $(cat "$T/udp.json.err" | tail -n 1)"
+fi
+
 finish
