@@ -7,6 +7,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "ttyrestore.h"
+
 int
 password_prompt(const char *prompt, char *out, size_t cap, size_t *len)
 {
@@ -26,10 +28,14 @@ password_prompt(const char *prompt, char *out, size_t cap, size_t *len)
 		close(fd);
 		return PASSWORD_NO_TERMINAL;
 	}
+	/* Ctrl-C (or SIGTERM, SIGHUP) at the prompt must not leave echo off. */
+	ttyrestore_keep_termios(fd, &old);
+	ttyrestore_arm();
 	quiet = old;
 	quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHOE | ECHOK);
 	quiet.c_lflag |= ECHONL | ICANON;
 	if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) < 0) {
+		ttyrestore_restore();
 		close(fd);
 		return PASSWORD_NO_ECHO_OFF;
 	}
@@ -37,7 +43,7 @@ password_prompt(const char *prompt, char *out, size_t cap, size_t *len)
 		if (got + 1 < cap)
 			out[got++] = c;
 	out[got] = '\0';
-	tcsetattr(fd, TCSAFLUSH, &old);
+	ttyrestore_restore(); /* tcsetattr(fd, TCSAFLUSH, &old) */
 	close(fd);
 	explicit_bzero(&c, sizeof(c));
 	*len = got;

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "ttyrestore.h"
 
 #define CHUNK (64 * 1024)
 #define DIRECT_CHUNK (1024 * 1024)
@@ -46,6 +47,8 @@ struct direction {
 	size_t chunk;     /* direct: most bytes one splice moves */
 	int pipe[2];
 	size_t queued;    /* bytes in the pipe or in buf */
+	bool pipe_full;   /* splice: the pipe took nothing; wait for dst to drain it */
+	bool write_failed; /* the error that ended the direction was dst's */
 	size_t bufoff;
 	bool eof;         /* src ended */
 	bool done;        /* src ended and everything queued was written */
@@ -131,10 +134,11 @@ io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err)
 	const char *end = reading ? (d->src_is_sock ? "the server" : "stdin")
 				  : (d->dst_is_sock ? "the server" : "stdout");
 
-	snprintf(r->error, sizeof(r->error), "tunnel %s: %s %s %s after %llu bytes", d->name,
-		 reading ? "reading" : "writing", end,
-		 err == ECONNRESET ? "failed: connection reset" : strerror(err),
+	snprintf(r->error, sizeof(r->error), "tunnel %s: %s %s failed: %s after %llu bytes",
+		 d->name, reading ? "reading" : "writing", end,
+		 err == ECONNRESET ? "connection reset" : strerror(err),
 		 (unsigned long long)d->moved);
+	d->write_failed = !reading;
 	return -1;
 }
 
@@ -166,6 +170,14 @@ fill(struct direction *d, struct tunnel_result *r)
 		d->eof = true;
 		return 0;
 	}
+	/*
+	 * Into a pipe that holds something, EAGAIN means its slots are taken
+	 * (small segments take one each, far below CHUNK bytes): src would be
+	 * polled readable again at once, forever.  Stop reading it until a
+	 * drain frees room.  An empty pipe cannot be full: src had nothing.
+	 */
+	if (errno == EAGAIN && d->splice && d->queued > 0)
+		d->pipe_full = true;
 	if (errno == EAGAIN || errno == EINTR)
 		return 0;
 	return io_failed(r, d, true, errno);
@@ -187,6 +199,7 @@ drain(struct direction *d, struct tunnel_result *r)
 	if (n > 0) {
 		d->queued -= (size_t)n;
 		d->moved += (uint64_t)n;
+		d->pipe_full = false;
 		d->bufoff = d->queued == 0 ? 0 : d->bufoff + (size_t)n;
 		return 0;
 	}
@@ -220,23 +233,35 @@ write_pending(int fd, const uint8_t *p, size_t len, struct tunnel_result *r)
 			net_wait(fd, POLLOUT, -1);
 			continue;
 		}
-		snprintf(r->error, sizeof(r->error), "tunnel download: writing stdout failed: %s",
-			 strerror(n < 0 ? errno : EIO));
+		snprintf(r->error, sizeof(r->error),
+			 "tunnel download: writing stdout failed: %s after %llu bytes",
+			 strerror(n < 0 ? errno : EIO), (unsigned long long)off);
 		return -1;
 	}
 	r->down += len;
 	return 0;
 }
 
+/*
+ * The upload failed writing the server (a reset, a broken pipe): what the
+ * server sent before that may still wait in the socket.  Stop uploading and
+ * let the download deliver it, until it ends or fails, or SALVAGE_IDLE_MS
+ * pass without a byte (after a reset nothing more can arrive).
+ */
+#define SALVAGE_IDLE_MS 2000
+
 int
 tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out_fd,
 	   int quit_after_eof_ms, struct tunnel_result *r)
 {
-	int in_flags = fcntl(in_fd, F_GETFL), out_flags = fcntl(out_fd, F_GETFL);
-	int64_t quit_at = -1;
+	int in_flags, out_flags;
+	int64_t quit_at = -1, salvage_at = -1;
+	uint64_t salvage_moved = 0;
+	char first_error[sizeof(r->error)];
 	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
+	first_error[0] = '\0';
 	if (npending > 0 && write_pending(out_fd, pending, npending, r) < 0)
 		return EXIT_TUNNEL;
 	/* Not a TCP socket (a test's socketpair): the default is no worse. */
@@ -244,7 +269,14 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 			 sizeof(int));
 	direction_init(&up, "upload", in_fd, sock, false, true);
 	direction_init(&down, "download", sock, out_fd, true, false);
-	/* Non-blocking ends, restored on the way out: the terminal is shared. */
+	/*
+	 * Non-blocking ends, restored on the way out: the terminal is shared.
+	 * Also when SIGINT, SIGTERM or SIGHUP ends us: the shell and the next
+	 * program would otherwise read a non-blocking terminal (EAGAIN).
+	 */
+	in_flags = ttyrestore_keep_flags(in_fd);
+	out_flags = ttyrestore_keep_flags(out_fd);
+	ttyrestore_arm();
 	if (in_flags >= 0)
 		fcntl(in_fd, F_SETFL, in_flags | O_NONBLOCK);
 	if (out_flags >= 0)
@@ -254,6 +286,7 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 		struct pollfd pfd[4];
 		struct direction *dirs[2] = { &up, &down };
 		int timeout = -1;
+		int64_t until = quit_at;
 
 		for (int k = 0; k < 2; k++) {
 			struct direction *d = dirs[k];
@@ -262,15 +295,26 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 				pfd[2 * k].fd = !d->eof && !d->wait_dst ? d->src : -1;
 				pfd[2 * k + 1].fd = !d->eof && d->wait_dst ? d->dst : -1;
 			} else {
-				pfd[2 * k].fd = !d->eof && d->queued < CHUNK && !d->done ? d->src : -1;
+				pfd[2 * k].fd = !d->eof && d->queued < CHUNK && !d->done &&
+							!d->pipe_full
+						? d->src
+						: -1;
 				pfd[2 * k + 1].fd = d->queued > 0 ? d->dst : -1;
 			}
 			pfd[2 * k].events = POLLIN;
 			pfd[2 * k + 1].events = POLLOUT;
 			pfd[2 * k].revents = pfd[2 * k + 1].revents = 0;
 		}
-		if (quit_at >= 0) {
-			int64_t left = quit_at - now_ms();
+		if (salvage_at >= 0) {
+			if (down.moved != salvage_moved) { /* progress: more time */
+				salvage_moved = down.moved;
+				salvage_at = now_ms() + SALVAGE_IDLE_MS;
+			}
+			if (until < 0 || salvage_at < until)
+				until = salvage_at;
+		}
+		if (until >= 0) {
+			int64_t left = until - now_ms();
 
 			if (left <= 0)
 				break;
@@ -286,6 +330,8 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 		for (int k = 0; k < 2 && rc == 0; k++) {
 			struct direction *d = dirs[k];
 
+			if (d->done)
+				continue;
 			if (d->direct) {
 				if (pfd[2 * k + 1].revents != 0)
 					d->wait_dst = false;
@@ -297,6 +343,17 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 			if (rc == 0 && d->queued > 0 &&
 			    (pfd[2 * k + 1].revents != 0 || pfd[2 * k].revents != 0))
 				rc = drain(d, r);
+			if (rc != 0 && d == &up && up.write_failed && !down.done) {
+				/* Never lose a tunnel byte: deliver what the server sent. */
+				memcpy(first_error, r->error, sizeof(first_error));
+				up.eof = up.done = true;
+				up.queued = 0;
+				salvage_moved = down.moved;
+				salvage_at = now_ms() + SALVAGE_IDLE_MS;
+				quit_at = -1;
+				rc = 0;
+				continue;
+			}
 			if (rc == 0 && d->eof && d->queued == 0 && !d->done) {
 				finish(d);
 				if (d == &up && quit_after_eof_ms >= 0)
@@ -306,12 +363,13 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 		if (rc != 0)
 			break;
 	}
+	if (first_error[0] != '\0') { /* the upload's error is the one to report */
+		memcpy(r->error, first_error, sizeof(r->error));
+		rc = -1;
+	}
 	r->up = up.moved;
 	r->down += down.moved;
-	if (in_flags >= 0)
-		fcntl(in_fd, F_SETFL, in_flags);
-	if (out_flags >= 0)
-		fcntl(out_fd, F_SETFL, out_flags);
+	ttyrestore_restore(); /* in_flags and out_flags back on in_fd and out_fd */
 	for (int k = 0; k < 2; k++) {
 		struct direction *d = k == 0 ? &up : &down;
 

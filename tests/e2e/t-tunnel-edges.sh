@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Tunnel edges: bytes the server sent before a reset reach stdout; SIGINT,
+# SIGTERM and SIGHUP leave a terminal's flags and echo as they were; a
+# server that never reads does not spin the client; tunnel errors read
+# "tunnel DIRECTION: ACTION failed: REASON after N bytes".
+. "$(dirname "$0")/lib.sh"
+need_sockscope
+
+# start_edge SCENARIO [SECS]: tests/e2e/edgesrv.py; sets EDGE_PORT, EDGE_PID.
+_EDGE_N=0
+start_edge() {
+	_EDGE_N=$((_EDGE_N + 1))
+	_start_py "edge$_EDGE_N" EDGE_PORT "$E2E_DIR/edgesrv.py" "$@"
+	EDGE_PID=$BG_PID
+}
+
+# ------------------------------------------------ 1. bytes before a reset
+
+"$PY" "$E2E_DIR/netsvc.py" gen --size 50M --seed 1 >"$T/big" || die "netsvc gen failed"
+for i in 1 2; do
+	start_edge reset
+	sc --timeout 15 --in "$T/big" -- -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9
+	expect_rc "reset, file stdin ($i)" 7
+	expect_out "reset, file stdin ($i): the 22 bytes sent before the reset" \
+		"RESPONSE-BEFORE-RESET
+"
+	expect_err "reset, file stdin ($i): message" \
+		'tunnel upload: writing the server failed: (connection reset|Broken pipe) after [0-9]+ bytes'
+	stop_pid "$EDGE_PID"
+
+	# Pipes at both ends: the direct splice path.
+	start_edge reset
+	SC_ARGS="-w 5 -x socks5://127.0.0.1:$EDGE_PORT 127.0.0.1 9 (pipes)"
+	t0=$(date +%s%N)
+	timeout --foreground -k 2 15 "$SOCKSCOPE" -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 \
+		< <(cat "$T/big") 2>"$SC_ERR" | cat >"$SC_OUT"
+	SC_RC=${PIPESTATUS[0]}
+	SC_SECS=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+	expect_rc "reset, pipe stdin and stdout ($i)" 7
+	expect_out "reset, pipes ($i): the 22 bytes sent before the reset" \
+		"RESPONSE-BEFORE-RESET
+"
+	stop_pid "$EDGE_PID"
+done
+
+# ------------------------------------------------ 5. one shape for errors
+
+# stdout is a pipe nobody reads: EPIPE writing it.
+start_edge send 5
+SC_ARGS="-w 5 -x socks5://127.0.0.1:$EDGE_PORT 127.0.0.1 9 | (stdout closed)"
+timeout --foreground -k 2 15 "$SOCKSCOPE" -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 \
+	</dev/null 2>"$SC_ERR" | { exec 0<&-; sleep 1; }
+SC_RC=${PIPESTATUS[0]} SC_SECS=?
+expect_rc "stdout closed" 7
+expect_err "stdout closed: message" \
+	'^sockscope: tunnel download: writing stdout failed: Broken pipe after [0-9]+ bytes'
+stop_pid "$EDGE_PID"
+
+# ------------------------------------------------ 2. signals and a terminal's flags
+
+cat >"$T/ptyflags.py" <<'PYEOF'
+import fcntl, os, pty, signal, subprocess, sys, time
+sig = getattr(signal, sys.argv[1])
+cmd = sys.argv[2:]
+m, s = pty.openpty()
+os.set_blocking(s, True)
+p = subprocess.Popen(cmd, stdin=s, stdout=s, stderr=open(os.environ["ERRFILE"], "w"))
+nb = lambda: bool(fcntl.fcntl(s, fcntl.F_GETFL) & os.O_NONBLOCK)
+t0 = time.time()
+while not nb() and p.poll() is None and time.time() - t0 < 5:
+    time.sleep(0.05)
+during = nb()
+p.send_signal(sig)
+try:
+    rc = p.wait(5)
+except subprocess.TimeoutExpired:
+    p.kill(); p.wait(5); rc = "hung"
+print("during=%s rc=%s after=%s" % (during, rc, nb()))
+PYEOF
+for sig in SIGINT SIGTERM SIGHUP; do
+	start_edge hold 20
+	n=$(kill -l "$sig" 2>/dev/null || echo 0)
+	out=$(ERRFILE="$T/pty-$sig.err" timeout -k 2 15 "$PY" "$T/ptyflags.py" "$sig" \
+		"$SOCKSCOPE" -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 2>&1)
+	case $out in
+	"during=True rc=-$n after=False") ok "$sig in a tunnel on a terminal: killed by it, O_NONBLOCK cleared" ;;
+	*) fail "$sig in a tunnel on a terminal: $out (want during=True rc=-$n after=False); stderr: $(head -c 300 "$T/pty-$sig.err")" ;;
+	esac
+	stop_pid "$EDGE_PID"
+done
+
+# ------------------------------------------------ 3. signals at the password prompt
+
+cat >"$T/ptyprompt.py" <<'PYEOF'
+import fcntl, os, pty, select, signal, sys, termios, time
+how = sys.argv[1]
+cmd = sys.argv[2:]
+m, s = pty.openpty()
+pid = os.fork()
+if pid == 0:
+    os.close(m)
+    os.setsid()
+    fcntl.ioctl(s, termios.TIOCSCTTY, 0)
+    for fd in (0, 1, 2):
+        os.dup2(s, fd)
+    os.environ.pop("SOCKSCOPE_PASSWORD", None)
+    os.execv(cmd[0], cmd)
+echo = lambda: bool(termios.tcgetattr(s)[3] & termios.ECHO)
+out = b""
+t0 = time.time()
+while time.time() - t0 < 5 and b"password" not in out:
+    r, _, _ = select.select([m], [], [], 0.1)
+    if r:
+        try:
+            out += os.read(m, 1000)
+        except OSError:
+            break
+time.sleep(0.2)
+during = echo()
+if how == "ctrl-c":
+    os.write(m, b"\x03")
+else:
+    os.kill(pid, getattr(signal, how))
+st = None
+t0 = time.time()
+while time.time() - t0 < 5:
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    r, _, _ = select.select([m], [], [], 0.05)
+    if r:
+        try:
+            os.read(m, 1000)
+        except OSError:
+            pass
+else:
+    os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0); st = None
+how_ended = "hung" if st is None else ("sig%d" % os.WTERMSIG(st) if os.WIFSIGNALED(st) else "exit%d" % os.WEXITSTATUS(st))
+print("prompt=%s echo_during=%s ended=%s echo_after=%s" % (b"password" in out, during, how_ended, echo()))
+PYEOF
+start_edge hold 30
+for how in ctrl-c SIGTERM SIGHUP; do
+	case $how in ctrl-c) n=2 ;; *) n=$(kill -l "$how") ;; esac
+	out=$(timeout -k 2 15 "$PY" "$T/ptyprompt.py" "$how" \
+		"$SOCKSCOPE" -w 5 -U alice -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 2>&1)
+	case $out in
+	"prompt=True echo_during=False ended=sig$n echo_after=True") ok "$how at the password prompt: killed by it, echo back on" ;;
+	*) fail "$how at the password prompt: $out (want prompt=True echo_during=False ended=sig$n echo_after=True)" ;;
+	esac
+done
+stop_pid "$EDGE_PID"
+
+# ------------------------------------------------ 4. no busy loop when the pipe is full
+
+# stdin and stdout are one TCP socket: socket to socket, through the
+# client's own pipe.  Small segments fill the pipe's slots long before its
+# bytes; the server never reads.  Then the client must sleep.
+cat >"$T/spin.py" <<'PYEOF'
+import os, socket, subprocess, sys, time
+cmd = sys.argv[1:]
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(1)
+a = socket.create_connection(ls.getsockname()); b, _ = ls.accept()
+p = subprocess.Popen(cmd, stdin=b, stdout=b, stderr=open(os.environ["ERRFILE"], "w"))
+b.close(); a.setblocking(False)
+def cpu(pid):
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+try:
+    time.sleep(1)
+    sent = 0; t0 = time.time()
+    while time.time() - t0 < 4 and p.poll() is None:
+        try:
+            sent += a.send(b"x" * 100)
+        except BlockingIOError:
+            time.sleep(0.001)
+        time.sleep(0.0005)
+    if p.poll() is not None:
+        print("client ended early: exit %s" % p.returncode); sys.exit(0)
+    c1 = cpu(p.pid); time.sleep(3); c2 = cpu(p.pid)
+    print("sent=%d cpu=%.2f" % (sent, c2 - c1))
+finally:
+    if p.poll() is None:
+        p.kill()
+    p.wait(5)
+PYEOF
+start_edge hold 30
+out=$(ERRFILE="$T/spin.err" timeout -k 2 20 "$PY" "$T/spin.py" \
+	"$SOCKSCOPE" -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 2>&1)
+cpu=${out##*cpu=}
+case $out in
+*cpu=*)
+	if awk -v c="$cpu" 'BEGIN { exit !(c < 0.5) }'; then
+		ok "server never reads, small segments: client CPU ${cpu}s over a 3 s hold ($out)"
+	else
+		fail "server never reads, small segments: client busy, CPU ${cpu}s over a 3 s hold ($out)"
+	fi
+	;;
+*) fail "spin check did not run: $out; stderr: $(head -c 300 "$T/spin.err")" ;;
+esac
+stop_pid "$EDGE_PID"
+
+finish
