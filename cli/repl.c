@@ -96,24 +96,80 @@ go_on(const struct repl *r, int rc, int *status)
 	return r->o->keep_going;
 }
 
-/* Lines from fp until its end (or the first failure, without -k). */
-static int
-run_stream(struct repl *r, FILE *fp)
+enum line_read { LR_LINE, LR_EOF, LR_LONG, LR_NUL, LR_ERROR };
+
+/*
+ * One line of fp into buf[0..cap), without its newline.  A line of cap
+ * bytes or more is not read to its end: a file such as /dev/zero has none.
+ * A NUL would cut the command short without a word, so it is refused.
+ */
+static enum line_read
+read_line(FILE *fp, char *buf, size_t cap, size_t *len)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	bool nul = false;
+	size_t n = 0;
+	int c;
+
+	while ((c = getc(fp)) != EOF && c != '\n') {
+		if (n + 1 >= cap) {
+			*len = n;
+			return LR_LONG;
+		}
+		nul |= c == 0;
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	*len = n;
+	if (ferror(fp))
+		return LR_ERROR;
+	if (c == EOF && n == 0)
+		return LR_EOF;
+	return nul ? LR_NUL : LR_LINE;
+}
+
+/* Why line lineno of path cannot run: EXIT_USAGE, said on stderr. */
+static int
+line_refused(const char *path, unsigned long lineno, enum line_read why, int err)
+{
+	if (why == LR_ERROR)
+		return rs_fail(EXIT_USAGE, "source %s: reading line %lu: %s", path, lineno,
+			       strerror(err));
+	if (why == LR_NUL)
+		return rs_fail(EXIT_USAGE, "source %s: line %lu holds a NUL byte", path, lineno);
+	return rs_fail(EXIT_USAGE, "source %s: line %lu is longer than %d bytes", path, lineno,
+		       LINE_MAX_BYTES - 1);
+}
+
+/*
+ * Lines from fp until its end (or the first failure, without -k).  A read
+ * error or a line too long ends the file whatever -k says: what follows
+ * cannot be told apart into lines.  The buffer is not static: `source`
+ * nests, and the outer line is still being run.
+ */
+static int
+run_stream(struct repl *r, FILE *fp, const char *path)
+{
+	char *line = malloc(LINE_MAX_BYTES);
+	unsigned long lineno = 0;
+	enum line_read got;
+	size_t n = 0;
 	int status = EXIT_OK, rc;
 
-	while (!r->quit && (n = getline(&line, &cap, fp)) >= 0) {
-		rc = repl_run_line(r, line);
-		explicit_bzero(line, (size_t)n);
-		if (rc != EXIT_OK) {
-			if (status == EXIT_OK)
-				status = rc;
-			if (!r->o->keep_going)
-				break;
-		}
+	if (line == NULL)
+		return rs_fail(EXIT_USAGE, "source %s: out of memory", path);
+	while (!r->quit) {
+		lineno++;
+		errno = 0;
+		got = read_line(fp, line, LINE_MAX_BYTES, &n);
+		if (got == LR_EOF)
+			break;
+		if (got == LR_LINE)
+			rc = repl_run_line(r, line);
+		else
+			rc = line_refused(path, lineno, got, errno);
+		explicit_bzero(line, n);
+		if (!go_on(r, rc, &status) || got == LR_LONG || got == LR_ERROR)
+			break;
 	}
 	free(line);
 	return status;
@@ -131,7 +187,7 @@ repl_source(struct repl *r, const char *path)
 	if ((fp = fopen(path, "r")) == NULL)
 		return rs_fail(EXIT_USAGE, "source %s: %s", path, strerror(errno));
 	r->depth++;
-	rc = run_stream(r, fp);
+	rc = run_stream(r, fp, path);
 	r->depth--;
 	fclose(fp);
 	return rc;
@@ -145,21 +201,37 @@ static int
 run_stdin(struct repl *r)
 {
 	static char line[LINE_MAX_BYTES];
+	unsigned long lineno = 0;
 	int status = EXIT_OK, rc;
 
 	for (;;) {
 		size_t n = 0;
 		ssize_t got;
+		bool too_long = false;
 		char c;
 
-		while ((got = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+		/* A line too long is read to its end, so that -k goes on with
+		   the next one, but never run cut short. */
+		while ((got = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n') {
 			if (n + 1 < sizeof(line))
 				line[n++] = c;
+			else
+				too_long = true;
+		}
 		if (got < 0 && errno == EINTR)
 			continue;
 		line[n] = '\0';
 		if (got <= 0 && n == 0)
 			break;
+		lineno++;
+		if (too_long) {
+			rc = rs_fail(EXIT_USAGE, "standard input: line %lu is longer than %zu bytes",
+				     lineno, sizeof(line) - 1);
+			explicit_bzero(line, n);
+			if (!go_on(r, rc, &status) || got <= 0)
+				break;
+			continue;
+		}
 		rc = repl_run_line(r, line);
 		if (!repl_line_sensitive(r, line) && n > 0)
 			repl_history_add(r, line);

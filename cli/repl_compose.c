@@ -4,7 +4,7 @@
  * decoder.  Kept apart from the steps because `show` previews a draft
  * without a connection, and the steps and `show` both come through here.
  */
-#include "repl_session.h"
+#include "repl_engine.h"
 
 #include <string.h>
 
@@ -65,23 +65,33 @@ spec_problem(enum msg_type type, const uint8_t *p, size_t len, char *buf, size_t
 }
 
 int
+rs_encode_quietly(struct rsess *s, enum rs_draft rd, uint8_t *out, size_t cap, size_t *len,
+		  struct msg *m)
+{
+	const struct draft *d = &s->d[rd];
+	struct proto_error err;
+	const char *hint = "";
+
+	if (proto_encode(d, out, cap, len, m, &err) == PROTO_OK)
+		return EXIT_OK;
+	if (err.field != NULL && strcmp(err.field, "PASSWD") == 0)
+		hint = " (`set pass` asks for it without echo)";
+	else if (err.field != NULL && strcmp(err.field, "UNAME") == 0)
+		hint = " (`set user NAME`)";
+	return rs_fail(EXIT_USAGE, "the %s cannot be encoded: %s: %s%s", d->desc->title,
+		       err.field != NULL ? err.field : "?", err.why, hint);
+}
+
+int
 rs_compose(struct rsess *s, enum rs_draft rd, const char *when, uint8_t *out, size_t cap,
 	   size_t *len, struct msg *m)
 {
 	const struct draft *d = &s->d[rd];
-	struct proto_error err;
 	char problem[400];
+	int rc;
 
-	if (proto_encode(d, out, cap, len, m, &err) != PROTO_OK) {
-		const char *hint = "";
-
-		if (err.field != NULL && strcmp(err.field, "PASSWD") == 0)
-			hint = " (`set pass` asks for it without echo)";
-		else if (err.field != NULL && strcmp(err.field, "UNAME") == 0)
-			hint = " (`set user NAME`)";
-		return rs_fail(EXIT_USAGE, "the %s cannot be encoded: %s: %s%s", d->desc->title,
-			       err.field != NULL ? err.field : "?", err.why, hint);
-	}
+	if ((rc = rs_encode_quietly(s, rd, out, cap, len, m)) != EXIT_OK)
+		return rc;
 	hexview_print(s->out, m, &s->vo);
 	if (when == NULL)
 		print_hex_line(s, m, out, *len);

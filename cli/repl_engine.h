@@ -23,6 +23,13 @@
 
 #include "repl_session.h"
 
+/* ---- repl_compose.c */
+
+/* Draft rd encoded into out[0..cap) without showing it: EXIT_OK, or
+   EXIT_USAGE naming the field that cannot be encoded. */
+int rs_encode_quietly(struct rsess *s, enum rs_draft rd, uint8_t *out, size_t cap, size_t *len,
+		      struct msg *m);
+
 /* ---- repl_conn.c */
 
 enum read_result { R_DONE, R_BAD, R_TIMEOUT, R_EOF, R_ERR, R_INTR, R_FULL };

@@ -186,6 +186,9 @@ cmd_set(struct repl *r, int argc, char **argv)
 
 		if (value_parse_text(v, bytes, sizeof(bytes), &len, why, sizeof(why)) < 0)
 			return rs_fail(EXIT_USAGE, "set user: %s", why);
+		/* USERID ends at its first 0x00: refuse rather than send half a name. */
+		if (!rs_socks5(r->s) && memchr(bytes, 0, len) != NULL)
+			return rs_fail(EXIT_USAGE, "set user: USERID: holds a 0x00, which would end it early");
 		if ((rc = rs_set_user(r->s, (const char *)bytes, len)) != EXIT_OK)
 			return rc;
 		term_escape(user, sizeof(user), bytes, len);
@@ -394,7 +397,6 @@ cmd_verb(struct repl *r, int argc, char **argv)
 	const char *verb = verb_of(argv[0]);
 	enum rs_draft rd = rs_request_draft(s);
 	const char *cmdfield = rd == RD_S5REQ ? "CMD" : "CD";
-	char value[HOST_MAX + 8];
 	struct host h;
 	int rc;
 
@@ -402,20 +404,17 @@ cmd_verb(struct repl *r, int argc, char **argv)
 		return rs_fail(EXIT_USAGE, "udp: SOCKS4 has no UDP ASSOCIATE; use a socks5:// proxy");
 	if ((rc = verb_target(verb, argc, argv, &h)) != EXIT_OK)
 		return rc;
-	if ((rc = rs_set_target(s, &h)) != EXIT_OK)
+	/* Tor's RESOLVE: the name goes to the proxy whatever the scheme, in
+	   SOCKS4a's form (DSTIP 0.0.0.1) under socks4://; no lookup here. */
+	if (strcmp(verb, "resolve") == 0)
+		rc = rs_set_target_remote(s, &h);
+	else
+		rc = rs_set_target(s, &h);
+	if (rc != EXIT_OK)
 		return rc;
 	rc = rs_set_field(s, rd, proto_field_index(s->d[rd].desc, cmdfield), verb);
 	if (rc != EXIT_OK)
 		return rc;
-	/* Tor's RESOLVE: the name goes to the proxy whatever the scheme. */
-	if (strcmp(verb, "resolve") == 0 && h.kind == HOST_NAME) {
-		snprintf(value, sizeof(value), "%s%s", rd == RD_S5REQ ? "name:" : "", h.name);
-		rc = rs_set_field(s, rd, proto_field_index(s->d[rd].desc,
-							   rd == RD_S5REQ ? "DST.ADDR" : "HOSTNAME"),
-				  value);
-		if (rc != EXIT_OK)
-			return rc;
-	}
 	if (s->conn.fd >= 0 &&
 	    (s->phase == PH_GRANTED || s->phase == PH_BOUND || s->phase == PH_TUNNEL)) {
 		fprintf(s->out, "the connection is past its request: a new one\n");

@@ -104,6 +104,15 @@ resolves_here(const struct rsess *s)
 	return v == SOCKS4 || v == SOCKS5;
 }
 
+/* Whether field name of draft rd follows the session (not set by hand). */
+static bool
+follows(const struct rsess *s, enum rs_draft rd, const char *name)
+{
+	int i = proto_field_index(s->d[rd].desc, name);
+
+	return i >= 0 && !s->user_set[rd][i];
+}
+
 const char *
 rs_phase_name(enum rs_phase p)
 {
@@ -185,10 +194,12 @@ resolve_target(struct rsess *s)
 	int family;
 
 	s->has_resolved = false;
-	if (!s->has_target || s->target.kind != HOST_NAME || !resolves_here(s))
+	if (!s->has_target || s->target.kind != HOST_NAME || !resolves_here(s) ||
+	    s->name_to_proxy)
 		return EXIT_OK;
 	s->resolved = s->target;
 	family = version_of(s) == SOCKS4 ? AF_INET : s->family;
+	/* A failed lookup is exit 3, as in one-shot mode; nothing is sent. */
 	if (net_resolve(&s->resolved, family, why, sizeof(why)) < 0)
 		return rs_fail(EXIT_UNREACHABLE, "%s (%s:// resolves names here; %s:// sends them to the proxy)",
 			       why, socks_version_scheme(version_of(s)),
@@ -198,6 +209,32 @@ resolve_target(struct rsess *s)
 	fprintf(s->out, "resolved %s locally to %s (%s://)\n", s->target.name, addr,
 		socks_version_scheme(version_of(s)));
 	return EXIT_OK;
+}
+
+/*
+ * The last hop's credentials are the session's.  Those a URL gave belong to
+ * that URL: a later URL must not send them to its server.  One naming no
+ * user gets those of -U instead, or none; one naming a user without a
+ * password does not get the previous URL's password.  Credentials from
+ * -U, `set user` and `set pass` carry over as before.
+ */
+static void
+take_url_credentials(struct rsess *s, const struct credentials *url)
+{
+	bool previous_from_url = s->cred_from_url;
+	const struct credentials *u = &s->hop_cred;
+
+	if (url->has_user) {
+		rs_set_user(s, url->user, url->userlen);
+		if (url->has_pass || previous_from_url)
+			rs_set_pass(s, url->has_pass ? url->pass : NULL, url->passlen);
+		s->cred_from_url = true;
+	} else if (previous_from_url) {
+		bool use_u = s->has_hop_cred && u->has_user;
+
+		rs_set_user(s, use_u ? u->user : NULL, use_u ? u->userlen : 0);
+		rs_set_pass(s, use_u && u->has_pass ? u->pass : NULL, u->passlen);
+	}
 }
 
 int
@@ -223,17 +260,12 @@ rs_set_proxies(struct rsess *s, int n, char **urls)
 		explicit_bzero(s->hops[i].cred.pass, sizeof(s->hops[i].cred.pass));
 	memcpy(s->hops, hops, sizeof(hops[0]) * (size_t)n);
 	s->nhops = n;
-	/* The last hop's credentials are the session's. */
-	if (hops[n - 1].cred.has_user) {
-		rs_set_user(s, hops[n - 1].cred.user, hops[n - 1].cred.userlen);
-		if (hops[n - 1].cred.has_pass)
-			rs_set_pass(s, hops[n - 1].cred.pass, hops[n - 1].cred.passlen);
-	}
+	take_url_credentials(s, &hops[n - 1].cred);
 	for (int i = 0; i < n; i++)
 		if (hops[i].cred.has_pass)
 			rs_keep_secrets_in();
 	if (resolve_target(s) != EXIT_OK)
-		rs_warn("the target's name stays unresolved until it resolves");
+		rs_warn("the target stays unresolved: sending looks it up again, and fails while it does not resolve");
 	rs_refresh(s);
 out:
 	explicit_bzero(hops, sizeof(hops));
@@ -243,6 +275,7 @@ out:
 int
 rs_set_user(struct rsess *s, const char *user, size_t len)
 {
+	s->cred_from_url = false;
 	if (user == NULL) {
 		s->cred.has_user = false;
 		s->cred.userlen = 0;
@@ -262,6 +295,7 @@ rs_set_user(struct rsess *s, const char *user, size_t len)
 int
 rs_set_pass(struct rsess *s, const char *pass, size_t len)
 {
+	s->cred_from_url = false;
 	explicit_bzero(s->cred.pass, sizeof(s->cred.pass));
 	if (pass == NULL) {
 		s->cred.has_pass = false;
@@ -278,8 +312,8 @@ rs_set_pass(struct rsess *s, const char *pass, size_t len)
 	return EXIT_OK;
 }
 
-int
-rs_set_target(struct rsess *s, const struct host *h)
+static int
+set_target(struct rsess *s, const struct host *h)
 {
 	int rc;
 
@@ -304,7 +338,66 @@ rs_set_target(struct rsess *s, const struct host *h)
 	return rc;
 }
 
-/* Field i of draft rd follows p[0..len), or its default when p is NULL. */
+int
+rs_set_target(struct rsess *s, const struct host *h)
+{
+	s->name_to_proxy = false;
+	return set_target(s, h);
+}
+
+int
+rs_set_target_remote(struct rsess *s, const struct host *h)
+{
+	s->name_to_proxy = h->kind == HOST_NAME;
+	return set_target(s, h);
+}
+
+/* A name this scheme resolves here that has not resolved (yet). */
+static bool
+unresolved_here(const struct rsess *s)
+{
+	return s->has_target && s->target.kind == HOST_NAME && resolves_here(s) &&
+	       !s->name_to_proxy && !s->has_resolved;
+}
+
+/* Whether the request's address fields follow the target. */
+static bool
+address_follows(const struct rsess *s)
+{
+	if (rs_socks5(s))
+		return follows(s, RD_S5REQ, "DST.ADDR");
+	return follows(s, RD_S4REQ, "DSTIP") && follows(s, RD_S4REQ, "HOSTNAME");
+}
+
+int
+rs_check_request(struct rsess *s)
+{
+	const struct host *h;
+	char text[HOST_MAX + 16];
+	int rc;
+
+	if (unresolved_here(s) && address_follows(s) && (rc = resolve_target(s)) != EXIT_OK)
+		return rc; /* resolve_target said why */
+	rs_refresh(s);
+	if (rs_socks5(s))
+		return EXIT_OK;
+	h = s->has_resolved ? &s->resolved : &s->target;
+	if (s->has_target && h->kind == HOST_IPV6 && follows(s, RD_S4REQ, "DSTIP")) {
+		host_format(&s->target, text, sizeof(text));
+		return rs_fail(EXIT_USAGE, "request: DSTIP cannot carry the IPv6 target %s: %s has IPv4 only; use socks5:// or socks5h://",
+			       text, version_of(s) == SOCKS4 ? "SOCKS4" : "SOCKS4a");
+	}
+	if (s->cred.has_user && follows(s, RD_S4REQ, "USERID") &&
+	    memchr(s->cred.user, 0, s->cred.userlen) != NULL)
+		return rs_fail(EXIT_USAGE, "request: USERID cannot carry the user name: it holds a 0x00, which would end it early");
+	return EXIT_OK;
+}
+
+/*
+ * Field i of draft rd follows p[0..len), or its default when p is NULL.
+ * Bytes the field cannot hold leave it at its default rather than at a
+ * stale value; rs_check_request refuses to send it so.
+ */
 static void
 follow_bytes(struct rsess *s, enum rs_draft rd, const char *name, const void *p, size_t len)
 {
@@ -312,18 +405,8 @@ follow_bytes(struct rsess *s, enum rs_draft rd, const char *name, const void *p,
 
 	if (i < 0 || s->user_set[rd][i])
 		return;
-	if (p != NULL)
-		draft_set_bytes(&s->d[rd], name, p, len);
-	else
+	if (p == NULL || draft_set_bytes(&s->d[rd], name, p, len) != PROTO_OK)
 		draft_unset(&s->d[rd], name);
-}
-
-static bool
-follows(const struct rsess *s, enum rs_draft rd, const char *name)
-{
-	int i = proto_field_index(s->d[rd].desc, name);
-
-	return i >= 0 && !s->user_set[rd][i];
 }
 
 static void
@@ -332,7 +415,9 @@ refresh_target(struct rsess *s)
 	const struct host *h = s->has_resolved ? &s->resolved : &s->target;
 	struct draft *d5 = &s->d[RD_S5REQ], *d4 = &s->d[RD_S4REQ];
 
-	if (!s->has_target) {
+	/* A name this scheme resolves here never goes to the proxy instead:
+	   the address stays unset until it resolves (rs_check_request). */
+	if (!s->has_target || unresolved_here(s)) {
 		const char *names5[] = { "DST.ADDR", "DST.PORT" };
 		const char *names4[] = { "DSTPORT", "DSTIP", "HOSTNAME" };
 

@@ -52,8 +52,10 @@ struct rsess {
 
 	/* What fills the drafts' fields the user has not set by hand. */
 	struct credentials cred;
+	bool cred_from_url;   /* cred came from the last proxy URL: that proxy's only */
 	bool has_target;
 	struct host target;   /* as given */
+	bool name_to_proxy;   /* `resolve`: the name is the proxy's to resolve */
 	bool has_resolved;
 	struct host resolved; /* target resolved here (socks4://, socks5://) */
 
@@ -122,6 +124,17 @@ int rs_set_user(struct rsess *s, const char *user, size_t len);
 int rs_set_pass(struct rsess *s, const char *pass, size_t len);
 /* The target for the request (resolved here when the scheme says so). */
 int rs_set_target(struct rsess *s, const struct host *h);
+/* The target as a name for the proxy to resolve whatever the scheme says
+   (Tor's RESOLVE; SOCKS4a's form under socks4://). */
+int rs_set_target_remote(struct rsess *s, const struct host *h);
+
+/*
+ * Whether the request can carry its target and user as they stand: a name
+ * the scheme resolves here is resolved (again, if it failed before), an
+ * IPv6 target for SOCKS4 and a USERID with a 0x00 are refused.  EXIT_OK, or
+ * EXIT_USAGE naming the field: checked before anything is sent.
+ */
+int rs_check_request(struct rsess *s);
 
 /* Fills the fields the user has not set from credentials and target. */
 void rs_refresh(struct rsess *s);

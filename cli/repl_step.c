@@ -68,6 +68,8 @@ step(struct rsess *s, enum rs_draft rd, enum rs_timer tm, const char *phase)
 	int rc;
 
 	rs_refresh(s);
+	if ((rd == RD_S5REQ || rd == RD_S4REQ) && (rc = rs_check_request(s)) != EXIT_OK)
+		return rc;
 	if ((rc = rs_compose(s, rd, "now", wire, sizeof(wire), &len, &m)) != EXIT_OK)
 		return rc;
 	rs_remember_sent(s, &m);
@@ -144,6 +146,73 @@ wait_bind(struct rsess *s)
 	return rc;
 }
 
+/* Whether the greeting, as it would go out, offers 02 USERNAME/PASSWORD:
+   then the server may ask for the auth request. */
+static bool
+greeting_offers_userpass(struct rsess *s)
+{
+	const struct field *f;
+	struct msg m;
+	size_t len;
+	bool yes;
+
+	if (rs_encode_quietly(s, RD_GREETING, wire, sizeof(wire), &len, &m) != EXIT_OK)
+		return false;
+	f = msg_field(&m, "METHODS");
+	yes = f != NULL && memchr(f->bytes, 0x02, f->len) != NULL;
+	explicit_bzero(wire, sizeof(wire));
+	return yes;
+}
+
+/* The drafts `send` may still send from the current phase, in order. */
+static int
+remaining_drafts(struct rsess *s, enum rs_draft out[RD_COUNT])
+{
+	bool before_method = s->phase == PH_CLOSED || s->phase == PH_CONNECTED;
+	int n = 0;
+
+	if (!rs_socks5(s)) {
+		if (before_method)
+			out[n++] = RD_S4REQ;
+		return n;
+	}
+	if (before_method) {
+		out[n++] = RD_GREETING;
+		if (greeting_offers_userpass(s))
+			out[n++] = RD_AUTH;
+	} else if (s->phase == PH_METHOD && s->has_method && s->method == 0x02) {
+		out[n++] = RD_AUTH;
+	}
+	if (before_method || s->phase == PH_METHOD || s->phase == PH_AUTHED)
+		out[n++] = RD_S5REQ;
+	return n;
+}
+
+/*
+ * Every draft `send` may still send, checked before the first byte goes
+ * out (and before the connection opens): a request or auth request that
+ * cannot be encoded fails now, not after the greeting was sent.
+ */
+static int
+check_remaining(struct rsess *s)
+{
+	enum rs_draft rd[RD_COUNT];
+	struct msg m;
+	size_t len;
+	int n, rc = EXIT_OK;
+
+	rs_refresh(s);
+	n = remaining_drafts(s, rd);
+	for (int i = 0; i < n && rc == EXIT_OK; i++) {
+		if (rd[i] == RD_S5REQ || rd[i] == RD_S4REQ)
+			rc = rs_check_request(s);
+		if (rc == EXIT_OK)
+			rc = rs_encode_quietly(s, rd[i], wire, sizeof(wire), &len, &m);
+		explicit_bzero(wire, sizeof(wire));
+	}
+	return rc;
+}
+
 int
 rs_send(struct rsess *s)
 {
@@ -155,6 +224,8 @@ rs_send(struct rsess *s)
 	}
 	if (s->phase == PH_BOUND)
 		return wait_bind(s);
+	if ((rc = check_remaining(s)) != EXIT_OK)
+		return rc;
 	if (s->conn.fd < 0 && (rc = rs_open(s)) != EXIT_OK)
 		return rc;
 	if (s->awaiting) {
