@@ -264,7 +264,9 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 		if (pfd[1].revents != 0)
 			rc = receive_datagram(s, fd, &relay, raw, r);
 		if (rc == EXIT_OK && pfd[0].revents != 0) {
-			ssize_t n = read(STDIN_FILENO, inbuf + have, room - have);
+			/* In line mode, room for a line of room bytes and its newline. */
+			size_t cap = raw ? room : room + 1;
+			ssize_t n = read(STDIN_FILENO, inbuf + have, cap - have);
 			size_t start = 0;
 
 			if (n < 0 && errno != EINTR && errno != EAGAIN) {
@@ -279,8 +281,17 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 					rc = send_datagram(s, fd, &relay, rlen, inbuf + start, i - start, r);
 					start = i + 1;
 				}
-			if (rc == EXIT_OK && (raw || n == 0 || have == room) && have > start) {
-				/* A whole read, a last line without its newline, or a full buffer. */
+			if (rc == EXIT_OK && !raw && start == 0 && have == cap) {
+				/* Split, it would reach the far end as two datagrams. */
+				snprintf(r->error, sizeof(r->error),
+					 "a line longer than %zu bytes does not fit in one datagram "
+					 "to this target (--dgram-raw sends each read as it comes)",
+					 room);
+				rc = EXIT_USAGE;
+				break;
+			}
+			if (rc == EXIT_OK && (raw || n == 0) && have > start) {
+				/* A whole read, or a last line without its newline. */
 				rc = send_datagram(s, fd, &relay, rlen, inbuf + start, have - start, r);
 				start = have;
 			}

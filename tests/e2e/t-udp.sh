@@ -224,4 +224,17 @@ else
 	fail "udp -j: $(cat "$T/udp.json.err" | tail -n 1)"
 fi
 
+# Line mode: a line that fills a datagram to the byte goes whole; one byte
+# more is refused by name rather than split into two datagrams.  To
+# 127.0.0.1 the header is 10 bytes: 65507 - 10 = 65497 bytes of data.
+"$PY" -c 'import sys; sys.stdout.write("a" * 65497 + "\nshort\n")' >"$T/fits"
+bad udp-ok --in "$T/fits" -- -q 0.5 -v
+expect_rc "udp, a 65497-byte line" 0
+expect_err "udp, a 65497-byte line: two datagrams, not three" '\* udp: 2 datagrams sent'
+"$PY" -c 'import sys; sys.stdout.write("a" * 65498 + "\nshort\n")' >"$T/toolong"
+bad udp-ok --in "$T/toolong" -- -q 0.5 -v
+expect_rc "udp, a 65498-byte line" 2
+expect_err "udp, a 65498-byte line: refused by name" 'a line longer than 65497 bytes does not fit in one datagram'
+expect_err "udp, a 65498-byte line: nothing of it sent" '\* udp: 0 datagrams sent'
+
 finish
