@@ -21,13 +21,21 @@ static const char *const outcomes[] = {
 	[EXIT_TUNNEL] = "tunnel-error",
 };
 
+/* "host:port"; a name as its bytes, a 0x00 among them too (a server's). */
 static json_t *
 host_json(const struct host *h)
 {
 	char buf[HOST_MAX + 16];
+	size_t len;
 
-	host_format(h, buf, sizeof(buf));
-	return json_printable(buf, strlen(buf));
+	if (h->kind != HOST_NAME) {
+		host_format(h, buf, sizeof(buf));
+		return json_printable(buf, strlen(buf));
+	}
+	memcpy(buf, h->name, h->namelen);
+	len = h->namelen + (size_t)snprintf(buf + h->namelen, sizeof(buf) - h->namelen, ":%u",
+					    h->port);
+	return json_printable(buf, len);
 }
 
 static json_t *

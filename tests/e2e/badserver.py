@@ -45,6 +45,7 @@ Scenarios (a table below; the parametrised ones take a hex code or a count):
   atyp-unknown        reply with ATYP 07 and six more bytes, then close
   domain-0            reply with ATYP 03 and a zero-length name, then echo
   domain-255          reply with ATYP 03 and a 255-byte name, then echo
+  domain-nul          reply with ATYP 03 and the name "a\x00b", then echo
   ipv6-reply          reply with ATYP 04 (::1), then echo
   rsv-nonzero         granted reply with RSV 01, then echo
   hostile-name        granted reply with ATYP 03 and a name full of terminal
@@ -605,6 +606,7 @@ SCENARIOS = {
     "atyp-unknown":       HANDSHAKE5 + [send(b"\x05\x00\x00\x07" + bytes(6)), CLOSE],
     "domain-0":           HANDSHAKE5 + [send(rep5(atyp=3, addr=b"")), ECHO],
     "domain-255":         HANDSHAKE5 + [send(rep5(atyp=3, addr=NAME_255)), ECHO],
+    "domain-nul":         HANDSHAKE5 + [send(rep5(atyp=3, addr=b"a\x00b")), ECHO],
     "ipv6-reply":         HANDSHAKE5 + [send(rep5(atyp=4, addr=bytes(15) + b"\x01")), ECHO],
     "rsv-nonzero":        HANDSHAKE5 + [send(rep5(rsv=1)), ECHO],
     "silent":             [HOLD],

@@ -52,4 +52,15 @@ print([f["value"] for f in json.load(open(sys.argv[1]))[0]["fields"] if f["name"
 ' "$SC_OUT")
 [ "$got" = example.org ] && ok "a clean name stays text" || fail "a clean name is '$got'"
 
+# One-shot -j: a bound name with a 0x00 in it keeps its bytes after the NUL.
+start_badserver domain-nul
+sc -- -z -j -w 5 -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 9
+expect_rc "domain-nul -z -j" 0
+got=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["bound"])' "$SC_OUT" 2>&1)
+if [ "$got" = 'a\x00b:1080' ]; then
+	ok "domain-nul -z -j: bound is a\\x00b:1080"
+else
+	fail "domain-nul -z -j: bound is '$got', expected 'a\\x00b:1080'"
+fi
+
 finish
