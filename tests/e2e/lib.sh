@@ -501,6 +501,20 @@ expect_rc() {
 }
 
 # expect_err WHAT ERE: stderr matches the extended regex.
+# row ADDR: probe's table row for ADDR in the last run's stdout.
+row() { grep -F -- "$1 " "$SC_OUT" | head -n 1; }
+# expect_row WHAT ADDR ERE: that row matches ERE.
+expect_row() {
+	local r
+	r=$(row "$2")
+	if printf '%s\n' "$r" | grep -Eq -- "$3"; then
+		ok "$1: row matches /$3/"
+	else
+		fail "$1: row does not match /$3/: '$r'"
+		_sc_context
+	fi
+}
+
 # expect_err_plain NAME: stderr holds no terminal control byte (newlines
 # aside) and no line a server forged (badserver's HOSTILE_NAME).
 expect_err_plain() {

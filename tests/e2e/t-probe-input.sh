@@ -13,18 +13,6 @@ unset SOCKSCOPE_PASSWORD
 W=2
 PW=S3cr3tPW
 
-# row ADDR: the table row for ADDR in the last run's stdout.
-row() { grep -F -- "$1 " "$SC_OUT" | head -n 1; }
-expect_row() { # WHAT ADDR ERE
-	local r
-	r=$(row "$2")
-	if printf '%s\n' "$r" | grep -Eq -- "$3"; then
-		ok "$1: row matches /$3/"
-	else
-		fail "$1: row does not match /$3/: '$r'"
-		_sc_context
-	fi
-}
 # jline N EXPR: a python expression over the JSON object `o` of line N.
 jline() {
 	"$PY" -c '

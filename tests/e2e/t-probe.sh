@@ -13,18 +13,6 @@ grep -q 'not built yet' "$T/wired.err" && skip "probe is not wired into main.c y
 
 W=2   # -w for every run: silent servers cost a few of these
 
-# row ADDR: the table row for ADDR in the last run's stdout.
-row() { grep -F -- "$1 " "$SC_OUT" | head -n 1; }
-expect_row() { # WHAT ADDR ERE
-	local r
-	r=$(row "$2")
-	if printf '%s\n' "$r" | grep -Eq -- "$3"; then
-		ok "$1: row matches /$3/"
-	else
-		fail "$1: row does not match /$3/: '$r'"
-		_sc_context
-	fi
-}
 # jget ADDR EXPR: a python expression over the JSON object `o` for ADDR.
 jget() {
 	"$PY" -c '
