@@ -64,11 +64,18 @@ struct run {
 	size_t noffered;
 	bool know_offered;
 	int chosen; /* method the server chose, or -1 */
+	/* After a request, or a granted reply, bytes that start no message are
+	 * the tunnel's (a BIND's second reply may still come). */
+	bool tunnel_may_follow;
+	/* The server's answer after which it must close: nothing may follow. */
+	const char *closed_by;
 	/* How it ended. */
 	int status;        /* PROTO_OK when every byte was decoded */
 	unsigned anomalies; /* over all its messages */
 	size_t err_in_msg; /* malformed: where in its message */
 	size_t err_at;     /* malformed: where in the stream */
+	size_t tunnel;     /* bytes left to the tunnel, at err_at */
+	bool after_close;  /* bytes came after closed_by */
 };
 
 /* Where the messages go; NULL in a dry run. */
@@ -349,6 +356,32 @@ advance(struct run *r, const struct msg *m)
 	default:
 		break; /* GSSAPI frames repeat; requests and replies may too (BIND) */
 	}
+	/* RFC 1928 3 and 6, RFC 1929 2: after these the server closes. */
+	switch (m->desc->type) {
+	case MSG_S5_REQUEST:
+	case MSG_S4_REQUEST:
+		r->tunnel_may_follow = true;
+		break;
+	case MSG_S5_METHOD:
+		if (r->chosen == 0xff)
+			r->closed_by = "METHOD 0xFF (no acceptable method)";
+		break;
+	case MSG_S5_AUTH_STATUS:
+		f = msg_field(m, "STATUS");
+		if (f != NULL && f->num != 0)
+			r->closed_by = "a username/password STATUS of failure";
+		break;
+	case MSG_S5_REPLY:
+	case MSG_S4_REPLY:
+		f = msg_field(m, m->desc->type == MSG_S5_REPLY ? "REP" : "CD");
+		if (f != NULL && f->num == (m->desc->type == MSG_S5_REPLY ? 0x00u : 0x5Au))
+			r->tunnel_may_follow = true;
+		else
+			r->closed_by = "a reply that refused";
+		break;
+	default:
+		break;
+	}
 }
 
 static void
@@ -392,6 +425,28 @@ report(struct output *out, const struct run *r, const struct msg *m)
 	hexdump_print(stdout, r->p + r->off + extent, left, extent, &out->view);
 }
 
+/* The bytes after the messages: the tunnel's, or what came after an answer
+ * the server must close after.  In the hex view, dumped; with --json, a
+ * line on stderr (the array holds messages only). */
+static void
+report_rest(struct output *out, const struct run *r)
+{
+	size_t left = r->len - r->err_at;
+	const char *s = left == 1 ? "" : "s";
+
+	if (r->after_close)
+		fprintf(stderr, "sockscope: %zu byte%s after %s, where the server must close "
+			"the connection\n", left, s, r->closed_by);
+	else if (out->array != NULL)
+		fprintf(stderr, "sockscope: %zu byte%s of tunnel data after the handshake, "
+			"not decoded\n", left, s);
+	if (out->array != NULL)
+		return;
+	printf("   %zu byte%s %s:\n", left, s,
+	       r->after_close ? "that should not be there" : "of tunnel data, not decoded");
+	hexdump_print(stdout, r->p + r->err_at, left, r->err_at, &out->view);
+}
+
 static void
 run_stream(struct run *r, struct output *out)
 {
@@ -400,8 +455,23 @@ run_stream(struct run *r, struct output *out)
 		struct proto_ctx ctx = {r->offered, r->noffered};
 		enum msg_type type = next_type(r);
 
+		if (r->closed_by != NULL) {
+			r->status = PROTO_E_LENGTH;
+			r->after_close = true;
+			r->err_at = r->off;
+			if (out != NULL)
+				report_rest(out, r);
+			return;
+		}
 		proto_decode(type, r->p + r->off, r->len - r->off,
 			     r->know_offered ? &ctx : NULL, &m);
+		if (m.status < 0 && m.err_off == 0 && r->tunnel_may_follow) {
+			r->tunnel = r->len - r->off;
+			r->err_at = r->off;
+			if (out != NULL)
+				report_rest(out, r);
+			break;
+		}
 		if (out != NULL)
 			show(out, &m, r->off);
 		r->anomalies += m.anomalies;
@@ -447,6 +517,10 @@ plausibility(const struct run *r)
 {
 	if (r->status == PROTO_OK)
 		return r->anomalies == 0 ? 100 : 90;
+	/* Clean messages, then bytes where the server had to close: the
+	 * server's fault, not a wrong reading. */
+	if (r->after_close && r->anomalies == 0)
+		return 60;
 	if (r->status == PROTO_NEED_MORE && r->anomalies == 0)
 		return 80;
 	if (r->status < 0 && r->err_in_msg > 0)

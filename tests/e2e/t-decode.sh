@@ -78,4 +78,25 @@ out_has "greeting, then a broken auth request: hidden bytes counted" '9 more byt
 sc -- decode --show-secrets "${broken[@]}"
 out_has "broken auth request, --show-secrets: the bytes shown" 'S3cr3tPW'
 
+# After a granted reply, or after the request, bytes that start no message
+# are the tunnel's: dumped, exit 0, the handshake read as it is.
+sc -- decode --server 05 00 05 00 00 01 7f 00 00 01 00 50 48 45 4c 4c 4f
+expect_rc "reply, then tunnel data" 0
+out_has "reply, then tunnel data: the method selection" 'method selection'
+out_has "reply, then tunnel data: the reply" 'REP +0x00 +succeeded'
+out_has "reply, then tunnel data: the rest" '5 bytes of tunnel data, not decoded'
+out_lacks "reply, then tunnel data: no misreading" 'RSV +0x05|malformed'
+sc -- decode --client 05 01 00 05 01 00 01 7f 00 00 01 00 50 41
+expect_rc "request, then tunnel data" 0
+out_has "request, then tunnel data: the greeting" 'SOCKS5 greeting'
+out_has "request, then tunnel data: the rest" '1 byte of tunnel data'
+
+# After an answer the server must close after, any byte is a violation.
+for h in "05 ff" "05 02 01 01"; do
+	sc -- decode --server $h 05 00 00 01 7f 00 00 01 00 50
+	expect_rc "$h, then a reply" 4
+	expect_err "$h, then a reply: named" '10 bytes after .* where the server must close'
+	out_lacks "$h, then a reply: not decoded as a reply" 'succeeded'
+done
+
 finish
