@@ -122,7 +122,6 @@ parse_options(int argc, char **argv, struct decode_opts *o, int *first)
 		{"json", no_argument, NULL, 'j'},
 		{"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
 		{"color", required_argument, NULL, OPT_COLOR},
-		{"colour", required_argument, NULL, OPT_COLOR},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
