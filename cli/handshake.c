@@ -19,6 +19,7 @@
 
 #include "msgtext.h"
 #include "net.h"
+#include "term.h"
 
 #define MAX_REQUEST (8 + 2 * (PROTO_MAX_BYTES + 1))
 
@@ -169,6 +170,19 @@ plan_socks4(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 	    (rc = plan_address(s, i, next, p->version == SOCKS4A || c == COMMAND_RESOLVE)) !=
 		    EXIT_OK)
 		return rc;
+	if (next->kind == HOST_IPV4 && next->addr[0] == 0 && next->addr[1] == 0 &&
+	    next->addr[2] == 0 && next->addr[3] != 0) {
+		char addr[64], from[HOST_MAX + 32];
+
+		net_addr_string(next, addr, sizeof(addr));
+		if (strcmp(addr, next->name) != 0)
+			snprintf(from, sizeof(from), " (%s resolved here)", next->name);
+		else
+			from[0] = '\0';
+		return fail(s, EXIT_USAGE, i + 1,
+			    "DSTIP %s%s cannot go in a %s request: 0.0.0.x with x != 0 is SOCKS4a's marker that a HOSTNAME follows, and none would",
+			    addr, from, p->version == SOCKS4 ? "SOCKS4" : "SOCKS4a");
+	}
 	draft_init(d, MSG_S4_REQUEST);
 	draft_set_num(d, "CD", commands[c].socks4);
 	draft_set_num(d, "DSTPORT", next->port);
@@ -457,6 +471,37 @@ store_address(struct host *h, const struct msg *m, const char *addr, const char 
 	h->namelen = strlen(h->name);
 }
 
+/*
+ * Tor's answers have a fixed kind: RESOLVE's BND.ADDR is the address
+ * (ATYP 01 or 04), RESOLVE_PTR's is the name (ATYP 03).  The other kind in
+ * a granted reply is not an answer to the question asked.
+ */
+static int
+check_answer(struct session *s, int hop, const struct msg *m)
+{
+	const struct field *atyp = msg_field(m, "ATYP");
+	bool name = atyp->num == 0x03;
+	char got[HOST_MAX * 4 + 64];
+	struct host h;
+
+	if (!(s->command == COMMAND_RESOLVE && name) && !(s->command == COMMAND_RESOLVE_PTR && !name))
+		return EXIT_OK;
+	store_address(&h, m, "BND.ADDR", "BND.PORT");
+	if (name) {
+		char text[HOST_MAX * 4 + 1];
+
+		term_escape(text, sizeof(text), h.name, h.namelen);
+		snprintf(got, sizeof(got), "the name \"%s\"", text);
+	} else {
+		snprintf(got, sizeof(got), "the address %s", h.name);
+	}
+	return fail(s, EXIT_PROTOCOL, hop,
+		    "request phase: %s reply with ATYP 0x%02x (%s): BND.ADDR holds %s; expected %s",
+		    commands[s->command].name, atyp->num, code_name(&names_s5_atyp, atyp->num), got,
+		    name ? "ATYP 0x01 or 0x04 with the resolved IPv4 or IPv6 address"
+			 : "ATYP 0x03 (domain name) with the name");
+}
+
 static int
 run_socks5(struct session *s, int i)
 {
@@ -509,6 +554,11 @@ run_socks5(struct session *s, int i)
 		    EXIT_OK)
 		return rc;
 	code = msg_field(&m, "REP")->num;
+	if (hop == s->nhops && code == 0 && (rc = check_answer(s, hop, &m)) != EXIT_OK) {
+		consume(&s->conn, m.len);
+		trace_phase(s->trace, hop, "request", now_ms() - t0, false);
+		return rc;
+	}
 	if (hop == s->nhops && code == 0)
 		store_address(&s->bound, &m, "BND.ADDR", "BND.PORT");
 	consume(&s->conn, m.len);
@@ -547,6 +597,30 @@ run_socks4(struct session *s, int i)
 	return EXIT_OK;
 }
 
+/* The numeric address (and port) fd is connected to; h unchanged if unknown. */
+static void
+peer_address(int fd, struct host *h)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		h->kind = HOST_IPV4;
+		memcpy(h->addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		h->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		h->kind = HOST_IPV6;
+		memcpy(h->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		h->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	} else {
+		return;
+	}
+	net_addr_string(h, h->name, sizeof(h->name));
+	h->namelen = strlen(h->name);
+}
+
 int
 session_run(struct session *s)
 {
@@ -563,8 +637,9 @@ session_run(struct session *s)
 		char where[HOST_MAX + 16];
 		struct host reached;
 
-		session_proxy_address(s, &reached);
-		reached.port = s->hops[0].host.port;
+		/* Hop 1 is the one this socket reached, whatever the chain's length. */
+		reached = s->hops[0].host;
+		peer_address(s->conn.fd, &reached);
 		host_format(&reached, where, sizeof(where));
 		trace_note(s->trace, 1, "connected to the proxy at %s", where);
 	}
@@ -621,21 +696,15 @@ session_bind_wait(struct session *s, int timeout_ms)
 void
 session_proxy_address(const struct session *s, struct host *out)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	uint16_t port;
 
 	*out = s->hops[s->nhops - 1].host;
-	/* One hop: the address we really reached, even when given by name. */
-	if (s->nhops == 1 && s->conn.fd >= 0 &&
-	    getpeername(s->conn.fd, (struct sockaddr *)&ss, &len) == 0) {
-		if (ss.ss_family == AF_INET) {
-			out->kind = HOST_IPV4;
-			memcpy(out->addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-		} else if (ss.ss_family == AF_INET6) {
-			out->kind = HOST_IPV6;
-			memcpy(out->addr, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-		}
-		net_addr_string(out, out->name, sizeof(out->name));
-		out->namelen = strlen(out->name);
+	/* One hop: the address we really reached, even when given by name.
+	 * More: the last hop was reached through the others, and its address
+	 * is the one given (the socket's peer is hop 1). */
+	if (s->nhops == 1) {
+		port = out->port;
+		peer_address(s->conn.fd, out);
+		out->port = port;
 	}
 }

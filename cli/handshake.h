@@ -73,8 +73,10 @@ int session_run(struct session *s);
 /* BIND: waits up to timeout_ms for the second reply; EXIT_OK fills s->peer. */
 int session_bind_wait(struct session *s, int timeout_ms);
 
-/* The numeric address of the proxy the last hop talks through, for
- * replies that say 0.0.0.0 or :: ("the server's own address"). */
+/* The last hop's address, for its replies that say 0.0.0.0 or :: ("the
+ * server's own address"): with one hop, the numeric address really reached
+ * (getpeername); in a chain, the last hop as given (the socket's peer is
+ * hop 1, not it).  The port is the one given. */
 void session_proxy_address(const struct session *s, struct host *out);
 
 const char *socks_command_name(enum socks_command c);

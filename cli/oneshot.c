@@ -199,8 +199,7 @@ print_answer(struct session *s)
 {
 	char text[HOST_MAX * 4 + 1];
 
-	if (s->command == COMMAND_RESOLVE && s->bound.kind == HOST_NAME)
-		fprintf(stderr, "sockscope: warning: RESOLVE answered with a name, not an address\n");
+	/* The handshake refused an answer of the wrong kind (exit 4). */
 	printf("%s\n", host_text(&s->bound, text, sizeof(text)));
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_TUNNEL;
 }

@@ -40,10 +40,11 @@ expect_rc resolve-v6 0 && expect_out resolve-v6 "2001:db8::5"$'\n'
 res resolve-rep-00 -- resolve example.test
 expect_rc resolve-rep-00 0 && expect_out resolve-rep-00 "192.0.2.33"$'\n'
 
-# A name in a RESOLVE answer is printed, with a warning.
+# A name in a RESOLVE answer answers no question asked: exit 4, nothing on
+# stdout (t-oneshot-lies has RESOLVE_PTR answered with an address).
 res resolve-ptr -- resolve example.test
-expect_rc "RESOLVE answered with a name" 0 && expect_out "RESOLVE answered with a name" "ptr.example.test"$'\n'
-expect_err "RESOLVE answered with a name: warned" 'warning: RESOLVE answered with a name'
+expect_rc "RESOLVE answered with a name" 4 && expect_out "RESOLVE answered with a name" ""
+expect_err "RESOLVE answered with a name: the field" 'RESOLVE reply with ATYP 0x03 .*BND\.ADDR'
 
 # -j: the answer in the summary (stderr; stdout has the answer itself).
 res resolve-v4 -- -j resolve example.test
