@@ -23,7 +23,13 @@
  * --steps LIST runs only the steps named (step names as above, "connect" for
  * s5-connect); the others are not run and have no entry in "steps".  Without
  * the tcp step, the first step that connects stands for it (reachability,
- * tcp_ms).  Naming s5-bind or s5-udp asks for it as --commands would.
+ * tcp_ms).  Naming s5-bind or s5-udp asks for it as --commands would.  When
+ * no SOCKS step runs, the verdict is "reachable", never "not-socks" (unless
+ * http-sniff identified what answered).
+ *
+ * --expect words mean what the JSON key of the same name says (socks4: a
+ * valid SOCKS4 reply, granted or not; connect: "connect" is ok; ...); see
+ * expect_holds() in probe_verdict.c.
  *
  * JSON lines (-j): one object per server, written when it is done:
  *
@@ -32,6 +38,8 @@
  *    "target": "127.0.0.1:1080",        what CONNECT asked for
  *    "verdict": "socks",                socks | unreachable | not-socks | error
  *                                       | broken (only malformed SOCKS replies)
+ *                                       | reachable (connected; --steps ran no
+ *                                       SOCKS step)
  *    "peer": "http",                    only with not-socks: http, tls, ssh,
  *                                       silent, closes, other
  *    "summary": "SOCKS4 and SOCKS5",    the verdict in words
@@ -39,7 +47,8 @@
  *    "socks5": true,                    a valid SOCKS5 method selection
  *    "socks4": true,                    a valid SOCKS4 reply to SOCKS4 or 4a
  *                                       (granted or not)
- *    "socks4_connect": "ok",            the s4-connect step's status
+ *    "socks4_connect": "ok",            the s4-connect step's status; skipped
+ *                                       also when --steps left it out
  *    "socks4a": false,                  a SOCKS4a CONNECT was granted
  *    "methods": ["noauth", "userpass"], methods chosen when offered alone
  *    "auth": "ok",                      ok | failed | none (no user and
@@ -50,7 +59,8 @@
  *                                       acceptable method, auth failed)
  *    "tcp_ms": 0.12,                    TCP connect time; null when not reached
  *    "expect": {"met": false, "failed": ["socks4a"]},   only with --expect
- *    "ok": true,                        probed (and met --expect)
+ *    "ok": true,                        probed (reachable: reached) and met
+ *                                       --expect
  *    "steps": [{"step": "s5-noauth",
  *               "status": "ok",         ok | refused | timeout | closed | reset
  *                                       | malformed | not-socks | unreachable

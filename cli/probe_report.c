@@ -137,6 +137,7 @@ print_json(struct run *R, const struct server *s, const struct verdict *v)
 {
 	json_t *o = json_object(), *a, *steps;
 	const struct step_res *tcp = probe_tcp_res(s);
+	enum outcome s4;
 	char *text;
 
 	if (o == NULL)
@@ -160,7 +161,10 @@ print_json(struct run *R, const struct server *s, const struct verdict *v)
 	json_object_set_new(o, "notes", a);
 	json_object_set_new(o, "socks5", json_boolean(probe_speaks5(s)));
 	json_object_set_new(o, "socks4", json_boolean(probe_speaks4(s)));
-	json_object_set_new(o, "socks4_connect", json_string(probe_outcome_names[s->r[ST_S4].oc]));
+	/* s4-connect left out by --steps is "skipped", as in "connect" and "auth";
+	   "not-run" is no status that "steps" can show */
+	s4 = s->r[ST_S4].oc == OC_NOT_RUN ? OC_SKIPPED : s->r[ST_S4].oc;
+	json_object_set_new(o, "socks4_connect", json_string(probe_outcome_names[s4]));
 	json_object_set_new(o, "socks4a", json_boolean(s->r[ST_S4A].oc == OC_OK));
 	a = json_array();
 	if (probe_chose(s, ST_S5_NOAUTH, 0))

@@ -174,6 +174,21 @@ probe_any_socks_answer(const struct server *s)
 	       s->r[ST_S4A].oc == OC_OK || s->r[ST_S4A].oc == OC_REFUSED;
 }
 
+/* Some SOCKS step (SOCKS5, SOCKS4 or SOCKS4a) ran: was neither left out by
+   --steps nor skipped. */
+static bool
+any_socks_step_ran(const struct server *s)
+{
+	for (int i = ST_S5_NOAUTH; i <= ST_S4A; i++)
+		if (probe_ran(&s->r[i]))
+			return true;
+	return false;
+}
+
+/* Each word means what the JSON key of its name says (probe_report.c):
+   reachable is "tcp_ms" not null; noauth, gssapi and userpass are in
+   "methods"; auth and connect are "ok"; bind and udp, which have no key, are
+   their steps' status "ok". */
 static bool
 expect_holds(const struct server *s, const char *tok)
 {
@@ -182,7 +197,7 @@ expect_holds(const struct server *s, const char *tok)
 	if (strcmp(tok, "socks5") == 0)
 		return probe_speaks5(s);
 	if (strcmp(tok, "socks4") == 0)
-		return s->r[ST_S4].oc == OC_OK;
+		return probe_speaks4(s);
 	if (strcmp(tok, "socks4a") == 0)
 		return s->r[ST_S4A].oc == OC_OK;
 	if (strcmp(tok, "noauth") == 0)
@@ -192,9 +207,9 @@ expect_holds(const struct server *s, const char *tok)
 	if (strcmp(tok, "userpass") == 0)
 		return probe_chose(s, ST_S5_USERPASS, 0x02);
 	if (strcmp(tok, "auth") == 0)
-		return s->r[ST_S5_AUTH].oc == OC_OK;
+		return strcmp(probe_auth_word(s), "ok") == 0;
 	if (strcmp(tok, "connect") == 0)
-		return s->r[ST_S5_CONNECT].oc == OC_OK || s->r[ST_S4].oc == OC_OK;
+		return strcmp(probe_connect_word(s), "ok") == 0;
 	if (strcmp(tok, "bind") == 0)
 		return s->r[ST_S5_BIND].oc == OC_OK;
 	if (strcmp(tok, "udp") == 0)
@@ -247,6 +262,11 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 		v->peer = probe_peer_names[peer];
 		snprintf(v->summary, sizeof(v->summary), "not SOCKS: %s", probe_peer_words[peer]);
 		v->ok = false;
+	} else if (!any_socks_step_ran(s)) {
+		/* --steps ran no SOCKS step (or every one was skipped): reached,
+		   but nothing said whether it speaks SOCKS */
+		v->kind = "reachable";
+		snprintf(v->summary, sizeof(v->summary), "reachable: not probed for SOCKS");
 	} else if (!probe_any_socks_answer(s) && any_socksish(s)) {
 		v->kind = "broken";
 		snprintf(v->summary, sizeof(v->summary), "broken SOCKS: only malformed replies");

@@ -12,7 +12,8 @@
 #include "probe_types.h"
 
 struct verdict {
-	const char *kind; /* socks, unreachable, not-socks, broken, error */
+	const char *kind; /* socks, reachable (no SOCKS step ran), unreachable,
+			     not-socks, broken, error */
 	const char *peer; /* with not-socks */
 	char summary[160];
 	char notes[8][96];

@@ -36,7 +36,7 @@ cat >"$T/schema.py" <<'PY'
 import json, re, sys
 
 ENUMS = {
-    "verdict": {"socks", "unreachable", "not-socks", "broken", "error"},
+    "verdict": {"socks", "reachable", "unreachable", "not-socks", "broken", "error"},
     "peer": {"http", "tls", "ssh", "silent", "closes", "other"},
     "auth": {"ok", "failed", "none", "error", "skipped"},
     "connect": {"ok", "refused", "failed", "skipped"},
