@@ -7,24 +7,31 @@
  */
 #include "repl_engine.h"
 
+#include "term.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
-static void
-bound_from(struct rsess *s, const struct msg *m)
+/*
+ * Where a granted reply says the server bound (BND.ADDR and BND.PORT, or
+ * SOCKS4's DSTIP and DSTPORT), copied out of the reply: the fields point
+ * into the connection's buffer, which the next read or consume moves.
+ * False when the reply names no address.
+ */
+static bool
+bound_read(const struct msg *m, struct host *h)
 {
 	const struct field *addr = msg_field(m, "BND.ADDR");
 	const struct field *port = msg_field(m, "BND.PORT");
-	struct host *h = &s->bound;
 
 	if (addr == NULL) {
 		addr = msg_field(m, "DSTIP");
 		port = msg_field(m, "DSTPORT");
 	}
 	if (addr == NULL || port == NULL)
-		return;
+		return false;
 	memset(h, 0, sizeof(*h));
 	h->port = (uint16_t)port->num;
 	if (addr->len == 4) {
@@ -43,7 +50,23 @@ bound_from(struct rsess *s, const struct msg *m)
 		h->name[n] = '\0';
 		h->namelen = n;
 	}
-	s->has_bound = true;
+	return true;
+}
+
+/* "host:port" of a host the server named, fit for a terminal: a name's
+   bytes are the server's, so they are escaped. */
+static void
+host_text(const struct host *h, char *buf, size_t cap)
+{
+	size_t n;
+
+	if (h->kind != HOST_NAME) {
+		host_format(h, buf, cap);
+		return;
+	}
+	n = term_escape(buf, cap, h->name, h->namelen);
+	if (n < cap)
+		snprintf(buf + n, cap - n, ":%u", h->port);
 }
 
 const char *
@@ -72,9 +95,9 @@ rs_offered_text(const struct rsess *s, char *buf, size_t cap)
 
 /* What a complete reply means for the phase; returns the step's status. */
 static int
-absorb(struct rsess *s, const struct msg *m)
+absorb(struct rsess *s, const struct msg *m, const struct host *bnd)
 {
-	char where[HOST_MAX + 16], list[400];
+	char where[HOST_MAX * 4 + 16], list[400];
 	uint32_t code;
 	bool ok;
 
@@ -122,8 +145,11 @@ absorb(struct rsess *s, const struct msg *m)
 							       : &names_s4_reply,
 						       code));
 		}
-		bound_from(s, m);
-		host_format(&s->bound, where, sizeof(where));
+		if (bnd != NULL) {
+			s->bound = *bnd;
+			s->has_bound = true;
+		}
+		host_text(&s->bound, where, sizeof(where));
 		if (s->phase == PH_BOUND) {
 			s->phase = PH_GRANTED;
 			s->awaiting = false;
@@ -177,16 +203,20 @@ int
 rs_expect_reply(struct rsess *s, enum msg_type type, int64_t deadline, const char *phase,
 		int wait_ms)
 {
+	struct host bnd;
 	struct msg m;
 	char what[400], when[64];
+	bool has_bnd;
 	int err, rc;
 
 	switch (rs_read_reply(s, type, deadline, &m, &err)) {
 	case R_DONE:
 		hexview_print(s->out, &m, &s->vo);
+		/* The address first: consuming moves the bytes m points into. */
+		has_bnd = bound_read(&m, &bnd);
 		rs_consume(&s->conn, m.len);
 		s->awaiting = false;
-		rc = absorb(s, &m);
+		rc = absorb(s, &m, has_bnd ? &bnd : NULL);
 		if (s->conn.fd >= 0)
 			note_leftover(s);
 		return rc;
