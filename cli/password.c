@@ -2,6 +2,7 @@
 #include "password.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -17,6 +18,8 @@ password_prompt(const char *prompt, char *out, size_t cap, size_t *len)
 	size_t got = 0;
 	ssize_t n;
 	char c = 0;
+	bool typed = false;
+	int status = PASSWORD_OK;
 
 	*len = 0;
 	if (cap == 0)
@@ -39,15 +42,52 @@ password_prompt(const char *prompt, char *out, size_t cap, size_t *len)
 		close(fd);
 		return PASSWORD_NO_ECHO_OFF;
 	}
-	while ((n = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
+	while ((n = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r') {
 		if (got + 1 < cap)
 			out[got++] = c;
-	out[got] = '\0';
+		typed = true;
+	}
+	/* End of file leaves the cursor after the prompt: end its line. */
+	if (n == 0) {
+		ssize_t w = write(fd, "\n", 1);
+
+		(void)w;
+	}
 	ttyrestore_restore(); /* tcsetattr(fd, TCSAFLUSH, &old) */
 	close(fd);
 	explicit_bzero(&c, sizeof(c));
+	if (n < 0)
+		status = PASSWORD_READ_FAILED;
+	else if (n == 0 && !typed)
+		status = PASSWORD_CANCELLED;
+	else if (got == 0)
+		status = PASSWORD_EMPTY;
+	if (status != PASSWORD_OK) {
+		explicit_bzero(out, cap);
+		got = 0;
+	}
+	out[got] = '\0';
 	*len = got;
-	return n < 0 ? PASSWORD_READ_FAILED : PASSWORD_OK;
+	return status;
+}
+
+const char *
+password_strerror(int status)
+{
+	switch (status) {
+	case PASSWORD_OK:
+		return NULL;
+	case PASSWORD_NO_TERMINAL:
+		return "no terminal to ask on";
+	case PASSWORD_NO_ECHO_OFF:
+		return "the terminal would not turn echo off";
+	case PASSWORD_CANCELLED:
+		return "cancelled at the prompt (end of file)";
+	case PASSWORD_EMPTY:
+		return "an empty password is refused (RFC 1929 needs 1 to 255 bytes)";
+	default:
+		return "the terminal could not be read";
+	}
 }
 
 int

@@ -19,8 +19,8 @@
 #define ANY (-1)
 
 const struct cmd repl_cmds[] = {
-	{ "proxy", NULL, "URL [URL...]",
-	  "choose the server and version (several URLs: a chain, the drafts are for the last)",
+	{ "proxy", NULL, "[URL...]",
+	  "choose the server and version, or show the current one (several URLs: a chain, the drafts are for the last)",
 	  0, MAX_HOPS, { CK_SCHEME, CK_SCHEME, CK_SCHEME }, CF_SENSITIVE, cmd_proxy },
 	{ "set", NULL, "FIELD VALUE",
 	  "change a field of a draft (dst HOST:PORT, user NAME, pass [PASSWORD] too)", 1, ANY,

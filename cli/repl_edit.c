@@ -1,8 +1,8 @@
 /*
  * The REPL on a terminal, on libedit's native API: el_gets() for lines,
  * history(3) for the history (kept in $XDG_STATE_HOME/sockscope/history,
- * without lines that carry a password), tok_line() to find the word under
- * the cursor for completion, and a prompt that shows the proxy and the
+ * without lines that carry a password), the word under the cursor split as
+ * repl_line.c splits it for completion, and a prompt that shows the proxy and the
  * phase.
  */
 #include "repl_edit.h"
@@ -197,21 +197,101 @@ add_cand(void *ctx, const char *cand)
 		c->n++;
 }
 
-static Tokenizer *tok;
-
-/* Characters the word under the cursor takes in the buffer, if it is plain. */
-static int
-typed_length(const LineInfo *li, bool *plain)
+size_t
+repl_quote_word(const char *word, char *out, size_t cap)
 {
-	const char *p = li->cursor;
+	size_t n = 0, need;
+	bool plain = word[0] != '\0';
 
-	*plain = true;
-	while (p > li->buffer && p[-1] != ' ' && p[-1] != '\t' && p[-1] != ';') {
-		if (p[-1] == '\'' || p[-1] == '"' || p[-1] == '\\')
-			*plain = false;
-		p--;
+	for (const char *p = word; *p != '\0'; p++)
+		if (strchr(" \t\r\n;#'\"\\", *p) != NULL)
+			plain = false;
+	if (plain) {
+		need = strlen(word);
+		if (need < cap)
+			memcpy(out, word, need + 1);
+		return need;
 	}
-	return (int)(li->cursor - p);
+#define PUT(c)                         \
+	do {                           \
+		if (n + 1 < cap)       \
+			out[n] = (c);  \
+		n++;                   \
+	} while (0)
+	PUT('\'');
+	for (const char *p = word; *p != '\0'; p++) {
+		if (*p == '\'') {
+			/* Close the quote, a ' in double quotes, reopen. */
+			PUT('\'');
+			PUT('"');
+			PUT('\'');
+			PUT('"');
+			PUT('\'');
+		} else {
+			PUT(*p);
+		}
+	}
+	PUT('\'');
+#undef PUT
+	if (cap > 0)
+		out[n < cap ? n : cap - 1] = '\0';
+	return n;
+}
+
+int
+repl_completion_words(const char *line, size_t cursor, char *buf, size_t cap,
+		      const char **argv, int maxwords, int *argc, size_t *word_start)
+{
+	size_t n = 0, start = 0;
+	bool in_word = false;
+	char quote = 0;
+
+	*argc = 0;
+	*word_start = cursor;
+	for (size_t i = 0; i < cursor; i++) {
+		char c = line[i];
+
+		if (quote == 0 && (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' ||
+				   (c == '#' && !in_word))) {
+			if (in_word)
+				buf[n++] = '\0';
+			in_word = false;
+			if (c == '#')
+				return -1; /* a comment: nothing to complete */
+			if (c == ';') {
+				n = 0;
+				*argc = 0;
+			}
+			continue;
+		}
+		if (!in_word) {
+			if (*argc == maxwords || n + 1 >= cap)
+				return -1;
+			argv[(*argc)++] = buf + n;
+			in_word = true;
+			start = i;
+		}
+		if (n + 3 >= cap)
+			return -1;
+		if (quote != 0 && c == quote) {
+			quote = 0;
+			continue;
+		}
+		if (quote == 0 && (c == '\'' || c == '"')) {
+			quote = c;
+			continue;
+		}
+		/* A backslash stays, and keeps the next character in the word. */
+		if (c == '\\' && quote != '\'' && i + 1 < cursor) {
+			buf[n++] = c;
+			c = line[++i];
+		}
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	if (in_word)
+		*word_start = start;
+	return in_word ? *argc - 1 : *argc;
 }
 
 static bool
@@ -223,19 +303,18 @@ ends_open(const char *s)
 	       (len >= 3 && strcmp(s + len - 3, "://") == 0);
 }
 
-/* Puts text in place of the typed word (or appends what it adds). */
+/* Puts text, quoted as the REPL's line splitter reads it, in place of the
+ * word under the cursor (which starts at word_start). */
 static void
-replace_word(EditLine *el, const LineInfo *li, const char *prefix, const char *text, bool space)
+replace_word(EditLine *el, const LineInfo *li, size_t word_start, const char *text, bool space)
 {
-	bool plain;
-	int typed = typed_length(li, &plain);
+	char quoted[4200];
+	size_t typed = (size_t)(li->cursor - li->buffer) - word_start;
 
-	if (plain) {
-		el_deletestr(el, typed);
-		el_insertstr(el, text);
-	} else if (strlen(text) > strlen(prefix)) {
-		el_insertstr(el, text + strlen(prefix));
-	}
+	if (repl_quote_word(text, quoted, sizeof(quoted)) >= sizeof(quoted))
+		return;
+	el_deletestr(el, (int)typed);
+	el_insertstr(el, quoted);
 	if (space)
 		el_insertstr(el, " ");
 }
@@ -263,48 +342,31 @@ complete(EditLine *el, int ch)
 	const LineInfo *li = el_line(el);
 	struct repl *r = NULL;
 	struct cands c;
-	LineInfo sub;
-	const char **argv;
-	const char *start = li->buffer;
-	char prefix[1024], quote = 0;
-	int argc, cc = -1, co = 0, idx;
+	static char words[LINE_MAX_BYTES];
+	const char *argv[LINE_MAX_WORDS + 1];
+	char prefix[1024];
+	int argc, idx;
+	size_t start;
 	unsigned char rc;
 	size_t lcp;
 
 	(void)ch;
 	el_get(el, EL_CLIENTDATA, &r);
-	if (r == NULL || tok == NULL)
+	if (r == NULL)
 		return CC_ERROR;
 	/* Only the command under the cursor counts: after the last ';'. */
-	for (const char *p = li->buffer; p < li->cursor; p++) {
-		if (quote != 0) {
-			if (*p == quote)
-				quote = 0;
-		} else if (*p == '\'' || *p == '"') {
-			quote = *p;
-		} else if (*p == ';') {
-			start = p + 1;
-		}
-	}
-	sub.buffer = start;
-	sub.cursor = li->cursor;
-	sub.lastchar = li->cursor;
-	tok_reset(tok);
-	if (tok_line(tok, &sub, &argc, &argv, &cc, &co) != 0)
-		return CC_ERROR;
-	if (cc < 0 || cc >= argc) {
-		idx = argc;
-		prefix[0] = '\0';
-	} else {
-		idx = cc;
-		snprintf(prefix, sizeof(prefix), "%.*s", co, argv[cc]);
-	}
+	idx = repl_completion_words(li->buffer, (size_t)(li->cursor - li->buffer), words,
+				    sizeof(words), argv, LINE_MAX_WORDS, &argc, &start);
+	if (idx < 0)
+		return CC_REFRESH_BEEP;
+	argv[argc] = NULL;
+	snprintf(prefix, sizeof(prefix), "%s", idx < argc ? argv[idx] : "");
 	c.n = 0;
 	repl_complete_words(r, argc, argv, idx, prefix, add_cand, &c);
 	if (c.n == 0) {
 		rc = CC_REFRESH_BEEP;
 	} else if (c.n == 1) {
-		replace_word(el, li, prefix, c.v[0], !ends_open(c.v[0]));
+		replace_word(el, li, start, c.v[0], !ends_open(c.v[0]));
 		rc = CC_REFRESH;
 	} else {
 		lcp = strlen(c.v[0]);
@@ -320,7 +382,7 @@ complete(EditLine *el, int ch)
 			char common[1024];
 
 			snprintf(common, sizeof(common), "%.*s", (int)lcp, c.v[0]);
-			replace_word(el, li, prefix, common, false);
+			replace_word(el, li, start, common, false);
 			rc = CC_REFRESH;
 		} else {
 			list_cands(el, &c);
@@ -349,7 +411,6 @@ repl_interactive(struct repl *r)
 	el = el_init("sockscope", stdin, stdout, stderr);
 	if (el == NULL)
 		return rs_fail(EXIT_USAGE, "cannot start the line editor");
-	tok = tok_init(NULL);
 	el_set(el, EL_CLIENTDATA, r);
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_SIGNAL, 1);
@@ -397,8 +458,6 @@ repl_interactive(struct repl *r)
 		if (r->quit)
 			break;
 	}
-	tok_end(tok);
-	tok = NULL;
 	el_end(el);
 	return EXIT_OK;
 }

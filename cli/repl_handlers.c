@@ -89,6 +89,11 @@ read_secret(char *out, size_t cap, size_t *len)
 		return rs_fail(EXIT_USAGE, "set pass: cannot turn the terminal's echo off");
 	case PASSWORD_READ_FAILED:
 		return rs_fail(EXIT_USAGE, "set pass: reading the terminal: %s", strerror(errno));
+	case PASSWORD_CANCELLED:
+		return rs_fail(EXIT_USAGE, "set pass: cancelled at the prompt; the password is unchanged");
+	case PASSWORD_EMPTY:
+		return rs_fail(EXIT_USAGE,
+			       "set pass: an empty password is refused (RFC 1929 needs 1 to 255 bytes); the password is unchanged");
 	}
 	if ((env = getenv("SOCKSCOPE_PASSWORD")) == NULL)
 		return rs_fail(EXIT_USAGE,

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "password.h"
 #include "repl_values.h"
 #include "term.h"
 
@@ -135,6 +136,32 @@ rs_phase_name(enum rs_phase p)
 	return "?";
 }
 
+/*
+ * A URL's user as the URL spells it: ':' (which would start a password),
+ * '@', '%', what the REPL's line splits on or quotes with, and every byte
+ * that is not printable ASCII become %XX, so that the text reads back as
+ * the same user.  out holds at least 3 * len + 1 bytes.
+ */
+static void
+url_user_text(char *out, const char *user, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)user[i];
+
+		if (c <= 0x20 || c >= 0x7f || strchr(":@%/;#'\"\\", c) != NULL) {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 0x0f];
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
 void
 rs_proxy_text(const struct rsess *s, char *buf, size_t cap)
 {
@@ -149,7 +176,7 @@ rs_proxy_text(const struct rsess *s, char *buf, size_t cap)
 	host_format(&p->host, host, sizeof(host));
 	user[0] = '\0';
 	if (s->cred.has_user) {
-		term_escape(user, sizeof(user) - 1, s->cred.user, s->cred.userlen);
+		url_user_text(user, s->cred.user, s->cred.userlen);
 		strcat(user, "@");
 	}
 	if (s->nhops > 1)
@@ -213,27 +240,37 @@ resolve_target(struct rsess *s)
 
 /*
  * The last hop's credentials are the session's.  Those a URL gave belong to
- * that URL: a later URL must not send them to its server.  One naming no
- * user gets those of -U instead, or none; one naming a user without a
- * password does not get the previous URL's password.  Credentials from
- * -U, `set user` and `set pass` carry over as before.
+ * that URL: a later URL must not send them to its server.  Each of the user
+ * and the password is tracked on its own: what the previous URL gave is
+ * replaced by the new URL's, or else by -U's, or else dropped; what came
+ * from -U, `set user` or `set pass` carries over unless the new URL gives
+ * its own.  url's password already holds SOCKSCOPE_PASSWORD when the URL
+ * names a user without one (rs_set_proxies).
  */
 static void
 take_url_credentials(struct rsess *s, const struct credentials *url)
 {
-	bool previous_from_url = s->cred_from_url;
 	const struct credentials *u = &s->hop_cred;
+	bool have_u = s->has_hop_cred && u->has_user;
+	bool user_was_url = s->user_from_url, pass_was_url = s->pass_from_url;
 
 	if (url->has_user) {
 		rs_set_user(s, url->user, url->userlen);
-		if (url->has_pass || previous_from_url)
-			rs_set_pass(s, url->has_pass ? url->pass : NULL, url->passlen);
-		s->cred_from_url = true;
-	} else if (previous_from_url) {
-		bool use_u = s->has_hop_cred && u->has_user;
+		s->user_from_url = true;
+	} else if (user_was_url) {
+		rs_set_user(s, have_u ? u->user : NULL, have_u ? u->userlen : 0);
+	}
+	if (url->has_pass) {
+		rs_set_pass(s, url->pass, url->passlen);
+		s->pass_from_url = true;
+	} else if (pass_was_url) {
+		/* -U's password goes with -U's user (and only then): not with a
+		   user the new URL names, nor with one from `set user`. */
+		bool use_u = have_u && u->has_pass && !url->has_user && s->cred.has_user &&
+			     s->cred.userlen == u->userlen &&
+			     memcmp(s->cred.user, u->user, u->userlen) == 0;
 
-		rs_set_user(s, use_u ? u->user : NULL, use_u ? u->userlen : 0);
-		rs_set_pass(s, use_u && u->has_pass ? u->pass : NULL, u->passlen);
+		rs_set_pass(s, use_u ? u->pass : NULL, use_u ? u->passlen : 0);
 	}
 }
 
@@ -249,6 +286,12 @@ rs_set_proxies(struct rsess *s, int n, char **urls)
 	for (int i = 0; i < n; i++) {
 		if (parse_proxy_url(urls[i], &hops[i], why, sizeof(why)) < 0) {
 			rc = rs_fail(EXIT_USAGE, "proxy %d: %s", i + 1, why);
+			goto out;
+		}
+		/* A URL's user without a password: SOCKSCOPE_PASSWORD's. */
+		if (password_from_env(&hops[i].cred) < 0) {
+			rc = rs_fail(EXIT_USAGE, "SOCKSCOPE_PASSWORD is longer than %d bytes",
+				     CRED_MAX);
 			goto out;
 		}
 	}
@@ -275,7 +318,7 @@ out:
 int
 rs_set_user(struct rsess *s, const char *user, size_t len)
 {
-	s->cred_from_url = false;
+	s->user_from_url = false;
 	if (user == NULL) {
 		s->cred.has_user = false;
 		s->cred.userlen = 0;
@@ -295,7 +338,7 @@ rs_set_user(struct rsess *s, const char *user, size_t len)
 int
 rs_set_pass(struct rsess *s, const char *pass, size_t len)
 {
-	s->cred_from_url = false;
+	s->pass_from_url = false;
 	explicit_bzero(s->cred.pass, sizeof(s->cred.pass));
 	if (pass == NULL) {
 		s->cred.has_pass = false;
@@ -641,6 +684,29 @@ rs_unset_field(struct rsess *s, enum rs_draft rd, int idx)
 	return EXIT_OK;
 }
 
+/* "greeting.METHODS = 0x00 NO AUTHENTICATION REQUIRED, 0x02 USERNAME/PASSWORD":
+ * each item with its own meaning, as the hex view gives one per row. */
+static void
+print_list_field(struct rsess *s, enum rs_draft rd, const struct field *f)
+{
+	fprintf(s->out, "%s.%s =", rs_draft_key(rd), f->desc->name);
+	if (f->len == 0)
+		fputs(" (none)", s->out);
+	for (size_t i = 0; i < f->len; i++) {
+		const char *meaning = field_code_meaning(f, f->bytes[i]);
+
+		if (f->desc->format == FMT_HEX)
+			fprintf(s->out, "%s 0x%02x", i > 0 ? "," : "", (unsigned)f->bytes[i]);
+		else
+			fprintf(s->out, "%s %u", i > 0 ? "," : "", (unsigned)f->bytes[i]);
+		if (f->desc->names != NULL)
+			fprintf(s->out, " %s", meaning != NULL ? meaning : "unassigned");
+	}
+	fprintf(s->out, "%s\n", (f->flags & FF_OVERRIDE) ? " (override)"
+				 : (f->flags & FF_DERIVED) ? " (derived)"
+							   : "");
+}
+
 void
 rs_print_field(struct rsess *s, enum rs_draft rd, int idx)
 {
@@ -662,6 +728,10 @@ rs_print_field(struct rsess *s, enum rs_draft rd, int idx)
 
 		if (f->index != idx)
 			continue;
+		if (f->desc->kind == FK_LIST && !field_masked(f, &s->vo)) {
+			print_list_field(s, rd, f);
+			goto out;
+		}
 		field_value_text(&m, f, &s->vo, text, sizeof(text));
 		meaning = field_masked(f, &s->vo) ? NULL : field_code_meaning(f, f->num);
 		fprintf(s->out, "%s.%s = %s%s%s%s\n", rs_draft_key(rd), fd->name, text,

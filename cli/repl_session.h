@@ -52,7 +52,11 @@ struct rsess {
 
 	/* What fills the drafts' fields the user has not set by hand. */
 	struct credentials cred;
-	bool cred_from_url;   /* cred came from the last proxy URL: that proxy's only */
+	/* Where cred's user and password came from: the last proxy URL (that
+	   proxy's only; SOCKSCOPE_PASSWORD for a URL's user counts as the
+	   URL's), or -U / `set user` / `set pass`, which carry over. */
+	bool user_from_url;
+	bool pass_from_url;
 	bool has_target;
 	struct host target;   /* as given */
 	bool name_to_proxy;   /* `resolve`: the name is the proxy's to resolve */
@@ -108,7 +112,8 @@ int rs_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void rs_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* proxy URL [URL...].  The last hop's user and password become the
- * session's; earlier hops without their own use the session's at `open`. */
+ * session's; earlier hops without their own use the session's at `open`.
+ * A URL's user without a password takes SOCKSCOPE_PASSWORD when it is set. */
 int rs_set_proxies(struct rsess *s, int n, char **urls);
 
 /* No core file and no ptrace by the same user from now on: called as soon

@@ -16,5 +16,6 @@ Suite *hexview_suite(void);      /* test_hexview.c: hex view, trace lines, JSON,
 Suite *repl_values_suite(void); /* test_repl_values.c: REPL values for fields */
 Suite *hexparse_suite(void);     /* test_hexparse.c: hex input in every pasted form */
 Suite *net_suite(void);          /* test_net.c: addresses as text */
+Suite *repl_complete_suite(void); /* test_repl_complete.c: completion's quoting */
 
 #endif
