@@ -280,9 +280,9 @@ send_msg(struct session *s, int hop, enum msg_type type, const uint8_t *p, size_
 
 	trace_message(s->trace, hop, type, p, len, NULL);
 	rc = net_write_all(s->conn.fd, p, len, deadline);
-	if (rc == -2)
-		return fail(s, EXIT_TIMEOUT, hop, "timed out in the %s phase sending the %s", phase,
-			    proto_msg_desc(type)->title);
+	if (rc == -2 || rc == -3)
+		return fail(s, EXIT_TIMEOUT, hop, "%s in the %s phase sending the %s",
+			    rc == -3 ? "interrupted" : "timed out", phase, proto_msg_desc(type)->title);
 	if (rc < 0)
 		return fail(s, EXIT_PROTOCOL, hop, "cannot send the %s in the %s phase: %s",
 			    proto_msg_desc(type)->title, phase, strerror(errno));
@@ -404,17 +404,21 @@ read_msg(struct session *s, int hop, enum msg_type type, const struct proto_ctx 
 			return fail(s, EXIT_PROTOCOL, hop, "%s longer than %zu bytes",
 				    proto_msg_desc(type)->title, sizeof(c->in));
 		w = net_wait(c->fd, POLLIN, deadline);
-		if (w == 0) {
+		if (w == 0 || w == -2) { /* -2: ^C in the REPL (net_stop) */
+			char when[64];
+
+			if (w == -2)
+				snprintf(when, sizeof(when), "interrupted");
+			else
+				snprintf(when, sizeof(when), "timed out after %g s", s->timeout_ms / 1000.0);
 			if (c->have > 0)
 				trace_message(s->trace, hop, type, c->in, c->have, ctx);
 			if (c->have == 0)
-				return fail(s, EXIT_TIMEOUT, hop,
-					    "timed out after %g s in the %s phase: no %s arrived",
-					    s->timeout_ms / 1000.0, phase, proto_msg_desc(type)->title);
+				return fail(s, EXIT_TIMEOUT, hop, "%s in the %s phase: no %s arrived",
+					    when, phase, proto_msg_desc(type)->title);
 			progress(m, c->have, what, sizeof(what));
-			return fail(s, EXIT_TIMEOUT, hop,
-				    "timed out after %g s in the %s phase: %s incomplete, %s",
-				    s->timeout_ms / 1000.0, phase, proto_msg_desc(type)->title, what);
+			return fail(s, EXIT_TIMEOUT, hop, "%s in the %s phase: %s incomplete, %s",
+				    when, phase, proto_msg_desc(type)->title, what);
 		}
 		n = w < 0 ? -1 : recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, 0);
 		if (n > 0) {

@@ -8,11 +8,14 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+volatile sig_atomic_t *net_stop;
 
 int64_t
 now_ms(void)
@@ -99,6 +102,37 @@ net_addr_string(const struct host *h, char *out, size_t outlen)
 }
 
 int
+net_poll(struct pollfd *pfd, nfds_t n, int timeout_ms, volatile sig_atomic_t *stop)
+{
+	sigset_t intr, old, during;
+	struct timespec ts, *tsp = NULL;
+	int rc, err;
+
+	if (stop == NULL)
+		return poll(pfd, n, timeout_ms);
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &intr, &old) < 0)
+		return -1;
+	if (*stop) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -2;
+	}
+	during = old;
+	sigdelset(&during, SIGINT);
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	rc = ppoll(pfd, n, tsp, &during);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return rc;
+}
+
+int
 net_wait(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
@@ -113,9 +147,11 @@ net_wait(int fd, short events, int64_t deadline)
 				return 0;
 			left = d > 1000000 ? 1000000 : (int)d;
 		}
-		rc = poll(&pfd, 1, left);
+		rc = net_poll(&pfd, 1, left, net_stop);
 		if (rc > 0)
 			return 1;
+		if (rc == -2)
+			return -2;
 		if (rc < 0 && errno != EINTR)
 			return -1;
 	}
@@ -139,6 +175,10 @@ connect_one(const struct sockaddr *sa, socklen_t salen, int64_t deadline, int *t
 			errno = ETIMEDOUT;
 			goto fail;
 		case -1:
+			goto fail;
+		case -2:
+			*timed_out = 2;
+			errno = EINTR;
 			goto fail;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)
@@ -204,7 +244,9 @@ net_connect(const struct host *h, int family, int64_t deadline, int *timed_out, 
 
 		host_format(h, shown, sizeof(shown));
 		snprintf(why, whylen, "cannot connect to proxy %s: %s", shown,
-			 *timed_out ? "timed out" : strerror(err));
+			 *timed_out == 1 ? "timed out"
+			 : *timed_out == 2 ? "interrupted"
+					   : strerror(err));
 		errno = err;
 	}
 	return fd;
@@ -229,6 +271,9 @@ net_write_all(int fd, const uint8_t *p, size_t len, int64_t deadline)
 			return -2;
 		case -1:
 			return -1;
+		case -2:
+			errno = EINTR;
+			return -3;
 		}
 	}
 	return 0;

@@ -302,7 +302,7 @@ oneshot_main(struct options *o, int argc, char **argv)
 		tr.down = ur.bytes_received;
 	} else if (status == EXIT_OK && !o->zero_io) {
 		status = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO,
-				    o->quit_after_eof_ms, &tr);
+				    o->quit_after_eof_ms, NULL, &tr);
 		if (status != EXIT_OK)
 			fprintf(stderr, "sockscope: %s\n", tr.error);
 		if (o->verbose)

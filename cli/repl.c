@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "password.h"
 #include "repl_cmds.h"
 #include "repl_edit.h"
@@ -288,13 +289,16 @@ commands_sensitive(struct repl *r, const char *text)
 	return yes;
 }
 
+/*
+ * ^C at the prompt clears the line (repl_edit.c); during a command it ends
+ * the wait in progress: every wait for the network (net_stop, the reply
+ * reads) and the tunnel's loop look at the flag, and SIGINT interrupts them.
+ */
 static void
 on_sigint(int sig)
 {
 	(void)sig;
 	rs_interrupted = 1;
-	if (rs_tunnel_fd >= 0)
-		shutdown(rs_tunnel_fd, SHUT_RDWR);
 }
 
 /* -U USER[:PASS] (blanked in argv at once) and SOCKSCOPE_PASSWORD. */
@@ -384,7 +388,9 @@ repl_main(struct options *o, int argc, char **argv)
 		sa.sa_handler = on_sigint;
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, NULL);
+		net_stop = &rs_interrupted;
 		status = repl_interactive(&r);
+		net_stop = NULL;
 	} else {
 		if (o->commands != NULL) {
 			char *text = strdup(o->commands);

@@ -42,9 +42,11 @@ rs_wait_readable(int fd, int64_t deadline)
 			return -2;
 		if (left <= 0)
 			return 0;
-		rc = poll(&pfd, 1, left > 1000000 ? 1000000 : (int)left);
+		rc = net_poll(&pfd, 1, left > 1000000 ? 1000000 : (int)left, net_stop);
 		if (rc > 0)
 			return 1;
+		if (rc == -2)
+			return -2;
 		if (rc < 0 && errno != EINTR)
 			return -1;
 	}
@@ -231,6 +233,7 @@ rs_open(struct rsess *s)
 	} else {
 		s->conn.fd = net_connect(&s->hops[0].host, s->family, t0 + s->timeout_ms, &timed_out,
 					 why, sizeof(why));
+		/* Interrupted (timed_out 2): the status of the other interrupted waits. */
 		if (s->conn.fd < 0)
 			return rs_fail(timed_out ? EXIT_TIMEOUT : EXIT_UNREACHABLE, "%s", why);
 	}
@@ -258,8 +261,9 @@ rs_send_bytes(struct rsess *s, const uint8_t *p, size_t len, const char *phase,
 {
 	int rc = net_write_all(s->conn.fd, p, len, deadline);
 
-	if (rc == -2)
-		return rs_fail(EXIT_TIMEOUT, "timed out in the %s phase sending %zu bytes", phase, len);
+	if (rc == -2 || rc == -3)
+		return rs_fail(EXIT_TIMEOUT, "%s in the %s phase sending %zu bytes",
+			       rc == -3 ? "interrupted" : "timed out", phase, len);
 	if (rc < 0) {
 		int e = errno;
 

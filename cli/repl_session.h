@@ -95,8 +95,6 @@ struct rsess {
 
 /* Set from SIGINT: a wait in progress gives up. */
 extern volatile sig_atomic_t rs_interrupted;
-/* The socket of a running tunnel (or -1), for SIGINT to shut down. */
-extern volatile sig_atomic_t rs_tunnel_fd;
 
 void rs_init(struct rsess *s);
 /* Wipes the credentials and closes the connection. */

@@ -1,8 +1,8 @@
 /*
  * `tunnel`: the connection relayed to stdin and stdout by the tunnel loop
  * (tunnel.c), the bytes that arrived after the reply sent first; the
- * connection is closed when it ends.  rs_tunnel_fd lets SIGINT shut the
- * socket down while the loop runs.
+ * connection is closed when it ends.  ^C (rs_interrupted) ends the loop at
+ * once.
  */
 #include "repl_engine.h"
 
@@ -10,9 +10,6 @@
 #include <unistd.h>
 
 #include "tunnel.h"
-
-/* The socket of a running tunnel, for SIGINT to shut down. */
-volatile sig_atomic_t rs_tunnel_fd = -1;
 
 int
 rs_tunnel(struct rsess *s)
@@ -32,18 +29,20 @@ rs_tunnel(struct rsess *s)
 		fprintf(stderr, "tunnel: type to send, end with ^D (^C stops at once)\n");
 	s->phase = PH_TUNNEL;
 	rs_interrupted = 0;
-	rs_tunnel_fd = s->conn.fd;
-	rc = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO, quit, &r);
-	rs_tunnel_fd = -1;
+	/* Only the interactive REPL has the SIGINT handler that sets the flag;
+	 * elsewhere (-c, -s, piped input) ^C keeps its default action. */
+	rc = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO, quit,
+			s->interactive ? &rs_interrupted : NULL, &r);
 	s->conn.have = 0;
 	s->sent += r.up;
 	s->received += r.down;
-	if (rc != EXIT_OK && !rs_interrupted)
+	if (rc != EXIT_OK && !r.interrupted)
 		rs_fail(rc, "%s", r.error);
 	else
-		rc = EXIT_OK;
-	fprintf(stderr, "tunnel ended: %llu bytes sent, %llu bytes received\n",
-		(unsigned long long)r.up, (unsigned long long)r.down);
+		rc = EXIT_OK; /* ^C is one of the two ways a tunnel ends (tunnel(1)) */
+	fprintf(stderr, "tunnel %s: %llu bytes sent, %llu bytes received\n",
+		r.interrupted ? "interrupted" : "ended", (unsigned long long)r.up,
+		(unsigned long long)r.down);
 	rs_close(s, false);
 	clearerr(stdin);
 	return rc;

@@ -217,8 +217,10 @@ finish(struct direction *d)
 		shutdown(d->dst, SHUT_WR); /* the server sees our EOF */
 }
 
+/* -1 on an error, 1 when *stop ended the wait for stdout. */
 static int
-write_pending(int fd, const uint8_t *p, size_t len, struct tunnel_result *r)
+write_pending(int fd, const uint8_t *p, size_t len, volatile sig_atomic_t *stop,
+	      struct tunnel_result *r)
 {
 	size_t off = 0;
 
@@ -230,7 +232,12 @@ write_pending(int fd, const uint8_t *p, size_t len, struct tunnel_result *r)
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			net_wait(fd, POLLOUT, -1);
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+			if (net_poll(&pfd, 1, -1, stop) == -2) {
+				r->down += off;
+				return 1;
+			}
 			continue;
 		}
 		snprintf(r->error, sizeof(r->error),
@@ -252,9 +259,9 @@ write_pending(int fd, const uint8_t *p, size_t len, struct tunnel_result *r)
 
 int
 tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out_fd,
-	   int quit_after_eof_ms, struct tunnel_result *r)
+	   int quit_after_eof_ms, volatile sig_atomic_t *stop, struct tunnel_result *r)
 {
-	int in_flags, out_flags;
+	int in_flags, out_flags, w;
 	int64_t quit_at = -1, salvage_at = -1;
 	uint64_t salvage_moved = 0;
 	char first_error[sizeof(r->error)];
@@ -262,8 +269,10 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 
 	memset(r, 0, sizeof(*r));
 	first_error[0] = '\0';
-	if (npending > 0 && write_pending(out_fd, pending, npending, r) < 0)
-		return EXIT_TUNNEL;
+	if (npending > 0 && (w = write_pending(out_fd, pending, npending, stop, r)) != 0) {
+		r->interrupted = w > 0;
+		return w > 0 ? EXIT_OK : EXIT_TUNNEL;
+	}
 	/* Not a TCP socket (a test's socketpair): the default is no worse. */
 	(void)setsockopt(sock, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &(int){ UNSENT_LOW_WATER },
 			 sizeof(int));
@@ -320,7 +329,13 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 				break;
 			timeout = (int)left;
 		}
-		if (poll(pfd, 4, timeout) < 0) {
+		/* A SIGINT that sets *stop ends the wait (EINTR); the next one
+		 * answers -2 (net_poll). */
+		if ((w = net_poll(pfd, 4, timeout, stop)) < 0) {
+			if (w == -2) {
+				r->interrupted = true;
+				break;
+			}
 			if (errno == EINTR)
 				continue;
 			snprintf(r->error, sizeof(r->error), "tunnel: poll failed: %s", strerror(errno));

@@ -2,6 +2,8 @@
 #ifndef SOCKSCOPE_TUNNEL_H
 #define SOCKSCOPE_TUNNEL_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +12,7 @@
 struct tunnel_result {
 	uint64_t up;   /* bytes from stdin to the server */
 	uint64_t down; /* bytes from the server to stdout */
+	bool interrupted; /* *stop ended it */
 	char error[300];
 };
 
@@ -17,9 +20,11 @@ struct tunnel_result {
  * Relays until both directions have ended (stdin EOF is passed on as
  * shutdown(SHUT_WR)), or quit_after_eof_ms after stdin EOF when it is not
  * negative.  pending: bytes that arrived with the reply, written first.
- * Returns EXIT_OK or EXIT_TUNNEL with r->error set.
+ * stop: NULL, or a flag a SIGINT handler sets (the REPL's ^C): once set, the
+ * relay ends at once, what is queued dropped, and r->interrupted is true.
+ * Returns EXIT_OK (also when stopped) or EXIT_TUNNEL with r->error set.
  */
 int tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out_fd,
-	       int quit_after_eof_ms, struct tunnel_result *r);
+	       int quit_after_eof_ms, volatile sig_atomic_t *stop, struct tunnel_result *r);
 
 #endif
