@@ -303,6 +303,10 @@ rs_set_proxies(struct rsess *s, int n, char **urls)
 		explicit_bzero(s->hops[i].cred.pass, sizeof(s->hops[i].cred.pass));
 	memcpy(s->hops, hops, sizeof(hops[0]) * (size_t)n);
 	s->nhops = n;
+	/* In a chain the drafts are the last hop's; their messages say so, as
+	 * the earlier hops' do. */
+	snprintf(s->hop_label, sizeof(s->hop_label), "hop %d", n);
+	s->vo.label = n > 1 ? s->hop_label : NULL;
 	take_url_credentials(s, &hops[n - 1].cred);
 	for (int i = 0; i < n; i++)
 		if (hops[i].cred.has_pass)

@@ -90,6 +90,7 @@ struct rsess {
 	int quit_after_eof_ms;
 	bool interactive;
 	struct view_opts vo;
+	char hop_label[16];  /* vo.label in a chain: "hop N", the last hop */
 	FILE *out;
 };
 

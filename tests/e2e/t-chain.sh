@@ -37,4 +37,17 @@ sc -- -w 5 -x "socks5://127.0.0.1:$MS_PORT" -x "socks5://127.0.0.1:$closed" 127.
 # reached): DESIGN.md does not settle which for a chain.
 expect_rc "first hop cannot reach the second" 1 3
 
+# The REPL through the same chain: the last hop's messages are labelled too.
+sc -- -w 5 -c "proxy socks5h://127.0.0.1:$MS_PORT socks5h://127.0.0.1:$DANTED_PORT; set dst 127.0.0.1:$ECHO_PORT; send"
+expect_rc "REPL, two hops" 0
+cat "$SC_OUT" "$SC_ERR" >"$T/repl-chain"
+for hop in 1 2; do
+	if grep -q "^-> hop $hop: SOCKS5 CONNECT request" "$T/repl-chain" &&
+		grep -q "^<- hop $hop: SOCKS5 reply" "$T/repl-chain"; then
+		ok "REPL, two hops: hop $hop's request and reply labelled"
+	else
+		fail "REPL, two hops: hop $hop's messages unlabelled: $(grep -E '^(->|<-)' "$T/repl-chain" | tr '\n' '|')"
+	fi
+done
+
 finish
