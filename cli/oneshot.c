@@ -75,8 +75,16 @@ complete_credentials(struct session *s)
 		if (!c->has_user || c->has_pass) /* none wanted, or the environment's */
 			continue;
 		snprintf(prompt, sizeof(prompt), "password for %s: ", c->user);
-		if (password_prompt(prompt, c->pass, sizeof(c->pass), &c->passlen) == PASSWORD_OK)
+		int st = password_prompt(prompt, c->pass, sizeof(c->pass), &c->passlen);
+
+		if (st == PASSWORD_OK) {
 			c->has_pass = true;
+		} else if (st == PASSWORD_CANCELLED || st == PASSWORD_EMPTY) {
+			/* Asked and refused: say so, rather than "no password". */
+			fprintf(stderr, "sockscope: password for %s: %s\n", c->user,
+				password_strerror(st));
+			return -1;
+		}
 	}
 	return 0;
 }

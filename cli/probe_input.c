@@ -67,20 +67,13 @@ get_password(struct run *R, unsigned long input, const char *label, const struct
 				   "a terminal to be asked",
 				   label, input, user);
 	snprintf(prompt, sizeof(prompt), "sockscope probe: password for %s at %s: ", user, label);
-	switch (password_prompt(prompt, R->pw, sizeof(R->pw), &R->pwlen)) {
-	case PASSWORD_OK:
+	int st = password_prompt(prompt, R->pw, sizeof(R->pw), &R->pwlen);
+
+	if (st == PASSWORD_OK) {
 		R->have_pw = true;
 		return 0;
-	case PASSWORD_NO_TERMINAL:
-		why = "/dev/tty is not a terminal";
-		break;
-	case PASSWORD_NO_ECHO_OFF:
-		why = "the terminal would not turn echo off";
-		break;
-	default:
-		why = "the terminal could not be read";
-		break;
 	}
+	why = password_strerror(st);
 	return probe_usage("%s (server %lu): no password for user \"%s\": %s", label, input,
 			   user, why);
 }
