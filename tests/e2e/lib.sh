@@ -501,6 +501,30 @@ expect_rc() {
 }
 
 # expect_err WHAT ERE: stderr matches the extended regex.
+# The last badserver's log (BAD_LOG): nothing_sent WHAT, no connection at
+# all; expect_log / expect_no_log WHAT ERE, the log matches ERE or not.
+nothing_sent() {
+	if grep -Eq '(ACCEPT|RECV|GREETING|AUTH)' "$BAD_LOG" 2>/dev/null; then
+		fail "$1: the server saw: $(tr '\n' ' ' <"$BAD_LOG" | head -c 300)"
+	else
+		ok "$1: nothing sent"
+	fi
+}
+expect_log() {
+	if grep -Eq -- "$2" "$BAD_LOG" 2>/dev/null; then
+		ok "$1: server log matches /$2/"
+	else
+		fail "$1: server log does not match /$2/: $(tr '\n' ' ' <"$BAD_LOG" 2>/dev/null | head -c 300)"
+	fi
+}
+expect_no_log() {
+	if grep -Eq -- "$2" "$BAD_LOG" 2>/dev/null; then
+		fail "$1: server log matches /$2/: $(grep -E -- "$2" "$BAD_LOG" | head -c 300)"
+	else
+		ok "$1: server log does not match /$2/"
+	fi
+}
+
 # row ADDR: probe's table row for ADDR in the last run's stdout.
 row() { grep -F -- "$1 " "$SC_OUT" | head -n 1; }
 # expect_row WHAT ADDR ERE: that row matches ERE.

@@ -11,15 +11,6 @@
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
-# nothing_sent WHAT: badserver saw no connection at all.
-nothing_sent() {
-	if grep -q 'ACCEPT\|RECV' "$BAD_LOG" 2>/dev/null; then
-		fail "$1: the client connected to the server anyway: $(grep -m2 'ACCEPT\|RECV' "$BAD_LOG")"
-	else
-		ok "$1: nothing was sent"
-	fi
-}
-
 # ---- 1. DSTIP 0.0.0.x, x != 0, without a HOSTNAME
 for scheme in socks4 socks4a; do
 	for target in "0.0.0.7 80" "0.0.0.1:80" "0.0.0.255 80"; do

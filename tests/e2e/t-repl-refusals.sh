@@ -9,30 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
-# nothing_sent WHAT: the last badserver saw no connection at all.
-nothing_sent() {
-	if grep -Eq '^.*(ACCEPT|RECV)' "$BAD_LOG" 2>/dev/null; then
-		fail "$1: the server saw: $(tr '\n' ' ' <"$BAD_LOG" | head -c 300)"
-	else
-		ok "$1: nothing sent"
-	fi
-}
-# expect_log WHAT ERE: the last badserver's log matches.
-expect_log() {
-	if grep -Eq -- "$2" "$BAD_LOG" 2>/dev/null; then
-		ok "$1: server log matches /$2/"
-	else
-		fail "$1: server log does not match /$2/: $(tr '\n' ' ' <"$BAD_LOG" 2>/dev/null | head -c 300)"
-	fi
-}
-expect_no_log() {
-	if grep -Eq -- "$2" "$BAD_LOG" 2>/dev/null; then
-		fail "$1: server log matches /$2/: $(grep -E -- "$2" "$BAD_LOG" | head -c 300)"
-	else
-		ok "$1: server log does not match /$2/"
-	fi
-}
-
 # 1. SOCKS4 cannot carry an IPv6 target: refused when sending, naming DSTIP.
 for how in "connect ::1 80" "set dst [::1]:80; send"; do
 	start_badserver ok4

@@ -13,27 +13,6 @@ need_sockscope
 
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
-nothing_sent() {
-	if grep -Eq '(ACCEPT|RECV|GREETING|AUTH)' "$BAD_LOG" 2>/dev/null; then
-		fail "$1: the server saw: $(tr '\n' ' ' <"$BAD_LOG" | head -c 300)"
-	else
-		ok "$1: nothing sent"
-	fi
-}
-expect_log() {
-	if grep -Eq -- "$2" "$BAD_LOG" 2>/dev/null; then
-		ok "$1: server log matches /$2/"
-	else
-		fail "$1: server log does not match /$2/: $(tr '\n' ' ' <"$BAD_LOG" 2>/dev/null | head -c 300)"
-	fi
-}
-expect_no_log() {
-	if grep -Eq -- "$2" "$BAD_LOG" 2>/dev/null; then
-		fail "$1: server log matches /$2/: $(grep -E -- "$2" "$BAD_LOG" | head -c 300)"
-	else
-		ok "$1: server log does not match /$2/"
-	fi
-}
 expect_stdout() {
 	if grep -Eq -- "$2" "$SC_OUT"; then
 		ok "$1: stdout matches /$2/"
