@@ -394,6 +394,10 @@ read_msg(struct session *s, int hop, enum msg_type type, const struct proto_ctx 
 				uint32_t code = msg_field(m, "REP")->num;
 
 				fprintf(stderr, "sockscope: warning: %s\n", what);
+				/* The phase ended, refused, as a readable REP would end it.
+				 * Every caller's deadline is its start plus s->timeout_ms. */
+				trace_phase(s->trace, hop, phase, now_ms() - (deadline - s->timeout_ms),
+					    false);
 				return fail(s, EXIT_REFUSED, hop,
 					    "the server refused the request: REP 0x%02x %s (the rest of its reply was not read)",
 					    code, code_name(&names_s5_reply, code));
@@ -515,6 +519,8 @@ run_socks5(struct session *s, int i)
 	struct msg m;
 	int64_t t0 = now_ms();
 	uint32_t method, code;
+	size_t method_off;
+	bool offered;
 	int rc;
 
 	if ((rc = send_msg(s, hop, MSG_S5_GREETING, hp->greeting, hp->greeting_len, "greeting",
@@ -523,16 +529,21 @@ run_socks5(struct session *s, int i)
 		    EXIT_OK)
 		return rc;
 	method = msg_field(&m, "METHOD")->num;
+	method_off = msg_field(&m, "METHOD")->off;
 	consume(&s->conn, m.len);
-	trace_phase(s->trace, hop, "greeting", now_ms() - t0, true);
+	offered = method != 0xff && memchr(ctx.offered, (int)method, ctx.noffered) != NULL;
+	trace_phase(s->trace, hop, "greeting", now_ms() - t0, offered);
 	if (method == 0xff)
 		return fail(s, EXIT_AUTH, hop,
-			    "no acceptable method: the server accepts none of those offered (%s)",
+			    "greeting phase: METHOD 0xFF at offset %zu: no acceptable method: the server accepts none of those offered (%s)",
+			    method_off,
 			    hp->greeting_len > 3 ? "00 NO AUTHENTICATION REQUIRED, 02 USERNAME/PASSWORD"
 						 : "00 NO AUTHENTICATION REQUIRED; give -U USER:PASS to offer 02");
-	if (memchr(ctx.offered, (int)method, ctx.noffered) == NULL)
-		return fail(s, EXIT_PROTOCOL, hop, "server chose method 0x%02x %s, which was not offered",
-			    method, code_name(&names_s5_method, method));
+	if (!offered)
+		return fail(s, EXIT_PROTOCOL, hop,
+			    "greeting phase: METHOD 0x%02x at offset %zu: server chose method 0x%02x %s, which was not offered (%s)",
+			    method, method_off, method, code_name(&names_s5_method, method),
+			    hp->greeting_len > 3 ? "offered 00, 02" : "offered 00");
 	if (method == 0x02) {
 		t0 = now_ms();
 		rc = send_msg(s, hop, MSG_S5_AUTH_REQUEST, hp->auth, hp->auth_len, "auth",
@@ -697,18 +708,27 @@ session_bind_wait(struct session *s, int timeout_ms)
 	return EXIT_OK;
 }
 
-void
-session_proxy_address(const struct session *s, struct host *out)
+int
+session_proxy_address(const struct session *s, struct host *out, char *why, size_t whylen)
 {
 	uint16_t port;
 
 	*out = s->hops[s->nhops - 1].host;
+	port = out->port;
 	/* One hop: the address we really reached, even when given by name.
 	 * More: the last hop was reached through the others, and its address
-	 * is the one given (the socket's peer is hop 1). */
+	 * is the one given (the socket's peer is hop 1); a name is resolved
+	 * here, as -4 / -6 say, for a numeric address to send to. */
 	if (s->nhops == 1) {
-		port = out->port;
 		peer_address(s->conn.fd, out);
 		out->port = port;
 	}
+	if (out->kind == HOST_NAME && net_resolve(out, s->family, why, whylen) < 0) {
+		*out = s->hops[s->nhops - 1].host;
+		return -1;
+	}
+	net_addr_string(out, out->name, sizeof(out->name));
+	out->namelen = strlen(out->name);
+	out->port = port;
+	return 0;
 }

@@ -73,11 +73,13 @@ int session_run(struct session *s);
 /* BIND: waits up to timeout_ms for the second reply; EXIT_OK fills s->peer. */
 int session_bind_wait(struct session *s, int timeout_ms);
 
-/* The last hop's address, for its replies that say 0.0.0.0 or :: ("the
- * server's own address"): with one hop, the numeric address really reached
+/* The last hop's numeric address, for its replies that say 0.0.0.0 or ::
+ * ("the server's own address"): with one hop, the address really reached
  * (getpeername); in a chain, the last hop as given (the socket's peer is
- * hop 1, not it).  The port is the one given. */
-void session_proxy_address(const struct session *s, struct host *out);
+ * hop 1, not it), a name resolved here (s->family: -4 / -6).  The port is
+ * the one given.  -1 with why[] and out as given when the name does not
+ * resolve. */
+int session_proxy_address(const struct session *s, struct host *out, char *why, size_t whylen);
 
 const char *socks_command_name(enum socks_command c);
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,21 @@
 
 static struct session session;
 static struct trace trace;
+
+static void usage_error(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A usage error: said on stderr, and kept in s->error for -j. */
+static void
+usage_error(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->error, sizeof(s->error), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "sockscope: %s\n", s->error);
+}
 
 /* Overwrites a password in argv at once, so ps and /proc/PID/cmdline never show it. */
 static void
@@ -68,8 +84,7 @@ complete_credentials(struct session *s)
 		if (v != SOCKS5 && v != SOCKS5H)
 			continue;
 		if (password_from_env(c) < 0) {
-			fprintf(stderr, "sockscope: SOCKSCOPE_PASSWORD is longer than %d bytes\n",
-				CRED_MAX);
+			usage_error(s, "SOCKSCOPE_PASSWORD is longer than %d bytes", CRED_MAX);
 			return -1;
 		}
 		if (!c->has_user || c->has_pass) /* none wanted, or the environment's */
@@ -81,8 +96,7 @@ complete_credentials(struct session *s)
 			c->has_pass = true;
 		} else if (st == PASSWORD_CANCELLED || st == PASSWORD_EMPTY) {
 			/* Asked and refused: say so, rather than "no password". */
-			fprintf(stderr, "sockscope: password for %s: %s\n", c->user,
-				password_strerror(st));
+			usage_error(s, "password for %s: %s", c->user, password_strerror(st));
 			return -1;
 		}
 	}
@@ -144,8 +158,8 @@ parse_positionals(struct session *s, int argc, char **argv)
 		}
 	if (operands == 1) {
 		if (argc - i != 1) {
-			fprintf(stderr, "sockscope: %s takes one %s\n", argv[0],
-				s->command == COMMAND_RESOLVE ? "name" : "address");
+			usage_error(s, "%s takes one %s", argv[0],
+				    s->command == COMMAND_RESOLVE ? "name" : "address");
 			return -1;
 		}
 		if (parse_host(argv[i], strlen(argv[i]), &s->target, why, sizeof(why)) < 0)
@@ -159,14 +173,14 @@ parse_positionals(struct session *s, int argc, char **argv)
 		if (parse_target(argv[i], argv[i + 1], &s->target, why, sizeof(why)) < 0)
 			goto bad;
 	} else {
-		fprintf(stderr, "sockscope: %s\n",
-			argc - i == 0 ? "no target: give HOST PORT" : "too many arguments");
+		usage_error(s, "%s",
+			    argc - i == 0 ? "no target: give HOST PORT" : "too many arguments");
 		usage_hint();
 		return -1;
 	}
 	return 0;
 bad:
-	fprintf(stderr, "sockscope: target: %s\n", why);
+	usage_error(s, "target: %s", why);
 	return -1;
 }
 
@@ -188,12 +202,15 @@ announce_bind(struct session *s)
 
 	if ((where.kind == HOST_IPV4 && memcmp(where.addr, zero, 4) == 0) ||
 	    (where.kind == HOST_IPV6 && memcmp(where.addr, zero, 16) == 0)) {
-		session_proxy_address(s, &where);
+		char why[400];
+		bool numeric = session_proxy_address(s, &where, why, sizeof(why)) == 0;
+
 		where.port = s->bound.port;
 		fprintf(stderr,
-			"sockscope: bind: the server listens on %s port %u (it said %s: the proxy's own address)\n",
+			"sockscope: bind: the server listens on %s port %u (it said %s: the proxy's own address%s%s)\n",
 			host_text(&where, listens, sizeof(listens)), where.port,
-			host_text(&s->bound, said, sizeof(said)));
+			host_text(&s->bound, said, sizeof(said)), numeric ? "" : "; ",
+			numeric ? "" : why);
 		s->bound = where;
 	} else {
 		fprintf(stderr, "sockscope: bind: the server listens on %s port %u\n",
@@ -209,7 +226,10 @@ print_answer(struct session *s)
 
 	/* The handshake refused an answer of the wrong kind (exit 4). */
 	printf("%s\n", host_text(&s->bound, text, sizeof(text)));
-	return fflush(stdout) == 0 ? EXIT_OK : EXIT_TUNNEL;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return EXIT_OK;
+	snprintf(s->error, sizeof(s->error), "writing stdout: %s", strerror(errno));
+	return EXIT_TUNNEL;
 }
 
 static void
@@ -228,6 +248,7 @@ oneshot_main(struct options *o, int argc, char **argv)
 	bool udp_ran = false;
 	int status = EXIT_OK;
 	bool json_to_stdout = o->zero_io;
+	unsigned known = ONESHOT_JSON_HOPS;
 
 	/* s is static, so already zero: clearing its 24 KiB would only make them resident. */
 	memset(&tr, 0, sizeof(tr));
@@ -245,15 +266,16 @@ oneshot_main(struct options *o, int argc, char **argv)
 	for (int i = 0; i < o->nproxies; i++) {
 		char why[400];
 
+		/* The reasons name no password: url.c's refusals never quote one. */
 		if (parse_proxy_url(o->proxies[i], &s->hops[i], why, sizeof(why)) < 0) {
-			fprintf(stderr, "sockscope: proxy %d: %s\n", i + 1, why);
+			usage_error(s, "proxy %d: %s", i + 1, why);
 			status = EXIT_USAGE;
 			break;
 		}
 		/* -U is for every hop whose URL names no user of its own. */
 		if (o->user != NULL && !s->hops[i].cred.has_user &&
 		    parse_credentials(o->user, &s->hops[i].cred, why, sizeof(why)) < 0) {
-			fprintf(stderr, "sockscope: -U: %s\n", why);
+			usage_error(s, "-U: %s", why);
 			status = EXIT_USAGE;
 			break;
 		}
@@ -265,10 +287,22 @@ oneshot_main(struct options *o, int argc, char **argv)
 		blank_user_pass_arg(o->user);
 	s->nhops = o->nproxies;
 	trace.nhops = s->nhops;
-	if (status != EXIT_OK || parse_positionals(s, argc, argv) < 0 ||
-	    complete_credentials(s) < 0) {
+	if (status != EXIT_OK) {
+		known = 0; /* a hop half parsed: none is shown */
+	} else if (parse_positionals(s, argc, argv) < 0) {
+		status = EXIT_USAGE;
+	} else {
+		known |= ONESHOT_JSON_TARGET;
+		if (complete_credentials(s) < 0)
+			status = EXIT_USAGE;
+	}
+	if (status != EXIT_OK) {
 		wipe_passwords(s);
-		return EXIT_USAGE;
+		if (o->json)
+			oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known,
+					   0, 0, NULL, o->show_secrets);
+		trace_free(&trace);
+		return status;
 	}
 	for (int i = 0; i < s->nhops; i++)
 		if (s->hops[i].cred.has_pass)
@@ -295,13 +329,25 @@ oneshot_main(struct options *o, int argc, char **argv)
 			}
 		}
 	}
+	if (status == EXIT_OK && s->command == COMMAND_UDP && o->zero_io &&
+	    s->bound.kind != HOST_NAME) {
+		char why[400];
+
+		/* No datagram goes, but the summary names the relay that would be used. */
+		if (udp_relay_address(s, why, sizeof(why)) != EXIT_OK)
+			fprintf(stderr, "sockscope: warning: udp: %s\n", why);
+	}
 	if (status == EXIT_OK && (s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR)) {
 		status = print_answer(s);
+		report_failure(s, status);
 	} else if (status == EXIT_OK && s->command == COMMAND_UDP && !o->zero_io) {
 		status = udp_run(s, o->dgram_raw, o->quit_after_eof_ms, &ur);
 		udp_ran = true;
-		if (status != EXIT_OK)
-			fprintf(stderr, "sockscope: udp: %s\n", ur.error);
+		if (status != EXIT_OK) {
+			snprintf(s->error, sizeof(s->error), "udp: %s",
+				 ur.error[0] != '\0' ? ur.error : "the datagram relay failed");
+			report_failure(s, status);
+		}
 		if (o->verbose)
 			fprintf(stderr, "* udp: %llu datagrams sent, %llu received, %llu dropped\n",
 				(unsigned long long)ur.sent, (unsigned long long)ur.received,
@@ -311,8 +357,11 @@ oneshot_main(struct options *o, int argc, char **argv)
 	} else if (status == EXIT_OK && !o->zero_io) {
 		status = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO,
 				    o->quit_after_eof_ms, NULL, &tr);
-		if (status != EXIT_OK)
-			fprintf(stderr, "sockscope: %s\n", tr.error);
+		if (status != EXIT_OK) {
+			snprintf(s->error, sizeof(s->error), "%s",
+				 tr.error[0] != '\0' ? tr.error : "the tunnel failed");
+			report_failure(s, status);
+		}
 		if (o->verbose)
 			fprintf(stderr, "* tunnel: %llu bytes sent, %llu bytes received\n",
 				(unsigned long long)tr.up, (unsigned long long)tr.down);
@@ -320,8 +369,8 @@ oneshot_main(struct options *o, int argc, char **argv)
 		fprintf(stderr, "* handshake done; -z: no tunnel\n");
 	}
 	if (o->json)
-		oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, tr.up, tr.down,
-				   udp_ran ? &ur : NULL, o->show_secrets);
+		oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known, tr.up,
+				   tr.down, udp_ran ? &ur : NULL, o->show_secrets);
 	if (s->conn.fd >= 0)
 		close(s->conn.fd);
 	wipe_passwords(s);

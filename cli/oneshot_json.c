@@ -60,14 +60,17 @@ hops_json(const struct session *s)
 
 void
 oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int status,
-		   uint64_t up, uint64_t down, const struct udp_result *udp, bool show_secrets)
+		   unsigned known, uint64_t up, uint64_t down, const struct udp_result *udp,
+		   bool show_secrets)
 {
 	json_t *root = json_object(), *phases = json_array(), *messages = json_array(),
 	       *notes = json_array(), *bytes = json_object();
 
-	json_object_set_new(root, "hops", hops_json(s));
+	if (known & ONESHOT_JSON_HOPS)
+		json_object_set_new(root, "hops", hops_json(s));
 	json_object_set_new(root, "command", json_string(socks_command_name(s->command)));
-	json_object_set_new(root, "target", host_json(&s->target));
+	if (known & ONESHOT_JSON_TARGET)
+		json_object_set_new(root, "target", host_json(&s->target));
 	if (s->bound.namelen > 0 &&
 	    (s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR))
 		json_object_set_new(root, "answer", json_printable(s->bound.name, s->bound.namelen));

@@ -171,9 +171,12 @@ receive_datagram(struct session *s, int fd, const struct sockaddr_storage *relay
 	ssize_t n;
 
 	n = recvfrom(fd, packet, sizeof(packet), 0, (struct sockaddr *)&from, &flen);
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED ? EXIT_OK
-										  : EXIT_TUNNEL;
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED)
+			return EXIT_OK;
+		snprintf(r->error, sizeof(r->error), "receiving a datagram: %s", strerror(errno));
+		return EXIT_TUNNEL;
+	}
 	if (!same_peer(&from, relay)) {
 		drop(s, r, "it came from someone other than the relay");
 		return EXIT_OK;
@@ -203,10 +206,38 @@ receive_datagram(struct session *s, int fd, const struct sockaddr_storage *relay
 }
 
 int
+udp_relay_address(struct session *s, char *why, size_t whylen)
+{
+	const struct host *last = &s->hops[s->nhops - 1].host;
+	struct host relay;
+	char how[HOST_MAX * 4 + 32], err[400];
+
+	if (!unspecified(&s->bound))
+		return EXIT_OK;
+	if (session_proxy_address(s, &relay, err, sizeof(err)) < 0) {
+		snprintf(why, whylen,
+			 "the relay address is %s (the proxy's own), and the proxy's name does not resolve here: %s",
+			 s->bound.name, err);
+		return EXIT_UNREACHABLE;
+	}
+	relay.port = s->bound.port;
+	how[0] = '\0';
+	if (s->nhops > 1 && strcmp(last->name, relay.name) != 0) {
+		char name[HOST_MAX * 4 + 1];
+
+		term_escape(name, sizeof(name), last->name, last->namelen);
+		snprintf(how, sizeof(how), " (%s, resolved here)", name);
+	}
+	fprintf(stderr, "sockscope: the relay address is %s: using the proxy's, %s port %u%s\n",
+		s->bound.name, relay.name, relay.port, how);
+	s->bound = relay;
+	return EXIT_OK;
+}
+
+int
 udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 {
 	struct sockaddr_storage relay;
-	struct host relay_host = s->bound;
 	socklen_t rlen;
 	size_t have = 0, room;
 	bool stdin_done = false;
@@ -214,25 +245,19 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 	int fd, rc = EXIT_OK;
 
 	memset(r, 0, sizeof(*r));
-	if (relay_host.kind == HOST_NAME) {
+	if (s->bound.kind == HOST_NAME) {
 		char name[HOST_MAX * 4 + 1];
 
-		term_escape(name, sizeof(name), relay_host.name, relay_host.namelen);
+		term_escape(name, sizeof(name), s->bound.name, s->bound.namelen);
 		snprintf(r->error, sizeof(r->error),
 			 "the relay is given by name (%s): not supported", name);
 		return EXIT_PROTOCOL;
 	}
-	if (unspecified(&relay_host)) {
-		uint16_t port = relay_host.port;
-
-		session_proxy_address(s, &relay_host);
-		relay_host.port = port;
-		fprintf(stderr, "sockscope: the relay address is %s: using the proxy's, %s port %u\n",
-			s->bound.name, relay_host.name, port);
-	} else if (s->trace != NULL && s->trace->verbose) {
-		fprintf(stderr, "* udp: relay at %s port %u\n", relay_host.name, relay_host.port);
-	}
-	rlen = to_sockaddr(&relay_host, &relay);
+	if ((rc = udp_relay_address(s, r->error, sizeof(r->error))) != EXIT_OK)
+		return rc;
+	if (s->trace != NULL && s->trace->verbose)
+		fprintf(stderr, "* udp: relay at %s port %u\n", s->bound.name, s->bound.port);
+	rlen = to_sockaddr(&s->bound, &relay);
 	/* A read (or a line) never exceeds what one datagram can carry. */
 	room = UDP_PAYLOAD_MAX - udp_header_size(&s->target);
 	fd = socket(relay.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -258,6 +283,7 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 		if (poll(pfd, 3, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
+			snprintf(r->error, sizeof(r->error), "poll: %s", strerror(errno));
 			rc = EXIT_TUNNEL;
 			break;
 		}
