@@ -11,17 +11,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "jansson_dl.h"
+
+static void *lib;
+
+int
+jansson_dl_load(char *why, size_t len)
+{
+	const char *err;
+
+	if (lib != NULL)
+		return 0;
+	lib = dlopen("libjansson.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (lib != NULL)
+		return 0;
+	err = dlerror();
+	snprintf(why, len, "JSON output needs libjansson: %s", err != NULL ? err : "not found");
+	return -1;
+}
+
 static void *
 jansson(void)
 {
-	static void *lib;
+	char why[512];
 
-	if (lib == NULL) {
-		lib = dlopen("libjansson.so.4", RTLD_NOW | RTLD_LOCAL);
-		if (lib == NULL) {
-			fprintf(stderr, "sockscope: JSON output needs libjansson: %s\n", dlerror());
-			exit(2);
-		}
+	if (lib == NULL && jansson_dl_load(why, sizeof(why)) < 0) {
+		fprintf(stderr, "sockscope: %s\n", why);
+		exit(2);
 	}
 	return lib;
 }

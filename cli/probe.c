@@ -41,7 +41,7 @@
  *                                       | reachable (connected; --steps ran no
  *                                       SOCKS step)
  *    "peer": "http",                    only with not-socks: http, tls, ssh,
- *                                       silent, closes, other
+ *                                       silent, closes (or resets), other
  *    "summary": "SOCKS4 and SOCKS5",    the verdict in words
  *    "notes": ["SOCKS4 but not 4a", ...],
  *    "socks5": true,                    a valid SOCKS5 method selection
@@ -59,8 +59,9 @@
  *                                       acceptable method, auth failed)
  *    "tcp_ms": 0.12,                    TCP connect time; null when not reached
  *    "expect": {"met": false, "failed": ["socks4a"]},   only with --expect
- *    "ok": true,                        probed (reachable: reached) and met
- *                                       --expect
+ *    "ok": true,                        with --expect: met it (an "error" never
+ *                                       is ok); without: probed (reachable:
+ *                                       reached)
  *    "steps": [{"step": "s5-noauth",
  *               "status": "ok",         ok | refused | timeout | closed | reset
  *                                       | malformed | not-socks | unreachable
@@ -76,7 +77,9 @@
  *               "anomalies": ["RSV: ..."]}, ...]}
  *
  * "error" (with "detail") is for a server line that could not be parsed or
- * resolved; such an object has no steps.  (With --steps, a server for which
+ * resolved (or, after something was sent, a bad line of a pipe); such an
+ * object has no steps.  A local failure (a socket refused by the open file
+ * limit) is also an "error", with "detail" and its steps.  (With --steps, a server for which
  * every chosen step was skipped is also an "error", with its steps.)
  *
  * A user without a password (URL or -U) takes SOCKSCOPE_PASSWORD; if that is
@@ -84,7 +87,9 @@
  * otherwise the run is a usage error (exit 2) that names the server.  See
  * probe_input.h.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -94,6 +99,7 @@
 #include <sys/socket.h>
 
 #include "handshake.h"
+#include "jansson_dl.h"
 #include "net.h"
 #include "options.h"
 #include "probe.h"
@@ -297,6 +303,86 @@ parse_operands(struct run *R, int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------ descriptors */
+
+/* Descriptors open now below `limit`: /proc/self/fd, or each one tried. */
+static rlim_t
+fds_in_use(rlim_t limit)
+{
+	DIR *d = opendir("/proc/self/fd");
+	rlim_t n = 0;
+
+	if (d != NULL) {
+		struct dirent *e;
+		int self = dirfd(d);
+
+		while ((e = readdir(d)) != NULL) {
+			char *end;
+			long fd;
+
+			errno = 0;
+			fd = strtol(e->d_name, &end, 10);
+			if (e->d_name[0] < '0' || e->d_name[0] > '9' || *end != '\0' || errno != 0 ||
+			    fd == self || (rlim_t)fd >= limit)
+				continue;
+			n++;
+		}
+		closedir(d);
+		return n;
+	}
+	for (rlim_t fd = 0; fd < limit && fd < 65536; fd++)
+		if (fcntl((int)fd, F_GETFD) != -1)
+			n++;
+	return n;
+}
+
+/*
+ * One descriptor per slot, within the open file limit (raised as far as it
+ * may be): what is already open and a few to spare (the resolver, the
+ * terminal for a password, stdio) are not the slots'.  Fewer slots than
+ * --parallel asks is said on stderr; none at all is a usage error (exit 2),
+ * before anything is sent.
+ */
+#define FD_RESERVE 2
+
+static int
+fit_open_files(struct run *R)
+{
+	struct rlimit rl;
+	rlim_t used, need, avail;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	used = fds_in_use(rl.rlim_cur);
+	need = used + FD_RESERVE + (rlim_t)R->nslots;
+	if (need > rl.rlim_cur && rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = rl;
+
+		up.rlim_cur = rl.rlim_max == RLIM_INFINITY || need <= rl.rlim_max ? need :
+										     rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0) {
+			rl = up;
+			used = fds_in_use(rl.rlim_cur);
+		}
+	}
+	avail = rl.rlim_cur > used + FD_RESERVE ? rl.rlim_cur - used - FD_RESERVE : 0;
+	if (avail < 1) {
+		probe_usage("the open file limit (%llu, %llu of them in use) leaves no descriptor "
+			    "for a connection: raise ulimit -n",
+			    (unsigned long long)rl.rlim_cur, (unsigned long long)used);
+		return -1;
+	}
+	if ((rlim_t)R->nslots > avail) {
+		fprintf(stderr,
+			"sockscope probe: --parallel %d is more than the open file limit allows "
+			"(%llu, %llu in use); using %d\n",
+			R->nslots, (unsigned long long)rl.rlim_cur, (unsigned long long)used,
+			(int)avail);
+		R->nslots = (int)avail;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ entry */
 
 int
@@ -360,30 +446,16 @@ probe_main(struct options *o, int argc, char **argv)
 			goto out;
 		}
 	}
+	if (o->json && jansson_dl_load(why, sizeof(why)) < 0) {
+		/* now, before anything is sent, and while descriptors are free */
+		probe_usage("%s", why);
+		goto out;
+	}
 	if (probe_check_passwords(&R) < 0)
 		goto out;
 	R.nslots = R.cfg.parallel;
-	{
-		/* one descriptor per slot, and some to spare for stdio and the resolver */
-		struct rlimit rl;
-
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-		    (rlim_t)R.nslots + 32 > rl.rlim_cur) {
-			rlim_t fit = rl.rlim_cur > 64 ? rl.rlim_cur - 32 : 8;
-
-			if (rl.rlim_max == RLIM_INFINITY || (rlim_t)R.nslots + 32 <= rl.rlim_max) {
-				rl.rlim_cur = (rlim_t)R.nslots + 32;
-				if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
-					fit = (rlim_t)R.nslots;
-			}
-			if ((rlim_t)R.nslots > fit) {
-				fprintf(stderr, "sockscope probe: --parallel %d is more than the open "
-						"file limit allows; using %d\n",
-					R.nslots, (int)fit);
-				R.nslots = (int)fit;
-			}
-		}
-	}
+	if (fit_open_files(&R) < 0)
+		goto out;
 	R.slots = calloc((size_t)R.nslots, sizeof(*R.slots));
 	if (R.slots == NULL) {
 		probe_usage("out of memory");
@@ -396,9 +468,25 @@ probe_main(struct options *o, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (!o->json && !R.header_done)
+	if (R.out_err == 0 && fflush(stdout) != 0)
+		R.out_err = errno;
+	if (R.out_err == EPIPE) {
+		/* nobody reads the rest: an orderly end, with the status so far */
+		rc = R.all_ok ? EXIT_OK : 1;
+		goto out;
+	}
+	if (R.out_err != 0) {
+		fprintf(stderr, "sockscope probe: standard output: %s\n", strerror(R.out_err));
+		rc = 1;
+		goto out;
+	}
+	if (R.ninput == 0) {
+		/* only blank lines and comments: bad input, and nothing was sent */
 		fprintf(stderr, "sockscope probe: no servers in the input\n");
-	rc = R.all_ok && R.ninput > 0 ? EXIT_OK : 1;
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	rc = R.all_ok ? EXIT_OK : 1;
 out:
 	if (R.fp != NULL && !R.fp_is_stdin)
 		fclose(R.fp);

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -136,6 +138,33 @@ skip_reason(const struct run *R, const struct server *s, int st)
 	}
 }
 
+/*
+ * A step failed on this side (no descriptor, no memory, no local port): the
+ * server is not to blame, so its probe ends here with the verdict "error"
+ * and a detail that names the local limit.
+ */
+static void
+local_error(struct run *R, struct slot *sl, const char *call, int err)
+{
+	struct server *s = sl->s;
+	struct rlimit rl;
+	char limit[120] = "";
+
+	if (err == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		snprintf(limit, sizeof(limit),
+			 " (this process's open file limit is %llu: lower --parallel or raise "
+			 "ulimit -n)",
+			 (unsigned long long)rl.rlim_cur);
+	else if (err == EMFILE)
+		snprintf(limit, sizeof(limit), " (this process's open file limit)");
+	else if (err == ENFILE)
+		snprintf(limit, sizeof(limit), " (the system's open file limit)");
+	snprintf(s->local_detail, sizeof(s->local_detail), "local error: %s: %s%s", call,
+		 strerror(err), limit);
+	s->local_error = true;
+	probe_finish(R, sl, OC_ERROR, "%s", s->local_detail);
+}
+
 static void
 start_step(struct run *R, struct slot *sl)
 {
@@ -151,16 +180,22 @@ start_step(struct run *R, struct slot *sl)
 	sl->outlen = sl->outoff = 0;
 	fd = socket(s->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		probe_finish(R, sl, OC_ERROR, "socket: %s", strerror(errno));
+		local_error(R, sl, "socket", errno);
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	sl->fd = fd;
+	sl->gen++;
+	R->sent = true;
 	if (connect(fd, (const struct sockaddr *)&s->sa, s->salen) == 0) {
 		r->connected = true;
 		r->connect_ms = ms_since(sl->t0_us);
 		sl->connecting = false;
 		probe_step_begin(R, sl);
+		return;
+	}
+	if (errno == EADDRNOTAVAIL || errno == EAGAIN || errno == ENOBUFS || errno == ENOMEM) {
+		local_error(R, sl, "connect", errno); /* out of local ports or memory */
 		return;
 	}
 	if (errno != EINPROGRESS) {
@@ -174,7 +209,7 @@ start_step(struct run *R, struct slot *sl)
 static void
 advance(struct run *R, struct slot *sl)
 {
-	while (sl->step < ST_COUNT) {
+	while (sl->step < ST_COUNT && !sl->s->local_error) {
 		const char *why;
 
 		if (R->cfg.steps != 0 && !(R->cfg.steps & (1u << sl->step))) {
@@ -200,10 +235,32 @@ advance(struct run *R, struct slot *sl)
 	R->active--;
 }
 
+/* Reads what the peer sent, or its EOF or reset, into the slot's step. */
+static void
+on_readable(struct run *R, struct slot *sl)
+{
+	ssize_t n;
+
+	if (sl->have >= sizeof(sl->in)) {
+		probe_step_input(R, sl, true, 0);
+		return;
+	}
+	n = recv(sl->fd, sl->in + sl->have, sizeof(sl->in) - sl->have, 0);
+	if (n > 0) {
+		sl->have += (size_t)n;
+		probe_step_input(R, sl, false, 0);
+	} else if (n == 0) {
+		probe_step_input(R, sl, true, 0);
+	} else if (errno != EAGAIN && errno != EINTR) {
+		probe_step_input(R, sl, true, errno);
+	}
+}
+
 static void
 on_event(struct run *R, struct slot *sl, short revents)
 {
 	struct step_res *r = probe_cur(sl);
+	int fd = sl->fd, step = sl->step;
 
 	if (sl->connecting) {
 		int err = 0;
@@ -213,23 +270,60 @@ on_event(struct run *R, struct slot *sl, short revents)
 			err = errno;
 		if (err == 0 && !(revents & (POLLOUT | POLLERR | POLLHUP)))
 			return;
-		if (err != 0) {
+		if (err != 0 && err != ECONNRESET && err != EPIPE) {
 			probe_finish(R, sl, OC_UNREACHABLE, "connect: %s", strerror(err));
 			return;
 		}
+		/* a reset (or FIN and reset) after the handshake completed: the
+		   server accepted the connection, then dropped it */
 		sl->connecting = false;
 		r->connected = true;
 		r->connect_ms = ms_since(sl->t0_us);
+		if (err != 0 && sl->step != ST_TCP) {
+			sl->raw = sl->step == ST_SNIFF;
+			probe_step_input(R, sl, true, err == ECONNRESET ? ECONNRESET : 0);
+			return;
+		}
 		probe_step_begin(R, sl);
 		return;
+	}
+	/* The peer's EOF or reset first: a request sent to a peer that has
+	   already closed draws a reset, and the close would read as one. */
+	if (sl->outoff < sl->outlen && (revents & (POLLIN | POLLHUP | POLLERR))) {
+		uint8_t b;
+		ssize_t n = recv(sl->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+		if (n == 0) {
+			probe_step_input(R, sl, true, 0);
+			return;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			probe_step_input(R, sl, true, errno);
+			return;
+		}
 	}
 	if (sl->outoff < sl->outlen && (revents & POLLOUT)) {
 		ssize_t n = send(sl->fd, sl->out + sl->outoff, sl->outlen - sl->outoff,
 				 MSG_NOSIGNAL);
 
+		if (n < 0 && (errno == ECONNRESET || errno == EPIPE)) {
+			/* what came before the reset still counts */
+			int err = errno;
+
+			if (sl->have < sizeof(sl->in)) {
+				n = recv(sl->fd, sl->in + sl->have, sizeof(sl->in) - sl->have,
+					 MSG_DONTWAIT);
+				if (n > 0) {
+					sl->have += (size_t)n;
+					probe_step_input(R, sl, false, 0);
+				}
+			}
+			if (sl->s != NULL && sl->fd == fd && sl->step == step)
+				probe_step_input(R, sl, true, err == ECONNRESET ? err : 0);
+			return;
+		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			probe_finish(R, sl, errno == ECONNRESET ? OC_RESET : OC_ERROR, "send: %s",
-				     strerror(errno));
+			probe_finish(R, sl, OC_ERROR, "send: %s", strerror(errno));
 			return;
 		}
 		if (n > 0) {
@@ -242,23 +336,8 @@ on_event(struct run *R, struct slot *sl, short revents)
 			}
 		}
 	}
-	if (revents & (POLLIN | POLLHUP | POLLERR)) {
-		ssize_t n;
-
-		if (sl->have >= sizeof(sl->in)) {
-			probe_step_input(R, sl, true, 0);
-			return;
-		}
-		n = recv(sl->fd, sl->in + sl->have, sizeof(sl->in) - sl->have, 0);
-		if (n > 0) {
-			sl->have += (size_t)n;
-			probe_step_input(R, sl, false, 0);
-		} else if (n == 0) {
-			probe_step_input(R, sl, true, 0);
-		} else if (errno != EAGAIN && errno != EINTR) {
-			probe_step_input(R, sl, true, errno);
-		}
-	}
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		on_readable(R, sl);
 }
 
 static void
@@ -298,7 +377,13 @@ start_server(struct run *R, struct slot *sl, const char *url)
 		return;
 	}
 	s->input = ++R->ninput;
-	probe_server_setup(R, s, url);
+	if (R->bad_line) { /* a bad line of the input, after something was sent */
+		R->bad_line = false;
+		snprintf(s->label, sizeof(s->label), "%s", R->bad_label);
+		snprintf(s->error, sizeof(s->error), "%s", R->bad_why);
+	} else {
+		probe_server_setup(R, s, url);
+	}
 	if (s->error[0] != '\0') {
 		probe_report(R, s);
 		explicit_bzero(&s->p, sizeof(s->p));
@@ -312,27 +397,39 @@ start_server(struct run *R, struct slot *sl, const char *url)
 	advance(R, sl);
 }
 
+/* stdout is a pipe: its reader going away shows in poll() as POLLERR, before
+   anything more is written to it. */
+static bool
+stdout_is_pipe(void)
+{
+	struct stat st;
+
+	return fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
 void
 probe_run_loop(struct run *R)
 {
-	struct pollfd *pfd = calloc((size_t)R->nslots, sizeof(*pfd));
+	struct pollfd *pfd = calloc((size_t)R->nslots + 1, sizeof(*pfd));
 	int *map = calloc((size_t)R->nslots, sizeof(int));
-	bool input_done = false, held = false;
+	unsigned *gen = calloc((size_t)R->nslots, sizeof(unsigned));
+	bool input_done = false, held = false, watch_out = stdout_is_pipe();
 
-	if (pfd == NULL || map == NULL) {
+	if (pfd == NULL || map == NULL || gen == NULL) {
 		fprintf(stderr, "sockscope probe: out of memory\n");
 		R->all_ok = false;
 		free(pfd);
 		free(map);
+		free(gen);
 		return;
 	}
-	for (;;) {
-		int np = 0, tmo;
+	while (R->out_err == 0) {
+		int np = 0, nw, tmo;
 		int64_t now, next = INT64_MAX;
 
 		held = false;
-		for (int i = 0; i < R->nslots && !input_done && !held; i++) {
-			while (R->slots[i].s == NULL && !input_done && !held) {
+		for (int i = 0; i < R->nslots && !input_done && !held && R->out_err == 0; i++) {
+			while (R->slots[i].s == NULL && !input_done && !held && R->out_err == 0) {
 				const char *url = NULL;
 
 				switch (probe_next_url(R, &url)) {
@@ -348,7 +445,7 @@ probe_run_loop(struct run *R)
 				}
 			}
 		}
-		if (R->active == 0 && input_done)
+		if ((R->active == 0 && input_done) || R->out_err != 0)
 			break;
 		for (int i = 0; i < R->nslots; i++) {
 			struct slot *sl = &R->slots[i];
@@ -359,32 +456,58 @@ probe_run_loop(struct run *R)
 			pfd[np].events = sl->connecting ? POLLOUT :
 					 (short)(POLLIN | (sl->outoff < sl->outlen ? POLLOUT : 0));
 			pfd[np].revents = 0;
+			gen[np] = sl->gen;
 			map[np++] = i;
 			if (sl->deadline_us < next)
 				next = sl->deadline_us;
 		}
 		if (np == 0)
 			continue; /* slots were freed: fill them */
+		nw = np;
+		if (watch_out) { /* no events asked: POLLERR when the reader is gone */
+			pfd[nw].fd = STDOUT_FILENO;
+			pfd[nw].events = 0;
+			pfd[nw].revents = 0;
+			nw++;
+		}
 		now = now_us();
 		tmo = next <= now ? 0 : (int)((next - now + 999) / 1000);
-		if (poll(pfd, (nfds_t)np, tmo) < 0 && errno != EINTR) {
+		if (poll(pfd, (nfds_t)nw, tmo) < 0 && errno != EINTR) {
 			fprintf(stderr, "sockscope probe: poll: %s\n", strerror(errno));
 			R->all_ok = false;
 			break;
 		}
+		if (watch_out && (pfd[np].revents & (POLLERR | POLLHUP))) {
+			R->out_err = EPIPE; /* an orderly end: nobody reads the rest */
+			break;
+		}
 		now = now_us();
-		for (int k = 0; k < np; k++) {
+		for (int k = 0; k < np && R->out_err == 0; k++) {
 			struct slot *sl = &R->slots[map[k]];
 
 			/* the slot may have moved on to another step or server already */
-			if (sl->s == NULL || sl->fd != pfd[k].fd)
+			if (sl->s == NULL || sl->fd != pfd[k].fd || sl->gen != gen[k])
 				continue;
 			if (pfd[k].revents != 0)
 				on_event(R, sl, pfd[k].revents);
-			if (sl->s != NULL && sl->fd == pfd[k].fd && now_us() >= sl->deadline_us)
+			if (sl->s != NULL && sl->fd == pfd[k].fd && sl->gen == gen[k] &&
+			    now_us() >= sl->deadline_us)
 				on_timeout(R, sl);
+		}
+	}
+	/* stopped early (stdout failed, poll failed): what is in flight is dropped */
+	for (int i = 0; i < R->nslots; i++) {
+		struct slot *sl = &R->slots[i];
+
+		close_fd(sl);
+		if (sl->s != NULL) {
+			explicit_bzero(&sl->s->p, sizeof(sl->s->p));
+			free(sl->s);
+			sl->s = NULL;
+			R->active--;
 		}
 	}
 	free(pfd);
 	free(map);
+	free(gen);
 }

@@ -46,26 +46,39 @@ wants_password(const struct proxy *p)
 	       p->version != SOCKS4A;
 }
 
+/* A password can be asked for: SOCKSCOPE_PASSWORD is unset and stdin is a
+   terminal. */
+static bool
+can_prompt(void)
+{
+	return getenv("SOCKSCOPE_PASSWORD") == NULL && isatty(STDIN_FILENO);
+}
+
 /*
  * Server number `input` (label, user) has a user without a password: ask
  * on the terminal once (the answer serves every such server), or refuse.
- * 0, or -1 after reporting a usage error.
+ * 0, or -1 with why it was refused in why.
  */
 static int
-get_password(struct run *R, unsigned long input, const char *label, const struct proxy *p)
+get_password(struct run *R, unsigned long input, const char *label, const struct proxy *p,
+	     char *why, size_t whylen)
 {
 	const char *env = getenv("SOCKSCOPE_PASSWORD");
 	char user[CRED_MAX * 4 + 1], prompt[sizeof(user) + HOST_MAX + 64];
-	const char *why;
 
-	if (env != NULL) /* set, so too long: wants_password() saw it unused */
-		return probe_usage("SOCKSCOPE_PASSWORD is longer than %d bytes", CRED_MAX);
+	if (env != NULL) { /* set, so too long: wants_password() saw it unused */
+		snprintf(why, whylen, "SOCKSCOPE_PASSWORD is longer than %d bytes", CRED_MAX);
+		return -1;
+	}
 	term_escape(user, sizeof(user), p->cred.user, p->cred.userlen);
-	if (!isatty(STDIN_FILENO))
-		return probe_usage("%s (server %lu): no password for user \"%s\": give "
-				   "USER:PASS@ or -U USER:PASS, set SOCKSCOPE_PASSWORD, or run on "
-				   "a terminal to be asked",
-				   label, input, user);
+	if (!isatty(STDIN_FILENO)) {
+		snprintf(why, whylen,
+			 "%s (server %lu): no password for user \"%s\": give "
+			 "USER:PASS@ or -U USER:PASS, set SOCKSCOPE_PASSWORD, or run on "
+			 "a terminal to be asked",
+			 label, input, user);
+		return -1;
+	}
 	snprintf(prompt, sizeof(prompt), "sockscope probe: password for %s at %s: ", user, label);
 	int st = password_prompt(prompt, R->pw, sizeof(R->pw), &R->pwlen);
 
@@ -73,9 +86,9 @@ get_password(struct run *R, unsigned long input, const char *label, const struct
 		R->have_pw = true;
 		return 0;
 	}
-	why = password_strerror(st);
-	return probe_usage("%s (server %lu): no password for user \"%s\": %s", label, input,
-			   user, why);
+	snprintf(why, whylen, "%s (server %lu): no password for user \"%s\": %s", label, input,
+		 user, password_strerror(st));
+	return -1;
 }
 
 /* The URL's server, credentials complete but for what only the terminal can
@@ -96,40 +109,58 @@ parse_for_check(const struct run *R, const char *url, struct proxy *p, char *lab
 /* ------------------------------------------------------------ servers in */
 
 /*
- * The next server line of -f FILE, trimmed, in *out: 1; 0 at its end; -1
- * after reporting a usage error (the file cannot be read, or a line is longer
- * than LINE_MAX_LEN bytes), which names the file and the line.  Blank lines
- * and # comments are skipped.
+ * The next server line of -f FILE, trimmed, in *out: 1; 0 at its end.
+ * Blank lines and # comments are skipped.  -1: the file cannot be read;
+ * -2: a bad line (longer than LINE_MAX_LEN bytes, or holding a NUL byte).
+ * Either way R->bad_why says so, naming the file (and the line), and
+ * nothing is reported yet; after -2 the line's first bytes are read, the
+ * rest is not (skip_bad_line()).
  */
 static int
 read_server_line(struct run *R, const char **out)
 {
+	R->bad_long = false;
 	if (R->line == NULL) {
 		R->linecap = LINE_MAX_LEN + 1;
 		R->line = malloc(R->linecap);
 		if (R->line == NULL) {
 			R->linecap = 0;
-			return probe_usage("out of memory");
+			snprintf(R->bad_why, sizeof(R->bad_why), "out of memory");
+			return -1;
 		}
 	}
 	for (;;) {
 		size_t n = 0;
 		int c;
+		bool nul = false;
 		char *p, *e;
 
 		while ((c = getc(R->fp)) != EOF && c != '\n') {
 			if (n == LINE_MAX_LEN) {
-				probe_usage("-f %s: line %lu is longer than %d bytes", R->cfg.file,
-					    R->lineno + 1, LINE_MAX_LEN);
-				return -1;
+				R->lineno++;
+				R->bad_long = true;
+				snprintf(R->bad_why, sizeof(R->bad_why),
+					 "-f %s: line %lu is longer than %d bytes", R->cfg.file,
+					 R->lineno, LINE_MAX_LEN);
+				return -2;
 			}
+			if (c == '\0')
+				nul = true;
 			R->line[n++] = (char)c;
 		}
-		if (c == EOF && ferror(R->fp))
-			return probe_usage("-f %s: %s", R->cfg.file, strerror(errno));
+		if (c == EOF && ferror(R->fp)) {
+			snprintf(R->bad_why, sizeof(R->bad_why), "-f %s: %s", R->cfg.file,
+				 strerror(errno));
+			return -1;
+		}
 		if (c == EOF && n == 0)
 			return 0;
 		R->lineno++;
+		if (nul) { /* C strings would cut the line at it: refused, not cut */
+			snprintf(R->bad_why, sizeof(R->bad_why), "-f %s: line %lu holds a NUL byte",
+				 R->cfg.file, R->lineno);
+			return -2;
+		}
 		R->line[n] = '\0';
 		p = R->line;
 		while (*p == ' ' || *p == '\t')
@@ -144,12 +175,34 @@ read_server_line(struct run *R, const char **out)
 	}
 }
 
+/* After an over-long line (-2) that the run goes on from: the rest of it is
+   read and dropped, up to a bound; a line without an end within it ends the
+   input (R->input_cut). */
+static void
+skip_bad_line(struct run *R)
+{
+	size_t n = 0;
+	int c = 0;
+
+	if (!R->bad_long)
+		return;
+	while (n < (size_t)LINE_MAX_LEN * 128 && (c = getc(R->fp)) != EOF && c != '\n')
+		n++;
+	if (c != '\n' && c != EOF) {
+		R->input_cut = true;
+		size_t len = strlen(R->bad_why);
+
+		snprintf(R->bad_why + len, sizeof(R->bad_why) - len,
+			 "; no end within %zu bytes: the rest of the input is not read", n);
+	}
+}
+
 int
 probe_check_passwords(struct run *R)
 {
-	struct proxy p;
-	char label[HOST_MAX + 16];
-	unsigned long input = 0;
+	struct proxy p, q;
+	char label[HOST_MAX + 16], qlabel[HOST_MAX + 16], why[600];
+	unsigned long input = 0, found_at = 0;
 	int rc = 0;
 	bool found = false;
 
@@ -158,23 +211,30 @@ probe_check_passwords(struct run *R)
 		found = parse_for_check(R, R->ops[i], &p, label, sizeof(label)) &&
 			wants_password(&p);
 	}
-	if (!found && R->fp != NULL) {
+	found_at = input;
+	if (R->fp != NULL) {
 		/* a file that can be read twice is read twice: nothing is sent before
-		   a missing password is known */
+		   a missing password or a bad line is known */
 		struct stat st;
 		off_t start = ftello(R->fp);
 		const char *url;
 		int got = 0;
 
 		if (start >= 0 && fstat(fileno(R->fp), &st) == 0 && S_ISREG(st.st_mode)) {
-			while (!found && (got = read_server_line(R, &url)) > 0) {
+			while ((got = read_server_line(R, &url)) > 0) {
 				input++;
-				found = parse_for_check(R, url, &p, label, sizeof(label)) &&
-					wants_password(&p);
+				if (!found && parse_for_check(R, url, &q, qlabel, sizeof(qlabel)) &&
+				    wants_password(&q)) {
+					found = true;
+					found_at = input;
+					p = q;
+					memcpy(label, qlabel, sizeof(label));
+				}
+				explicit_bzero(&q, sizeof(q));
 			}
-			if (got < 0) { /* reported: nothing is sent */
+			if (got < 0) { /* nothing is sent */
 				explicit_bzero(&p, sizeof(p));
-				return -1;
+				return probe_usage("%s", R->bad_why);
 			}
 			clearerr(R->fp);
 			R->lineno = 0;
@@ -184,10 +244,21 @@ probe_check_passwords(struct run *R)
 			}
 		}
 	}
-	if (found && !R->have_pw)
-		rc = get_password(R, input, label, &p);
+	if (found && !R->have_pw && get_password(R, found_at, label, &p, why, sizeof(why)) < 0)
+		rc = probe_usage("%s", why);
 	explicit_bzero(&p, sizeof(p));
 	return rc;
+}
+
+/* The next server is a bad line, reported as its own error (the run goes on):
+   label and why in R->bad_label and R->bad_why. */
+static enum probe_next
+bad_line(struct run *R, const char *label, const char **url)
+{
+	snprintf(R->bad_label, sizeof(R->bad_label), "%s", label);
+	R->bad_line = true;
+	*url = NULL;
+	return PROBE_NEXT_URL;
 }
 
 enum probe_next
@@ -195,21 +266,36 @@ probe_next_url(struct run *R, const char **url)
 {
 	const char *u = R->held;
 	struct proxy p;
-	char label[HOST_MAX + 16];
+	char label[HOST_MAX + 16], why[600];
 
 	if (u == NULL && R->opi < R->nops)
 		u = R->ops[R->opi++];
-	if (u == NULL && R->fp != NULL) {
+	if (u == NULL && R->fp != NULL && !R->input_cut) {
 		int got = read_server_line(R, &u);
 
+		if (got == -2 && R->sent) {
+			/* after sending, a bad line is that line's error; the run goes on */
+			char where[64];
+
+			skip_bad_line(R);
+			snprintf(where, sizeof(where), "line %lu", R->lineno);
+			return bad_line(R, where, url);
+		}
 		if (got <= 0) {
 			if (!R->fp_is_stdin)
 				fclose(R->fp);
 			R->fp = NULL;
 			u = NULL;
 		}
+		if (got < 0 && R->sent) {
+			/* the input cannot be read on: what was read is reported */
+			fprintf(stderr, "sockscope probe: %s\n", R->bad_why);
+			R->all_ok = false;
+			return PROBE_NEXT_END;
+		}
 		if (got < 0) {
-			R->refused = true; /* reported: a usage error */
+			probe_usage("%s", R->bad_why);
+			R->refused = true; /* a usage error: nothing was sent */
 			return PROBE_NEXT_END;
 		}
 	}
@@ -218,13 +304,31 @@ probe_next_url(struct run *R, const char **url)
 	R->held = NULL;
 	/* input that could not be read ahead: a missing password shows only now */
 	if (!R->have_pw && parse_for_check(R, u, &p, label, sizeof(label)) && wants_password(&p)) {
-		if (R->active > 0) {
+		if (R->sent && (R->pw_refused || !can_prompt())) {
+			/* no way to get one: this line's error, the run goes on (what
+			   was sent is reported; the operands were checked before) */
+			if (R->pw_refused)
+				snprintf(why, sizeof(why), "%s (server %lu): no password for the user",
+					 label, R->ninput + 1);
+			else
+				(void)get_password(R, R->ninput + 1, label, &p, why, sizeof(why));
+			explicit_bzero(&p, sizeof(p));
+			snprintf(R->bad_why, sizeof(R->bad_why), "-f %s: line %lu: %s",
+				 R->cfg.file != NULL ? R->cfg.file : "-", R->lineno, why);
+			return bad_line(R, label, url);
+		} else if (R->active > 0) {
 			R->held = u; /* ask (or refuse) once nothing is in flight */
 			explicit_bzero(&p, sizeof(p));
 			return PROBE_NEXT_WAIT;
-		}
-		if (get_password(R, R->ninput + 1, label, &p) < 0) {
+		} else if (get_password(R, R->ninput + 1, label, &p, why, sizeof(why)) < 0) {
 			explicit_bzero(&p, sizeof(p));
+			if (R->sent) {
+				R->pw_refused = true;
+				snprintf(R->bad_why, sizeof(R->bad_why), "-f %s: line %lu: %s",
+					 R->cfg.file != NULL ? R->cfg.file : "-", R->lineno, why);
+				return bad_line(R, label, url);
+			}
+			probe_usage("%s", why);
 			R->refused = true;
 			return PROBE_NEXT_END;
 		}

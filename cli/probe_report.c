@@ -3,6 +3,7 @@
  */
 #include "probe_report.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,15 @@ auth_column(const struct server *s)
 	return w; /* ok, error */
 }
 
+/* A write to stdout failed (rc < 0, or a flush that failed): the run ends
+   (probe_run_loop() looks at R->out_err). */
+static void
+out_check(struct run *R, bool failed)
+{
+	if ((failed || ferror(stdout)) && R->out_err == 0)
+		R->out_err = errno != 0 ? errno : EIO;
+}
+
 static void
 print_row(struct run *R, const struct server *s, const struct verdict *v)
 {
@@ -78,8 +88,9 @@ print_row(struct run *R, const struct server *s, const struct verdict *v)
 	size_t n = 0;
 
 	if (!R->header_done) {
-		printf("%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n", "SERVER", "S5", "METHODS",
-		       "AUTH", "CONNECT", "SOCKS4", "SOCKS4A", "TCP_MS", "VERDICT");
+		errno = 0;
+		out_check(R, printf("%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n", "SERVER", "S5", "METHODS",
+		       "AUTH", "CONNECT", "SOCKS4", "SOCKS4A", "TCP_MS", "VERDICT") < 0);
 		R->header_done = true;
 	}
 	if (probe_chose(s, ST_S5_NOAUTH, 0))
@@ -107,12 +118,14 @@ print_row(struct run *R, const struct server *s, const struct verdict *v)
 	n = (size_t)snprintf(verdict, sizeof(verdict), "%s", v->summary);
 	for (int i = 0; i < v->nnotes && n < sizeof(verdict); i++)
 		n += (size_t)snprintf(verdict + n, sizeof(verdict) - n, "; %s", v->notes[i]);
-	printf("%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n",
+	errno = 0;
+	out_check(R, printf("%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n",
 	       shown(s->label, label, sizeof(label)), s5, methods, auth, connect,
 	       yn_step(&s->r[ST_S4], b2, sizeof(b2), "yes"),
 	       yn_step(&s->r[ST_S4A], b3, sizeof(b3), "yes"), lat,
-	       shown(verdict, vshown, sizeof(vshown)));
-	fflush(stdout);
+	       shown(verdict, vshown, sizeof(vshown))) < 0);
+	errno = 0;
+	out_check(R, fflush(stdout) != 0);
 }
 
 static json_t *
@@ -155,6 +168,8 @@ print_json(struct run *R, const struct server *s, const struct verdict *v)
 	if (v->peer != NULL)
 		json_object_set_new(o, "peer", json_string(v->peer));
 	json_object_set_new(o, "summary", jstr(v->summary));
+	if (s->local_error)
+		json_object_set_new(o, "detail", jstr(s->local_detail));
 	a = json_array();
 	for (int i = 0; i < v->nnotes; i++)
 		json_array_append_new(a, jstr(v->notes[i]));
@@ -225,11 +240,16 @@ print_json(struct run *R, const struct server *s, const struct verdict *v)
 	json_object_set_new(o, "steps", steps);
 out:
 	text = json_dumps(o, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT | JSON_REAL_PRECISION(9));
+	errno = 0;
 	if (text != NULL) {
-		printf("%s\n", text);
+		out_check(R, printf("%s\n", text) < 0);
 		free(text);
+	} else {
+		fprintf(stderr, "sockscope probe: out of memory\n");
+		R->all_ok = false;
 	}
-	fflush(stdout);
+	errno = 0;
+	out_check(R, fflush(stdout) != 0);
 	json_decref(o);
 }
 
@@ -241,6 +261,8 @@ probe_report(struct run *R, struct server *s)
 	probe_judge(R, s, &v);
 	if (!v.ok)
 		R->all_ok = false;
+	if (R->out_err != 0)
+		return; /* stdout failed: the run is ending */
 	if (R->o->json)
 		print_json(R, s, &v);
 	else

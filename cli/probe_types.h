@@ -93,7 +93,10 @@ struct server {
 	unsigned long input;
 	char label[HOST_MAX + 16];
 	char tlabel[HOST_MAX + 16];
-	char error[300]; /* non-empty: could not be probed at all */
+	char error[480]; /* non-empty: could not be probed at all */
+	bool local_error; /* a step failed on this side (socket: the open file
+			     limit, ...): the verdict is "error", not the server's */
+	char local_detail[200];
 	struct proxy p;
 	struct host target;
 	bool target_v4; /* target.addr holds an IPv4 address */
@@ -106,6 +109,8 @@ struct slot {
 	struct server *s; /* NULL: free */
 	int step;
 	int fd;
+	unsigned gen; /* counts the slot's connections: tells a poll result
+			 for an earlier one that had the same fd */
 	bool connecting;
 	int phase;            /* which message we wait for */
 	enum msg_type expect; /* its type */
@@ -152,6 +157,15 @@ struct run {
 	size_t pwlen;
 	const char *held; /* the next URL, held until nothing is in flight (it needs the prompt) */
 	bool refused;     /* the input was refused (a usage error): exit 2 */
+	bool sent;        /* a connection was attempted: from now on a bad line is
+			     that line's own error, never a usage error */
+	bool bad_line;    /* the next server is a bad line of the input: */
+	char bad_why[480];                /* why (names the file and the line) */
+	char bad_label[HOST_MAX + 16];    /* what stands for it as "server" */
+	bool bad_long;    /* the bad line is longer than LINE_MAX_LEN */
+	bool input_cut;   /* the rest of the input is not read */
+	bool pw_refused;  /* a password could not be had: no more asking */
+	int out_err;      /* a write to stdout failed (errno): the run ends */
 	/* engine */
 	struct slot *slots;
 	int nslots, active;

@@ -15,7 +15,7 @@ struct verdict {
 	const char *kind; /* socks, reachable (no SOCKS step ran), unreachable,
 			     not-socks, broken, error */
 	const char *peer; /* with not-socks */
-	char summary[160];
+	char summary[520];
 	char notes[8][96];
 	int nnotes;
 	char failed[512]; /* --expect tokens not met, comma-separated */
