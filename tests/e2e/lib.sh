@@ -28,6 +28,7 @@ set -u
 PATH=$PATH:/usr/sbin:/sbin   # danted, sshd, useradd live there
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export E2E_DIR # the Python drivers import ptyctl.py from it
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 SOCKSCOPE=${SOCKSCOPE:-$ROOT/sockscope}
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi

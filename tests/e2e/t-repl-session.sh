@@ -111,18 +111,12 @@ expect_stdout "help shows proxy's URL as optional" '^  proxy \[URL\.\.\.\] '
 # each step is send:TEXT (Python escapes) or expect:REGEX (5 s at most).
 # Prints the transcript; exit 0 when every expect matched, 1 otherwise.
 cat >"$T/ptyrun.py" <<'PYEOF'
-import os, pty, re, select, signal, sys, termios, fcntl, time
+import os, re, select, signal, sys, termios, fcntl, time
+sys.path.insert(0, os.environ["E2E_DIR"])
+from ptyctl import spawn_on_tty
 i = sys.argv.index("--")
 steps, cmd = sys.argv[1:i], sys.argv[i + 1:]
-m, s = pty.openpty()
-pid = os.fork()
-if pid == 0:
-    os.close(m)
-    os.setsid()
-    fcntl.ioctl(s, termios.TIOCSCTTY, 0)
-    for fd in (0, 1, 2):
-        os.dup2(s, fd)
-    os.execv(cmd[0], cmd)
+pid, m, s = spawn_on_tty(cmd)
 os.close(s)
 buf, seen, rc = b"", 0, 0
 def pump(t):

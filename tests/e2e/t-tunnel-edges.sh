@@ -92,19 +92,12 @@ done
 # ------------------------------------------------ 3. signals at the password prompt
 
 cat >"$T/ptyprompt.py" <<'PYEOF'
-import fcntl, os, pty, select, signal, sys, termios, time
+import fcntl, os, select, signal, sys, termios, time
+sys.path.insert(0, os.environ["E2E_DIR"])
+from ptyctl import spawn_on_tty
 how = sys.argv[1]
 cmd = sys.argv[2:]
-m, s = pty.openpty()
-pid = os.fork()
-if pid == 0:
-    os.close(m)
-    os.setsid()
-    fcntl.ioctl(s, termios.TIOCSCTTY, 0)
-    for fd in (0, 1, 2):
-        os.dup2(s, fd)
-    os.environ.pop("SOCKSCOPE_PASSWORD", None)
-    os.execv(cmd[0], cmd)
+pid, m, s = spawn_on_tty(cmd, unset=("SOCKSCOPE_PASSWORD",))
 echo = lambda: bool(termios.tcgetattr(s)[3] & termios.ECHO)
 out = b""
 t0 = time.time()
