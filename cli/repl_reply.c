@@ -53,21 +53,6 @@ bound_read(const struct msg *m, struct host *h)
 	return true;
 }
 
-/* "host:port" of a host the server named, fit for a terminal: a name's
-   bytes are the server's, so they are escaped. */
-static void
-host_text(const struct host *h, char *buf, size_t cap)
-{
-	size_t n;
-
-	if (h->kind != HOST_NAME) {
-		host_format(h, buf, cap);
-		return;
-	}
-	n = term_escape(buf, cap, h->name, h->namelen);
-	if (n < cap)
-		snprintf(buf + n, cap - n, ":%u", h->port);
-}
 
 const char *
 rs_code_meaning(const struct name_table *t, uint32_t code)
@@ -149,7 +134,7 @@ absorb(struct rsess *s, const struct msg *m, const struct host *bnd)
 			s->bound = *bnd;
 			s->has_bound = true;
 		}
-		host_text(&s->bound, where, sizeof(where));
+		term_host(&s->bound, where, sizeof(where));
 		if (s->phase == PH_BOUND) {
 			s->phase = PH_GRANTED;
 			s->awaiting = false;

@@ -9,22 +9,6 @@
 #include "net.h"
 #include "term.h"
 
-/* The bound address: a name in it is the server's bytes, so it is escaped
-   (`bound     \x1b[2J...:1080`), never printed raw. */
-static void
-print_bound(FILE *fp, const struct host *h)
-{
-	char buf[HOST_MAX + 200];
-
-	fputs("bound     ", fp);
-	if (h->kind == HOST_NAME) {
-		term_put_escaped(fp, h->name, h->namelen);
-		fprintf(fp, ":%u\n", h->port);
-		return;
-	}
-	host_format(h, buf, sizeof(buf));
-	fprintf(fp, "%s\n", buf);
-}
 
 static void
 print_ms(FILE *fp, const char *name, int64_t ms, bool *first)
@@ -38,7 +22,7 @@ print_ms(FILE *fp, const char *name, int64_t ms, bool *first)
 void
 rs_status(struct rsess *s)
 {
-	char buf[HOST_MAX + 200], list[400];
+	char buf[HOST_MAX * 4 + 200], list[400];
 	bool first = true;
 
 	rs_proxy_text(s, buf, sizeof(buf));
@@ -65,8 +49,9 @@ rs_status(struct rsess *s)
 	if (s->has_method)
 		fprintf(s->out, "method    0x%02x %s\n", s->method,
 			rs_code_meaning(&names_s5_method, s->method));
+	/* A name in it is the server's bytes: escaped, never raw. */
 	if (s->has_bound)
-		print_bound(s->out, &s->bound);
+		fprintf(s->out, "bound     %s\n", term_host(&s->bound, buf, sizeof(buf)));
 	if (s->awaiting)
 		fprintf(s->out, "due       %s\n", rs_title_of(s->expect));
 	fprintf(s->out, "bytes     %llu sent, %llu received, %zu unread\n",
