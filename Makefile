@@ -46,7 +46,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 PROTO_LIB = $(B)/libsockscope-proto.a
 UNIT_BIN = $(B)/unit-tests
 
-.PHONY: all check unit e2e bench bench-probe fuzz fuzz-check valgrind cppcheck demo install \
+.PHONY: all check deps-check unit e2e bench bench-probe fuzz fuzz-check valgrind cppcheck demo install \
 	uninstall clean deps
 all: sockscope
 
@@ -74,7 +74,18 @@ UNIT_CLI_OBJ = $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
 $(UNIT_BIN): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB)
 	$(CC) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB) $(CHECK_LIBS) $(JANSSON_LIBS) $(EDIT_LIBS) $(LDLIBS)
 
-check: unit e2e fuzz-check
+# A machine without the packages stops here, naming them, rather than in
+# the compiler.
+check: deps-check
+	$(MAKE) unit e2e fuzz-check
+
+deps-check:
+	@missing=$$(./.ci/missing-deps | xargs); \
+	if [ -n "$$missing" ]; then \
+		echo "make: missing Debian packages: $$missing" >&2; \
+		echo "make: run make deps (as root) to install them" >&2; \
+		exit 1; \
+	fi
 
 unit: $(UNIT_BIN)
 	CK_DEFAULT_TIMEOUT=20 ./$(UNIT_BIN)
