@@ -23,7 +23,7 @@ static const struct field_desc s4_request[] = {
 	[S4Q_VN] = { .name = "VN", .kind = FK_U8, .format = FMT_DEC, .ref = -1,
 		     .names = &names_s4_version, .expect = 4, .tolerate = -1, .dflt = 4,
 		     .help = "SOCKS version, 4" },
-	[S4Q_CD] = { .name = "CD", .kind = FK_U8, .format = FMT_DEC, .ref = -1,
+	[S4Q_CD] = { .name = "CD", .kind = FK_U8, .format = FMT_HEX, .ref = -1,
 		     .names = &names_s4_command, .expect = -1, .tolerate = -1, .dflt = 1,
 		     .help = "command: connect, bind, resolve" },
 	[S4Q_PORT] = { .name = "DSTPORT", .kind = FK_U16, .format = FMT_DEC, .ref = -1,
