@@ -38,12 +38,6 @@ struct columns {
 	size_t value;
 };
 
-static const char *
-display_name(const struct field *f)
-{
-	/* The terminator's line reads "end of USERID"; its own name adds nothing. */
-	return f->desc->kind == FK_NUL ? "" : f->desc->name;
-}
 
 static size_t
 rows_of(const struct field *f)
@@ -89,7 +83,7 @@ measure(const struct msg *m, const struct view_opts *o)
 		size_t n = f->len < BYTES_PER_LINE ? f->len : BYTES_PER_LINE;
 		if (n > 0 && n * 3 - 1 > c.bytes)
 			c.bytes = n * 3 - 1;
-		size_t nl = strlen(display_name(f));
+		size_t nl = strlen(f->desc->name);
 		if (nl > c.name)
 			c.name = nl;
 		size_t rows = rows_of(f);
@@ -183,7 +177,7 @@ print_field(FILE *fp, const struct msg *m, const struct field *f,
 			.has_offset = r == 0 || r < chunks,
 			.offset = f->off + r * BYTES_PER_LINE,
 			.masked = field_masked(f, o),
-			.name = r == 0 ? display_name(f) : "",
+			.name = r == 0 ? f->desc->name : "",
 			.value = value,
 			.meaning = meaning,
 			.odd = field_is_odd(f),

@@ -127,18 +127,6 @@ msg_known_total(const struct msg *m, bool *open_ended)
 	return m->need;
 }
 
-/* A terminator is named after the string it ends: "in USERID". */
-static const char *
-stop_name(const struct msg *m, const struct field_desc *d)
-{
-	int ref = d->ref;
-
-	if (d->kind == FK_NUL && ref >= 0 && m->desc != NULL &&
-	    (size_t)ref < m->desc->nfields)
-		return m->desc->fields[ref].name;
-	return d->name;
-}
-
 static const struct field_desc *
 stop_desc(const struct msg *m)
 {
@@ -158,7 +146,7 @@ msg_stop_field(const struct msg *m)
 {
 	const struct field_desc *d = stop_desc(m);
 
-	return d != NULL ? stop_name(m, d) : NULL;
+	return d != NULL ? d->name : NULL;
 }
 
 size_t
