@@ -157,7 +157,9 @@ static const struct field_desc auth_status[] = {
  *   +----+-----+-------+------+----------+----------+
  *
  * DST.ADDR is 4 bytes (ATYP 1), 16 bytes (ATYP 4), or for ATYP 3 one
- * length byte (ALEN here) and that many bytes of name.
+ * length byte and that many bytes of name.  RFC 1928 counts the length
+ * byte as part of DST.ADDR; here it is a field of its own, ALEN, so that
+ * it can be shown, derived and overridden like NMETHODS or ULEN.
  */
 enum { S5_VER, S5_CMD, S5_RSV, S5_ATYP, S5_ALEN, S5_ADDR, S5_PORT };
 static const struct field_desc s5_request[] = {
@@ -175,7 +177,7 @@ static const struct field_desc s5_request[] = {
 	[S5_ALEN] = { .name = "ALEN", .kind = FK_LEN8, .format = FMT_DEC,
 		      .presence = PRESENT_IF_DOMAIN, .ref = S5_ADDR,
 		      .flags = FD_DERIVED | FD_NONZERO, .expect = -1, .tolerate = -1,
-		      .help = "length of the domain name" },
+		      .help = "length of the name; RFC 1928 counts this byte in DST.ADDR" },
 	[S5_ADDR] = { .name = "DST.ADDR", .kind = FK_ADDR, .format = FMT_ADDR, .ref = -1,
 		      .expect = -1, .tolerate = -1, .help = "destination address or name" },
 	[S5_PORT] = { .name = "DST.PORT", .kind = FK_U16, .format = FMT_DEC, .ref = -1,
@@ -197,7 +199,7 @@ static const struct field_desc s5_reply[] = {
 	[S5_ALEN] = { .name = "ALEN", .kind = FK_LEN8, .format = FMT_DEC,
 		      .presence = PRESENT_IF_DOMAIN, .ref = S5_ADDR,
 		      .flags = FD_DERIVED | FD_NONZERO, .expect = -1, .tolerate = -1,
-		      .help = "length of the domain name" },
+		      .help = "length of the name; RFC 1928 counts this byte in BND.ADDR" },
 	[S5_ADDR] = { .name = "BND.ADDR", .kind = FK_ADDR, .format = FMT_ADDR, .ref = -1,
 		      .expect = -1, .tolerate = -1, .help = "bound address" },
 	[S5_PORT] = { .name = "BND.PORT", .kind = FK_U16, .format = FMT_DEC, .ref = -1,
@@ -226,7 +228,7 @@ static const struct field_desc s5_udp[] = {
 	[UDP_ALEN] = { .name = "ALEN", .kind = FK_LEN8, .format = FMT_DEC,
 		       .presence = PRESENT_IF_DOMAIN, .ref = UDP_ADDR,
 		       .flags = FD_DERIVED | FD_NONZERO, .expect = -1, .tolerate = -1,
-		       .help = "length of the domain name" },
+		       .help = "length of the name; RFC 1928 counts this byte in DST.ADDR" },
 	[UDP_ADDR] = { .name = "DST.ADDR", .kind = FK_ADDR, .format = FMT_ADDR, .ref = -1,
 		       .expect = -1, .tolerate = -1, .help = "destination (or source) address" },
 	[UDP_PORT] = { .name = "DST.PORT", .kind = FK_U16, .format = FMT_DEC, .ref = -1,

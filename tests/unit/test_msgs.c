@@ -204,6 +204,35 @@ START_TEST(codes_in_hex)
 }
 END_TEST
 
+/*
+ * ALEN is sockscope's name: RFC 1928 has no such field, it counts the
+ * length byte as the first byte of DST.ADDR (BND.ADDR).  Its help says so,
+ * naming the address it belongs to.
+ */
+START_TEST(alen_help_says_rfc_counts_it_in_the_address)
+{
+	size_t seen = 0;
+
+	for (int t = 0; t < MSG_TYPE_COUNT; t++) {
+		const struct msg_desc *md = proto_msg_desc((enum msg_type)t);
+
+		for (size_t i = 0; i < md->nfields; i++) {
+			const struct field_desc *fd = &md->fields[i];
+
+			if (fd->kind != FK_LEN8 || fd->ref < 0 ||
+			    md->fields[fd->ref].kind != FK_ADDR)
+				continue;
+			seen++;
+			ck_assert_msg(strstr(fd->help, "RFC 1928") != NULL &&
+					      strstr(fd->help, md->fields[fd->ref].name) != NULL,
+				      "%s.%s: help \"%s\" does not say that RFC 1928 counts it in %s",
+				      md->key, fd->name, fd->help, md->fields[fd->ref].name);
+		}
+	}
+	ck_assert_uint_eq(seen, 3); /* request, reply, UDP header */
+}
+END_TEST
+
 /* Draft defaults: versions and commands filled in, nothing set by hand. */
 START_TEST(draft_defaults)
 {
@@ -256,6 +285,7 @@ Suite *msgs_suite(void)
 	tcase_add_loop_test(tc, desc_fields, 0, (int)NELEM(xmsgs));
 	tcase_add_test(tc, desc_unique);
 	tcase_add_test(tc, codes_in_hex);
+	tcase_add_test(tc, alen_help_says_rfc_counts_it_in_the_address);
 	tcase_add_test(tc, draft_defaults);
 	suite_add_tcase(s, tc);
 	return s;
