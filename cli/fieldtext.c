@@ -18,9 +18,10 @@
 #include "term.h"
 #include "view_internal.h"
 
-/* A blob (a GSSAPI token, a datagram) gets a preview; its bytes are all in
- * the bytes column anyway. */
+/* A blob (a datagram) gets a preview, and opaque bytes (a GSS-API token) a
+ * shorter one in hex: their bytes are all in the bytes column anyway. */
 #define BLOB_PREVIEW 32
+#define OPAQUE_PREVIEW 16
 #define SECRET_MASK "********"
 
 static const struct view_opts no_opts;
@@ -87,6 +88,25 @@ sb_quoted(struct sbuf *sb, const uint8_t *p, size_t n, size_t max_in, bool goes_
 	sb_add(sb, "\"", 1);
 	sb_escaped(sb, p, n);
 	sb_add(sb, "\"", 1);
+	if (goes_on)
+		sb_add(sb, "...", 3);
+}
+
+/* Opaque bytes as hex, "6082011b", the first max_in of them, and ... when
+ * there are more; "(empty)" for none. */
+static void
+sb_hex_preview(struct sbuf *sb, const uint8_t *p, size_t n, size_t max_in, bool goes_on)
+{
+	if (n == 0 && !goes_on) {
+		sb_puts(sb, "(empty)");
+		return;
+	}
+	if (n > max_in) {
+		n = max_in;
+		goes_on = true;
+	}
+	for (size_t i = 0; i < n; i++)
+		sb_printf(sb, "%02x", p[i]);
 	if (goes_on)
 		sb_add(sb, "...", 3);
 }
@@ -229,6 +249,10 @@ sb_value(struct sbuf *sb, const struct msg *m, const struct field *f,
 		return;
 	}
 	/* FK_BYTES, FK_CSTR, FK_REST */
+	if (d->format == FMT_OPAQUE) {
+		sb_hex_preview(sb, f->bytes, f->len, OPAQUE_PREVIEW, goes_on);
+		return;
+	}
 	size_t max_in = d->format == FMT_BLOB ? BLOB_PREVIEW : TEXT_SHOW_MAX;
 	sb_quoted(sb, f->bytes, f->len, max_in, goes_on);
 }

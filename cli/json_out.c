@@ -186,6 +186,8 @@ set_value(json_t *obj, const struct msg *m, const struct field *f, bool masked)
 	case FK_BYTES:
 	case FK_CSTR:
 	case FK_REST:
+		if (f->desc->format == FMT_OPAQUE)
+			return set_new(obj, "value", hex_string(f->bytes, f->len));
 		return set_new(obj, "value", text_value(f->bytes, f->len));
 	default:
 		break;

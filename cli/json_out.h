@@ -9,8 +9,8 @@
  * status is "complete", "truncated" (with "need", the total known to be
  * required, "need_is_minimum" and "truncated_in") or
  * "malformed" (with "error": {"offset", "field", "reason", "code"}).
- * A field's value is a number, an address string, a list of codes, or the
- * text; text that is not valid UTF-8, or holds a control character
+ * A field's value is a number, an address string, a list of codes, opaque
+ * bytes in hex (a GSS-API token), or the text; text that is not valid UTF-8, or holds a control character
  * (C0, DEL or C1), has a null value, and "hex" always holds
  * the exact bytes.  A masked secret has value "********" and no "hex".
  * Flags: "derived", "override", "anomaly", "unassigned", "truncated", "bad",

@@ -58,8 +58,12 @@ enum field_kind {
 	FK_REST,  /* every remaining byte (a UDP datagram's payload) */
 };
 
-/* How a field's value is best shown to a person. */
-enum field_format { FMT_DEC, FMT_HEX, FMT_TEXT, FMT_ADDR, FMT_BLOB };
+/*
+ * How a field's value is best shown to a person: a number in decimal, a
+ * code in hex (0x5a), text (quoted, escaped), an address, a payload that is
+ * often text (a preview, quoted), or opaque bytes (a GSS-API token: hex).
+ */
+enum field_format { FMT_DEC, FMT_HEX, FMT_TEXT, FMT_ADDR, FMT_BLOB, FMT_OPAQUE };
 
 /* When a field is on the wire at all. */
 enum field_presence {

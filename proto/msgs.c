@@ -257,7 +257,7 @@ static const struct field_desc gssapi[] = {
 	{ .name = "LEN", .kind = FK_LEN16, .format = FMT_DEC, .presence = PRESENT_IF_NOT_ABORT,
 	  .ref = 3, .flags = FD_DERIVED, .expect = -1, .tolerate = -1,
 	  .help = "length of TOKEN" },
-	{ .name = "TOKEN", .kind = FK_BYTES, .format = FMT_BLOB, .presence = PRESENT_IF_NOT_ABORT,
+	{ .name = "TOKEN", .kind = FK_BYTES, .format = FMT_OPAQUE, .presence = PRESENT_IF_NOT_ABORT,
 	  .ref = -1, .expect = -1, .tolerate = -1, .help = "GSS-API token" },
 };
 
