@@ -59,9 +59,9 @@ row_value(const struct msg *m, const struct field *f, const struct view_opts *o,
 	if (f->desc->kind == FK_LIST) {
 		if (row < f->len) {
 			sb_number(&v, f, f->bytes[row], 1);
-			sb_meaning(&mn, m, f, true, f->bytes[row], row == 0);
+			sb_meaning(&mn, m, f, o, true, f->bytes[row], row == 0);
 		} else if (row == 0) {
-			sb_meaning(&mn, m, f, false, 0, true);
+			sb_meaning(&mn, m, f, o, false, 0, true);
 		}
 		return;
 	}
@@ -69,7 +69,7 @@ row_value(const struct msg *m, const struct field *f, const struct view_opts *o,
 		return;
 	sb_value(&v, m, f, o);
 	bool has_code = field_kind_numeric(f->desc->kind) && field_complete(f);
-	sb_meaning(&mn, m, f, has_code, f->num, true);
+	sb_meaning(&mn, m, f, o, has_code, f->num, true);
 }
 
 static struct columns
@@ -199,7 +199,7 @@ print_header(FILE *fp, const struct msg *m, const struct view_opts *o)
 	bool received = msg_received(m, o);
 	size_t extent = msg_extent(m);
 
-	msg_title(m, title, sizeof(title));
+	msg_title_as(m, o, title, sizeof(title));
 	fprintf(fp, "%s%s%s ", term_on(o->color, received ? TS_RECEIVED : TS_SENT),
 		msg_arrow(m, o), term_off(o->color));
 	if (o->label != NULL)

@@ -73,6 +73,10 @@ enum field_presence {
 	PRESENT_IF_NOT_ABORT, /* GSSAPI MTYP is not FF */
 };
 
+/* Whether a SOCKS4 request's DSTIP is SOCKS4a's marker, 0.0.0.x with
+ * x != 0: a host name for the server to resolve follows the USERID. */
+bool proto_socks4a_marker(const uint8_t ip[4]);
+
 /* Descriptor flags (struct field_desc.flags). */
 #define FD_SECRET 0x01u   /* masked in every view unless --show-secrets */
 #define FD_RESERVED 0x02u /* must be zero: anything else is an anomaly */

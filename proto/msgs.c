@@ -298,6 +298,12 @@ proto_field_index(const struct msg_desc *desc, const char *name)
 	return -1;
 }
 
+bool
+proto_socks4a_marker(const uint8_t ip[4])
+{
+	return ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3] != 0;
+}
+
 size_t
 field_kind_size(enum field_kind kind)
 {
