@@ -18,9 +18,10 @@
 #include "term.h"
 #include "view_internal.h"
 
-/* A blob (a GSSAPI token, a datagram) gets a preview; its bytes are all in
- * the bytes column anyway. */
+/* A blob (a datagram) gets a preview, and opaque bytes (a GSS-API token) a
+ * shorter one in hex: their bytes are all in the bytes column anyway. */
 #define BLOB_PREVIEW 32
+#define OPAQUE_PREVIEW 16
 #define SECRET_MASK "********"
 
 static const struct view_opts no_opts;
@@ -87,6 +88,25 @@ sb_quoted(struct sbuf *sb, const uint8_t *p, size_t n, size_t max_in, bool goes_
 	sb_add(sb, "\"", 1);
 	sb_escaped(sb, p, n);
 	sb_add(sb, "\"", 1);
+	if (goes_on)
+		sb_add(sb, "...", 3);
+}
+
+/* Opaque bytes as hex, "6082011b", the first max_in of them, and ... when
+ * there are more; "(empty)" for none. */
+static void
+sb_hex_preview(struct sbuf *sb, const uint8_t *p, size_t n, size_t max_in, bool goes_on)
+{
+	if (n == 0 && !goes_on) {
+		sb_puts(sb, "(empty)");
+		return;
+	}
+	if (n > max_in) {
+		n = max_in;
+		goes_on = true;
+	}
+	for (size_t i = 0; i < n; i++)
+		sb_printf(sb, "%02x", p[i]);
 	if (goes_on)
 		sb_add(sb, "...", 3);
 }
@@ -229,6 +249,10 @@ sb_value(struct sbuf *sb, const struct msg *m, const struct field *f,
 		return;
 	}
 	/* FK_BYTES, FK_CSTR, FK_REST */
+	if (d->format == FMT_OPAQUE) {
+		sb_hex_preview(sb, f->bytes, f->len, OPAQUE_PREVIEW, goes_on);
+		return;
+	}
 	size_t max_in = d->format == FMT_BLOB ? BLOB_PREVIEW : TEXT_SHOW_MAX;
 	sb_quoted(sb, f->bytes, f->len, max_in, goes_on);
 }
@@ -244,6 +268,55 @@ field_value_text(const struct msg *m, const struct field *f,
 	return sb.len;
 }
 
+/* Whether a reply granted what was asked: REP 0x00 (SOCKS5) or CD 0x5a
+ * (SOCKS4); a refused reply's address says nothing. */
+static bool
+reply_granted(const struct msg *m)
+{
+	for (size_t i = 0; i < m->nfields; i++) {
+		const struct field *f = &m->fields[i];
+
+		if (!field_complete(f))
+			continue;
+		if (f->desc->names == &names_s5_reply)
+			return f->num == 0x00;
+		if (f->desc->names == &names_s4_reply)
+			return f->num == 0x5a;
+	}
+	return false;
+}
+
+const char *
+field_context_meaning(const struct msg *m, const struct field *f, const struct view_opts *o)
+{
+	const struct field_desc *d = f->desc;
+	bool address = d->kind == FK_IPV4 || d->kind == FK_ADDR;
+	bool port = d->kind == FK_U16 && !(d->flags & FD_RESERVED);
+
+	if (m->desc == NULL || (!address && !port) || !field_complete(f))
+		return NULL;
+	switch (m->desc->type) {
+	case MSG_S4_REQUEST:
+		return address && f->len == 4 && proto_socks4a_marker(f->bytes)
+			       ? "SOCKS4a: the host name follows"
+			       : NULL;
+	case MSG_S5_UDP:
+		if (!msg_received(m, o))
+			return NULL;
+		return address ? "the source: the host that sent DATA" : "the source's port";
+	case MSG_S4_REPLY:
+	case MSG_S5_REPLY:
+		if (!msg_role_titled(m, o) || !reply_granted(m))
+			return NULL;
+		if (o->role == VIEW_ROLE_BIND_FIRST)
+			return address ? "where the server listens" : "the port it listens on";
+		return address ? "the peer that connected" : "the peer's port";
+	default:
+		break;
+	}
+	return NULL;
+}
+
 /* The name of the field a derived field (a length, a terminator) belongs to. */
 static const char *
 ref_name(const struct msg *m, const struct field *f)
@@ -256,13 +329,14 @@ ref_name(const struct msg *m, const struct field *f)
 }
 
 /*
- * The meaning column: what the code means, then what is odd about the field,
- * then whether the encoder derived it or the user overrode it.  For an
- * FK_LIST, row > 0 gives only the item's meaning.
+ * The meaning column: what the code means, or what an address or port
+ * means where it is, then what is odd about the field, then whether the
+ * encoder derived it or the user overrode it.  For an FK_LIST, row > 0
+ * gives only the item's meaning.
  */
 void
 sb_meaning(struct sbuf *sb, const struct msg *m, const struct field *f,
-	   bool has_code, uint32_t code, bool first_row)
+	   const struct view_opts *o, bool has_code, uint32_t code, bool first_row)
 {
 	const char *meaning = NULL;
 	bool is_list = f->desc->kind == FK_LIST;
@@ -280,6 +354,12 @@ sb_meaning(struct sbuf *sb, const struct msg *m, const struct field *f,
 	}
 	if (!first_row)
 		return;
+	const char *context = field_context_meaning(m, f, o);
+	if (context != NULL) {
+		if (sb->len > 0)
+			sb_puts(sb, "; ");
+		sb_puts(sb, context);
+	}
 	/* "unassigned code" adds nothing to a meaning that says so already. */
 	bool only_unassigned = (f->flags & (FF_ANOMALY | FF_BAD)) == 0 &&
 			       (f->flags & FF_UNASSIGNED) && (meaning != NULL || is_list);

@@ -17,6 +17,16 @@
 /* What a code means in f's name table, or NULL when the table has none. */
 const char *field_code_meaning(const struct field *f, uint32_t code);
 
+/*
+ * What an address or a port means where its bytes alone cannot say, or
+ * NULL: SOCKS4a's marker in a request's DSTIP ("SOCKS4a: the host name
+ * follows"), the source in a datagram received from the relay (o->dir),
+ * where a granted first BIND reply listens and who connected in the second
+ * (o->role).  o may be NULL.
+ */
+const char *field_context_meaning(const struct msg *m, const struct field *f,
+				  const struct view_opts *o);
+
 /* Whether f is shown masked (FD_SECRET without show_secrets). */
 bool field_masked(const struct field *f, const struct view_opts *o);
 

@@ -38,12 +38,6 @@ struct columns {
 	size_t value;
 };
 
-static const char *
-display_name(const struct field *f)
-{
-	/* The terminator's line reads "end of USERID"; its own name adds nothing. */
-	return f->desc->kind == FK_NUL ? "" : f->desc->name;
-}
 
 static size_t
 rows_of(const struct field *f)
@@ -65,9 +59,9 @@ row_value(const struct msg *m, const struct field *f, const struct view_opts *o,
 	if (f->desc->kind == FK_LIST) {
 		if (row < f->len) {
 			sb_number(&v, f, f->bytes[row], 1);
-			sb_meaning(&mn, m, f, true, f->bytes[row], row == 0);
+			sb_meaning(&mn, m, f, o, true, f->bytes[row], row == 0);
 		} else if (row == 0) {
-			sb_meaning(&mn, m, f, false, 0, true);
+			sb_meaning(&mn, m, f, o, false, 0, true);
 		}
 		return;
 	}
@@ -75,7 +69,7 @@ row_value(const struct msg *m, const struct field *f, const struct view_opts *o,
 		return;
 	sb_value(&v, m, f, o);
 	bool has_code = field_kind_numeric(f->desc->kind) && field_complete(f);
-	sb_meaning(&mn, m, f, has_code, f->num, true);
+	sb_meaning(&mn, m, f, o, has_code, f->num, true);
 }
 
 static struct columns
@@ -89,7 +83,7 @@ measure(const struct msg *m, const struct view_opts *o)
 		size_t n = f->len < BYTES_PER_LINE ? f->len : BYTES_PER_LINE;
 		if (n > 0 && n * 3 - 1 > c.bytes)
 			c.bytes = n * 3 - 1;
-		size_t nl = strlen(display_name(f));
+		size_t nl = strlen(f->desc->name);
 		if (nl > c.name)
 			c.name = nl;
 		size_t rows = rows_of(f);
@@ -183,7 +177,7 @@ print_field(FILE *fp, const struct msg *m, const struct field *f,
 			.has_offset = r == 0 || r < chunks,
 			.offset = f->off + r * BYTES_PER_LINE,
 			.masked = field_masked(f, o),
-			.name = r == 0 ? display_name(f) : "",
+			.name = r == 0 ? f->desc->name : "",
 			.value = value,
 			.meaning = meaning,
 			.odd = field_is_odd(f),
@@ -205,7 +199,7 @@ print_header(FILE *fp, const struct msg *m, const struct view_opts *o)
 	bool received = msg_received(m, o);
 	size_t extent = msg_extent(m);
 
-	msg_title(m, title, sizeof(title));
+	msg_title_as(m, o, title, sizeof(title));
 	fprintf(fp, "%s%s%s ", term_on(o->color, received ? TS_RECEIVED : TS_SENT),
 		msg_arrow(m, o), term_off(o->color));
 	if (o->label != NULL)

@@ -8,6 +8,7 @@
 #include "json_out.h"
 #include "msgtext.h"
 #include "term.h"
+#include "view_internal.h"
 
 #define SECRET_MASK "********"
 
@@ -186,6 +187,8 @@ set_value(json_t *obj, const struct msg *m, const struct field *f, bool masked)
 	case FK_BYTES:
 	case FK_CSTR:
 	case FK_REST:
+		if (f->desc->format == FMT_OPAQUE)
+			return set_new(obj, "value", hex_string(f->bytes, f->len));
 		return set_new(obj, "value", text_value(f->bytes, f->len));
 	default:
 		break;
@@ -200,10 +203,22 @@ set_value(json_t *obj, const struct msg *m, const struct field *f, bool masked)
 	return 0;
 }
 
-static json_t *
-field_to_json(const struct msg *m, const struct field *f, unsigned opts)
+/* What an address or port means where it is (SOCKS4a's marker, a
+ * datagram's source, a BIND reply's address).  Addresses and ports have no
+ * name table, so set_value() gave them no "meaning" of their own. */
+static int
+set_context(json_t *obj, const struct msg *m, const struct field *f,
+	    const struct view_opts *o)
 {
-	bool masked = (f->desc->flags & FD_SECRET) && !(opts & MSG_JSON_SHOW_SECRETS);
+	const char *context = field_context_meaning(m, f, o);
+
+	return context != NULL ? set_new(obj, "meaning", json_string(context)) : 0;
+}
+
+static json_t *
+field_to_json(const struct msg *m, const struct field *f, const struct view_opts *o)
+{
+	bool masked = field_masked(f, o);
 	json_t *obj = json_object();
 
 	if (obj == NULL)
@@ -213,6 +228,7 @@ field_to_json(const struct msg *m, const struct field *f, unsigned opts)
 	    set_new(obj, "length", json_integer((json_int_t)f->len)) < 0 ||
 	    (!masked && set_new(obj, "hex", hex_string(f->bytes, f->len)) < 0) ||
 	    set_value(obj, m, f, masked) < 0 ||
+	    (!masked && set_context(obj, m, f, o) < 0) ||
 	    set_new(obj, "flags", flags_value(f)) < 0 ||
 	    (f->note != NULL && set_new(obj, "note", json_string(f->note)) < 0)) {
 		json_decref(obj);
@@ -274,14 +290,25 @@ set_status(json_t *obj, const struct msg *m)
 json_t *
 msg_to_json(const struct msg *m, unsigned opts)
 {
+	struct view_opts o = {.show_secrets = (opts & MSG_JSON_SHOW_SECRETS) != 0};
+
+	return msg_to_json_view(m, &o);
+}
+
+json_t *
+msg_to_json_view(const struct msg *m, const struct view_opts *o)
+{
+	static const struct view_opts no_opts;
 	char title[128];
 	json_t *obj = json_object();
 	json_t *fields = json_array();
 
-	msg_title(m, title, sizeof(title));
+	if (o == NULL)
+		o = &no_opts;
+	msg_title_as(m, o, title, sizeof(title));
 	if (obj == NULL || fields == NULL)
 		goto fail;
-	bool server = m->desc != NULL && m->desc->dir == DIR_SERVER;
+	bool server = m->desc != NULL && msg_received(m, o);
 	if (set_new(obj, "direction", json_string(server ? "server" : "client")) < 0 ||
 	    set_new(obj, "type", m->desc != NULL ? json_string(m->desc->key) : json_null()) < 0 ||
 	    set_new(obj, "title", json_string(title)) < 0 ||
@@ -294,7 +321,7 @@ msg_to_json(const struct msg *m, unsigned opts)
 	if (set_new(obj, "fields", held) < 0)
 		goto fail;
 	for (size_t i = 0; i < m->nfields && i < PROTO_MAX_FIELDS; i++)
-		if (append_new(held, field_to_json(m, &m->fields[i], opts)) < 0)
+		if (append_new(held, field_to_json(m, &m->fields[i], o)) < 0)
 			goto fail;
 	return obj;
 fail:

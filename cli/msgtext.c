@@ -65,8 +65,7 @@ is_socks4a(const struct msg *m)
 		if (m->fields[i].desc->presence == PRESENT_IF_SOCKS4A)
 			return true;
 	const struct field *ip = find_kind(m, FK_IPV4);
-	return ip != NULL && ip->len == 4 && ip->bytes[0] == 0 && ip->bytes[1] == 0 &&
-	       ip->bytes[2] == 0 && ip->bytes[3] != 0;
+	return ip != NULL && ip->len == 4 && proto_socks4a_marker(ip->bytes);
 }
 
 /* The command's name for a title, or NULL when the code has none.  Its
@@ -86,8 +85,30 @@ command_name(const struct msg *m, const struct name_table *t, int *len)
 	return e->name;
 }
 
+/* A reply in its role, after its version: BIND's replies say what their
+ * address is. */
+static const char *const role_titles[] = {
+	[VIEW_ROLE_BIND_FIRST] = "first BIND reply (where the server listens)",
+	[VIEW_ROLE_BIND_SECOND] = "second BIND reply (the peer that connected)",
+};
+
+bool
+msg_role_titled(const struct msg *m, const struct view_opts *o)
+{
+	return o != NULL && o->role > VIEW_ROLE_NONE &&
+	       (size_t)o->role < sizeof(role_titles) / sizeof(role_titles[0]) &&
+	       m->desc != NULL &&
+	       (m->desc->type == MSG_S4_REPLY || m->desc->type == MSG_S5_REPLY);
+}
+
 size_t
 msg_title(const struct msg *m, char *buf, size_t cap)
+{
+	return msg_title_as(m, NULL, buf, cap);
+}
+
+size_t
+msg_title_as(const struct msg *m, const struct view_opts *o, char *buf, size_t cap)
 {
 	struct sbuf sb;
 	const char *version = NULL;
@@ -96,6 +117,11 @@ msg_title(const struct msg *m, char *buf, size_t cap)
 	sb_init(&sb, buf, cap);
 	if (m->desc == NULL) {
 		sb_puts(&sb, "unknown message");
+		return sb.len;
+	}
+	if (msg_role_titled(m, o)) {
+		sb_printf(&sb, "%s %s", m->desc->type == MSG_S5_REPLY ? "SOCKS5" : "SOCKS4",
+			  role_titles[o->role]);
 		return sb.len;
 	}
 	if (m->desc->type == MSG_S4_REQUEST) {
@@ -127,18 +153,6 @@ msg_known_total(const struct msg *m, bool *open_ended)
 	return m->need;
 }
 
-/* A terminator is named after the string it ends: "in USERID". */
-static const char *
-stop_name(const struct msg *m, const struct field_desc *d)
-{
-	int ref = d->ref;
-
-	if (d->kind == FK_NUL && ref >= 0 && m->desc != NULL &&
-	    (size_t)ref < m->desc->nfields)
-		return m->desc->fields[ref].name;
-	return d->name;
-}
-
 static const struct field_desc *
 stop_desc(const struct msg *m)
 {
@@ -158,7 +172,7 @@ msg_stop_field(const struct msg *m)
 {
 	const struct field_desc *d = stop_desc(m);
 
-	return d != NULL ? stop_name(m, d) : NULL;
+	return d != NULL ? d->name : NULL;
 }
 
 size_t

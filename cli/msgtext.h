@@ -17,6 +17,11 @@
  * Returns the length, snprintf-style. */
 size_t msg_title(const struct msg *m, char *buf, size_t cap);
 
+/* msg_title() of m shown as o says: a reply in its role (o->role), as
+ * "SOCKS5 first BIND reply (where the server listens)" or "SOCKS4 second
+ * BIND reply (the peer that connected)".  o may be NULL. */
+size_t msg_title_as(const struct msg *m, const struct view_opts *o, char *buf, size_t cap);
+
 /* "->" for what the client sends, "<-" for what the server sends (o may
  * override, and may be NULL). */
 const char *msg_arrow(const struct msg *m, const struct view_opts *o);

@@ -89,9 +89,21 @@ trace_skips(const struct field *f)
 	return d->expect >= 0 && field_complete(f) && f->num == (uint32_t)d->expect;
 }
 
+/* " (the source: the host that sent DATA)": what f means where it is, unless
+ * the title said it already (a BIND reply in its role). */
+static void
+trace_context(FILE *fp, const struct msg *m, const struct field *f,
+	      const struct view_opts *o)
+{
+	const char *context = field_context_meaning(m, f, o);
+
+	if (context != NULL && !msg_role_titled(m, o))
+		fprintf(fp, " (%s)", context);
+}
+
 static void
 trace_address(FILE *fp, const struct msg *m, const struct field *addr,
-	      const struct field *port)
+	      const struct field *port, const struct view_opts *o)
 {
 	char text[INET6_ADDRSTRLEN];
 	enum addr_form form = field_addr_form(m, addr);
@@ -107,6 +119,7 @@ trace_address(FILE *fp, const struct msg *m, const struct field *addr,
 	else
 		fputs(text, fp);
 	fprintf(fp, ":%" PRIu32, port->num);
+	trace_context(fp, m, addr, o);
 }
 
 static void
@@ -129,6 +142,7 @@ trace_field(FILE *fp, const struct msg *m, const struct field *f,
 	}
 	field_value_text(m, f, o, value, sizeof(value));
 	fputs(value[0] != '\0' ? value : "?", fp);
+	trace_context(fp, m, f, o);
 	if (!field_kind_numeric(f->desc->kind) || !field_complete(f))
 		return;
 	const char *name = field_code_meaning(f, f->num);
@@ -156,7 +170,7 @@ trace_line(FILE *fp, const struct msg *m, const struct view_opts *o)
 		if (ports[i] != NULL)
 			consumed[ports[i] - m->fields] = true;
 	}
-	msg_title(m, title, sizeof(title));
+	msg_title_as(m, o, title, sizeof(title));
 	fprintf(fp, "%s%s%s ", term_on(o->color, received ? TS_RECEIVED : TS_SENT),
 		msg_arrow(m, o), term_off(o->color));
 	if (o->label != NULL)
@@ -173,7 +187,7 @@ trace_line(FILE *fp, const struct msg *m, const struct view_opts *o)
 		fputs(sep, fp);
 		sep = ", ";
 		if (ports[i] != NULL)
-			trace_address(fp, m, f, ports[i]);
+			trace_address(fp, m, f, ports[i], o);
 		else
 			trace_field(fp, m, f, o);
 	}

@@ -1,5 +1,6 @@
 /*
- * Internal to the views (fieldtext.c, msgtext.c, hexview.c, traceline.c):
+ * Internal to the views (fieldtext.c, msgtext.c, hexview.c, traceline.c,
+ * json_out.c):
  * the string builder they write their text with, and the few helpers more
  * than one of them needs.  Not for other users: they take the public
  * headers (fieldtext.h, msgtext.h, hexview.h, traceline.h).
@@ -49,10 +50,11 @@ void sb_number(struct sbuf *sb, const struct field *f, uint32_t code, size_t wid
 void sb_value(struct sbuf *sb, const struct msg *m, const struct field *f,
 	      const struct view_opts *o);
 /* The meaning column of one of f's rows (an FK_LIST has one per item): what
- * code means when has_code; on the first row also what is odd about f and
- * whether it was derived or overridden. */
+ * code means when has_code; on the first row also what f means where it is
+ * (field_context_meaning()), what is odd about it and whether it was
+ * derived or overridden.  o may be NULL. */
 void sb_meaning(struct sbuf *sb, const struct msg *m, const struct field *f,
-		bool has_code, uint32_t code, bool first_row);
+		const struct view_opts *o, bool has_code, uint32_t code, bool first_row);
 
 /* A numeric address as text; false when the bytes do not make one. */
 bool numeric_address(enum addr_form form, const struct field *f, char *buf, size_t cap);
@@ -64,5 +66,9 @@ bool numeric_address(enum addr_form form, const struct field *f, char *buf, size
 /* Whether m is shown as received (the <- arrow): o's dir, else the
  * message's descriptor.  o may be NULL. */
 bool msg_received(const struct msg *m, const struct view_opts *o);
+
+/* Whether m's title names its role (a BIND reply), so that a view need not
+ * say again what its address is.  o may be NULL. */
+bool msg_role_titled(const struct msg *m, const struct view_opts *o);
 
 #endif

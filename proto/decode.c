@@ -77,8 +77,7 @@ is_present(const struct walk *w, const struct field_desc *fd)
 	case PRESENT_IF_DOMAIN:
 		return w->val[k] == 3;
 	case PRESENT_IF_SOCKS4A:
-		return w->at[k][0] == 0 && w->at[k][1] == 0 && w->at[k][2] == 0 &&
-		       w->at[k][3] != 0;
+		return proto_socks4a_marker(w->at[k]);
 	case PRESENT_IF_NOT_ABORT:
 		return w->val[k] != 0xff;
 	case PRESENT_ALWAYS:

@@ -58,8 +58,12 @@ enum field_kind {
 	FK_REST,  /* every remaining byte (a UDP datagram's payload) */
 };
 
-/* How a field's value is best shown to a person. */
-enum field_format { FMT_DEC, FMT_HEX, FMT_TEXT, FMT_ADDR, FMT_BLOB };
+/*
+ * How a field's value is best shown to a person: a number in decimal, a
+ * code in hex (0x5a), text (quoted, escaped), an address, a payload that is
+ * often text (a preview, quoted), or opaque bytes (a GSS-API token: hex).
+ */
+enum field_format { FMT_DEC, FMT_HEX, FMT_TEXT, FMT_ADDR, FMT_BLOB, FMT_OPAQUE };
 
 /* When a field is on the wire at all. */
 enum field_presence {
@@ -68,6 +72,10 @@ enum field_presence {
 	PRESENT_IF_SOCKS4A,  /* DSTIP is 0.0.0.x with x != 0 */
 	PRESENT_IF_NOT_ABORT, /* GSSAPI MTYP is not FF */
 };
+
+/* Whether a SOCKS4 request's DSTIP is SOCKS4a's marker, 0.0.0.x with
+ * x != 0: a host name for the server to resolve follows the USERID. */
+bool proto_socks4a_marker(const uint8_t ip[4]);
 
 /* Descriptor flags (struct field_desc.flags). */
 #define FD_SECRET 0x01u   /* masked in every view unless --show-secrets */

@@ -23,7 +23,7 @@ static const struct field_desc s4_request[] = {
 	[S4Q_VN] = { .name = "VN", .kind = FK_U8, .format = FMT_DEC, .ref = -1,
 		     .names = &names_s4_version, .expect = 4, .tolerate = -1, .dflt = 4,
 		     .help = "SOCKS version, 4" },
-	[S4Q_CD] = { .name = "CD", .kind = FK_U8, .format = FMT_DEC, .ref = -1,
+	[S4Q_CD] = { .name = "CD", .kind = FK_U8, .format = FMT_HEX, .ref = -1,
 		     .names = &names_s4_command, .expect = -1, .tolerate = -1, .dflt = 1,
 		     .help = "command: connect, bind, resolve" },
 	[S4Q_PORT] = { .name = "DSTPORT", .kind = FK_U16, .format = FMT_DEC, .ref = -1,
@@ -157,7 +157,9 @@ static const struct field_desc auth_status[] = {
  *   +----+-----+-------+------+----------+----------+
  *
  * DST.ADDR is 4 bytes (ATYP 1), 16 bytes (ATYP 4), or for ATYP 3 one
- * length byte (ALEN here) and that many bytes of name.
+ * length byte and that many bytes of name.  RFC 1928 counts the length
+ * byte as part of DST.ADDR; here it is a field of its own, ALEN, so that
+ * it can be shown, derived and overridden like NMETHODS or ULEN.
  */
 enum { S5_VER, S5_CMD, S5_RSV, S5_ATYP, S5_ALEN, S5_ADDR, S5_PORT };
 static const struct field_desc s5_request[] = {
@@ -175,7 +177,7 @@ static const struct field_desc s5_request[] = {
 	[S5_ALEN] = { .name = "ALEN", .kind = FK_LEN8, .format = FMT_DEC,
 		      .presence = PRESENT_IF_DOMAIN, .ref = S5_ADDR,
 		      .flags = FD_DERIVED | FD_NONZERO, .expect = -1, .tolerate = -1,
-		      .help = "length of the domain name" },
+		      .help = "length of the name; RFC 1928 counts this byte in DST.ADDR" },
 	[S5_ADDR] = { .name = "DST.ADDR", .kind = FK_ADDR, .format = FMT_ADDR, .ref = -1,
 		      .expect = -1, .tolerate = -1, .help = "destination address or name" },
 	[S5_PORT] = { .name = "DST.PORT", .kind = FK_U16, .format = FMT_DEC, .ref = -1,
@@ -197,7 +199,7 @@ static const struct field_desc s5_reply[] = {
 	[S5_ALEN] = { .name = "ALEN", .kind = FK_LEN8, .format = FMT_DEC,
 		      .presence = PRESENT_IF_DOMAIN, .ref = S5_ADDR,
 		      .flags = FD_DERIVED | FD_NONZERO, .expect = -1, .tolerate = -1,
-		      .help = "length of the domain name" },
+		      .help = "length of the name; RFC 1928 counts this byte in BND.ADDR" },
 	[S5_ADDR] = { .name = "BND.ADDR", .kind = FK_ADDR, .format = FMT_ADDR, .ref = -1,
 		      .expect = -1, .tolerate = -1, .help = "bound address" },
 	[S5_PORT] = { .name = "BND.PORT", .kind = FK_U16, .format = FMT_DEC, .ref = -1,
@@ -226,7 +228,7 @@ static const struct field_desc s5_udp[] = {
 	[UDP_ALEN] = { .name = "ALEN", .kind = FK_LEN8, .format = FMT_DEC,
 		       .presence = PRESENT_IF_DOMAIN, .ref = UDP_ADDR,
 		       .flags = FD_DERIVED | FD_NONZERO, .expect = -1, .tolerate = -1,
-		       .help = "length of the domain name" },
+		       .help = "length of the name; RFC 1928 counts this byte in DST.ADDR" },
 	[UDP_ADDR] = { .name = "DST.ADDR", .kind = FK_ADDR, .format = FMT_ADDR, .ref = -1,
 		       .expect = -1, .tolerate = -1, .help = "destination (or source) address" },
 	[UDP_PORT] = { .name = "DST.PORT", .kind = FK_U16, .format = FMT_DEC, .ref = -1,
@@ -255,7 +257,7 @@ static const struct field_desc gssapi[] = {
 	{ .name = "LEN", .kind = FK_LEN16, .format = FMT_DEC, .presence = PRESENT_IF_NOT_ABORT,
 	  .ref = 3, .flags = FD_DERIVED, .expect = -1, .tolerate = -1,
 	  .help = "length of TOKEN" },
-	{ .name = "TOKEN", .kind = FK_BYTES, .format = FMT_BLOB, .presence = PRESENT_IF_NOT_ABORT,
+	{ .name = "TOKEN", .kind = FK_BYTES, .format = FMT_OPAQUE, .presence = PRESENT_IF_NOT_ABORT,
 	  .ref = -1, .expect = -1, .tolerate = -1, .help = "GSS-API token" },
 };
 
@@ -294,6 +296,12 @@ proto_field_index(const struct msg_desc *desc, const char *name)
 		if (strcasecmp(desc->fields[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+bool
+proto_socks4a_marker(const uint8_t ip[4])
+{
+	return ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3] != 0;
 }
 
 size_t

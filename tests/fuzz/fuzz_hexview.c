@@ -6,14 +6,15 @@
  * Input: as fuzz_decode (see decode_input_read() in fuzz.h).  The quotient
  * of byte 0's low seven bits by MSG_TYPE_COUNT picks the view options:
  * bit 0 --show-secrets, bits 1-2 the direction (auto, sent, received; 3 is
- * auto), bit 3 a label.
+ * auto), bit 3 a label.  The reply's role (none, BIND's first, BIND's
+ * second) is that value plus the message's length, modulo 3.
  *
  * Checks, with colour off: every byte written is printable ASCII or '\n',
  * the output ends in '\n', the trace is one line.  With colour on: the same
  * once the SGR sequences (ESC [ digits and ';' m) are taken out, which must
  * give exactly the colourless output.  The bounded text builders fill any
  * buffer with a NUL-terminated prefix of the full text and return the full
- * length.  msg_to_json() gives a document that dumps as ASCII without C0
+ * length.  msg_to_json_view() gives a document that dumps as ASCII without C0
  * controls (DEL is left raw: JSON does not escape it),
  * parses back, and has the message's status and one entry per field, with
  * the secret masked unless asked.
@@ -131,8 +132,8 @@ static size_t
 text_title(const struct msg *m, const struct field *f, const struct view_opts *o, char *buf,
 	   size_t cap)
 {
-	(void)f, (void)o;
-	return msg_title(m, buf, cap);
+	(void)f;
+	return msg_title_as(m, o, buf, cap);
 }
 
 static size_t
@@ -168,9 +169,10 @@ check_text(text_fn *fn, const struct msg *m, const struct field *f, const struct
 }
 
 static void
-check_json(const struct msg *m, bool show_secrets)
+check_json(const struct msg *m, const struct view_opts *o)
 {
-	json_t *j = msg_to_json(m, show_secrets ? MSG_JSON_SHOW_SECRETS : 0);
+	bool show_secrets = o->show_secrets;
+	json_t *j = msg_to_json_view(m, o);
 	json_error_t jerr;
 
 	CHECK(j != NULL);
@@ -246,6 +248,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.show_secrets = (in.extra & 1u) != 0;
 	o.dir = (enum view_dir)((in.extra >> 1 & 3u) % 3u);
 	o.label = (in.extra & 8u) ? LABEL : NULL;
+	o.role = (enum view_role)((in.extra + in.len) % 3u);
 
 	proto_decode(in.type, in.msg, in.len, in.has_ctx ? &in.ctx : NULL, &m);
 	check_msg_shape(&m, in.type, in.msg, in.len);
@@ -267,6 +270,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		       total, m.need);
 	CHECK(msg_arrow(&m, &o) != NULL);
 
-	check_json(&m, o.show_secrets);
+	check_json(&m, &o);
 	return 0;
 }

@@ -13,6 +13,7 @@ Suite *udp_gssapi_suite(void);   /* test_udp_gssapi.c: UDP header, RFC 1961 fram
 Suite *encode_limits_suite(void); /* test_encode_limits.c: limits, overrides, round trips */
 Suite *decode_robust_suite(void); /* test_decode_robust.c: mutated input, invariants */
 Suite *hexview_suite(void);      /* test_hexview.c: hex view, trace lines, JSON, escaping */
+Suite *viewtext_suite(void);     /* test_viewtext.c: meanings the bytes alone cannot give */
 Suite *repl_values_suite(void); /* test_repl_values.c: REPL values for fields */
 Suite *hexparse_suite(void);     /* test_hexparse.c: hex input in every pasted form */
 Suite *net_suite(void);          /* test_net.c: addresses as text */

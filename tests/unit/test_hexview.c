@@ -63,13 +63,14 @@ START_TEST(design_example_request)
 	DECODE(MSG_S4_REQUEST, &m, 0x04, 0x01, 0x00, 0x50, 0x42, 0x66, 0x07, 0x63, 'F', 'r',
 	       'e', 'd', 0x00);
 	char *out = render(hexview_print, &m, NULL);
+	/* The terminator is named as in JSON and `set`: USERID.NUL. */
 	ck_assert_str_eq(out, "-> SOCKS4 CONNECT request, 13 bytes\n"
-			      "   0000  04           VN       4            SOCKS4\n"
-			      "   0001  01           CD       1            CONNECT\n"
-			      "   0002  00 50        DSTPORT  80\n"
-			      "   0004  42 66 07 63  DSTIP    66.102.7.99\n"
-			      "   0008  46 72 65 64  USERID   \"Fred\"\n"
-			      "   000c  00                                 end of USERID\n");
+			      "   0000  04           VN          4            SOCKS4\n"
+			      "   0001  01           CD          0x01         CONNECT\n"
+			      "   0002  00 50        DSTPORT     80\n"
+			      "   0004  42 66 07 63  DSTIP       66.102.7.99\n"
+			      "   0008  46 72 65 64  USERID      \"Fred\"\n"
+			      "   000c  00           USERID.NUL               end of USERID\n");
 	free(out);
 }
 END_TEST
@@ -338,7 +339,7 @@ static const struct trace_vec trace_vecs[] = {
 	 "-> SOCKS5 greeting: METHODS [0x00 NO AUTHENTICATION REQUIRED, 0x02 USERNAME/PASSWORD]\n"},
 	{MSG_S5_METHOD, {0x05, 0xff}, 2, "<- SOCKS5 method selection: METHOD 0xff NO ACCEPTABLE METHODS\n"},
 	{MSG_S4_REQUEST, {0x04, 0x01, 0x00, 0x50, 0x42, 0x66, 0x07, 0x63, 'F', 'r', 'e', 'd', 0}, 13,
-	 "-> SOCKS4 CONNECT request: CD 1 CONNECT, DST 66.102.7.99:80, USERID \"Fred\"\n"},
+	 "-> SOCKS4 CONNECT request: CD 0x01 CONNECT, DST 66.102.7.99:80, USERID \"Fred\"\n"},
 	{MSG_S4_REPLY, {0x00, 0x5b, 0, 0, 0, 0, 0, 0}, 8,
 	 "<- SOCKS4 reply: CD 0x5b request rejected or failed, DST 0.0.0.0:0\n"},
 	{MSG_S5_REPLY, {0x05, 0x00, 0x00, 0x01, 127, 0, 0}, 7,

@@ -176,6 +176,63 @@ START_TEST(desc_unique)
 }
 END_TEST
 
+/*
+ * One format for codes: a field whose value is looked up in a name table
+ * (a command, a reply code, a method, a status, a message or address type)
+ * is a code and shows as 0xNN in every view; a version is a version, shown
+ * in decimal.  (The SOCKS4 request's CD was decimal while the reply's CD and
+ * SOCKS5's CMD were hex.)
+ */
+START_TEST(codes_in_hex)
+{
+	for (int t = 0; t < MSG_TYPE_COUNT; t++) {
+		const struct msg_desc *md = proto_msg_desc((enum msg_type)t);
+
+		for (size_t i = 0; i < md->nfields; i++) {
+			const struct field_desc *fd = &md->fields[i];
+
+			if (fd->names == NULL)
+				continue;
+			if (fd->expect >= 0)
+				ck_assert_msg(fd->format == FMT_DEC, "%s.%s: a version, not in decimal",
+					      md->key, fd->name);
+			else
+				ck_assert_msg(fd->format == FMT_HEX, "%s.%s: a code, not in hex",
+					      md->key, fd->name);
+		}
+	}
+}
+END_TEST
+
+/*
+ * ALEN is sockscope's name: RFC 1928 has no such field, it counts the
+ * length byte as the first byte of DST.ADDR (BND.ADDR).  Its help says so,
+ * naming the address it belongs to.
+ */
+START_TEST(alen_help_says_rfc_counts_it_in_the_address)
+{
+	size_t seen = 0;
+
+	for (int t = 0; t < MSG_TYPE_COUNT; t++) {
+		const struct msg_desc *md = proto_msg_desc((enum msg_type)t);
+
+		for (size_t i = 0; i < md->nfields; i++) {
+			const struct field_desc *fd = &md->fields[i];
+
+			if (fd->kind != FK_LEN8 || fd->ref < 0 ||
+			    md->fields[fd->ref].kind != FK_ADDR)
+				continue;
+			seen++;
+			ck_assert_msg(strstr(fd->help, "RFC 1928") != NULL &&
+					      strstr(fd->help, md->fields[fd->ref].name) != NULL,
+				      "%s.%s: help \"%s\" does not say that RFC 1928 counts it in %s",
+				      md->key, fd->name, fd->help, md->fields[fd->ref].name);
+		}
+	}
+	ck_assert_uint_eq(seen, 3); /* request, reply, UDP header */
+}
+END_TEST
+
 /* Draft defaults: versions and commands filled in, nothing set by hand. */
 START_TEST(draft_defaults)
 {
@@ -227,6 +284,8 @@ Suite *msgs_suite(void)
 
 	tcase_add_loop_test(tc, desc_fields, 0, (int)NELEM(xmsgs));
 	tcase_add_test(tc, desc_unique);
+	tcase_add_test(tc, codes_in_hex);
+	tcase_add_test(tc, alen_help_says_rfc_counts_it_in_the_address);
 	tcase_add_test(tc, draft_defaults);
 	suite_add_tcase(s, tc);
 	return s;
