@@ -137,7 +137,8 @@ set_pass(struct repl *r, int argc, char **argv)
 		if (rs_find_field(r->s, "auth.PASSWD", &rd, &idx, why, sizeof(why)) == 0)
 			r->s->user_set[rd][idx] = false;
 		if ((rc = rs_set_pass(r->s, pw, len)) == EXIT_OK)
-			fprintf(r->s->out, "password set (%zu bytes; masked in every view%s)\n", len,
+			fprintf(r->s->out, "password set (%zu byte%s; masked in every view%s)\n", len,
+				rs_plural(len),
 				r->s->vo.show_secrets ? " but for --show-secrets" : "");
 	}
 	explicit_bzero(pw, sizeof(pw));
@@ -246,18 +247,6 @@ cmd_unset(struct repl *r, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Whether `show` (all) shows the auth draft: only when it could be sent. */
-static bool
-auth_in_use(const struct rsess *s)
-{
-	if (s->cred.has_user)
-		return true;
-	for (int i = 0; i < PROTO_MAX_FIELDS; i++)
-		if (s->user_set[RD_AUTH][i])
-			return true;
-	return false;
-}
-
 int
 cmd_show(struct repl *r, int argc, char **argv)
 {
@@ -284,7 +273,7 @@ cmd_show(struct repl *r, int argc, char **argv)
 
 		if (in_use[k] == RD_UDP)
 			continue;
-		if (in_use[k] == RD_AUTH && !auth_in_use(r->s)) {
+		if (in_use[k] == RD_AUTH && !rs_auth_in_use(r->s)) {
 			fprintf(r->s->out, "%s(auth: not sent unless the server chooses 02 USERNAME/PASSWORD; `set user NAME` offers it)\n",
 				shown > 0 ? "\n" : "");
 			shown++;
