@@ -45,6 +45,16 @@ wipe_join(void)
 	explicit_bzero(p, 8192);
 }
 
+/* A refusal whose why[] may quote what the user typed: escaped, for a line
+   can hold ESC or any other byte. */
+static int
+refuse_typed(const char *what, const char *why)
+{
+	char esc[1600];
+
+	return rs_fail(EXIT_USAGE, "%s: %s", what, value_shown(why, esc, sizeof(esc)));
+}
+
 /* The canonical name of the command argv[0] names. */
 static const char *
 verb_of(const char *word)
@@ -154,10 +164,10 @@ set_target(struct repl *r, int argc, char **argv)
 
 	if (argc == 4) {
 		if (parse_target(argv[2], argv[3], &h, why, sizeof(why)) < 0)
-			return rs_fail(EXIT_USAGE, "set dst: %s", why);
+			return refuse_typed("set dst", why);
 	} else if (argc == 3) {
 		if (parse_target(argv[2], NULL, &h, why, sizeof(why)) < 0)
-			return rs_fail(EXIT_USAGE, "set dst: %s", why);
+			return refuse_typed("set dst", why);
 	} else {
 		return rs_fail(EXIT_USAGE, "usage: set dst HOST:PORT (or HOST PORT)");
 	}
@@ -252,6 +262,7 @@ cmd_show(struct repl *r, int argc, char **argv)
 {
 	enum rs_draft in_use[RD_COUNT];
 	int n = rs_drafts(r->s, in_use), rc = EXIT_OK, shown = 0, which = -1, matches = 0;
+	char esc[48];
 
 	if (argc == 2) {
 		size_t len = strlen(argv[1]);
@@ -263,8 +274,9 @@ cmd_show(struct repl *r, int argc, char **argv)
 				which = (int)in_use[k];
 			}
 		if (which < 0 || matches > 1)
-			return rs_fail(EXIT_USAGE, "show: no message '%.40s' in the %s drafts (%s)",
-				       argv[1], rs_socks5(r->s) ? "SOCKS5" : "SOCKS4",
+			return rs_fail(EXIT_USAGE, "show: no message '%s' in the %s drafts (%s)",
+				       value_shown(argv[1], esc, sizeof(esc)),
+				       rs_socks5(r->s) ? "SOCKS5" : "SOCKS4",
 				       rs_socks5(r->s) ? "greeting, auth, request, udp" : "request");
 		return rs_show(r->s, (enum rs_draft)which);
 	}
@@ -369,7 +381,7 @@ verb_target(const char *verb, int argc, char **argv, struct host *h)
 	}
 	if (argc == 3) {
 		if (parse_target(argv[1], argv[2], h, why, sizeof(why)) < 0)
-			return rs_fail(EXIT_USAGE, "%s: %s", verb, why);
+			return refuse_typed(verb, why);
 		return EXIT_OK;
 	}
 	if (argc == 2 && parse_target(argv[1], NULL, h, why, sizeof(why)) == 0)
@@ -380,7 +392,7 @@ verb_target(const char *verb, int argc, char **argv, struct host *h)
 		return EXIT_OK;
 	}
 	if (argc == 2)
-		return rs_fail(EXIT_USAGE, "%s: %s", verb, why);
+		return refuse_typed(verb, why);
 	return rs_fail(EXIT_USAGE, "usage: %s HOST PORT", verb);
 }
 
@@ -452,13 +464,13 @@ int
 cmd_recv(struct repl *r, int argc, char **argv)
 {
 	double secs = 0;
-	char *end;
+	char *end, esc[48];
 
 	if (argc == 2) {
 		if (argv[1][0] < '0' || argv[1][0] > '9' || (secs = strtod(argv[1], &end), *end) ||
 		    secs > 3600)
-			return rs_fail(EXIT_USAGE, "recv: bad number of seconds '%.40s' (0 to 3600)",
-				       argv[1]);
+			return rs_fail(EXIT_USAGE, "recv: bad number of seconds '%s' (0 to 3600)",
+				       value_shown(argv[1], esc, sizeof(esc)));
 	}
 	return rs_recv(r->s, (int)(secs * 1000));
 }
@@ -472,7 +484,7 @@ cmd_dgram(struct repl *r, int argc, char **argv)
 	size_t len;
 
 	if (parse_target(argv[1], argv[2], &h, why, sizeof(why)) < 0)
-		return rs_fail(EXIT_USAGE, "dgram: %s", why);
+		return refuse_typed("dgram", why);
 	if (value_parse_text(join(argc - 3, argv + 3), data, sizeof(data), &len, why, sizeof(why)) < 0)
 		return rs_fail(EXIT_USAGE, "dgram: DATA: %s", why);
 	return rs_dgram(r->s, &h, data, len);
