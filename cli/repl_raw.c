@@ -1,8 +1,12 @@
 /*
- * `raw` and `recv`: bytes sent as given, and whatever comes back.  Bytes
- * that are exactly one client message are shown and remembered as that
- * message, and its reply is read as a reply; anything else is a hex dump.
- * Apart from the steps because these follow the bytes, not the drafts.
+ * `raw` and `recv`: bytes sent as given, and whatever comes back.  `raw`
+ * bytes are read as the client message the phase expects (after the method
+ * selection, a request): a whole one is shown and remembered as that
+ * message and its reply read as a reply; part of one is said incomplete,
+ * kept for the next `raw` to go on from, and answered by what comes back
+ * at once; another whole client message is shown as such; anything else
+ * is a hex dump.  Apart from the steps because these follow the bytes, not
+ * the drafts.
  */
 #include "repl_engine.h"
 
