@@ -193,25 +193,31 @@ classify(struct rsess *s, const uint8_t *p, size_t len, struct msg *m, char *why
 {
 	enum msg_type t = MSG_TYPE_COUNT;
 	bool typed = phase_message(s, &t);
+	size_t n;
 
 	why[0] = '\0';
 	if (!typed || s->pending_type != t || s->npending + len > sizeof(s->pending)) {
 		explicit_bzero(s->pending, s->npending);
 		s->npending = 0;
 	}
-	if (typed) {
+	if (typed && len > sizeof(s->pending)) {
+		snprintf(why, cap, "longer than any %s", rs_title_of(t));
+	} else if (typed) {
+		n = s->npending + len;
 		memcpy(s->pending + s->npending, p, len);
-		proto_decode(t, s->pending, s->npending + len, NULL, m);
-		if (m->status == PROTO_OK && m->len == s->npending + len)
+		proto_decode(t, s->pending, n, NULL, m);
+		if (m->status == PROTO_OK && m->len == n)
 			return RAW_WHOLE;
 		if (m->status == PROTO_NEED_MORE)
 			return RAW_PARTIAL;
 		if (m->status == PROTO_OK)
-			snprintf(why, cap, "%zu byte%s follow the end of the %s", s->npending + len - m->len,
-				 rs_plural(s->npending + len - m->len), rs_title_of(t));
+			snprintf(why, cap, "%zu byte%s follow the end of the %s", n - m->len,
+				 rs_plural(n - m->len), rs_title_of(t));
 		else
 			msg_problem(m, why, cap);
-		explicit_bzero(s->pending + s->npending, len);
+		/* The message cannot be whole any more: nothing to go on from. */
+		explicit_bzero(s->pending, n);
+		s->npending = 0;
 	}
 	if (other_message(s, t, p, len, m))
 		return RAW_OTHER;
@@ -246,7 +252,8 @@ show_sent(struct rsess *s, const uint8_t *p, size_t len, struct msg *m)
 					: m->desc->type == MSG_S5_AUTH_REQUEST ? RD_AUTH
 					: m->desc->type == MSG_S5_REQUEST      ? RD_S5REQ
 									       : RD_S4REQ];
-		explicit_bzero(s->pending, s->npending + len);
+		if (kind == RAW_WHOLE)
+			explicit_bzero(s->pending, earlier + len);
 		s->npending = 0;
 		break;
 	case RAW_PARTIAL:
@@ -260,7 +267,11 @@ show_sent(struct rsess *s, const uint8_t *p, size_t len, struct msg *m)
 	case RAW_BYTES:
 		fprintf(s->out, "-> %zu byte%s, as given%s%s%s\n", len, rs_plural(len),
 			why[0] != '\0' ? " (" : "", why, why[0] != '\0' ? ")" : "");
-		hexdump_print(s->out, p, len, 0, &s->vo);
+		/* The dump has no PASSWD field to mask: it is left out whole. */
+		if (!s->vo.show_secrets && rs_bytes_hold_password(p, len))
+			fprintf(s->out, "   (not shown: they hold a username/password request with its password; --show-secrets shows them)\n");
+		else
+			hexdump_print(s->out, p, len, 0, &s->vo);
 		break;
 	}
 	return kind;

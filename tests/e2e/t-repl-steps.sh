@@ -124,6 +124,18 @@ expect_stdout "badserver: the method selection" '^<- SOCKS5 method selection, 2 
 expect_phases "badserver: method chosen" "method chosen"
 expect_secs_lt "badserver: half a greeting does not wait for -w" 5
 
+# An RFC 1929 request with a byte after it, out of turn: no message, so a
+# hex dump would show the password; it is left out.
+start_badserver silent
+sc --timeout 15 -- -w 1 -c "proxy socks5://127.0.0.1:$BAD_PORT; open; raw 01 05 61 6c 69 63 65 03 53 33 63 ff"
+expect_rc "a password in bytes that are no message: timeout" 5
+expect_stdout "a password in bytes that are no message: left out" 'not shown: they hold a username/password request'
+if grep -q '53 33 63\|S3c' "$SC_OUT" "$SC_ERR"; then
+	fail "a password in bytes that are no message: shown"
+else
+	ok "a password in bytes that are no message: not shown"
+fi
+
 # danted, a real server that waits for the rest of the request.
 if [ "$(id -u)" = 0 ] && have danted; then
 	start_danted none
