@@ -17,8 +17,12 @@ value_shown(const char *s, char *buf, size_t cap)
 {
 	size_t n = term_escape(buf, cap, s, strlen(s));
 
-	if (n >= cap && cap > 4)
-		memcpy(buf + cap - 4, "...", 4);
+	/* Cut short: escaped again with room for "...", so that the cut never
+	   falls inside an escape. */
+	if (n >= cap && cap > 4) {
+		term_escape(buf, cap - 3, s, strlen(s));
+		strcat(buf, "...");
+	}
 	return buf;
 }
 
