@@ -19,6 +19,7 @@
 #include "repl_edit.h"
 #include "repl_line.h"
 #include "repl_session.h"
+#include "repl_values.h"
 
 #define SOURCE_DEPTH_MAX 8
 
@@ -31,6 +32,39 @@ note_status(struct repl *r, int rc)
 	(void)r;
 	if (rc != EXIT_OK && first_failure == EXIT_OK)
 		first_failure = rc;
+}
+
+/*
+ * After each command: whether stdout took what it was given.  A failure
+ * ends the run (the rest would be lost as well); repl_main says why.  stdio
+ * keeps what a failed write held, so this flush fails with its errno.
+ */
+static bool
+output_lost(struct repl *r)
+{
+	int failed;
+
+	errno = 0;
+	failed = fflush(stdout) != 0 || ferror(stdout);
+	if (failed && r->out_err == 0)
+		r->out_err = errno != 0 ? errno : EIO;
+	if (failed)
+		r->quit = true;
+	return failed;
+}
+
+/*
+ * The status of a run whose stdout failed: a reader that went away (EPIPE,
+ * `| head -1`) is an orderly end with the status so far; any other failure
+ * (a full disk, a closed stdout) is said and is exit 7.
+ */
+static int
+output_status(const struct repl *r, int status)
+{
+	if (r->out_err == 0 || r->out_err == EPIPE)
+		return status;
+	fprintf(stderr, "sockscope: standard output: %s\n", strerror(r->out_err));
+	return EXIT_TUNNEL;
 }
 
 /* Each ';'-separated command of one line; stops at the first failure
@@ -54,7 +88,6 @@ repl_run_line(struct repl *r, const char *line)
 			rc = repl_run_words(r, w.argc, w.argv);
 			explicit_bzero(w.buf, sizeof(w.buf));
 		}
-		fflush(stdout);
 		if (rc != EXIT_OK) {
 			note_status(r, rc);
 			if (status == EXIT_OK)
@@ -62,6 +95,8 @@ repl_run_line(struct repl *r, const char *line)
 			if (!r->o->keep_going)
 				break;
 		}
+		if (output_lost(r))
+			break;
 	}
 	return status;
 }
@@ -142,7 +177,8 @@ line_refused(const char *path, unsigned long lineno, enum line_read why, int err
 }
 
 /*
- * Lines from fp until its end (or the first failure, without -k).  A read
+ * Lines from fp (named `name` in messages, escaped) until its end (or the
+ * first failure, without -k).  A read
  * error or a line too long ends the file whatever -k says: what follows
  * cannot be told apart into lines.  The buffer is not static: `source`
  * nests, and the outer line is still being run.
@@ -179,16 +215,18 @@ run_stream(struct repl *r, FILE *fp, const char *path)
 int
 repl_source(struct repl *r, const char *path)
 {
+	char name[1200]; /* the path as messages name it: escaped */
 	FILE *fp;
 	int rc;
 
+	value_shown(path, name, sizeof(name));
 	if (r->depth >= SOURCE_DEPTH_MAX)
-		return rs_fail(EXIT_USAGE, "source %s: nested more than %d deep", path,
+		return rs_fail(EXIT_USAGE, "source %s: nested more than %d deep", name,
 			       SOURCE_DEPTH_MAX);
 	if ((fp = fopen(path, "r")) == NULL)
-		return rs_fail(EXIT_USAGE, "source %s: %s", path, strerror(errno));
+		return rs_fail(EXIT_USAGE, "source %s: %s", name, strerror(errno));
 	r->depth++;
-	rc = run_stream(r, fp, path);
+	rc = run_stream(r, fp, name);
 	r->depth--;
 	fclose(fp);
 	return rc;
@@ -358,9 +396,12 @@ repl_main(struct options *o, int argc, char **argv)
 	r.s = &sess;
 	rs_init(&sess);
 	first_failure = EXIT_OK;
-	if (argc > 0)
+	if (argc > 0) {
+		char esc[48];
+
 		return rs_fail(EXIT_USAGE, "the REPL takes no operands ('%s'): with -c or -s, give HOST PORT to `connect`",
-			       argv[0]);
+			       value_shown(argv[0], esc, sizeof(esc)));
+	}
 	sess.timeout_ms = o->timeout_ms;
 	sess.family = o->family;
 	sess.quit_after_eof_ms = o->quit_after_eof_ms;
@@ -417,6 +458,6 @@ repl_main(struct options *o, int argc, char **argv)
 	}
 	repl_history_close(&r);
 	rs_free(&sess);
-	fflush(stdout);
-	return status;
+	output_lost(&r);
+	return output_status(&r, status);
 }

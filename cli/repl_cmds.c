@@ -15,6 +15,7 @@
 #include "hexparse.h"
 #include "repl_handlers.h"
 #include "repl_line.h"
+#include "repl_values.h"
 
 #define ANY (-1)
 
@@ -71,6 +72,7 @@ cmd_lookup(const char *name, char *why, size_t whylen)
 {
 	const struct cmd *found = NULL;
 	size_t len = strlen(name), n = 0, off;
+	char esc[48];
 
 	for (size_t i = 0; i < repl_ncmds; i++)
 		if (strcasecmp(name, repl_cmds[i].name) == 0 ||
@@ -84,10 +86,12 @@ cmd_lookup(const char *name, char *why, size_t whylen)
 	if (n == 1)
 		return found;
 	if (n == 0) {
-		snprintf(why, whylen, "unknown command '%.40s' (`help` lists them)", name);
+		snprintf(why, whylen, "unknown command '%s' (`help` lists them)",
+			 value_shown(name, esc, sizeof(esc)));
 		return NULL;
 	}
-	off = (size_t)snprintf(why, whylen, "ambiguous command '%.40s': it could be", name);
+	off = (size_t)snprintf(why, whylen, "ambiguous command '%s': it could be",
+			       value_shown(name, esc, sizeof(esc)));
 	for (size_t i = 0; i < repl_ncmds && off < whylen; i++)
 		if (strncasecmp(name, repl_cmds[i].name, len) == 0)
 			off += (size_t)snprintf(why + off, whylen - off, " %s", repl_cmds[i].name);

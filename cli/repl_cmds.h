@@ -45,6 +45,7 @@ struct repl {
 	bool quit;
 	int depth;  /* `source` nesting */
 	void *hist; /* libedit's History */
+	int out_err; /* errno of the first write to stdout that failed, or 0 */
 };
 
 extern const struct cmd repl_cmds[];

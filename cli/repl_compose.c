@@ -47,7 +47,8 @@ spec_problem(enum msg_type type, const uint8_t *p, size_t len, char *buf, size_t
 		return;
 	}
 	if (dm.len < len) {
-		snprintf(buf, cap, "%zu bytes follow the end of the message", len - dm.len);
+		snprintf(buf, cap, "%zu byte%s follow the end of the message", len - dm.len,
+			 rs_plural(len - dm.len));
 		return;
 	}
 	for (size_t i = 0; i < dm.nfields && off < cap; i++) {

@@ -127,6 +127,8 @@ rs_close(struct rsess *s, bool say)
 	s->udp_fd = -1;
 	s->conn.fd = -1;
 	s->conn.have = 0;
+	explicit_bzero(s->pending, s->npending);
+	s->npending = 0;
 	s->phase = PH_CLOSED;
 	s->awaiting = false;
 }
@@ -262,8 +264,8 @@ rs_send_bytes(struct rsess *s, const uint8_t *p, size_t len, const char *phase,
 	int rc = net_write_all(s->conn.fd, p, len, deadline);
 
 	if (rc == -2 || rc == -3)
-		return rs_fail(EXIT_TIMEOUT, "%s in the %s phase sending %zu bytes",
-			       rc == -3 ? "interrupted" : "timed out", phase, len);
+		return rs_fail(EXIT_TIMEOUT, "%s in the %s phase sending %zu byte%s",
+			       rc == -3 ? "interrupted" : "timed out", phase, len, rs_plural(len));
 	if (rc < 0) {
 		int e = errno;
 

@@ -62,6 +62,8 @@ void rs_sock_name(int fd, bool peer, char *buf, size_t cap);
  */
 int rs_expect_reply(struct rsess *s, enum msg_type type, int64_t deadline, const char *phase,
 		    int wait_ms);
+/* How far bytes of a message got: "7 of 10 bytes (in BND.ADDR)". */
+void rs_progress(const struct msg *m, size_t have, char *buf, size_t cap);
 /* A code's name in table t, or "unknown code". */
 const char *rs_code_meaning(const struct name_table *t, uint32_t code);
 /* The methods the last greeting offered, as "02 USERNAME/PASSWORD, ...". */

@@ -45,6 +45,16 @@ wipe_join(void)
 	explicit_bzero(p, 8192);
 }
 
+/* A refusal whose why[] may quote what the user typed: escaped, for a line
+   can hold ESC or any other byte. */
+static int
+refuse_typed(const char *what, const char *why)
+{
+	char esc[1600];
+
+	return rs_fail(EXIT_USAGE, "%s: %s", what, value_shown(why, esc, sizeof(esc)));
+}
+
 /* The canonical name of the command argv[0] names. */
 static const char *
 verb_of(const char *word)
@@ -137,7 +147,8 @@ set_pass(struct repl *r, int argc, char **argv)
 		if (rs_find_field(r->s, "auth.PASSWD", &rd, &idx, why, sizeof(why)) == 0)
 			r->s->user_set[rd][idx] = false;
 		if ((rc = rs_set_pass(r->s, pw, len)) == EXIT_OK)
-			fprintf(r->s->out, "password set (%zu bytes; masked in every view%s)\n", len,
+			fprintf(r->s->out, "password set (%zu byte%s; masked in every view%s)\n", len,
+				rs_plural(len),
 				r->s->vo.show_secrets ? " but for --show-secrets" : "");
 	}
 	explicit_bzero(pw, sizeof(pw));
@@ -153,10 +164,10 @@ set_target(struct repl *r, int argc, char **argv)
 
 	if (argc == 4) {
 		if (parse_target(argv[2], argv[3], &h, why, sizeof(why)) < 0)
-			return rs_fail(EXIT_USAGE, "set dst: %s", why);
+			return refuse_typed("set dst", why);
 	} else if (argc == 3) {
 		if (parse_target(argv[2], NULL, &h, why, sizeof(why)) < 0)
-			return rs_fail(EXIT_USAGE, "set dst: %s", why);
+			return refuse_typed("set dst", why);
 	} else {
 		return rs_fail(EXIT_USAGE, "usage: set dst HOST:PORT (or HOST PORT)");
 	}
@@ -246,23 +257,12 @@ cmd_unset(struct repl *r, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Whether `show` (all) shows the auth draft: only when it could be sent. */
-static bool
-auth_in_use(const struct rsess *s)
-{
-	if (s->cred.has_user)
-		return true;
-	for (int i = 0; i < PROTO_MAX_FIELDS; i++)
-		if (s->user_set[RD_AUTH][i])
-			return true;
-	return false;
-}
-
 int
 cmd_show(struct repl *r, int argc, char **argv)
 {
 	enum rs_draft in_use[RD_COUNT];
 	int n = rs_drafts(r->s, in_use), rc = EXIT_OK, shown = 0, which = -1, matches = 0;
+	char esc[48];
 
 	if (argc == 2) {
 		size_t len = strlen(argv[1]);
@@ -274,8 +274,9 @@ cmd_show(struct repl *r, int argc, char **argv)
 				which = (int)in_use[k];
 			}
 		if (which < 0 || matches > 1)
-			return rs_fail(EXIT_USAGE, "show: no message '%.40s' in the %s drafts (%s)",
-				       argv[1], rs_socks5(r->s) ? "SOCKS5" : "SOCKS4",
+			return rs_fail(EXIT_USAGE, "show: no message '%s' in the %s drafts (%s)",
+				       value_shown(argv[1], esc, sizeof(esc)),
+				       rs_socks5(r->s) ? "SOCKS5" : "SOCKS4",
 				       rs_socks5(r->s) ? "greeting, auth, request, udp" : "request");
 		return rs_show(r->s, (enum rs_draft)which);
 	}
@@ -284,7 +285,7 @@ cmd_show(struct repl *r, int argc, char **argv)
 
 		if (in_use[k] == RD_UDP)
 			continue;
-		if (in_use[k] == RD_AUTH && !auth_in_use(r->s)) {
+		if (in_use[k] == RD_AUTH && !rs_auth_in_use(r->s)) {
 			fprintf(r->s->out, "%s(auth: not sent unless the server chooses 02 USERNAME/PASSWORD; `set user NAME` offers it)\n",
 				shown > 0 ? "\n" : "");
 			shown++;
@@ -380,7 +381,7 @@ verb_target(const char *verb, int argc, char **argv, struct host *h)
 	}
 	if (argc == 3) {
 		if (parse_target(argv[1], argv[2], h, why, sizeof(why)) < 0)
-			return rs_fail(EXIT_USAGE, "%s: %s", verb, why);
+			return refuse_typed(verb, why);
 		return EXIT_OK;
 	}
 	if (argc == 2 && parse_target(argv[1], NULL, h, why, sizeof(why)) == 0)
@@ -391,7 +392,7 @@ verb_target(const char *verb, int argc, char **argv, struct host *h)
 		return EXIT_OK;
 	}
 	if (argc == 2)
-		return rs_fail(EXIT_USAGE, "%s: %s", verb, why);
+		return refuse_typed(verb, why);
 	return rs_fail(EXIT_USAGE, "usage: %s HOST PORT", verb);
 }
 
@@ -463,13 +464,13 @@ int
 cmd_recv(struct repl *r, int argc, char **argv)
 {
 	double secs = 0;
-	char *end;
+	char *end, esc[48];
 
 	if (argc == 2) {
 		if (argv[1][0] < '0' || argv[1][0] > '9' || (secs = strtod(argv[1], &end), *end) ||
 		    secs > 3600)
-			return rs_fail(EXIT_USAGE, "recv: bad number of seconds '%.40s' (0 to 3600)",
-				       argv[1]);
+			return rs_fail(EXIT_USAGE, "recv: bad number of seconds '%s' (0 to 3600)",
+				       value_shown(argv[1], esc, sizeof(esc)));
 	}
 	return rs_recv(r->s, (int)(secs * 1000));
 }
@@ -483,7 +484,7 @@ cmd_dgram(struct repl *r, int argc, char **argv)
 	size_t len;
 
 	if (parse_target(argv[1], argv[2], &h, why, sizeof(why)) < 0)
-		return rs_fail(EXIT_USAGE, "dgram: %s", why);
+		return refuse_typed("dgram", why);
 	if (value_parse_text(join(argc - 3, argv + 3), data, sizeof(data), &len, why, sizeof(why)) < 0)
 		return rs_fail(EXIT_USAGE, "dgram: DATA: %s", why);
 	return rs_dgram(r->s, &h, data, len);

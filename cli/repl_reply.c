@@ -159,24 +159,23 @@ absorb(struct rsess *s, const struct msg *m, const struct host *bnd)
 	}
 }
 
-/* "7 of 10 bytes (in BND.ADDR)" */
-static void
-progress(const struct msg *m, size_t have, char *buf, size_t cap)
+void
+rs_progress(const struct msg *m, size_t have, char *buf, size_t cap)
 {
 	bool open_ended = false;
 	size_t total = msg_known_total(m, &open_ended);
 	const char *field = msg_stop_field(m);
 
-	snprintf(buf, cap, "%zu of %s%zu bytes (in %s)", have, open_ended ? "at least " : "", total,
-		 field != NULL ? field : "?");
+	snprintf(buf, cap, "%zu of %s%zu byte%s (in %s)", have, open_ended ? "at least " : "",
+		 total, rs_plural(total), field != NULL ? field : "?");
 }
 
 static void
 note_leftover(struct rsess *s)
 {
 	if (s->conn.have > 0)
-		fprintf(s->out, "   (%zu more bytes arrived after it: `recv` shows them, the tunnel sends them first)\n",
-			s->conn.have);
+		fprintf(s->out, "   (%zu more byte%s arrived after it: `recv` shows them, the tunnel sends them first)\n",
+			s->conn.have, rs_plural(s->conn.have));
 }
 
 /*
@@ -223,7 +222,7 @@ rs_expect_reply(struct rsess *s, enum msg_type type, int64_t deadline, const cha
 			snprintf(when, sizeof(when), "timed out after %g s", rs_secs(wait_ms));
 		if (s->conn.have > 0) {
 			hexview_print(s->out, &m, &s->vo);
-			progress(&m, s->conn.have, what, sizeof(what));
+			rs_progress(&m, s->conn.have, what, sizeof(what));
 			return rs_fail(EXIT_TIMEOUT, "%s in the %s phase: %s incomplete, %s; the connection stays open",
 				       when, phase, rs_title_of(type), what);
 		}
@@ -232,7 +231,7 @@ rs_expect_reply(struct rsess *s, enum msg_type type, int64_t deadline, const cha
 	case R_EOF:
 		if (s->conn.have > 0) {
 			hexview_print(s->out, &m, &s->vo);
-			progress(&m, s->conn.have, what, sizeof(what));
+			rs_progress(&m, s->conn.have, what, sizeof(what));
 			rs_close(s, true);
 			return rs_fail(EXIT_PROTOCOL, "%s truncated: server closed after %s",
 				       rs_title_of(type), what);

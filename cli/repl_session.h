@@ -14,6 +14,9 @@
 
 /* A whole message: every field at its largest. */
 #define RS_WIRE_MAX (PROTO_MAX_FIELDS * (PROTO_MAX_BYTES + 2))
+/* The longest client message: a SOCKS4a request with USERID and name at
+   their largest, with room to spare. */
+#define RS_PENDING_MAX 4096
 
 #include <signal.h>
 #include <stdbool.h>
@@ -83,6 +86,12 @@ struct rsess {
 	int64_t opened_ms;
 	int64_t ms[TM_COUNT];   /* -1: not done on this connection */
 	uint64_t sent, received;
+	/* `raw` bytes that began the client message the phase expects and did
+	   not end it: the next `raw` goes on from them.  Wiped when used and
+	   at close (they may hold a password). */
+	uint8_t pending[RS_PENDING_MAX];
+	size_t npending;
+	enum msg_type pending_type;
 
 	/* Settings, from the command line. */
 	int timeout_ms;
@@ -109,6 +118,13 @@ void rs_proxy_text(const struct rsess *s, char *buf, size_t cap);
 /* "sockscope: ..." on stderr; returns status. */
 int rs_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rs_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The "s" a count of n takes: "1 byte", "2 bytes". */
+static inline const char *
+rs_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
 
 /* proxy URL [URL...].  The last hop's user and password become the
  * session's; earlier hops without their own use the session's at `open`.
@@ -139,6 +155,10 @@ int rs_set_target_remote(struct rsess *s, const struct host *h);
  * EXIT_USAGE naming the field: checked before anything is sent.
  */
 int rs_check_request(struct rsess *s);
+
+/* Whether the user filled in the auth draft: a user name, or a field of
+   it set by hand.  Otherwise it is sent only if the server asks for it. */
+bool rs_auth_in_use(const struct rsess *s);
 
 /* Fills the fields the user has not set from credentials and target. */
 void rs_refresh(struct rsess *s);

@@ -146,25 +146,46 @@ wait_bind(struct rsess *s)
 	return rc;
 }
 
-/* Whether the greeting, as it would go out, offers 02 USERNAME/PASSWORD:
-   then the server may ask for the auth request. */
+bool
+rs_auth_in_use(const struct rsess *s)
+{
+	if (s->cred.has_user)
+		return true;
+	for (int i = 0; i < PROTO_MAX_FIELDS; i++)
+		if (s->user_set[RD_AUTH][i])
+			return true;
+	return false;
+}
+
+/*
+ * Whether `send` must be able to send the auth request, judged before the
+ * greeting goes out: the greeting offers 02 USERNAME/PASSWORD and either
+ * the user filled in the auth draft (a user without a password is a
+ * mistake to catch now) or 02 is all it offers.  Offered beside another
+ * method to a draft nobody filled in, 02 may never be chosen: the draft is
+ * checked if the server chooses it.
+ */
 static bool
-greeting_offers_userpass(struct rsess *s)
+auth_planned(struct rsess *s)
 {
 	const struct field *f;
 	struct msg m;
 	size_t len;
-	bool yes;
+	bool offered = false, only = true;
 
 	if (rs_encode_quietly(s, RD_GREETING, wire, sizeof(wire), &len, &m) != EXIT_OK)
 		return false;
 	f = msg_field(&m, "METHODS");
-	yes = f != NULL && memchr(f->bytes, 0x02, f->len) != NULL;
+	for (size_t i = 0; f != NULL && i < f->len; i++) {
+		offered |= f->bytes[i] == 0x02;
+		only &= f->bytes[i] == 0x02;
+	}
 	explicit_bzero(wire, sizeof(wire));
-	return yes;
+	return offered && (only || rs_auth_in_use(s));
 }
 
-/* The drafts `send` may still send from the current phase, in order. */
+/* The drafts `send` will send from the current phase, in order, as far as
+   it can tell before the server chooses a method (see auth_planned). */
 static int
 remaining_drafts(struct rsess *s, enum rs_draft out[RD_COUNT])
 {
@@ -178,7 +199,7 @@ remaining_drafts(struct rsess *s, enum rs_draft out[RD_COUNT])
 	}
 	if (before_method) {
 		out[n++] = RD_GREETING;
-		if (greeting_offers_userpass(s))
+		if (auth_planned(s))
 			out[n++] = RD_AUTH;
 	} else if (s->phase == PH_METHOD && s->has_method && s->method == 0x02) {
 		out[n++] = RD_AUTH;
@@ -189,9 +210,10 @@ remaining_drafts(struct rsess *s, enum rs_draft out[RD_COUNT])
 }
 
 /*
- * Every draft `send` may still send, checked before the first byte goes
- * out (and before the connection opens): a request or auth request that
- * cannot be encoded fails now, not after the greeting was sent.
+ * Every draft `send` will send, checked before the first byte goes out (and
+ * before the connection opens): a request or auth request that cannot be
+ * encoded fails now, not after the greeting was sent.  An auth request the
+ * server may never ask for is checked when it does (`auth` in rs_send).
  */
 static int
 check_remaining(struct rsess *s)

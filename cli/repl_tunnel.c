@@ -40,9 +40,9 @@ rs_tunnel(struct rsess *s)
 		rs_fail(rc, "%s", r.error);
 	else
 		rc = EXIT_OK; /* ^C is one of the two ways a tunnel ends (tunnel(1)) */
-	fprintf(stderr, "tunnel %s: %llu bytes sent, %llu bytes received\n",
-		r.interrupted ? "interrupted" : "ended", (unsigned long long)r.up,
-		(unsigned long long)r.down);
+	fprintf(stderr, "tunnel %s: %llu byte%s sent, %llu byte%s received\n",
+		r.interrupted ? "interrupted" : "ended", (unsigned long long)r.up, rs_plural(r.up),
+		(unsigned long long)r.down, rs_plural(r.down));
 	rs_close(s, false);
 	clearerr(stdin);
 	return rc;

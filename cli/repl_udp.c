@@ -116,7 +116,7 @@ show_datagram(struct rsess *s, const uint8_t *p, size_t len)
 		hexview_print(s->out, &m, &vo);
 		return true;
 	}
-	fprintf(s->out, "<- datagram of %zu bytes, not a SOCKS5 UDP header\n", len);
+	fprintf(s->out, "<- datagram of %zu byte%s, not a SOCKS5 UDP header\n", len, rs_plural(len));
 	hexdump_print(s->out, p, len, 0, &vo);
 	return false;
 }

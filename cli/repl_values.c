@@ -12,14 +12,17 @@
 #include "term.h"
 
 
-/* The input, escaped and cut, for messages: a value may hold anything. */
-static const char *
-shown(const char *s, char *buf, size_t cap)
+const char *
+value_shown(const char *s, char *buf, size_t cap)
 {
 	size_t n = term_escape(buf, cap, s, strlen(s));
 
-	if (n >= cap && cap > 4)
-		memcpy(buf + cap - 4, "...", 4);
+	/* Cut short: escaped again with room for "...", so that the cut never
+	   falls inside an escape. */
+	if (n >= cap && cap > 4) {
+		term_escape(buf, cap - 3, s, strlen(s));
+		strcat(buf, "...");
+	}
 	return buf;
 }
 
@@ -79,13 +82,13 @@ value_parse_number(const char *s, const struct name_table *names, uint32_t max, 
 	}
 	if (v > max)
 		return refuse(why, whylen, "%s is out of range: at most %u (0x%x)",
-			      shown(s, esc, sizeof(esc)), max, max);
+			      value_shown(s, esc, sizeof(esc)), max, max);
 	*out = (uint32_t)v;
 	return 0;
 bad:
 	value_keys(names, keys, sizeof(keys));
 	return refuse(why, whylen, "bad value '%s': give a number (decimal or 0x hex, at most %u)%s%s",
-		      shown(s, esc, sizeof(esc)), max, keys[0] != '\0' ? " or one of " : "",
+		      value_shown(s, esc, sizeof(esc)), max, keys[0] != '\0' ? " or one of " : "",
 		      keys);
 }
 
@@ -210,7 +213,7 @@ parse_ipv4(const char *s, struct field_value *v, char *why, size_t whylen)
 
 	if (inet_pton(AF_INET, s, v->bytes) != 1)
 		return refuse(why, whylen, "bad IPv4 address '%s': give four numbers 0-255, a.b.c.d",
-			      shown(s, esc, sizeof(esc)));
+			      value_shown(s, esc, sizeof(esc)));
 	v->kind = VAL_IPV4;
 	v->len = 4;
 	return 0;
@@ -238,7 +241,7 @@ parse_ipv6(const char *s, struct field_value *v, char *why, size_t whylen)
 	v->len = 16;
 	return 0;
 bad:
-	return refuse(why, whylen, "bad IPv6 address '%s'", shown(s, esc, sizeof(esc)));
+	return refuse(why, whylen, "bad IPv6 address '%s'", value_shown(s, esc, sizeof(esc)));
 }
 
 int
@@ -264,7 +267,7 @@ value_parse(const struct field_desc *fd, const char *s, struct field_value *v, c
 		/* A number: 0x00000001 is 0.0.0.1. */
 		if (value_parse_number(s, NULL, 0xffffffffu, &v->num, why, whylen) < 0)
 			return refuse(why, whylen, "bad IPv4 address '%s': give a.b.c.d or a number",
-				      shown(s, esc, sizeof(esc)));
+				      value_shown(s, esc, sizeof(esc)));
 		v->kind = VAL_IPV4;
 		v->len = 4;
 		for (int k = 0; k < 4; k++)

@@ -61,6 +61,11 @@ int value_store(struct draft *d, const struct field_desc *fd, const struct field
 /* The largest number a numeric field holds, or 0 when fd is not numeric. */
 uint32_t value_max(const struct field_desc *fd);
 
+/* What the user typed, escaped as a server's name is (term_escape) and
+   cut to fit buf with "...": for echoing it in a message, since a line can
+   hold ESC or any other byte.  Returns buf. */
+const char *value_shown(const char *s, char *buf, size_t cap);
+
 /* "connect, bind, udp" from a name table's keys, for messages. */
 void value_keys(const struct name_table *names, char *buf, size_t cap);
 

@@ -347,6 +347,22 @@ START_TEST(line_limits)
 }
 END_TEST
 
+/* What the user typed, echoed in a message: escaped as a server's name
+   is, and cut with "..." (never half an escape) when it does not fit. */
+START_TEST(typed_text_shown_escaped)
+{
+	char buf[16];
+
+	ck_assert_str_eq(value_shown("\033[2Jx", buf, sizeof(buf)), "\\x1b[2Jx");
+	ck_assert_str_eq(value_shown("a\\b\"", buf, sizeof(buf)), "a\\\\b\\\"");
+	ck_assert_str_eq(value_shown("\r\n\177", buf, sizeof(buf)), "\\x0d\\x0a\\x7f");
+	ck_assert_str_eq(value_shown("0123456789abcdefghij", buf, sizeof(buf)), "0123456789ab...");
+	ck_assert_str_eq(value_shown("\033\033\033\033", buf, sizeof(buf)), "\\x1b\\x1b\\x1b...");
+	ck_assert_str_eq(value_shown("abc\033\033\033x", buf, sizeof(buf)), "abc\\x1b\\x1b...");
+	ck_assert_ptr_eq(value_shown("x", buf, sizeof(buf)), buf);
+}
+END_TEST
+
 Suite *
 repl_values_suite(void)
 {
@@ -361,6 +377,7 @@ repl_values_suite(void)
 	tcase_add_test(tc, list_vectors);
 	tcase_add_test(tc, by_field);
 	tcase_add_test(tc, store_into_drafts);
+	tcase_add_test(tc, typed_text_shown_escaped);
 	suite_add_tcase(s, tc);
 	tcase_add_loop_test(tl, line_vectors, 0, (int)NELEM(lines));
 	tcase_add_test(tl, line_limits);
