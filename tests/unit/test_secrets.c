@@ -11,6 +11,7 @@
 #include "secrets.h"
 #include "suites.h"
 #include "url.h"
+#include "why.h"
 
 #define PW "S3cr~t"
 
@@ -130,6 +131,29 @@ START_TEST(userpass_blank)
 }
 END_TEST
 
+/* A message quotes an argument masked, and at most QUOTE_MAX bytes of it. */
+START_TEST(quote_masks_and_cuts)
+{
+	char q[QUOTE_BUF], big[200];
+
+	ck_assert_str_eq(secret_quote("alice:" PW "@h", q, sizeof(q)), "alice:********@h");
+	ck_assert_str_eq(secret_quote("10x", q, sizeof(q)), "10x");
+	memset(big, '7', sizeof(big));
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_str_eq(secret_quote(big, q, sizeof(q)),
+			 "7777777777777777777777777777777777777777777777777777777777777777...(199 bytes)");
+	memcpy(big + 50, ":" PW "@", strlen(":" PW "@"));
+	secret_quote(big, q, sizeof(q));
+	ck_assert_ptr_null(strstr(q, "S3"));
+	ck_assert_ptr_nonnull(strstr(q, "...(199 bytes)"));
+	memset(big, 'a', sizeof(big));
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big + 1, ":" PW "@", strlen(":" PW "@"));
+	ck_assert_str_eq(secret_quote(big, q, sizeof(q)),
+			 "a:********@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...(199 bytes)");
+}
+END_TEST
+
 /* Conservative: an '@' anywhere, malformed URLs included, or "pass". */
 static const struct {
 	const char *text;
@@ -204,6 +228,7 @@ secrets_suite(void)
 			    (int)(sizeof(shapes) / sizeof(shapes[0])));
 	tcase_add_test(t, mask_cut_short);
 	tcase_add_test(t, userpass_blank);
+	tcase_add_test(t, quote_masks_and_cuts);
 	tcase_add_loop_test(t, text_may_hold, 0, (int)(sizeof(texts) / sizeof(texts[0])));
 	tcase_add_test(t, args_may_hold);
 	suite_add_tcase(s, t);
