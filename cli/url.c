@@ -215,7 +215,8 @@ set_credentials(const char *s, size_t len, struct credentials *c, char *why, siz
 	return 0;
 }
 
-/* RFC 1929's UNAME is 1 to 255 bytes; SOCKS4's USERID empty is no user at all. */
+/* RFC 1929's UNAME is 1 to 255 bytes, and an empty SOCKS4 USERID is the same
+ * as none: a user given empty is a mistake either way. */
 #define EMPTY_USER "empty USER (UNAME needs 1 to 255 bytes)"
 
 int
