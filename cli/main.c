@@ -5,9 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "decode_cmd.h"
@@ -16,6 +13,7 @@
 #include "options.h"
 #include "probe.h"
 #include "repl.h"
+#include "secrets.h"
 
 /* With 0, 1 or 2 closed at start, the next socket would take its number and
  * a trace meant for stderr would go to the server. */
@@ -31,56 +29,6 @@ reserve_standard_fds(void)
 		}
 }
 
-/* No core file, and no ptrace or /proc/PID/mem for other processes of the
- * same user, while a password may be in memory.  For good: the limit and
- * the flag are not raised again. */
-static void
-keep_secrets_in(void)
-{
-	struct rlimit none = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &none);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
-
-/* In a USER:PASS@ URL, the ':' between the scheme and the last '@'; else NULL. */
-static char *
-url_password(char *arg)
-{
-	char *start = strstr(arg, "://"), *at = strrchr(arg, '@'), *colon;
-
-	start = start != NULL ? start + 3 : arg;
-	if (at == NULL || at < start)
-		return NULL;
-	colon = memchr(start, ':', (size_t)(at - start));
-	return colon;
-}
-
-/*
- * Whether the process may hold a password from its start, before the mode
- * has parsed (and blanked) it: SOCKSCOPE_PASSWORD, -U (alone or in a
- * cluster of short options), --proxy-user, a USER:PASS@ URL, `pass` in a
- * -c text, or decode's hex (which may hold an RFC 1929 request).  A
- * false positive only costs a core file.
- */
-static bool
-may_hold_secret(int argc, char **argv)
-{
-	if (getenv("SOCKSCOPE_PASSWORD") != NULL)
-		return true;
-	if (argc > 1 && strcmp(argv[1], "decode") == 0)
-		return true;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if ((a[0] == '-' && a[1] != '-' && strchr(a, 'U') != NULL) ||
-		    strncmp(a, "--proxy-user", 12) == 0 || url_password(argv[i]) != NULL ||
-		    strcasestr(a, "pass") != NULL)
-			return true;
-	}
-	return false;
-}
-
 /*
  * probe keeps the URLs it is given (its operands, -U) until it is done and
  * parses them as it goes, so it works on copies, and the process arguments
@@ -92,10 +40,10 @@ static int
 run_probe(struct options *o, int argc, char **argv)
 {
 	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
-	char *user = NULL, *colon;
+	char *user = NULL;
 	int rc = EXIT_USAGE;
 
-	keep_secrets_in();
+	secret_keep_in();
 	if (copy == NULL)
 		goto oom;
 	for (int i = 0; i < argc; i++)
@@ -104,11 +52,9 @@ run_probe(struct options *o, int argc, char **argv)
 	if (o->user != NULL && (user = strdup(o->user)) == NULL)
 		goto oom;
 	for (int i = 0; i < argc; i++)
-		if ((colon = url_password(argv[i])) != NULL)
-			memset(colon + 1, '*', (size_t)(strrchr(colon, '@') - colon - 1));
+		secret_url_blank(argv[i]);
 	if (o->user != NULL) {
-		if ((colon = strchr(o->user, ':')) != NULL)
-			memset(colon + 1, '*', strlen(colon + 1));
+		secret_userpass_blank(o->user);
 		o->user = user;
 	}
 	rc = probe_main(o, argc, copy);
@@ -136,8 +82,8 @@ main(int argc, char **argv)
 	int first, rc;
 
 	reserve_standard_fds();
-	if (may_hold_secret(argc, argv))
-		keep_secrets_in();
+	if (secret_args_may_hold(argc, argv))
+		secret_keep_in();
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "decode") == 0)
 		return decode_main(argc - 1, argv + 1);

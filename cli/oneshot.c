@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
@@ -24,6 +22,7 @@
 #include "oneshot_json.h"
 #include "options.h"
 #include "password.h"
+#include "secrets.h"
 #include "term.h"
 #include "trace.h"
 #include "tunnel.h"
@@ -45,31 +44,6 @@ usage_error(struct session *s, const char *fmt, ...)
 	vsnprintf(s->error, sizeof(s->error), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "sockscope: %s\n", s->error);
-}
-
-/* Overwrites a password in argv at once, so ps and /proc/PID/cmdline never show it. */
-static void
-blank_password_in_arg(char *arg)
-{
-	char *at = strrchr(arg, '@');
-	char *start = strstr(arg, "://");
-	char *colon;
-
-	start = start != NULL ? start + 3 : arg;
-	if (at != NULL) {
-		colon = memchr(start, ':', (size_t)(at - start));
-		if (colon != NULL)
-			memset(colon + 1, '*', (size_t)(at - colon - 1));
-	}
-}
-
-static void
-blank_user_pass_arg(char *arg)
-{
-	char *colon = strchr(arg, ':');
-
-	if (colon != NULL)
-		memset(colon + 1, '*', strlen(colon + 1));
 }
 
 /* Fills in passwords from SOCKSCOPE_PASSWORD or a no-echo prompt. */
@@ -101,17 +75,6 @@ complete_credentials(struct session *s)
 		}
 	}
 	return 0;
-}
-
-/* A core file, or another process of the same user reading our memory,
- * would see the password: both off, for good. */
-static void
-keep_secrets_in(void)
-{
-	struct rlimit no_core = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &no_core);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 /* Every copy of a password the session holds (the flags stay: the plan
@@ -282,9 +245,9 @@ oneshot_main(struct options *o, int argc, char **argv)
 	}
 	/* Out of the process arguments at once, every one, parsed or not. */
 	for (int i = 0; i < o->nproxies; i++)
-		blank_password_in_arg(o->proxies[i]);
+		secret_url_blank(o->proxies[i]);
 	if (o->user != NULL)
-		blank_user_pass_arg(o->user);
+		secret_userpass_blank(o->user);
 	s->nhops = o->nproxies;
 	trace.nhops = s->nhops;
 	if (status != EXIT_OK) {
@@ -306,7 +269,7 @@ oneshot_main(struct options *o, int argc, char **argv)
 	}
 	for (int i = 0; i < s->nhops; i++)
 		if (s->hops[i].cred.has_pass)
-			keep_secrets_in();
+			secret_keep_in();
 
 	s->started_ms = now_ms();
 	status = session_plan(s);

@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 
 #include "probe.h"
+#include "secrets.h"
 #include "version.h"
+#include "why.h"
 
 enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS, OPT_DUMP_COMMANDS,
        OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_STEPS, OPT_EXPECT, OPT_BIND_TIMEOUT, OPT_DGRAM_RAW };
@@ -102,7 +104,7 @@ options_dump(FILE *fp)
 static int
 parse_seconds(const char *s, const char *opt, int *ms)
 {
-	char *end;
+	char *end, q[QUOTE_BUF];
 	double v;
 
 	if (s[0] < '0' || s[0] > '9')
@@ -113,8 +115,27 @@ parse_seconds(const char *s, const char *opt, int *ms)
 	*ms = (int)(v * 1000);
 	return 0;
 bad:
-	fprintf(stderr, "sockscope: %s: bad number of seconds '%s' (0 to 86400)\n", opt, s);
+	fprintf(stderr, "sockscope: %s: bad number of seconds '%s' (0 to 86400)\n", opt,
+		secret_quote(s, q, sizeof(q)));
 	return -1;
+}
+
+/* What getopt refused (c is '?' or ':'), quoted as a message may quote it. */
+static void
+bad_option(int c, const char *arg)
+{
+	char q[QUOTE_BUF], shortopt[3] = { '-', (char)optopt, '\0' };
+	bool is_long = strncmp(arg, "--", 2) == 0;
+	const char *what = is_long ? secret_quote(arg, q, sizeof(q)) : shortopt;
+
+	if (c == ':')
+		fprintf(stderr, "sockscope: option '%s' needs a value\n", what);
+	else if (is_long && optopt != 0) /* glibc: a value given to a flag */
+		fprintf(stderr, "sockscope: option '%s' takes no value\n", what);
+	else
+		fprintf(stderr, "sockscope: unknown%s option '%s'\n", is_long ? " or ambiguous" : "",
+			what);
+	fprintf(stderr, "try 'sockscope --help'\n");
 }
 
 int
@@ -128,8 +149,10 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 	o->bind_timeout_ms = 120000;
 	o->family = AF_UNSPEC;
 	o->color = COLOR_AUTO;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "x:U:w:vXjzq:46c:s:kf:hV", long_options, NULL)) != -1) {
+	/* getopt's own messages would quote an option whole: a password in it
+	   ("--proxxy=u:pw@h") and 100 KB alike. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":x:U:w:vXjzq:46c:s:kf:hV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'x':
 			if (o->nproxies == MAX_HOPS) {
@@ -138,16 +161,13 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			}
 			o->proxies[o->nproxies++] = optarg;
 			break;
-		case 'U': {
+		case 'U':
 			/* The last -U wins; the one it replaces is never read, and
 			 * no mode would blank its password from argv later. */
-			char *replaced = o->user != NULL ? strchr(o->user, ':') : NULL;
-
-			if (replaced != NULL)
-				memset(replaced + 1, '*', strlen(replaced + 1));
+			if (o->user != NULL)
+				secret_userpass_blank(o->user);
 			o->user = optarg;
 			break;
-		}
 		case 'w':
 			if (parse_seconds(optarg, "-w", &o->timeout_ms) < 0)
 				return -1;
@@ -180,8 +200,10 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			break;
 		case OPT_COLOR:
 			if (color_when_parse(optarg, &o->color) < 0) {
+				char q[QUOTE_BUF];
+
 				fprintf(stderr, "sockscope: --color: '%s' is not auto, always or never\n",
-					optarg);
+					secret_quote(optarg, q, sizeof(q)));
 				return -1;
 			}
 			break;
@@ -233,7 +255,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			options_dump(stdout);
 			return 1;
 		default:
-			fprintf(stderr, "try 'sockscope --help'\n");
+			bad_option(c, argv[optind - 1]);
 			return -1;
 		}
 	}

@@ -108,6 +108,8 @@
 #include "probe_types.h"
 #include "probe_verdict.h"
 #include "url.h"
+#include "secrets.h"
+#include "why.h"
 
 /* Probe options the global parser handed over (probe_take_option). */
 static struct config given = { .parallel = 0 };
@@ -170,9 +172,11 @@ set_option(struct config *c, const char *name, const char *arg)
 
 		errno = 0;
 		v = strtol(arg, &end, 10);
+		char q[QUOTE_BUF];
+
 		if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > PROBE_MAX_PARALLEL)
-			return probe_usage("--parallel: '%s' is not a number from 1 to %d", arg,
-					   PROBE_MAX_PARALLEL);
+			return probe_usage("--parallel: '%s' is not a number from 1 to %d",
+					   secret_quote(arg, q, sizeof(q)), PROBE_MAX_PARALLEL);
 		c->parallel = (int)v;
 	} else if (strcmp(name, "target") == 0) {
 		c->target = arg;
@@ -297,8 +301,11 @@ parse_operands(struct run *R, int argc, char **argv)
 				matched = true;
 			}
 		}
-		if (!matched)
-			return probe_usage("unknown option '%s'", a);
+		if (!matched) {
+			char q[QUOTE_BUF];
+
+			return probe_usage("unknown option '%s'", secret_quote(a, q, sizeof(q)));
+		}
 	}
 	return 0;
 }

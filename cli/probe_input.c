@@ -15,6 +15,7 @@
 
 #include "net.h"
 #include "password.h"
+#include "secrets.h"
 #include "term.h"
 
 /* ------------------------------------------------------------ the password */
@@ -339,36 +340,25 @@ probe_next_url(struct run *R, const char **url)
 }
 
 /*
- * The label of a server line that does not parse, without its password: the
- * host:port part as given (what follows the scheme and the user), else the
- * line with the password masked.  With --show-secrets, the line as it is.
- * Raw bytes: the table and the JSON escape them.
+ * The label of a server line that does not parse, without its password: what
+ * follows its last '@' when something does (a host:port as given), else what
+ * follows the scheme when there is no '@', else the line masked (secrets.c:
+ * whatever its shape).  With --show-secrets, the line
+ * as it is.  Raw bytes: the table and the JSON escape them.
  */
 static void
 failed_label(const struct run *R, const char *url, char *out, size_t len)
 {
-	const char *rest = url, *sep = strstr(url, "://"), *at, *colon;
-	size_t n = 0;
+	const char *at = strrchr(url, '@'), *sep = strstr(url, "://");
 
-	if (R->o->show_secrets) {
+	if (R->o->show_secrets)
 		snprintf(out, len, "%s", url);
-		return;
-	}
-	if (sep != NULL)
-		rest = sep + 3;
-	at = strrchr(rest, '@');
-	if (at == NULL || at[1] != '\0') {
-		snprintf(out, len, "%s", at != NULL ? at + 1 : rest);
-		return;
-	}
-	/* nothing after the user: scheme://USER:********@ */
-	colon = memchr(rest, ':', (size_t)(at - rest));
-	if (colon == NULL) {
-		snprintf(out, len, "%s", url);
-		return;
-	}
-	n = (size_t)(colon - url);
-	snprintf(out, len, "%.*s:********@", n > INT32_MAX ? INT32_MAX : (int)n, url);
+	else if (at != NULL && at[1] != '\0')
+		snprintf(out, len, "%s", at + 1);
+	else if (at == NULL)
+		snprintf(out, len, "%s", sep != NULL ? sep + 3 : url);
+	else
+		secret_url_mask(url, out, len);
 }
 
 /* Fills s from a URL; on failure s->error says why. */

@@ -20,6 +20,7 @@
 #include "repl_line.h"
 #include "repl_session.h"
 #include "repl_values.h"
+#include "secrets.h"
 
 #define SOURCE_DEPTH_MAX 8
 
@@ -77,6 +78,10 @@ repl_run_line(struct repl *r, const char *line)
 	char why[200];
 	int rc, status = EXIT_OK;
 
+	/* Before the line is split (and copied): a password in it, in any
+	   shape, must not reach a core file. */
+	if (secret_text_may_hold(line) || repl_line_sensitive(r, line))
+		secret_keep_in();
 	while (!r->quit) {
 		int got = line_next_command(&p, &w, why, sizeof(why));
 
@@ -361,27 +366,9 @@ preset_credentials(struct rsess *s, struct options *o)
 		s->hop_cred = c;
 		s->has_hop_cred = true;
 	}
-	{
-		char *colon = strchr(o->user, ':');
-
-		if (colon != NULL)
-			memset(colon + 1, '*', strlen(colon + 1));
-	}
+	secret_userpass_blank(o->user);
 	explicit_bzero(&c, sizeof(c));
 	return rc;
-}
-
-static void
-blank_url_password(char *url)
-{
-	char *start = strstr(url, "://"), *at = strrchr(url, '@'), *colon;
-
-	start = start != NULL ? start + 3 : url;
-	if (at == NULL || at < start)
-		return;
-	colon = memchr(start, ':', (size_t)(at - start));
-	if (colon != NULL)
-		memset(colon + 1, '*', (size_t)(at - colon - 1));
 }
 
 int
@@ -416,7 +403,7 @@ repl_main(struct options *o, int argc, char **argv)
 	    rs_set_proxies(&sess, o->nproxies, o->proxies) != EXIT_OK)
 		status = EXIT_USAGE;
 	for (int i = 0; i < o->nproxies; i++)
-		blank_url_password(o->proxies[i]);
+		secret_url_blank(o->proxies[i]);
 	if (status != EXIT_OK) {
 		rs_free(&sess);
 		return status;

@@ -16,6 +16,7 @@
 #include "repl_handlers.h"
 #include "repl_line.h"
 #include "repl_values.h"
+#include "secrets.h"
 
 #define ANY (-1)
 
@@ -157,15 +158,6 @@ cmd_help(struct repl *r, int argc, char **argv)
 
 /* ------------------------------------------------------------ secrets */
 
-static bool
-url_has_password(const char *w)
-{
-	const char *start = strstr(w, "://"), *at = strrchr(w, '@');
-
-	start = start != NULL ? start + 3 : w;
-	return at != NULL && at > start && memchr(start, ':', (size_t)(at - start)) != NULL;
-}
-
 /* `raw` bytes that hold an RFC 1929 request with a password: the hex view
  * masks it, so the history must not keep it either.  Bad hex is left to
  * `raw` to refuse, and kept out too. */
@@ -213,7 +205,7 @@ repl_words_sensitive(struct repl *r, int argc, char **argv)
 		if (strcasecmp(argv[i], "pass") == 0 || strcasecmp(argv[i], "passwd") == 0 ||
 		    strcasecmp(argv[i], "password") == 0 ||
 		    (len >= 7 && strcasecmp(argv[i] + len - 7, ".passwd") == 0) ||
-		    url_has_password(argv[i]))
+		    secret_url_has_password(argv[i]))
 			return true;
 	}
 	if (argc < 2 || (c = cmd_lookup(argv[0], why, sizeof(why))) == NULL ||

@@ -13,6 +13,7 @@
 
 #include "hexparse.h"
 #include "repl_values.h"
+#include "secrets.h"
 #include "term.h"
 
 /* argv[0..argc) joined by single blanks into a static buffer. */
@@ -450,7 +451,7 @@ cmd_raw(struct repl *r, int argc, char **argv)
 	}
 	/* An RFC 1929 request typed in hex: a password like any other. */
 	if (rs_bytes_hold_password(bytes, len)) {
-		rs_keep_secrets_in();
+		secret_keep_in();
 		for (int i = 1; i < argc; i++)
 			explicit_bzero(argv[i], strlen(argv[i]));
 	}

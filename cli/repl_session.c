@@ -10,14 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "net.h"
 #include "password.h"
 #include "repl_values.h"
+#include "secrets.h"
 #include "term.h"
 
 volatile sig_atomic_t rs_interrupted;
@@ -186,17 +185,6 @@ rs_proxy_text(const struct rsess *s, char *buf, size_t cap)
 		snprintf(buf, cap, "%s://%s%s", socks_version_scheme(p->version), user, host);
 }
 
-/* A password in a core file, or read by another process of the same user
- * through ptrace or /proc/PID/mem, would be a leak. */
-void
-rs_keep_secrets_in(void)
-{
-	struct rlimit none = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &none);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
-
 bool
 rs_bytes_hold_password(const uint8_t *p, size_t len)
 {
@@ -310,7 +298,7 @@ rs_set_proxies(struct rsess *s, int n, char **urls)
 	take_url_credentials(s, &hops[n - 1].cred);
 	for (int i = 0; i < n; i++)
 		if (hops[i].cred.has_pass)
-			rs_keep_secrets_in();
+			secret_keep_in();
 	if (resolve_target(s) != EXIT_OK)
 		rs_warn("the target stays unresolved: sending looks it up again, and fails while it does not resolve");
 	rs_refresh(s);
@@ -353,7 +341,7 @@ rs_set_pass(struct rsess *s, const char *pass, size_t len)
 		memcpy(s->cred.pass, pass, len);
 		s->cred.passlen = len;
 		s->cred.has_pass = true;
-		rs_keep_secrets_in();
+		secret_keep_in();
 	}
 	rs_refresh(s);
 	return EXIT_OK;
@@ -672,7 +660,7 @@ rs_set_field(struct rsess *s, enum rs_draft rd, int idx, const char *value)
 	} else {
 		s->user_set[rd][idx] = true;
 		if (fd->flags & FD_SECRET)
-			rs_keep_secrets_in();
+			secret_keep_in();
 		rs_refresh(s);
 	}
 	explicit_bzero(&v, sizeof(v));

@@ -131,10 +131,6 @@ rs_plural(uint64_t n)
  * A URL's user without a password takes SOCKSCOPE_PASSWORD when it is set. */
 int rs_set_proxies(struct rsess *s, int n, char **urls);
 
-/* No core file and no ptrace by the same user from now on: called as soon
- * as the session holds a password. */
-void rs_keep_secrets_in(void);
-
 /* Whether bytes hold an RFC 1929 request with a password, wherever it
  * starts (what `raw` sends may be one). */
 bool rs_bytes_hold_password(const uint8_t *p, size_t len);

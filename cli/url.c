@@ -20,17 +20,18 @@ int
 parse_port(const char *s, uint16_t *port, char *why, size_t whylen)
 {
 	unsigned long v;
-	char *end;
+	char *end, q[QUOTE_BUF];
 
 	/* strtoul alone would take " 80", "+80" and "-1". */
 	if (s[0] < '0' || s[0] > '9')
-		return refuse(why, whylen, "bad port '%s': not a number", s);
+		return refuse(why, whylen, "bad port '%s': not a number", quote_cut(s, q, sizeof(q)));
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (*end != '\0')
-		return refuse(why, whylen, "bad port '%s': not a number", s);
+		return refuse(why, whylen, "bad port '%s': not a number", quote_cut(s, q, sizeof(q)));
 	if (errno == ERANGE || v > 65535)
-		return refuse(why, whylen, "bad port '%s': out of range 0-65535", s);
+		return refuse(why, whylen, "bad port '%s': out of range 0-65535",
+			      quote_cut(s, q, sizeof(q)));
 	*port = (uint16_t)v;
 	return 0;
 }
@@ -88,12 +89,14 @@ split_host_port(const char *s, const char **host, size_t *hostlen, const char **
 		char *why, size_t whylen)
 {
 	const char *colon;
+	char q[QUOTE_BUF];
 
 	if (s[0] == '[') {
 		const char *close = strchr(s, ']');
 
 		if (close == NULL)
-			return refuse(why, whylen, "bad address '%s': no closing ']'", s);
+			return refuse(why, whylen, "bad address '%s': no closing ']'",
+				      quote_cut(s, q, sizeof(q)));
 		*host = s + 1;
 		*hostlen = (size_t)(close - s - 1);
 		if (close[1] == '\0') {
@@ -101,14 +104,16 @@ split_host_port(const char *s, const char **host, size_t *hostlen, const char **
 			return 0;
 		}
 		if (close[1] != ':')
-			return refuse(why, whylen, "bad address '%s': junk after ']'", s);
+			return refuse(why, whylen, "bad address '%s': junk after ']'",
+				      quote_cut(s, q, sizeof(q)));
 		*port = close + 2;
 		return 0;
 	}
 	colon = strrchr(s, ':');
 	if (colon != NULL && strchr(s, ':') != colon)
 		return refuse(why, whylen,
-			      "bad address '%s': put an IPv6 address in brackets, [addr]:port", s);
+			      "bad address '%s': put an IPv6 address in brackets, [addr]:port",
+			      quote_cut(s, q, sizeof(q)));
 	*host = s;
 	*hostlen = colon != NULL ? (size_t)(colon - s) : strlen(s);
 	*port = colon != NULL ? colon + 1 : NULL;
@@ -119,9 +124,11 @@ split_host_port(const char *s, const char **host, size_t *hostlen, const char **
 static int
 bracket_not_ipv6(const char *given, const struct host *h, char *why, size_t whylen)
 {
+	char q[QUOTE_BUF];
+
 	if (given[0] == '[' && h->kind != HOST_IPV6)
 		return refuse(why, whylen, "bad address '%s': brackets hold IPv6 addresses only",
-			      given);
+			      quote_cut(given, q, sizeof(q)));
 	return 0;
 }
 
@@ -146,8 +153,12 @@ parse_target(const char *host, const char *port, struct host *h, char *why, size
 	}
 	if (split_host_port(host, &hp, &hl, &pp, why, whylen) < 0)
 		return -1;
-	if (pp == NULL)
-		return refuse(why, whylen, "no port in '%s': give HOST PORT or HOST:PORT", host);
+	if (pp == NULL) {
+		char q[QUOTE_BUF];
+
+		return refuse(why, whylen, "no port in '%s': give HOST PORT or HOST:PORT",
+			      quote_cut(host, q, sizeof(q)));
+	}
 	if (parse_host(hp, hl, h, why, whylen) < 0 || bracket_not_ipv6(host, h, why, whylen) < 0)
 		return -1;
 	return parse_port(pp, &h->port, why, whylen);
@@ -204,10 +215,18 @@ set_credentials(const char *s, size_t len, struct credentials *c, char *why, siz
 	return 0;
 }
 
+/* RFC 1929's UNAME is 1 to 255 bytes, and an empty SOCKS4 USERID is the same
+ * as none: a user given empty is a mistake either way. */
+#define EMPTY_USER "empty USER (UNAME needs 1 to 255 bytes)"
+
 int
 parse_credentials(const char *s, struct credentials *c, char *why, size_t whylen)
 {
-	return set_credentials(s, strlen(s), c, why, whylen);
+	if (set_credentials(s, strlen(s), c, why, whylen) < 0)
+		return -1;
+	if (c->userlen == 0)
+		return refuse(why, whylen, "%s", EMPTY_USER);
+	return 0;
 }
 
 static const struct {
@@ -219,6 +238,69 @@ static const struct {
 	{ "socks5", SOCKS5 },
 	{ "socks5h", SOCKS5H },
 };
+
+/* The scheme named by s[0..n), case aside; -1 when none is. */
+static int
+scheme_index(const char *s, size_t n)
+{
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strlen(schemes[i].scheme) == n && strncasecmp(s, schemes[i].scheme, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The scheme before "://" (sep): known, and with no user before it. */
+static int
+take_scheme(const char *url, const char *sep, struct proxy *p, char *why, size_t whylen)
+{
+	size_t n = (size_t)(sep - url);
+	const char *at = memrchr(url, '@', n);
+	char q[QUOTE_BUF];
+	int i;
+
+	/* USER:PASS@socks5://HOST: only what follows the user is quoted. */
+	if (at != NULL)
+		return refuse(why, whylen,
+			      "bad proxy '...@%s://...': the user goes after the scheme, as in "
+			      "socks5://USER:PASS@HOST:PORT",
+			      quote_span(at + 1, (size_t)(sep - at - 1), q, sizeof(q)));
+	if ((i = scheme_index(url, n)) < 0)
+		return refuse(why, whylen,
+			      "bad proxy '%s://': the scheme is socks4, socks4a, socks5 or socks5h",
+			      quote_span(url, n, q, sizeof(q)));
+	p->version = schemes[i].version;
+	return 0;
+}
+
+/*
+ * A scheme without its "://": socks5:/HOST, socks5//HOST, socks5:HOST:PORT,
+ * htp:/HOST.  Read as they stand they would be a user, a host or a port
+ * ("put an IPv6 address in brackets"), which would not say what is wrong.
+ * A known scheme followed by ':' and no '@' cannot be HOST:PORT either.
+ */
+static int
+scheme_typo(const char *url, char *why, size_t whylen)
+{
+	size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+	bool known = n > 0 && scheme_index(url, n) >= 0;
+	size_t seplen = strspn(url + n, ":/");
+	char q[QUOTE_BUF];
+
+	if (n == 0 || seplen == 0)
+		return 0;
+	if (known ? url[n] == '/' || url[n + 1] == '/' || strchr(url, '@') == NULL
+		  : url[n] == ':' && url[n + 1] == '/' && strchr(url, '@') == NULL) {
+		/* the quote holds scheme characters, ':' and '/': never a password */
+		quote_span(url, n + (seplen < 3 ? seplen : 3), q, sizeof(q));
+		if (known)
+			return refuse(why, whylen, "bad proxy scheme '%s': write %.*s:// before the host",
+				      q, (int)n, url);
+		return refuse(why, whylen,
+			      "bad proxy scheme '%s': the scheme is socks4, socks4a, socks5 or "
+			      "socks5h, then ://", q);
+	}
+	return 0;
+}
 
 const char *
 socks_version_scheme(enum socks_version v)
@@ -239,27 +321,30 @@ parse_proxy_url(const char *url, struct proxy *p, char *why, size_t whylen)
 	p->version = SOCKS5H;
 	sep = strstr(url, "://");
 	if (sep != NULL) {
-		size_t n = (size_t)(sep - url);
-		size_t i;
-
-		for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-			if (strlen(schemes[i].scheme) == n && strncasecmp(url, schemes[i].scheme, n) == 0)
-				break;
-		if (i == sizeof(schemes) / sizeof(schemes[0]))
-			return refuse(why, whylen,
-				      "bad proxy '%.*s://': the scheme is socks4, socks4a, socks5 or socks5h",
-				      (int)n, url);
-		p->version = schemes[i].version;
+		if (take_scheme(url, sep, p, why, whylen) < 0)
+			return -1;
 		rest = sep + 3;
+	} else if (scheme_typo(url, why, whylen) < 0) {
+		return -1;
 	}
+	/* What is read here as the password lies within what secrets.c masks:
+	   both split the user part at its last '@' and first ':'. */
 	at = strrchr(rest, '@');
 	if (at != NULL) {
 		if (set_credentials(rest, (size_t)(at - rest), &p->cred, why, whylen) < 0)
 			return -1;
+		if (p->cred.userlen == 0)
+			return refuse(why, whylen,
+				      "bad proxy: %s before '@': name the user, or leave out the '@'",
+				      EMPTY_USER);
 		rest = at + 1;
 	}
-	if (rest[0] != '\0' && rest[strlen(rest) - 1] == '/')
-		return refuse(why, whylen, "bad proxy '%s': a path is not allowed", rest);
+	if (rest[0] != '\0' && rest[strlen(rest) - 1] == '/') {
+		char q[QUOTE_BUF];
+
+		return refuse(why, whylen, "bad proxy '%s': a path is not allowed",
+			      quote_cut(rest, q, sizeof(q)));
+	}
 	if (split_host_port(rest, &hp, &hl, &pp, why, whylen) < 0)
 		return -1;
 	if (parse_host(hp, hl, &p->host, why, whylen) < 0 ||

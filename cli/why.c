@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int
 refuse(char *why, size_t whylen, const char *fmt, ...)
@@ -13,4 +14,20 @@ refuse(char *why, size_t whylen, const char *fmt, ...)
 	vsnprintf(why, whylen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+const char *
+quote_span(const char *s, size_t len, char *buf, size_t cap)
+{
+	if (len <= QUOTE_MAX)
+		snprintf(buf, cap, "%.*s", (int)len, s);
+	else
+		snprintf(buf, cap, "%.*s...(%zu bytes)", QUOTE_MAX, s, len);
+	return buf;
+}
+
+const char *
+quote_cut(const char *s, char *buf, size_t cap)
+{
+	return quote_span(s, strlen(s), buf, cap);
 }

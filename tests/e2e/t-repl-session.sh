@@ -157,6 +157,11 @@ while time.time() < end:
 else:
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
+# What it wrote just before it exited is still in the terminal: read it to
+# its end (EIO once drained), bounded.
+for _ in range(40):
+    if not pump(0.05):
+        break
 sys.stdout.write(buf.decode("latin-1").encode("unicode_escape").decode() + "\n")
 sys.exit(rc)
 PYEOF

@@ -409,6 +409,160 @@ wait "$pid"
 [ $? = 0 ] && ok "decode from the pipe: exit 0" || fail "decode from the pipe failed"
 no_secret "decode from a pipe" "$PW" "$T/bg.out" "$T/bg.err"
 
+# ------------------------------------------------------------ malformed URLs
+
+# A password in a URL that does not parse, in every shape: the user before
+# the scheme (this crashed one-shot mode), '@' before an unknown scheme, a
+# scheme typo, an empty user, several '@'.  Every mode refuses it (exit 2,
+# or probe -f's error row) and says so without the password.
+MPW="Mf-$$-Qz3"
+BADURLS=(
+	"alice:$MPW@socks5://127.0.0.1:1080"
+	"a:$MPW@http://127.0.0.1:1"
+	"socks5:/alice:$MPW@127.0.0.1:1080"
+	"socks5://:$MPW@127.0.0.1:1080"
+	"alice:$MPW@socks5://x@127.0.0.1:1080"
+	"alice:$MPW@socks4a://127.0.0.1:1080/"
+)
+# err_is WHAT TEXT: stderr is exactly the line TEXT.
+err_is() {
+	if [ "$(cat "$SC_ERR"; printf x)" = "$2"$'\n'x ]; then
+		ok "$1: stderr as expected"
+	else
+		fail "$1: stderr is not '$2'"
+		_sc_context
+	fi
+}
+# no_mleak WHAT: the malformed URL's password in neither stdout nor stderr.
+no_mleak() { no_secret "$1" "$MPW" "$SC_OUT" "$SC_ERR"; }
+i=0
+for u in "${BADURLS[@]}"; do
+	i=$((i + 1))
+	sc -- -x "$u" 127.0.0.1 7
+	expect_rc "malformed URL $i, one-shot: a usage error, no crash" 2
+	no_mleak "malformed URL $i, one-shot"
+	sc -- -j -z -x "$u" 127.0.0.1 7
+	expect_rc "malformed URL $i, one-shot -j -z" 2
+	if "$PY" -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(0 if o["exit"] == 2 and o["error"] else 1)' "$SC_OUT" 2>/dev/null; then
+		ok "malformed URL $i, -j: the JSON says exit 2 and why"
+	else
+		fail "malformed URL $i, -j: no JSON with the error on stdout"; _sc_context
+	fi
+	no_mleak "malformed URL $i, one-shot -j"
+	sc -- -c "proxy $u"
+	expect_rc "malformed URL $i, REPL proxy" 2
+	no_mleak "malformed URL $i, REPL proxy"
+	sc -- probe "$u"
+	expect_rc "malformed URL $i, probe ARG" 2
+	no_mleak "malformed URL $i, probe ARG"
+	sc -- -j probe "$u"
+	expect_rc "malformed URL $i, probe -j ARG" 2
+	no_mleak "malformed URL $i, probe -j ARG"
+done
+# probe -f: a line that does not parse is that line's error row (exit 1).
+printf '%s\n' "${BADURLS[@]}" >"$T/bad.list"
+sc -- -w 2 probe -f "$T/bad.list"
+expect_rc "malformed URLs, probe -f table" 1
+[ "$(grep -c ' error: ' "$SC_OUT")" = "${#BADURLS[@]}" ] && ok "probe -f: an error row per line" ||
+	{ fail "probe -f: not an error row per line"; cat "$SC_OUT"; }
+no_mleak "malformed URLs, probe -f table"
+sc -- -w 2 -j probe -f "$T/bad.list"
+expect_rc "malformed URLs, probe -f -j" 1
+[ "$(grep -c '"verdict":"error"' "$SC_OUT")" = "${#BADURLS[@]}" ] && ok "probe -f -j: an error object per line" ||
+	{ fail "probe -f -j: not an error object per line"; cat "$SC_OUT"; }
+no_mleak "malformed URLs, probe -f -j"
+
+# The messages: what is wrong, named.
+sc -- -x "alice:$MPW@socks5://127.0.0.1:1080" 127.0.0.1 7
+err_is "user before the scheme: said" \
+	"sockscope: proxy 1: bad proxy '...@socks5://...': the user goes after the scheme, as in socks5://USER:PASS@HOST:PORT"
+sc -- -x "socks5:/127.0.0.1:1080" 127.0.0.1 7
+expect_rc "scheme typo socks5:/" 2
+err_is "scheme typo socks5:/: the scheme named" \
+	"sockscope: proxy 1: bad proxy scheme 'socks5:/': write socks5:// before the host"
+sc -- -x "socks5://@127.0.0.1:1080" 127.0.0.1 7
+expect_rc "empty user" 2
+err_is "empty user: USER named" \
+	"sockscope: proxy 1: bad proxy: empty USER (UNAME needs 1 to 255 bytes) before '@': name the user, or leave out the '@'"
+# A password typed where no URL belongs, or in a mistyped option.
+sc -- "--proxxy=alice:$MPW@127.0.0.1:1080" 127.0.0.1 7
+expect_rc "mistyped long option with a URL" 2
+no_mleak "mistyped long option with a URL"
+sc -- -w "alice:$MPW@127.0.0.1" -x socks5://127.0.0.1:1 127.0.0.1 7
+expect_rc "a URL given to -w" 2
+no_mleak "a URL given to -w"
+# A 100 KB bad value is quoted cut, with its length.
+big=$(head -c 100000 /dev/zero | tr '\0' 7)
+sc -- -w "x$big" -x socks5://127.0.0.1:1 127.0.0.1 7
+expect_rc "-w of 100 KB" 2
+[ "$(wc -c <"$SC_ERR")" -lt 300 ] && grep -q '\.\.\.(100001 bytes)' "$SC_ERR" &&
+	ok "-w of 100 KB: quoted cut, with its length" || { fail "-w of 100 KB: not cut"; head -c 300 "$SC_ERR"; }
+
+# The REPL turns core dumps off for a line that may hold a password even
+# when the URL in it does not parse.
+mkfifo "$T/rfifo"
+"$SOCKSCOPE" -k <"$T/rfifo" >"$T/r.out" 2>"$T/r.err" &
+pid=$!
+track_pid "$pid"
+exec 8>"$T/rfifo"
+printf 'proxy alice:%s@socks5://127.0.0.1:1080\n' "$MPW" >&8
+for _ in $(seq 40); do grep -q 'bad proxy' "$T/r.err" 2>/dev/null && break; sleep 0.05; done
+if alive "$pid" && grep -Eq '^Max core file size +0 +0 ' "/proc/$pid/limits"; then
+	ok "REPL: no core dump after a malformed URL with a password"
+else
+	fail "REPL: core dumps allowed after a malformed URL with a password: $(grep core "/proc/$pid/limits" 2>/dev/null)"
+fi
+exec 8>&-
+wait "$pid"
+no_secret "REPL on a pipe, malformed URL" "$MPW" "$T/r.out" "$T/r.err"
+
+# On a terminal the REPL writes its history file: without that line.
+cat >"$T/hist.py" <<'PYEOF'
+import os, select, sys, time
+sys.path.insert(0, os.environ["E2E_DIR"])
+from ptyctl import spawn_on_tty
+pid, m, s = spawn_on_tty(sys.argv[2:])
+os.close(s)
+buf = b""
+def until(pat, secs=5):
+    global buf
+    end = time.time() + secs
+    while pat not in buf and time.time() < end:
+        r, _, _ = select.select([m], [], [], 0.1)
+        if r:
+            try:
+                d = os.read(m, 4096)
+            except OSError:
+                return False
+            if not d:
+                return False
+            buf += d
+    return pat in buf
+ok = until(b"> ")
+for line in ("proxy alice:%s@socks5://127.0.0.1:1080" % sys.argv[1], "status"):
+    buf = b""
+    os.write(m, line.encode() + b"\r")
+    ok = until(b"> ") and ok
+os.write(m, b"quit\r")
+end = time.time() + 5
+while time.time() < end and os.waitpid(pid, os.WNOHANG)[0] == 0:
+    until(b"\0", 0.1)
+sys.exit(0 if ok else 1)
+PYEOF
+mkdir -p "$T/hstate"
+if timeout -k 2 30 env XDG_STATE_HOME="$T/hstate" TERM=dumb NO_COLOR=1 "$PY" "$T/hist.py" "$MPW" "$SOCKSCOPE"; then
+	ok "REPL on a terminal: the session ran"
+else
+	fail "REPL on a terminal: no prompt after a command"
+fi
+hist="$T/hstate/sockscope/history"
+if [ -f "$hist" ] && grep -q status "$hist"; then
+	ok "the history file is written (it holds 'status')"
+	no_secret "the history file, malformed URL" "$MPW" "$hist"
+else
+	fail "no history file with 'status' at $hist"
+fi
+
 # ------------------------------------------------------------ interactive, in tmux
 
 if command -v tmux >/dev/null 2>&1; then

@@ -18,5 +18,6 @@ Suite *repl_values_suite(void); /* test_repl_values.c: REPL values for fields */
 Suite *hexparse_suite(void);     /* test_hexparse.c: hex input in every pasted form */
 Suite *net_suite(void);          /* test_net.c: addresses as text */
 Suite *repl_complete_suite(void); /* test_repl_complete.c: completion's quoting */
+Suite *secrets_suite(void);       /* test_secrets.c: passwords in URLs of any shape, core dumps */
 
 #endif
