@@ -43,6 +43,8 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+#define SHORT_OPTIONS "x:U:w:vXjzq:46c:s:kf:hV"
+
 void
 options_usage(FILE *fp)
 {
@@ -129,7 +131,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 	o->family = AF_UNSPEC;
 	o->color = COLOR_AUTO;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "x:U:w:vXjzq:46c:s:kf:hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'x':
 			if (o->nproxies == MAX_HOPS) {
@@ -239,4 +241,20 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 	}
 	*first = optind;
 	return 0;
+}
+
+int
+options_first_operand(int argc, char **argv)
+{
+	int saved_opterr = opterr;
+
+	/* "+": stop at the first operand instead of moving operands to the end. */
+	opterr = 0;
+	optind = 1;
+	while (getopt_long(argc, argv, "+" SHORT_OPTIONS, long_options, NULL) != -1)
+		;
+	int first = optind;
+	optind = 1;
+	opterr = saved_opterr;
+	return first;
 }
