@@ -15,6 +15,7 @@ Suite *decode_robust_suite(void); /* test_decode_robust.c: mutated input, invari
 Suite *hexview_suite(void);      /* test_hexview.c: hex view, trace lines, JSON, escaping */
 Suite *repl_values_suite(void); /* test_repl_values.c: REPL values for fields */
 Suite *hexparse_suite(void);     /* test_hexparse.c: hex input in every pasted form */
+Suite *frames_suite(void);       /* test_frames.c: link, IP and TCP headers of captured frames */
 Suite *net_suite(void);          /* test_net.c: addresses as text */
 Suite *repl_complete_suite(void); /* test_repl_complete.c: completion's quoting */
 
