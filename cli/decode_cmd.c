@@ -6,6 +6,10 @@
  * request; a server's method selection, its status, then its replies.  A
  * paste often starts mid-handshake (just a reply), so each place the stream
  * could start is tried and the reading that explains the bytes best is shown.
+ * Bytes that start 00 00 (or --udp) are one SOCKS5 UDP datagram instead.
+ *
+ * Every offset in the view counts from the first byte of the message whose
+ * header is above it, also for the bytes after the last message.
  */
 #include <errno.h>
 #include <stdbool.h>

@@ -55,7 +55,7 @@ options_usage(FILE *fp)
 	      "       sockscope [OPTIONS] -x PROXY udp HOST PORT\n"
 	      "       sockscope [OPTIONS] -x PROXY resolve NAME | resolve-ptr ADDRESS\n"
 	      "       sockscope [OPTIONS] probe PROXY... | -f FILE\n"
-	      "       sockscope decode [--client|--server] [-4|-5] [--json] HEX...\n"
+	      "       sockscope decode [--client|--server] [-4|-5|--udp] [--json] HEX...\n"
 	      "\n"
 	      "  -x, --proxy URL        [socks4|socks4a|socks5|socks5h://][USER[:PASS]@]HOST[:PORT];\n"
 	      "                         repeat for a chain (default scheme socks5h, port 1080)\n"
