@@ -6,9 +6,12 @@
  * request; a server's method selection, its status, then its replies.  A
  * paste often starts mid-handshake (just a reply), so each place the stream
  * could start is tried and the reading that explains the bytes best is shown.
+ * Bytes that start 00 00 (or --udp) are one SOCKS5 UDP datagram instead.
+ *
+ * Every offset in the view counts from the first byte of the message whose
+ * header is above it, also for the bytes after the last message.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,26 +21,13 @@
 #include <jansson.h>
 
 #include "decode_cmd.h"
+#include "decode_internal.h"
 #include "field.h"
-#include "hexparse.h"
 #include "hexview.h"
 #include "json_out.h"
 #include "msgtext.h"
 #include "term.h"
-#include "version.h"
 
-/* The exit statuses of DESIGN.md that decode can end with. */
-enum { DECODE_OK = 0, DECODE_USAGE = 2, DECODE_PROTOCOL = 4 };
-
-#define INPUT_MAX (16u << 20) /* text on stdin; a handshake is a few hundred bytes */
-
-struct decode_opts {
-	bool server;
-	int version; /* 4, 5, or 0 to guess */
-	bool json;
-	bool show_secrets;
-	enum color_when color;
-};
 
 /* Where in a handshake the next message comes from. */
 enum stage {
@@ -51,6 +41,7 @@ enum stage {
 	ST_AFTER_METHOD, /* status, GSSAPI or the reply, by the method chosen */
 	ST_AUTH_STATUS,
 	ST_REPLY,
+	ST_UDP, /* one datagram through a UDP relay, either way */
 };
 
 /* One reading of the stream, from a given stage. */
@@ -58,6 +49,7 @@ struct run {
 	const uint8_t *p;
 	size_t len;
 	size_t off;
+	size_t msg_off; /* where the last message shown begins */
 	enum stage start;
 	enum stage stage;
 	uint8_t offered[255];
@@ -85,193 +77,6 @@ struct output {
 	json_t *array; /* --json */
 	bool out_of_memory;
 };
-
-static void
-usage(FILE *fp)
-{
-	fputs("usage: sockscope decode [--client | --server] [-4 | -5] [--json]\n"
-	      "                        [--show-secrets] [--color=WHEN] [HEX...]\n"
-	      "\n"
-	      "Decode SOCKS bytes offline and show every field.  HEX comes from the\n"
-	      "arguments, joined, or from standard input: plain hex (05 01 00, 05:01:00,\n"
-	      "0x05, \\x05), xxd -p, or a dump from tshark -x, xxd or hexdump -C.\n"
-	      "\n"
-	      "      --client        the bytes the client sent (the default)\n"
-	      "      --server        the bytes the server sent\n"
-	      "  -4, -5              SOCKS4(a) or SOCKS5 (default: from the first byte)\n"
-	      "  -j, --json          one JSON array of the messages\n"
-	      "      --show-secrets  show the RFC 1929 password instead of ********\n"
-	      "      --color WHEN    auto, always or never (NO_COLOR honoured)\n"
-	      "  -h, --help          this help\n"
-	      "  -V, --version       the version\n"
-	      "\n"
-	      "exit status: 0 every byte decoded, 2 usage or bad hex,\n"
-	      "4 malformed or truncated\n",
-	      fp);
-}
-
-enum { OPT_CLIENT = 256, OPT_SERVER, OPT_SHOW_SECRETS, OPT_COLOR };
-
-/* 0 to go on, or 1 + the exit status when done (help, version, error). */
-static int
-parse_options(int argc, char **argv, struct decode_opts *o, int *first)
-{
-	static const struct option longopts[] = {
-		{"client", no_argument, NULL, OPT_CLIENT},
-		{"server", no_argument, NULL, OPT_SERVER},
-		{"json", no_argument, NULL, 'j'},
-		{"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
-		{"color", required_argument, NULL, OPT_COLOR},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->color = COLOR_AUTO;
-	optind = 1;
-	opterr = 0; /* our own messages, named sockscope, not "decode" */
-	while ((c = getopt_long(argc, argv, ":45jhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_CLIENT:
-			o->server = false;
-			break;
-		case OPT_SERVER:
-			o->server = true;
-			break;
-		case '4':
-		case '5':
-			o->version = c - '0';
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case OPT_SHOW_SECRETS:
-			o->show_secrets = true;
-			break;
-		case OPT_COLOR:
-			if (color_when_parse(optarg, &o->color) < 0) {
-				fprintf(stderr, "sockscope: --color: '%s' is not auto, always "
-						"or never\n", optarg);
-				return 1 + DECODE_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 1 + DECODE_OK;
-		case 'V':
-			printf("sockscope %s\n", SOCKSCOPE_VERSION);
-			return 1 + DECODE_OK;
-		case ':':
-			fprintf(stderr, "sockscope: decode: %s needs an argument\n",
-				argv[optind - 1]);
-			goto bad;
-		default:
-			if (optopt != 0)
-				fprintf(stderr, "sockscope: decode: unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, "sockscope: decode: unknown option %s\n",
-					argv[optind - 1]);
-			goto bad;
-		}
-	}
-	*first = optind;
-	return 0;
-bad:
-	fprintf(stderr, "usage: sockscope decode [--client|--server] [-4|-5] [--json] "
-			"[--show-secrets] [--color=WHEN] [HEX...]\n");
-	return 1 + DECODE_USAGE;
-}
-
-/* Frees a buffer that may hold a password, wiped first. */
-static void
-wipe_free(char *buf, size_t len)
-{
-	if (buf != NULL)
-		explicit_bzero(buf, len);
-	free(buf);
-}
-
-/*
- * All of standard input, bounded; NULL with a message on failure.  The
- * text may hold an RFC 1929 request, so it is read with read(2), not
- * through stdio's buffer, and a buffer that grows is copied and wiped, not
- * realloc()ed (which would leave the old copy behind).
- */
-static char *
-read_stdin(size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-
-	if (buf == NULL) {
-		fprintf(stderr, "sockscope: out of memory\n");
-		return NULL;
-	}
-	if (isatty(STDIN_FILENO))
-		fprintf(stderr, "sockscope: reading hex from standard input "
-				"(end with Ctrl-D)\n");
-	for (;;) {
-		if (n == cap) {
-			if (cap >= INPUT_MAX) {
-				fprintf(stderr, "sockscope: standard input is longer than "
-						"%u MiB\n", INPUT_MAX >> 20);
-				wipe_free(buf, n);
-				return NULL;
-			}
-			char *bigger = malloc(cap * 2);
-			if (bigger == NULL) {
-				fprintf(stderr, "sockscope: out of memory\n");
-				wipe_free(buf, n);
-				return NULL;
-			}
-			memcpy(bigger, buf, n);
-			wipe_free(buf, n);
-			buf = bigger;
-			cap *= 2;
-		}
-		ssize_t got = read(STDIN_FILENO, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			fprintf(stderr, "sockscope: standard input: %s\n", strerror(errno));
-			wipe_free(buf, n);
-			return NULL;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	*len = n;
-	return buf;
-}
-
-/* The arguments joined by spaces, so positions in errors count across them. */
-static char *
-join_args(int argc, char **argv, size_t *len)
-{
-	size_t total = 0;
-
-	for (int i = 0; i < argc; i++)
-		total += strlen(argv[i]) + 1;
-	char *text = malloc(total + 1);
-	if (text == NULL) {
-		fprintf(stderr, "sockscope: out of memory\n");
-		return NULL;
-	}
-	size_t n = 0;
-	for (int i = 0; i < argc; i++) {
-		size_t k = strlen(argv[i]);
-		if (i > 0)
-			text[n++] = ' ';
-		memcpy(text + n, argv[i], k);
-		n += k;
-	}
-	text[n] = '\0';
-	*len = n;
-	return text;
-}
 
 /*
  * The handshake, one message at a time.
@@ -321,6 +126,8 @@ next_type(const struct run *r)
 		return MSG_S5_AUTH_STATUS;
 	case ST_REPLY:
 		return MSG_S5_REPLY;
+	case ST_UDP:
+		return MSG_S5_UDP;
 	}
 	return MSG_S5_REQUEST;
 }
@@ -443,7 +250,9 @@ report_rest(struct output *out, const struct run *r)
 		return;
 	printf("   %zu byte%s %s:\n", left, s,
 	       r->after_close ? "that should not be there" : "of tunnel data, not decoded");
-	hexdump_print(stdout, r->p + r->err_at, left, r->err_at, &out->view);
+	/* Offsets count from the first byte of the message above, here as in
+	 * every other line of the view. */
+	hexdump_print(stdout, r->p + r->err_at, left, r->err_at - r->msg_off, &out->view);
 }
 
 static void
@@ -473,6 +282,7 @@ run_stream(struct run *r, struct output *out)
 		}
 		if (out != NULL)
 			show(out, &m, r->off);
+		r->msg_off = r->off;
 		r->anomalies += m.anomalies;
 		if (m.status == PROTO_OK && m.len > 0) {
 			advance(r, &m);
@@ -585,16 +395,28 @@ guess_version(uint8_t first, bool server)
 	return 0;
 }
 
-static int
-decode_bytes(const uint8_t *p, size_t len, const struct decode_opts *o)
+/* A UDP datagram starts with RSV 00 00; no SOCKS5 message over TCP starts
+ * with 00, and a SOCKS4 reply's CD is never 00. */
+static bool
+looks_like_udp(const uint8_t *p, size_t len)
 {
-	struct output out = {.o = o};
+	return len >= 2 && p[0] == 0x00 && p[1] == 0x00;
+}
+
+/* The stage the bytes start at, from the options or a guess (said on
+ * stdout unless --json). */
+static enum stage
+first_stage(const uint8_t *p, size_t len, const struct decode_opts *o)
+{
 	int version = o->version;
 
-	out.view.color = term_wants_color(o->color, stdout);
-	out.view.show_secrets = o->show_secrets;
-	/* The user said who sent the bytes; GSSAPI frames cannot say it. */
-	out.view.dir = o->server ? VIEW_DIR_RECEIVED : VIEW_DIR_SENT;
+	if (o->udp)
+		return ST_UDP;
+	if (version == 0 && looks_like_udp(p, len)) {
+		if (!o->json)
+			printf("(guessed a SOCKS5 UDP datagram from RSV 00 00)\n");
+		return ST_UDP;
+	}
 	if (version == 0) {
 		version = guess_version(p[0], o->server);
 		if (!o->json && version != 0)
@@ -605,13 +427,26 @@ decode_bytes(const uint8_t *p, size_t len, const struct decode_opts *o)
 		if (version == 0)
 			version = 5;
 	}
+	return choose_start(p, len, version, o->server);
+}
+
+static int
+decode_bytes(const uint8_t *p, size_t len, const struct decode_opts *o)
+{
+	struct output out = {.o = o};
+
+	out.view.color = term_wants_color(o->color, stdout);
+	out.view.show_secrets = o->show_secrets;
+	/* The user said who sent the bytes; GSSAPI frames and UDP datagrams
+	 * cannot say it. */
+	out.view.dir = o->server ? VIEW_DIR_RECEIVED : VIEW_DIR_SENT;
 	if (o->json && (out.array = json_array()) == NULL) {
 		fprintf(stderr, "sockscope: out of memory\n");
 		return DECODE_USAGE;
 	}
 
 	struct run r;
-	run_init(&r, p, len, choose_start(p, len, version, o->server));
+	run_init(&r, p, len, first_stage(p, len, o));
 	run_stream(&r, &out);
 
 	if (out.array != NULL) {
@@ -624,40 +459,36 @@ decode_bytes(const uint8_t *p, size_t len, const struct decode_opts *o)
 	return r.status == PROTO_OK ? DECODE_OK : DECODE_PROTOCOL;
 }
 
+/* The status after everything was written: a failure to write standard
+ * output is exit 7 with its reason; a reader that went away (EPIPE, as with
+ * `| head -1`) is an orderly end, with the status the run had. */
+static int
+output_status(int status)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	if (errno == EPIPE)
+		return status;
+	fprintf(stderr, "sockscope: standard output: %s\n", strerror(errno != 0 ? errno : EIO));
+	return DECODE_OUTPUT;
+}
+
 int
 decode_main(int argc, char **argv)
 {
 	struct decode_opts o;
-	struct hexparse_error herr;
 	int first, done;
-	size_t textlen, len;
+	size_t len;
 	uint8_t *bytes;
 
-	if ((done = parse_options(argc, argv, &o, &first)) != 0)
+	if ((done = decode_options(argc, argv, &o, &first)) != 0)
 		return done - 1;
-	char *text = first < argc ? join_args(argc - first, argv + first, &textlen)
-				  : read_stdin(&textlen);
-	/* The hex may hold a password: out of the process arguments at once. */
-	for (int i = first; i < argc; i++)
-		explicit_bzero(argv[i], strlen(argv[i]));
-	if (text == NULL)
-		return DECODE_USAGE;
-	int rc = hex_parse(text, textlen, &bytes, &len, &herr);
-	wipe_free(text, textlen);
-	if (rc < 0) {
-		char why[128];
-		hexparse_strerror(&herr, why, sizeof(why));
-		fprintf(stderr, "sockscope: %s\n", why);
-		return DECODE_USAGE;
-	}
-	if (len == 0) {
-		fprintf(stderr, "sockscope: no bytes to decode\n");
-		return DECODE_USAGE;
-	}
+	int rc = decode_input(argc, argv, first, &o, &bytes, &len);
+	if (rc != 0)
+		return output_status(rc);
 	int status = decode_bytes(bytes, len, &o);
 	explicit_bzero(bytes, len);
 	free(bytes);
-	if (fflush(stdout) != 0 && errno != EPIPE)
-		fprintf(stderr, "sockscope: standard output: %s\n", strerror(errno));
-	return status;
+	return output_status(status);
 }

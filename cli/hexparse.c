@@ -8,6 +8,11 @@
  * maybe an ASCII column; other lines (packet summaries, titles) are skipped.
  * The offsets say how many bytes each line holds, which is what tells the
  * bytes apart from an ASCII column that happens to look like hex.
+ *
+ * tshark's follow output interleaves the two sides of a connection, the
+ * second side's lines indented by a tab, each side with offsets of its own:
+ * there the offsets of a line are compared with those of the next line of
+ * the same side.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +52,26 @@ struct parser {
 	size_t len;
 	uint8_t *out;
 	size_t n;
+	struct hex_segment *segs; /* at most one a line */
+	size_t nsegs;
 	struct hexparse_error *err;
 };
+
+/* The bytes from ps->n - count on belong to a segment: the open one when
+ * they continue it, else a new one. */
+static void
+add_to_segment(struct parser *ps, size_t count, bool indented, bool continues)
+{
+	struct hex_segment *last = ps->nsegs > 0 ? &ps->segs[ps->nsegs - 1] : NULL;
+
+	if (count == 0)
+		return;
+	if (last != NULL && continues && last->indented == indented) {
+		last->len += count;
+		return;
+	}
+	ps->segs[ps->nsegs++] = (struct hex_segment){ps->n - count, count, indented};
+}
 
 /* Fill in where text[at] is, for an error. */
 static int
@@ -141,7 +164,8 @@ struct dump_line {
 	size_t start, end; /* the line in text, without its newline */
 	size_t body;       /* where the bytes begin, after the offset column */
 	unsigned long offset;
-	bool is_dump; /* starts with an offset column */
+	bool is_dump;  /* starts with an offset column */
+	bool indented; /* blanks before the offset column */
 };
 
 /* An offset column: optional indentation, 4 to 8 hex digits, then ':' or at
@@ -154,6 +178,7 @@ offset_column(const char *t, size_t start, size_t end, struct dump_line *dl)
 
 	while (i < end && is_blank(t[i]))
 		i++;
+	dl->indented = i > start;
 	size_t digits = i;
 	while (i < end && hex_digit_value(t[i]) >= 0 && i - digits < 9) {
 		offset = offset << 4 | (unsigned long)hex_digit_value(t[i]);
@@ -265,28 +290,56 @@ parse_dump_line(struct parser *ps, const struct dump_line *dl, size_t limit,
 	return 0;
 }
 
-static int
-parse_dump(struct parser *ps, const struct dump_line *lines, size_t n)
+/* Follow output: offset lines both with and without indentation.  (A
+ * dump pasted whole has its lines all indented alike.) */
+static bool
+looks_like_follow(const struct dump_line *lines, size_t n)
 {
-	size_t width = 0; /* bytes on a full line of the current block */
+	bool plain = false, indented = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (lines[i].is_dump) {
+			plain = plain || !lines[i].indented;
+			indented = indented || lines[i].indented;
+		}
+	return plain && indented;
+}
+
+/* The offset line after lines[i] that continues its block, or NULL.  In a
+ * dump a blank line ends a packet; in follow output the next line of the
+ * same side continues it, whatever lies between. */
+static const struct dump_line *
+next_of_block(const struct parser *ps, const struct dump_line *lines, size_t n,
+	      size_t i, bool follow)
+{
+	for (size_t j = i + 1; j < n; j++) {
+		if (lines[j].is_dump && (!follow || lines[j].indented == lines[i].indented))
+			return &lines[j];
+		if (!follow && line_is_blank(ps->text, &lines[j]))
+			return NULL;
+	}
+	return NULL;
+}
+
+static int
+parse_dump(struct parser *ps, const struct dump_line *lines, size_t n, bool follow)
+{
+	size_t width[2] = {0, 0}; /* bytes on a full line of the current block, by side */
+	bool open[2] = {false, false}; /* the side's last line continues into the next */
 
 	for (size_t i = 0; i < n; i++) {
 		const struct dump_line *dl = &lines[i];
 		if (!dl->is_dump)
 			continue;
-		const struct dump_line *next = NULL;
-		for (size_t j = i + 1; j < n && next == NULL; j++) {
-			if (lines[j].is_dump)
-				next = &lines[j];
-			else if (line_is_blank(ps->text, &lines[j]))
-				break; /* a blank line ends a packet */
-		}
+		size_t side = follow && dl->indented;
+		const struct dump_line *next = next_of_block(ps, lines, n, i, follow);
 		bool last = next == NULL || next->offset <= dl->offset ||
 			    next->offset - dl->offset > DUMP_MAX_WIDTH;
 		/* A block's last line says nothing about its length: it ends
 		 * where the ASCII column (or, in sockscope's own view, the
 		 * field name) begins. */
-		size_t limit = last ? (width > DUMP_DEFAULT_WIDTH ? width : DUMP_DEFAULT_WIDTH)
+		size_t limit = last ? (width[side] > DUMP_DEFAULT_WIDTH ? width[side]
+									: DUMP_DEFAULT_WIDTH)
 				    : (size_t)(next->offset - dl->offset);
 		size_t count;
 		if (parse_dump_line(ps, dl, limit, &count) < 0)
@@ -296,49 +349,87 @@ parse_dump(struct parser *ps, const struct dump_line *lines, size_t n)
 			ps->err->want = limit;
 			return fail_at(ps, dl->body, HEX_SHORT_LINE);
 		}
-		if (!last && limit > width)
-			width = limit;
+		/* In follow output a side's turns are one stream; in a dump a
+		 * block is one packet. */
+		add_to_segment(ps, count, follow && dl->indented, follow || open[side]);
+		if (!last && limit > width[side])
+			width[side] = limit;
 		if (last)
-			width = 0; /* the next line starts a new block */
+			width[side] = 0; /* the next line starts a new block */
+		open[side] = !last;
 	}
 	return 0;
 }
 
 int
-hex_parse(const char *text, size_t len, uint8_t **out, size_t *outlen,
-	  struct hexparse_error *err)
+hex_parse_input(const char *text, size_t len, struct hex_input *in,
+		struct hexparse_error *err)
 {
 	struct parser ps = {.text = text, .len = len, .err = err};
 	size_t nlines = 1;
 	int rc;
 
 	memset(err, 0, sizeof(*err));
-	*out = NULL;
-	*outlen = 0;
+	memset(in, 0, sizeof(*in));
 	for (size_t i = 0; i < len; i++)
 		nlines += text[i] == '\n';
-	/* Every byte takes at least two characters of text. */
+	/* Every byte takes at least two characters of text, and every segment
+	 * at least one line. */
 	ps.out = malloc(len / 2 + 1);
+	ps.segs = calloc(nlines, sizeof(*ps.segs));
 	struct dump_line *lines = calloc(nlines, sizeof(*lines));
-	if (ps.out == NULL || lines == NULL) {
+	if (ps.out == NULL || ps.segs == NULL || lines == NULL) {
 		free(ps.out);
+		free(ps.segs);
 		free(lines);
 		err->fault = HEX_NO_MEMORY;
 		return -1;
 	}
 	split_lines(text, len, lines);
-	if (looks_like_dump(text, lines, nlines))
-		rc = parse_dump(&ps, lines, nlines);
-	else
+	if (looks_like_dump(text, lines, nlines)) {
+		in->shape = looks_like_follow(lines, nlines) ? HEX_SHAPE_FOLLOW : HEX_SHAPE_DUMP;
+		rc = parse_dump(&ps, lines, nlines, in->shape == HEX_SHAPE_FOLLOW);
+	} else {
+		in->shape = HEX_SHAPE_PLAIN;
 		rc = parse_plain(&ps);
+		add_to_segment(&ps, ps.n, false, false);
+	}
 	free(lines);
 	if (rc < 0 || ps.n == 0) {
+		explicit_bzero(ps.out, ps.n);
 		free(ps.out);
+		free(ps.segs);
+		in->shape = HEX_SHAPE_PLAIN;
 		return rc;
 	}
-	*out = ps.out;
-	*outlen = ps.n;
+	in->bytes = ps.out;
+	in->len = ps.n;
+	in->segs = ps.segs;
+	in->nsegs = ps.nsegs;
 	return 0;
+}
+
+void
+hex_input_free(struct hex_input *in)
+{
+	if (in->bytes != NULL)
+		explicit_bzero(in->bytes, in->len);
+	free(in->bytes);
+	free(in->segs);
+	memset(in, 0, sizeof(*in));
+}
+
+int
+hex_parse(const char *text, size_t len, uint8_t **out, size_t *outlen,
+	  struct hexparse_error *err)
+{
+	struct hex_input in;
+	int rc = hex_parse_input(text, len, &in, err);
+
+	*out = in.bytes;
+	*outlen = in.len;
+	free(in.segs);
+	return rc;
 }
 
 void

@@ -1,7 +1,8 @@
 /*
  * Hex as people paste it: "05 01 00", "05:01:00", "0x05 0x01", "\x05\x01",
  * `xxd -p` lines, and the dumps of tshark -x, Wireshark's "copy as hex dump",
- * xxd and hexdump -C, whose offset and ASCII columns are dropped.
+ * xxd and hexdump -C, whose offset and ASCII columns are dropped, and
+ * tshark's `-z follow,tcp,hex`, whose two sides are told apart.
  */
 #ifndef SOCKSCOPE_CLI_HEXPARSE_H
 #define SOCKSCOPE_CLI_HEXPARSE_H
@@ -34,6 +35,35 @@ struct hexparse_error {
  */
 int hex_parse(const char *text, size_t len, uint8_t **out, size_t *outlen,
 	      struct hexparse_error *err);
+
+/* What the text looked like. */
+enum hex_shape {
+	HEX_SHAPE_PLAIN,  /* digits and separators */
+	HEX_SHAPE_DUMP,   /* offset lines; each packet (block from offset 0) a segment */
+	HEX_SHAPE_FOLLOW, /* tshark -z follow,tcp,hex: unindented lines are the side
+			     that spoke first, indented lines the other side */
+};
+
+/* A run of the bytes from one place in the text: a packet of a dump, or a
+ * turn of one side in follow output. */
+struct hex_segment {
+	size_t off, len;   /* in hex_input.bytes */
+	bool indented;     /* its lines were indented (follow: the second side) */
+};
+
+struct hex_input {
+	uint8_t *bytes; /* malloc'd; NULL when len is 0 */
+	size_t len;
+	struct hex_segment *segs; /* in order; they cover bytes exactly */
+	size_t nsegs;
+	enum hex_shape shape;
+};
+
+/* As hex_parse(), keeping where each packet or turn begins.  Free with
+ * hex_input_free(), which wipes the bytes (they may hold a password). */
+int hex_parse_input(const char *text, size_t len, struct hex_input *in,
+		    struct hexparse_error *err);
+void hex_input_free(struct hex_input *in);
 
 /* "bad hex at position 5: 'z'", "bad hex at line 2, column 7: '\x01'" */
 void hexparse_strerror(const struct hexparse_error *err, char *buf, size_t cap);

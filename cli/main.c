@@ -75,6 +75,25 @@ out:
 	return rc;
 }
 
+/*
+ * decode opens no connection and has options of its own (its -4 means
+ * SOCKS4, not IPv4), so it takes them after the word only.  Options before
+ * it are refused, saying where they go; with -x, `decode` would otherwise
+ * become a CONNECT to a host of that name.
+ */
+static bool
+decode_after_options(int argc, char **argv)
+{
+	int first = options_first_operand(argc, argv);
+
+	if (first >= argc || strcmp(argv[first], "decode") != 0)
+		return false;
+	fprintf(stderr, "sockscope: %s before decode: decode takes its options after "
+			"the word, as in 'sockscope decode -j HEX' (to connect to a host "
+			"named decode, say 'connect decode PORT')\n", argv[1]);
+	return true;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -87,6 +106,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "decode") == 0)
 		return decode_main(argc - 1, argv + 1);
+	if (decode_after_options(argc, argv))
+		return EXIT_USAGE;
 	rc = options_parse(&o, argc, argv, &first);
 	if (rc != 0)
 		return rc < 0 ? EXIT_USAGE : EXIT_OK;

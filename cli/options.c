@@ -45,6 +45,8 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+#define SHORT_OPTIONS "x:U:w:vXjzq:46c:s:kf:hV"
+
 void
 options_usage(FILE *fp)
 {
@@ -55,7 +57,7 @@ options_usage(FILE *fp)
 	      "       sockscope [OPTIONS] -x PROXY udp HOST PORT\n"
 	      "       sockscope [OPTIONS] -x PROXY resolve NAME | resolve-ptr ADDRESS\n"
 	      "       sockscope [OPTIONS] probe PROXY... | -f FILE\n"
-	      "       sockscope decode [--client|--server] [-4|-5] [--json] HEX...\n"
+	      "       sockscope decode [--client|--server] [-4|-5|--udp] [--json] HEX...\n"
 	      "\n"
 	      "  -x, --proxy URL        [socks4|socks4a|socks5|socks5h://][USER[:PASS]@]HOST[:PORT];\n"
 	      "                         repeat for a chain (default scheme socks5h, port 1080)\n"
@@ -152,7 +154,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 	/* getopt's own messages would quote an option whole: a password in it
 	   ("--proxxy=u:pw@h") and 100 KB alike. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":x:U:w:vXjzq:46c:s:kf:hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" SHORT_OPTIONS, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'x':
 			if (o->nproxies == MAX_HOPS) {
@@ -261,4 +263,20 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 	}
 	*first = optind;
 	return 0;
+}
+
+int
+options_first_operand(int argc, char **argv)
+{
+	int saved_opterr = opterr;
+
+	/* "+": stop at the first operand instead of moving operands to the end. */
+	opterr = 0;
+	optind = 1;
+	while (getopt_long(argc, argv, "+" SHORT_OPTIONS, long_options, NULL) != -1)
+		;
+	int first = optind;
+	optind = 1;
+	opterr = saved_opterr;
+	return first;
 }

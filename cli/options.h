@@ -36,6 +36,9 @@ struct options {
  */
 int options_parse(struct options *o, int argc, char **argv, int *first);
 void options_usage(FILE *fp);
+/* The index of the first operand, options before it skipped (bad ones too),
+ * without parsing them: which mode word, if any, comes first. */
+int options_first_operand(int argc, char **argv);
 /* The hidden --dump-options: one long option per line, for docs and completion tests. */
 void options_dump(FILE *fp);
 

@@ -16,7 +16,7 @@ _sockscope_argopts='--proxy --proxy-user --timeout --quit-after-eof
 	--commands --steps --expect'
 # Short options that take an argument.
 _sockscope_argshort='xUwqcsf'
-_sockscope_decode_opts='--client --server --json --show-secrets --color
+_sockscope_decode_opts='--client --server --udp --json --show-secrets --color
 	--help --version -4 -5 -j -h -V'
 _sockscope_verbs='connect bind udp resolve resolve-ptr probe'
 _sockscope_schemes='socks4:// socks4a:// socks5:// socks5h://'

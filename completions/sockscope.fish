@@ -129,6 +129,7 @@ complete -c sockscope -n __sockscope_decode -l client -d 'The bytes were sent by
 complete -c sockscope -n __sockscope_decode -l server -d 'The bytes were sent by the server'
 complete -c sockscope -n __sockscope_decode -s 4 -d 'Decode as SOCKS4 or SOCKS4a'
 complete -c sockscope -n __sockscope_decode -s 5 -d 'Decode as SOCKS5'
+complete -c sockscope -n __sockscope_decode -l udp -d 'Decode a SOCKS5 UDP datagram'
 complete -c sockscope -n __sockscope_decode -s j -l json -d 'One JSON array of the messages'
 complete -c sockscope -n __sockscope_decode -l show-secrets -d 'Show passwords instead of ********'
 complete -c sockscope -n __sockscope_decode -l color -x -a 'auto always never' -d 'When to colour the views'

@@ -99,4 +99,78 @@ for h in "05 ff" "05 02 01 01"; do
 	out_lacks "$h, then a reply: not decoded as a reply" 'succeeded'
 done
 
+# A SOCKS5 UDP datagram: RSV 00 00 FRAG ATYP DST.ADDR DST.PORT DATA, guessed
+# from RSV 00 00 from either side, and with --udp.
+udp=(00 00 00 01 7f 00 00 01 52 3d 71 75 65 72 79 31)
+for side in "" --server; do
+	for how in "" --udp; do
+		sc -- decode $side $how "${udp[@]}"
+		what="UDP datagram${side:+ $side}${how:+ $how}"
+		expect_rc "$what" 0
+		out_has "$what: title" 'SOCKS5 UDP datagram, 16 bytes'
+		out_has "$what: RSV" '^   0000  00 00 +RSV +0x0000'
+		out_has "$what: FRAG" '^   0002  00 +FRAG +0'
+		out_has "$what: ATYP" '^   0003  01 +ATYP +0x01'
+		out_has "$what: DST.ADDR" 'DST\.ADDR +127\.0\.0\.1'
+		out_has "$what: DST.PORT" 'DST\.PORT +21053'
+		out_has "$what: DATA" 'DATA +"query1"'
+		out_lacks "$what: no misreading" 'greeting|SOCKS4|malformed'
+	done
+done
+sc -- decode --udp -j 00 00 01 03 04 68 6f 73 74 00 35 ff
+expect_rc "UDP datagram, JSON, fragment 1 to a name" 0
+out_has "UDP datagram, JSON: FRAG" '"name": "FRAG"'
+out_has "UDP datagram, JSON: the name" '"host"'
+sc -- decode --udp -4 00 00 00 01 7f 00 00 01 00 35
+expect_rc "--udp with -4" 2
+
+# One offset base in the view: an offset counts from the first byte of the
+# message whose header is above it, also for the bytes after it (the rest of
+# a message that broke, tunnel data).
+sc -- decode --server 05 00 05 04 00 00 00 00 00 00 00 00
+out_has "offsets: the rest of a broken reply continues its offsets" '^   0004  00 00 00 00 00 00 '
+sc -- decode --server 05 00 05 00 00 01 7f 00 00 01 00 50 41 42
+out_has "offsets: tunnel data continues the reply's offsets" '^   000a  41 42 '
+out_lacks "offsets: tunnel data not counted from the stream's start" '^   000c  41 42 '
+
+# Standard output that fails is exit 7 with its reason; a reader that goes
+# away is an orderly end.
+if [ -w /dev/full ]; then
+	timeout 10 "$SOCKSCOPE" decode 05 01 00 >/dev/full 2>"$T/full.err"
+	rc=$?
+	if [ "$rc" = 7 ]; then ok "decode >/dev/full: exit 7"; else fail "decode >/dev/full: exit $rc, expected 7"; fi
+	if grep -q '^sockscope: standard output: No space left on device$' "$T/full.err"; then
+		ok "decode >/dev/full: the reason named"
+	else fail "decode >/dev/full: stderr: $(cat "$T/full.err")"; fi
+fi
+big=$(printf '05 01 00 %.0s' $(seq 3000))
+set +o pipefail 2>/dev/null
+rc=$( { timeout 10 "$SOCKSCOPE" decode --client $big 2>"$T/pipe.err"; echo $? >"$T/pipe.rc"; } | head -c 10 >/dev/null; cat "$T/pipe.rc")
+if [ "$rc" = 4 ] || [ "$rc" = 0 ]; then ok "decode | head: the run's own status ($rc)"; else fail "decode | head: exit $rc"; fi
+if [ -s "$T/pipe.err" ] && grep -q 'standard output' "$T/pipe.err"; then
+	fail "decode | head: a message about standard output: $(cat "$T/pipe.err")"
+else ok "decode | head: no message about standard output"; fi
+
+# Options before the word decode: refused, naming where they go; with -x,
+# never a CONNECT to a host named decode.
+start_badserver silent
+sc -- -j decode 05 01 00
+expect_rc "-j before decode" 2
+expect_err "-j before decode: where options go" '-j before decode: decode takes its options after the word'
+sc -- -x "127.0.0.1:$BAD_PORT" decode 05
+expect_rc "-x before decode" 2
+expect_err "-x before decode: named" '-x before decode'
+nothing_sent "-x before decode: no CONNECT to a host named decode"
+sc -- -w 3 --color=never decode 05 01 00
+expect_rc "-w 3 --color=never before decode" 2
+
+# Standard input is read up to 16 MiB of text; more is refused, naming the
+# limit, and the man page says so.
+head -c $((16 * 1024 * 1024 + 1)) /dev/zero | tr '\0' ' ' >"$T/big.txt"
+sc --in "$T/big.txt" -- decode
+expect_rc "17 MiB on standard input" 2
+expect_err "17 MiB on standard input: the limit named" 'more than 16 MiB'
+if grep -q '16 MiB' "$(dirname "$0")/../../man/sockscope.1"; then ok "man page: the 16 MiB limit"; else
+	fail "man page: the 16 MiB limit of decode's standard input is not said"; fi
+
 finish

@@ -8,9 +8,12 @@
  * over it.  Then the bytes it found are written back in every form the
  * parser promises to read (plain with each separator, 0x and \x prefixes,
  * xxd -p, tshark -x, hexdump -C, xxd) and each must parse to the same bytes.
+ * hex_parse_input() gives the same bytes, in segments that cover them in
+ * order, and frame_parse() on each segment keeps within it.
  */
 #include <stdarg.h>
 
+#include "frames.h"
 #include "fuzz.h"
 #include "hexparse.h"
 
@@ -148,6 +151,32 @@ check_error(const struct hexparse_error *e, size_t len)
 		CHECKF(*c >= 0x20 && *c < 0x7f, "unprintable 0x%02x in \"%s\"", (uint8_t)*c, big);
 }
 
+/* The segments cover the bytes in order; a frame found in one lies in it. */
+static void
+check_segments(const uint8_t *data, size_t size, const uint8_t *out, size_t outlen)
+{
+	struct hexparse_error e;
+	struct hex_input in;
+	size_t at = 0;
+
+	CHECK(hex_parse_input((const char *)data, size, &in, &e) == 0);
+	CHECK(in.len == outlen && (outlen == 0 || memcmp(in.bytes, out, outlen) == 0));
+	CHECK(in.nsegs <= outlen);
+	for (size_t i = 0; i < in.nsegs; i++) {
+		struct tcp_frame f;
+		const struct hex_segment *sg = &in.segs[i];
+
+		CHECKF(sg->off == at && sg->len > 0, "segment %zu at %zu, %zu bytes", i,
+		       sg->off, sg->len);
+		at += sg->len;
+		if (frame_parse(in.bytes + sg->off, sg->len, &f))
+			CHECK(f.payload_off + f.payload_len <= sg->len);
+	}
+	CHECK(at == outlen);
+	CHECK(in.shape != HEX_SHAPE_FOLLOW || in.nsegs >= 1);
+	hex_input_free(&in);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -168,6 +197,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(outlen <= size / 2 + 1);
 	CHECK((out == NULL) == (outlen == 0));
+	check_segments(data, size, out, outlen);
 	if (outlen == 0)
 		return 0;
 

@@ -16,6 +16,7 @@ Suite *hexview_suite(void);      /* test_hexview.c: hex view, trace lines, JSON,
 Suite *viewtext_suite(void);     /* test_viewtext.c: meanings the bytes alone cannot give */
 Suite *repl_values_suite(void); /* test_repl_values.c: REPL values for fields */
 Suite *hexparse_suite(void);     /* test_hexparse.c: hex input in every pasted form */
+Suite *frames_suite(void);       /* test_frames.c: link, IP and TCP headers of captured frames */
 Suite *net_suite(void);          /* test_net.c: addresses as text */
 Suite *repl_complete_suite(void); /* test_repl_complete.c: completion's quoting */
 Suite *secrets_suite(void);       /* test_secrets.c: passwords in URLs of any shape, core dumps */

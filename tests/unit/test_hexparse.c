@@ -69,6 +69,15 @@ static const struct good goods[] = {
 	     "0010  01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10   ................\n"
 	     "0020  11 12                                             ..\n",
 	     "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12"),
+	GOOD("tshark follow output, both sides in the order printed",
+	     "Follow: tcp,hex\n"
+	     "Node 0: 127.0.0.1:47676\n"
+	     "00000000  05 01 00                                          ...\n"
+	     "\t00000000  05 00                                             ..\n"
+	     "00000003  05 01 00 01 7f 00 00 01  a0 79                    ........ .y\n"
+	     "\t00000002  05 00 00 01 00 00 00 00  00 00                    ........ ..\n",
+	     "\x05\x01\x00\x05\x00\x05\x01\x00\x01\x7f\x00\x00\x01\xa0\x79\x05\x00\x00\x01"
+	     "\x00\x00\x00\x00\x00\x00"),
 	GOOD("sockscope's own hex view",
 	     "(guessed SOCKS4 from the first byte)\n"
 	     "-> SOCKS4 CONNECT request, 13 bytes\n"
@@ -182,6 +191,90 @@ START_TEST(small_inputs_are_safe)
 }
 END_TEST
 
+/* tshark -q -z follow,tcp,hex,0 of a SOCKS5 CONNECT through microsocks,
+ * as tshark printed it: the server's lines indented by a tab, each side
+ * with offsets of its own. */
+static const char follow_text[] =
+	"\n"
+	"===================================================================\n"
+	"Follow: tcp,hex\n"
+	"Filter: tcp.stream eq 0\n"
+	"Node 0: 127.0.0.1:47676\n"
+	"Node 1: 127.0.0.1:41080\n"
+	"00000000  05 01 00                                          ...\n"
+	"\t00000000  05 00                                             ..\n"
+	"00000003  05 01 00 01 7f 00 00 01  a0 79                    ........ .y\n"
+	"\t00000002  05 00 00 01 00 00 00 00  00 00                    ........ ..\n"
+	"0000000D  68 65 6c 6c 6f 0a                                 hello.\n"
+	"===================================================================\n";
+
+/* The bytes of the segments of one side, joined. */
+static size_t
+side_bytes(const struct hex_input *in, bool indented, uint8_t *out)
+{
+	size_t n = 0, at = 0;
+
+	for (size_t i = 0; i < in->nsegs; i++) {
+		ck_assert_uint_eq(in->segs[i].off, at); /* in order, no gaps */
+		at += in->segs[i].len;
+		if (in->segs[i].indented == indented) {
+			memcpy(out + n, in->bytes + in->segs[i].off, in->segs[i].len);
+			n += in->segs[i].len;
+		}
+	}
+	ck_assert_uint_eq(at, in->len); /* they cover every byte */
+	return n;
+}
+
+START_TEST(follow_output_has_two_sides)
+{
+	struct hexparse_error err;
+	struct hex_input in;
+	uint8_t side[64];
+	char why[128] = "";
+
+	int rc = hex_parse_input(follow_text, strlen(follow_text), &in, &err);
+	if (rc != 0)
+		hexparse_strerror(&err, why, sizeof(why));
+	ck_assert_msg(rc == 0, "%s", why);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_FOLLOW);
+	ck_assert_uint_eq(side_bytes(&in, false, side), 19);
+	ck_assert_mem_eq(side, "\x05\x01\x00\x05\x01\x00\x01\x7f\x00\x00\x01\xa0\x79hello\n", 19);
+	ck_assert_uint_eq(side_bytes(&in, true, side), 12);
+	ck_assert_mem_eq(side, "\x05\x00\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+	hex_input_free(&in);
+	ck_assert_ptr_null(in.bytes);
+}
+END_TEST
+
+/* Each packet of a tshark -x dump is a segment of its own. */
+START_TEST(dump_packets_are_segments)
+{
+	static const char text[] =
+		"0000  00 00 00 00 00 00 00 00 00 00 00 00 08 00 45 00   ..............E.\n"
+		"0010  00 37                                             .7\n"
+		"\n"
+		"0000  05 00                                             ..\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_DUMP);
+	ck_assert_uint_eq(in.nsegs, 2);
+	ck_assert_uint_eq(in.segs[0].off, 0);
+	ck_assert_uint_eq(in.segs[0].len, 18);
+	ck_assert_uint_eq(in.segs[1].off, 18);
+	ck_assert_uint_eq(in.segs[1].len, 2);
+	hex_input_free(&in);
+
+	ck_assert_int_eq(hex_parse_input("05 01 00", 8, &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_PLAIN);
+	ck_assert_uint_eq(in.nsegs, 1);
+	ck_assert_uint_eq(in.segs[0].len, 3);
+	hex_input_free(&in);
+}
+END_TEST
+
 Suite *
 hexparse_suite(void)
 {
@@ -191,6 +284,8 @@ hexparse_suite(void)
 	tcase_add_loop_test(tc, parses, 0, (int)(sizeof(goods) / sizeof(goods[0])));
 	tcase_add_loop_test(tc, refuses, 0, (int)(sizeof(bads) / sizeof(bads[0])));
 	tcase_add_test(tc, small_inputs_are_safe);
+	tcase_add_test(tc, follow_output_has_two_sides);
+	tcase_add_test(tc, dump_packets_are_segments);
 	suite_add_tcase(s, tc);
 	return s;
 }

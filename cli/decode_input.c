@@ -1,0 +1,374 @@
+/*
+ * Where `sockscope decode` gets its bytes: the arguments or standard input,
+ * as hex in any pasted form; and, from a capture's dump, which of them are
+ * SOCKS.
+ *
+ * A dump of whole frames (tshark -x) carries link, IP and TCP headers and
+ * both sides of a connection; tshark's follow output carries both sides,
+ * the second indented.  decode reads one side of one connection, so the
+ * headers are skipped and the side the options ask for is kept, and the
+ * user is told so.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode_internal.h"
+#include "frames.h"
+#include "hexparse.h"
+
+#define INPUT_MAX (16u << 20) /* text on stdin; a handshake is a few hundred bytes */
+
+void
+decode_note(const struct decode_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs(o->json ? "sockscope: " : "(", o->json ? stderr : stdout);
+	vfprintf(o->json ? stderr : stdout, fmt, ap);
+	fputs(o->json ? "\n" : ")\n", o->json ? stderr : stdout);
+	va_end(ap);
+}
+
+/* Frees a buffer that may hold a password, wiped first. */
+static void
+wipe_free(char *buf, size_t len)
+{
+	if (buf != NULL)
+		explicit_bzero(buf, len);
+	free(buf);
+}
+
+/* Whether standard input has more after a full buffer: one byte read. */
+static int
+more_input(void)
+{
+	char c;
+	ssize_t got;
+
+	while ((got = read(STDIN_FILENO, &c, 1)) < 0 && errno == EINTR)
+		;
+	explicit_bzero(&c, 1);
+	return got < 0 ? -1 : got > 0;
+}
+
+/*
+ * All of standard input, bounded; NULL with a message on failure.  The
+ * text may hold an RFC 1929 request, so it is read with read(2), not
+ * through stdio's buffer, and a buffer that grows is copied and wiped, not
+ * realloc()ed (which would leave the old copy behind).
+ */
+static char *
+read_stdin(size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (buf == NULL) {
+		fprintf(stderr, "sockscope: out of memory\n");
+		return NULL;
+	}
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "sockscope: reading hex from standard input "
+				"(end with Ctrl-D)\n");
+	for (;;) {
+		if (n == cap && cap >= INPUT_MAX) {
+			int more = more_input();
+			if (more == 0)
+				break;
+			if (more > 0)
+				fprintf(stderr, "sockscope: standard input holds more than "
+						"%u MiB of text, the most decode reads\n",
+					INPUT_MAX >> 20);
+			else
+				fprintf(stderr, "sockscope: standard input: %s\n",
+					strerror(errno));
+			wipe_free(buf, n);
+			return NULL;
+		}
+		if (n == cap) {
+			char *bigger = malloc(cap * 2);
+			if (bigger == NULL) {
+				fprintf(stderr, "sockscope: out of memory\n");
+				wipe_free(buf, n);
+				return NULL;
+			}
+			memcpy(bigger, buf, n);
+			wipe_free(buf, n);
+			buf = bigger;
+			cap *= 2;
+		}
+		ssize_t got = read(STDIN_FILENO, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			fprintf(stderr, "sockscope: standard input: %s\n", strerror(errno));
+			wipe_free(buf, n);
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	*len = n;
+	return buf;
+}
+
+/* The arguments joined by spaces, so positions in errors count across them. */
+static char *
+join_args(int argc, char **argv, size_t *len)
+{
+	size_t total = 0;
+
+	for (int i = 0; i < argc; i++)
+		total += strlen(argv[i]) + 1;
+	char *text = malloc(total + 1);
+	if (text == NULL) {
+		fprintf(stderr, "sockscope: out of memory\n");
+		return NULL;
+	}
+	size_t n = 0;
+	for (int i = 0; i < argc; i++) {
+		size_t k = strlen(argv[i]);
+		if (i > 0)
+			text[n++] = ' ';
+		memcpy(text + n, argv[i], k);
+		n += k;
+	}
+	text[n] = '\0';
+	*len = n;
+	return text;
+}
+
+/*
+ * A dump of whole frames.
+ */
+
+/* One side of the connection, as its frames arrive. */
+struct side {
+	struct tcp_end end; /* the sender */
+	uint32_t next_seq;  /* after the last byte taken */
+	bool started;
+	size_t bytes, frames, gaps;
+};
+
+struct frames {
+	struct side side[2]; /* [0] the client, [1] the server */
+	bool known;          /* the connection: from a SYN or the first payload */
+	size_t nframes, other_conn, retransmitted, not_frames;
+	enum link_type link;
+	int ip_version;
+};
+
+static void
+end_text(const struct tcp_end *e, char *buf, size_t cap)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(e->alen == 4 ? AF_INET : AF_INET6, e->addr, addr, sizeof(addr));
+	snprintf(buf, cap, e->alen == 4 ? "%s:%u" : "[%s]:%u", addr, e->port);
+}
+
+/* Which side sent f: 0 the client, 1 the server, -1 another connection. */
+static int
+side_of(struct frames *fr, const struct tcp_frame *f)
+{
+	if (!fr->known) {
+		if (!f->syn_only && f->payload_len == 0)
+			return -1; /* an ACK says nothing of who connected */
+		fr->side[0].end = f->src;
+		fr->side[1].end = f->dst;
+		fr->known = true;
+	}
+	for (int s = 0; s < 2; s++)
+		if (tcp_end_equal(&fr->side[s].end, &f->src) &&
+		    tcp_end_equal(&fr->side[1 - s].end, &f->dst))
+			return s;
+	return -1;
+}
+
+/* The new part of f's payload, by sequence number: a retransmission adds
+ * nothing; a jump forward is a gap the capture missed. */
+static void
+take_payload(struct frames *fr, struct side *sd, const struct tcp_frame *f,
+	     size_t *skip)
+{
+	*skip = 0;
+	if (sd->started) {
+		int32_t ahead = (int32_t)(f->seq - sd->next_seq);
+		if (ahead < 0 && (size_t)-(int64_t)ahead >= f->payload_len) {
+			fr->retransmitted++;
+			*skip = f->payload_len;
+			return;
+		}
+		if (ahead < 0)
+			*skip = (size_t)-(int64_t)ahead;
+		else if (ahead > 0)
+			sd->gaps++;
+	}
+	sd->started = true;
+	sd->next_seq = f->seq + (uint32_t)f->payload_len;
+	sd->frames++;
+	sd->bytes += f->payload_len - *skip;
+}
+
+/* The payloads of one side, into out (as large as the input); false when
+ * no segment is a frame. */
+static bool
+frames_side(const struct hex_input *in, int want, struct frames *fr, uint8_t *out,
+	    size_t *outlen)
+{
+	*outlen = 0;
+	memset(fr, 0, sizeof(*fr));
+	for (size_t i = 0; i < in->nsegs; i++) {
+		const struct hex_segment *sg = &in->segs[i];
+		const uint8_t *p = in->bytes + sg->off;
+		struct tcp_frame f;
+		size_t skip;
+
+		if (!frame_parse(p, sg->len, &f)) {
+			fr->not_frames++;
+			continue;
+		}
+		if (fr->nframes++ == 0) {
+			fr->link = f.link;
+			fr->ip_version = f.ip_version;
+		}
+		int s = side_of(fr, &f);
+		if (s < 0) {
+			fr->other_conn += f.payload_len > 0 || f.syn_only;
+			continue;
+		}
+		if (f.payload_len == 0)
+			continue;
+		take_payload(fr, &fr->side[s], &f, &skip);
+		if (s == want) {
+			memcpy(out + *outlen, p + f.payload_off + skip, f.payload_len - skip);
+			*outlen += f.payload_len - skip;
+		}
+	}
+	return fr->nframes > 0;
+}
+
+static const char *const side_name[2] = {"client", "server"};
+
+static void
+frames_notes(const struct frames *fr, int want, const struct decode_opts *o)
+{
+	char a[64], b[64];
+	const struct side *sd = &fr->side[want], *other = &fr->side[1 - want];
+
+	decode_note(o, "%zu captured frame%s: %s, IPv%d and TCP headers skipped", fr->nframes,
+		    fr->nframes == 1 ? "" : "s", link_type_name(fr->link), fr->ip_version);
+	end_text(&sd->end, a, sizeof(a));
+	end_text(&other->end, b, sizeof(b));
+	decode_note(o, "the %s's side, %s to %s: %zu byte%s in %zu frame%s; --%s for the "
+		    "%s's %zu", side_name[want], a, b, sd->bytes, sd->bytes == 1 ? "" : "s",
+		    sd->frames, sd->frames == 1 ? "" : "s", side_name[1 - want],
+		    side_name[1 - want], other->bytes);
+	if (fr->other_conn > 0)
+		decode_note(o, "%zu frame%s of other TCP connections skipped: decode reads one "
+			    "(tshark -Y tcp.stream==N picks one)", fr->other_conn,
+			    fr->other_conn == 1 ? "" : "s");
+	if (fr->retransmitted > 0)
+		decode_note(o, "%zu retransmitted frame%s skipped", fr->retransmitted,
+			    fr->retransmitted == 1 ? "" : "s");
+	if (sd->gaps > 0)
+		decode_note(o, "%zu gap%s in the %s's side: the capture missed bytes there",
+			    sd->gaps, sd->gaps == 1 ? "" : "s", side_name[want]);
+	if (fr->not_frames > 0)
+		decode_note(o, "%zu block%s that %s no TCP frame skipped (such as tshark's "
+			    "reassembled data)", fr->not_frames, fr->not_frames == 1 ? "" : "s",
+			    fr->not_frames == 1 ? "is" : "are");
+}
+
+/* The turns of one side of follow output, into out. */
+static void
+follow_side(const struct hex_input *in, int want, uint8_t *out, size_t *outlen,
+	    size_t have[2])
+{
+	*outlen = 0;
+	have[0] = have[1] = 0;
+	for (size_t i = 0; i < in->nsegs; i++) {
+		const struct hex_segment *sg = &in->segs[i];
+		have[sg->indented] += sg->len;
+		if ((int)sg->indented == want) {
+			memcpy(out + *outlen, in->bytes + sg->off, sg->len);
+			*outlen += sg->len;
+		}
+	}
+}
+
+/* in's bytes, or the side asked for of a capture's dump, into a new buffer. */
+static int
+choose_bytes(const struct hex_input *in, const struct decode_opts *o, uint8_t **bytes,
+	     size_t *len)
+{
+	int want = o->server ? 1 : 0;
+	struct frames fr;
+	size_t have[2];
+
+	*bytes = malloc(in->len);
+	if (*bytes == NULL) {
+		fprintf(stderr, "sockscope: out of memory\n");
+		return DECODE_USAGE;
+	}
+	if (in->shape == HEX_SHAPE_FOLLOW) {
+		follow_side(in, want, *bytes, len, have);
+		decode_note(o, "tshark follow output: the %s's side (%s lines), %zu bytes; "
+			    "--%s for the %s's %zu", side_name[want],
+			    want ? "indented" : "unindented", have[want], side_name[1 - want],
+			    side_name[1 - want], have[1 - want]);
+	} else if (in->shape == HEX_SHAPE_DUMP && frames_side(in, want, &fr, *bytes, len)) {
+		frames_notes(&fr, want, o);
+	} else {
+		memcpy(*bytes, in->bytes, in->len);
+		*len = in->len;
+	}
+	if (*len == 0) {
+		fprintf(stderr, "sockscope: no bytes to decode from the %s's side\n",
+			side_name[want]);
+		free(*bytes);
+		*bytes = NULL;
+		return DECODE_USAGE;
+	}
+	return 0;
+}
+
+int
+decode_input(int argc, char **argv, int first, const struct decode_opts *o,
+	     uint8_t **bytes, size_t *len)
+{
+	struct hexparse_error herr;
+	struct hex_input in;
+	size_t textlen;
+
+	char *text = first < argc ? join_args(argc - first, argv + first, &textlen)
+				  : read_stdin(&textlen);
+	/* The hex may hold a password: out of the process arguments at once. */
+	for (int i = first; i < argc; i++)
+		explicit_bzero(argv[i], strlen(argv[i]));
+	if (text == NULL)
+		return DECODE_USAGE;
+	int rc = hex_parse_input(text, textlen, &in, &herr);
+	wipe_free(text, textlen);
+	if (rc < 0) {
+		char why[128];
+		hexparse_strerror(&herr, why, sizeof(why));
+		fprintf(stderr, "sockscope: %s\n", why);
+		return DECODE_USAGE;
+	}
+	if (in.len == 0) {
+		fprintf(stderr, "sockscope: no bytes to decode\n");
+		hex_input_free(&in);
+		return DECODE_USAGE;
+	}
+	rc = choose_bytes(&in, o, bytes, len);
+	hex_input_free(&in);
+	return rc;
+}

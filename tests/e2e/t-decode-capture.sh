@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# `sockscope decode` reads what tshark prints of a real capture: a SOCKS5
+# session through microsocks on loopback, captured by tcpdump (Ethernet on
+# lo, Linux cooked v1 and v2 on "any"), then dumped by `tshark -x` (whole
+# frames: link, IP and TCP headers skipped) and by `tshark -z
+# follow,tcp,hex` (both sides, the server's indented).  The decoded fields
+# are compared with what tshark -V's own SOCKS dissector makes of the same
+# bytes.
+. "$(dirname "$0")/lib.sh"
+need_sockscope
+need_cmd tshark
+need_cmd tcpdump
+start_echo
+start_microsocks
+
+out_has() {
+	if grep -Eq -- "$2" "$SC_OUT"; then ok "$1: /$2/"; else
+		fail "$1: stdout does not match /$2/"
+		sed 's/^/       | /' "$SC_OUT" "$SC_ERR" | head -30
+	fi
+}
+
+# capture NAME ARGS...: tcpdump ARGS -w $T/NAME.pcap in the background until
+# stop_capture; skips the test when capturing is not permitted.
+capture() {
+	local name=$1
+	shift
+	start_bg "$name" tcpdump --immediate-mode -U -n "$@" -w "$T/$name.pcap" "tcp port $MS_PORT"
+	eval "${name}_PID=$BG_PID"
+	wait_for 5 grep -q 'listening on' "$T/$name.log" ||
+		skip "tcpdump cannot capture here: $(head -n 2 "$T/$name.log" | tr '\n' ' ')"
+}
+stop_capture() { stop_pid "$1"; }
+
+capture lo -i lo
+have_any=1
+capture_any() { # tcpdump -i any -y TYPE, if this libpcap offers TYPE
+	tcpdump -i any -L 2>&1 | grep -q "^ *$2 " || { have_any=0; return 0; }
+	capture "$1" -i any -y "$2"
+}
+capture_any sll LINUX_SLL
+capture_any sll2 LINUX_SLL2
+
+line="through a capture $$"
+sc --hold 0.5 --in-str "$line"$'\n' -- -x "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 "$ECHO_PORT"
+expect_rc "the session to capture" 0
+# The last frames reach tcpdump.
+wait_for 5 test -s "$T/lo.pcap"
+sleep 0.3
+stop_capture "$lo_PID"
+[ "$have_any" = 1 ] && { stop_capture "$sll_PID"; stop_capture "$sll2_PID"; }
+
+F=$T/lo.pcap
+[ -s "$F" ] || skip "tcpdump wrote no capture"
+
+# What tshark's SOCKS dissector says of the request and the reply (tab
+# separated: command, address, port / result, address, port).
+tshark -r "$F" -d "tcp.port==$MS_PORT,socks" -Y 'socks.command' -T fields \
+	-e socks.command -e socks.dst -e socks.port 2>/dev/null | head -n 1 >"$T/req.fields"
+tshark -r "$F" -d "tcp.port==$MS_PORT,socks" -Y 'socks.results' -T fields \
+	-e socks.results -e socks.dst -e socks.port 2>/dev/null | head -n 1 >"$T/rep.fields"
+IFS=$'\t' read -r t_cmd t_dst t_dport <"$T/req.fields"
+IFS=$'\t' read -r t_rep t_bnd t_bport <"$T/rep.fields"
+if [ "${t_cmd:-}" = 1 ] && [ "${t_dport:-}" = "$ECHO_PORT" ]; then
+	ok "tshark -V decodes the CONNECT to 127.0.0.1:$ECHO_PORT"
+else fail "tshark -V: request fields '$(cat "$T/req.fields")'"; fi
+
+# check_client WHAT: the client's side decoded as tshark decodes it.
+check_client() {
+	expect_rc "$1" 0
+	out_has "$1: the greeting" 'SOCKS5 greeting, 3 bytes'
+	out_has "$1: CMD as tshark" "CMD +0x0*${t_cmd:-x} +CONNECT"
+	out_has "$1: DST.ADDR as tshark" "DST\\.ADDR +${t_dst:-x}\$"
+	out_has "$1: DST.PORT as tshark" "DST\\.PORT +${t_dport:-x}\$"
+	out_has "$1: the tunnel data" "[0-9]+ bytes of tunnel data"
+	out_lacks "$1: no header read as SOCKS" 'malformed|truncated|first byte 0x00'
+}
+check_server() {
+	expect_rc "$1" 0
+	out_has "$1: the method selection" 'METHOD +0x00 +NO AUTHENTICATION'
+	out_has "$1: REP as tshark" "REP +0x0*${t_rep:-x} +succeeded"
+	out_has "$1: BND.ADDR as tshark" "BND\\.ADDR +${t_bnd:-x}\$"
+	out_has "$1: BND.PORT as tshark" "BND\\.PORT +${t_bport:-x}\$"
+}
+out_lacks() {
+	if grep -Eq -- "$2" "$SC_OUT" "$SC_ERR"; then fail "$1: output matches /$2/"; else ok "$1: no /$2/"; fi
+}
+
+# Whole frames: tshark -x of the frames that carry data, and of all frames.
+tshark -r "$F" -x -Y 'tcp.len>0' >"$T/frames.txt" 2>/dev/null
+sc --in "$T/frames.txt" -- decode
+check_client "tshark -x, client"
+out_has "tshark -x: the headers skipped, said" '^\([0-9]+ captured frames: Ethernet, IPv4 and TCP headers skipped\)'
+out_has "tshark -x: the side said" "^\\(the client's side, 127\\.0\\.0\\.1:[0-9]+ to 127\\.0\\.0\\.1:$MS_PORT: "
+sc --in "$T/frames.txt" -- decode --server
+check_server "tshark -x, server"
+tshark -r "$F" -x >"$T/allframes.txt" 2>/dev/null
+sc --in "$T/allframes.txt" -- decode --server
+check_server "tshark -x, every frame (SYN, ACKs, FIN)"
+tshark -r "$F" -V -x -Y 'tcp.len>0' >"$T/verbose.txt" 2>/dev/null
+sc --in "$T/verbose.txt" -- decode
+check_client "tshark -V -x, client"
+sc --in "$T/frames.txt" -- decode -j
+expect_rc "tshark -x, JSON" 0
+expect_err "tshark -x, JSON: the notes on stderr" 'sockscope: [0-9]+ captured frames'
+if "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$SC_OUT"; then ok "tshark -x, JSON: stdout is JSON"; else
+	fail "tshark -x, JSON: stdout is no JSON"; fi
+
+# Follow output: the unindented lines are the client's, the indented ones
+# the server's.
+tshark -r "$F" -q -z follow,tcp,hex,0 >"$T/follow.txt" 2>/dev/null
+grep -q $'^\t0000' "$T/follow.txt" || fail "tshark follow output has no indented side"
+sc --in "$T/follow.txt" -- decode
+check_client "tshark follow, client"
+out_has "tshark follow: the side said" "^\\(tshark follow output: the client's side"
+sc --in "$T/follow.txt" -- decode --server
+check_server "tshark follow, server"
+
+# Linux cooked captures (tcpdump -i any): the same fields.
+if [ "$have_any" = 1 ]; then
+	for k in sll sll2; do
+		[ -s "$T/$k.pcap" ] || { fail "$k: no capture"; continue; }
+		tshark -r "$T/$k.pcap" -x -Y 'tcp.len>0' >"$T/$k.txt" 2>/dev/null
+		sc --in "$T/$k.txt" -- decode
+		check_client "$k frames, client"
+		name='Linux cooked capture'; [ "$k" = sll2 ] && name='Linux cooked capture v2'
+		out_has "$k frames: the link type said" "captured frames?: $name, IPv4 and TCP"
+		sc --in "$T/$k.txt" -- decode --server
+		check_server "$k frames, server"
+	done
+else
+	note "no LINUX_SLL capture on this libpcap: the cooked links are left to the unit tests"
+fi
+
+finish
