@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -117,16 +118,77 @@ refusal_despite_atyp(const struct msg *m)
 	       rep->len == 1 && rep->num != 0;
 }
 
-/* "7 of 10 bytes (in BND.ADDR)": how far an incomplete message got. */
+/*
+ * A SOCKS4 reply's VN should be 0; some servers say 4, which is tolerated
+ * when CD is one of the four SOCKS4 reply codes.  VN 4 with any other CD
+ * is not a reply at all: an echo of the request (04 01 ...) looks just so.
+ */
+static bool
+not_a_socks4_reply(const struct msg *m)
+{
+	const struct field *vn, *cd;
+
+	if (m->desc->type != MSG_S4_REPLY)
+		return false;
+	vn = msg_field(m, "VN");
+	cd = msg_field(m, "CD");
+	return vn != NULL && cd != NULL && vn->num != 0 && (cd->num < 0x5a || cd->num > 0x5d);
+}
+
+static int
+not_a_socks4_reply_fail(struct session *s, int hop, const char *phase, const struct msg *m)
+{
+	const struct field *vn = msg_field(m, "VN"), *cd = msg_field(m, "CD");
+
+	return session_fail(s, EXIT_PROTOCOL, hop,
+			    "%s phase: SOCKS4 reply at offset %zu, CD 0x%02x: not a SOCKS4 reply code (0x5a-0x5d), and VN is 0x%02x, not 0: not a SOCKS4 reply%s",
+			    phase, cd->off, cd->num, vn->num,
+			    vn->num == 4 ? " (it starts as the request did: an echo?)" : "");
+}
+
+/*
+ * "7 of 10 bytes (in BND.ADDR)": how far an incomplete message got, and the
+ * codes that did arrive whole ("; it said REP 0x07 command not supported"):
+ * a reply cut after its code still says what the server meant.
+ */
 static void
 progress(const struct msg *m, size_t have, char *buf, size_t cap)
 {
 	const char *field = msg_stop_field(m);
 	bool open_ended;
 	size_t total = msg_known_total(m, &open_ended);
+	int n = snprintf(buf, cap, "%zu of %s%zu bytes (in %s", have, open_ended ? "at least " : "",
+			 total, field != NULL ? field : "?");
+	const char *sep = "; it said ";
 
-	snprintf(buf, cap, "%zu of %s%zu bytes (in %s)", have, open_ended ? "at least " : "", total,
-		 field != NULL ? field : "?");
+	for (size_t i = 0; i < m->nfields && n > 0 && (size_t)n < cap; i++) {
+		const struct field *f = &m->fields[i];
+
+		if (f->desc->names == NULL || (f->flags & FF_TRUNCATED) != 0 || f->len != 1 ||
+		    strcmp(f->desc->name, "VER") == 0 || strcmp(f->desc->name, "VN") == 0)
+			continue;
+		n += snprintf(buf + n, cap - (size_t)n, "%s%s 0x%02x %s", sep, f->desc->name, f->num,
+			      reply_code_name(f->desc->names, f->num));
+		sep = ", ";
+	}
+	if (n > 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n, ")");
+}
+
+/*
+ * Nothing at all came back: "the server sent nothing", and for a command
+ * many servers lack, the likely reason.
+ */
+static void
+nothing_came(const struct session *s, int hop, const char *phase, char *buf, size_t cap)
+{
+	enum socks_command c = s->command;
+
+	if (hop == s->nhops && strcmp(phase, "request") == 0 && c != COMMAND_CONNECT)
+		snprintf(buf, cap, ": the server sent nothing (it may not support %s)",
+			 socks_command_name(c));
+	else
+		snprintf(buf, cap, ": the server sent nothing");
 }
 
 /*
@@ -138,7 +200,7 @@ session_read(struct session *s, int hop, enum msg_type type, const struct proto_
 	 const char *phase, int64_t deadline, struct msg *m)
 {
 	struct conn *c = &s->conn;
-	char what[400];
+	char what[400], nothing[80];
 
 	for (;;) {
 		ssize_t n;
@@ -147,6 +209,8 @@ session_read(struct session *s, int hop, enum msg_type type, const struct proto_
 		proto_decode(type, c->in, c->have, ctx, m);
 		if (m->status == PROTO_OK) {
 			trace_message(s->trace, hop, type, c->in, m->len, ctx);
+			if (not_a_socks4_reply(m))
+				return not_a_socks4_reply_fail(s, hop, phase, m);
 			warn_anomalies(s, hop, m);
 			return EXIT_OK;
 		}
@@ -197,16 +261,20 @@ session_read(struct session *s, int hop, enum msg_type type, const struct proto_
 			continue;
 		if (c->have > 0)
 			trace_message(s->trace, hop, type, c->in, c->have, ctx);
+		int err = errno;
+
 		progress(m, c->have, what, sizeof(what));
+		nothing[0] = '\0';
+		if (c->have == 0)
+			nothing_came(s, hop, phase, nothing, sizeof(nothing));
 		if (n == 0)
 			return session_fail(s, EXIT_PROTOCOL, hop,
 				    "%s phase: %s truncated: server closed after %s%s", phase,
-				    proto_msg_desc(type)->title, what,
-				    c->have == 0 ? ": nothing was sent" : "");
-		return session_fail(s, EXIT_PROTOCOL, hop, "%s phase: %s: %s after %s", phase,
+				    proto_msg_desc(type)->title, what, nothing);
+		return session_fail(s, EXIT_PROTOCOL, hop, "%s phase: %s: %s after %s%s", phase,
 			    proto_msg_desc(type)->title,
-			    errno == ECONNRESET ? "connection reset by the server" : strerror(errno),
-			    what);
+			    err == ECONNRESET ? "connection reset by the server" : strerror(err),
+			    what, nothing);
 	}
 }
 

@@ -51,6 +51,8 @@ Scenarios (a table below; the parametrised ones take a hex code or a count):
   hostile-name        granted reply with ATYP 03 and a name full of terminal
                       controls and a forged "sockscope:" line, then silence
   silent              accepts, logs what arrives, never answers
+  req-close           reads the greeting and the request, then closes
+  rep-XX-trunc-N      the first N bytes of a reply with REP=XX (hex), then FIN
   drip                valid granted reply, one byte per second, then echo
   garbage             answers the greeting with random non-SOCKS bytes, closes
   bigout              granted, sends --size pattern bytes (netsvc.py gen
@@ -610,6 +612,7 @@ SCENARIOS = {
     "ipv6-reply":         HANDSHAKE5 + [send(rep5(atyp=4, addr=bytes(15) + b"\x01")), ECHO],
     "rsv-nonzero":        HANDSHAKE5 + [send(rep5(rsv=1)), ECHO],
     "silent":             [HOLD],
+    "req-close":          HANDSHAKE5 + [CLOSE],
     "drip":               HANDSHAKE5 + [send(rep5(), pace=1.0), ECHO],
     "garbage":            [GREET, send(GARBAGE), CLOSE],
     "bigout":             HANDSHAKE5 + [send(rep5()), BIGOUT],
@@ -640,6 +643,8 @@ PATTERNS = [
      lambda x: HANDSHAKE5 + [send(rep5(rep=int(x, 16))), ECHO if x == "00" else CLOSE]),
     (r"trunc5-([0-9])-close",
      lambda n: HANDSHAKE5 + [send(rep5()[:int(n)]), CLOSE]),
+    (r"rep-([0-9a-f]{2})-trunc-([0-9])",
+     lambda x, n: HANDSHAKE5 + [send(rep5(rep=int(x, 16))[:int(n)]), CLOSE]),
     (r"trunc5-([0-9])-reset",
      lambda n: HANDSHAKE5 + [send(rep5()[:int(n)]), RESET]),
     (r"s4-rep-([0-9a-f]{2})",
@@ -661,7 +666,7 @@ def scenario_steps(name):
     for pattern, build in PATTERNS:
         m = re.fullmatch(pattern, name)
         if m:
-            return build(m.group(1))
+            return build(*m.groups())
     return None
 
 
