@@ -280,7 +280,7 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 	direction_init(&down, "download", sock, out_fd, true, false);
 	/*
 	 * Non-blocking ends, restored on the way out: the terminal is shared.
-	 * Also when SIGINT, SIGTERM or SIGHUP ends us: the shell and the next
+	 * Also when SIGINT, SIGTERM, SIGHUP or SIGQUIT ends us: the shell and the next
 	 * program would otherwise read a non-blocking terminal (EAGAIN).
 	 */
 	in_flags = ttyrestore_keep_flags(in_fd);

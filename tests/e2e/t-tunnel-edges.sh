@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tunnel edges: bytes the server sent before a reset reach stdout; SIGINT,
-# SIGTERM and SIGHUP leave a terminal's flags and echo as they were; a
-# server that never reads does not spin the client; tunnel errors read
+# SIGTERM, SIGHUP and SIGQUIT (Ctrl-\) leave a terminal's flags and echo as
+# they were; a server that never reads does not spin the client; tunnel errors read
 # "tunnel DIRECTION: ACTION failed: REASON after N bytes".
 . "$(dirname "$0")/lib.sh"
 need_sockscope
@@ -77,7 +77,7 @@ except subprocess.TimeoutExpired:
     p.kill(); p.wait(5); rc = "hung"
 print("during=%s rc=%s after=%s" % (during, rc, nb()))
 PYEOF
-for sig in SIGINT SIGTERM SIGHUP; do
+for sig in SIGINT SIGTERM SIGHUP SIGQUIT; do
 	start_edge hold 20
 	n=$(kill -l "$sig" 2>/dev/null || echo 0)
 	out=$(ERRFILE="$T/pty-$sig.err" timeout -k 2 15 "$PY" "$T/ptyflags.py" "$sig" \
