@@ -81,6 +81,10 @@ plan_address(struct session *s, int i, struct host *next, bool remote_names)
 			   next->name, socks_version_scheme(p->version));
 		return EXIT_OK;
 	}
+	if (p->version == SOCKS4 && s->family == AF_INET6)
+		return session_fail(s, EXIT_USAGE, i + 1,
+			    "-6: SOCKS4 carries only IPv4 addresses, so %s cannot be resolved to IPv6 for it; use socks5:// (resolved here), socks4a:// or socks5h:// (the proxy resolves), or drop -6",
+			    next->name);
 	if (net_resolve(next, family, why, sizeof(why)) < 0)
 		return session_fail(s, EXIT_UNREACHABLE, i + 1, "%s (%s:// resolves names here; %s:// sends them to the proxy)",
 			    why, socks_version_scheme(p->version),
