@@ -37,6 +37,20 @@ session_fail(struct session *s, int status, int hop, const char *fmt, ...)
 	return status;
 }
 
+void
+session_say(const struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->quiet)
+		return;
+	fputs("sockscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 int
 session_send(struct session *s, int hop, enum msg_type type, const uint8_t *p, size_t len,
 	 const char *phase, int64_t deadline)
@@ -87,11 +101,11 @@ warn_anomalies(struct session *s, int hop, const struct msg *m)
 		else
 			value[0] = '\0';
 		if (s->nhops > 1)
-			fprintf(stderr, "sockscope: warning: hop %d: ", hop);
+			session_say(s, "warning: hop %d: %s at offset %zu, %s%s: %s", hop, title, f->off,
+				    f->desc->name, value, f->note != NULL ? f->note : "anomaly");
 		else
-			fprintf(stderr, "sockscope: warning: ");
-		fprintf(stderr, "%s at offset %zu, %s%s: %s\n", title, f->off, f->desc->name, value,
-			f->note != NULL ? f->note : "anomaly");
+			session_say(s, "warning: %s at offset %zu, %s%s: %s", title, f->off,
+				    f->desc->name, value, f->note != NULL ? f->note : "anomaly");
 		trace_note(s->trace, hop, "%s: %s%s: %s", title, f->desc->name, value,
 			   f->note != NULL ? f->note : "anomaly");
 	}
@@ -221,7 +235,8 @@ session_read(struct session *s, int hop, enum msg_type type, const struct proto_
 				/* Tor refuses with ATYP 00: the code is what matters. */
 				uint32_t code = msg_field(m, "REP")->num;
 
-				fprintf(stderr, "sockscope: warning: %s\n", what);
+				session_say(s, "warning: %s", what);
+				trace_note(s->trace, hop, "%s", what);
 				/* The phase ended, refused, as a readable REP would end it.
 				 * Every caller's deadline is its start plus s->timeout_ms. */
 				trace_phase(s->trace, hop, phase, now_ms() - (deadline - s->timeout_ms),

@@ -12,6 +12,10 @@
 int session_fail(struct session *s, int status, int hop, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* "sockscope: TEXT" on stderr, unless s->quiet (the -j summary has stderr). */
+void session_say(const struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Traces and sends p, bounded by deadline; EXIT_OK or a failure in s->error. */
 int session_send(struct session *s, int hop, enum msg_type type, const uint8_t *p, size_t len,
 		 const char *phase, int64_t deadline);

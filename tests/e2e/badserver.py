@@ -100,6 +100,9 @@ client's EOF on the control connection):
   udp-short           before each echo, 6 bytes: too short for the header
   udp-close           echoes the first datagram, then closes the control
                       connection
+  udp-name            as udp-ok, the reply naming the relay "localhost"
+                      (ATYP 03)
+  udp-name-bad        the same, named "relay.invalid", which never resolves
 
 Tor's RESOLVE (F0) and RESOLVE_PTR (F1); the reply, then close:
 
@@ -490,8 +493,9 @@ def bind_scenarios(prefix, v, request):
 
 # ---------------------------------------------------------------- UDP ASSOCIATE
 
-def udp_relay(zero=False):
-    """Open the relay socket; the reply names it (or 0.0.0.0 and its port)."""
+def udp_relay(zero=False, name=None):
+    """Open the relay socket; the reply names it (or 0.0.0.0 and its port,
+    or a name, ATYP 03)."""
     def step(c):
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         c.closers.append(u)
@@ -499,8 +503,11 @@ def udp_relay(zero=False):
         port = u.getsockname()[1]
         c.udp = u
         c.log("RELAY 127.0.0.1 port %d" % port)
-        c.send(rep5(addr=ANY4 if zero else LOOPBACK, port=port))
-    step.__name__ = "udp_relay(%s)" % ("zero" if zero else "")
+        if name is not None:
+            c.send(rep5(atyp=3, addr=name, port=port))
+        else:
+            c.send(rep5(addr=ANY4 if zero else LOOPBACK, port=port))
+    step.__name__ = "udp_relay(%s)" % ("zero" if zero else name or "")
     return step
 
 
@@ -625,6 +632,8 @@ SCENARIOS = {
     "udp-stranger":       HANDSHAKE5 + [udp_relay(), udp_echo("stranger")],
     "udp-short":          HANDSHAKE5 + [udp_relay(), udp_echo("short")],
     "udp-close":          HANDSHAKE5 + [udp_relay(), udp_echo(count=1), CLOSE],
+    "udp-name":           HANDSHAKE5 + [udp_relay(name=b"localhost"), udp_echo()],
+    "udp-name-bad":       HANDSHAKE5 + [udp_relay(name=b"relay.invalid"), udp_echo()],
     "resolve-v4":         HANDSHAKE5 + [send(rep5(addr=RESOLVED4, port=0)), CLOSE],
     "resolve-v6":         HANDSHAKE5 + [send(rep5(atyp=4, addr=RESOLVED6, port=0)), CLOSE],
     "resolve-ptr":        HANDSHAKE5 + [send(rep5(atyp=3, addr=PTR_NAME, port=0)), CLOSE],
