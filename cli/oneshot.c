@@ -370,19 +370,10 @@ after_grant(const struct options *o, struct session *s, struct tunnel_result *tr
 	return run_tunnel(o, s, tr);
 }
 
-int
-oneshot_main(struct options *o, int argc, char **argv)
+static void
+session_setup(const struct options *o, struct session *s, bool json_to_stdout)
 {
-	struct session *s = &session;
-	struct tunnel_result tr;
-	struct udp_result ur;
-	bool udp_ran = false;
-	int status = EXIT_OK;
-	bool json_to_stdout = o->zero_io;
-	unsigned known = ONESHOT_JSON_HOPS;
-
 	/* s is static, so already zero: clearing its 24 KiB would only make them resident. */
-	memset(&tr, 0, sizeof(tr));
 	s->conn.fd = -1;
 	s->family = o->family;
 	s->timeout_ms = o->timeout_ms;
@@ -395,6 +386,21 @@ oneshot_main(struct options *o, int argc, char **argv)
 	trace.json = o->json;
 	trace.show_secrets = o->show_secrets;
 	trace.color = term_wants_color(o->color, stderr);
+}
+
+int
+oneshot_main(struct options *o, int argc, char **argv)
+{
+	struct session *s = &session;
+	struct tunnel_result tr;
+	struct udp_result ur;
+	bool udp_ran = false;
+	int status = EXIT_OK;
+	bool json_to_stdout = o->zero_io;
+	unsigned known = ONESHOT_JSON_HOPS;
+
+	memset(&tr, 0, sizeof(tr));
+	session_setup(o, s, json_to_stdout);
 
 	for (int i = 0; i < o->nproxies; i++) {
 		char why[400];
