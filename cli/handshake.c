@@ -19,6 +19,7 @@
 
 #include "msgtext.h"
 #include "net.h"
+#include "session_io.h"
 #include "term.h"
 
 #define MAX_REQUEST (8 + 2 * (PROTO_MAX_BYTES + 1))
@@ -35,28 +36,6 @@ struct hop_plan {
 /* Plans live outside the session: they hold credentials and are wiped. */
 static struct hop_plan plans[MAX_HOPS];
 
-static int fail(struct session *s, int status, int hop, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-fail(struct session *s, int status, int hop, const char *fmt, ...)
-{
-	char msg[sizeof(s->error)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (s->nhops > 1 && hop > 0) {
-		char where[HOST_MAX + 16];
-
-		host_format(&s->hops[hop - 1].host, where, sizeof(where));
-		snprintf(s->error, sizeof(s->error), "hop %d (%s): %s", hop, where, msg);
-	} else {
-		snprintf(s->error, sizeof(s->error), "%s", msg);
-	}
-	return status;
-}
 
 static bool
 is_socks5(enum socks_version v)
@@ -79,7 +58,7 @@ encode_or_fail(struct session *s, int hop, struct draft *d, uint8_t *out, size_t
 
 	if (proto_encode(d, out, cap, len, NULL, &err) == PROTO_OK)
 		return EXIT_OK;
-	return fail(s, EXIT_USAGE, hop, "cannot encode the %s: %s: %s", d->desc->title,
+	return session_fail(s, EXIT_USAGE, hop, "cannot encode the %s: %s: %s", d->desc->title,
 		    err.field != NULL ? err.field : "?", err.why);
 }
 
@@ -92,7 +71,7 @@ plan_address(struct session *s, int i, struct host *next, bool remote_names)
 
 	if (next->kind != HOST_NAME) {
 		if (next->kind == HOST_IPV6 && !is_socks5(p->version))
-			return fail(s, EXIT_USAGE, i + 1,
+			return session_fail(s, EXIT_USAGE, i + 1,
 				    "%s cannot carry an IPv6 address (%s); use socks5:// or socks5h://",
 				    p->version == SOCKS4 ? "SOCKS4" : "SOCKS4a", next->name);
 		return EXIT_OK;
@@ -102,8 +81,12 @@ plan_address(struct session *s, int i, struct host *next, bool remote_names)
 			   next->name, socks_version_scheme(p->version));
 		return EXIT_OK;
 	}
+	if (p->version == SOCKS4 && s->family == AF_INET6)
+		return session_fail(s, EXIT_USAGE, i + 1,
+			    "-6: SOCKS4 carries only IPv4 addresses, so %s cannot be resolved to IPv6 for it; use socks5:// (resolved here), socks4a:// or socks5h:// (the proxy resolves), or drop -6",
+			    next->name);
 	if (net_resolve(next, family, why, sizeof(why)) < 0)
-		return fail(s, EXIT_UNREACHABLE, i + 1, "%s (%s:// resolves names here; %s:// sends them to the proxy)",
+		return session_fail(s, EXIT_UNREACHABLE, i + 1, "%s (%s:// resolves names here; %s:// sends them to the proxy)",
 			    why, socks_version_scheme(p->version),
 			    p->version == SOCKS4 ? "socks4a" : "socks5h");
 	net_addr_string(next, addr, sizeof(addr));
@@ -144,16 +127,16 @@ check_command(struct session *s, int i)
 	const struct host *t = next_of(s, i);
 
 	if (is_socks5(p->version) ? commands[c].socks5 == 0 : commands[c].socks4 == 0)
-		return fail(s, EXIT_USAGE, i + 1, "%s needs SOCKS5 (socks5:// or socks5h://)",
+		return session_fail(s, EXIT_USAGE, i + 1, "%s needs SOCKS5 (socks5:// or socks5h://)",
 			    commands[c].name);
 	if (c == COMMAND_RESOLVE && p->version == SOCKS4)
-		return fail(s, EXIT_USAGE, i + 1,
+		return session_fail(s, EXIT_USAGE, i + 1,
 			    "RESOLVE sends a name: use socks4a://, socks5:// or socks5h://");
 	if (c == COMMAND_RESOLVE && t->kind != HOST_NAME)
-		return fail(s, EXIT_USAGE, i + 1, "RESOLVE takes a name, not the address %s",
+		return session_fail(s, EXIT_USAGE, i + 1, "RESOLVE takes a name, not the address %s",
 			    t->name);
 	if (c == COMMAND_RESOLVE_PTR && t->kind == HOST_NAME)
-		return fail(s, EXIT_USAGE, i + 1, "RESOLVE_PTR takes an address, not the name %s",
+		return session_fail(s, EXIT_USAGE, i + 1, "RESOLVE_PTR takes an address, not the name %s",
 			    t->name);
 	return EXIT_OK;
 }
@@ -179,7 +162,7 @@ plan_socks4(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 			snprintf(from, sizeof(from), " (%s resolved here)", next->name);
 		else
 			from[0] = '\0';
-		return fail(s, EXIT_USAGE, i + 1,
+		return session_fail(s, EXIT_USAGE, i + 1,
 			    "DSTIP %s%s cannot go in a %s request: 0.0.0.x with x != 0 is SOCKS4a's marker that a HOSTNAME follows, and none would",
 			    addr, from, p->version == SOCKS4 ? "SOCKS4" : "SOCKS4a");
 	}
@@ -189,10 +172,10 @@ plan_socks4(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 	if (next->kind == HOST_IPV4)
 		draft_set_ipv4(d, "DSTIP", next->addr);
 	else if ((rc = draft_set_name(d, "HOSTNAME", next->name, next->namelen)) != PROTO_OK)
-		return fail(s, EXIT_USAGE, i + 1, "HOSTNAME: %s", proto_strerror(rc));
+		return session_fail(s, EXIT_USAGE, i + 1, "HOSTNAME: %s", proto_strerror(rc));
 	if (p->cred.has_user && (rc = draft_set_bytes(d, "USERID", (const uint8_t *)p->cred.user,
 						      p->cred.userlen)) != PROTO_OK)
-		return fail(s, EXIT_USAGE, i + 1, "USERID: %s", proto_strerror(rc));
+		return session_fail(s, EXIT_USAGE, i + 1, "USERID: %s", proto_strerror(rc));
 	if (p->cred.has_pass)
 		trace_note(s->trace, i + 1, "SOCKS4 has no password: only the user id is sent");
 	return encode_or_fail(s, i + 1, d, hp->request, sizeof(hp->request), &hp->request_len);
@@ -213,7 +196,7 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 		return rc;
 	if (p->cred.has_user) {
 		if (!p->cred.has_pass)
-			return fail(s, EXIT_USAGE, i + 1,
+			return session_fail(s, EXIT_USAGE, i + 1,
 				    "no password for user '%s': give -U USER:PASS, set SOCKSCOPE_PASSWORD, or run on a terminal to be asked",
 				    p->cred.user);
 		draft_init(d, MSG_S5_AUTH_REQUEST);
@@ -237,7 +220,7 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 	else if (next->kind == HOST_IPV6)
 		draft_set_ipv6(d, "DST.ADDR", next->addr);
 	else if ((rc = draft_set_name(d, "DST.ADDR", next->name, next->namelen)) != PROTO_OK)
-		return fail(s, EXIT_USAGE, i + 1, "DST.ADDR: %s", proto_strerror(rc));
+		return session_fail(s, EXIT_USAGE, i + 1, "DST.ADDR: %s", proto_strerror(rc));
 	if (command_of(s, i) == COMMAND_UDP) {
 		/* DST says where datagrams will come from; zeros: not known yet.
 		 * The target goes in each datagram's header, encoded as here:
@@ -272,186 +255,6 @@ session_plan(struct session *s)
 	return rc;
 }
 
-static int
-send_msg(struct session *s, int hop, enum msg_type type, const uint8_t *p, size_t len,
-	 const char *phase, int64_t deadline)
-{
-	int rc;
-
-	trace_message(s->trace, hop, type, p, len, NULL);
-	rc = net_write_all(s->conn.fd, p, len, deadline);
-	if (rc == -2 || rc == -3)
-		return fail(s, EXIT_TIMEOUT, hop, "%s in the %s phase sending the %s",
-			    rc == -3 ? "interrupted" : "timed out", phase, proto_msg_desc(type)->title);
-	if (rc < 0)
-		return fail(s, EXIT_PROTOCOL, hop, "cannot send the %s in the %s phase: %s",
-			    proto_msg_desc(type)->title, phase, strerror(errno));
-	return EXIT_OK;
-}
-
-/* The problem with m in words, with its title: "SOCKS5 reply truncated after ..." */
-static void
-describe(const struct msg *m, char *buf, size_t cap)
-{
-	char title[96], problem[300];
-
-	msg_title(m, title, sizeof(title));
-	msg_problem(m, problem, sizeof(problem));
-	snprintf(buf, cap, "%s %s", title, problem);
-}
-
-/*
- * Legal-but-wrong replies are what a diagnostic tool is for: they are said
- * on stderr whatever the verbosity, as warnings.
- */
-static void
-warn_anomalies(struct session *s, int hop, const struct msg *m)
-{
-	char title[96], value[64];
-
-	if (m->anomalies == 0)
-		return;
-	msg_title(m, title, sizeof(title));
-	for (size_t i = 0; i < m->nfields; i++) {
-		const struct field *f = &m->fields[i];
-
-		if ((f->flags & (FF_ANOMALY | FF_UNASSIGNED)) == 0)
-			continue;
-		if (f->len <= 2)
-			snprintf(value, sizeof(value), " 0x%0*x", (int)f->len * 2, f->num);
-		else
-			value[0] = '\0';
-		if (s->nhops > 1)
-			fprintf(stderr, "sockscope: warning: hop %d: ", hop);
-		else
-			fprintf(stderr, "sockscope: warning: ");
-		fprintf(stderr, "%s at offset %zu, %s%s: %s\n", title, f->off, f->desc->name, value,
-			f->note != NULL ? f->note : "anomaly");
-		trace_note(s->trace, hop, "%s: %s%s: %s", title, f->desc->name, value,
-			   f->note != NULL ? f->note : "anomaly");
-	}
-}
-
-static const char *
-code_name(const struct name_table *t, uint32_t code)
-{
-	const struct name_entry *e = names_find(t, code);
-
-	return e != NULL ? e->name : "unknown code";
-}
-
-/*
- * A SOCKS5 reply whose REP refuses but whose ATYP is unknown: the refusal
- * is still clear (Tor answers refused RESOLVEs with ATYP 00).
- */
-static bool
-refusal_despite_atyp(const struct msg *m)
-{
-	const struct field *rep = msg_field(m, "REP");
-
-	return m->status == PROTO_E_ATYP && m->desc->type == MSG_S5_REPLY && rep != NULL &&
-	       rep->len == 1 && rep->num != 0;
-}
-
-/* "7 of 10 bytes (in BND.ADDR)": how far an incomplete message got. */
-static void
-progress(const struct msg *m, size_t have, char *buf, size_t cap)
-{
-	const char *field = msg_stop_field(m);
-	bool open_ended;
-	size_t total = msg_known_total(m, &open_ended);
-
-	snprintf(buf, cap, "%zu of %s%zu bytes (in %s)", have, open_ended ? "at least " : "", total,
-		 field != NULL ? field : "?");
-}
-
-/*
- * Reads until the decoder says the message is complete.  On EXIT_OK, m
- * describes the first m->len bytes of s->conn.in; the caller consumes them.
- */
-static int
-read_msg(struct session *s, int hop, enum msg_type type, const struct proto_ctx *ctx,
-	 const char *phase, int64_t deadline, struct msg *m)
-{
-	struct conn *c = &s->conn;
-	char what[400];
-
-	for (;;) {
-		ssize_t n;
-		int w;
-
-		proto_decode(type, c->in, c->have, ctx, m);
-		if (m->status == PROTO_OK) {
-			trace_message(s->trace, hop, type, c->in, m->len, ctx);
-			warn_anomalies(s, hop, m);
-			return EXIT_OK;
-		}
-		if (m->status < 0) {
-			trace_message(s->trace, hop, type, c->in, c->have, ctx);
-			describe(m, what, sizeof(what));
-			if (refusal_despite_atyp(m)) {
-				/* Tor refuses with ATYP 00: the code is what matters. */
-				uint32_t code = msg_field(m, "REP")->num;
-
-				fprintf(stderr, "sockscope: warning: %s\n", what);
-				/* The phase ended, refused, as a readable REP would end it.
-				 * Every caller's deadline is its start plus s->timeout_ms. */
-				trace_phase(s->trace, hop, phase, now_ms() - (deadline - s->timeout_ms),
-					    false);
-				return fail(s, EXIT_REFUSED, hop,
-					    "the server refused the request: REP 0x%02x %s (the rest of its reply was not read)",
-					    code, code_name(&names_s5_reply, code));
-			}
-			return fail(s, EXIT_PROTOCOL, hop, "%s phase: %s", phase, what);
-		}
-		if (c->have == sizeof(c->in))
-			return fail(s, EXIT_PROTOCOL, hop, "%s longer than %zu bytes",
-				    proto_msg_desc(type)->title, sizeof(c->in));
-		w = net_wait(c->fd, POLLIN, deadline);
-		if (w == 0 || w == -2) { /* -2: ^C in the REPL (net_stop) */
-			char when[64];
-
-			if (w == -2)
-				snprintf(when, sizeof(when), "interrupted");
-			else
-				snprintf(when, sizeof(when), "timed out after %g s", s->timeout_ms / 1000.0);
-			if (c->have > 0)
-				trace_message(s->trace, hop, type, c->in, c->have, ctx);
-			if (c->have == 0)
-				return fail(s, EXIT_TIMEOUT, hop, "%s in the %s phase: no %s arrived",
-					    when, phase, proto_msg_desc(type)->title);
-			progress(m, c->have, what, sizeof(what));
-			return fail(s, EXIT_TIMEOUT, hop, "%s in the %s phase: %s incomplete, %s",
-				    when, phase, proto_msg_desc(type)->title, what);
-		}
-		n = w < 0 ? -1 : recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, 0);
-		if (n > 0) {
-			c->have += (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (c->have > 0)
-			trace_message(s->trace, hop, type, c->in, c->have, ctx);
-		progress(m, c->have, what, sizeof(what));
-		if (n == 0)
-			return fail(s, EXIT_PROTOCOL, hop,
-				    "%s phase: %s truncated: server closed after %s%s", phase,
-				    proto_msg_desc(type)->title, what,
-				    c->have == 0 ? ": nothing was sent" : "");
-		return fail(s, EXIT_PROTOCOL, hop, "%s phase: %s: %s after %s", phase,
-			    proto_msg_desc(type)->title,
-			    errno == ECONNRESET ? "connection reset by the server" : strerror(errno),
-			    what);
-	}
-}
-
-static void
-consume(struct conn *c, size_t n)
-{
-	memmove(c->in, c->in + n, c->have - n);
-	c->have -= n;
-}
 
 
 /* Copies an address and port out of a reply (its bytes are about to go). */
@@ -503,9 +306,9 @@ check_answer(struct session *s, int hop, const struct msg *m)
 	} else {
 		snprintf(got, sizeof(got), "the address %s", h.name);
 	}
-	return fail(s, EXIT_PROTOCOL, hop,
+	return session_fail(s, EXIT_PROTOCOL, hop,
 		    "request phase: %s reply with ATYP 0x%02x (%s): BND.ADDR holds %s; expected %s",
-		    commands[s->command].name, atyp->num, code_name(&names_s5_atyp, atyp->num), got,
+		    commands[s->command].name, atyp->num, reply_code_name(&names_s5_atyp, atyp->num), got,
 		    name ? "ATYP 0x01 or 0x04 with the resolved IPv4 or IPv6 address"
 			 : "ATYP 0x03 (domain name) with the name");
 }
@@ -523,64 +326,64 @@ run_socks5(struct session *s, int i)
 	bool offered;
 	int rc;
 
-	if ((rc = send_msg(s, hop, MSG_S5_GREETING, hp->greeting, hp->greeting_len, "greeting",
+	if ((rc = session_send(s, hop, MSG_S5_GREETING, hp->greeting, hp->greeting_len, "greeting",
 			   t0 + s->timeout_ms)) != EXIT_OK ||
-	    (rc = read_msg(s, hop, MSG_S5_METHOD, &ctx, "greeting", t0 + s->timeout_ms, &m)) !=
+	    (rc = session_read(s, hop, MSG_S5_METHOD, &ctx, "greeting", t0 + s->timeout_ms, &m)) !=
 		    EXIT_OK)
 		return rc;
 	method = msg_field(&m, "METHOD")->num;
 	method_off = msg_field(&m, "METHOD")->off;
-	consume(&s->conn, m.len);
+	session_consume(&s->conn, m.len);
 	offered = method != 0xff && memchr(ctx.offered, (int)method, ctx.noffered) != NULL;
 	trace_phase(s->trace, hop, "greeting", now_ms() - t0, offered);
 	if (method == 0xff)
-		return fail(s, EXIT_AUTH, hop,
+		return session_fail(s, EXIT_AUTH, hop,
 			    "greeting phase: METHOD 0xFF at offset %zu: no acceptable method: the server accepts none of those offered (%s)",
 			    method_off,
 			    hp->greeting_len > 3 ? "00 NO AUTHENTICATION REQUIRED, 02 USERNAME/PASSWORD"
 						 : "00 NO AUTHENTICATION REQUIRED; give -U USER:PASS to offer 02");
 	if (!offered)
-		return fail(s, EXIT_PROTOCOL, hop,
+		return session_fail(s, EXIT_PROTOCOL, hop,
 			    "greeting phase: METHOD 0x%02x at offset %zu: server chose method 0x%02x %s, which was not offered (%s)",
-			    method, method_off, method, code_name(&names_s5_method, method),
+			    method, method_off, method, reply_code_name(&names_s5_method, method),
 			    hp->greeting_len > 3 ? "offered 00, 02" : "offered 00");
 	if (method == 0x02) {
 		t0 = now_ms();
-		rc = send_msg(s, hop, MSG_S5_AUTH_REQUEST, hp->auth, hp->auth_len, "auth",
+		rc = session_send(s, hop, MSG_S5_AUTH_REQUEST, hp->auth, hp->auth_len, "auth",
 			      t0 + s->timeout_ms);
 		/* Sent (or not): the password has no more use here. */
 		explicit_bzero(hp->auth, sizeof(hp->auth));
 		if (rc != EXIT_OK ||
-		    (rc = read_msg(s, hop, MSG_S5_AUTH_STATUS, NULL, "auth", t0 + s->timeout_ms,
+		    (rc = session_read(s, hop, MSG_S5_AUTH_STATUS, NULL, "auth", t0 + s->timeout_ms,
 				   &m)) != EXIT_OK)
 			return rc;
 		code = msg_field(&m, "STATUS")->num;
-		consume(&s->conn, m.len);
+		session_consume(&s->conn, m.len);
 		trace_phase(s->trace, hop, "auth", now_ms() - t0, code == 0);
 		if (code != 0)
-			return fail(s, EXIT_AUTH, hop,
+			return session_fail(s, EXIT_AUTH, hop,
 				    "authentication failed: the server answered STATUS 0x%02x for user '%s'",
 				    code, s->hops[i].cred.user);
 	}
 	t0 = now_ms();
-	if ((rc = send_msg(s, hop, MSG_S5_REQUEST, hp->request, hp->request_len, "request",
+	if ((rc = session_send(s, hop, MSG_S5_REQUEST, hp->request, hp->request_len, "request",
 			   t0 + s->timeout_ms)) != EXIT_OK ||
-	    (rc = read_msg(s, hop, MSG_S5_REPLY, NULL, "request", t0 + s->timeout_ms, &m)) !=
+	    (rc = session_read(s, hop, MSG_S5_REPLY, NULL, "request", t0 + s->timeout_ms, &m)) !=
 		    EXIT_OK)
 		return rc;
 	code = msg_field(&m, "REP")->num;
 	if (hop == s->nhops && code == 0 && (rc = check_answer(s, hop, &m)) != EXIT_OK) {
-		consume(&s->conn, m.len);
+		session_consume(&s->conn, m.len);
 		trace_phase(s->trace, hop, "request", now_ms() - t0, false);
 		return rc;
 	}
 	if (hop == s->nhops && code == 0)
 		store_address(&s->bound, &m, "BND.ADDR", "BND.PORT");
-	consume(&s->conn, m.len);
+	session_consume(&s->conn, m.len);
 	trace_phase(s->trace, hop, "request", now_ms() - t0, code == 0);
 	if (code != 0)
-		return fail(s, EXIT_REFUSED, hop, "the server refused the request: REP 0x%02x %s", code,
-			    code_name(&names_s5_reply, code));
+		return session_fail(s, EXIT_REFUSED, hop, "the server refused the request: REP 0x%02x %s", code,
+			    reply_code_name(&names_s5_reply, code));
 	return EXIT_OK;
 }
 
@@ -594,9 +397,9 @@ run_socks4(struct session *s, int i)
 	uint32_t code;
 	int rc;
 
-	if ((rc = send_msg(s, hop, MSG_S4_REQUEST, hp->request, hp->request_len, "request",
+	if ((rc = session_send(s, hop, MSG_S4_REQUEST, hp->request, hp->request_len, "request",
 			   t0 + s->timeout_ms)) != EXIT_OK ||
-	    (rc = read_msg(s, hop, MSG_S4_REPLY, NULL, "request", t0 + s->timeout_ms, &m)) !=
+	    (rc = session_read(s, hop, MSG_S4_REPLY, NULL, "request", t0 + s->timeout_ms, &m)) !=
 		    EXIT_OK)
 		return rc;
 	code = msg_field(&m, "CD")->num;
@@ -604,11 +407,11 @@ run_socks4(struct session *s, int i)
 		store_address(&s->bound, &m, "DSTIP", "DSTPORT");
 	if (msg_field(&m, "VN")->num != 0)
 		trace_note(s->trace, hop, "reply VN is %u, not 0: tolerated", msg_field(&m, "VN")->num);
-	consume(&s->conn, m.len);
+	session_consume(&s->conn, m.len);
 	trace_phase(s->trace, hop, "request", now_ms() - t0, code == 0x5a);
 	if (code != 0x5a)
-		return fail(s, EXIT_REFUSED, hop, "the server refused the request: CD 0x%02x %s", code,
-			    code_name(&names_s4_reply, code));
+		return session_fail(s, EXIT_REFUSED, hop, "the server refused the request: CD 0x%02x %s", code,
+			    reply_code_name(&names_s4_reply, code));
 	return EXIT_OK;
 }
 
@@ -647,7 +450,7 @@ session_run(struct session *s)
 	s->conn.fd = net_connect(&s->hops[0].host, s->family, t0 + s->timeout_ms, &timed_out, why,
 				 sizeof(why));
 	if (s->conn.fd < 0)
-		return fail(s, timed_out ? EXIT_TIMEOUT : EXIT_UNREACHABLE, 0, "%s", why);
+		return session_fail(s, timed_out ? EXIT_TIMEOUT : EXIT_UNREACHABLE, 0, "%s", why);
 	if (trace_keeps_notes(s->trace)) {
 		char where[HOST_MAX + 16];
 		struct host reached;
@@ -682,11 +485,11 @@ session_bind_wait(struct session *s, int timeout_ms)
 
 		if (n == 0) {
 			s->timeout_ms = saved;
-			return fail(s, EXIT_PROTOCOL, s->nhops,
+			return session_fail(s, EXIT_PROTOCOL, s->nhops,
 				    "the server closed the connection between the two BIND replies: no peer connected");
 		}
 	}
-	rc = read_msg(s, s->nhops, type, NULL, "bind-wait", t0 + timeout_ms, &m);
+	rc = session_read(s, s->nhops, type, NULL, "bind-wait", t0 + timeout_ms, &m);
 	s->timeout_ms = saved;
 	if (rc != EXIT_OK)
 		return rc;
@@ -697,14 +500,14 @@ session_bind_wait(struct session *s, int timeout_ms)
 		code = msg_field(&m, "CD")->num;
 		store_address(&s->peer, &m, "DSTIP", "DSTPORT");
 	}
-	consume(&s->conn, m.len);
+	session_consume(&s->conn, m.len);
 	trace_phase(s->trace, s->nhops, "bind-wait", now_ms() - t0, code == (type == MSG_S5_REPLY ? 0 : 0x5a));
 	if (type == MSG_S5_REPLY && code != 0)
-		return fail(s, EXIT_REFUSED, s->nhops, "the second BIND reply refused: REP 0x%02x %s",
-			    code, code_name(&names_s5_reply, code));
+		return session_fail(s, EXIT_REFUSED, s->nhops, "the second BIND reply refused: REP 0x%02x %s",
+			    code, reply_code_name(&names_s5_reply, code));
 	if (type == MSG_S4_REPLY && code != 0x5a)
-		return fail(s, EXIT_REFUSED, s->nhops, "the second BIND reply refused: CD 0x%02x %s",
-			    code, code_name(&names_s4_reply, code));
+		return session_fail(s, EXIT_REFUSED, s->nhops, "the second BIND reply refused: CD 0x%02x %s",
+			    code, reply_code_name(&names_s4_reply, code));
 	return EXIT_OK;
 }
 

@@ -57,6 +57,7 @@ struct session {
 	struct trace *trace;
 	struct conn conn;
 	char error[600]; /* what failed, for people: phase, field, offset */
+	bool quiet;      /* -j, its summary on stderr: no text goes there */
 	int64_t started_ms;
 };
 

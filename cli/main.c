@@ -16,13 +16,16 @@
 #include "secrets.h"
 
 /* With 0, 1 or 2 closed at start, the next socket would take its number and
- * a trace meant for stderr would go to the server. */
+ * a trace meant for stderr would go to the server.  A closed stdin reads as
+ * empty; a closed stdout or stderr is opened read-only, so that writing
+ * there still fails (EBADF) as it would have: output asked for and lost is
+ * an error, not a success. */
 static void
 reserve_standard_fds(void)
 {
 	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) < 0) {
-			int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+			int null = open("/dev/null", O_RDONLY);
 
 			if (null >= 0 && null != fd)
 				close(null);

@@ -110,8 +110,12 @@ net_poll(struct pollfd *pfd, nfds_t n, int timeout_ms, volatile sig_atomic_t *st
 
 	if (stop == NULL)
 		return poll(pfd, n, timeout_ms);
+	/* SIGINT, and the others one-shot -j catches to end in order. */
 	sigemptyset(&intr);
 	sigaddset(&intr, SIGINT);
+	sigaddset(&intr, SIGTERM);
+	sigaddset(&intr, SIGHUP);
+	sigaddset(&intr, SIGQUIT);
 	if (sigprocmask(SIG_BLOCK, &intr, &old) < 0)
 		return -1;
 	if (*stop) {
@@ -120,6 +124,9 @@ net_poll(struct pollfd *pfd, nfds_t n, int timeout_ms, volatile sig_atomic_t *st
 	}
 	during = old;
 	sigdelset(&during, SIGINT);
+	sigdelset(&during, SIGTERM);
+	sigdelset(&during, SIGHUP);
+	sigdelset(&during, SIGQUIT);
 	if (timeout_ms >= 0) {
 		ts.tv_sec = timeout_ms / 1000;
 		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;

@@ -15,15 +15,17 @@ int64_t now_ms(void);
 /*
  * When not NULL, the waits below end early once *net_stop is non-zero: the
  * REPL points it at the flag its SIGINT handler sets, so that ^C interrupts
- * a connect or a handshake.  NULL (one-shot mode): they go on through
- * signals, as poll's EINTR is retried.
+ * a connect or a handshake; one-shot -j points it at the flag its handlers
+ * set, to write its summary before the signal ends it.  NULL (one-shot
+ * mode otherwise): they go on through signals, as poll's EINTR is retried.
  */
 extern volatile sig_atomic_t *net_stop;
 
 /*
  * poll(2), but when stop is not NULL: -2 at once if *stop is set, and a
- * SIGINT cannot slip in between that check and the wait (it is blocked in
- * between and let through only while waiting, ppoll(2)), so the wait ends
+ * SIGINT (nor SIGTERM, SIGHUP, SIGQUIT) cannot slip in between that check
+ * and the wait (blocked in between, let through only while waiting,
+ * ppoll(2)), so the wait ends
  * with EINTR.  Otherwise as poll: >= 0, or -1 with errno.
  */
 int net_poll(struct pollfd *pfd, nfds_t n, int timeout_ms, volatile sig_atomic_t *stop);

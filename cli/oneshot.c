@@ -23,6 +23,7 @@
 #include "options.h"
 #include "password.h"
 #include "secrets.h"
+#include "session_io.h"
 #include "term.h"
 #include "trace.h"
 #include "tunnel.h"
@@ -43,7 +44,7 @@ usage_error(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s->error, sizeof(s->error), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "sockscope: %s\n", s->error);
+	session_say(s, "%s", s->error);
 }
 
 /* Fills in passwords from SOCKSCOPE_PASSWORD or a no-echo prompt. */
@@ -89,9 +90,10 @@ wipe_passwords(struct session *s)
 }
 
 static void
-usage_hint(void)
+usage_hint(const struct session *s)
 {
-	fprintf(stderr, "usage: sockscope [OPTIONS] -x PROXY [connect] HOST PORT\n"
+	if (!s->quiet)
+		fprintf(stderr, "usage: sockscope [OPTIONS] -x PROXY [connect] HOST PORT\n"
 			"       try 'sockscope --help'\n");
 }
 
@@ -138,7 +140,7 @@ parse_positionals(struct session *s, int argc, char **argv)
 	} else {
 		usage_error(s, "%s",
 			    argc - i == 0 ? "no target: give HOST PORT" : "too many arguments");
-		usage_hint();
+		usage_hint(s);
 		return -1;
 	}
 	return 0;
@@ -157,7 +159,7 @@ host_text(const struct host *h, char *buf, size_t cap)
 }
 
 static void
-announce_bind(struct session *s)
+announce_bind(struct session *s, bool zero_io)
 {
 	struct host where = s->bound;
 	static const uint8_t zero[16];
@@ -169,17 +171,39 @@ announce_bind(struct session *s)
 		bool numeric = session_proxy_address(s, &where, why, sizeof(why)) == 0;
 
 		where.port = s->bound.port;
-		fprintf(stderr,
-			"sockscope: bind: the server listens on %s port %u (it said %s: the proxy's own address%s%s)\n",
-			host_text(&where, listens, sizeof(listens)), where.port,
-			host_text(&s->bound, said, sizeof(said)), numeric ? "" : "; ",
-			numeric ? "" : why);
+		session_say(s,
+			    "bind: the server listens on %s port %u (it said %s: the proxy's own address%s%s)",
+			    host_text(&where, listens, sizeof(listens)), where.port,
+			    host_text(&s->bound, said, sizeof(said)), numeric ? "" : "; ",
+			    numeric ? "" : why);
 		s->bound = where;
 	} else {
-		fprintf(stderr, "sockscope: bind: the server listens on %s port %u\n",
-			host_text(&where, listens, sizeof(listens)), where.port);
+		session_say(s, "bind: the server listens on %s port %u",
+			    host_text(&where, listens, sizeof(listens)), where.port);
 	}
+	/* The peer needs the address now, not in the summary at the end. */
+	if (s->quiet && !zero_io)
+		oneshot_json_bind_listen(stderr, s);
 	fflush(stderr);
+}
+
+/*
+ * Whether what went to stdout arrived: a failure to write it is exit 7,
+ * "standard output: REASON"; EPIPE (the reader went away, `| head -1`) is
+ * an orderly end, with the status the run had.
+ */
+static int
+stdout_status(struct session *s, int status)
+{
+	int err;
+
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	err = errno != 0 ? errno : EIO;
+	if (err == EPIPE)
+		return status;
+	snprintf(s->error, sizeof(s->error), "standard output: %s", strerror(err));
+	return EXIT_TUNNEL;
 }
 
 static int
@@ -189,17 +213,142 @@ print_answer(struct session *s)
 
 	/* The handshake refused an answer of the wrong kind (exit 4). */
 	printf("%s\n", host_text(&s->bound, text, sizeof(text)));
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return EXIT_OK;
-	snprintf(s->error, sizeof(s->error), "writing stdout: %s", strerror(errno));
-	return EXIT_TUNNEL;
+	return stdout_status(s, EXIT_OK);
 }
 
 static void
 report_failure(const struct session *s, int status)
 {
 	if (status != EXIT_OK && s->error[0] != '\0')
-		fprintf(stderr, "sockscope: %s\n", s->error);
+		session_say(s, "%s", s->error);
+}
+
+/* With -j, the signal that ended the run (its summary says so), else 0. */
+static volatile sig_atomic_t caught_signal;
+
+static void
+on_signal(int sig)
+{
+	if (caught_signal == 0)
+		caught_signal = sig;
+}
+
+/*
+ * With -j, a signal that would end the run ends it in order instead: every
+ * wait returns (net_stop), the summary is written, then the signal ends the
+ * process as it would have.  One the shell ignores (nohup) stays ignored.
+ */
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	net_stop = &caught_signal;
+}
+
+static int
+run_udp(const struct options *o, struct session *s, struct tunnel_result *tr,
+	struct udp_result *ur, bool *udp_ran)
+{
+	int status = udp_run(s, o->dgram_raw, o->quit_after_eof_ms, ur);
+
+	*udp_ran = true;
+	if (status != EXIT_OK) {
+		snprintf(s->error, sizeof(s->error), "udp: %s",
+			 ur->error[0] != '\0' ? ur->error : "the datagram relay failed");
+		report_failure(s, status);
+	}
+	if (o->verbose && !s->quiet)
+		fprintf(stderr, "* udp: %llu datagrams sent, %llu received, %llu dropped\n",
+			(unsigned long long)ur->sent, (unsigned long long)ur->received,
+			(unsigned long long)ur->dropped);
+	tr->up = ur->bytes_sent;
+	tr->down = ur->bytes_received;
+	return status;
+}
+
+static int
+run_tunnel(const struct options *o, struct session *s, struct tunnel_result *tr)
+{
+	int status = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO,
+				o->quit_after_eof_ms, o->json ? &caught_signal : NULL, tr);
+
+	if (status != EXIT_OK) {
+		snprintf(s->error, sizeof(s->error), "%s",
+			 tr->error[0] != '\0' ? tr->error : "the tunnel failed");
+		report_failure(s, status);
+	}
+	if (o->verbose && !s->quiet)
+		fprintf(stderr, "* tunnel: %llu bytes sent, %llu bytes received\n",
+			(unsigned long long)tr->up, (unsigned long long)tr->down);
+	return status;
+}
+
+/* After the grant: BIND's wait, RESOLVE's answer, the datagrams or the tunnel. */
+static int
+after_grant(const struct options *o, struct session *s, struct tunnel_result *tr,
+	    struct udp_result *ur, bool *udp_ran)
+{
+	int status;
+
+	if (s->command == COMMAND_BIND) {
+		announce_bind(s, o->zero_io);
+		if (!o->zero_io) {
+			char peer[HOST_MAX * 4 + 1];
+
+			status = session_bind_wait(s, o->bind_timeout_ms);
+			report_failure(s, status);
+			if (status != EXIT_OK)
+				return status;
+			session_say(s, "bind: peer %s port %u connected",
+				    host_text(&s->peer, peer, sizeof(peer)), s->peer.port);
+		}
+	}
+	if (s->command == COMMAND_UDP && o->zero_io) {
+		char why[400];
+
+		/* No datagram goes, but the summary names the relay that would be used. */
+		if (udp_relay_address(s, why, sizeof(why)) != EXIT_OK)
+			session_say(s, "warning: udp: %s", why);
+	}
+	if (s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR) {
+		status = print_answer(s);
+		report_failure(s, status);
+		return status;
+	}
+	if (o->zero_io) {
+		if (o->verbose && !s->quiet)
+			fprintf(stderr, "* handshake done; -z: no tunnel\n");
+		return EXIT_OK;
+	}
+	if (s->command == COMMAND_UDP)
+		return run_udp(o, s, tr, ur, udp_ran);
+	return run_tunnel(o, s, tr);
+}
+
+static void
+session_setup(const struct options *o, struct session *s, bool json_to_stdout)
+{
+	/* s is static, so already zero: clearing its 24 KiB would only make them resident. */
+	s->conn.fd = -1;
+	s->family = o->family;
+	s->timeout_ms = o->timeout_ms;
+	s->trace = &trace;
+	/* -j's summary on stderr leaves no room there for text: it carries it all. */
+	s->quiet = o->json && !json_to_stdout;
+	trace.fp = s->quiet ? NULL : stderr;
+	trace.verbose = o->verbose;
+	trace.hex = o->hex;
+	trace.json = o->json;
+	trace.show_secrets = o->show_secrets;
+	trace.color = term_wants_color(o->color, stderr);
 }
 
 int
@@ -213,18 +362,8 @@ oneshot_main(struct options *o, int argc, char **argv)
 	bool json_to_stdout = o->zero_io;
 	unsigned known = ONESHOT_JSON_HOPS;
 
-	/* s is static, so already zero: clearing its 24 KiB would only make them resident. */
 	memset(&tr, 0, sizeof(tr));
-	s->conn.fd = -1;
-	s->family = o->family;
-	s->timeout_ms = o->timeout_ms;
-	s->trace = &trace;
-	trace.fp = stderr;
-	trace.verbose = o->verbose;
-	trace.hex = o->hex;
-	trace.json = o->json;
-	trace.show_secrets = o->show_secrets;
-	trace.color = term_wants_color(o->color, stderr);
+	session_setup(o, s, json_to_stdout);
 
 	for (int i = 0; i < o->nproxies; i++) {
 		char why[400];
@@ -263,7 +402,7 @@ oneshot_main(struct options *o, int argc, char **argv)
 		wipe_passwords(s);
 		if (o->json)
 			oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known,
-					   0, 0, NULL, o->show_secrets);
+					   0, 0, NULL, o->show_secrets, 0);
 		trace_free(&trace);
 		return status;
 	}
@@ -272,6 +411,8 @@ oneshot_main(struct options *o, int argc, char **argv)
 			secret_keep_in();
 
 	s->started_ms = now_ms();
+	if (o->json)
+		catch_signals();
 	status = session_plan(s);
 	/* The plan holds the encoded RFC 1929 requests (wiped once sent):
 	 * the passwords themselves are no longer needed. */
@@ -279,64 +420,25 @@ oneshot_main(struct options *o, int argc, char **argv)
 	if (status == EXIT_OK)
 		status = session_run(s);
 	report_failure(s, status);
-	if (status == EXIT_OK && s->command == COMMAND_BIND) {
-		announce_bind(s);
-		if (!o->zero_io) {
-			status = session_bind_wait(s, o->bind_timeout_ms);
-			report_failure(s, status);
-			if (status == EXIT_OK) {
-				char peer[HOST_MAX * 4 + 1];
-
-				fprintf(stderr, "sockscope: bind: peer %s port %u connected\n",
-					host_text(&s->peer, peer, sizeof(peer)), s->peer.port);
-			}
-		}
-	}
-	if (status == EXIT_OK && s->command == COMMAND_UDP && o->zero_io &&
-	    s->bound.kind != HOST_NAME) {
-		char why[400];
-
-		/* No datagram goes, but the summary names the relay that would be used. */
-		if (udp_relay_address(s, why, sizeof(why)) != EXIT_OK)
-			fprintf(stderr, "sockscope: warning: udp: %s\n", why);
-	}
-	if (status == EXIT_OK && (s->command == COMMAND_RESOLVE || s->command == COMMAND_RESOLVE_PTR)) {
-		status = print_answer(s);
-		report_failure(s, status);
-	} else if (status == EXIT_OK && s->command == COMMAND_UDP && !o->zero_io) {
-		status = udp_run(s, o->dgram_raw, o->quit_after_eof_ms, &ur);
-		udp_ran = true;
-		if (status != EXIT_OK) {
-			snprintf(s->error, sizeof(s->error), "udp: %s",
-				 ur.error[0] != '\0' ? ur.error : "the datagram relay failed");
-			report_failure(s, status);
-		}
-		if (o->verbose)
-			fprintf(stderr, "* udp: %llu datagrams sent, %llu received, %llu dropped\n",
-				(unsigned long long)ur.sent, (unsigned long long)ur.received,
-				(unsigned long long)ur.dropped);
-		tr.up = ur.bytes_sent;
-		tr.down = ur.bytes_received;
-	} else if (status == EXIT_OK && !o->zero_io) {
-		status = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO,
-				    o->quit_after_eof_ms, NULL, &tr);
-		if (status != EXIT_OK) {
-			snprintf(s->error, sizeof(s->error), "%s",
-				 tr.error[0] != '\0' ? tr.error : "the tunnel failed");
-			report_failure(s, status);
-		}
-		if (o->verbose)
-			fprintf(stderr, "* tunnel: %llu bytes sent, %llu bytes received\n",
-				(unsigned long long)tr.up, (unsigned long long)tr.down);
-	} else if (status == EXIT_OK && o->verbose) {
-		fprintf(stderr, "* handshake done; -z: no tunnel\n");
-	}
-	if (o->json)
+	memset(&ur, 0, sizeof(ur));
+	if (status == EXIT_OK)
+		status = after_grant(o, s, &tr, &ur, &udp_ran);
+	if (caught_signal != 0)
+		status = 128 + caught_signal;
+	if (o->json) {
 		oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known, tr.up,
-				   tr.down, udp_ran ? &ur : NULL, o->show_secrets);
+				   tr.down, udp_ran ? &ur : NULL, o->show_secrets, caught_signal);
+		if (json_to_stdout && (status = stdout_status(s, status)) == EXIT_TUNNEL)
+			fprintf(stderr, "sockscope: %s\n", s->error);
+	}
 	if (s->conn.fd >= 0)
 		close(s->conn.fd);
+	udp_result_free(&ur);
 	wipe_passwords(s);
 	trace_free(&trace);
+	if (caught_signal != 0) { /* the summary is out: now end as the signal says */
+		signal(caught_signal, SIG_DFL);
+		raise(caught_signal);
+	}
 	return status;
 }

@@ -6,6 +6,7 @@
 #include "oneshot_json.h"
 
 #include <jansson.h>
+#include <signal.h>
 #include <string.h>
 
 #include "json_out.h"
@@ -58,10 +59,56 @@ hops_json(const struct session *s)
 	return hops;
 }
 
+/* Each datagram kept, as a message of its own: "hop" the last, "direction"
+ * who sent it (the relay's are the server's). */
+static void
+datagrams_json(json_t *messages, const struct session *s, const struct udp_result *udp,
+	       bool show_secrets)
+{
+	for (size_t i = 0; i < udp->nkept; i++) {
+		struct msg m;
+		json_t *o;
+
+		proto_decode(MSG_S5_UDP, udp->kept[i].bytes, udp->kept[i].len, NULL, &m);
+		o = msg_to_json(&m, show_secrets ? MSG_JSON_SHOW_SECRETS : 0);
+		if (o == NULL)
+			continue;
+		json_object_set_new(o, "direction",
+				    json_string(udp->kept[i].received ? "server" : "client"));
+		json_object_set_new(o, "hop", json_integer(s->nhops));
+		json_array_append_new(messages, o);
+	}
+}
+
+static const char *
+signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT: return "SIGINT";
+	case SIGTERM: return "SIGTERM";
+	case SIGHUP: return "SIGHUP";
+	case SIGQUIT: return "SIGQUIT";
+	default: return "?";
+	}
+}
+
+void
+oneshot_json_bind_listen(FILE *fp, const struct session *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "event", json_string("bind_listen"));
+	json_object_set_new(o, "bind_listen", host_json(&s->bound));
+	json_dumpf(o, fp, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT);
+	fputc('\n', fp);
+	fflush(fp);
+	json_decref(o);
+}
+
 void
 oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int status,
 		   unsigned known, uint64_t up, uint64_t down, const struct udp_result *udp,
-		   bool show_secrets)
+		   bool show_secrets, int signo)
 {
 	json_t *root = json_object(), *phases = json_array(), *messages = json_array(),
 	       *notes = json_array(), *bytes = json_object();
@@ -113,12 +160,18 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 			break;
 		}
 	}
+	if (udp != NULL)
+		datagrams_json(messages, s, udp, show_secrets);
 	json_object_set_new(root, "phases", phases);
 	json_object_set_new(root, "messages", messages);
 	json_object_set_new(root, "notes", notes);
 	json_object_set_new(root, "outcome",
-			    json_string(status >= 0 && status <= EXIT_TUNNEL ? outcomes[status] : "?"));
+			    json_string(signo != 0 ? "interrupted"
+					: status >= 0 && status <= EXIT_TUNNEL ? outcomes[status]
+									  : "?"));
 	json_object_set_new(root, "exit", json_integer(status));
+	if (signo != 0)
+		json_object_set_new(root, "signal", json_string(signal_name(signo)));
 	if (s->error[0] != '\0' && status != EXIT_OK)
 		json_object_set_new(root, "error", json_printable(s->error, strlen(s->error)));
 	json_object_set_new(bytes, "sent", json_integer((json_int_t)up));
@@ -126,9 +179,10 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 	json_object_set_new(root, "bytes", bytes);
 	if (udp != NULL)
 		json_object_set_new(root, "datagrams",
-				    json_pack("{s:I,s:I,s:I}", "sent", (json_int_t)udp->sent,
+				    json_pack("{s:I,s:I,s:I,s:I}", "sent", (json_int_t)udp->sent,
 					      "received", (json_int_t)udp->received, "dropped",
-					      (json_int_t)udp->dropped));
+					      (json_int_t)udp->dropped, "not_shown",
+					      (json_int_t)udp->kept_omitted));
 	json_dumpf(root, fp, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT);
 	fputc('\n', fp);
 	json_decref(root);

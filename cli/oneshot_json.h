@@ -16,10 +16,16 @@
 #define ONESHOT_JSON_TARGET 2u
 
 /* known: ONESHOT_JSON_* bits; up, down: bytes relayed each way (for UDP, the
- * datagrams' DATA); udp: the datagram counts, NULL when no datagram relay
- * ran.  "error" is s->error, as stderr said it, for any failure. */
+ * datagrams' DATA); udp: the datagram counts and the datagrams kept (each
+ * one appended to "messages"), NULL when no datagram relay ran.  "error" is
+ * s->error, for any failure.  signo: the signal that ended the run
+ * ("outcome" "interrupted", "signal"), or 0. */
 void oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int status,
 			unsigned known, uint64_t up, uint64_t down, const struct udp_result *udp,
-			bool show_secrets);
+			bool show_secrets, int signo);
+
+/* BIND with -j on stderr: {"event": "bind_listen", "bind_listen": "HOST:PORT"}
+ * as soon as it is known, for the peer; the summary follows at the end. */
+void oneshot_json_bind_listen(FILE *fp, const struct session *s);
 
 #endif

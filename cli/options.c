@@ -195,10 +195,12 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 				return -1;
 			break;
 		case '4':
-			o->family = AF_INET;
-			break;
 		case '6':
-			o->family = AF_INET6;
+			if (o->family != AF_UNSPEC && o->family != (c == '4' ? AF_INET : AF_INET6)) {
+				fprintf(stderr, "sockscope: -4 and -6 exclude each other: give one\n");
+				return -1;
+			}
+			o->family = c == '4' ? AF_INET : AF_INET6;
 			break;
 		case OPT_COLOR:
 			if (color_when_parse(optarg, &o->color) < 0) {

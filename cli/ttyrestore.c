@@ -15,7 +15,8 @@
 
 #define NFLAGS 2
 
-static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP };
+/* SIGQUIT too: Ctrl-\ is a fatal key like Ctrl-C (ssh restores on it). */
+static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 #define NSIGNALS (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
 
 /* A slot is in use when its fd is not negative; the fd is stored last. */

@@ -2,7 +2,7 @@
  * Terminal state that must outlive us: a descriptor's file status flags (the
  * tunnel sets O_NONBLOCK on a terminal it shares with the shell) and a
  * terminal's settings (the password prompt turns echo off).  What is kept
- * here is put back on the way out, and also when SIGINT, SIGTERM or SIGHUP
+ * here is put back on the way out, and also when SIGINT, SIGTERM, SIGHUP or SIGQUIT
  * would end the process: the handler restores, then the signal is raised
  * again with its default action, so the exit status still names it.
  */
@@ -18,7 +18,7 @@ int ttyrestore_keep_flags(int fd);
 void ttyrestore_keep_termios(int fd, const struct termios *t);
 
 /*
- * From now on, SIGINT, SIGTERM and SIGHUP, where their action is the default
+ * From now on, SIGINT, SIGTERM, SIGHUP and SIGQUIT, where their action is the default
  * one (the process ends), first put back what was kept.  A signal that has a
  * handler of its own (the REPL's SIGINT) or is ignored is left alone.
  */

@@ -128,16 +128,36 @@ move_direct(struct direction *d, struct tunnel_result *r)
 	return io_failed(r, d, false, errno);
 }
 
+/*
+ * Ends a direction on an error, worded for people.  Two cases are not
+ * failures of the tunnel's own: stdout's reader went away (EPIPE: `| head
+ * -1`), an orderly end, -2; and a reset read from the server while stdin
+ * was still being uploaded, which cut the upload first: it is named.
+ */
 static int
 io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err)
 {
 	const char *end = reading ? (d->src_is_sock ? "the server" : "stdin")
 				  : (d->dst_is_sock ? "the server" : "stdout");
+	bool to_stdout = !reading && !d->dst_is_sock;
 
-	snprintf(r->error, sizeof(r->error), "tunnel %s: %s %s failed: %s after %llu bytes",
-		 d->name, reading ? "reading" : "writing", end,
-		 err == ECONNRESET ? "connection reset" : strerror(err),
-		 (unsigned long long)d->moved);
+	if (to_stdout && err == EPIPE) {
+		r->stdout_gone = true;
+		return -2;
+	}
+	if (to_stdout)
+		snprintf(r->error, sizeof(r->error),
+			 "standard output: %s (tunnel download, after %llu bytes)", strerror(err),
+			 (unsigned long long)d->moved);
+	else if (reading && d->src_is_sock && err == ECONNRESET && !up.done)
+		snprintf(r->error, sizeof(r->error),
+			 "tunnel upload: cut by a reset from the server after %llu bytes sent (download: %llu bytes received)",
+			 (unsigned long long)up.moved, (unsigned long long)d->moved);
+	else
+		snprintf(r->error, sizeof(r->error), "tunnel %s: %s %s failed: %s after %llu bytes",
+			 d->name, reading ? "reading" : "writing", end,
+			 err == ECONNRESET ? "connection reset" : strerror(err),
+			 (unsigned long long)d->moved);
 	d->write_failed = !reading;
 	return -1;
 }
@@ -217,7 +237,7 @@ finish(struct direction *d)
 		shutdown(d->dst, SHUT_WR); /* the server sees our EOF */
 }
 
-/* -1 on an error, 1 when *stop ended the wait for stdout. */
+/* -1 on an error, 1 when *stop ended the wait for stdout or its reader went away. */
 static int
 write_pending(int fd, const uint8_t *p, size_t len, volatile sig_atomic_t *stop,
 	      struct tunnel_result *r)
@@ -240,8 +260,13 @@ write_pending(int fd, const uint8_t *p, size_t len, volatile sig_atomic_t *stop,
 			}
 			continue;
 		}
+		r->down += off;
+		if (n < 0 && errno == EPIPE) { /* the reader went away: an orderly end */
+			r->stdout_gone = true;
+			return 1;
+		}
 		snprintf(r->error, sizeof(r->error),
-			 "tunnel download: writing stdout failed: %s after %llu bytes",
+			 "standard output: %s (tunnel download, after %llu bytes)",
 			 strerror(n < 0 ? errno : EIO), (unsigned long long)off);
 		return -1;
 	}
@@ -270,7 +295,7 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 	memset(r, 0, sizeof(*r));
 	first_error[0] = '\0';
 	if (npending > 0 && (w = write_pending(out_fd, pending, npending, stop, r)) != 0) {
-		r->interrupted = w > 0;
+		r->interrupted = w > 0 && !r->stdout_gone;
 		return w > 0 ? EXIT_OK : EXIT_TUNNEL;
 	}
 	/* Not a TCP socket (a test's socketpair): the default is no worse. */
@@ -280,7 +305,7 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 	direction_init(&down, "download", sock, out_fd, true, false);
 	/*
 	 * Non-blocking ends, restored on the way out: the terminal is shared.
-	 * Also when SIGINT, SIGTERM or SIGHUP ends us: the shell and the next
+	 * Also when SIGINT, SIGTERM, SIGHUP or SIGQUIT ends us: the shell and the next
 	 * program would otherwise read a non-blocking terminal (EAGAIN).
 	 */
 	in_flags = ttyrestore_keep_flags(in_fd);
@@ -374,6 +399,10 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 				if (d == &up && quit_after_eof_ms >= 0)
 					quit_at = now_ms() + quit_after_eof_ms;
 			}
+		}
+		if (rc == -2) { /* stdout's reader went away: the tunnel is over */
+			rc = 0;
+			break;
 		}
 		if (rc != 0)
 			break;

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "hexview.h"
 #include "msgtext.h"
 #include "net.h"
+#include "session_io.h"
 #include "term.h"
 #include "traceline.h"
 
@@ -79,7 +81,7 @@ show(struct session *s, const struct msg *m, enum view_dir dir)
 {
 	struct view_opts v;
 
-	if (s->trace == NULL || (!s->trace->hex && !s->trace->verbose))
+	if (s->trace == NULL || s->trace->fp == NULL || (!s->trace->hex && !s->trace->verbose))
 		return;
 	memset(&v, 0, sizeof(v));
 	v.color = s->trace->color;
@@ -89,6 +91,51 @@ show(struct session *s, const struct msg *m, enum view_dir dir)
 		hexview_print(s->trace->fp, m, &v);
 	else
 		trace_line(s->trace->fp, m, &v);
+}
+
+/*
+ * For -j, every datagram as it crossed the wire, as a message of its own;
+ * bounded: past UDP_KEEP_MAX of them, or UDP_KEEP_BYTES in all, they are
+ * only counted (r->kept_omitted).
+ */
+#define UDP_KEEP_MAX 1024
+#define UDP_KEEP_BYTES (8u * 1024 * 1024)
+
+static void
+keep(struct session *s, struct udp_result *r, const uint8_t *p, size_t len, bool received)
+{
+	struct udp_kept *k;
+
+	if (s->trace == NULL || !s->trace->json)
+		return;
+	if (r->nkept == UDP_KEEP_MAX || r->kept_bytes + len > UDP_KEEP_BYTES) {
+		r->kept_omitted++;
+		return;
+	}
+	if (r->kept == NULL && (r->kept = calloc(UDP_KEEP_MAX, sizeof(*r->kept))) == NULL) {
+		r->kept_omitted++;
+		return;
+	}
+	k = &r->kept[r->nkept];
+	if ((k->bytes = malloc(len > 0 ? len : 1)) == NULL) {
+		r->kept_omitted++;
+		return;
+	}
+	memcpy(k->bytes, p, len);
+	k->len = len;
+	k->received = received;
+	r->kept_bytes += len;
+	r->nkept++;
+}
+
+void
+udp_result_free(struct udp_result *r)
+{
+	for (size_t i = 0; i < r->nkept; i++)
+		free(r->kept[i].bytes);
+	free(r->kept);
+	r->kept = NULL;
+	r->nkept = 0;
 }
 
 /* Wraps data in the UDP request header and sends it to the relay. */
@@ -126,6 +173,7 @@ send_datagram(struct session *s, int fd, const struct sockaddr_storage *relay, s
 	}
 	proto_decode(MSG_S5_UDP, packet, n, NULL, &m);
 	show(s, &m, VIEW_DIR_SENT);
+	keep(s, r, packet, n, false);
 	if (sendto(fd, packet, n, 0, (const struct sockaddr *)relay, rlen) < 0) {
 		snprintf(r->error, sizeof(r->error), "sending a datagram to the relay: %s",
 			 strerror(errno));
@@ -155,7 +203,7 @@ static void
 drop(struct session *s, struct udp_result *r, const char *why)
 {
 	r->dropped++;
-	if (s->trace != NULL && s->trace->verbose)
+	if (s->trace != NULL && s->trace->verbose && !s->quiet)
 		fprintf(stderr, "* udp: dropped a datagram: %s\n", why);
 }
 
@@ -183,6 +231,7 @@ receive_datagram(struct session *s, int fd, const struct sockaddr_storage *relay
 	}
 	proto_decode(MSG_S5_UDP, packet, (size_t)n, NULL, &m);
 	show(s, &m, VIEW_DIR_RECEIVED);
+	keep(s, r, packet, (size_t)n, true);
 	if (m.status != PROTO_OK) {
 		msg_problem(&m, why, sizeof(why));
 		drop(s, r, why);
@@ -199,9 +248,43 @@ receive_datagram(struct session *s, int fd, const struct sockaddr_storage *relay
 	r->bytes_received += data->len;
 	if ((data->len > 0 && fwrite(data->bytes, 1, data->len, stdout) != data->len) ||
 	    (!raw && fputc('\n', stdout) == EOF) || fflush(stdout) == EOF) {
-		snprintf(r->error, sizeof(r->error), "writing stdout: %s", strerror(errno));
+		if (errno == EPIPE) { /* the reader went away: an orderly end */
+			r->stdout_gone = true;
+			return EXIT_OK;
+		}
+		snprintf(r->error, sizeof(r->error), "standard output: %s", strerror(errno));
 		return EXIT_TUNNEL;
 	}
+	return EXIT_OK;
+}
+
+/* A relay named by the server (ATYP 03): resolved here, as -4 / -6 say. */
+static int
+resolve_relay_name(struct session *s, char *why, size_t whylen)
+{
+	char name[HOST_MAX * 4 + 1], err[HOST_MAX + 100];
+	struct host relay = s->bound;
+	const char *reason;
+
+	term_escape(name, sizeof(name), s->bound.name, s->bound.namelen);
+	if (memchr(relay.name, '\0', relay.namelen) != NULL) {
+		snprintf(why, whylen, "the relay is given by name (%s), which holds a 0x00 byte: no such host", name);
+		return EXIT_UNREACHABLE;
+	}
+	if (net_resolve(&relay, s->family, err, sizeof(err)) < 0) {
+		/* net_resolve's words quote the name raw: only its reason is kept. */
+		reason = strrchr(err, ':');
+		snprintf(why, whylen, "the relay is given by name (%s), which does not resolve here: %s",
+			 name, reason != NULL ? reason + 2 : err);
+		return EXIT_UNREACHABLE;
+	}
+	net_addr_string(&relay, relay.name, sizeof(relay.name));
+	relay.namelen = strlen(relay.name);
+	session_say(s, "the relay is given by name, %s: resolved here to %s port %u", name, relay.name,
+		    relay.port);
+	trace_note(s->trace, s->nhops, "the relay is given by name, %s: resolved here to %s", name,
+		   relay.name);
+	s->bound = relay;
 	return EXIT_OK;
 }
 
@@ -212,6 +295,8 @@ udp_relay_address(struct session *s, char *why, size_t whylen)
 	struct host relay;
 	char how[HOST_MAX * 4 + 32], err[400];
 
+	if (s->bound.kind == HOST_NAME)
+		return resolve_relay_name(s, why, whylen);
 	if (!unspecified(&s->bound))
 		return EXIT_OK;
 	if (session_proxy_address(s, &relay, err, sizeof(err)) < 0) {
@@ -228,8 +313,10 @@ udp_relay_address(struct session *s, char *why, size_t whylen)
 		term_escape(name, sizeof(name), last->name, last->namelen);
 		snprintf(how, sizeof(how), " (%s, resolved here)", name);
 	}
-	fprintf(stderr, "sockscope: the relay address is %s: using the proxy's, %s port %u%s\n",
-		s->bound.name, relay.name, relay.port, how);
+	session_say(s, "the relay address is %s: using the proxy's, %s port %u%s", s->bound.name,
+		    relay.name, relay.port, how);
+	trace_note(s->trace, s->nhops, "the relay address is %s: using the proxy's, %s%s",
+		   s->bound.name, relay.name, how);
 	s->bound = relay;
 	return EXIT_OK;
 }
@@ -245,17 +332,9 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 	int fd, rc = EXIT_OK;
 
 	memset(r, 0, sizeof(*r));
-	if (s->bound.kind == HOST_NAME) {
-		char name[HOST_MAX * 4 + 1];
-
-		term_escape(name, sizeof(name), s->bound.name, s->bound.namelen);
-		snprintf(r->error, sizeof(r->error),
-			 "the relay is given by name (%s): not supported", name);
-		return EXIT_PROTOCOL;
-	}
 	if ((rc = udp_relay_address(s, r->error, sizeof(r->error))) != EXIT_OK)
 		return rc;
-	if (s->trace != NULL && s->trace->verbose)
+	if (s->trace != NULL && s->trace->verbose && !s->quiet)
 		fprintf(stderr, "* udp: relay at %s port %u\n", s->bound.name, s->bound.port);
 	rlen = to_sockaddr(&s->bound, &relay);
 	/* A read (or a line) never exceeds what one datagram can carry. */
@@ -280,7 +359,13 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 				break;
 			timeout = (int)left;
 		}
-		if (poll(pfd, 3, timeout) < 0) {
+		int w = net_poll(pfd, 3, timeout, net_stop);
+
+		if (w == -2) {
+			r->interrupted = true;
+			break;
+		}
+		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			snprintf(r->error, sizeof(r->error), "poll: %s", strerror(errno));
@@ -289,6 +374,8 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 		}
 		if (pfd[1].revents != 0)
 			rc = receive_datagram(s, fd, &relay, raw, r);
+		if (r->stdout_gone)
+			break;
 		if (rc == EXIT_OK && pfd[0].revents != 0) {
 			/* In line mode, room for a line of room bytes and its newline. */
 			size_t cap = raw ? room : room + 1;
@@ -311,8 +398,10 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 				/* Split, it would reach the far end as two datagrams. */
 				snprintf(r->error, sizeof(r->error),
 					 "a line longer than %zu bytes does not fit in one datagram "
-					 "to this target (--dgram-raw sends each read as it comes)",
-					 room);
+					 "to this target (--dgram-raw sends each read as it comes); "
+					 "not sent, nor anything after it, but the association was "
+					 "granted and %llu datagram%s before it went",
+					 room, (unsigned long long)r->sent, r->sent == 1 ? "" : "s");
 				rc = EXIT_USAGE;
 				break;
 			}

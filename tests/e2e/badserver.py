@@ -51,6 +51,8 @@ Scenarios (a table below; the parametrised ones take a hex code or a count):
   hostile-name        granted reply with ATYP 03 and a name full of terminal
                       controls and a forged "sockscope:" line, then silence
   silent              accepts, logs what arrives, never answers
+  req-close           reads the greeting and the request, then closes
+  rep-XX-trunc-N      the first N bytes of a reply with REP=XX (hex), then FIN
   drip                valid granted reply, one byte per second, then echo
   garbage             answers the greeting with random non-SOCKS bytes, closes
   bigout              granted, sends --size pattern bytes (netsvc.py gen
@@ -98,6 +100,9 @@ client's EOF on the control connection):
   udp-short           before each echo, 6 bytes: too short for the header
   udp-close           echoes the first datagram, then closes the control
                       connection
+  udp-name            as udp-ok, the reply naming the relay "localhost"
+                      (ATYP 03)
+  udp-name-bad        the same, named "relay.invalid", which never resolves
 
 Tor's RESOLVE (F0) and RESOLVE_PTR (F1); the reply, then close:
 
@@ -488,8 +493,9 @@ def bind_scenarios(prefix, v, request):
 
 # ---------------------------------------------------------------- UDP ASSOCIATE
 
-def udp_relay(zero=False):
-    """Open the relay socket; the reply names it (or 0.0.0.0 and its port)."""
+def udp_relay(zero=False, name=None):
+    """Open the relay socket; the reply names it (or 0.0.0.0 and its port,
+    or a name, ATYP 03)."""
     def step(c):
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         c.closers.append(u)
@@ -497,8 +503,11 @@ def udp_relay(zero=False):
         port = u.getsockname()[1]
         c.udp = u
         c.log("RELAY 127.0.0.1 port %d" % port)
-        c.send(rep5(addr=ANY4 if zero else LOOPBACK, port=port))
-    step.__name__ = "udp_relay(%s)" % ("zero" if zero else "")
+        if name is not None:
+            c.send(rep5(atyp=3, addr=name, port=port))
+        else:
+            c.send(rep5(addr=ANY4 if zero else LOOPBACK, port=port))
+    step.__name__ = "udp_relay(%s)" % ("zero" if zero else name or "")
     return step
 
 
@@ -610,6 +619,7 @@ SCENARIOS = {
     "ipv6-reply":         HANDSHAKE5 + [send(rep5(atyp=4, addr=bytes(15) + b"\x01")), ECHO],
     "rsv-nonzero":        HANDSHAKE5 + [send(rep5(rsv=1)), ECHO],
     "silent":             [HOLD],
+    "req-close":          HANDSHAKE5 + [CLOSE],
     "drip":               HANDSHAKE5 + [send(rep5(), pace=1.0), ECHO],
     "garbage":            [GREET, send(GARBAGE), CLOSE],
     "bigout":             HANDSHAKE5 + [send(rep5()), BIGOUT],
@@ -622,6 +632,8 @@ SCENARIOS = {
     "udp-stranger":       HANDSHAKE5 + [udp_relay(), udp_echo("stranger")],
     "udp-short":          HANDSHAKE5 + [udp_relay(), udp_echo("short")],
     "udp-close":          HANDSHAKE5 + [udp_relay(), udp_echo(count=1), CLOSE],
+    "udp-name":           HANDSHAKE5 + [udp_relay(name=b"localhost"), udp_echo()],
+    "udp-name-bad":       HANDSHAKE5 + [udp_relay(name=b"relay.invalid"), udp_echo()],
     "resolve-v4":         HANDSHAKE5 + [send(rep5(addr=RESOLVED4, port=0)), CLOSE],
     "resolve-v6":         HANDSHAKE5 + [send(rep5(atyp=4, addr=RESOLVED6, port=0)), CLOSE],
     "resolve-ptr":        HANDSHAKE5 + [send(rep5(atyp=3, addr=PTR_NAME, port=0)), CLOSE],
@@ -640,6 +652,8 @@ PATTERNS = [
      lambda x: HANDSHAKE5 + [send(rep5(rep=int(x, 16))), ECHO if x == "00" else CLOSE]),
     (r"trunc5-([0-9])-close",
      lambda n: HANDSHAKE5 + [send(rep5()[:int(n)]), CLOSE]),
+    (r"rep-([0-9a-f]{2})-trunc-([0-9])",
+     lambda x, n: HANDSHAKE5 + [send(rep5(rep=int(x, 16))[:int(n)]), CLOSE]),
     (r"trunc5-([0-9])-reset",
      lambda n: HANDSHAKE5 + [send(rep5()[:int(n)]), RESET]),
     (r"s4-rep-([0-9a-f]{2})",
@@ -661,7 +675,7 @@ def scenario_steps(name):
     for pattern, build in PATTERNS:
         m = re.fullmatch(pattern, name)
         if m:
-            return build(m.group(1))
+            return build(*m.groups())
     return None
 
 

@@ -6,6 +6,7 @@ never lives longer than 60 s.
   reset      grant; 0.3 s later send 22 bytes and reset at once, reading
              nothing the client uploads
   send       grant and send 256 KiB, then hold SECS (default 5), reading nothing
+  cut        grant, read 64 KiB of the upload, then reset, sending nothing
   hold       grant, then hold SECS (default 20) without reading or sending
 """
 import os
@@ -70,6 +71,15 @@ def serve(c, scenario, secs):
     if scenario == "reset":
         time.sleep(0.3)
         c.sendall(RESPONSE)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()
+    elif scenario == "cut":
+        got = 0
+        while got < 65536:
+            d = c.recv(65536 - got)
+            if not d:
+                break
+            got += len(d)
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         c.close()
     elif scenario == "send":

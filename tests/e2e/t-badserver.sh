@@ -59,6 +59,26 @@ for n in 0 3 7 9; do
 	expect_secs_lt "trunc5-$n-reset" 4
 done
 
+# Nothing came back: "the server sent nothing" (never "nothing was sent",
+# which is exit 2's: sockscope sent nothing); after an uncommon command, the
+# likely reason.
+bad trunc5-0-close --
+expect_err "trunc5-0-close: who sent nothing" 'server closed after 0 of at least 4 bytes \(in VER\): the server sent nothing$'
+for cmd in bind udp; do
+	start_badserver req-close
+	sc --timeout 15 -- -w 5 -x "socks5://127.0.0.1:$BAD_PORT" "$cmd" 127.0.0.1 9
+	expect_rc "req-close after $cmd" 4 && expect_err "req-close after $cmd: the hint" \
+		"the server sent nothing \\(it may not support $([ "$cmd" = bind ] && echo BIND || echo 'UDP ASSOCIATE')\\)"
+done
+start_badserver req-close
+sc --timeout 15 -- -w 5 -x "socks5://127.0.0.1:$BAD_PORT" resolve example.test
+expect_rc "req-close after resolve" 4 && expect_err "req-close after resolve: the hint" 'it may not support RESOLVE\)'
+
+# A reply cut after its code: the one-line error says what did arrive.
+bad rep-07-trunc-2 --
+expect_rc "rep-07-trunc-2" 4 && expect_err "rep-07-trunc-2: the code that arrived" \
+	'after 2 of at least 4 bytes \(in RSV; it said REP 0x07 command not supported\)'
+
 # ---- lies in the method selection and the authentication
 bad wrongver --
 expect_rc wrongver 4 && expect_err wrongver 'VER'
@@ -121,12 +141,13 @@ sc --timeout 30 -- -w 5 -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 9
 expect_rc "bigout 8 MiB" 0 && expect_out_sum "bigout 8 MiB" "$(pattern_sum 8M 3)"
 
 # A reader that goes away: SIGPIPE must not kill the client, and it must
-# not hang.  0 or 7 (tunnel I/O error) are both orderly.
+# not hang.  An orderly end of a granted tunnel: exit 0, nothing said.
 start_badserver bigout --size 8388608
 t0=$(date +%s)
 timeout --foreground -k 2 15 "$SOCKSCOPE" -w 5 -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 9 </dev/null 2>"$SC_ERR" | head -c 1000 >/dev/null
 SC_RC=${PIPESTATUS[0]} SC_SECS=$(($(date +%s) - t0)) SC_ARGS="... | head -c 1000"
-expect_rc "stdout closed early (no death by SIGPIPE)" 0 7
+expect_rc "stdout closed early (no death by SIGPIPE)" 0
+if [ -s "$SC_ERR" ]; then fail "stdout closed early: said $(head -c 200 "$SC_ERR")"; else ok "stdout closed early: nothing said"; fi
 
 # ---- SOCKS4
 SC_PRE=(--in-str "four"$'\n')
@@ -154,6 +175,14 @@ done
 field4() {
 	case $1 in 0) echo VN ;; 1) echo CD ;; [23]) echo DSTPORT ;; [4-7]) echo DSTIP ;; esac
 }
+# An echo service is no SOCKS4 server: its "reply" is the request, VN 4
+# and CD 0x01.  VN 4 is tolerated only with a SOCKS4 reply code.
+start_echo
+sc --timeout 15 -- -w 5 -x "socks4://127.0.0.1:$ECHO_PORT" 127.0.0.1 7
+expect_rc "socks4 against an echo service: a protocol violation" 4 &&
+	expect_err "socks4 echo: CD named as no reply code" 'CD 0x01: not a SOCKS4 reply code.*VN is 0x04'
+if grep -q refused "$SC_ERR"; then fail "socks4 echo: called a refusal"; else ok "socks4 echo: not called a refusal"; fi
+
 for n in 0 1 2 4 7; do
 	bad "s4-trunc-$n" --
 	expect_rc "s4-trunc-$n" 4 && expect_err "s4-trunc-$n" "$(field4 "$n")"

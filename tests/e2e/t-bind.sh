@@ -21,7 +21,10 @@ deadline = time.monotonic() + 10
 while True:
     try:
         with open(errfile, errors="replace") as f:
-            m = re.search(r"bind: the server listens on (\S+) port (\d+)", f.read())
+            t = f.read()
+        # The text line, or with -j the JSON event that stands for it.
+        m = (re.search(r"bind: the server listens on (\S+) port (\d+)", t) or
+             re.search(r'"event":"bind_listen","bind_listen":"(\S+):(\d+)"', t))
     except FileNotFoundError:
         m = None
     if m:
@@ -78,6 +81,7 @@ check_peer() {
 		fail "$what: the peer received $(printf '%q' "${got%x}"), expected $(printf '%q' "$want")"
 	fi
 	port=$(cat "$PEER_REPORT.port" 2>/dev/null)
+	[ "${3:-}" = json ] && return 0 # -j: stderr is the JSON's; it names the peer
 	expect_err "$what: the peer named" "bind: peer 127\.0\.0\.1 port $port connected"
 }
 
@@ -212,22 +216,24 @@ for p in "" s4-; do
 done
 
 # -j: the listening address and the peer in the summary (on stderr: the
-# tunnel has stdout).
+# tunnel has stdout), and at once, for the peer, as a JSON event line;
+# nothing but JSON on stderr.
 start_peer "json peer"$'\n' read-first
 bad bind-ok --in-str "json client"$'\n' -- -j
 expect_rc "bind-ok -j" 0
 expect_out "bind-ok -j: stdout is the tunnel only" "json peer"$'\n'
-check_peer "bind-ok -j" "json client"$'\n'
+check_peer "bind-ok -j" "json client"$'\n' json
 lport=$(sed -n 's/.*LISTEN 127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$BAD_LOG")
 pport=$(cat "$PEER_REPORT.port" 2>/dev/null)
 if "$PY" - "$SC_ERR" "127.0.0.1:$lport" "127.0.0.1:$pport" <<'EOF'; then
 import json, sys
-doc = None
-for line in open(sys.argv[1], errors="replace"):
-    if line.startswith("{"):
-        doc = json.loads(line)
-if doc is None:
-    sys.exit("no JSON object on stderr")
+# stderr is the JSON's only: the event naming the address, then the summary.
+docs = [json.loads(line) for line in open(sys.argv[1], errors="replace")]
+if len(docs) != 2:
+    sys.exit("%d JSON documents on stderr, expected 2" % len(docs))
+if docs[0] != {"event": "bind_listen", "bind_listen": sys.argv[2]}:
+    sys.exit("first line %r, expected the bind_listen event" % docs[0])
+doc = docs[1]
 for key, want in (("bind_listen", sys.argv[2]), ("bind_peer", sys.argv[3])):
     if doc.get(key) != want:
         sys.exit("%s is %r, expected %r" % (key, doc.get(key), want))

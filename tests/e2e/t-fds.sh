@@ -6,7 +6,8 @@
 # socket would be echoed back to it.  A recording SOCKS5 server (it grants
 # every CONNECT and then sends a line) keeps every byte it receives; each
 # connection must have carried exactly the handshake's bytes, never text,
-# and the run must end as it would with the descriptors open.
+# and the run must end as it would with the descriptors open, except that
+# output meant for a closed stdout is lost, which is exit 7.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -169,15 +170,24 @@ need_cmd xxd
 # ------------------------------------------------------------ one-shot
 
 for which in 0 1 2 all; do
+	# With stdout closed, what was meant for it is lost: exit 7, as for
+	# any failure to write stdout (the tunnel's line, -z's JSON).
+	want=0
+	case $which in 1 | all) want=7 ;; esac
 	# Tunnel mode: the trace and the JSON go to stderr, the server's line
 	# to stdout; stdin (/dev/null or closed) ends at once.
 	run_closed "$which" -v -X -j -w 5 -x "$P" 127.0.0.1 9
-	expect_status "one-shot -v -X -j, $which closed" 0
+	expect_status "one-shot -v -X -j, $which closed" "$want"
 	expect_wire "one-shot -v -X -j, $which closed" "$HANDSHAKE"
 	# -z: the JSON goes to stdout.
 	run_closed "$which" -v -X -j -z -w 5 -x "$P" 127.0.0.1 9
-	expect_status "one-shot -v -X -j -z, $which closed" 0
+	expect_status "one-shot -v -X -j -z, $which closed" "$want"
 	expect_wire "one-shot -v -X -j -z, $which closed" "$HANDSHAKE"
+	if [ "$which" = 1 ]; then
+		grep -q '^sockscope: standard output: Bad file descriptor$' "$T/e" &&
+			ok "-z -j, stdout closed: said on stderr" ||
+			{ fail "-z -j, stdout closed: stderr lacks 'standard output: Bad file descriptor'"; context; }
+	fi
 done
 
 # What the closed descriptors would have carried still goes where it should

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tunnel edges: bytes the server sent before a reset reach stdout; SIGINT,
-# SIGTERM and SIGHUP leave a terminal's flags and echo as they were; a
-# server that never reads does not spin the client; tunnel errors read
+# SIGTERM, SIGHUP and SIGQUIT (Ctrl-\) leave a terminal's flags and echo as
+# they were; a server that never reads does not spin the client; tunnel errors read
 # "tunnel DIRECTION: ACTION failed: REASON after N bytes".
 . "$(dirname "$0")/lib.sh"
 need_sockscope
@@ -45,16 +45,64 @@ done
 
 # ------------------------------------------------ 5. one shape for errors
 
-# stdout is a pipe nobody reads: EPIPE writing it.
+# stdout is a pipe nobody reads: EPIPE writing it.  The reader went away
+# (`| head -1`): an orderly end, exit 0, nothing said.
 start_edge send 5
 SC_ARGS="-w 5 -x socks5://127.0.0.1:$EDGE_PORT 127.0.0.1 9 | (stdout closed)"
 timeout --foreground -k 2 15 "$SOCKSCOPE" -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 \
 	</dev/null 2>"$SC_ERR" | { exec 0<&-; sleep 1; }
 SC_RC=${PIPESTATUS[0]} SC_SECS=?
-expect_rc "stdout closed" 7
-expect_err "stdout closed: message" \
-	'^sockscope: tunnel download: writing stdout failed: Broken pipe after [0-9]+ bytes'
+expect_rc "stdout's reader gone" 0
+if [ -s "$SC_ERR" ]; then fail "stdout's reader gone: said $(head -c 200 "$SC_ERR")"; else ok "stdout's reader gone: nothing said"; fi
 stop_pid "$EDGE_PID"
+
+# Any other failure to write stdout is exit 7, "standard output: REASON".
+start_edge send 5
+SC_ARGS="-w 5 -x ... 127.0.0.1 9 >/dev/full"
+timeout --foreground -k 2 15 "$SOCKSCOPE" -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 \
+	</dev/null >/dev/full 2>"$SC_ERR"
+SC_RC=$? SC_SECS=?
+expect_rc "tunnel >/dev/full" 7 && expect_err "tunnel >/dev/full: message" \
+	'^sockscope: standard output: No space left on device \(tunnel download, after 0 bytes\)$'
+stop_pid "$EDGE_PID"
+start_edge send 5
+SC_ARGS="-w 5 -x ... 127.0.0.1 9 >&-"
+timeout --foreground -k 2 15 "$SOCKSCOPE" -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 \
+	</dev/null >&- 2>"$SC_ERR"
+SC_RC=$? SC_SECS=?
+expect_rc "tunnel, stdout closed" 7 && expect_err "tunnel, stdout closed: message" \
+	'^sockscope: standard output: Bad file descriptor'
+stop_pid "$EDGE_PID"
+start_edge hold 5
+SC_ARGS="-z -j -w 5 -x ... 127.0.0.1 9 >/dev/full"
+timeout --foreground -k 2 15 "$SOCKSCOPE" -z -j -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 \
+	</dev/null >/dev/full 2>"$SC_ERR"
+SC_RC=$? SC_SECS=?
+expect_rc "-z -j >/dev/full" 7 && expect_err "-z -j >/dev/full: message" \
+	'^sockscope: standard output: No space left on device$'
+stop_pid "$EDGE_PID"
+
+# An upload cut by a reset, the server having sent nothing: the upload is
+# what failed, and its count is said (pipes: the splice path; a file: read
+# and write).
+for how in pipe file pipe pipe; do
+	start_edge cut
+	SC_ARGS="-w 5 -x socks5://127.0.0.1:$EDGE_PORT 127.0.0.1 9 (50 MiB upload, $how)"
+	if [ "$how" = pipe ]; then
+		timeout --foreground -k 2 15 "$SOCKSCOPE" -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 \
+			< <(cat "$T/big") 2>"$SC_ERR" | cat >"$SC_OUT"
+		SC_RC=${PIPESTATUS[0]}
+	else
+		timeout --foreground -k 2 15 "$SOCKSCOPE" -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 \
+			<"$T/big" >"$SC_OUT" 2>"$SC_ERR"
+		SC_RC=$?
+	fi
+	SC_SECS=?
+	expect_rc "upload cut by a reset ($how)" 7
+	expect_err "upload cut by a reset ($how): the upload named, with its count" \
+		'^sockscope: tunnel upload: (cut by a reset from the server after [1-9][0-9]* bytes sent \(download: 0 bytes received\)|writing the server failed: (connection reset|Broken pipe) after [1-9][0-9]* bytes)$'
+	stop_pid "$EDGE_PID"
+done
 
 # ------------------------------------------------ 2. signals and a terminal's flags
 
@@ -77,7 +125,7 @@ except subprocess.TimeoutExpired:
     p.kill(); p.wait(5); rc = "hung"
 print("during=%s rc=%s after=%s" % (during, rc, nb()))
 PYEOF
-for sig in SIGINT SIGTERM SIGHUP; do
+for sig in SIGINT SIGTERM SIGHUP SIGQUIT; do
 	start_edge hold 20
 	n=$(kill -l "$sig" 2>/dev/null || echo 0)
 	out=$(ERRFILE="$T/pty-$sig.err" timeout -k 2 15 "$PY" "$T/ptyflags.py" "$sig" \
@@ -88,6 +136,59 @@ for sig in SIGINT SIGTERM SIGHUP; do
 	esac
 	stop_pid "$EDGE_PID"
 done
+
+# With -j, Ctrl-C in a tunnel still writes the summary (stderr: JSON only),
+# restores the terminal, and the run ends by SIGINT as without -j.
+cat >"$T/ptyjson.py" <<'PYEOF'
+import fcntl, os, select, signal, sys, time
+sys.path.insert(0, os.environ["E2E_DIR"])
+from ptyctl import spawn_on_tty
+errfile = sys.argv[1]
+cmd = ["/bin/sh", "-c", 'exec "$0" "$@" 2>"$ERRFILE"'] + sys.argv[2:]
+os.environ["ERRFILE"] = errfile
+pid, m, s = spawn_on_tty(cmd)
+nb = lambda: bool(fcntl.fcntl(s, fcntl.F_GETFL) & os.O_NONBLOCK)
+t0 = time.time()
+while not nb() and time.time() - t0 < 5:
+    time.sleep(0.05)
+during = nb()
+os.write(m, b"\x03")
+st = None
+t0 = time.time()
+while time.time() - t0 < 5:
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    if select.select([m], [], [], 0.05)[0]:
+        try:
+            os.read(m, 1000)
+        except OSError:
+            pass
+else:
+    os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0); st = None
+ended = "hung" if st is None else ("sig%d" % os.WTERMSIG(st) if os.WIFSIGNALED(st) else "exit%d" % os.WEXITSTATUS(st))
+print("during=%s ended=%s after=%s" % (during, ended, nb()))
+PYEOF
+start_edge hold 20
+out=$(timeout -k 2 15 "$PY" "$T/ptyjson.py" "$T/ctrlc.err" \
+	"$SOCKSCOPE" -j -w 5 -x "socks5://127.0.0.1:$EDGE_PORT" 127.0.0.1 9 2>&1)
+case $out in
+"during=True ended=sig2 after=False") ok "Ctrl-C in a -j tunnel: killed by SIGINT, O_NONBLOCK cleared" ;;
+*) fail "Ctrl-C in a -j tunnel: $out (want during=True ended=sig2 after=False)" ;;
+esac
+if "$PY" - "$T/ctrlc.err" <<'PYEOF'; then
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1], errors="replace")]
+assert len(docs) == 1, "%d JSON documents" % len(docs)
+d = docs[0]
+assert d["outcome"] == "interrupted" and d["signal"] == "SIGINT" and d["exit"] == 130, d
+assert [p["phase"] for p in d["phases"]] == ["connect", "greeting", "request"], d["phases"]
+PYEOF
+	ok "Ctrl-C in a -j tunnel: the summary, and only it, on stderr"
+else
+	fail "Ctrl-C in a -j tunnel: stderr is $(head -c 300 "$T/ctrlc.err")"
+fi
+stop_pid "$EDGE_PID"
 
 # ------------------------------------------------ 3. signals at the password prompt
 

@@ -189,9 +189,17 @@ else
 	ok "socks4 udp: nothing was sent"
 fi
 
-# A relay given by a hostile name: refused, the name escaped.
+# A relay given by name (ATYP 03, as RFC 1928 allows): resolved here.
+bad udp-name --in-str "one"$'\n' -- -4 -q 0.5
+expect_rc "udp-name: a relay given by name" 0 && expect_out "udp-name: the echo" "one"$'\n'
+expect_err "udp-name: said" 'the relay is given by name, localhost: resolved here to 127\.0\.0\.1 port [1-9]'
+# A name that does not resolve: the relay cannot be reached, exit 3.
+bad udp-name-bad --in-str "one"$'\n' --
+expect_rc "udp-name-bad: the relay's name does not resolve" 3 &&
+	expect_err "udp-name-bad: said" 'the relay is given by name \(relay\.invalid\), which does not resolve here'
+# A hostile name: no such host either, and escaped.
 bad hostile-name --in-str "one"$'\n' --
-expect_rc "hostile-name" 4
+expect_rc "hostile-name" 3
 expect_err "hostile-name: the name, escaped" 'relay is given by name \(\\x1b\]0;pwned'
 expect_err_plain "hostile-name"
 
@@ -217,9 +225,16 @@ if "$PY" -c '
 import json, sys
 o = json.load(open(sys.argv[1]))
 assert o["bytes"] == {"sent": 22, "received": 22}, o["bytes"]
-assert o["datagrams"] == {"sent": 2, "received": 2, "dropped": 0}, o.get("datagrams")
+assert o["datagrams"] == {"sent": 2, "received": 2, "dropped": 0, "not_shown": 0}, o.get("datagrams")
+# Each datagram is a message with its fields, as -X shows them.
+d = [(m["direction"], [(f["name"], f["value"]) for f in m["fields"]])
+     for m in o["messages"] if m["title"] == "SOCKS5 UDP datagram"]
+head = [("RSV", 0), ("FRAG", 0), ("ATYP", 1), ("DST.ADDR", "127.0.0.1"), ("DST.PORT", 9)]
+want = [(w, head + [("DATA", t)]) for w, t in (("client", "hello world"), ("client", "second line"),
+                                               ("server", "hello world"), ("server", "second line"))]
+assert sorted(d) == sorted(want), d
 ' "$T/udp.json" 2>"$T/udp.json.err"; then
-	ok "udp -j: bytes 22/22, datagrams 2/2/0"
+	ok "udp -j: bytes 22/22, datagrams 2/2/0, each datagram a message with its fields"
 else
 	fail "udp -j: $(cat "$T/udp.json.err" | tail -n 1)"
 fi
@@ -236,5 +251,11 @@ bad udp-ok --in "$T/toolong" -- -q 0.5 -v
 expect_rc "udp, a 65498-byte line" 2
 expect_err "udp, a 65498-byte line: refused by name" 'a line longer than 65497 bytes does not fit in one datagram'
 expect_err "udp, a 65498-byte line: nothing of it sent" '\* udp: 0 datagrams sent'
+# After a datagram went: exit 2 is no "nothing was sent" then; it says what was.
+"$PY" -c 'import sys; sys.stdout.write("first\n" + "a" * 65498 + "\nshort\n")' >"$T/toolong2"
+bad udp-ok --in "$T/toolong2" -- -q 0.5
+expect_rc "udp, a 65498-byte second line" 2
+expect_err "udp, a 65498-byte second line: what was sent before it" \
+	'not sent, nor anything after it, but the association was granted and 1 datagram before it went$'
 
 finish

@@ -30,6 +30,11 @@ for scheme in socks5 socks5h; do
 	refused "$scheme target fe80::1%eth0" -x "$scheme://$P" 'fe80::1%eth0' 80
 done
 refused "socks4 target ::1 (SOCKS4 carries IPv4 only)" -x "socks4://$P" ::1 80
+# -6 cannot be honoured for SOCKS4 (IPv4 only): refused, not ignored.
+refused "-6 with socks4:// and a name" -6 -x "socks4://$P" localhost 80
+expect_err "-6 with socks4: says why" '^sockscope: -6: SOCKS4 carries only IPv4 addresses'
+refused "-4 and -6 together" -4 -6 -x "socks5://$P" 127.0.0.1 80
+expect_err "-4 -6: says why" '^sockscope: -4 and -6 exclude each other'
 refused "port 80x" -x "socks5://$P" 127.0.0.1 80x
 refused "port 65536" -x "socks5://$P" 127.0.0.1 65536
 refused "port -1" -x "socks5://$P" 127.0.0.1 -1
