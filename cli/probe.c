@@ -41,10 +41,12 @@
  *                                       | reachable (connected; --steps ran no
  *                                       SOCKS step)
  *    "peer": "http",                    only with not-socks: http, tls, ssh,
+ *                                       echo (sends back what it was sent),
  *                                       silent, closes (or resets), other
  *    "summary": "SOCKS4 and SOCKS5",    the verdict in words
  *    "notes": ["SOCKS4 but not 4a", ...],
- *    "socks5": true,                    a valid SOCKS5 method selection
+ *    "socks5": true,                    a valid SOCKS5 method selection (of a
+ *                                       method offered, or FF)
  *    "socks4": true,                    a valid SOCKS4 reply to SOCKS4 or 4a
  *                                       (granted or not)
  *    "socks4_connect": "ok",            the s4-connect step's status; skipped

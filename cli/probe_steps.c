@@ -195,6 +195,15 @@ meaning_of(const struct field *f)
 	return e != NULL ? e->name : NULL;
 }
 
+static bool
+was_offered(const struct slot *sl, int method)
+{
+	for (size_t i = 0; i < sl->noffered; i++)
+		if (sl->offered[i] == method)
+			return true;
+	return false;
+}
+
 /* A complete message arrived. */
 static void
 on_message(struct run *R, struct slot *sl, const struct msg *m)
@@ -211,36 +220,28 @@ on_message(struct run *R, struct slot *sl, const struct msg *m)
 		f = msg_field(m, "METHOD");
 		r->code = f ? (int)f->num : -1;
 		r->meaning = meaning_of(f);
-		r->s5_seen = true;
-		if (st <= ST_S5_ALL) {
-			bool offered = false;
-
-			for (size_t i = 0; i < sl->noffered; i++)
-				if (sl->offered[i] == r->code)
-					offered = true;
-			if (r->code != 0xff && !offered && r->nanom == 0)
-				probe_anomaly(r, "METHOD: this method was not offered (0x%x)",
-					      (unsigned)r->code);
-			if (r->code == 0xff)
-				probe_finish(R, sl, OC_REFUSED, "no acceptable method");
-			else
-				probe_finish(R, sl, OC_OK, "chose method 0x%02x%s", (unsigned)r->code,
-					     offered ? "" : ", which was not offered");
-			return;
-		}
 		if (r->code == 0xff) {
+			r->s5_seen = true;
 			probe_finish(R, sl, OC_REFUSED, "no acceptable method");
 			return;
 		}
-		if (r->code == 0x02 && probe_has_cred(sl->s))
-			ok = send_auth(sl);
-		else if (r->code == 0x00 && st != ST_S5_AUTH)
-			ok = send_request5(sl);
-		else {
+		if (!was_offered(sl, r->code)) {
+			/* a violation, not an answer: no method, no SOCKS5 */
+			r->socksish = true;
+			if (r->nanom == 0)
+				probe_anomaly(r, "METHOD: this method was not offered (0x%x)",
+					      (unsigned)r->code);
 			probe_finish(R, sl, OC_MALFORMED, "chose method 0x%02x, which was not offered",
 				     (unsigned)r->code);
 			return;
 		}
+		r->s5_seen = true;
+		if (st <= ST_S5_ALL) {
+			probe_finish(R, sl, OC_OK, "chose method 0x%02x", (unsigned)r->code);
+			return;
+		}
+		/* offered: 00, or 02 with credentials (and 02 alone for s5-auth) */
+		ok = r->code == 0x02 ? send_auth(sl) : send_request5(sl);
 		break;
 	case MSG_S5_AUTH_STATUS:
 		f = msg_field(m, "STATUS");
@@ -302,6 +303,13 @@ probe_step_input(struct run *R, struct slot *sl, bool eof, int err)
 			probe_trace_raw(R, sl, false, sl->in, sl->have);
 			probe_finish_detected(R, sl, &d);
 		}
+		return;
+	}
+	/* before decoding: an echo of the greeting starts as a method selection */
+	if ((sl->phase == 1 || sl->phase == 4) &&
+	    probe_detect_echo(sl->out, sl->outlen, sl->in, sl->have, &d)) {
+		probe_trace_raw(R, sl, false, sl->in, sl->have);
+		probe_finish_detected(R, sl, &d);
 		return;
 	}
 	probe_hexprefix(sl->in, sl->have, hex, sizeof(hex));

@@ -69,7 +69,7 @@ enum outcome {
 /* "not-run", "skipped", "ok", ...: a step's "status" (probe_report.c). */
 extern const char *const probe_outcome_names[];
 
-enum peer { PEER_NONE, PEER_HTTP, PEER_TLS, PEER_SSH, PEER_OTHER };
+enum peer { PEER_NONE, PEER_HTTP, PEER_TLS, PEER_SSH, PEER_OTHER, PEER_ECHO };
 
 struct step_res {
 	enum outcome oc;

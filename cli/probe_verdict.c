@@ -229,6 +229,16 @@ note(struct verdict *v, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Each method step whose answer chose a method the greeting did not offer. */
+static void
+not_offered_notes(const struct server *s, struct verdict *v)
+{
+	for (int i = ST_S5_NOAUTH; i <= ST_S5_ALL; i++)
+		if (s->r[i].oc == OC_MALFORMED && s->r[i].phase == 1 && s->r[i].code >= 0)
+			note(v, "chose method 0x%02x, which was not offered (%s)",
+			     (unsigned)s->r[i].code, probe_step_names[i]);
+}
+
 void
 probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 {
@@ -277,6 +287,7 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 	} else if (!probe_any_socks_answer(s) && any_socksish(s)) {
 		v->kind = "broken";
 		snprintf(v->summary, sizeof(v->summary), "broken SOCKS: only malformed replies");
+		not_offered_notes(s, v);
 		v->ok = false;
 	} else if (!probe_any_socks_answer(s)) {
 		v->kind = "not-socks";
@@ -307,13 +318,7 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 			note(v, "SOCKS4 but not 4a");
 		if (s->r[ST_S4].oc == OC_REFUSED)
 			note(v, "SOCKS4 CONNECT refused (0x%02x)", (unsigned)s->r[ST_S4].code);
-		for (int i = ST_S5_NOAUTH; i <= ST_S5_ALL; i++)
-			for (int k = 0; k < s->r[i].nanom; k++)
-				if (strstr(s->r[i].anom[k], "not offered") != NULL) {
-					note(v, "chose method 0x%02x, which was not offered (%s)",
-					     (unsigned)s->r[i].code, probe_step_names[i]);
-					k = s->r[i].nanom;
-				}
+		not_offered_notes(s, v);
 		if (s->r[ST_S5_AUTH].oc == OC_REFUSED || (c->oc == OC_REFUSED && c->phase == 2))
 			note(v, "credentials rejected");
 		if (s5 && !probe_chose(s, ST_S5_NOAUTH, 0) && probe_chose(s, ST_S5_USERPASS, 2) &&

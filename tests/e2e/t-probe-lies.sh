@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# sockscope probe against peers that are not what their bytes seem: an echo
+# service is "not SOCKS: it echoes" (--expect socks5,socks4 fails), never
+# "SOCKS4 and SOCKS5"; a method that was not offered is no "ok" and no
+# "socks5"; a reply cut short after its REP carries that REP (code, meaning,
+# detail, and the table's note without -v), never the METHOD chosen earlier;
+# a socket that connected to itself (a closed port in the ephemeral range)
+# is a closed port, not a server.
+. "$(dirname "$0")/lib.sh"
+need_sockscope
+unset SOCKSCOPE_PASSWORD
+
+W=2 # -w for every run
+
+# jcheck WHAT EXPR VALUE: a python expression over the first JSON object `o`
+# of the last run; step(NAME) is that step's object ({} when absent).
+jcheck() {
+	local got
+	got=$("$PY" -c '
+import json, sys
+lines = open(sys.argv[2], "rb").read().splitlines()
+o = json.loads(lines[0]) if lines else {}
+def step(name):
+    return next((s for s in o.get("steps", []) if s["step"] == name), {})
+v = eval(sys.argv[1])
+print(" ".join(map(str, v)) if isinstance(v, tuple) else v)
+' "$2" "$SC_OUT" 2>&1)
+	if [ "$got" = "$3" ]; then
+		ok "$1: $2 is $3"
+	else
+		fail "$1: $2 is '$got', expected '$3'"
+		_sc_context
+	fi
+}
+
+# ---------------------------------------------------------------- an echo service
+start_echo
+E=127.0.0.1:$ECHO_PORT
+sc --timeout 30 -- -w "$W" probe --expect socks5,socks4 "$E"
+expect_rc "echo service, --expect socks5,socks4" 1
+expect_row "echo service: its verdict" "$E" '  not SOCKS: it echoes'
+expect_row "echo service: no SOCKS column says yes" "$E" '^[^ ]+ +no +- +- +- +- +- '
+if row "$E" | grep -q 'SOCKS4 and SOCKS5\|gssapi'; then
+	fail "echo service: still called SOCKS: '$(row "$E")'"
+else
+	ok "echo service: not called SOCKS"
+fi
+sc --timeout 30 -- -w "$W" -j probe --expect socks5 "$E"
+expect_rc "echo service, -j --expect socks5" 1
+jcheck "echo service" 'o["verdict"], o["peer"], o["socks5"], o["socks4"], o["methods"]' \
+	"not-socks echo False False []"
+jcheck "echo service: the step that saw it" 'step("s5-noauth")["status"], step("s5-noauth")["peer"]' \
+	"not-socks echo"
+jcheck "echo service: its bytes are named" '"05 01 00" in step("s5-noauth")["detail"]' "True"
+jcheck "echo service: --expect" 'o["expect"]["failed"], o["ok"]' "['socks5'] False"
+jcheck "echo service: later steps skipped" 'step("s4-connect")["status"]' "skipped"
+
+# ---------------------------------------------------------------- a method not offered
+start_badserver method-not-offered --count 0 --lifetime 100
+NOTOFF=127.0.0.1:$BAD_PORT
+sc --timeout 30 -- -w "$W" -j probe --steps s5-noauth,s5-all "$NOTOFF"
+expect_rc "method not offered" 1
+jcheck "method not offered: s5-noauth is no ok" 'step("s5-noauth")["status"], step("s5-noauth")["code"]' \
+	"malformed 2"
+jcheck "method not offered: s5-all is no ok" 'step("s5-all")["status"]' "malformed"
+jcheck "method not offered: no method, no SOCKS5" 'o["methods"], o["socks5"], o["verdict"]' \
+	"[] False broken"
+jcheck "method not offered: said in the notes" \
+	'any("chose method 0x02, which was not offered (s5-noauth)" in n for n in o["notes"])' "True"
+sc --timeout 30 -- -w "$W" probe --steps s5-noauth "$NOTOFF"
+expect_row "method not offered: the table" "$NOTOFF" ' no +- .*broken SOCKS.*not offered'
+
+finish
