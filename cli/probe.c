@@ -72,7 +72,9 @@
  *                                       the reverse)
  *               "connect_ms": 0.1,      absent when no connection was made
  *               "ms": 0.4,              from connect() to the step's end
- *               "code": 0,              METHOD, STATUS, REP or CD, if any
+ *               "code": 0,              METHOD, STATUS, REP or CD of the last
+ *                                       message awaited, if that much of it
+ *                                       arrived (also in one cut short)
  *               "meaning": "NO AUTHENTICATION REQUIRED",
  *               "peer": "http",         when the step met something not SOCKS
  *               "detail": "...",        what happened, in words

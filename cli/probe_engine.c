@@ -351,16 +351,11 @@ on_timeout(struct run *R, struct slot *sl)
 	}
 	if (sl->have > 0) {
 		struct detection d;
-		char hex[80];
 
-		if (probe_detect_partial(sl->in, sl->have, sl->raw, &d)) {
+		if (probe_detect_partial(sl->in, sl->have, sl->raw, &d))
 			probe_finish_detected(R, sl, &d);
-			return;
-		}
-		probe_hexprefix(sl->in, sl->have, hex, sizeof(hex));
-		probe_anomaly(probe_cur(sl), "short reply: %zu bytes, then silence", sl->have);
-		probe_finish(R, sl, OC_TIMEOUT, "only %zu bytes (%s) within %.1f s", sl->have, hex,
-			     secs);
+		else
+			probe_step_stalled(R, sl);
 		return;
 	}
 	probe_finish(R, sl, OC_TIMEOUT, "no reply within %.1f s", secs);

@@ -332,6 +332,10 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 			note(v, "CONNECT not attempted: no acceptable method");
 		else if (c->oc == OC_REFUSED)
 			note(v, "CONNECT refused (0x%02x)", (unsigned)c->code);
+		else if (s5 && c->oc > OC_REFUSED && c->oc != OC_OTHER_VERSION && c->phase == 3 &&
+			 c->code >= 0) /* what did arrive of a reply cut short or broken */
+			note(v, "CONNECT: %s after REP 0x%02x %s", probe_outcome_names[c->oc],
+			     (unsigned)c->code, c->meaning != NULL ? c->meaning : "(unassigned)");
 		else if (s5 && c->oc > OC_REFUSED && c->oc != OC_OTHER_VERSION)
 			note(v, "CONNECT: %s", probe_outcome_names[c->oc]);
 	}

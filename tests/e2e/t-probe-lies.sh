@@ -70,4 +70,35 @@ jcheck "method not offered: said in the notes" \
 sc --timeout 30 -- -w "$W" probe --steps s5-noauth "$NOTOFF"
 expect_row "method not offered: the table" "$NOTOFF" ' no +- .*broken SOCKS.*not offered'
 
+# ---------------------------------------------------------------- a reply cut short after REP
+start_badserver rep-07-trunc-2 --count 0 --lifetime 100
+B7=127.0.0.1:$BAD_PORT
+sc --timeout 30 -- -w "$W" -j probe --steps s5-bind "$B7"
+jcheck "BIND answered 05 07, then closed" \
+	'step("s5-bind")["status"], step("s5-bind")["code"], step("s5-bind")["meaning"]' \
+	"closed 7 command not supported"
+jcheck "BIND answered 05 07: the detail names REP" \
+	'"REP 0x07 command not supported" in step("s5-bind")["detail"]' "True"
+start_badserver rep-02-trunc-2 --count 0 --lifetime 100
+C2=127.0.0.1:$BAD_PORT
+sc --timeout 30 -- -w "$W" probe --steps s5-noauth,s5-connect "$C2"
+expect_row "CONNECT answered 05 02, then closed: the note names REP, without -v" "$C2" \
+	'CONNECT: closed.*REP 0x02 connection not allowed by ruleset'
+sc --timeout 30 -- -w "$W" -j probe --steps s5-noauth,s5-connect "$C2"
+jcheck "CONNECT answered 05 02: code and meaning" \
+	'step("s5-connect")["code"], step("s5-connect")["meaning"]' "2 connection not allowed by ruleset"
+# Cut short, then silence: the timeout says what did arrive.
+start_badserver rep-07-trunc-2-hold --count 0 --lifetime 100
+H7=127.0.0.1:$BAD_PORT
+sc --timeout 30 -- -w 1 -j probe --steps s5-bind "$H7"
+jcheck "BIND answered 05 07, then silence" \
+	'step("s5-bind")["status"], step("s5-bind")["code"], "REP 0x07 command not supported" in step("s5-bind")["detail"]' \
+	"timeout 7 True"
+# A reply that stops before REP names no code at all (not the METHOD's).
+start_badserver trunc5-1-close --count 0 --lifetime 100
+T1=127.0.0.1:$BAD_PORT
+sc --timeout 30 -- -w "$W" -j probe --steps s5-connect "$T1"
+jcheck "a reply of one byte: no code" '"code" in step("s5-connect"), "meaning" in step("s5-connect")' \
+	"False False"
+
 finish
