@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "probe_input.h"
 #include "probe_report.h"
 #include "probe_steps.h"
@@ -165,6 +166,16 @@ local_error(struct run *R, struct slot *sl, const char *call, int err)
 	probe_finish(R, sl, OC_ERROR, "%s", s->local_detail);
 }
 
+/* The socket connected to itself (net_connected_to_self): nothing listens
+   on the port, so the server is as unreachable as a refused connect says. */
+static void
+finish_self(struct run *R, struct slot *sl)
+{
+	probe_finish(R, sl, OC_UNREACHABLE,
+		     "connect: %s (the socket connected to itself: nothing listens there)",
+		     strerror(ECONNREFUSED));
+}
+
 static void
 start_step(struct run *R, struct slot *sl)
 {
@@ -188,6 +199,10 @@ start_step(struct run *R, struct slot *sl)
 	sl->gen++;
 	R->sent = true;
 	if (connect(fd, (const struct sockaddr *)&s->sa, s->salen) == 0) {
+		if (net_connected_to_self(fd)) {
+			finish_self(R, sl);
+			return;
+		}
 		r->connected = true;
 		r->connect_ms = ms_since(sl->t0_us);
 		sl->connecting = false;
@@ -272,6 +287,10 @@ on_event(struct run *R, struct slot *sl, short revents)
 			return;
 		if (err != 0 && err != ECONNRESET && err != EPIPE) {
 			probe_finish(R, sl, OC_UNREACHABLE, "connect: %s", strerror(err));
+			return;
+		}
+		if (err == 0 && net_connected_to_self(sl->fd)) {
+			finish_self(R, sl);
 			return;
 		}
 		/* a reset (or FIN and reset) after the handshake completed: the

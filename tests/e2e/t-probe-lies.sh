@@ -101,4 +101,27 @@ sc --timeout 30 -- -w "$W" -j probe --steps s5-connect "$T1"
 jcheck "a reply of one byte: no code" '"code" in step("s5-connect"), "meaning" in step("s5-connect")' \
 	"False False"
 
+# ---------------------------------------------------------------- a socket connected to itself
+# In a network namespace of its own, with one ephemeral port: connecting to
+# that port, where nothing listens, makes the socket connect to itself.
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null && command -v ip >/dev/null 2>&1 &&
+	command -v sysctl >/dev/null 2>&1; then
+	SELF=40010
+	cat >"$T/netns-sockscope" <<-EOF
+		#!/bin/sh
+		exec unshare -n sh -c 'ip link set lo up && sysctl -q -w net.ipv4.ip_local_port_range="$SELF $SELF" && exec "\$0" "\$@"' "$SOCKSCOPE" "\$@"
+	EOF
+	chmod 755 "$T/netns-sockscope"
+	SOCKSCOPE="$T/netns-sockscope" sc --timeout 30 -- -w "$W" -j probe --steps tcp "127.0.0.1:$SELF"
+	expect_rc "connected to itself (--steps tcp)" 1
+	jcheck "connected to itself: a closed port" 'o["verdict"], step("tcp")["status"], o["tcp_ms"]' \
+		"unreachable unreachable None"
+	jcheck "connected to itself: said" '"itself" in step("tcp")["detail"]' "True"
+	SOCKSCOPE="$T/netns-sockscope" sc --timeout 30 -- -w "$W" probe "127.0.0.1:$SELF"
+	expect_rc "connected to itself, every step" 1
+	expect_row "connected to itself: the table" "127.0.0.1:$SELF" ' -  +unreachable: connect: .*itself'
+else
+	note "no network namespace (needs root and unshare -n): the self-connection checks are skipped"
+fi
+
 finish
