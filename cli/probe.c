@@ -480,8 +480,9 @@ probe_main(struct options *o, int argc, char **argv)
 		goto out;
 	}
 	if (R.out_err != 0) {
-		fprintf(stderr, "sockscope probe: standard output: %s\n", strerror(R.out_err));
-		rc = 1;
+		/* what was asked for could not be written: 7, as in every mode */
+		fprintf(stderr, "sockscope: standard output: %s\n", strerror(R.out_err));
+		rc = EXIT_TUNNEL;
 		goto out;
 	}
 	if (R.ninput == 0) {
