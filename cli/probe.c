@@ -35,7 +35,10 @@
  *
  *   {"server": "127.0.0.1:1080",        host:port as given (no credentials)
  *    "input": 3,                        1-based position in the input
- *    "target": "127.0.0.1:1080",        what CONNECT asked for
+ *    "target": "127.0.0.1:40123",       what CONNECT asked for: --target, or
+ *                                       a listener of ours for a server on
+ *                                       loopback (probe_sink.c), else the
+ *                                       server's own address
  *    "verdict": "socks",                socks | unreachable | not-socks | error
  *                                       | broken (only malformed SOCKS replies)
  *                                       | reachable (connected; --steps ran no
@@ -109,6 +112,7 @@
 #include "probe.h"
 #include "probe_engine.h"
 #include "probe_input.h"
+#include "probe_sink.h"
 #include "probe_types.h"
 #include "probe_verdict.h"
 #include "url.h"
@@ -343,7 +347,8 @@ fds_in_use(rlim_t limit)
 /*
  * One descriptor per slot, within the open file limit (raised as far as it
  * may be): what is already open and a few to spare (the resolver, the
- * terminal for a password, stdio) are not the slots'.  Fewer slots than
+ * terminal for a password, stdio; without --target, the listeners of
+ * probe_sink.c) are not the slots'.  Fewer slots than
  * --parallel asks is said on stderr; none at all is a usage error (exit 2),
  * before anything is sent.
  */
@@ -353,12 +358,12 @@ static int
 fit_open_files(struct run *R)
 {
 	struct rlimit rl;
-	rlim_t used, need, avail;
+	rlim_t used, need, avail, reserve = FD_RESERVE + (R->have_target ? 0 : PROBE_SINK_FDS);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
 		return 0;
 	used = fds_in_use(rl.rlim_cur);
-	need = used + FD_RESERVE + (rlim_t)R->nslots;
+	need = used + reserve + (rlim_t)R->nslots;
 	if (need > rl.rlim_cur && rl.rlim_cur < rl.rlim_max) {
 		struct rlimit up = rl;
 
@@ -369,7 +374,7 @@ fit_open_files(struct run *R)
 			used = fds_in_use(rl.rlim_cur);
 		}
 	}
-	avail = rl.rlim_cur > used + FD_RESERVE ? rl.rlim_cur - used - FD_RESERVE : 0;
+	avail = rl.rlim_cur > used + reserve ? rl.rlim_cur - used - reserve : 0;
 	if (avail < 1) {
 		probe_usage("the open file limit (%llu, %llu of them in use) leaves no descriptor "
 			    "for a connection: raise ulimit -n",
@@ -397,6 +402,7 @@ probe_main(struct options *o, int argc, char **argv)
 	int rc = EXIT_USAGE;
 
 	memset(&R, 0, sizeof(R));
+	R.sink.fd4 = R.sink.fd6 = -1;
 	R.cfg = given;
 	R.o = o;
 	R.all_ok = true;
@@ -467,6 +473,8 @@ probe_main(struct options *o, int argc, char **argv)
 	}
 	for (int i = 0; i < R.nslots; i++)
 		R.slots[i].fd = -1;
+	if (!R.have_target)
+		probe_sink_open(&R.sink);
 	probe_run_loop(&R);
 	if (R.refused) {
 		rc = EXIT_USAGE;
@@ -493,6 +501,7 @@ probe_main(struct options *o, int argc, char **argv)
 	}
 	rc = R.all_ok ? EXIT_OK : 1;
 out:
+	probe_sink_close(&R.sink);
 	if (R.fp != NULL && !R.fp_is_stdin)
 		fclose(R.fp);
 	if (R.line != NULL)

@@ -20,6 +20,7 @@
 #include "net.h"
 #include "probe_input.h"
 #include "probe_report.h"
+#include "probe_sink.h"
 #include "probe_steps.h"
 #include "probe_trace.h"
 #include "probe_verdict.h"
@@ -424,7 +425,7 @@ stdout_is_pipe(void)
 void
 probe_run_loop(struct run *R)
 {
-	struct pollfd *pfd = calloc((size_t)R->nslots + 1, sizeof(*pfd));
+	struct pollfd *pfd = calloc((size_t)R->nslots + 3, sizeof(*pfd)); /* + sink, stdout */
 	int *map = calloc((size_t)R->nslots, sizeof(int));
 	unsigned *gen = calloc((size_t)R->nslots, sizeof(unsigned));
 	bool input_done = false, held = false, watch_out = stdout_is_pipe();
@@ -438,7 +439,7 @@ probe_run_loop(struct run *R)
 		return;
 	}
 	while (R->out_err == 0) {
-		int np = 0, nw, tmo;
+		int np = 0, ns, nw, tmo;
 		int64_t now, next = INT64_MAX;
 
 		held = false;
@@ -477,7 +478,8 @@ probe_run_loop(struct run *R)
 		}
 		if (np == 0)
 			continue; /* slots were freed: fill them */
-		nw = np;
+		ns = probe_sink_pollfds(&R->sink, pfd + np);
+		nw = np + ns;
 		if (watch_out) { /* no events asked: POLLERR when the reader is gone */
 			pfd[nw].fd = STDOUT_FILENO;
 			pfd[nw].events = 0;
@@ -491,10 +493,12 @@ probe_run_loop(struct run *R)
 			R->all_ok = false;
 			break;
 		}
-		if (watch_out && (pfd[np].revents & (POLLERR | POLLHUP))) {
+		if (watch_out && (pfd[np + ns].revents & (POLLERR | POLLHUP))) {
 			R->out_err = EPIPE; /* an orderly end: nobody reads the rest */
 			break;
 		}
+		for (int k = np; k < np + ns; k++)
+			probe_sink_drain(&R->sink, &pfd[k]);
 		now = now_us();
 		for (int k = 0; k < np && R->out_err == 0; k++) {
 			struct slot *sl = &R->slots[map[k]];

@@ -214,6 +214,16 @@ was_offered(const struct slot *sl, int method)
 	return false;
 }
 
+/* For a refused CONNECT: that its target was the server's own address. */
+static const char *
+own_address(const struct slot *sl)
+{
+	bool connect = sl->step == ST_S5_CONNECT || sl->step == ST_S5_DOMAIN ||
+		       sl->step == ST_S4 || sl->step == ST_S4A;
+
+	return connect && sl->s->target_self ? " (the target is the server's own address)" : "";
+}
+
 /* A complete message arrived. */
 static void
 on_message(struct run *R, struct slot *sl, const struct msg *m)
@@ -268,13 +278,13 @@ on_message(struct run *R, struct slot *sl, const struct msg *m)
 		if (r->code == 0)
 			probe_finish(R, sl, OC_OK, "granted");
 		else
-			probe_finish(R, sl, OC_REFUSED, "%s", what);
+			probe_finish(R, sl, OC_REFUSED, "%s%s", what, own_address(sl));
 		return;
 	case MSG_S4_REPLY:
 		if (r->code == 0x5a)
 			probe_finish(R, sl, OC_OK, "granted");
 		else
-			probe_finish(R, sl, OC_REFUSED, "%s", what);
+			probe_finish(R, sl, OC_REFUSED, "%s%s", what, own_address(sl));
 		return;
 	default:
 		probe_finish(R, sl, OC_ERROR, "unexpected message");

@@ -317,7 +317,9 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 		if (s->r[ST_S4].oc == OC_OK && s->r[ST_S4A].oc != OC_OK)
 			note(v, "SOCKS4 but not 4a");
 		if (s->r[ST_S4].oc == OC_REFUSED)
-			note(v, "SOCKS4 CONNECT refused (0x%02x)", (unsigned)s->r[ST_S4].code);
+			note(v, "SOCKS4 CONNECT%s refused (0x%02x)",
+			     s->target_self ? " to the server's own address" : "",
+			     (unsigned)s->r[ST_S4].code);
 		not_offered_notes(s, v);
 		if (s->r[ST_S5_AUTH].oc == OC_REFUSED || (c->oc == OC_REFUSED && c->phase == 2))
 			note(v, "credentials rejected");
@@ -330,6 +332,12 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 			note(v, "CONNECT not attempted: authentication failed");
 		else if (c->oc == OC_REFUSED && c->phase == 1)
 			note(v, "CONNECT not attempted: no acceptable method");
+		else if (c->oc == OC_REFUSED && s->target_self)
+			/* the default target far from here: a refusal of it is common,
+			   and no fault (dante: "the same address we listen to") */
+			note(v, "CONNECT to the server's own address refused (0x%02x), as many do: "
+				"give --target",
+			     (unsigned)c->code);
 		else if (c->oc == OC_REFUSED)
 			note(v, "CONNECT refused (0x%02x)", (unsigned)c->code);
 		else if (s5 && c->oc > OC_REFUSED && c->oc != OC_OTHER_VERSION && c->phase == 3 &&

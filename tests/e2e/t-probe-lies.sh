@@ -104,6 +104,7 @@ jcheck "a reply of one byte: no code" '"code" in step("s5-connect"), "meaning" i
 # ---------------------------------------------------------------- a socket connected to itself
 # In a network namespace of its own, with one ephemeral port: connecting to
 # that port, where nothing listens, makes the socket connect to itself.
+# (--target: the default's listener on loopback would take that one port.)
 if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null && command -v ip >/dev/null 2>&1 &&
 	command -v sysctl >/dev/null 2>&1; then
 	SELF=40010
@@ -112,12 +113,12 @@ if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null && command -v ip >/dev/null
 		exec unshare -n sh -c 'ip link set lo up && sysctl -q -w net.ipv4.ip_local_port_range="$SELF $SELF" && exec "\$0" "\$@"' "$SOCKSCOPE" "\$@"
 	EOF
 	chmod 755 "$T/netns-sockscope"
-	SOCKSCOPE="$T/netns-sockscope" sc --timeout 30 -- -w "$W" -j probe --steps tcp "127.0.0.1:$SELF"
+	SOCKSCOPE="$T/netns-sockscope" sc --timeout 30 -- -w "$W" -j probe --target 127.0.0.1:9 --steps tcp "127.0.0.1:$SELF"
 	expect_rc "connected to itself (--steps tcp)" 1
 	jcheck "connected to itself: a closed port" 'o["verdict"], step("tcp")["status"], o["tcp_ms"]' \
 		"unreachable unreachable None"
 	jcheck "connected to itself: said" '"itself" in step("tcp")["detail"]' "True"
-	SOCKSCOPE="$T/netns-sockscope" sc --timeout 30 -- -w "$W" probe "127.0.0.1:$SELF"
+	SOCKSCOPE="$T/netns-sockscope" sc --timeout 30 -- -w "$W" probe --target 127.0.0.1:9 "127.0.0.1:$SELF"
 	expect_rc "connected to itself, every step" 1
 	expect_row "connected to itself: the table" "127.0.0.1:$SELF" ' -  +unreachable: connect: .*itself'
 else

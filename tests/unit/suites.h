@@ -17,6 +17,6 @@ Suite *repl_values_suite(void); /* test_repl_values.c: REPL values for fields */
 Suite *hexparse_suite(void);     /* test_hexparse.c: hex input in every pasted form */
 Suite *net_suite(void);          /* test_net.c: addresses as text */
 Suite *repl_complete_suite(void); /* test_repl_complete.c: completion's quoting */
-Suite *probe_detect_suite(void); /* test_probe_detect.c: probe's peers that are not SOCKS */
+Suite *probe_suite(void);        /* test_probe.c: probe's peers that are not SOCKS, default target */
 
 #endif
