@@ -394,6 +394,29 @@ fit_open_files(struct run *R)
 
 /* ------------------------------------------------------------ entry */
 
+/* The exit status of a run that went (see probe.h). */
+static int
+run_status(struct run *R)
+{
+	if (R->refused)
+		return EXIT_USAGE;
+	if (R->out_err == 0 && fflush(stdout) != 0)
+		R->out_err = errno;
+	if (R->out_err == EPIPE) /* nobody reads the rest: an orderly end */
+		return R->all_ok ? EXIT_OK : 1;
+	if (R->out_err != 0) {
+		/* what was asked for could not be written: 7, as in every mode */
+		fprintf(stderr, "sockscope: standard output: %s\n", strerror(R->out_err));
+		return EXIT_TUNNEL;
+	}
+	if (R->ninput == 0) {
+		/* only blank lines and comments: bad input, and nothing was sent */
+		fprintf(stderr, "sockscope probe: no servers in the input\n");
+		return EXIT_USAGE;
+	}
+	return R->all_ok ? EXIT_OK : 1;
+}
+
 int
 probe_main(struct options *o, int argc, char **argv)
 {
@@ -476,30 +499,7 @@ probe_main(struct options *o, int argc, char **argv)
 	if (!R.have_target)
 		probe_sink_open(&R.sink);
 	probe_run_loop(&R);
-	if (R.refused) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (R.out_err == 0 && fflush(stdout) != 0)
-		R.out_err = errno;
-	if (R.out_err == EPIPE) {
-		/* nobody reads the rest: an orderly end, with the status so far */
-		rc = R.all_ok ? EXIT_OK : 1;
-		goto out;
-	}
-	if (R.out_err != 0) {
-		/* what was asked for could not be written: 7, as in every mode */
-		fprintf(stderr, "sockscope: standard output: %s\n", strerror(R.out_err));
-		rc = EXIT_TUNNEL;
-		goto out;
-	}
-	if (R.ninput == 0) {
-		/* only blank lines and comments: bad input, and nothing was sent */
-		fprintf(stderr, "sockscope probe: no servers in the input\n");
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	rc = R.all_ok ? EXIT_OK : 1;
+	rc = run_status(&R);
 out:
 	probe_sink_close(&R.sink);
 	if (R.fp != NULL && !R.fp_is_stdin)

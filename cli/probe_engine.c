@@ -422,13 +422,37 @@ stdout_is_pipe(void)
 	return fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
+/* Free slots take the next servers of the input, until a server must wait
+   for the terminal (nothing in flight) or stdout failed.  true: the input
+   is done. */
+static bool
+fill_slots(struct run *R)
+{
+	for (int i = 0; i < R->nslots && R->out_err == 0; i++) {
+		while (R->slots[i].s == NULL && R->out_err == 0) {
+			const char *url = NULL;
+
+			switch (probe_next_url(R, &url)) {
+			case PROBE_NEXT_URL:
+				start_server(R, &R->slots[i], url);
+				break;
+			case PROBE_NEXT_WAIT:
+				return false; /* until what is in flight is done */
+			case PROBE_NEXT_END:
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 void
 probe_run_loop(struct run *R)
 {
 	struct pollfd *pfd = calloc((size_t)R->nslots + 3, sizeof(*pfd)); /* + sink, stdout */
 	int *map = calloc((size_t)R->nslots, sizeof(int));
 	unsigned *gen = calloc((size_t)R->nslots, sizeof(unsigned));
-	bool input_done = false, held = false, watch_out = stdout_is_pipe();
+	bool input_done = false, watch_out = stdout_is_pipe();
 
 	if (pfd == NULL || map == NULL || gen == NULL) {
 		fprintf(stderr, "sockscope probe: out of memory\n");
@@ -442,24 +466,8 @@ probe_run_loop(struct run *R)
 		int np = 0, ns, nw, tmo;
 		int64_t now, next = INT64_MAX;
 
-		held = false;
-		for (int i = 0; i < R->nslots && !input_done && !held && R->out_err == 0; i++) {
-			while (R->slots[i].s == NULL && !input_done && !held && R->out_err == 0) {
-				const char *url = NULL;
-
-				switch (probe_next_url(R, &url)) {
-				case PROBE_NEXT_URL:
-					start_server(R, &R->slots[i], url);
-					break;
-				case PROBE_NEXT_WAIT:
-					held = true; /* until what is in flight is done */
-					break;
-				case PROBE_NEXT_END:
-					input_done = true;
-					break;
-				}
-			}
-		}
+		if (!input_done)
+			input_done = fill_slots(R);
 		if ((R->active == 0 && input_done) || R->out_err != 0)
 			break;
 		for (int i = 0; i < R->nslots; i++) {
