@@ -246,6 +246,7 @@ on_message(struct run *R, struct slot *sl, const struct msg *m)
 		if (!was_offered(sl, r->code)) {
 			/* a violation, not an answer: no method, no SOCKS5 */
 			r->socksish = true;
+			r->unoffered = true;
 			if (r->nanom == 0)
 				probe_anomaly(r, "METHOD: this method was not offered (0x%x)",
 					      (unsigned)r->code);

@@ -85,6 +85,7 @@ struct step_res {
 			 selection, 2 RFC 1929, 3 SOCKS5 request, 4 SOCKS4;
 			 0 before any message */
 	bool s5_seen; /* a valid SOCKS5 method selection arrived */
+	bool unoffered; /* the method selection chose a method not offered */
 	bool authed;  /* RFC 1929 credentials were accepted in this step */
 	int nanom;
 	char anom[NANOM][128];

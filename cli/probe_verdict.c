@@ -234,7 +234,7 @@ static void
 not_offered_notes(const struct server *s, struct verdict *v)
 {
 	for (int i = ST_S5_NOAUTH; i <= ST_S5_ALL; i++)
-		if (s->r[i].oc == OC_MALFORMED && s->r[i].phase == 1 && s->r[i].code >= 0)
+		if (s->r[i].unoffered)
 			note(v, "chose method 0x%02x, which was not offered (%s)",
 			     (unsigned)s->r[i].code, probe_step_names[i]);
 }
