@@ -206,3 +206,38 @@ msg_problem(const struct msg *m, char *buf, size_t cap)
 	}
 	return sb.len;
 }
+
+/* The fields, one per server message, that carry its answer. */
+static const char *const code_names[] = { "METHOD", "STATUS", "REP", "CD" };
+
+const struct field *
+msg_code_field(const struct msg *m)
+{
+	if (m->desc == NULL || m->desc->dir != DIR_SERVER)
+		return NULL;
+	for (size_t i = 0; i < m->nfields; i++) {
+		const struct field *f = &m->fields[i];
+
+		for (size_t k = 0; k < sizeof(code_names) / sizeof(code_names[0]); k++)
+			if (strcmp(f->desc->name, code_names[k]) == 0)
+				return field_complete(f) && !(f->flags & FF_BAD) ? f : NULL;
+	}
+	return NULL;
+}
+
+size_t
+msg_code_text(const struct msg *m, char *buf, size_t cap)
+{
+	const struct field *f = msg_code_field(m);
+	const char *meaning;
+	struct sbuf sb;
+
+	sb_init(&sb, buf, cap);
+	if (f == NULL)
+		return 0;
+	meaning = field_code_meaning(f, f->num);
+	sb_printf(&sb, "%s 0x%02x", f->desc->name, (unsigned)f->num);
+	if (meaning != NULL)
+		sb_printf(&sb, " %s", meaning);
+	return sb.len;
+}

@@ -50,4 +50,16 @@ const char *msg_stop_field(const struct msg *m);
  */
 size_t msg_problem(const struct msg *m, char *buf, size_t cap);
 
+/*
+ * The field that carries a server message's answer (METHOD, STATUS, REP or
+ * CD) when all its bytes arrived, also in a message cut short or malformed
+ * after it (05 07 and then the close: REP 0x07); NULL when the message has
+ * none or it did not arrive.
+ */
+const struct field *msg_code_field(const struct msg *m);
+
+/* That field in words: "REP 0x07 command not supported" ("REP 0xa7" when
+ * the code has no name); "" (and 0) when there is none. */
+size_t msg_code_text(const struct msg *m, char *buf, size_t cap);
+
 #endif

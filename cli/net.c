@@ -285,3 +285,17 @@ net_write_all(int fd, const uint8_t *p, size_t len, int64_t deadline)
 	}
 	return 0;
 }
+
+bool
+net_connected_to_self(int fd)
+{
+	struct sockaddr_storage self, peer;
+	socklen_t selflen = sizeof(self), peerlen = sizeof(peer);
+
+	memset(&self, 0, sizeof(self));
+	memset(&peer, 0, sizeof(peer));
+	if (getsockname(fd, (struct sockaddr *)&self, &selflen) < 0 ||
+	    getpeername(fd, (struct sockaddr *)&peer, &peerlen) < 0)
+		return false;
+	return selflen == peerlen && memcmp(&self, &peer, selflen) == 0;
+}

@@ -4,6 +4,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -49,6 +50,14 @@ int net_wait(int fd, short events, int64_t deadline);
 /* Writes all of p; 0, -1 with errno, -2 when the deadline passed, or -3 when
    net_stop interrupted the wait. */
 int net_write_all(int fd, const uint8_t *p, size_t len, int64_t deadline);
+
+/*
+ * The connected TCP socket fd is connected to itself: its own address is
+ * its peer's.  A connect to a closed port of this host in the ephemeral
+ * range can pick that very port as its source, and the simultaneous open
+ * succeeds: nothing listens there, so it is a refused connection.
+ */
+bool net_connected_to_self(int fd);
 
 /* The numeric address of h, for traces: "127.0.0.1" */
 void net_addr_string(const struct host *h, char *out, size_t outlen);

@@ -35,16 +35,21 @@
  *
  *   {"server": "127.0.0.1:1080",        host:port as given (no credentials)
  *    "input": 3,                        1-based position in the input
- *    "target": "127.0.0.1:1080",        what CONNECT asked for
+ *    "target": "127.0.0.1:40123",       what CONNECT asked for: --target, or
+ *                                       a listener of ours for a server on
+ *                                       loopback (probe_sink.c), else the
+ *                                       server's own address
  *    "verdict": "socks",                socks | unreachable | not-socks | error
  *                                       | broken (only malformed SOCKS replies)
  *                                       | reachable (connected; --steps ran no
  *                                       SOCKS step)
  *    "peer": "http",                    only with not-socks: http, tls, ssh,
+ *                                       echo (sends back what it was sent),
  *                                       silent, closes (or resets), other
  *    "summary": "SOCKS4 and SOCKS5",    the verdict in words
  *    "notes": ["SOCKS4 but not 4a", ...],
- *    "socks5": true,                    a valid SOCKS5 method selection
+ *    "socks5": true,                    a valid SOCKS5 method selection (of a
+ *                                       method offered, or FF)
  *    "socks4": true,                    a valid SOCKS4 reply to SOCKS4 or 4a
  *                                       (granted or not)
  *    "socks4_connect": "ok",            the s4-connect step's status; skipped
@@ -70,7 +75,9 @@
  *                                       the reverse)
  *               "connect_ms": 0.1,      absent when no connection was made
  *               "ms": 0.4,              from connect() to the step's end
- *               "code": 0,              METHOD, STATUS, REP or CD, if any
+ *               "code": 0,              METHOD, STATUS, REP or CD of the last
+ *                                       message awaited, if that much of it
+ *                                       arrived (also in one cut short)
  *               "meaning": "NO AUTHENTICATION REQUIRED",
  *               "peer": "http",         when the step met something not SOCKS
  *               "detail": "...",        what happened, in words
@@ -105,6 +112,7 @@
 #include "probe.h"
 #include "probe_engine.h"
 #include "probe_input.h"
+#include "probe_sink.h"
 #include "probe_types.h"
 #include "probe_verdict.h"
 #include "url.h"
@@ -346,7 +354,8 @@ fds_in_use(rlim_t limit)
 /*
  * One descriptor per slot, within the open file limit (raised as far as it
  * may be): what is already open and a few to spare (the resolver, the
- * terminal for a password, stdio) are not the slots'.  Fewer slots than
+ * terminal for a password, stdio; without --target, the listeners of
+ * probe_sink.c) are not the slots'.  Fewer slots than
  * --parallel asks is said on stderr; none at all is a usage error (exit 2),
  * before anything is sent.
  */
@@ -356,12 +365,12 @@ static int
 fit_open_files(struct run *R)
 {
 	struct rlimit rl;
-	rlim_t used, need, avail;
+	rlim_t used, need, avail, reserve = FD_RESERVE + (R->have_target ? 0 : PROBE_SINK_FDS);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
 		return 0;
 	used = fds_in_use(rl.rlim_cur);
-	need = used + FD_RESERVE + (rlim_t)R->nslots;
+	need = used + reserve + (rlim_t)R->nslots;
 	if (need > rl.rlim_cur && rl.rlim_cur < rl.rlim_max) {
 		struct rlimit up = rl;
 
@@ -372,7 +381,7 @@ fit_open_files(struct run *R)
 			used = fds_in_use(rl.rlim_cur);
 		}
 	}
-	avail = rl.rlim_cur > used + FD_RESERVE ? rl.rlim_cur - used - FD_RESERVE : 0;
+	avail = rl.rlim_cur > used + reserve ? rl.rlim_cur - used - reserve : 0;
 	if (avail < 1) {
 		probe_usage("the open file limit (%llu, %llu of them in use) leaves no descriptor "
 			    "for a connection: raise ulimit -n",
@@ -392,6 +401,29 @@ fit_open_files(struct run *R)
 
 /* ------------------------------------------------------------ entry */
 
+/* The exit status of a run that went (see probe.h). */
+static int
+run_status(struct run *R)
+{
+	if (R->refused)
+		return EXIT_USAGE;
+	if (R->out_err == 0 && fflush(stdout) != 0)
+		R->out_err = errno;
+	if (R->out_err == EPIPE) /* nobody reads the rest: an orderly end */
+		return R->all_ok ? EXIT_OK : 1;
+	if (R->out_err != 0) {
+		/* what was asked for could not be written: 7, as in every mode */
+		fprintf(stderr, "sockscope: standard output: %s\n", strerror(R->out_err));
+		return EXIT_TUNNEL;
+	}
+	if (R->ninput == 0) {
+		/* only blank lines and comments: bad input, and nothing was sent */
+		fprintf(stderr, "sockscope probe: no servers in the input\n");
+		return EXIT_USAGE;
+	}
+	return R->all_ok ? EXIT_OK : 1;
+}
+
 int
 probe_main(struct options *o, int argc, char **argv)
 {
@@ -400,6 +432,7 @@ probe_main(struct options *o, int argc, char **argv)
 	int rc = EXIT_USAGE;
 
 	memset(&R, 0, sizeof(R));
+	R.sink.fd4 = R.sink.fd6 = -1;
 	R.cfg = given;
 	R.o = o;
 	R.all_ok = true;
@@ -470,31 +503,12 @@ probe_main(struct options *o, int argc, char **argv)
 	}
 	for (int i = 0; i < R.nslots; i++)
 		R.slots[i].fd = -1;
+	if (!R.have_target)
+		probe_sink_open(&R.sink);
 	probe_run_loop(&R);
-	if (R.refused) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (R.out_err == 0 && fflush(stdout) != 0)
-		R.out_err = errno;
-	if (R.out_err == EPIPE) {
-		/* nobody reads the rest: an orderly end, with the status so far */
-		rc = R.all_ok ? EXIT_OK : 1;
-		goto out;
-	}
-	if (R.out_err != 0) {
-		fprintf(stderr, "sockscope probe: standard output: %s\n", strerror(R.out_err));
-		rc = 1;
-		goto out;
-	}
-	if (R.ninput == 0) {
-		/* only blank lines and comments: bad input, and nothing was sent */
-		fprintf(stderr, "sockscope probe: no servers in the input\n");
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	rc = R.all_ok ? EXIT_OK : 1;
+	rc = run_status(&R);
 out:
+	probe_sink_close(&R.sink);
 	if (R.fp != NULL && !R.fp_is_stdin)
 		fclose(R.fp);
 	if (R.line != NULL)

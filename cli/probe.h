@@ -11,7 +11,9 @@
  * argv[0] is "probe"; argv[1..] are its operands: PROXY... and the probe
  * options -f FILE, --parallel N, --target HOST:PORT, --commands bind,udp,
  * --steps LIST, --expect LIST (also --opt=VALUE).  Returns 0 when every server was probed
- * and met --expect, 1 otherwise, 2 for a usage error (nothing sent).
+ * and met --expect, 1 otherwise, 2 for a usage error (nothing sent), 7 when
+ * standard output could not be written (its reader gone, EPIPE, is an
+ * orderly end with the status so far).
  */
 int probe_main(struct options *o, int argc, char **argv);
 

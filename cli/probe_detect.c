@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const probe_peer_names[] = { "", "http", "tls", "ssh", "other" };
+const char *const probe_peer_names[] = { "", "http", "tls", "ssh", "other", "echo" };
 const char *const probe_peer_words[] = { "", "an HTTP server", "a TLS server", "an SSH server",
-					 "not SOCKS" };
+					 "not SOCKS", "it echoes" };
 
 void
 probe_hexprefix(const uint8_t *p, size_t n, char *out, size_t outlen)
@@ -59,6 +59,21 @@ probe_detect_sniff(const uint8_t *in, size_t have, bool eof, int err, struct det
 		d->peer = PEER_OTHER;
 		snprintf(d->detail, sizeof(d->detail), "answered %s", hex);
 	}
+	return true;
+}
+
+bool
+probe_detect_echo(const uint8_t *sent, size_t sentlen, const uint8_t *in, size_t have,
+		  struct detection *d)
+{
+	char hex[80];
+
+	if (sentlen < 2 || have < sentlen || memcmp(in, sent, sentlen) != 0)
+		return false;
+	probe_hexprefix(in, have, hex, sizeof(hex));
+	d->oc = OC_NOT_SOCKS;
+	d->peer = PEER_ECHO;
+	snprintf(d->detail, sizeof(d->detail), "sent back what was sent: %s", hex);
 	return true;
 }
 

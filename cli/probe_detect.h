@@ -21,7 +21,7 @@ struct detection {
 	char detail[200];
 };
 
-/* "", "http", "tls", "ssh", "other": the JSON "peer". */
+/* "", "http", "tls", "ssh", "other", "echo": the JSON "peer". */
 extern const char *const probe_peer_names[];
 /* "an HTTP server", ...: the table's words for a peer. */
 extern const char *const probe_peer_words[];
@@ -38,6 +38,16 @@ void probe_hexprefix(const uint8_t *p, size_t n, char *out, size_t outlen);
  * bytes could still decide.
  */
 bool probe_detect_sniff(const uint8_t *in, size_t have, bool eof, int err, struct detection *d);
+
+/*
+ * The answer to a step's first message (the greeting, the SOCKS4 request)
+ * starts with that message, byte for byte: an echo service (OC_NOT_SOCKS,
+ * PEER_ECHO).  No SOCKS reply is: a method selection or a SOCKS4 reply is
+ * shorter than what it answers, and nothing may follow it before the
+ * client's next message.
+ */
+bool probe_detect_echo(const uint8_t *sent, size_t sentlen, const uint8_t *in, size_t have,
+		       struct detection *d);
 
 /*
  * Bytes that are not the SOCKS reply expected: another protocol's

@@ -17,8 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "probe_input.h"
 #include "probe_report.h"
+#include "probe_sink.h"
 #include "probe_steps.h"
 #include "probe_trace.h"
 #include "probe_verdict.h"
@@ -165,6 +167,16 @@ local_error(struct run *R, struct slot *sl, const char *call, int err)
 	probe_finish(R, sl, OC_ERROR, "%s", s->local_detail);
 }
 
+/* The socket connected to itself (net_connected_to_self): nothing listens
+   on the port, so the server is as unreachable as a refused connect says. */
+static void
+finish_self(struct run *R, struct slot *sl)
+{
+	probe_finish(R, sl, OC_UNREACHABLE,
+		     "connect: %s (the socket connected to itself: nothing listens there)",
+		     strerror(ECONNREFUSED));
+}
+
 static void
 start_step(struct run *R, struct slot *sl)
 {
@@ -188,6 +200,10 @@ start_step(struct run *R, struct slot *sl)
 	sl->gen++;
 	R->sent = true;
 	if (connect(fd, (const struct sockaddr *)&s->sa, s->salen) == 0) {
+		if (net_connected_to_self(fd)) {
+			finish_self(R, sl);
+			return;
+		}
 		r->connected = true;
 		r->connect_ms = ms_since(sl->t0_us);
 		sl->connecting = false;
@@ -274,6 +290,10 @@ on_event(struct run *R, struct slot *sl, short revents)
 			probe_finish(R, sl, OC_UNREACHABLE, "connect: %s", strerror(err));
 			return;
 		}
+		if (err == 0 && net_connected_to_self(sl->fd)) {
+			finish_self(R, sl);
+			return;
+		}
 		/* a reset (or FIN and reset) after the handshake completed: the
 		   server accepted the connection, then dropped it */
 		sl->connecting = false;
@@ -351,16 +371,11 @@ on_timeout(struct run *R, struct slot *sl)
 	}
 	if (sl->have > 0) {
 		struct detection d;
-		char hex[80];
 
-		if (probe_detect_partial(sl->in, sl->have, sl->raw, &d)) {
+		if (probe_detect_partial(sl->in, sl->have, sl->raw, &d))
 			probe_finish_detected(R, sl, &d);
-			return;
-		}
-		probe_hexprefix(sl->in, sl->have, hex, sizeof(hex));
-		probe_anomaly(probe_cur(sl), "short reply: %zu bytes, then silence", sl->have);
-		probe_finish(R, sl, OC_TIMEOUT, "only %zu bytes (%s) within %.1f s", sl->have, hex,
-			     secs);
+		else
+			probe_step_stalled(R, sl);
 		return;
 	}
 	probe_finish(R, sl, OC_TIMEOUT, "no reply within %.1f s", secs);
@@ -407,13 +422,37 @@ stdout_is_pipe(void)
 	return fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
+/* Free slots take the next servers of the input, until a server must wait
+   for the terminal (nothing in flight) or stdout failed.  true: the input
+   is done. */
+static bool
+fill_slots(struct run *R)
+{
+	for (int i = 0; i < R->nslots && R->out_err == 0; i++) {
+		while (R->slots[i].s == NULL && R->out_err == 0) {
+			const char *url = NULL;
+
+			switch (probe_next_url(R, &url)) {
+			case PROBE_NEXT_URL:
+				start_server(R, &R->slots[i], url);
+				break;
+			case PROBE_NEXT_WAIT:
+				return false; /* until what is in flight is done */
+			case PROBE_NEXT_END:
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 void
 probe_run_loop(struct run *R)
 {
-	struct pollfd *pfd = calloc((size_t)R->nslots + 1, sizeof(*pfd));
+	struct pollfd *pfd = calloc((size_t)R->nslots + 3, sizeof(*pfd)); /* + sink, stdout */
 	int *map = calloc((size_t)R->nslots, sizeof(int));
 	unsigned *gen = calloc((size_t)R->nslots, sizeof(unsigned));
-	bool input_done = false, held = false, watch_out = stdout_is_pipe();
+	bool input_done = false, watch_out = stdout_is_pipe();
 
 	if (pfd == NULL || map == NULL || gen == NULL) {
 		fprintf(stderr, "sockscope probe: out of memory\n");
@@ -424,27 +463,11 @@ probe_run_loop(struct run *R)
 		return;
 	}
 	while (R->out_err == 0) {
-		int np = 0, nw, tmo;
+		int np = 0, ns, nw, tmo;
 		int64_t now, next = INT64_MAX;
 
-		held = false;
-		for (int i = 0; i < R->nslots && !input_done && !held && R->out_err == 0; i++) {
-			while (R->slots[i].s == NULL && !input_done && !held && R->out_err == 0) {
-				const char *url = NULL;
-
-				switch (probe_next_url(R, &url)) {
-				case PROBE_NEXT_URL:
-					start_server(R, &R->slots[i], url);
-					break;
-				case PROBE_NEXT_WAIT:
-					held = true; /* until what is in flight is done */
-					break;
-				case PROBE_NEXT_END:
-					input_done = true;
-					break;
-				}
-			}
-		}
+		if (!input_done)
+			input_done = fill_slots(R);
 		if ((R->active == 0 && input_done) || R->out_err != 0)
 			break;
 		for (int i = 0; i < R->nslots; i++) {
@@ -463,7 +486,8 @@ probe_run_loop(struct run *R)
 		}
 		if (np == 0)
 			continue; /* slots were freed: fill them */
-		nw = np;
+		ns = probe_sink_pollfds(&R->sink, pfd + np);
+		nw = np + ns;
 		if (watch_out) { /* no events asked: POLLERR when the reader is gone */
 			pfd[nw].fd = STDOUT_FILENO;
 			pfd[nw].events = 0;
@@ -477,10 +501,12 @@ probe_run_loop(struct run *R)
 			R->all_ok = false;
 			break;
 		}
-		if (watch_out && (pfd[np].revents & (POLLERR | POLLHUP))) {
+		if (watch_out && (pfd[np + ns].revents & (POLLERR | POLLHUP))) {
 			R->out_err = EPIPE; /* an orderly end: nobody reads the rest */
 			break;
 		}
+		for (int k = np; k < np + ns; k++)
+			probe_sink_drain(&R->sink, &pfd[k]);
 		now = now_us();
 		for (int k = 0; k < np && R->out_err == 0; k++) {
 			struct slot *sl = &R->slots[map[k]];

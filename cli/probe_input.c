@@ -15,6 +15,7 @@
 
 #include "net.h"
 #include "password.h"
+#include "probe_sink.h"
 #include "secrets.h"
 #include "term.h"
 
@@ -409,10 +410,14 @@ probe_server_setup(struct run *R, struct server *s, const char *url)
 		memcpy(&sin6->sin6_addr, h.addr, 16);
 		s->salen = sizeof(*sin6);
 	}
+	/* by default nothing goes beyond the server: a listener of ours when
+	   the server is on loopback, else the server's own address */
 	if (R->have_target)
 		s->target = R->target;
-	else
-		s->target = h; /* the server's own address: nothing leaves the server */
+	else if (!probe_sink_target(&R->sink, &h, &s->target))
+		s->target = h;
 	s->target_v4 = s->target.kind == HOST_IPV4;
+	s->target_self = s->target.kind == h.kind && s->target.port == h.port &&
+			 memcmp(s->target.addr, h.addr, h.kind == HOST_IPV4 ? 4 : 16) == 0;
 	host_format(&s->target, s->tlabel, sizeof(s->tlabel));
 }

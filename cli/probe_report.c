@@ -145,10 +145,48 @@ jstr(const char *text)
 	return j != NULL ? j : json_string("");
 }
 
+/* "steps": an object per step that ran or was skipped. */
+static json_t *
+json_steps(const struct server *s)
+{
+	json_t *steps = json_array(), *a;
+
+	for (int i = 0; i < ST_COUNT; i++) {
+		const struct step_res *r = &s->r[i];
+		json_t *st;
+
+		if (r->oc == OC_NOT_RUN)
+			continue;
+		st = json_object();
+		json_object_set_new(st, "step", json_string(probe_step_names[i]));
+		json_object_set_new(st, "status", json_string(probe_outcome_names[r->oc]));
+		if (r->connected)
+			json_object_set_new(st, "connect_ms", jnum_ms(r->connect_ms));
+		if (r->oc != OC_SKIPPED)
+			json_object_set_new(st, "ms", jnum_ms(r->ms));
+		if (r->code >= 0)
+			json_object_set_new(st, "code", json_integer(r->code));
+		if (r->meaning != NULL)
+			json_object_set_new(st, "meaning", jstr(r->meaning));
+		if (r->peer != PEER_NONE)
+			json_object_set_new(st, "peer", json_string(probe_peer_names[r->peer]));
+		if (r->detail[0] != '\0')
+			json_object_set_new(st, "detail", jstr(r->detail));
+		if (r->nanom > 0) {
+			a = json_array();
+			for (int k = 0; k < r->nanom; k++)
+				json_array_append_new(a, jstr(r->anom[k]));
+			json_object_set_new(st, "anomalies", a);
+		}
+		json_array_append_new(steps, st);
+	}
+	return steps;
+}
+
 static void
 print_json(struct run *R, const struct server *s, const struct verdict *v)
 {
-	json_t *o = json_object(), *a, *steps;
+	json_t *o = json_object(), *a;
 	const struct step_res *tcp = probe_tcp_res(s);
 	enum outcome s4;
 	char *text;
@@ -207,37 +245,7 @@ print_json(struct run *R, const struct server *s, const struct verdict *v)
 		json_object_set_new(o, "expect", e);
 	}
 	json_object_set_new(o, "ok", json_boolean(v->ok));
-	steps = json_array();
-	for (int i = 0; i < ST_COUNT; i++) {
-		const struct step_res *r = &s->r[i];
-		json_t *st;
-
-		if (r->oc == OC_NOT_RUN)
-			continue;
-		st = json_object();
-		json_object_set_new(st, "step", json_string(probe_step_names[i]));
-		json_object_set_new(st, "status", json_string(probe_outcome_names[r->oc]));
-		if (r->connected)
-			json_object_set_new(st, "connect_ms", jnum_ms(r->connect_ms));
-		if (r->oc != OC_SKIPPED)
-			json_object_set_new(st, "ms", jnum_ms(r->ms));
-		if (r->code >= 0)
-			json_object_set_new(st, "code", json_integer(r->code));
-		if (r->meaning != NULL)
-			json_object_set_new(st, "meaning", jstr(r->meaning));
-		if (r->peer != PEER_NONE)
-			json_object_set_new(st, "peer", json_string(probe_peer_names[r->peer]));
-		if (r->detail[0] != '\0')
-			json_object_set_new(st, "detail", jstr(r->detail));
-		if (r->nanom > 0) {
-			a = json_array();
-			for (int k = 0; k < r->nanom; k++)
-				json_array_append_new(a, jstr(r->anom[k]));
-			json_object_set_new(st, "anomalies", a);
-		}
-		json_array_append_new(steps, st);
-	}
-	json_object_set_new(o, "steps", steps);
+	json_object_set_new(o, "steps", json_steps(s));
 out:
 	text = json_dumps(o, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT | JSON_REAL_PRECISION(9));
 	errno = 0;

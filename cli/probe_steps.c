@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "names.h"
+#include "fieldtext.h"
+#include "msgtext.h"
 #include "probe_detect.h"
 #include "probe_engine.h"
 #include "probe_trace.h"
@@ -43,12 +44,17 @@ encode(struct slot *sl, const struct draft *d)
 	return true;
 }
 
+/* The next message awaited: the step's code, if any, was the last phase's. */
 static void
 want(struct slot *sl, enum msg_type type, int phase)
 {
+	struct step_res *r = probe_cur(sl);
+
 	sl->expect = type;
 	sl->phase = phase;
 	sl->have = 0;
+	r->code = -1;
+	r->meaning = NULL;
 }
 
 static bool
@@ -184,15 +190,38 @@ collect_anomalies(struct step_res *r, const struct msg *m)
 	}
 }
 
-static const char *
-meaning_of(const struct field *f)
+/*
+ * The step's code and meaning: the answer m carries (METHOD, STATUS, REP,
+ * CD), also when m was cut short or broke after it.  Its words, for the
+ * detail, in what (what[0] == '\0' when none arrived).
+ */
+static void
+take_code(struct step_res *r, const struct msg *m, char *what, size_t cap)
 {
-	const struct name_entry *e;
+	const struct field *f = msg_code_field(m);
 
-	if (f == NULL || f->desc->names == NULL)
-		return NULL;
-	e = names_find(f->desc->names, f->num);
-	return e != NULL ? e->name : NULL;
+	r->code = f != NULL ? (int)f->num : -1;
+	r->meaning = f != NULL ? field_code_meaning(f, f->num) : NULL;
+	msg_code_text(m, what, cap);
+}
+
+static bool
+was_offered(const struct slot *sl, int method)
+{
+	for (size_t i = 0; i < sl->noffered; i++)
+		if (sl->offered[i] == method)
+			return true;
+	return false;
+}
+
+/* For a refused CONNECT: that its target was the server's own address. */
+static const char *
+own_address(const struct slot *sl)
+{
+	bool connect = sl->step == ST_S5_CONNECT || sl->step == ST_S5_DOMAIN ||
+		       sl->step == ST_S4 || sl->step == ST_S4A;
+
+	return connect && sl->s->target_self ? " (the target is the server's own address)" : "";
 }
 
 /* A complete message arrived. */
@@ -200,52 +229,40 @@ static void
 on_message(struct run *R, struct slot *sl, const struct msg *m)
 {
 	struct step_res *r = probe_cur(sl);
-	const struct field *f;
+	char what[96];
 	int st = sl->step;
 	bool ok = true;
 
 	probe_trace_received(R, sl, m);
 	collect_anomalies(r, m);
+	take_code(r, m, what, sizeof(what));
 	switch (sl->expect) {
 	case MSG_S5_METHOD:
-		f = msg_field(m, "METHOD");
-		r->code = f ? (int)f->num : -1;
-		r->meaning = meaning_of(f);
-		r->s5_seen = true;
-		if (st <= ST_S5_ALL) {
-			bool offered = false;
-
-			for (size_t i = 0; i < sl->noffered; i++)
-				if (sl->offered[i] == r->code)
-					offered = true;
-			if (r->code != 0xff && !offered && r->nanom == 0)
-				probe_anomaly(r, "METHOD: this method was not offered (0x%x)",
-					      (unsigned)r->code);
-			if (r->code == 0xff)
-				probe_finish(R, sl, OC_REFUSED, "no acceptable method");
-			else
-				probe_finish(R, sl, OC_OK, "chose method 0x%02x%s", (unsigned)r->code,
-					     offered ? "" : ", which was not offered");
-			return;
-		}
 		if (r->code == 0xff) {
+			r->s5_seen = true;
 			probe_finish(R, sl, OC_REFUSED, "no acceptable method");
 			return;
 		}
-		if (r->code == 0x02 && probe_has_cred(sl->s))
-			ok = send_auth(sl);
-		else if (r->code == 0x00 && st != ST_S5_AUTH)
-			ok = send_request5(sl);
-		else {
+		if (!was_offered(sl, r->code)) {
+			/* a violation, not an answer: no method, no SOCKS5 */
+			r->socksish = true;
+			r->unoffered = true;
+			if (r->nanom == 0)
+				probe_anomaly(r, "METHOD: this method was not offered (0x%x)",
+					      (unsigned)r->code);
 			probe_finish(R, sl, OC_MALFORMED, "chose method 0x%02x, which was not offered",
 				     (unsigned)r->code);
 			return;
 		}
+		r->s5_seen = true;
+		if (st <= ST_S5_ALL) {
+			probe_finish(R, sl, OC_OK, "chose method 0x%02x", (unsigned)r->code);
+			return;
+		}
+		/* offered: 00, or 02 with credentials (and 02 alone for s5-auth) */
+		ok = r->code == 0x02 ? send_auth(sl) : send_request5(sl);
 		break;
 	case MSG_S5_AUTH_STATUS:
-		f = msg_field(m, "STATUS");
-		r->code = f ? (int)f->num : -1;
-		r->meaning = meaning_of(f);
 		if (r->code != 0) {
 			probe_finish(R, sl, OC_REFUSED, "authentication failed (STATUS 0x%02x)",
 				     (unsigned)r->code);
@@ -259,24 +276,16 @@ on_message(struct run *R, struct slot *sl, const struct msg *m)
 		ok = send_request5(sl);
 		break;
 	case MSG_S5_REPLY:
-		f = msg_field(m, "REP");
-		r->code = f ? (int)f->num : -1;
-		r->meaning = meaning_of(f);
 		if (r->code == 0)
 			probe_finish(R, sl, OC_OK, "granted");
 		else
-			probe_finish(R, sl, OC_REFUSED, "REP 0x%02x %s", (unsigned)r->code,
-				     r->meaning ? r->meaning : "");
+			probe_finish(R, sl, OC_REFUSED, "%s%s", what, own_address(sl));
 		return;
 	case MSG_S4_REPLY:
-		f = msg_field(m, "CD");
-		r->code = f ? (int)f->num : -1;
-		r->meaning = meaning_of(f);
 		if (r->code == 0x5a)
 			probe_finish(R, sl, OC_OK, "granted");
 		else
-			probe_finish(R, sl, OC_REFUSED, "CD 0x%02x %s", (unsigned)r->code,
-				     r->meaning ? r->meaning : "");
+			probe_finish(R, sl, OC_REFUSED, "%s%s", what, own_address(sl));
 		return;
 	default:
 		probe_finish(R, sl, OC_ERROR, "unexpected message");
@@ -294,7 +303,9 @@ probe_step_input(struct run *R, struct slot *sl, bool eof, int err)
 	struct proto_ctx ctx = { sl->offered, sl->noffered };
 	struct detection d;
 	struct msg m;
-	char hex[80];
+	char hex[80], what[96];
+	size_t total;
+	bool open_ended;
 	int rc;
 
 	if (sl->raw) {
@@ -302,6 +313,13 @@ probe_step_input(struct run *R, struct slot *sl, bool eof, int err)
 			probe_trace_raw(R, sl, false, sl->in, sl->have);
 			probe_finish_detected(R, sl, &d);
 		}
+		return;
+	}
+	/* before decoding: an echo of the greeting starts as a method selection */
+	if ((sl->phase == 1 || sl->phase == 4) &&
+	    probe_detect_echo(sl->out, sl->outlen, sl->in, sl->have, &d)) {
+		probe_trace_raw(R, sl, false, sl->in, sl->have);
+		probe_finish_detected(R, sl, &d);
 		return;
 	}
 	probe_hexprefix(sl->in, sl->have, hex, sizeof(hex));
@@ -322,10 +340,15 @@ probe_step_input(struct run *R, struct slot *sl, bool eof, int err)
 				return;
 			}
 			probe_trace_received(R, sl, &m);
-			probe_anomaly(r, "short reply: %zu of %zu bytes", sl->have, m.need);
+			take_code(r, &m, what, sizeof(what));
+			total = msg_known_total(&m, &open_ended);
+			probe_anomaly(r, "short reply: %zu of %s%zu bytes", sl->have,
+				      open_ended ? "at least " : "", total);
 			probe_finish(R, sl, err ? OC_RESET : OC_CLOSED,
-				     "short %s: %zu of %zu bytes (%s)",
-				     proto_msg_desc(sl->expect)->title, sl->have, m.need, hex);
+				     "short %s: %zu of %s%zu bytes (%s)%s%s",
+				     proto_msg_desc(sl->expect)->title, sl->have,
+				     open_ended ? "at least " : "", total, hex,
+				     what[0] != '\0' ? ", " : "", what);
 			return;
 		}
 		if (rc != PROTO_OK) {
@@ -336,12 +359,13 @@ probe_step_input(struct run *R, struct slot *sl, bool eof, int err)
 			}
 			probe_trace_received(R, sl, &m);
 			collect_anomalies(r, &m);
+			take_code(r, &m, what, sizeof(what));
 			r->socksish = probe_socksish(sl->expect, sl->in);
-			probe_finish(R, sl, OC_MALFORMED, "%s malformed at offset %zu%s%s: %s (%s)",
+			probe_finish(R, sl, OC_MALFORMED, "%s malformed at offset %zu%s%s: %s (%s)%s%s",
 				     proto_msg_desc(sl->expect)->title, m.err_off,
 				     m.err_field >= 0 ? " in " : "",
 				     m.err_field >= 0 ? m.fields[m.err_field].desc->name : "", m.why,
-				     hex);
+				     hex, what[0] != '\0' ? ", after " : "", what);
 			return;
 		}
 		{
@@ -363,4 +387,20 @@ probe_step_input(struct run *R, struct slot *sl, bool eof, int err)
 			return;
 		}
 	}
+}
+
+void
+probe_step_stalled(struct run *R, struct slot *sl)
+{
+	struct step_res *r = probe_cur(sl);
+	struct proto_ctx ctx = { sl->offered, sl->noffered };
+	struct msg m;
+	char hex[80], what[96];
+
+	probe_hexprefix(sl->in, sl->have, hex, sizeof(hex));
+	proto_decode(sl->expect, sl->in, sl->have, &ctx, &m);
+	take_code(r, &m, what, sizeof(what));
+	probe_anomaly(r, "short reply: %zu bytes, then silence", sl->have);
+	probe_finish(R, sl, OC_TIMEOUT, "only %zu bytes (%s) within %.1f s%s%s", sl->have, hex,
+		     R->o->timeout_ms / 1000.0, what[0] != '\0' ? ", " : "", what);
 }

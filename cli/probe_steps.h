@@ -23,4 +23,8 @@ void probe_step_begin(struct run *R, struct slot *sl);
    ended them or 0: a reply, the next message, or the step's end. */
 void probe_step_input(struct run *R, struct slot *sl, bool eof, int err);
 
+/* The deadline passed with part of a reply in sl->in: the step's timeout,
+   with what did arrive (its bytes, and its code if that came whole). */
+void probe_step_stalled(struct run *R, struct slot *sl);
+
 #endif

@@ -12,6 +12,7 @@
  *   probe_detect.c  peers that are not SOCKS (HTTP, TLS, SSH, silence)
  *   probe_verdict.c what the results add up to, --expect
  *   probe_report.c  the table and the JSON lines
+ *   probe_sink.c    the default target of servers on loopback
  */
 #ifndef SOCKSCOPE_CLI_PROBE_TYPES_H
 #define SOCKSCOPE_CLI_PROBE_TYPES_H
@@ -69,7 +70,7 @@ enum outcome {
 /* "not-run", "skipped", "ok", ...: a step's "status" (probe_report.c). */
 extern const char *const probe_outcome_names[];
 
-enum peer { PEER_NONE, PEER_HTTP, PEER_TLS, PEER_SSH, PEER_OTHER };
+enum peer { PEER_NONE, PEER_HTTP, PEER_TLS, PEER_SSH, PEER_OTHER, PEER_ECHO };
 
 struct step_res {
 	enum outcome oc;
@@ -84,6 +85,7 @@ struct step_res {
 			 selection, 2 RFC 1929, 3 SOCKS5 request, 4 SOCKS4;
 			 0 before any message */
 	bool s5_seen; /* a valid SOCKS5 method selection arrived */
+	bool unoffered; /* the method selection chose a method not offered */
 	bool authed;  /* RFC 1929 credentials were accepted in this step */
 	int nanom;
 	char anom[NANOM][128];
@@ -100,6 +102,7 @@ struct server {
 	struct proxy p;
 	struct host target;
 	bool target_v4; /* target.addr holds an IPv4 address */
+	bool target_self; /* the target is the server's own address and port */
 	struct sockaddr_storage sa;
 	socklen_t salen;
 	struct step_res r[ST_COUNT];
@@ -125,6 +128,13 @@ struct slot {
 	size_t noffered;
 };
 
+/* Listeners on loopback, the default target of servers there (probe_sink.c);
+   -1: none. */
+struct probe_sink {
+	int fd4, fd6;
+	uint16_t port4, port6;
+};
+
 struct config {
 	const char *file;
 	int parallel;
@@ -140,6 +150,7 @@ struct run {
 	struct options *o;
 	bool have_target;
 	struct host target;
+	struct probe_sink sink; /* without --target */
 	struct credentials cred; /* from -U */
 	bool have_cred;
 	/* input */

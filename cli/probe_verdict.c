@@ -229,6 +229,86 @@ note(struct verdict *v, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Each method step whose answer chose a method the greeting did not offer. */
+static void
+not_offered_notes(const struct server *s, struct verdict *v)
+{
+	for (int i = ST_S5_NOAUTH; i <= ST_S5_ALL; i++)
+		if (s->r[i].unoffered)
+			note(v, "chose method 0x%02x, which was not offered (%s)",
+			     (unsigned)s->r[i].code, probe_step_names[i]);
+}
+
+/* The notes on a server that speaks SOCKS: what it refused, and why. */
+static void
+socks_notes(const struct server *s, struct verdict *v)
+{
+	bool s5 = probe_speaks5(s);
+	const struct step_res *c = &s->r[ST_S5_CONNECT];
+
+	if (s->r[ST_S4].oc == OC_OK && s->r[ST_S4A].oc != OC_OK)
+		note(v, "SOCKS4 but not 4a");
+	if (s->r[ST_S4].oc == OC_REFUSED)
+		note(v, "SOCKS4 CONNECT%s refused (0x%02x)",
+		     s->target_self ? " to the server's own address" : "",
+		     (unsigned)s->r[ST_S4].code);
+	not_offered_notes(s, v);
+	if (s->r[ST_S5_AUTH].oc == OC_REFUSED || (c->oc == OC_REFUSED && c->phase == 2))
+		note(v, "credentials rejected");
+	if (s5 && !probe_chose(s, ST_S5_NOAUTH, 0) && probe_chose(s, ST_S5_USERPASS, 2) &&
+	    !probe_has_cred(s))
+		note(v, "requires username/password: give -U or USER:PASS@");
+	/* a refusal in the method or RFC 1929 phase: no request was sent, so
+	   its code is no REP */
+	if (c->oc == OC_REFUSED && c->phase == 2)
+		note(v, "CONNECT not attempted: authentication failed");
+	else if (c->oc == OC_REFUSED && c->phase == 1)
+		note(v, "CONNECT not attempted: no acceptable method");
+	else if (c->oc == OC_REFUSED && s->target_self)
+		/* the default target far from here: a refusal of it is common,
+		   and no fault (dante: "the same address we listen to") */
+		note(v, "CONNECT to the server's own address refused (0x%02x), as many do: "
+			"give --target",
+		     (unsigned)c->code);
+	else if (c->oc == OC_REFUSED)
+		note(v, "CONNECT refused (0x%02x)", (unsigned)c->code);
+	else if (s5 && c->oc > OC_REFUSED && c->oc != OC_OTHER_VERSION && c->phase == 3 &&
+		 c->code >= 0) /* what did arrive of a reply cut short or broken */
+		note(v, "CONNECT: %s after REP 0x%02x %s", probe_outcome_names[c->oc],
+		     (unsigned)c->code, c->meaning != NULL ? c->meaning : "(unassigned)");
+	else if (s5 && c->oc > OC_REFUSED && c->oc != OC_OTHER_VERSION)
+		note(v, "CONNECT: %s", probe_outcome_names[c->oc]);
+}
+
+/* --expect: the words that did not hold, and whether the server is ok. */
+static void
+judge_expect(const struct run *R, const struct server *s, struct verdict *v)
+{
+	char buf[512], *save = NULL;
+
+	strcpy(buf, R->cfg.expect);
+	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		bool neg = false;
+		const char *name = t;
+
+		if (name[0] == '!')
+			neg = true, name++;
+		else if (strncmp(name, "no-", 3) == 0)
+			neg = true, name += 3;
+		if (expect_holds(s, name) == neg) {
+			size_t n = strlen(v->failed);
+
+			snprintf(v->failed + n, sizeof(v->failed) - n, "%s%s", n ? "," : "", t);
+		}
+	}
+	/* the expectation is the definition of success: a server that met
+	   it is ok whatever its verdict (--expect '!reachable' on a closed
+	   port), one that did not is not */
+	v->ok = v->failed[0] == '\0' && strcmp(v->kind, "error") != 0;
+	if (v->failed[0] != '\0')
+		note(v, "expected %s", v->failed);
+}
+
 void
 probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 {
@@ -277,6 +357,7 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 	} else if (!probe_any_socks_answer(s) && any_socksish(s)) {
 		v->kind = "broken";
 		snprintf(v->summary, sizeof(v->summary), "broken SOCKS: only malformed replies");
+		not_offered_notes(s, v);
 		v->ok = false;
 	} else if (!probe_any_socks_answer(s)) {
 		v->kind = "not-socks";
@@ -298,37 +379,11 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 		v->ok = false;
 	} else {
 		bool s5 = probe_speaks5(s), s4 = probe_speaks4(s);
-		const struct step_res *c = &s->r[ST_S5_CONNECT];
 
 		v->kind = "socks";
 		snprintf(v->summary, sizeof(v->summary), "%s",
 			 s5 && s4 ? "SOCKS4 and SOCKS5" : s5 ? "SOCKS5" : "SOCKS4");
-		if (s->r[ST_S4].oc == OC_OK && s->r[ST_S4A].oc != OC_OK)
-			note(v, "SOCKS4 but not 4a");
-		if (s->r[ST_S4].oc == OC_REFUSED)
-			note(v, "SOCKS4 CONNECT refused (0x%02x)", (unsigned)s->r[ST_S4].code);
-		for (int i = ST_S5_NOAUTH; i <= ST_S5_ALL; i++)
-			for (int k = 0; k < s->r[i].nanom; k++)
-				if (strstr(s->r[i].anom[k], "not offered") != NULL) {
-					note(v, "chose method 0x%02x, which was not offered (%s)",
-					     (unsigned)s->r[i].code, probe_step_names[i]);
-					k = s->r[i].nanom;
-				}
-		if (s->r[ST_S5_AUTH].oc == OC_REFUSED || (c->oc == OC_REFUSED && c->phase == 2))
-			note(v, "credentials rejected");
-		if (s5 && !probe_chose(s, ST_S5_NOAUTH, 0) && probe_chose(s, ST_S5_USERPASS, 2) &&
-		    !probe_has_cred(s))
-			note(v, "requires username/password: give -U or USER:PASS@");
-		/* a refusal in the method or RFC 1929 phase: no request was sent, so
-		   its code is no REP */
-		if (c->oc == OC_REFUSED && c->phase == 2)
-			note(v, "CONNECT not attempted: authentication failed");
-		else if (c->oc == OC_REFUSED && c->phase == 1)
-			note(v, "CONNECT not attempted: no acceptable method");
-		else if (c->oc == OC_REFUSED)
-			note(v, "CONNECT refused (0x%02x)", (unsigned)c->code);
-		else if (s5 && c->oc > OC_REFUSED && c->oc != OC_OTHER_VERSION)
-			note(v, "CONNECT: %s", probe_outcome_names[c->oc]);
+		socks_notes(s, v);
 	}
 	for (int i = 0; i < ST_COUNT; i++) {
 		nanom += s->r[i].nanom;
@@ -339,30 +394,6 @@ probe_judge(const struct run *R, const struct server *s, struct verdict *v)
 		note(v, "%d malformed repl%s", nbad, nbad == 1 ? "y" : "ies");
 	if (nanom > 0)
 		note(v, "%d anomal%s (see the steps)", nanom, nanom == 1 ? "y" : "ies");
-	if (R->cfg.expect_given && s->error[0] == '\0') {
-		char buf[512], *save = NULL;
-
-		strcpy(buf, R->cfg.expect);
-		for (char *t = strtok_r(buf, ",", &save); t != NULL;
-		     t = strtok_r(NULL, ",", &save)) {
-			bool neg = false;
-			const char *name = t;
-
-			if (name[0] == '!')
-				neg = true, name++;
-			else if (strncmp(name, "no-", 3) == 0)
-				neg = true, name += 3;
-			if (expect_holds(s, name) == neg) {
-				size_t n = strlen(v->failed);
-
-				snprintf(v->failed + n, sizeof(v->failed) - n, "%s%s", n ? "," : "", t);
-			}
-		}
-		/* the expectation is the definition of success: a server that met
-		   it is ok whatever its verdict (--expect '!reachable' on a closed
-		   port), one that did not is not */
-		v->ok = v->failed[0] == '\0' && strcmp(v->kind, "error") != 0;
-		if (v->failed[0] != '\0')
-			note(v, "expected %s", v->failed);
-	}
+	if (R->cfg.expect_given && s->error[0] == '\0')
+		judge_expect(R, s, v);
 }

@@ -36,6 +36,8 @@ Scenarios (a table below; the parametrised ones take a hex code or a count):
   ok5-bytewise        granted reply one byte at a time, 20 ms apart, then echo
   trunc5-N-close      the first N bytes of a 10-byte IPv4 reply, then FIN
   trunc5-N-reset      the same, then RST (SO_LINGER 0)
+  rep-XX-trunc-N      the first N bytes of a reply with REP=XX (hex), then FIN
+  rep-XX-trunc-N-hold the same, then silence
   wrongver            method selection with version 04
   method-ff           method selection 05 FF
   method-not-offered  chooses a method the greeting did not offer (02 if it can)
@@ -656,6 +658,9 @@ PATTERNS = [
      lambda x, n: HANDSHAKE5 + [send(rep5(rep=int(x, 16))[:int(n)]), CLOSE]),
     (r"trunc5-([0-9])-reset",
      lambda n: HANDSHAKE5 + [send(rep5()[:int(n)]), RESET]),
+    (r"rep-([0-9a-f]{2}-trunc-[0-9](?:-hold)?)",
+     lambda spec: HANDSHAKE5 + [send(rep5(rep=int(spec[:2], 16))[:int(spec[9])]),
+                                HOLD if spec.endswith("-hold") else CLOSE]),
     (r"s4-rep-([0-9a-f]{2})",
      lambda x: [REQ4, send(rep4(cd=int(x, 16))), ECHO if x == "5a" else CLOSE]),
     (r"s4-trunc-([0-7])",

@@ -82,7 +82,7 @@ have_danted=0
 if { command -v danted >/dev/null 2>&1 || [ -x /usr/sbin/danted ]; } && [ "$(id -u)" = 0 ]; then
 	start_danted none
 	D=127.0.0.1:$DANTED_PORT
-	start_echo # dante refuses CONNECT to its own address: a target it grants
+	start_echo # a target of the test's own, for --target
 	have_danted=1
 else
 	note "danted not available (or not root): its checks are skipped"
@@ -90,12 +90,13 @@ fi
 
 # ---------------------------------------------------------------- 1. --expect = JSON keys
 if [ "$have_danted" = 1 ]; then
-	# Its own address: SOCKS4 CONNECT refused (0x5b), yet it speaks SOCKS4.
-	sc --timeout 30 -- -w "$W" -j probe --expect '!socks4' "$D"
+	# Its own address as the target: SOCKS4 CONNECT refused (0x5b), yet it
+	# speaks SOCKS4.
+	sc --timeout 30 -- -w "$W" -j probe --target "$D" --expect '!socks4' "$D"
 	expect_rc "danted, --expect !socks4: it speaks SOCKS4" 1
 	jcheck "danted, --expect !socks4" 'o["socks4"], o["socks4_connect"], o["expect"]["met"], o["expect"]["failed"], o["ok"]' \
 		"True refused False ['!socks4'] False"
-	sc --timeout 30 -- -w "$W" -j probe --expect socks4 "$D"
+	sc --timeout 30 -- -w "$W" -j probe --target "$D" --expect socks4 "$D"
 	expect_rc "danted, --expect socks4: refused, but SOCKS4" 0
 	jcheck "danted, --expect socks4" 'o["summary"], o["expect"]["met"]' "SOCKS4 and SOCKS5 True"
 	sc --timeout 30 -- -w "$W" probe --expect no-socks4 "$D"

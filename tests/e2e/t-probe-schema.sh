@@ -26,6 +26,7 @@ socks5://probeuser:probepass@127.0.0.1:$MA
 127.0.0.1:$RSV
 127.0.0.1:$hport
 127.0.0.1:$CLOSED
+127.0.0.1:$ECHO_PORT
 not a url
 LIST
 sc --timeout 60 -- -j -w 2 probe --target "127.0.0.1:$ECHO_PORT" --commands bind,udp \
@@ -37,7 +38,7 @@ import json, re, sys
 
 ENUMS = {
     "verdict": {"socks", "reachable", "unreachable", "not-socks", "broken", "error"},
-    "peer": {"http", "tls", "ssh", "silent", "closes", "other"},
+    "peer": {"http", "tls", "ssh", "echo", "silent", "closes", "other"},
     "auth": {"ok", "failed", "none", "error", "skipped"},
     "connect": {"ok", "refused", "failed", "skipped"},
 }
@@ -106,7 +107,7 @@ else
 	sed 's/^/       | /' "$T/schema.out"
 fi
 lines=$(wc -l <"$SC_OUT")
-[ "$lines" -eq 7 ] && ok "one object per input line: $lines" || fail "expected 7 objects, got $lines"
+[ "$lines" -eq 8 ] && ok "one object per input line: $lines" || fail "expected 8 objects, got $lines"
 for v in socks not-socks unreachable error; do
 	grep -q "\"verdict\":\"$v\"" "$SC_OUT" && ok "a $v object was checked" || fail "no $v object to check"
 done

@@ -56,7 +56,7 @@ if command -v danted >/dev/null 2>&1 || [ -x /usr/sbin/danted ]; then
 	if [ "$(id -u)" = 0 ]; then
 		start_danted none
 		D=127.0.0.1:$DANTED_PORT
-		start_echo   # dante refuses CONNECT to its own address: a target for it
+		start_echo   # a target of the test's own, for --target
 		have_danted=1
 	fi
 fi
@@ -76,8 +76,29 @@ expect_row "HTTP server" "$H" 'not SOCKS: an HTTP server'
 expect_row "silent server" "$SILENT" 'not SOCKS: silent'
 expect_row "method not offered is flagged" "$NOTOFF" 'not offered'
 if [ "$have_danted" = 1 ]; then
-	# its own address as the target: dante refuses ("very suspicious")
-	expect_row "danted, own address" "$D" 'SOCKS4 and SOCKS5.*CONNECT refused'
+	# By default a server on loopback is asked to connect to a listener of
+	# the probe's own there, which a healthy dante grants.
+	expect_row "danted, default target: healthy" "$D" ' yes +noauth +- +ok +yes +no\(5b\) .*SOCKS4 and SOCKS5'
+	if row "$D" | grep -q 'refused'; then
+		fail "danted, default target: a refusal: '$(row "$D")'"
+	else
+		ok "danted, default target: nothing refused"
+	fi
+	sc --timeout 30 -- -w "$W" -j probe --steps s5-connect,s4-connect "$D"
+	expect_rc "danted, default target, -j" 0
+	expect_json "danted, default target" "$D" \
+		'o["connect"], o["socks4_connect"], o["target"] != o["server"], o["target"].startswith("127.0.0.1:")' \
+		"ok ok True True"
+	# Its own address, as the default is for a server elsewhere: dante
+	# refuses ("the same address we listen to"), and the verdict says that
+	# the target was the server itself.
+	sc --timeout 30 -- -w "$W" probe -- --target "$D" "$D"
+	expect_rc "danted, its own address as the target" 0
+	expect_row "danted, its own address: said" "$D" \
+		"SOCKS4 and SOCKS5; .*SOCKS4 CONNECT to the server's own address refused \(0x5b\); CONNECT to the server's own address refused \(0x02\), as many do: give --target"
+	sc --timeout 30 -- -w "$W" -j probe -- --target "$D" --steps s5-connect "$D"
+	expect_json "danted, its own address: the step says so" "$D" \
+		'o["steps"][0]["detail"]' "REP 0x02 connection not allowed by ruleset (the target is the server's own address)"
 	sc --timeout 30 -- -w "$W" probe -- --target "127.0.0.1:$ECHO_PORT" "$D"
 	expect_rc "danted with --target" 0
 	expect_row "danted" "$D" 'SOCKS4 and SOCKS5'
@@ -231,7 +252,9 @@ sc --timeout 30 -- -w "$W" -v probe --steps s5-noauth,s5-auth,s5-connect "$M"
 expect_rc "-v probe" 0
 expect_err "-v: the greeting sent" "^-> $M s5-noauth: SOCKS5 greeting: METHODS \[0x00 NO AUTHENTICATION REQUIRED\]$"
 expect_err "-v: the method chosen" "^<- $M s5-noauth: SOCKS5 method selection: METHOD 0x00 "
-expect_err "-v: CONNECT sent" "^-> $M s5-connect: SOCKS5 CONNECT request: CMD 0x01 CONNECT, DST $M$"
+# (the target: the probe's own listener on loopback, not the server)
+expect_err "-v: CONNECT sent" "^-> $M s5-connect: SOCKS5 CONNECT request: CMD 0x01 CONNECT, DST 127\.0\.0\.1:[0-9]+$"
+if grep -q "CONNECT, DST $M\$" "$SC_ERR"; then fail "-v: CONNECT to the server itself"; else ok "-v: CONNECT not to the server itself"; fi
 expect_err "-v: CONNECT granted" "^<- $M s5-connect: SOCKS5 reply: REP 0x00 succeeded"
 expect_err "-v: how a step ended" "^\* $M s5-connect: ok in [0-9.]+ ms: granted$"
 expect_err "-v: why a step was skipped" "^\* $M s5-auth: skipped: no credentials given$"
@@ -269,6 +292,9 @@ if [ "$have_danted" = 1 ]; then
 	sc --timeout 30 -- -w "$W" probe --steps connect --target "127.0.0.1:$ECHO_PORT" "$D"
 	expect_rc "danted, --steps connect" 0
 	expect_row "danted, --steps connect" "$D" ' yes +- +- +ok +- +- .*SOCKS5$'
+	sc --timeout 30 -- -w "$W" probe --steps connect "$D"
+	expect_rc "danted, --steps connect, default target" 0
+	expect_row "danted, --steps connect, default target" "$D" ' yes +- +- +ok +- +- .*SOCKS5$'
 fi
 
 finish

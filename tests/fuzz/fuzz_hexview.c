@@ -144,6 +144,14 @@ text_problem(const struct msg *m, const struct field *f, const struct view_opts 
 	return msg_problem(m, buf, cap);
 }
 
+static size_t
+text_code(const struct msg *m, const struct field *f, const struct view_opts *o, char *buf,
+	  size_t cap)
+{
+	(void)f, (void)o;
+	return msg_code_text(m, buf, cap);
+}
+
 /* A bounded builder: the full text, and in small buffers a prefix of it. */
 static void
 check_text(text_fn *fn, const struct msg *m, const struct field *f, const struct view_opts *o,
@@ -258,6 +266,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	check_text(text_title, &m, NULL, &o, "msg_title");
 	check_text(text_problem, &m, NULL, &o, "msg_problem");
+	check_text(text_code, &m, NULL, &o, "msg_code_text");
+	if (msg_code_field(&m) != NULL)
+		CHECK(msg_code_field(&m)->off + 1 <= msg_extent(&m));
 	for (size_t i = 0; i < m.nfields; i++)
 		check_text(field_value_text, &m, &m.fields[i], &o, m.fields[i].desc->name);
 	check_secret_masked(&m, &in, o);

@@ -20,5 +20,6 @@ Suite *frames_suite(void);       /* test_frames.c: link, IP and TCP headers of c
 Suite *net_suite(void);          /* test_net.c: addresses as text */
 Suite *repl_complete_suite(void); /* test_repl_complete.c: completion's quoting */
 Suite *secrets_suite(void);       /* test_secrets.c: passwords in URLs of any shape, core dumps */
+Suite *probe_suite(void);         /* test_probe.c: probe's peers that are not SOCKS, default target */
 
 #endif

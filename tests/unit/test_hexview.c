@@ -192,6 +192,49 @@ START_TEST(truncated_names_the_field)
 }
 END_TEST
 
+/* The answer a server message carries, whole, even when what follows it
+ * was cut short or broke; none when it did not arrive. */
+START_TEST(code_that_arrived)
+{
+	struct msg m;
+	char text[96];
+
+	DECODE(MSG_S5_REPLY, &m, 0x05, 0x07);
+	ck_assert_int_eq(m.status, PROTO_NEED_MORE);
+	ck_assert_ptr_nonnull(msg_code_field(&m));
+	ck_assert_uint_eq(msg_code_field(&m)->num, 7);
+	msg_code_text(&m, text, sizeof(text));
+	ck_assert_str_eq(text, "REP 0x07 command not supported");
+
+	DECODE(MSG_S5_REPLY, &m, 0x05, 0x02, 0x00, 0x07, 0x01);
+	ck_assert_int_lt(m.status, 0);
+	msg_code_text(&m, text, sizeof(text));
+	ck_assert_str_eq(text, "REP 0x02 connection not allowed by ruleset");
+
+	DECODE(MSG_S4_REPLY, &m, 0x00, 0x5b, 0x00);
+	msg_code_text(&m, text, sizeof(text));
+	ck_assert_str_eq(text, "CD 0x5b request rejected or failed");
+
+	DECODE(MSG_S5_METHOD, &m, 0x05, 0x02);
+	msg_code_text(&m, text, sizeof(text));
+	ck_assert_str_eq(text, "METHOD 0x02 USERNAME/PASSWORD");
+
+	DECODE(MSG_S5_AUTH_STATUS, &m, 0x01, 0x01);
+	msg_code_text(&m, text, sizeof(text));
+	ck_assert_str_eq(text, "STATUS 0x01 failure");
+
+	/* not arrived: VER alone */
+	DECODE(MSG_S5_REPLY, &m, 0x05);
+	ck_assert_ptr_null(msg_code_field(&m));
+	ck_assert_uint_eq(msg_code_text(&m, text, sizeof(text)), 0);
+	ck_assert_str_eq(text, "");
+
+	/* a client message carries no answer */
+	DECODE(MSG_S5_REQUEST, &m, 0x05, 0x01, 0x00, 0x01, 0x7f, 0x00, 0x00, 0x01, 0x00, 0x50);
+	ck_assert_ptr_null(msg_code_field(&m));
+}
+END_TEST
+
 START_TEST(secrets_masked)
 {
 	struct msg m;
@@ -511,6 +554,7 @@ hexview_suite(void)
 	tcase_add_test(tc, list_one_row_per_method);
 	tcase_add_test(tc, malformed_shows_up_to_fault);
 	tcase_add_test(tc, truncated_names_the_field);
+	tcase_add_test(tc, code_that_arrived);
 	tcase_add_test(tc, secrets_masked);
 	tcase_add_test(tc, network_bytes_escaped);
 	tcase_add_test(tc, colour_only_when_asked);

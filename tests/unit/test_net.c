@@ -1,8 +1,11 @@
 /* Addresses as text: net_addr_string formats IPv4 itself, so it is checked
- * against inet_ntop, byte values of every width, and short buffers. */
+ * against inet_ntop, byte values of every width, and short buffers.  And a
+ * socket connected to itself, made on loopback, told from one that is not. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "net.h"
 #include "suites.h"
@@ -90,6 +93,62 @@ START_TEST(ipv6_and_names)
 }
 END_TEST
 
+/* A TCP socket bound to 127.0.0.1:P that connects to 127.0.0.1:P connects
+ * to itself (a simultaneous open); -1 when this host will not. */
+static int
+self_connected_socket(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+START_TEST(connected_to_self)
+{
+	int fd = self_connected_socket();
+
+	ck_assert_msg(fd >= 0, "no self-connected socket on this host");
+	ck_assert(net_connected_to_self(fd));
+	close(fd);
+}
+END_TEST
+
+/* A connection to a listener, and a socket not connected at all, are not. */
+START_TEST(connected_to_another)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), cfd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_ge(cfd, 0);
+	ck_assert(!net_connected_to_self(cfd));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(lfd, 1), 0);
+	ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&a, &len), 0);
+	ck_assert_int_eq(connect(cfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert(!net_connected_to_self(cfd));
+	ck_assert(!net_connected_to_self(lfd));
+	close(cfd);
+	close(lfd);
+}
+END_TEST
+
 Suite *
 net_suite(void)
 {
@@ -100,6 +159,10 @@ net_suite(void)
 	tcase_add_test(tc, ipv4_extremes);
 	tcase_add_test(tc, ipv4_short_buffer);
 	tcase_add_test(tc, ipv6_and_names);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("self");
+	tcase_add_test(tc, connected_to_self);
+	tcase_add_test(tc, connected_to_another);
 	suite_add_tcase(s, tc);
 	return s;
 }
