@@ -278,7 +278,9 @@ options_first_operand(int argc, char **argv)
 	while (getopt_long(argc, argv, "+" SHORT_OPTIONS, long_options, NULL) != -1)
 		;
 	int first = optind;
-	optind = 1;
+	/* 0, not 1: glibc then forgets the "+" too, and the next scan permutes
+	   again (`-w 1 probe -- --target ...` relies on it). */
+	optind = 0;
 	opterr = saved_opterr;
 	return first;
 }

@@ -206,10 +206,18 @@ expect_wire "a SOCKS4 request the server refuses, 2 closed" 040100097f00000100
 
 # ------------------------------------------------------------ REPL
 
-for which in 0 1 2 all; do
+for which in 0 2; do
 	run_closed "$which" -w 5 -c "proxy $P; connect 127.0.0.1 9; status; show"
 	expect_status "REPL -c, $which closed" 0
 	expect_wire "REPL -c, $which closed" "$HANDSHAKE"
+done
+# With stdout closed the first line the REPL cannot write ends the run:
+# exit 7, and the commands after it are not run (no connection).
+for which in 1 all; do
+	EXPECT_CONNS=0 run_closed "$which" -w 5 -c "proxy $P; connect 127.0.0.1 9; status; show"
+	expect_status "REPL -c, $which closed" 7
+	[ "${#NEW[@]}" = 0 ] && ok "REPL -c, $which closed: stopped before connecting" ||
+		fail "REPL -c, $which closed: ${#NEW[@]} connections"
 done
 # Commands from a stdin that is closed: nothing to run, no connection.
 EXPECT_CONNS=0 run_closed 0 -w 5 -x "$P"
@@ -221,15 +229,17 @@ expect_status "REPL with stdin closed" 0
 
 for which in 1 2 all; do
 	EXPECT_CONNS=2 run_closed "$which" -w 2 -j -v probe "$P"
-	expect_status "probe -j -v, $which closed" 0 1
+	if [ "$which" = 2 ]; then want="0 1"; else want=7; fi
+	# shellcheck disable=SC2086 # two statuses are both right with stdout open
+	expect_status "probe -j -v, $which closed" $want
 	[ "${#NEW[@]}" -ge 1 ] && ok "probe, $which closed: it reached the server" ||
 		fail "probe, $which closed: no connection"
 	expect_no_text "probe -j -v, $which closed"
 done
 
 run_closed 1 decode 05 01 00
-expect_status "decode, stdout closed" 0
+expect_status "decode, stdout closed" 7
 run_closed all decode --json 05 01 00
-expect_status "decode --json, all closed" 0
+expect_status "decode --json, all closed" 7
 
 finish
