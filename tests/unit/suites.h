@@ -17,5 +17,7 @@ Suite *repl_values_suite(void); /* test_repl_values.c: REPL values for fields */
 Suite *hexparse_suite(void);     /* test_hexparse.c: hex input in every pasted form */
 Suite *net_suite(void);          /* test_net.c: addresses as text */
 Suite *repl_complete_suite(void); /* test_repl_complete.c: completion's quoting */
+Suite *flow_suite(void);         /* test_flow.c: the session flow over transcripts */
+Suite *hints_suite(void);        /* test_hints.c: what answered, from its first bytes */
 
 #endif
