@@ -1,6 +1,9 @@
 /* Transcripts through the flow, events as lines (see flowtest.h). */
 #include <check.h>
 #include <ctype.h>
+#include <libgen.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,15 +51,36 @@ parse_line(const char *name, char *line, struct ft_transcript *t)
 	}
 }
 
+/*
+ * tests/transcripts/NAME from the top directory (where `make unit` runs),
+ * else from beside build/unit-tests (tests/valgrind/run runs it elsewhere).
+ */
+static FILE *
+open_transcript(const char *name, char *path, size_t cap)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, cap, "tests/transcripts/%s", name);
+	if ((f = fopen(path, "r")) != NULL)
+		return f;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	snprintf(path, cap, "%s/../../tests/transcripts/%s", dirname(exe), name);
+	return fopen(path, "r");
+}
+
 void
 ft_load(const char *name, struct ft_transcript *t)
 {
-	char path[256], line[3 * FT_CHUNK_MAX + 16];
+	char path[PATH_MAX + 64], line[3 * FT_CHUNK_MAX + 16];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "tests/transcripts/%s", name);
-	f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "cannot open %s (run from the top directory)", path);
+	f = open_transcript(name, path, sizeof(path));
+	ck_assert_msg(f != NULL, "cannot open %s ", path);
 	t->n = 0;
 	while (fgets(line, sizeof(line), f) != NULL)
 		if (line[0] != '#' && line[0] != '\n')
