@@ -260,8 +260,9 @@ flow_feed(struct flow *fl, enum flow_side side, const uint8_t *p, size_t n)
 
 	if (p == NULL || n == 0)
 		return 0;
+	if (!d->closed) /* bytes after a close are no evidence of what answered */
+		keep_first(fl, side, p, n);
 	d->total += n;
-	keep_first(fl, side, p, n);
 	while (pos < n) {
 		size_t k;
 
