@@ -199,7 +199,8 @@ drain_loop(struct flow *fl, enum flow_side side)
 			return;
 		}
 		if (m.status != PROTO_OK) {
-			decode_violation(fl, side, &m);
+			if (side != FLOW_SERVER || !flow_refusal_undelimited(fl, &m))
+				decode_violation(fl, side, &m);
 			return;
 		}
 		d->need = 1;

@@ -217,6 +217,23 @@ reply(struct flow *fl, const struct msg *m)
 	flow_end(fl);
 }
 
+bool
+flow_refusal_undelimited(struct flow *fl, const struct msg *m)
+{
+	const struct field *rep = msg_field(m, "REP");
+	uint64_t off = fl->dir[FLOW_SERVER].off;
+
+	if (m->desc->type != MSG_S5_REPLY || m->status != PROTO_E_ATYP || rep == NULL ||
+	    rep->num == 0)
+		return false;
+	flow_anomaly(fl, FLOW_SERVER, off + m->err_off, "ATYP",
+		     "unknown address type in a refusal: the rest of the reply is ignored");
+	decide_code(fl, FLOW_RES_REFUSED, FLOW_SERVER, off + rep->off, rep->num, &names_s5_reply);
+	fl->dir[FLOW_SERVER].noted = true; /* its length is unknown: no later violation */
+	flow_end(fl);
+	return true;
+}
+
 static void
 server_message(struct flow *fl, const struct msg *m)
 {

@@ -63,6 +63,19 @@ static const struct flow_case cases[] = {
 	  EV(S5_HELLO, "S close fin in reply", "outcome closed S fin in reply",
 	     "S hint cmd-unsupported ''", "phase end", "C close fin in end") },
 
+	{ "real-tor-s5-bind.txt",
+	  EV(S5_HELLO, "S reply@2", "outcome refused 0x07", "phase end", "S close fin in end",
+	     "C close fin in end") },
+	{ "real-tor-s5-onion.txt",
+	  EV(S5_HELLO, "S reply@2", "outcome refused 0xf6", "phase end", "S close fin in end",
+	     "C close fin in end") },
+	{ "real-tor-s5-resolve-ptr.txt", /* REP 04 with ATYP 00: still the refusal */
+	  EV(S5_HELLO, "S anomaly ATYP@5", "outcome refused 0x04", "phase end",
+	     "S close fin in end", "C close fin in end") },
+	{ "real-tor-s4a-onion.txt",
+	  EV("C s4-request@0", "phase reply", "S s4-reply@0", "outcome refused 0x5b", "phase end",
+	     "S close fin in end", "C close fin in end") },
+
 	/* Written from the protocol. */
 	{ "proto-s5-connect.txt",
 	  EV(S5_HELLO, "S reply@2", "outcome granted", "phase tunnel", "C tunnel 5@13",
