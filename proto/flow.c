@@ -253,26 +253,34 @@ take_now(const struct flow_dir *d, size_t n)
 	return want < n ? want : n;
 }
 
+/*
+ * The side's first bytes are kept as they are taken, never ahead: a hint
+ * about the other side may compare with them, and must see the same bytes
+ * however this side's were cut.
+ */
 size_t
 flow_feed(struct flow *fl, enum flow_side side, const uint8_t *p, size_t n)
 {
 	struct flow_dir *d = &fl->dir[side];
+	bool keep = !d->closed; /* bytes after a close are no evidence of what answered */
 	size_t pos = 0;
 
 	if (p == NULL || n == 0)
 		return 0;
-	if (!d->closed) /* bytes after a close are no evidence of what answered */
-		keep_first(fl, side, p, n);
 	d->total += n;
 	while (pos < n) {
 		size_t k;
 
 		if (d->have == 0 && d->state == FLOW_X_TUNNEL) {
+			if (keep)
+				keep_first(fl, side, p + pos, n - pos);
 			tunnel(fl, side, p + pos, n - pos);
 			return pos;
 		}
 		if (d->state == FLOW_X_END) {
 			flow_drain(fl, side); /* held bytes first */
+			if (keep)
+				keep_first(fl, side, p + pos, n - pos);
 			after_end(fl, side, n - pos);
 			return n;
 		}
@@ -284,6 +292,8 @@ flow_feed(struct flow *fl, enum flow_side side, const uint8_t *p, size_t n)
 		}
 		memcpy(d->buf + d->have, p + pos, k);
 		d->have += k;
+		if (keep)
+			keep_first(fl, side, p + pos, k);
 		pos += k;
 		flow_drain(fl, side);
 	}
