@@ -76,6 +76,22 @@ static const struct flow_case cases[] = {
 	  EV("C s4-request@0", "phase reply", "S s4-reply@0", "outcome refused 0x5b", "phase end",
 	     "S close fin in end", "C close fin in end") },
 
+	{ "real-badserver-ok5-glued.txt", /* the reply and data in one read */
+	  EV(S5_HELLO, "S reply@2", "outcome granted", "phase tunnel", "S tunnel 6@12",
+	     "C tunnel 5@13", "C close fin in tunnel", "S tunnel 5@18", "S close fin in tunnel") },
+	{ "real-badserver-atyp-unknown.txt", /* REP 00 with ATYP 07: no tunnel can start */
+	  EV(S5_HELLO, "outcome violation S ATYP@5", "phase end", "C close fin in end",
+	     "S close fin in end") },
+	{ "real-badserver-garbage.txt",
+	  EV("C greeting@0", "phase method selection", "outcome violation S VER@0", "phase end",
+	     "S close fin in end", "C close fin in end") },
+	{ "real-badserver-trunc5-6-reset.txt",
+	  EV(S5_HELLO, "S close reset in reply", "outcome closed S reset in reply at BND.ADDR",
+	     "phase end") },
+	{ "real-badserver-wrongver.txt",
+	  EV("C greeting@0", "phase method selection", "outcome violation S VER@0", "phase end",
+	     "C close fin in end", "S close fin in end") },
+
 	/* Written from the protocol. */
 	{ "proto-s5-connect.txt",
 	  EV(S5_HELLO, "S reply@2", "outcome granted", "phase tunnel", "C tunnel 5@13",
