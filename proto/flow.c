@@ -57,7 +57,10 @@ flow_end(struct flow *fl)
 	flow_set_phase(fl, FLOW_PH_END);
 }
 
-/* Tries the hint recognisers on side's first bytes, prefix by prefix. */
+/*
+ * Tries the hint recognisers on side's first bytes, prefix by prefix, each
+ * prefix once; the last once more when the side has closed (final).
+ */
 static void
 try_hint(struct flow *fl, enum flow_side side, bool final)
 {
@@ -67,16 +70,16 @@ try_hint(struct flow *fl, enum flow_side side, bool final)
 				 .nclient = fl->dir[FLOW_CLIENT].nfirst, .version = fl->version };
 	enum hint_verdict v = HINT_MAYBE;
 
-	while (d->hinting && d->hint_upto < d->nfirst) {
+	if (!d->hinting)
+		return;
+	if (final && d->hint_upto == d->nfirst && d->nfirst > 0)
+		d->hint_upto--; /* what was "maybe" may be a hint now that no more comes */
+	while (v == HINT_MAYBE && d->hint_upto < d->nfirst) {
 		in.n = ++d->hint_upto;
 		in.final = final && in.n == d->nfirst;
 		v = hint_scan(&in, &d->hint);
-		if (v != HINT_MAYBE)
-			break;
 	}
-	if (d->hinting && final && v == HINT_MAYBE && d->nfirst == 0)
-		v = HINT_NO;
-	if (d->hinting && v == HINT_YES) {
+	if (v == HINT_YES) {
 		struct flow_event ev = { .kind = FLOW_EV_HINT, .side = side, .hint = &d->hint };
 
 		flow_emit(fl, &ev);
