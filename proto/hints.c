@@ -85,11 +85,12 @@ banner_220(const struct hint_bytes *in, struct hint *out)
 	return in->from_server ? line_match(in, lits, out) : HINT_NO;
 }
 
-/* A TLS handshake record: 16 03 00..04. */
+/* A TLS handshake record, 16 03 00..04, or an alert, 15 03 00..04: what a
+ * TLS server sends back for bytes that are no ClientHello. */
 static enum hint_verdict
 tls_record(const struct hint_bytes *in, struct hint *out)
 {
-	if ((in->n >= 1 && in->p[0] != 0x16) || (in->n >= 2 && in->p[1] != 0x03) ||
+	if ((in->n >= 1 && in->p[0] != 0x16 && in->p[0] != 0x15) || (in->n >= 2 && in->p[1] != 0x03) ||
 	    (in->n >= 3 && in->p[2] > 0x04))
 		return HINT_NO;
 	if (in->n < 3)

@@ -42,6 +42,8 @@ static const struct hint_case cases[] = {
 	  "16 03 03" },
 	{ "TLS record from the client", false, "16 03 01 02 00", false, NULL, 0, HINT_TLS,
 	  "16 03 01" },
+	{ "a TLS alert record from the server (its answer to bytes that are no hello)", true,
+	  "15 03 01 00 02 02 46", true, NULL, 5, HINT_TLS, "15 03 01" },
 	{ "16 03 with a version byte past TLS 1.3 is not TLS", true, "16 03 05 00", false, NULL, 5,
 	  NO_HINT, NULL },
 	{ "SSH banner", true, "'SSH-2.0-dropbear' 0d 0a", false, NULL, 5, HINT_SSH,
