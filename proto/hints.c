@@ -110,7 +110,9 @@ echo(const struct hint_bytes *in, struct hint *out)
 		return HINT_NO;
 	if (in->n < in->nclient && !in->final)
 		return HINT_MAYBE;
-	if (in->n < 2)
+	/* Cut short at two bytes, it has a method selection's shape (05 03 to
+	 * a greeting offering three methods): no evidence of an echo. */
+	if (in->n < 2 || (in->n == 2 && in->n < in->nclient))
 		return HINT_NO;
 	out->evidence = in->p;
 	out->evidence_len = k;

@@ -59,6 +59,8 @@ static const struct hint_case cases[] = {
 	  HINT_ECHO, "05 02 00 02" },
 	{ "an echo cut short by a close", true, "05 02 00", true, "05 02 00 02", 5, HINT_ECHO,
 	  "05 02 00" },
+	{ "two bytes then a close are a method selection's shape, no echo cut short", true,
+	  "05 03", true, "05 03 00 01 02", 5, NO_HINT, NULL },
 	{ "a real method selection is no echo", true, "05 00", true, "05 01 00", 5, NO_HINT,
 	  NULL },
 	{ "SOCKS5 answer to SOCKS4", true, "05 ff", false, NULL, 4, HINT_SOCKS5_FOR_4, "05 ff" },
