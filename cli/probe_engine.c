@@ -76,14 +76,6 @@ probe_finish(struct run *R, struct slot *sl, enum outcome oc, const char *fmt, .
 	advance(R, sl);
 }
 
-void
-probe_finish_detected(struct run *R, struct slot *sl, const struct detection *d)
-{
-	if (d->peer != PEER_NONE)
-		probe_cur(sl)->peer = d->peer;
-	probe_finish(R, sl, d->oc, "%s", d->detail);
-}
-
 /* Why a step is not run, or NULL to run it. */
 static const char *
 skip_reason(const struct run *R, const struct server *s, int st)
@@ -188,7 +180,9 @@ start_step(struct run *R, struct slot *sl)
 	sl->phase = 0;
 	sl->t0_us = now_us();
 	sl->deadline_us = sl->t0_us + (int64_t)R->o->timeout_ms * 1000;
-	sl->have = 0;
+	sl->have = sl->fed = 0;
+	sl->flowing = false;
+	sl->raw = false;
 	sl->outlen = sl->outoff = 0;
 	fd = socket(s->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -258,7 +252,7 @@ on_readable(struct run *R, struct slot *sl)
 	ssize_t n;
 
 	if (sl->have >= sizeof(sl->in)) {
-		probe_step_input(R, sl, true, 0);
+		probe_step_full(R, sl);
 		return;
 	}
 	n = recv(sl->fd, sl->in + sl->have, sizeof(sl->in) - sl->have, 0);
@@ -348,12 +342,10 @@ on_event(struct run *R, struct slot *sl, short revents)
 		}
 		if (n > 0) {
 			sl->outoff += (size_t)n;
-			if (sl->outoff == sl->outlen) {
-				if (sl->raw)
-					probe_trace_raw(R, sl, true, sl->out, sl->outlen);
-				else
-					probe_trace_sent(R, sl);
-			}
+			if (sl->outoff == sl->outlen)
+				probe_step_sent(R, sl);
+			if (sl->s == NULL || sl->fd != fd || sl->step != step)
+				return; /* what had come already ended the step */
 		}
 	}
 	if (revents & (POLLIN | POLLHUP | POLLERR))
@@ -363,22 +355,12 @@ on_event(struct run *R, struct slot *sl, short revents)
 static void
 on_timeout(struct run *R, struct slot *sl)
 {
-	double secs = R->o->timeout_ms / 1000.0;
-
 	if (sl->connecting) {
-		probe_finish(R, sl, OC_UNREACHABLE, "connect timed out after %.1f s", secs);
+		probe_finish(R, sl, OC_UNREACHABLE, "connect timed out after %.1f s",
+			     R->o->timeout_ms / 1000.0);
 		return;
 	}
-	if (sl->have > 0) {
-		struct detection d;
-
-		if (probe_detect_partial(sl->in, sl->have, sl->raw, &d))
-			probe_finish_detected(R, sl, &d);
-		else
-			probe_step_stalled(R, sl);
-		return;
-	}
-	probe_finish(R, sl, OC_TIMEOUT, "no reply within %.1f s", secs);
+	probe_step_stalled(R, sl);
 }
 
 static void
@@ -406,6 +388,7 @@ start_server(struct run *R, struct slot *sl, const char *url)
 		return;
 	}
 	sl->s = s;
+	sl->run = R;
 	sl->step = ST_TCP;
 	sl->fd = -1;
 	R->active++;
@@ -526,6 +509,7 @@ probe_run_loop(struct run *R)
 		struct slot *sl = &R->slots[i];
 
 		close_fd(sl);
+		probe_step_free(sl);
 		if (sl->s != NULL) {
 			explicit_bzero(&sl->s->p, sizeof(sl->s->p));
 			free(sl->s);

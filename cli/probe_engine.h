@@ -8,7 +8,6 @@
 #ifndef SOCKSCOPE_CLI_PROBE_ENGINE_H
 #define SOCKSCOPE_CLI_PROBE_ENGINE_H
 
-#include "probe_detect.h"
 #include "probe_types.h"
 
 /* The result of the step the slot is running. */
@@ -18,8 +17,6 @@ struct step_res *probe_cur(struct slot *sl);
    closes its connection, and goes on to the next step or server. */
 __attribute__((format(printf, 4, 5))) void probe_finish(struct run *R, struct slot *sl,
 							 enum outcome oc, const char *fmt, ...);
-/* probe_finish() with what detection decided, the peer included. */
-void probe_finish_detected(struct run *R, struct slot *sl, const struct detection *d);
 
 /* Probes every server of the input, R->nslots at once; returns when all
    are reported. */

@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "json_out.h"
-#include "probe_detect.h"
+#include "probe_flow.h"
 #include "probe_verdict.h"
 #include "term.h"
 

@@ -29,36 +29,22 @@ view_of(const struct run *R, const char *label, struct view_opts *o)
 	o->label = label;
 }
 
-static void
-show(const struct run *R, const struct slot *sl, const struct msg *m)
+void
+probe_trace_message(const struct run *R, const struct slot *sl, const struct msg *m,
+		    enum view_role role)
 {
 	char label[HOST_MAX + 48];
 	struct view_opts o;
 
+	if (!tracing(R))
+		return;
 	label_of(sl, label, sizeof(label));
 	view_of(R, label, &o);
+	o.role = role;
 	if (R->o->hex)
 		hexview_print(stderr, m, &o);
 	else
 		trace_line(stderr, m, &o);
-}
-
-void
-probe_trace_sent(const struct run *R, const struct slot *sl)
-{
-	struct msg m;
-
-	if (!tracing(R))
-		return;
-	proto_decode(sl->sent, sl->out, sl->outlen, NULL, &m);
-	show(R, sl, &m);
-}
-
-void
-probe_trace_received(const struct run *R, const struct slot *sl, const struct msg *m)
-{
-	if (tracing(R))
-		show(R, sl, m);
 }
 
 void

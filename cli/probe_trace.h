@@ -8,11 +8,12 @@
 #define SOCKSCOPE_CLI_PROBE_TRACE_H
 
 #include "probe_types.h"
+#include "view_opts.h"
 
-/* The slot's message (sl->out) has been written in full. */
-void probe_trace_sent(const struct run *R, const struct slot *sl);
-/* A reply decoded, whole or faulty (m says which). */
-void probe_trace_received(const struct run *R, const struct slot *sl, const struct msg *m);
+/* A message the step's flow decoded, sent or received; role: which of
+   BIND's replies it is (VIEW_ROLE_NONE for any other message). */
+void probe_trace_message(const struct run *R, const struct slot *sl, const struct msg *m,
+			 enum view_role role);
 /* Bytes that are no SOCKS message: http-sniff's request and what answers it. */
 void probe_trace_raw(const struct run *R, const struct slot *sl, bool sent, const uint8_t *p,
 		     size_t len);

@@ -8,8 +8,8 @@
  *   probe.c         the command line, probe_main
  *   probe_input.c   the server list: operands, -f FILE, credentials
  *   probe_engine.c  the poll loop: slots, deadlines, which step runs next
- *   probe_steps.c   each step's messages and what their replies mean
- *   probe_detect.c  peers that are not SOCKS (HTTP, TLS, SSH, silence)
+ *   probe_steps.c   each step's messages, fed to the step's flow
+ *   probe_flow.c    what the flow and its hints say: the step's result
  *   probe_verdict.c what the results add up to, --expect
  *   probe_report.c  the table and the JSON lines
  *   probe_sink.c    the default target of servers on loopback
@@ -108,24 +108,29 @@ struct server {
 	struct step_res r[ST_COUNT];
 };
 
+struct step_flow; /* probe_flow.h */
+
 struct slot {
 	struct server *s; /* NULL: free */
+	struct run *run;  /* for the flow's callbacks (-v, -X) */
 	int step;
 	int fd;
 	unsigned gen; /* counts the slot's connections: tells a poll result
 			 for an earlier one that had the same fd */
 	bool connecting;
-	int phase;            /* which message we wait for */
-	enum msg_type expect; /* its type */
-	bool raw;             /* http-sniff: no decoding */
+	int phase;            /* the message last sent: 1 greeting, 2 RFC 1929,
+				 3 SOCKS5 request, 4 SOCKS4 request; 0 none */
+	bool raw;             /* http-sniff: no SOCKS, no flow */
 	int64_t t0_us, deadline_us;
 	uint8_t out[1200];
 	size_t outlen, outoff;
-	enum msg_type sent;   /* what out holds, for -v and -X */
-	uint8_t in[1024];
+	uint8_t in[1024];     /* what the step received (the first 1024 bytes) */
 	size_t have;
-	uint8_t offered[3];
-	size_t noffered;
+	size_t fed;           /* in[0..fed) went to the flow */
+	bool flowing;         /* the flow was started for this step */
+	struct step_flow *flow; /* the step's flow: allocated when the slot
+				   first connects, then reused (bounded: one
+				   per slot) */
 };
 
 /* Listeners on loopback, the default target of servers there (probe_sink.c);

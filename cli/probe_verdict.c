@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe_detect.h"
+#include "probe_flow.h"
 
 static const char *const expect_tokens[] = {
 	"reachable", "socks5", "socks4", "socks4a", "noauth", "gssapi",

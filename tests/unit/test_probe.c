@@ -1,58 +1,115 @@
-/* probe's pure parts.  Peers that are not SOCKS (cli/probe_detect.c), by
- * their bytes: an echo service sends back the step's first message; a real
- * answer, or the start of one, is no echo.  The default target
+/* probe's pure parts.  What a step's flow says (cli/probe_flow.c): peers
+ * that are not SOCKS, by the hints on their bytes (an echo service sends
+ * back the step's first message; a real answer, or the start of one, is no
+ * echo); violations and closes; BIND's reply roles.  The default target
  * (cli/probe_sink.c): a server on loopback gets the listener of its family,
  * any other server none. */
 #include <check.h>
 #include <string.h>
 
-#include "probe_detect.h"
+#include "probe_flow.h"
 #include "probe_sink.h"
 #include "suites.h"
 #include "testutil.h"
 
-/* Whether `in` is taken for an echo of `sent` (both hex); d filled when so. */
-static bool
-echo_of(const char *sent_hex, const char *in_hex, struct detection *d)
-{
-	uint8_t sent[64], in[64];
-	size_t ns = hexbytes(sent_hex, sent, sizeof(sent));
-	size_t ni = hexbytes(in_hex, in, sizeof(in));
+/* A step's flow, as the engine drives it (cli/probe_flow.c): what the step
+ * sent, what it received (kept in `in`, as the slot keeps it), the close. */
+static struct step_res res;
+static struct step_flow sf;
+static uint8_t in[512];
+static size_t have;
+static enum view_role roles[8];
+static size_t nroles;
 
-	memset(d, 0, sizeof(*d));
-	return probe_detect_echo(sent, ns, in, ni, d);
+static void
+note_role(void *ctx, const struct msg *m, enum view_role role)
+{
+	(void)ctx;
+	if ((m->desc->type == MSG_S5_REPLY || m->desc->type == MSG_S4_REPLY) && nroles < 8)
+		roles[nroles++] = role;
+}
+
+static void
+start(int version)
+{
+	memset(&res, 0, sizeof(res));
+	res.code = -1;
+	memset(&sf, 0, sizeof(sf));
+	sf.on_message = note_role;
+	have = nroles = 0;
+	probe_flow_start(&sf, version, &res);
+}
+
+static void
+sent(const char *hex)
+{
+	uint8_t b[256];
+	size_t n = hexbytes(hex, b, sizeof(b));
+
+	probe_flow_sent(&sf, b, n);
+}
+
+static void
+got(const char *hex)
+{
+	size_t n = hexbytes(hex, in + have, sizeof(in) - have);
+
+	probe_flow_received(&sf, in + have, n);
+	have += n;
+}
+
+static bool
+result(enum step_goal goal, bool closes)
+{
+	if (closes)
+		flow_close(&sf.fl, FLOW_SERVER, FLOW_FIN);
+	return probe_flow_result(&sf, goal, in, have, closes, "");
 }
 
 START_TEST(greeting_sent_back_is_an_echo)
 {
-	struct detection d;
-
-	ck_assert(echo_of("05 01 00", "05 01 00", &d));
-	ck_assert_int_eq(d.oc, OC_NOT_SOCKS);
-	ck_assert_int_eq(d.peer, PEER_ECHO);
-	ck_assert_str_eq(d.detail, "sent back what was sent: 05 01 00");
-	ck_assert_str_eq(probe_peer_names[d.peer], "echo");
-	ck_assert_str_eq(probe_peer_words[d.peer], "it echoes");
+	start(5);
+	sent("05 01 00");
+	got("05 01 00");
+	ck_assert(result(GOAL_METHOD, false));
+	ck_assert_int_eq(res.oc, OC_NOT_SOCKS);
+	ck_assert_int_eq(res.peer, PEER_ECHO);
+	ck_assert_ptr_nonnull(strstr(res.detail, "an echo service (05 01 00)"));
+	ck_assert(!res.s5_seen);
+	ck_assert_str_eq(probe_peer_names[res.peer], "echo");
+	ck_assert_str_eq(probe_peer_words[res.peer], "it echoes");
 }
 END_TEST
 
 START_TEST(socks4_request_sent_back_is_an_echo)
 {
-	struct detection d;
-
 	/* CONNECT 127.0.0.1:1080, empty USERID */
-	ck_assert(echo_of("04 01 04 38 7f 00 00 01 00", "04 01 04 38 7f 00 00 01 00", &d));
-	ck_assert_int_eq(d.peer, PEER_ECHO);
+	start(4);
+	sent("04 01 04 38 7f 00 00 01 00");
+	got("04 01 04 38 7f 00 00 01 00");
+	ck_assert(result(GOAL_REPLY, false));
+	ck_assert_int_eq(res.peer, PEER_ECHO);
 }
 END_TEST
 
-/* More after the echo (the next message of a chatty peer) is still one. */
+/* More after the echo (the next message of a chatty peer) is still one; an
+ * echo that came in two pieces is one once the second came. */
 START_TEST(echo_followed_by_more)
 {
-	struct detection d;
+	start(5);
+	sent("05 01 02");
+	got("05 01 02 05 01 02");
+	ck_assert(result(GOAL_METHOD, false));
+	ck_assert_int_eq(res.peer, PEER_ECHO);
+	ck_assert_ptr_nonnull(strstr(res.detail, "(05 01 02 05 01 02)"));
 
-	ck_assert(echo_of("05 01 02", "05 01 02 05 01 02", &d));
-	ck_assert_str_eq(d.detail, "sent back what was sent: 05 01 02 05 01 02");
+	start(4);
+	sent("04 01 04 38 7f 00 00 01 'bob' 00");
+	got("04 01 04 38 7f 00 00 01");
+	ck_assert(!result(GOAL_REPLY, false)); /* the echo may go on */
+	got("'bob' 00");
+	ck_assert(result(GOAL_REPLY, false));
+	ck_assert_int_eq(res.peer, PEER_ECHO);
 }
 END_TEST
 
@@ -60,14 +117,146 @@ END_TEST
  * two bytes (05 01 to a greeting offering GSSAPI), a SOCKS4 reply. */
 START_TEST(answers_are_no_echo)
 {
-	struct detection d;
+	start(5);
+	sent("05 01 00");
+	got("05 00");
+	ck_assert(result(GOAL_METHOD, false));
+	ck_assert_int_eq(res.oc, OC_OK);
+	ck_assert_int_eq(res.code, 0);
+	ck_assert_str_eq(res.detail, "chose method 0x00");
 
-	ck_assert(!echo_of("05 01 00", "05 00", &d));
-	ck_assert(!echo_of("05 01 01", "05 01", &d));
-	ck_assert(!echo_of("05 01 00", "05 ff", &d));
-	ck_assert(!echo_of("04 01 04 38 7f 00 00 01 00", "00 5a 04 38 7f 00 00 01", &d));
-	ck_assert(!echo_of("05 01 00", "05 01 01", &d));
-	ck_assert(!echo_of("05 01 00", "", &d));
+	start(5);
+	sent("05 01 01");
+	got("05 01");
+	ck_assert(result(GOAL_METHOD, false));
+	ck_assert_int_eq(res.oc, OC_OK);
+	ck_assert_int_eq(res.code, 1);
+
+	start(5);
+	sent("05 01 00");
+	got("05 ff");
+	ck_assert(result(GOAL_METHOD, false));
+	ck_assert_int_eq(res.oc, OC_REFUSED);
+	ck_assert_int_eq(res.code, 0xff);
+	ck_assert(res.s5_seen);
+
+	start(4);
+	sent("04 01 04 38 7f 00 00 01 00");
+	got("00 5a 04 38 7f 00 00 01");
+	ck_assert(result(GOAL_REPLY, false));
+	ck_assert_int_eq(res.oc, OC_OK);
+	ck_assert_int_eq(res.code, 0x5a);
+	ck_assert_int_eq(res.peer, PEER_NONE);
+}
+END_TEST
+
+/* Peers that are not SOCKS, named by the hints, their first line escaped. */
+START_TEST(other_protocols_are_named)
+{
+	start(5);
+	sent("05 01 00");
+	got("'HTTP/1.1 400 Bad' 1b 'Request' 0d 0a 0d 0a");
+	ck_assert(result(GOAL_METHOD, false));
+	ck_assert_int_eq(res.oc, OC_NOT_SOCKS);
+	ck_assert_int_eq(res.peer, PEER_HTTP);
+	ck_assert_ptr_nonnull(strstr(res.detail, ": HTTP/1.1 400 Bad\\x1bRequest ("));
+
+	start(5);
+	sent("05 01 00");
+	got("'SSH-2.0-OpenSSH_9.6'");
+	ck_assert(!result(GOAL_METHOD, false)); /* the banner's line is not whole yet */
+	got("0d 0a");
+	ck_assert(result(GOAL_METHOD, false));
+	ck_assert_int_eq(res.peer, PEER_SSH);
+	ck_assert_ptr_nonnull(strstr(res.detail, "an SSH server: SSH-2.0-OpenSSH_9.6 ("));
+
+	start(5);
+	sent("05 01 00");
+	got("15 03 01 00 02 02 46");
+	ck_assert(result(GOAL_METHOD, true));
+	ck_assert_int_eq(res.peer, PEER_TLS);
+	ck_assert_str_eq(probe_peer_words[res.peer], "a TLS server");
+
+	start(5);
+	sent("05 01 00");
+	got("00 5b 00 00 00 00 00 00");
+	ck_assert(result(GOAL_METHOD, false));
+	ck_assert_int_eq(res.oc, OC_OTHER_VERSION);
+	ck_assert_int_eq(res.peer, PEER_NONE);
+
+	/* bytes no hint names: malformed, in SOCKS's shape or not */
+	start(5);
+	sent("05 01 00");
+	got("06 00");
+	ck_assert(result(GOAL_METHOD, false));
+	ck_assert_int_eq(res.oc, OC_MALFORMED);
+	ck_assert(!res.socksish);
+	ck_assert_ptr_nonnull(strstr(res.detail, "at offset 0 in VER"));
+}
+END_TEST
+
+/* A method not offered is a violation, no answer; a reply cut short after
+ * its REP keeps that REP; a close after BIND is explained. */
+START_TEST(violations_and_closes)
+{
+	start(5);
+	sent("05 01 00");
+	got("05 02");
+	ck_assert(result(GOAL_METHOD, false));
+	ck_assert_int_eq(res.oc, OC_MALFORMED);
+	ck_assert(res.unoffered && res.socksish && !res.s5_seen);
+	ck_assert_int_eq(res.code, 2);
+	ck_assert_str_eq(res.detail, "chose method 0x02, which was not offered");
+	ck_assert_ptr_nonnull(strstr(res.anom[0], "not offered"));
+
+	start(5);
+	sent("05 01 00");
+	got("05 00");
+	ck_assert(!result(GOAL_REPLY, false));
+	sent("05 02 00 01 7f 00 00 01 04 38");
+	got("05 07");
+	ck_assert(result(GOAL_REPLY, true));
+	ck_assert_int_eq(res.oc, OC_CLOSED);
+	ck_assert_int_eq(res.code, 7);
+	ck_assert_str_eq(res.meaning, "command not supported");
+	ck_assert_ptr_nonnull(strstr(res.detail, "(05 07), REP 0x07 command not supported"));
+	ck_assert(res.s5_seen);
+
+	start(5);
+	sent("05 01 00");
+	got("05 00");
+	sent("05 02 00 01 7f 00 00 01 04 38");
+	ck_assert(result(GOAL_REPLY, true));
+	ck_assert_int_eq(res.oc, OC_CLOSED);
+	ck_assert_int_eq(res.code, -1);
+	ck_assert_str_eq(res.detail, "closed without a reply: closed with no reply: "
+				     "this server may not support CMD 0x02 (BIND)");
+}
+END_TEST
+
+/* BIND's replies are titled by their role: the first where the server
+ * listens, the second the peer that connected. */
+START_TEST(bind_replies_have_their_role)
+{
+	start(5);
+	sent("05 01 00");
+	got("05 00");
+	sent("05 02 00 01 7f 00 00 01 04 38");
+	got("05 00 00 01 7f 00 00 01 9c 40");
+	ck_assert(result(GOAL_REPLY, false));
+	ck_assert_int_eq(res.oc, OC_OK);
+	got("05 00 00 01 7f 00 00 01 d4 31");
+	ck_assert_uint_eq(nroles, 2);
+	ck_assert_int_eq(roles[0], VIEW_ROLE_BIND_FIRST);
+	ck_assert_int_eq(roles[1], VIEW_ROLE_BIND_SECOND);
+
+	start(5);
+	sent("05 01 00");
+	got("05 00");
+	sent("05 01 00 01 7f 00 00 01 04 38");
+	got("05 00 00 01 7f 00 00 01 9c 40");
+	ck_assert_uint_eq(nroles, 1);
+	ck_assert_int_eq(roles[0], VIEW_ROLE_NONE);
 }
 END_TEST
 
@@ -142,6 +331,9 @@ probe_suite(void)
 	tcase_add_test(tc, socks4_request_sent_back_is_an_echo);
 	tcase_add_test(tc, echo_followed_by_more);
 	tcase_add_test(tc, answers_are_no_echo);
+	tcase_add_test(tc, other_protocols_are_named);
+	tcase_add_test(tc, violations_and_closes);
+	tcase_add_test(tc, bind_replies_have_their_role);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sink");
 	tcase_add_test(tc, loopback_servers_get_the_listener);
