@@ -333,10 +333,12 @@ closed(const struct step_flow *sf, const uint8_t *in, size_t have)
 
 	r->code = -1;
 	r->meaning = NULL;
+	if (o->why[0] == '\0' && sf->hinted) /* what the close may mean */
+		return done(r, oc, "%s%s", oc == OC_RESET ? "connection reset: " : "",
+			    sf->hint_text);
 	if (o->why[0] == '\0')
-		return done(r, oc, "%s without a reply%s%s",
-			    oc == OC_RESET ? "connection reset" : "closed", sf->hinted ? ": " : "",
-			    sf->hinted ? sf->hint_text : "");
+		return done(r, oc, "%s without a reply",
+			    oc == OC_RESET ? "connection reset" : "closed");
 	probe_hexprefix(in + at, have - at, hex, sizeof(hex));
 	partial_code(sf, in, have, what, sizeof(what));
 	probe_anomaly(r, "short reply: %s", o->why);

@@ -5,7 +5,8 @@
 # "socks5"; a reply cut short after its REP carries that REP (code, meaning,
 # detail, and the table's note without -v), never the METHOD chosen earlier;
 # a socket that connected to itself (a closed port in the ephemeral range)
-# is a closed port, not a server.
+# is a closed port, not a server; BIND's first reply is titled by its role
+# in -v, and a close instead of BIND's reply is explained.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 unset SOCKSCOPE_PASSWORD
@@ -100,6 +101,21 @@ T1=127.0.0.1:$BAD_PORT
 sc --timeout 30 -- -w "$W" -j probe --steps s5-connect "$T1"
 jcheck "a reply of one byte: no code" '"code" in step("s5-connect"), "meaning" in step("s5-connect")' \
 	"False False"
+
+# ---------------------------------------------------------------- what the flow says
+# BIND's first reply is titled by its role in -v; a close instead of BIND's
+# reply says what it may mean.
+start_badserver rep-00 --count 0 --lifetime 100
+B0=127.0.0.1:$BAD_PORT
+sc --timeout 30 -- -w "$W" -v probe --steps s5-bind "$B0"
+expect_err "-v: BIND's first reply in its role" \
+	"^<- $B0 s5-bind: SOCKS5 first BIND reply \(where the server listens\): REP 0x00 succeeded"
+start_badserver req-close --count 0 --lifetime 100
+RC=127.0.0.1:$BAD_PORT
+sc --timeout 30 -- -w "$W" -j probe --steps s5-bind "$RC"
+jcheck "BIND closed with no reply: what it may mean" \
+	'step("s5-bind")["status"], step("s5-bind")["detail"]' \
+	"closed closed with no reply: this server may not support CMD 0x02 (BIND)"
 
 # ---------------------------------------------------------------- a socket connected to itself
 # In a network namespace of its own, with one ephemeral port: connecting to

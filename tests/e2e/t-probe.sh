@@ -148,6 +148,8 @@ expect_json "RSV not zero: still SOCKS5" "$RSV" 'o["verdict"], o["socks5"]' "soc
 expect_json "wrong version" "$WV" 'o["verdict"]' "broken"
 if [ "$have_ssh" = 1 ]; then
 	expect_json "sshd" "127.0.0.1:$SSHD_PORT" 'o["verdict"], o["peer"]' "not-socks ssh"
+	expect_json "sshd: its banner in the detail" "127.0.0.1:$SSHD_PORT" \
+		'any("an SSH server: SSH-2.0-" in s.get("detail", "") for s in o["steps"])' "True"
 	expect_json "ssh -D" "127.0.0.1:$SSH_SOCKS_PORT" 'o["verdict"], o["socks5"], o["socks4"]' "socks True True"
 fi
 
