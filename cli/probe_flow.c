@@ -120,6 +120,30 @@ on_message(struct step_flow *sf, const struct flow_event *ev)
 	sf->msg_start = ev->off + m->len;
 }
 
+/* A goal of the step reached: its code is the last answer's. */
+static void
+reached(struct step_flow *sf, bool *goal)
+{
+	if (*goal)
+		return;
+	*goal = true;
+	sf->goal_code = sf->msg_code;
+	sf->goal_meaning = sf->msg_meaning;
+}
+
+static void
+on_phase(struct step_flow *sf, enum flow_phase ph)
+{
+	if (sf->now == FLOW_PH_METHOD &&
+	    (ph == FLOW_PH_AUTH || ph == FLOW_PH_GSSAPI || ph == FLOW_PH_REQUEST))
+		reached(sf, &sf->method_chosen);
+	if (sf->now == FLOW_PH_AUTH && ph == FLOW_PH_REQUEST)
+		reached(sf, &sf->authed);
+	if (ph == FLOW_PH_BIND) /* BIND's first reply granted */
+		reached(sf, &sf->granted);
+	sf->now = ph;
+}
+
 static void
 on_event(void *ctx, const struct flow_event *ev)
 {
@@ -136,8 +160,11 @@ on_event(void *ctx, const struct flow_event *ev)
 			probe_anomaly(sf->r, "%s", ev->text);
 		break;
 	case FLOW_EV_PHASE:
-		sf->authed = sf->authed || (sf->now == FLOW_PH_AUTH && ev->phase == FLOW_PH_REQUEST);
-		sf->now = ev->phase;
+		on_phase(sf, ev->phase);
+		break;
+	case FLOW_EV_OUTCOME:
+		if (ev->outcome->result == FLOW_RES_GRANTED)
+			reached(sf, &sf->granted);
 		break;
 	case FLOW_EV_HINT:
 		if (ev->hint->from_server && !sf->hinted)
@@ -262,28 +289,26 @@ hinted_result(const struct step_flow *sf, const uint8_t *in, size_t have)
 	return done(r, OC_NOT_SOCKS, "%s (%s)", sf->hint_text, hex);
 }
 
-/* The step got what it came for, with nothing decided: its end. */
+/*
+ * The step got what it came for.  Said by the events as they came: bytes
+ * glued after the answer (a BIND's second reply, data on a UDP association)
+ * may have ended the flow since, and the answer stands.
+ */
 static bool
 goal_reached(const struct step_flow *sf, enum step_goal goal)
 {
 	struct step_res *r = sf->r;
-	enum flow_phase ph = flow_phase(&sf->fl);
 
-	r->code = sf->msg_code;
-	r->meaning = sf->msg_meaning;
+	r->code = sf->goal_code;
+	r->meaning = sf->goal_meaning;
 	switch (goal) {
 	case GOAL_METHOD:
-		if (ph != FLOW_PH_AUTH && ph != FLOW_PH_GSSAPI && ph != FLOW_PH_REQUEST)
-			return false;
-		return done(r, OC_OK, "chose method 0x%02x", (unsigned)sf->method);
+		return sf->method_chosen &&
+		       done(r, OC_OK, "chose method 0x%02x", (unsigned)sf->method);
 	case GOAL_AUTH:
-		if (!sf->authed)
-			return false;
-		return done(r, OC_OK, "credentials accepted");
+		return sf->authed && done(r, OC_OK, "credentials accepted");
 	case GOAL_REPLY:
-		if (ph != FLOW_PH_BIND) /* BIND's first reply granted */
-			return false;
-		return done(r, OC_OK, "granted");
+		return sf->granted && done(r, OC_OK, "granted");
 	}
 	return false;
 }
@@ -345,6 +370,14 @@ closed(const struct step_flow *sf, const uint8_t *in, size_t have)
 	return done(r, oc, "%s (%s)%s%s", o->why, hex, what[0] != '\0' ? ", " : "", what);
 }
 
+/* The code of the answer that decided: METHOD, STATUS, REP, CD. */
+static void
+answer_code(struct step_res *r, const struct flow_outcome *o)
+{
+	r->code = (int)o->code;
+	r->meaning = o->meaning;
+}
+
 bool
 probe_flow_result(const struct step_flow *sf, enum step_goal goal, const uint8_t *in,
 		  size_t have, bool final, const char *note)
@@ -355,32 +388,29 @@ probe_flow_result(const struct step_flow *sf, enum step_goal goal, const uint8_t
 	/* a valid method selection: SOCKS5, whatever came after it */
 	r->s5_seen = sf->method_seen;
 	r->authed = sf->authed;
+	if (goal_reached(sf, goal))
+		return true;
 	if (sf->hinted && hinted_result(sf, in, have))
 		return true;
-	r->code = o->code <= 0xff ? (int)o->code : -1;
-	r->meaning = o->meaning;
+	r->code = -1; /* only an answer has a code: REFUSED and the like, below */
+	r->meaning = NULL;
 	switch (o->result) {
 	case FLOW_RES_NONE:
-		if (goal_reached(sf, goal))
-			return true;
+	case FLOW_RES_GRANTED: /* granted, but not what the step asked (no goal) */
 		if (!final)
 			return false;
-		r->code = -1;
-		r->meaning = NULL;
 		return done(r, OC_MALFORMED, "%zu bytes and no complete answer", have);
-	case FLOW_RES_GRANTED:
-		goal_reached(sf, goal);
-		return done(r, OC_OK, "granted");
 	case FLOW_RES_REFUSED:
-		goal_reached(sf, goal);
-		r->code = (int)o->code;
-		r->meaning = o->meaning;
+		answer_code(r, o);
 		return done(r, OC_REFUSED, "%s%s", sf->msg_code_text, note);
 	case FLOW_RES_NO_METHOD:
+		answer_code(r, o);
 		return done(r, OC_REFUSED, "no acceptable method");
 	case FLOW_RES_AUTH_FAILED:
+		answer_code(r, o);
 		return done(r, OC_REFUSED, "authentication failed (STATUS 0x%02x)", (unsigned)o->code);
 	case FLOW_RES_OPAQUE:
+		answer_code(r, o);
 		return done(r, goal == GOAL_METHOD ? OC_OK : OC_ERROR, "chose method 0x%02x",
 			    (unsigned)o->code);
 	case FLOW_RES_VIOLATION:

@@ -38,7 +38,11 @@ struct step_flow {
 	void *ctx;               /* for on_message (-v, -X) */
 	int version;             /* 4 or 5 */
 	enum flow_phase now;     /* the phase the flow is in */
-	bool authed;             /* the RFC 1929 phase ended in the request phase */
+	bool method_chosen;      /* goals reached, as the events said: a method */
+	bool authed;             /* RFC 1929 credentials accepted */
+	bool granted;            /* the request (BIND: its first reply) */
+	int goal_code;           /* the code of the answer that reached one */
+	const char *goal_meaning;
 	bool bind_request;       /* the request sent was a BIND */
 	bool method_seen;        /* a method selection decoded */
 	uint8_t method;

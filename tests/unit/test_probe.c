@@ -236,6 +236,30 @@ END_TEST
 
 /* BIND's replies are titled by their role: the first where the server
  * listens, the second the peer that connected. */
+/* Bytes glued after the answer the step came for (BIND's first reply, a
+ * UDP ASSOCIATE granted) may break the flow after it: the answer stands. */
+START_TEST(an_answer_stands_before_what_follows_it)
+{
+	start(5);
+	sent("05 01 00");
+	got("05 00");
+	sent("05 02 00 01 7f 00 00 01 04 38");
+	got("05 00 00 01 7f 00 00 01 9c 40 'HELLO' 0a");
+	ck_assert(result(GOAL_REPLY, false));
+	ck_assert_int_eq(res.oc, OC_OK);
+	ck_assert_int_eq(res.code, 0);
+	ck_assert_str_eq(res.detail, "granted");
+
+	start(5);
+	sent("05 01 00");
+	got("05 00");
+	sent("05 03 00 01 00 00 00 00 00 00");
+	got("05 00 00 01 7f 00 00 01 9c 40 05 00 00 01 7f 00 00 01 9c 41");
+	ck_assert(result(GOAL_REPLY, true));
+	ck_assert_int_eq(res.oc, OC_OK);
+}
+END_TEST
+
 START_TEST(bind_replies_have_their_role)
 {
 	start(5);
@@ -333,6 +357,7 @@ probe_suite(void)
 	tcase_add_test(tc, answers_are_no_echo);
 	tcase_add_test(tc, other_protocols_are_named);
 	tcase_add_test(tc, violations_and_closes);
+	tcase_add_test(tc, an_answer_stands_before_what_follows_it);
 	tcase_add_test(tc, bind_replies_have_their_role);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sink");
