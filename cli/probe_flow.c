@@ -424,14 +424,15 @@ probe_flow_result(const struct step_flow *sf, enum step_goal goal, const uint8_t
 }
 
 void
-probe_flow_timeout(const struct step_flow *sf, const uint8_t *in, size_t have, double secs)
+probe_flow_timeout(const struct step_flow *sf, enum step_goal goal, const uint8_t *in,
+		   size_t have, double secs)
 {
 	struct step_res *r = sf->r;
 	size_t at = msg_at(sf, have);
 	char hex[80], what[96];
 
 	if (flow_outcome(&sf->fl)->result != FLOW_RES_NONE &&
-	    probe_flow_result(sf, GOAL_REPLY, in, have, true, ""))
+	    probe_flow_result(sf, goal, in, have, true, ""))
 		return;
 	r->s5_seen = sf->method_seen;
 	r->authed = sf->authed;

@@ -74,8 +74,8 @@ bool probe_flow_result(const struct step_flow *sf, enum step_goal goal, const ui
 		       size_t have, bool final, const char *note);
 
 /* The step timed out: its result from what arrived (in[0..have)). */
-void probe_flow_timeout(const struct step_flow *sf, const uint8_t *in, size_t have,
-			double secs);
+void probe_flow_timeout(const struct step_flow *sf, enum step_goal goal, const uint8_t *in,
+			size_t have, double secs);
 
 /*
  * http-sniff: what the answer so far to its HTTP request says, by the hints

@@ -296,6 +296,6 @@ probe_step_stalled(struct run *R, struct slot *sl)
 		probe_finish(R, sl, OC_TIMEOUT, "no reply within %.1f s", secs);
 		return;
 	}
-	probe_flow_timeout(sl->flow, sl->in, sl->have, secs);
+	probe_flow_timeout(sl->flow, goal_of(sl->step), sl->in, sl->have, secs);
 	probe_finish(R, sl, probe_cur(sl)->oc, NULL);
 }
