@@ -276,6 +276,8 @@ hinted_result(const struct step_flow *sf, const uint8_t *in, size_t have)
 
 	probe_hexprefix(in, have, hex, sizeof(hex));
 	r->s5_seen = r->authed = false; /* what decoded was no SOCKS answer */
+	r->code = -1;
+	r->meaning = NULL;
 	if (sf->hint == HINT_SOCKS5_FOR_4 || sf->hint == HINT_SOCKS4_FOR_5)
 		return done(r, OC_OTHER_VERSION, "%s (%s)", sf->hint_text, hex);
 	if (peer_of(sf->hint) == PEER_NONE) {
@@ -284,8 +286,6 @@ hinted_result(const struct step_flow *sf, const uint8_t *in, size_t have)
 		return false; /* a close explained: the outcome says the rest */
 	}
 	r->peer = peer_of(sf->hint);
-	r->code = -1;
-	r->meaning = NULL;
 	return done(r, OC_NOT_SOCKS, "%s (%s)", sf->hint_text, hex);
 }
 
@@ -298,19 +298,17 @@ static bool
 goal_reached(const struct step_flow *sf, enum step_goal goal)
 {
 	struct step_res *r = sf->r;
+	bool yes = goal == GOAL_METHOD ? sf->method_chosen :
+		   goal == GOAL_AUTH   ? sf->authed :
+					 sf->granted;
 
+	if (!yes)
+		return false;
 	r->code = sf->goal_code;
 	r->meaning = sf->goal_meaning;
-	switch (goal) {
-	case GOAL_METHOD:
-		return sf->method_chosen &&
-		       done(r, OC_OK, "chose method 0x%02x", (unsigned)sf->method);
-	case GOAL_AUTH:
-		return sf->authed && done(r, OC_OK, "credentials accepted");
-	case GOAL_REPLY:
-		return sf->granted && done(r, OC_OK, "granted");
-	}
-	return false;
+	if (goal == GOAL_METHOD)
+		return done(r, OC_OK, "chose method 0x%02x", (unsigned)sf->method);
+	return done(r, OC_OK, "%s", goal == GOAL_AUTH ? "credentials accepted" : "granted");
 }
 
 /* The server broke the protocol (or the client's bytes did: a bug here). */

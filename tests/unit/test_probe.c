@@ -183,6 +183,7 @@ START_TEST(other_protocols_are_named)
 	ck_assert(result(GOAL_METHOD, false));
 	ck_assert_int_eq(res.oc, OC_OTHER_VERSION);
 	ck_assert_int_eq(res.peer, PEER_NONE);
+	ck_assert_int_eq(res.code, -1); /* no answer of the version spoken */
 
 	/* bytes no hint names: malformed, in SOCKS's shape or not */
 	start(5);
