@@ -79,8 +79,8 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 			break;
 		case OPT_COLOR:
 			if (color_when_parse(optarg, &o->color) < 0) {
-				fprintf(stderr, "sockscope: --color: '%s' is not auto, always "
-						"or never\n", optarg);
+				term_say("sockscope", "--color: '%s' is not auto, always or never",
+					 optarg);
 				return 1 + DECODE_USAGE;
 			}
 			break;
@@ -98,8 +98,7 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 			if (optopt != 0)
 				fprintf(stderr, "sockscope: decode: unknown option -%c\n", optopt);
 			else
-				fprintf(stderr, "sockscope: decode: unknown option %s\n",
-					argv[optind - 1]);
+				term_say("sockscope", "decode: unknown option %s", argv[optind - 1]);
 			goto bad;
 		}
 	}

@@ -116,6 +116,7 @@
 #include "probe_types.h"
 #include "probe_verdict.h"
 #include "url.h"
+#include "term.h"
 #include "secrets.h"
 #include "why.h"
 
@@ -129,11 +130,10 @@ probe_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "sockscope probe: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vsay("sockscope probe", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: sockscope [OPTIONS] probe [--parallel N] [--target HOST:PORT]\n"
+	fprintf(stderr, "usage: sockscope [OPTIONS] probe [--parallel N] [--target HOST:PORT]\n"
 			"       [--commands bind,udp] [--steps LIST] [--expect LIST] [-f FILE]\n"
 			"       [PROXY...]\n");
 	return -1;

@@ -142,6 +142,36 @@ term_put_escaped(FILE *fp, const void *p, size_t len)
 	}
 }
 
+void
+term_vsay(const char *prefix, const char *fmt, va_list ap)
+{
+	static const char hex[] = "0123456789abcdef";
+	char text[4096];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	fputs(prefix, stderr);
+	fputs(": ", stderr);
+	for (const char *p = text; *p != '\0'; p++) {
+		uint8_t c = (uint8_t)*p;
+
+		if (c >= 0x20 && c < 0x7f)
+			fputc(c, stderr);
+		else
+			fprintf(stderr, "\\x%c%c", hex[c >> 4], hex[c & 0x0f]);
+	}
+	fputc('\n', stderr);
+}
+
+void
+term_say(const char *prefix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	term_vsay(prefix, fmt, ap);
+	va_end(ap);
+}
+
 size_t
 term_escaped_len(const void *p, size_t len)
 {

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# What users (and attackers) meet when they try each mode by hand: typed text
+# that an error quotes, options that contradict each other.
+. "$(dirname "$0")/lib.sh"
+need_sockscope
+
+ESC=$'\e]0;pwned\a\e[2J'
+
+# Text typed on the command line, quoted by a usage error, reaches the
+# terminal with its control bytes as \xNN, in every mode; nothing is sent.
+typed() {
+	local what=$1
+	shift
+	sc --timeout 10 -- "$@"
+	expect_rc "$what" 2 && expect_err_plain "$what" && expect_err "$what: quotes it escaped" '\\x1b'
+}
+typed "one-shot: -x HOST" -x "$ESC" example.com 80
+typed "one-shot: target host" -x 127.0.0.1:1 "$ESC" 80
+typed "one-shot: target port" -x 127.0.0.1:1 example.com "$ESC"
+typed "one-shot: -w" -w "$ESC" -x 127.0.0.1:1 example.com 80
+typed "one-shot: --color" --color="$ESC" -x 127.0.0.1:1 example.com 80
+typed "one-shot: unknown long option" "--x$ESC" -x 127.0.0.1:1 example.com 80
+typed "probe: server" probe "$ESC"
+typed "probe: --expect" probe --expect "$ESC" 127.0.0.1:1
+typed "probe: --target" probe --target "$ESC" 127.0.0.1:1
+typed "probe: -f" probe -f "$T/$ESC"
+typed "decode: --color" decode --color="$ESC" 05 01 00
+typed "decode: unknown option" decode "--x$ESC" 05 01 00
+
+finish
