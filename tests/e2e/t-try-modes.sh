@@ -27,4 +27,11 @@ typed "probe: -f" probe -f "$T/$ESC"
 typed "decode: --color" decode --color="$ESC" 05 01 00
 typed "decode: unknown option" decode "--x$ESC" 05 01 00
 
+# decode's options that exclude each other are refused, not decided by order.
+for pair in "--client --server" "--server --client" "-4 -5" "-5 -4"; do
+	# shellcheck disable=SC2086 # the pair is two words
+	sc --timeout 10 -- decode $pair 05 00
+	expect_rc "decode $pair" 2 && expect_err "decode $pair: names both" 'exclude each other'
+done
+
 finish
