@@ -339,7 +339,8 @@ parse_proxy_url(const char *url, struct proxy *p, char *why, size_t whylen)
 				      EMPTY_USER);
 		rest = at + 1;
 	}
-	if (rest[0] != '\0' && rest[strlen(rest) - 1] == '/') {
+	/* No host or port holds a '/': where one is, a path starts. */
+	if (strchr(rest, '/') != NULL) {
 		char q[QUOTE_BUF];
 
 		return refuse(why, whylen, "bad proxy '%s': a path is not allowed",

@@ -34,4 +34,11 @@ for pair in "--client --server" "--server --client" "-4 -5" "-5 -4"; do
 	expect_rc "decode $pair" 2 && expect_err "decode $pair: names both" 'exclude each other'
 done
 
+# A proxy URL with a path (as pasted from a browser's settings) is said to
+# have one, wherever the path starts; not a bad port or host name.
+for url in socks5://127.0.0.1:1080/ socks5://127.0.0.1:1080/x socks5://127.0.0.1/x 127.0.0.1/; do
+	sc --timeout 10 -- -x "$url" example.com 80
+	expect_rc "-x $url" 2 && expect_err "-x $url: names the path" 'a path is not allowed'
+done
+
 finish
