@@ -104,6 +104,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "handshake.h"
 #include "jansson_dl.h"
@@ -485,6 +486,13 @@ probe_main(struct options *o, int argc, char **argv)
 			probe_usage("-f %s: %s", R.cfg.file, strerror(errno));
 			goto out;
 		}
+		struct stat st;
+
+		/* lines that come as the run goes are read a byte at a time, and
+		   only when they are there (probe_input_wait_fd) */
+		R.fp_stream = fstat(fileno(R.fp), &st) == 0 && !S_ISREG(st.st_mode);
+		if (R.fp_stream)
+			setvbuf(R.fp, NULL, _IONBF, 0);
 	}
 	if (o->json && jansson_dl_load(why, sizeof(why)) < 0) {
 		/* now, before anything is sent, and while descriptors are free */

@@ -41,4 +41,25 @@ for url in socks5://127.0.0.1:1080/ socks5://127.0.0.1:1080/x socks5://127.0.0.1
 	expect_rc "-x $url" 2 && expect_err "-x $url: names the path" 'a path is not allowed'
 done
 
+# probe -f - reads servers as they come from a pipe: a server in flight is
+# not held up while the next line is awaited, so its connect time and its
+# -w are its own (the first line, then 3 s of silence, then a second line).
+start_microsocks
+start_badserver silent --count 0 --lifetime 60
+mkfifo "$T/slow.fifo"
+{ echo "127.0.0.1:$MS_PORT"; echo "127.0.0.1:$BAD_PORT"; sleep 3; echo "127.0.0.1:$MS_PORT"; } >"$T/slow.fifo" &
+sc --in "$T/slow.fifo" --timeout 20 -- -w 1 -j probe --steps tcp,s5-noauth -f -
+expect_rc "probe -f - from a slow pipe" 0 1
+if "$PY" - "$SC_OUT" <<'PYEOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+first = [r for r in rows if r["input"] == 1][0]
+silent = [r for r in rows if r["input"] == 2][0]
+noauth = [s for s in silent["steps"] if s["step"] == "s5-noauth"][0]
+sys.exit(0 if len(rows) == 3 and first["tcp_ms"] < 1000 and noauth["status"] == "timeout"
+         and noauth["ms"] < 2000 else 1)
+PYEOF
+then ok "probe -f -: servers in flight keep their own time while a line is awaited"
+else fail "probe -f -: a server in flight waited for the next line: $(head -c 600 "$SC_OUT")"; fi
+
 finish
