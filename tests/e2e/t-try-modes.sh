@@ -62,4 +62,10 @@ PYEOF
 then ok "probe -f -: servers in flight keep their own time while a line is awaited"
 else fail "probe -f -: a server in flight waited for the next line: $(head -c 600 "$SC_OUT")"; fi
 
+# REPL: a greeting sent with raw that offers no method, answered FF: the
+# error says that none was offered, not "none of those offered ()".
+start_badserver method-ff --count 1 --lifetime 30
+sc --timeout 10 -- -w 3 -x "127.0.0.1:$BAD_PORT" -c 'open; raw 05 00'
+expect_rc "repl: raw 05 00, answered FF" 6 && expect_err "repl: raw 05 00, answered FF: says none was offered" 'no acceptable method: no method was offered$'
+
 finish
