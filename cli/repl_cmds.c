@@ -208,8 +208,17 @@ repl_words_sensitive(struct repl *r, int argc, char **argv)
 		    secret_url_has_password(argv[i]))
 			return true;
 	}
-	if (argc < 2 || (c = cmd_lookup(argv[0], why, sizeof(why))) == NULL ||
-	    !(c->flags & CF_SENSITIVE))
+	if (argc < 2)
+		return false;
+	if ((c = cmd_lookup(argv[0], why, sizeof(why))) == NULL) {
+		/* "se pa ...": set or send; what was meant is not known */
+		for (size_t i = 0; i < repl_ncmds; i++)
+			if ((repl_cmds[i].flags & CF_SENSITIVE) &&
+			    strncasecmp(argv[0], repl_cmds[i].name, strlen(argv[0])) == 0)
+				return true;
+		return false;
+	}
+	if (!(c->flags & CF_SENSITIVE))
 		return false;
 	if (c->fn == cmd_raw)
 		return raw_sensitive(argc, argv);
@@ -217,7 +226,12 @@ repl_words_sensitive(struct repl *r, int argc, char **argv)
 		enum rs_draft rd;
 		int idx;
 
-		if (rs_find_field(r->s, argv[1], &rd, &idx, why, sizeof(why)) == 0 &&
+		/* the names cmd_set takes besides the drafts' fields */
+		if (strcasecmp(argv[1], "dst") == 0 || strcasecmp(argv[1], "target") == 0 ||
+		    strcasecmp(argv[1], "user") == 0)
+			return false;
+		/* a field that is none (pw, pass=...) may be a password's typo */
+		if (rs_find_field(r->s, argv[1], &rd, &idx, why, sizeof(why)) != 0 ||
 		    (r->s->d[rd].desc->fields[idx].flags & FD_SECRET))
 			return true;
 	}

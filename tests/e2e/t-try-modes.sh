@@ -68,4 +68,15 @@ start_badserver method-ff --count 1 --lifetime 30
 sc --timeout 10 -- -w 3 -x "127.0.0.1:$BAD_PORT" -c 'open; raw 05 00'
 expect_rc "repl: raw 05 00, answered FF" 6 && expect_err "repl: raw 05 00, answered FF: says none was offered" 'no acceptable method: no method was offered$'
 
+# REPL: a password typed with a field name that is none (a typo, pass=...)
+# or after an ambiguous command (se) is kept out of the history too.
+printf 'se pa hunter1\nset pass=hunter2\nset pw hunter3\nset PASSWD= hunter4\nstatus\nset dst 192.0.2.1:80\nset user bob\nhistory\n' >"$T/typo.in"
+sc --in "$T/typo.in" --timeout 10 -- -k -x 127.0.0.1:1
+if grep -q hunter "$SC_OUT" "$SC_ERR"; then
+	fail "repl: a mistyped set pass is kept: $(grep hunter "$SC_OUT" "$SC_ERR" | head -3)"
+else ok "repl: no mistyped password in the history or a message"; fi
+grep -q '^ *[0-9]  status$' "$SC_OUT" && grep -q '^ *[0-9]  set dst 192.0.2.1:80$' "$SC_OUT" &&
+	grep -q '^ *[0-9]  set user bob$' "$SC_OUT" && ok "repl: the history holds the other commands" ||
+	fail "repl: the history lacks 'status': $(head -c 300 "$SC_OUT")"
+
 finish
