@@ -79,4 +79,11 @@ grep -q '^ *[0-9]  status$' "$SC_OUT" && grep -q '^ *[0-9]  set dst 192.0.2.1:80
 	grep -q '^ *[0-9]  set user bob$' "$SC_OUT" && ok "repl: the history holds the other commands" ||
 	fail "repl: the history lacks 'status': $(head -c 300 "$SC_OUT")"
 
+# probe --commands bind,udp: the table's verdict says what became of them
+# (microsocks refuses both with REP 0x07), as it does for CONNECT.
+sc --timeout 20 -- -w 3 probe --commands bind,udp "127.0.0.1:$MS_PORT"
+expect_rc "probe --commands bind,udp, microsocks" 0 1
+expect_row "probe --commands bind,udp: the verdict names BIND" "127.0.0.1:$MS_PORT" 'BIND refused \(0x07\)'
+expect_row "probe --commands bind,udp: the verdict names UDP" "127.0.0.1:$MS_PORT" 'UDP ASSOCIATE refused \(0x07\)'
+
 finish
