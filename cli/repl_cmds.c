@@ -332,6 +332,17 @@ complete_values(struct repl *r, const char *field, const char *prefix,
 	}
 }
 
+/* A name with a control byte is not offered: libedit lists the candidates
+   as they are, and an ESC in a file name would reach the terminal raw. */
+static bool
+has_control(const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}
+
 static void
 complete_files(const char *prefix, void (*add)(void *, const char *), void *ctx)
 {
@@ -353,7 +364,7 @@ complete_files(const char *prefix, void (*add)(void *, const char *), void *ctx)
 			continue;
 		if (e->d_name[0] == '.' && base[0] != '.')
 			continue;
-		if (strncmp(e->d_name, base, strlen(base)) != 0)
+		if (strncmp(e->d_name, base, strlen(base)) != 0 || has_control(e->d_name))
 			continue;
 		snprintf(buf, sizeof(buf), "%s%s%s", dir, e->d_name, e->d_type == DT_DIR ? "/" : "");
 		add(ctx, buf);

@@ -86,4 +86,49 @@ expect_rc "probe --commands bind,udp, microsocks" 0 1
 expect_row "probe --commands bind,udp: the verdict names BIND" "127.0.0.1:$MS_PORT" 'BIND refused \(0x07\)'
 expect_row "probe --commands bind,udp: the verdict names UDP" "127.0.0.1:$MS_PORT" 'UDP ASSOCIATE refused \(0x07\)'
 
+# REPL on a terminal: Tab on `source` lists the files of the directory; a
+# file name holding ESC (anyone can leave one in /tmp) is not listed raw.
+mkdir -p "$T/cwd" "$T/state"
+: >"$T/cwd/plain.txt"
+: >"$T/cwd/evil$ESC.txt"
+cat >"$T/tab.py" <<'PYEOF'
+import os, select, signal, sys, time
+sys.path.insert(0, os.environ["E2E_DIR"])
+from ptyctl import spawn_on_tty
+os.environ.update(TERM="xterm", XDG_STATE_HOME=sys.argv[2])
+pid, m, s = spawn_on_tty([sys.argv[1]])
+os.close(s)
+out = b""
+def pump(t):
+    global out
+    end = time.time() + t
+    while time.time() < end:
+        r, _, _ = select.select([m], [], [], 0.05)
+        if r:
+            try:
+                d = os.read(m, 65536)
+            except OSError:
+                return
+            if not d:
+                return
+            out += d
+pump(1.0)
+os.write(m, b"source \t\t"); pump(1.0)
+os.write(m, b"\x03"); pump(0.3)
+os.write(m, b"\x04"); pump(1.0)
+try:
+    os.kill(pid, signal.SIGKILL)
+except ProcessLookupError:
+    pass
+os.waitpid(pid, 0)
+listed = b"plain.txt" in out
+raw = b"\x1b]0;pwned" in out or b"\x1b[2J" in out
+print("listed" if listed else "not listed", "raw" if raw else "clean")
+PYEOF
+res=$(cd "$T/cwd" && timeout 20 "$PY" "$T/tab.py" "$SOCKSCOPE" "$T/state")
+case $res in
+"listed clean") ok "repl: Tab lists files, a name with ESC not raw" ;;
+*) fail "repl: Tab on source: $res" ;;
+esac
+
 finish
