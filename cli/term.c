@@ -143,22 +143,29 @@ term_put_escaped(FILE *fp, const void *p, size_t len)
 }
 
 void
-term_vsay(const char *prefix, const char *fmt, va_list ap)
+term_put_text(FILE *fp, const char *p, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = (uint8_t)p[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			fputc(c, fp);
+		else
+			fprintf(fp, "\\x%c%c", hex[c >> 4], hex[c & 0x0f]);
+	}
+}
+
+void
+term_vsay(const char *prefix, const char *fmt, va_list ap)
+{
 	char text[4096];
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	fputs(prefix, stderr);
 	fputs(": ", stderr);
-	for (const char *p = text; *p != '\0'; p++) {
-		uint8_t c = (uint8_t)*p;
-
-		if (c >= 0x20 && c < 0x7f)
-			fputc(c, stderr);
-		else
-			fprintf(stderr, "\\x%c%c", hex[c >> 4], hex[c & 0x0f]);
-	}
+	term_put_text(stderr, text, strlen(text));
 	fputc('\n', stderr);
 }
 

@@ -51,11 +51,15 @@ size_t term_escape(char *out, size_t cap, const void *p, size_t len);
 /* term_escape() straight to a stream, any length. */
 void term_put_escaped(FILE *fp, const void *p, size_t len);
 
+/* len bytes at p with every control byte and every byte >= 0x80 as \xNN,
+ * quotes and backslashes as they are (so text already escaped stays the
+ * same): for text that was typed or read, such as a line of the history. */
+void term_put_text(FILE *fp, const char *p, size_t len);
+
 /*
- * A message for standard error, "PREFIX: TEXT\n", with every control byte and
- * every byte >= 0x80 of TEXT as \xNN (quotes and backslashes as they are, so
- * text already escaped stays the same): a message quotes what was typed or
- * read, and that must not reach the terminal raw.
+ * A message for standard error, "PREFIX: TEXT\n", TEXT as term_put_text()
+ * writes it: a message quotes what was typed or read, and that must not reach
+ * the terminal raw.
  */
 void term_say(const char *prefix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void term_vsay(const char *prefix, const char *fmt, va_list ap)

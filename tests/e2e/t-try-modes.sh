@@ -131,4 +131,12 @@ case $res in
 *) fail "repl: Tab on source: $res" ;;
 esac
 
+# REPL: `history` shows a line that held ESC (typed, or from the history
+# file) with it escaped.
+printf 'status \033[2J\nhistory\n' >"$T/hist.in"
+sc --in "$T/hist.in" --timeout 10 -- -k
+if LC_ALL=C grep -q $'\e' "$SC_OUT"; then fail "repl: history prints ESC raw"
+else grep -q 'status \\x1b\[2J' "$SC_OUT" && ok "repl: history shows ESC as \\x1b" ||
+	fail "repl: history: $(head -c 200 "$SC_OUT")"; fi
+
 finish
