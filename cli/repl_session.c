@@ -33,11 +33,9 @@ rs_fail(int status, const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
-	fputs("sockscope: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vsay("sockscope", fmt, ap); /* what it quotes was typed or read */
 	va_end(ap);
-	fputc('\n', stderr);
 	return status;
 }
 
@@ -47,11 +45,9 @@ rs_warn(const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
-	fputs("sockscope: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vsay("sockscope: warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void

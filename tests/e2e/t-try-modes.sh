@@ -139,4 +139,10 @@ if LC_ALL=C grep -q $'\e' "$SC_OUT"; then fail "repl: history prints ESC raw"
 else grep -q 'status \\x1b\[2J' "$SC_OUT" && ok "repl: history shows ESC as \\x1b" ||
 	fail "repl: history: $(head -c 200 "$SC_OUT")"; fi
 
+# REPL: an error that quotes a typed URL or host shows its ESC as \x1b.
+printf 'proxy socks5://a\033[31mb:1080\nproxy socks5://127.0.0.1:1\nset dst a\033[2Jb:80\nconnect h\033]0;x\007 80\n' >"$T/typed.in"
+sc --in "$T/typed.in" --timeout 10 -- -k
+expect_rc "repl: typed ESC in errors" 2 && expect_err_plain "repl: typed ESC in errors" &&
+	expect_err "repl: typed ESC in errors: quoted escaped" 'a\\x1b\[31mb'
+
 finish
