@@ -145,4 +145,14 @@ sc --in "$T/typed.in" --timeout 10 -- -k
 expect_rc "repl: typed ESC in errors" 2 && expect_err_plain "repl: typed ESC in errors" &&
 	expect_err "repl: typed ESC in errors: quoted escaped" 'a\\x1b\[31mb'
 
+# An option before the word decode is named without its value: a password
+# in it is not echoed (--proxy=URL, -UUSER:PASS), nor an ESC.
+for arg in --proxy=socks5://u:hunter5@h -Uu:hunter5 "--color=$ESC"; do
+	sc --timeout 10 -- "$arg" decode 05 01 00
+	expect_rc "$arg decode" 2 && expect_err_plain "$arg decode" &&
+		expect_err "$arg decode: names the option" "^sockscope: -(-proxy|U|-color) before decode"
+	if grep -q hunter5 "$SC_ERR"; then fail "$arg decode: the password is echoed"; else
+		ok "$arg decode: no password echoed"; fi
+done
+
 finish
