@@ -21,6 +21,7 @@
 #include "repl_session.h"
 #include "repl_values.h"
 #include "secrets.h"
+#include "why.h"
 
 #define SOURCE_DEPTH_MAX 8
 
@@ -384,10 +385,10 @@ repl_main(struct options *o, int argc, char **argv)
 	rs_init(&sess);
 	first_failure = EXIT_OK;
 	if (argc > 0) {
-		char esc[48];
+		char q[QUOTE_BUF];
 
 		return rs_fail(EXIT_USAGE, "the REPL takes no operands ('%s'): with -c or -s, give HOST PORT to `connect`",
-			       value_shown(argv[0], esc, sizeof(esc)));
+			       secret_quote(argv[0], q, sizeof(q)));
 	}
 	sess.timeout_ms = o->timeout_ms;
 	sess.family = o->family;

@@ -155,4 +155,22 @@ for arg in --proxy=socks5://u:hunter5@h -Uu:hunter5 "--color=$ESC"; do
 		ok "$arg decode: no password echoed"; fi
 done
 
+# A proxy URL with a password given where a target goes (one-shot, probe
+# --target, REPL connect and set dst): the error does not echo the password.
+for args in "-x 127.0.0.1:1 socks5://u:hunter6@h:1 80" "-x 127.0.0.1:1 socks5://u:hunter6@h:1" \
+	"-x 127.0.0.1:1 u:hunter6@h 80" "probe --target socks5://u:hunter6@h:1 127.0.0.1:1" \
+	"-k socks5://u:hunter6@h:1"; do
+	# shellcheck disable=SC2086 # the words are the arguments
+	sc --timeout 10 -- $args
+	expect_rc "$args" 2
+	if grep -q hunter6 "$SC_ERR"; then fail "$args: the password is echoed: $(head -c 200 "$SC_ERR")"
+	else ok "$args: no password echoed"; fi
+done
+for cmds in 'connect socks5://u:hunter6@h:1 80' 'set dst socks5://u:hunter6@h:1'; do
+	sc --timeout 10 -- -c "$cmds"
+	expect_rc "-c $cmds" 2
+	if grep -q hunter6 "$SC_ERR"; then fail "-c $cmds: the password is echoed: $(head -c 200 "$SC_ERR")"
+	else ok "-c $cmds: no password echoed"; fi
+done
+
 finish
