@@ -173,4 +173,21 @@ for cmds in 'connect socks5://u:hunter6@h:1 80' 'set dst socks5://u:hunter6@h:1'
 	else ok "-c $cmds: no password echoed"; fi
 done
 
+# REPL -c: a reader that goes away while a command writes (connect's hex view
+# flushed before the reply is awaited) is an orderly end, exit 0, nothing
+# said; a closed stdout is said as such (EBADF), not as an I/O error.
+start_echo
+timeout 20 "$SOCKSCOPE" -w 3 -x "127.0.0.1:$MS_PORT" -c "connect 127.0.0.1 $ECHO_PORT; status" \
+	</dev/null 2>"$T/epipe.err" | head -c 0
+rc=${PIPESTATUS[0]}
+if [ "$rc" = 0 ] && ! grep -q 'standard output' "$T/epipe.err"; then
+	ok "repl -c connect | head -c 0: exit 0, nothing said"
+else fail "repl -c connect | head -c 0: exit $rc: $(head -c 200 "$T/epipe.err")"; fi
+timeout 20 "$SOCKSCOPE" -w 3 -x "127.0.0.1:$MS_PORT" -c "connect 127.0.0.1 $ECHO_PORT; status" \
+	</dev/null 2>"$T/ebadf.err" >&-
+rc=$?
+if [ "$rc" = 7 ] && grep -q 'standard output: Bad file descriptor' "$T/ebadf.err"; then
+	ok "repl -c connect >&-: exit 7, says why"
+else fail "repl -c connect >&-: exit $rc: $(head -c 200 "$T/ebadf.err")"; fi
+
 finish
