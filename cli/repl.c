@@ -67,7 +67,7 @@ output_lost(struct repl *r)
 	errno = 0;
 	failed = fflush(stdout) != 0 || ferror(stdout);
 	if (failed && r->out_err == 0)
-		r->out_err = errno != 0 ? errno : stdout_failure();
+		r->out_err = errno != 0 ? errno : rs_out_errno != 0 ? rs_out_errno : stdout_failure();
 	if (failed)
 		r->quit = true;
 	return failed;

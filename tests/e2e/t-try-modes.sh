@@ -190,4 +190,13 @@ if [ "$rc" = 7 ] && grep -q 'standard output: Bad file descriptor' "$T/ebadf.err
 	ok "repl -c connect >&-: exit 7, says why"
 else fail "repl -c connect >&-: exit $rc: $(head -c 200 "$T/ebadf.err")"; fi
 
+# ... and a full disk is said as such, also when it showed first in a flush
+# inside the command.
+timeout 20 "$SOCKSCOPE" -w 3 -x "127.0.0.1:$MS_PORT" -c "connect 127.0.0.1 $ECHO_PORT; status" \
+	</dev/null 2>"$T/enospc.err" >/dev/full
+rc=$?
+if [ "$rc" = 7 ] && grep -q 'standard output: No space left on device' "$T/enospc.err"; then
+	ok "repl -c connect >/dev/full: exit 7, says why"
+else fail "repl -c connect >/dev/full: exit $rc: $(head -c 200 "$T/enospc.err")"; fi
+
 finish
