@@ -313,7 +313,9 @@ parse_operands(struct run *R, int argc, char **argv)
 		if (!matched) {
 			char q[QUOTE_BUF];
 
-			return probe_usage("unknown option '%s'", secret_quote(a, q, sizeof(q)));
+			return probe_usage("unknown option '%s' (sockscope's own options, such as -w, "
+					   "-j, -v and -U, go before the word probe)",
+					   secret_quote(a, q, sizeof(q)));
 		}
 	}
 	return 0;

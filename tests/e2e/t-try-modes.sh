@@ -199,4 +199,12 @@ if [ "$rc" = 7 ] && grep -q 'standard output: No space left on device' "$T/enosp
 	ok "repl -c connect >/dev/full: exit 7, says why"
 else fail "repl -c connect >/dev/full: exit $rc: $(head -c 200 "$T/enospc.err")"; fi
 
+# probe: an option of sockscope given after the word probe is refused with
+# where it goes, and nothing is sent.
+for opt in "-U alice" "-w 3" "-j"; do
+	# shellcheck disable=SC2086 # the option and its value
+	sc --timeout 10 -- probe $opt "127.0.0.1:$MS_PORT"
+	expect_rc "probe $opt" 2 && expect_err "probe $opt: says where it goes" 'before the word probe'
+done
+
 finish
