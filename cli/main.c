@@ -116,11 +116,11 @@ main(int argc, char **argv)
 	if (decode_after_options(argc, argv))
 		return EXIT_USAGE;
 	rc = options_parse(&o, argc, argv, &first);
-	if (rc != 0)
-		return rc < 0 ? EXIT_USAGE : EXIT_OK;
+	if (rc != 0) /* --help, --version */
+		return rc < 0 ? EXIT_USAGE : term_stdout_status(EXIT_OK);
 	if (o.dump_commands) {
 		repl_dump_commands(stdout);
-		return EXIT_OK;
+		return term_stdout_status(EXIT_OK);
 	}
 	if (first < argc && strcmp(argv[first], "probe") == 0) {
 		return run_probe(&o, argc - first, argv + first);

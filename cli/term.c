@@ -1,4 +1,5 @@
 /* Colour decisions and escaping of untrusted bytes for the terminal. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,18 @@ term_put_escaped(FILE *fp, const void *p, size_t len)
 		escape_byte(bytes[i], unit);
 		fputs(unit, fp);
 	}
+}
+
+int
+term_stdout_status(int status)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	if (errno == EPIPE)
+		return status;
+	fprintf(stderr, "sockscope: standard output: %s\n", strerror(errno != 0 ? errno : EIO));
+	return 7;
 }
 
 void

@@ -51,6 +51,13 @@ size_t term_escape(char *out, size_t cap, const void *p, size_t len);
 /* term_escape() straight to a stream, any length. */
 void term_put_escaped(FILE *fp, const void *p, size_t len);
 
+/*
+ * The status of a run once all its output is written: stdout flushed; a
+ * failure to write it is "sockscope: standard output: REASON" and 7; a reader
+ * that went away (EPIPE, `| head -1`) is an orderly end with status.
+ */
+int term_stdout_status(int status);
+
 /* len bytes at p with every control byte and every byte >= 0x80 as \xNN,
  * quotes and backslashes as they are (so text already escaped stays the
  * same): for text that was typed or read, such as a line of the history. */

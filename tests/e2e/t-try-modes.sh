@@ -207,4 +207,20 @@ for opt in "-U alice" "-w 3" "-j"; do
 	expect_rc "probe $opt" 2 && expect_err "probe $opt: says where it goes" 'before the word probe'
 done
 
+# --help and --version asked for on a stdout that cannot be written: exit 7
+# and why, as every other output; a reader gone (EPIPE) is still exit 0.
+for args in -h --version "decode -h" "decode -V"; do
+	# shellcheck disable=SC2086 # the words are the arguments
+	timeout 10 "$SOCKSCOPE" $args >/dev/full 2>"$T/help.err"
+	rc=$?
+	if [ "$rc" = 7 ] && grep -q 'standard output: No space left on device' "$T/help.err"; then
+		ok "$args >/dev/full: exit 7, says why"
+	else fail "$args >/dev/full: exit $rc: $(head -c 200 "$T/help.err")"; fi
+	# shellcheck disable=SC2086
+	timeout 10 "$SOCKSCOPE" $args 2>"$T/help.err" | head -c 0
+	rc=${PIPESTATUS[0]}
+	[ "$rc" = 0 ] && [ ! -s "$T/help.err" ] && ok "$args | head -c 0: exit 0, nothing said" ||
+		fail "$args | head -c 0: exit $rc: $(head -c 200 "$T/help.err")"
+done
+
 finish
