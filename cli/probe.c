@@ -258,7 +258,8 @@ probe_take_option(const char *name, const char *arg)
 	return set_option(&given, name, arg);
 }
 
-/* Probe options among the operands; what is left are the proxies. */
+/* Probe options among the operands; what is left are the proxies.  0; 1
+   after --help; -1 after a usage error. */
 static int
 parse_operands(struct run *R, int argc, char **argv)
 {
@@ -280,6 +281,10 @@ parse_operands(struct run *R, int argc, char **argv)
 		if (strcmp(a, "--") == 0) {
 			dashdash = true;
 			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			options_usage(stdout); /* its probe part, as decode --help */
+			return 1;
 		}
 		if (strcmp(a, "-f") == 0) {
 			if (i + 1 >= argc)
@@ -432,15 +437,18 @@ probe_main(struct options *o, int argc, char **argv)
 {
 	struct run R;
 	char why[256];
-	int rc = EXIT_USAGE;
+	int rc = EXIT_USAGE, parsed;
 
 	memset(&R, 0, sizeof(R));
 	R.sink.fd4 = R.sink.fd6 = -1;
 	R.cfg = given;
 	R.o = o;
 	R.all_ok = true;
-	if (parse_operands(&R, argc, argv) < 0)
+	if ((parsed = parse_operands(&R, argc, argv)) != 0) {
+		if (parsed > 0) /* --help */
+			rc = term_stdout_status(EXIT_OK);
 		goto out;
+	}
 	if (R.cfg.parallel == 0)
 		R.cfg.parallel = PROBE_DEFAULT_PARALLEL;
 	if (o->nproxies > 0) {

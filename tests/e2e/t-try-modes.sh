@@ -4,6 +4,12 @@
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
+# expect_out_has WHAT ERE: stdout matches the extended regex.
+expect_out_has() {
+	if grep -Eq -- "$2" "$SC_OUT"; then ok "$1: stdout matches /$2/"
+	else fail "$1: stdout does not match /$2/: $(head -c 200 "$SC_OUT")"; fi
+}
+
 ESC=$'\e]0;pwned\a\e[2J'
 
 # Text typed on the command line, quoted by a usage error, reaches the
@@ -221,6 +227,12 @@ for args in -h --version "decode -h" "decode -V"; do
 	rc=${PIPESTATUS[0]}
 	[ "$rc" = 0 ] && [ ! -s "$T/help.err" ] && ok "$args | head -c 0: exit 0, nothing said" ||
 		fail "$args | head -c 0: exit $rc: $(head -c 200 "$T/help.err")"
+done
+
+# probe --help (after the word, as decode --help is) prints the usage.
+for h in -h --help; do
+	sc --timeout 10 -- probe "$h"
+	expect_rc "probe $h" 0 && expect_out_has "probe $h" 'probe: sockscope \[OPTIONS\] probe'
 done
 
 finish
