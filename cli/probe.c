@@ -432,6 +432,26 @@ run_status(struct run *R)
 	return R->all_ok ? EXIT_OK : 1;
 }
 
+/* -f FILE, or stdin for -f -: 0, or -1 after a usage error. */
+static int
+open_input(struct run *R)
+{
+	struct stat st;
+
+	if (strcmp(R->cfg.file, "-") == 0) {
+		R->fp = stdin;
+		R->fp_is_stdin = true;
+	} else if ((R->fp = fopen(R->cfg.file, "r")) == NULL) {
+		return probe_usage("-f %s: %s", R->cfg.file, strerror(errno));
+	}
+	/* lines that come as the run goes are read a byte at a time, and only
+	   when they are there (probe_input_wait_fd) */
+	R->fp_stream = fstat(fileno(R->fp), &st) == 0 && !S_ISREG(st.st_mode);
+	if (R->fp_stream)
+		setvbuf(R->fp, NULL, _IONBF, 0);
+	return 0;
+}
+
 int
 probe_main(struct options *o, int argc, char **argv)
 {
@@ -488,22 +508,8 @@ probe_main(struct options *o, int argc, char **argv)
 		}
 		R.have_target = true;
 	}
-	if (R.cfg.file != NULL) {
-		if (strcmp(R.cfg.file, "-") == 0) {
-			R.fp = stdin;
-			R.fp_is_stdin = true;
-		} else if ((R.fp = fopen(R.cfg.file, "r")) == NULL) {
-			probe_usage("-f %s: %s", R.cfg.file, strerror(errno));
-			goto out;
-		}
-		struct stat st;
-
-		/* lines that come as the run goes are read a byte at a time, and
-		   only when they are there (probe_input_wait_fd) */
-		R.fp_stream = fstat(fileno(R.fp), &st) == 0 && !S_ISREG(st.st_mode);
-		if (R.fp_stream)
-			setvbuf(R.fp, NULL, _IONBF, 0);
-	}
+	if (R.cfg.file != NULL && open_input(&R) < 0)
+		goto out;
 	if (o->json && jansson_dl_load(why, sizeof(why)) < 0) {
 		/* now, before anything is sent, and while descriptors are free */
 		probe_usage("%s", why);
