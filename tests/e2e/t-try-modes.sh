@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What users (and attackers) meet when they try each mode by hand: typed text
-# that an error quotes, options that contradict each other.
+# that an error quotes (control bytes escaped, passwords masked), options that
+# contradict each other or sit after the wrong word, a slow -f pipe, the
+# REPL's history and Tab, and a stdout that fails in every shape.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
