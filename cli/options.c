@@ -8,6 +8,7 @@
 
 #include "probe.h"
 #include "secrets.h"
+#include "term.h"
 #include "version.h"
 #include "why.h"
 
@@ -117,7 +118,7 @@ parse_seconds(const char *s, const char *opt, int *ms)
 	*ms = (int)(v * 1000);
 	return 0;
 bad:
-	fprintf(stderr, "sockscope: %s: bad number of seconds '%s' (0 to 86400)\n", opt,
+	term_say("sockscope", "%s: bad number of seconds '%s' (0 to 86400)", opt,
 		secret_quote(s, q, sizeof(q)));
 	return -1;
 }
@@ -131,12 +132,11 @@ bad_option(int c, const char *arg)
 	const char *what = is_long ? secret_quote(arg, q, sizeof(q)) : shortopt;
 
 	if (c == ':')
-		fprintf(stderr, "sockscope: option '%s' needs a value\n", what);
+		term_say("sockscope", "option '%s' needs a value", what);
 	else if (is_long && optopt != 0) /* glibc: a value given to a flag */
-		fprintf(stderr, "sockscope: option '%s' takes no value\n", what);
+		term_say("sockscope", "option '%s' takes no value", what);
 	else
-		fprintf(stderr, "sockscope: unknown%s option '%s'\n", is_long ? " or ambiguous" : "",
-			what);
+		term_say("sockscope", "unknown%s option '%s'", is_long ? " or ambiguous" : "", what);
 	fprintf(stderr, "try 'sockscope --help'\n");
 }
 
@@ -206,8 +206,8 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			if (color_when_parse(optarg, &o->color) < 0) {
 				char q[QUOTE_BUF];
 
-				fprintf(stderr, "sockscope: --color: '%s' is not auto, always or never\n",
-					secret_quote(optarg, q, sizeof(q)));
+				term_say("sockscope", "--color: '%s' is not auto, always or never",
+					 secret_quote(optarg, q, sizeof(q)));
 				return -1;
 			}
 			break;

@@ -16,6 +16,7 @@
 
 #include "msgtext.h"
 #include "net.h"
+#include "term.h"
 
 int
 session_fail(struct session *s, int status, int hop, const char *fmt, ...)
@@ -44,11 +45,9 @@ session_say(const struct session *s, const char *fmt, ...)
 
 	if (s->quiet)
 		return;
-	fputs("sockscope: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vsay("sockscope", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int

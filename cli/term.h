@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
@@ -49,6 +50,27 @@ size_t term_escape(char *out, size_t cap, const void *p, size_t len);
 
 /* term_escape() straight to a stream, any length. */
 void term_put_escaped(FILE *fp, const void *p, size_t len);
+
+/*
+ * The status of a run once all its output is written: stdout flushed; a
+ * failure to write it is "sockscope: standard output: REASON" and 7; a reader
+ * that went away (EPIPE, `| head -1`) is an orderly end with status.
+ */
+int term_stdout_status(int status);
+
+/* len bytes at p with every control byte and every byte >= 0x80 as \xNN,
+ * quotes and backslashes as they are (so text already escaped stays the
+ * same): for text that was typed or read, such as a line of the history. */
+void term_put_text(FILE *fp, const char *p, size_t len);
+
+/*
+ * A message for standard error, "PREFIX: TEXT\n", TEXT as term_put_text()
+ * writes it: a message quotes what was typed or read, and that must not reach
+ * the terminal raw.
+ */
+void term_say(const char *prefix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void term_vsay(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* The escaped length of len bytes at p: what term_escape() would return. */
 size_t term_escaped_len(const void *p, size_t len);
