@@ -207,12 +207,18 @@ if [ "$rc" = 7 ] && grep -q 'standard output: No space left on device' "$T/enosp
 	ok "repl -c connect >/dev/full: exit 7, says why"
 else fail "repl -c connect >/dev/full: exit $rc: $(head -c 200 "$T/enospc.err")"; fi
 
-# probe: an option of sockscope given after the word probe is refused with
-# where it goes, and nothing is sent.
+# probe: sockscope's own options may come after the word probe, as they may
+# anywhere (getopt permutes); after `--` only probe's own are read, and one
+# of sockscope's there is refused with where it goes, nothing sent.
+sc --timeout 10 -- probe -j -w 3 "127.0.0.1:$MS_PORT"
+expect_rc "probe -j -w 3 after the word" 0
+if head -n 1 "$SC_OUT" | "$PY" -c 'import json,sys; json.loads(sys.stdin.read())' 2>/dev/null; then
+	ok "probe -j after the word: JSON lines"
+else fail "probe -j after the word: not JSON: $(head -c 200 "$SC_OUT")"; fi
 for opt in "-U alice" "-w 3" "-j"; do
 	# shellcheck disable=SC2086 # the option and its value
-	sc --timeout 10 -- probe $opt "127.0.0.1:$MS_PORT"
-	expect_rc "probe $opt" 2 && expect_err "probe $opt: says where it goes" 'before the word probe'
+	sc --timeout 10 -- probe -- $opt "127.0.0.1:$MS_PORT"
+	expect_rc "probe -- $opt" 2 && expect_err "probe -- $opt: says where it goes" 'before the word probe'
 done
 
 # --help and --version asked for on a stdout that cannot be written: exit 7
