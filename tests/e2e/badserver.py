@@ -53,6 +53,7 @@ Scenarios (a table below; the parametrised ones take a hex code or a count):
   hostile-name        granted reply with ATYP 03 and a name full of terminal
                       controls and a forged "sockscope:" line, then silence
   silent              accepts, logs what arrives, never answers
+  accept-reset        accepts and resets at once (RST), reading nothing
   req-close           reads the greeting and the request, then closes
   rep-XX-trunc-N      the first N bytes of a reply with REP=XX (hex), then FIN
   drip                valid granted reply, one byte per second, then echo
@@ -621,6 +622,7 @@ SCENARIOS = {
     "ipv6-reply":         HANDSHAKE5 + [send(rep5(atyp=4, addr=bytes(15) + b"\x01")), ECHO],
     "rsv-nonzero":        HANDSHAKE5 + [send(rep5(rsv=1)), ECHO],
     "silent":             [HOLD],
+    "accept-reset":       [RESET],
     "req-close":          HANDSHAKE5 + [CLOSE],
     "drip":               HANDSHAKE5 + [send(rep5(), pace=1.0), ECHO],
     "garbage":            [GREET, send(GARBAGE), CLOSE],
