@@ -195,10 +195,13 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 				 &hp->greeting_len)) != EXIT_OK)
 		return rc;
 	if (p->cred.has_user) {
+		char user[CRED_MAX * 4 + 1];
+
+		term_escape(user, sizeof(user), p->cred.user, strlen(p->cred.user));
 		if (!p->cred.has_pass)
 			return session_fail(s, EXIT_USAGE, i + 1,
 				    "no password for user '%s': give -U USER:PASS, set SOCKSCOPE_PASSWORD, or run on a terminal to be asked",
-				    p->cred.user);
+				    user);
 		draft_init(d, MSG_S5_AUTH_REQUEST);
 		draft_set_bytes(d, "UNAME", (const uint8_t *)p->cred.user, p->cred.userlen);
 		draft_set_bytes(d, "PASSWD", (const uint8_t *)p->cred.pass, p->cred.passlen);
@@ -360,10 +363,15 @@ run_socks5(struct session *s, int i)
 		code = msg_field(&m, "STATUS")->num;
 		session_consume(&s->conn, m.len);
 		trace_phase(s->trace, hop, "auth", now_ms() - t0, code == 0);
-		if (code != 0)
+		if (code != 0) {
+			char user[CRED_MAX * 4 + 1];
+
+			term_escape(user, sizeof(user), s->hops[i].cred.user,
+				    strlen(s->hops[i].cred.user));
 			return session_fail(s, EXIT_AUTH, hop,
 				    "authentication failed: the server answered STATUS 0x%02x for user '%s'",
-				    code, s->hops[i].cred.user);
+				    code, user);
+		}
 	}
 	t0 = now_ms();
 	if ((rc = session_send(s, hop, MSG_S5_REQUEST, hp->request, hp->request_len, "request",

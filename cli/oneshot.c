@@ -54,7 +54,7 @@ complete_credentials(struct session *s)
 	for (int i = 0; i < s->nhops; i++) {
 		struct credentials *c = &s->hops[i].cred;
 		enum socks_version v = s->hops[i].version;
-		char prompt[CRED_MAX + 40];
+		char prompt[CRED_MAX * 4 + 40], user[CRED_MAX * 4 + 1];
 
 		if (v != SOCKS5 && v != SOCKS5H)
 			continue;
@@ -64,14 +64,15 @@ complete_credentials(struct session *s)
 		}
 		if (!c->has_user || c->has_pass) /* none wanted, or the environment's */
 			continue;
-		snprintf(prompt, sizeof(prompt), "password for %s: ", c->user);
+		term_escape(user, sizeof(user), c->user, strlen(c->user));
+		snprintf(prompt, sizeof(prompt), "password for %s: ", user);
 		int st = password_prompt(prompt, c->pass, sizeof(c->pass), &c->passlen);
 
 		if (st == PASSWORD_OK) {
 			c->has_pass = true;
 		} else if (st == PASSWORD_CANCELLED || st == PASSWORD_EMPTY) {
 			/* Asked and refused: say so, rather than "no password". */
-			usage_error(s, "password for %s: %s", c->user, password_strerror(st));
+			usage_error(s, "password for %s: %s", user, password_strerror(st));
 			return -1;
 		}
 	}

@@ -71,10 +71,8 @@ secret_quote(const char *arg, char *buf, size_t cap)
 	total = strlen(arg) - len + strlen(SECRET_MASK);
 	secret_url_mask(arg, masked, sizeof(masked));
 	if (total <= QUOTE_MAX)
-		snprintf(buf, cap, "%s", masked);
-	else
-		snprintf(buf, cap, "%.*s...(%zu bytes)", QUOTE_MAX, masked, strlen(arg));
-	return buf;
+		return quote_shown(masked, strlen(masked), strlen(masked), buf, cap);
+	return quote_shown(masked, QUOTE_MAX, strlen(arg), buf, cap);
 }
 
 void

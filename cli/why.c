@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "term.h"
+
 int
 refuse(char *why, size_t whylen, const char *fmt, ...)
 {
@@ -17,13 +19,23 @@ refuse(char *why, size_t whylen, const char *fmt, ...)
 }
 
 const char *
+quote_shown(const char *s, size_t shown, size_t total, char *buf, size_t cap)
+{
+	size_t used;
+
+	if (cap == 0)
+		return buf;
+	term_escape(buf, cap, s, shown);
+	used = strlen(buf);
+	if (shown < total)
+		snprintf(buf + used, cap - used, "...(%zu bytes)", total);
+	return buf;
+}
+
+const char *
 quote_span(const char *s, size_t len, char *buf, size_t cap)
 {
-	if (len <= QUOTE_MAX)
-		snprintf(buf, cap, "%.*s", (int)len, s);
-	else
-		snprintf(buf, cap, "%.*s...(%zu bytes)", QUOTE_MAX, s, len);
-	return buf;
+	return quote_shown(s, len <= QUOTE_MAX ? len : QUOTE_MAX, len, buf, cap);
 }
 
 const char *

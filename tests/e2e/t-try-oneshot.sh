@@ -3,6 +3,9 @@
 #  - a server that accepts the TCP connection and resets it at once was
 #    reached: the failure is the first phase's (exit 4), never "cannot
 #    connect to proxy" (exit 3), however the reset races the connect.
+#  - what the user typed is quoted escaped in every message, as names from
+#    the network are: a host, a port, a user, an option; a terminal control
+#    in an argument never reaches stderr raw.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -24,5 +27,29 @@ for scheme in socks4 socks5; do
 	fi
 	stop_pid "$BAD_PID"
 done
+
+# ---- 2. terminal controls in the arguments are escaped in messages
+ESC=$'\x1b'
+# each: WHAT EXIT ARGS...; nothing may reach the server for a usage error
+plain_err() {
+	local what=$1 rc=$2
+	shift 2
+	sc --timeout 10 -- "$@"
+	expect_rc "$what" "$rc"
+	expect_err_plain "$what"
+	expect_err "$what: the byte shown escaped" '\\x1b'
+}
+start_badserver ok5 --count 10
+plain_err "target host" 2 -w 3 -x "127.0.0.1:$BAD_PORT" "a${ESC}[2Jb" 80
+plain_err "target IPv4" 2 -w 3 -x "127.0.0.1:$BAD_PORT" resolve-ptr "1.2${ESC}"
+plain_err "target port" 2 -w 3 -x "127.0.0.1:$BAD_PORT" 127.0.0.1 "8${ESC}0"
+plain_err "proxy port" 2 -w 3 -x "127.0.0.1:1${ESC}[2J" 127.0.0.1 80
+plain_err "-w value" 2 -w "1${ESC}" -x "127.0.0.1:$BAD_PORT" 127.0.0.1 80
+plain_err "unknown short option" 2 "-${ESC}" -x "127.0.0.1:$BAD_PORT" 127.0.0.1 80
+plain_err "no password for the user" 2 -w 3 -x "socks5://ev${ESC}[31mil@127.0.0.1:$BAD_PORT" 127.0.0.1 80
+nothing_sent "usage errors with controls"
+stop_pid "$BAD_PID"
+start_badserver auth-fail
+plain_err "user refused" 6 -w 3 -U "ev${ESC}[31mil:pw" -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 80
 
 finish
