@@ -35,15 +35,25 @@ static struct trace trace;
 static void usage_error(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* A usage error: said on stderr, and kept in s->error for -j. */
+/* A usage error: said on stderr, and kept in s->error for -j.  It quotes
+ * what the user typed, which may hold terminal controls: a message with
+ * one is escaped whole, as -j's "error" is. */
 static void
 usage_error(struct session *s, const char *fmt, ...)
 {
+	char shown[sizeof(s->error) * 4];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(s->error, sizeof(s->error), fmt, ap);
 	va_end(ap);
+	for (const char *p = s->error; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
+			term_escape(shown, sizeof(shown), s->error, strlen(s->error));
+			session_say(s, "%s", shown);
+			return;
+		}
+	}
 	session_say(s, "%s", s->error);
 }
 

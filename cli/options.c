@@ -129,7 +129,7 @@ bad_option(int c, const char *arg)
 	char q[QUOTE_BUF], shortopt[3] = { '-', (char)optopt, '\0' };
 	bool is_long = strncmp(arg, "--", 2) == 0;
 	const char *what = is_long ? secret_quote(arg, q, sizeof(q))
-				   : quote_cut(shortopt, q, sizeof(q));
+				   : quote_shown(shortopt, 2, 2, q, sizeof(q));
 
 	if (c == ':')
 		fprintf(stderr, "sockscope: option '%s' needs a value\n", what);

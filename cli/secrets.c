@@ -66,8 +66,10 @@ secret_quote(const char *arg, char *buf, size_t cap)
 	char masked[QUOTE_MAX + sizeof(SECRET_MASK)];
 	size_t off, len, total;
 
-	if (!password_span(arg, &off, &len))
-		return quote_cut(arg, buf, cap);
+	if (!password_span(arg, &off, &len)) {
+		total = strlen(arg);
+		return quote_shown(arg, total <= QUOTE_MAX ? total : QUOTE_MAX, total, buf, cap);
+	}
 	total = strlen(arg) - len + strlen(SECRET_MASK);
 	secret_url_mask(arg, masked, sizeof(masked));
 	if (total <= QUOTE_MAX)

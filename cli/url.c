@@ -48,7 +48,7 @@ looks_dotted(const char *s, size_t len)
 int
 parse_host(const char *s, size_t len, struct host *h, char *why, size_t whylen)
 {
-	char buf[HOST_MAX + 1], q[QUOTE_BUF];
+	char buf[HOST_MAX + 1];
 
 	memset(h, 0, sizeof(*h));
 	if (len == 0)
@@ -63,23 +63,22 @@ parse_host(const char *s, size_t len, struct host *h, char *why, size_t whylen)
 	h->namelen = len;
 	if (strchr(buf, '%') != NULL && strchr(buf, ':') != NULL)
 		return refuse(why, whylen,
-			      "bad address '%s': IPv6 zone ids cannot be sent through a proxy",
-			      quote_cut(buf, q, sizeof(q)));
+			      "bad address '%s': IPv6 zone ids cannot be sent through a proxy", buf);
 	if (strchr(buf, ':') != NULL) {
 		if (inet_pton(AF_INET6, buf, h->addr) != 1)
-			return refuse(why, whylen, "bad IPv6 address '%s'", quote_cut(buf, q, sizeof(q)));
+			return refuse(why, whylen, "bad IPv6 address '%s'", buf);
 		h->kind = HOST_IPV6;
 		return 0;
 	}
 	if (looks_dotted(buf, len)) {
 		if (inet_pton(AF_INET, buf, h->addr) != 1)
-			return refuse(why, whylen, "bad IPv4 address '%s'", quote_cut(buf, q, sizeof(q)));
+			return refuse(why, whylen, "bad IPv4 address '%s'", buf);
 		h->kind = HOST_IPV4;
 		return 0;
 	}
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)buf[i] <= ' ' || buf[i] == '/' || buf[i] == '@')
-			return refuse(why, whylen, "bad host name '%s'", quote_cut(buf, q, sizeof(q)));
+			return refuse(why, whylen, "bad host name '%s'", buf);
 	h->kind = HOST_NAME;
 	return 0;
 }

@@ -35,7 +35,11 @@ quote_shown(const char *s, size_t shown, size_t total, char *buf, size_t cap)
 const char *
 quote_span(const char *s, size_t len, char *buf, size_t cap)
 {
-	return quote_shown(s, len <= QUOTE_MAX ? len : QUOTE_MAX, len, buf, cap);
+	if (len <= QUOTE_MAX)
+		snprintf(buf, cap, "%.*s", (int)len, s);
+	else
+		snprintf(buf, cap, "%.*s...(%zu bytes)", QUOTE_MAX, s, len);
+	return buf;
 }
 
 const char *
