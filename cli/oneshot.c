@@ -272,7 +272,10 @@ run_udp(const struct options *o, struct session *s, struct tunnel_result *tr,
 
 	*udp_ran = true;
 	if (status != EXIT_OK) {
-		snprintf(s->error, sizeof(s->error), "udp: %s",
+		/* A failing stdout is said the same in every mode, unprefixed. */
+		bool stdout_failed = strncmp(ur->error, "standard output:", 16) == 0;
+
+		snprintf(s->error, sizeof(s->error), "%s%s", stdout_failed ? "" : "udp: ",
 			 ur->error[0] != '\0' ? ur->error : "the datagram relay failed");
 		report_failure(s, status);
 	}

@@ -6,6 +6,8 @@
 #  - what the user typed is quoted escaped in every message, as names from
 #    the network are: a host, a port, a user, an option; a terminal control
 #    in an argument never reaches stderr raw.
+#  - udp's standard output that cannot be written is said as in every mode,
+#    "sockscope: standard output: REASON", exit 7.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -51,5 +53,15 @@ nothing_sent "usage errors with controls"
 stop_pid "$BAD_PID"
 start_badserver auth-fail
 plain_err "user refused" 6 -w 3 -U "ev${ESC}[31mil:pw" -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 80
+
+# ---- 3. udp to a full standard output
+start_badserver udp-ok
+printf 'one\n' >"$T/one.in"
+timeout --foreground -k 2 10 "$SOCKSCOPE" -w 3 -q 1 -x "127.0.0.1:$BAD_PORT" udp 127.0.0.1 7 \
+	<"$T/one.in" >/dev/full 2>"$SC_ERR"
+SC_RC=$? SC_ARGS="-w 3 -q 1 -x ... udp 127.0.0.1 7 >/dev/full" SC_SECS=?
+expect_rc "udp, stdout /dev/full" 7
+expect_err "udp, stdout /dev/full: said as in every mode" \
+	'^sockscope: standard output: No space left on device$'
 
 finish
