@@ -8,6 +8,8 @@
 #    in an argument never reaches stderr raw.
 #  - udp's standard output that cannot be written is said as in every mode,
 #    "sockscope: standard output: REASON", exit 7.
+#  - a reset mid-tunnel names how many bytes came before it, counting those
+#    that came glued to the granted reply.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -63,5 +65,18 @@ SC_RC=$? SC_ARGS="-w 3 -q 1 -x ... udp 127.0.0.1 7 >/dev/full" SC_SECS=?
 expect_rc "udp, stdout /dev/full" 7
 expect_err "udp, stdout /dev/full: said as in every mode" \
 	'^sockscope: standard output: No space left on device$'
+
+# ---- 4. a reset after data glued to the reply
+start_badserver ok5-glued-reset
+sc --timeout 10 -- -v -w 3 -x "127.0.0.1:$BAD_PORT" 127.0.0.1 7
+expect_rc "glued, then reset" 7
+expect_out "glued, then reset: every byte before the reset" $'HELLO\nmore\n'
+expect_err "glued, then reset: the count" 'reading the server failed: connection reset after 11 bytes'
+expect_err "glued, then reset: the same count in the trace" '^\* tunnel: 0 bytes sent, 11 bytes received'
+# stdin still open: the reset is said to cut the upload, with the same count
+start_badserver ok5-glued-reset
+sc --timeout 10 --hold 2 -- -w 3 -x "127.0.0.1:$BAD_PORT" 127.0.0.1 7
+expect_rc "glued, then reset, stdin open" 7
+expect_err "glued, then reset, stdin open: the count" 'download: 11 bytes received'
 
 finish
