@@ -132,7 +132,8 @@ move_direct(struct direction *d, struct tunnel_result *r)
  * Ends a direction on an error, worded for people.  Two cases are not
  * failures of the tunnel's own: stdout's reader went away (EPIPE: `| head
  * -1`), an orderly end, -2; and a reset read from the server while stdin
- * was still being uploaded, which cut the upload first: it is named.
+ * was still being uploaded (some of it sent or queued), which cut the upload
+ * first: it is named.
  */
 static int
 io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err)
@@ -154,7 +155,8 @@ io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err)
 		snprintf(r->error, sizeof(r->error),
 			 "standard output: %s (tunnel download, after %llu bytes)", strerror(err),
 			 moved);
-	else if (reading && d->src_is_sock && err == ECONNRESET && !up.done)
+	else if (reading && d->src_is_sock && err == ECONNRESET && !up.done &&
+		 (up.moved > 0 || up.queued > 0)) /* with nothing uploaded, none was cut */
 		snprintf(r->error, sizeof(r->error),
 			 "tunnel upload: cut by a reset from the server after %llu bytes sent (download: %llu bytes received)",
 			 (unsigned long long)up.moved, got);

@@ -9,7 +9,8 @@
 #  - udp's standard output that cannot be written is said as in every mode,
 #    "sockscope: standard output: REASON", exit 7.
 #  - a reset mid-tunnel names how many bytes came before it, counting those
-#    that came glued to the granted reply.
+#    that came glued to the granted reply; with nothing uploaded, it is the
+#    download's, not an upload "cut after 0 bytes sent".
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -73,10 +74,12 @@ expect_rc "glued, then reset" 7
 expect_out "glued, then reset: every byte before the reset" $'HELLO\nmore\n'
 expect_err "glued, then reset: the count" 'reading the server failed: connection reset after 11 bytes'
 expect_err "glued, then reset: the same count in the trace" '^\* tunnel: 0 bytes sent, 11 bytes received'
-# stdin still open: the reset is said to cut the upload, with the same count
+# stdin still open but nothing uploaded: no upload was cut; the download's
+# reset is said, with the same count
 start_badserver ok5-glued-reset
 sc --timeout 10 --hold 2 -- -w 3 -x "127.0.0.1:$BAD_PORT" 127.0.0.1 7
 expect_rc "glued, then reset, stdin open" 7
-expect_err "glued, then reset, stdin open: the count" 'download: 11 bytes received'
+expect_err "glued, then reset, stdin open: the download named, with its count" \
+	'^sockscope: tunnel download: reading the server failed: connection reset after 11 bytes$'
 
 finish
