@@ -11,6 +11,8 @@
 #  - a reset mid-tunnel names how many bytes came before it, counting those
 #    that came glued to the granted reply; with nothing uploaded, it is the
 #    download's, not an upload "cut after 0 bytes sent".
+#  - a refusal and a failed authentication name the phase, the field, its
+#    offset, the code and its meaning, as every other failure does.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -81,5 +83,30 @@ sc --timeout 10 --hold 2 -- -w 3 -x "127.0.0.1:$BAD_PORT" 127.0.0.1 7
 expect_rc "glued, then reset, stdin open" 7
 expect_err "glued, then reset, stdin open: the download named, with its count" \
 	'^sockscope: tunnel download: reading the server failed: connection reset after 11 bytes$'
+
+# ---- 5. refusals name the phase, field, offset, code and meaning
+refusal() { # SCENARIO WHAT EXIT ERE ARGS...
+	local scenario=$1 what=$2 rc=$3 ere=$4
+	shift 4
+	start_badserver "$scenario"
+	sc --timeout 10 -- -w 3 --bind-timeout 3 "${@//PORT/$BAD_PORT}"
+	expect_rc "$what" "$rc"
+	expect_err "$what: phase, field, offset, code, meaning" "$ere"
+}
+refusal rep-05 "socks5 refusal" 1 \
+	'^sockscope: request phase: the server refused the request: REP 0x05 connection refused \(offset 1\)$' \
+	-x "127.0.0.1:PORT" 127.0.0.1 7
+refusal s4-rep-5b "socks4 refusal" 1 \
+	'^sockscope: request phase: the server refused the request: CD 0x5b request rejected or failed \(offset 1\)$' \
+	-x "socks4://127.0.0.1:PORT" 127.0.0.1 7
+refusal auth-fail "authentication failed" 6 \
+	"^sockscope: auth phase: authentication failed: the server answered STATUS 0x01 failure \\(offset 1\\) for user 'alice'\$" \
+	-U alice:pw -x "127.0.0.1:PORT" 127.0.0.1 7
+refusal bind-refused "second BIND reply refused" 1 \
+	'^sockscope: bind-wait phase: the second BIND reply refused: REP 0x05 connection refused \(offset 1\)$' \
+	-x "127.0.0.1:PORT" bind 127.0.0.1 7
+refusal resolve-tor-err-f0 "Tor's refusal of RESOLVE" 1 \
+	'^sockscope: request phase: the server refused the request: REP 0xf0 .*\(Tor\) \(offset 1; the rest of its reply was not read\)$' \
+	-x "127.0.0.1:PORT" resolve x.onion
 
 finish
