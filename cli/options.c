@@ -122,6 +122,19 @@ bad:
 	return -1;
 }
 
+/* A bound on a wait: 0 (or less than a millisecond) would give up at once. */
+static int
+parse_timeout(const char *s, const char *opt, int *ms)
+{
+	if (parse_seconds(s, opt, ms) < 0)
+		return -1;
+	if (*ms == 0) {
+		fprintf(stderr, "sockscope: %s: the timeout must be at least 0.001 seconds\n", opt);
+		return -1;
+	}
+	return 0;
+}
+
 /* What getopt refused (c is '?' or ':'), quoted as a message may quote it. */
 static void
 bad_option(int c, const char *arg)
@@ -172,12 +185,8 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			o->user = optarg;
 			break;
 		case 'w':
-			if (parse_seconds(optarg, "-w", &o->timeout_ms) < 0)
+			if (parse_timeout(optarg, "-w", &o->timeout_ms) < 0)
 				return -1;
-			if (o->timeout_ms == 0) {
-				fprintf(stderr, "sockscope: -w: the timeout must be above 0\n");
-				return -1;
-			}
 			break;
 		case 'v':
 			o->verbose++;
@@ -225,7 +234,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			o->keep_going = true;
 			break;
 		case OPT_BIND_TIMEOUT:
-			if (parse_seconds(optarg, "--bind-timeout", &o->bind_timeout_ms) < 0)
+			if (parse_timeout(optarg, "--bind-timeout", &o->bind_timeout_ms) < 0)
 				return -1;
 			break;
 		case OPT_DGRAM_RAW:

@@ -13,6 +13,8 @@
 #    download's, not an upload "cut after 0 bytes sent".
 #  - a refusal and a failed authentication name the phase, the field, its
 #    offset, the code and its meaning, as every other failure does.
+#  - --bind-timeout 0 is refused as -w 0 is (exit 2, nothing sent), rather
+#    than sending BIND and giving up at once.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -108,5 +110,15 @@ refusal bind-refused "second BIND reply refused" 1 \
 refusal resolve-tor-err-f0 "Tor's refusal of RESOLVE" 1 \
 	'^sockscope: request phase: the server refused the request: REP 0xf0 .*\(Tor\) \(offset 1; the rest of its reply was not read\)$' \
 	-x "127.0.0.1:PORT" resolve x.onion
+
+# ---- 6. a timeout of 0
+start_badserver bind-ok --count 3
+for t in "-w 0" "--bind-timeout 0" "-w 0.0004"; do
+	read -ra opt <<<"$t"
+	sc --timeout 10 -- "${opt[@]}" -x "127.0.0.1:$BAD_PORT" bind 127.0.0.1 7
+	expect_rc "$t" 2
+	expect_err "$t: named" "^sockscope: ${opt[0]}: the timeout must be at least 0.001 seconds$"
+done
+nothing_sent "a timeout of 0"
 
 finish
