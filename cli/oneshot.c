@@ -35,26 +35,27 @@ static struct trace trace;
 static void usage_error(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* A usage error: said on stderr, and kept in s->error for -j.  It quotes
- * what the user typed, which may hold terminal controls: a message with
- * one is escaped whole, as -j's "error" is. */
+/* What failed, on stderr: it may quote what the user typed, which may hold
+ * terminal controls, so a message with one is escaped whole, as -j's
+ * "error" is. */
+static void
+say_error(const struct session *s)
+{
+	char shown[sizeof(s->error) * 4];
+
+	session_say(s, "%s", term_printable(s->error, shown, sizeof(shown)));
+}
+
+/* A usage error: said on stderr, and kept in s->error for -j. */
 static void
 usage_error(struct session *s, const char *fmt, ...)
 {
-	char shown[sizeof(s->error) * 4];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(s->error, sizeof(s->error), fmt, ap);
 	va_end(ap);
-	for (const char *p = s->error; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
-			term_escape(shown, sizeof(shown), s->error, strlen(s->error));
-			session_say(s, "%s", shown);
-			return;
-		}
-	}
-	session_say(s, "%s", s->error);
+	say_error(s);
 }
 
 /* Fills in passwords from SOCKSCOPE_PASSWORD or a no-echo prompt. */
@@ -231,7 +232,7 @@ static void
 report_failure(const struct session *s, int status)
 {
 	if (status != EXIT_OK && s->error[0] != '\0')
-		session_say(s, "%s", s->error);
+		say_error(s);
 }
 
 /* With -j, the signal that ended the run (its summary says so), else 0. */

@@ -5,7 +5,8 @@
 #    connect to proxy" (exit 3), however the reset races the connect.
 #  - what the user typed is quoted escaped in every message, as names from
 #    the network are: a host, a port, a user, an option; a terminal control
-#    in an argument never reaches stderr raw.
+#    in an argument never reaches stderr raw, nor does a byte a terminal
+#    may obey (0x9b, 8-bit CSI) in a name that -v's trace or an error names.
 #  - udp's standard output that cannot be written is said as in every mode,
 #    "sockscope: standard output: REASON", exit 7.
 #  - a reset mid-tunnel names how many bytes came before it, counting those
@@ -57,6 +58,18 @@ plain_err "-w value" 2 -w "1${ESC}" -x "127.0.0.1:$BAD_PORT" 127.0.0.1 80
 plain_err "unknown short option" 2 "-${ESC}" -x "127.0.0.1:$BAD_PORT" 127.0.0.1 80
 plain_err "no password for the user" 2 -w 3 -x "socks5://ev${ESC}[31mil@127.0.0.1:$BAD_PORT" 127.0.0.1 80
 nothing_sent "usage errors with controls"
+stop_pid "$BAD_PID"
+# 8-bit bytes in a name the user typed: -v's notes and a failure's message
+start_badserver ok5
+CSI=$'\x9b'
+sc --timeout 10 -- -v -z -w 3 -x "127.0.0.1:$BAD_PORT" "a${CSI}2Jb" 80
+expect_rc "-v, a name with 0x9b" 0
+expect_err "-v, a name with 0x9b: escaped in the note" '^\* name a\\x9b2Jb is sent to the proxy'
+if LC_ALL=C grep -q "$CSI" "$SC_ERR"; then fail "-v, a name with 0x9b: the raw byte reached stderr"; else ok "-v, a name with 0x9b: no raw byte"; fi
+sc --timeout 10 -- -w 3 -x "socks5://127.0.0.1:$BAD_PORT" "a${CSI}2Jb.invalid" 80
+expect_rc "a name with 0x9b that does not resolve" 3
+expect_err "a name with 0x9b that does not resolve: escaped" "cannot resolve 'a\\\\x9b2Jb.invalid'"
+if LC_ALL=C grep -q "$CSI" "$SC_ERR"; then fail "a name with 0x9b: the raw byte reached stderr"; else ok "a name with 0x9b: no raw byte"; fi
 stop_pid "$BAD_PID"
 start_badserver auth-fail
 plain_err "user refused" 6 -w 3 -U "ev${ESC}[31mil:pw" -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 80
