@@ -116,7 +116,7 @@ reply_code_name(const struct name_table *t, uint32_t code)
 {
 	const struct name_entry *e = names_find(t, code);
 
-	return e != NULL ? e->name : "unknown code";
+	return e != NULL ? e->name : "unassigned";
 }
 
 /*

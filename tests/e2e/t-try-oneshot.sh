@@ -13,7 +13,8 @@
 #    that came glued to the granted reply; with nothing uploaded, it is the
 #    download's, not an upload "cut after 0 bytes sent".
 #  - a refusal and a failed authentication name the phase, the field, its
-#    offset, the code and its meaning, as every other failure does.
+#    offset, the code and its meaning, as every other failure does; a code
+#    no table names is "unassigned", as the views and warnings say.
 #  - --bind-timeout 0 is refused as -w 0 is (exit 2, nothing sent), rather
 #    than sending BIND and giving up at once.
 . "$(dirname "$0")/lib.sh"
@@ -120,6 +121,9 @@ refusal auth-fail "authentication failed" 6 \
 refusal bind-refused "second BIND reply refused" 1 \
 	'^sockscope: bind-wait phase: the second BIND reply refused: REP 0x05 connection refused \(offset 1\)$' \
 	-x "127.0.0.1:PORT" bind 127.0.0.1 7
+refusal s4-rep-00 "socks4 refusal with a code no table has" 1 \
+	'^sockscope: request phase: the server refused the request: CD 0x00 unassigned \(offset 1\)$' \
+	-x "socks4://127.0.0.1:PORT" 127.0.0.1 7
 refusal resolve-tor-err-f0 "Tor's refusal of RESOLVE" 1 \
 	'^sockscope: request phase: the server refused the request: REP 0xf0 .*\(Tor\) \(offset 1; the rest of its reply was not read\)$' \
 	-x "127.0.0.1:PORT" resolve x.onion
