@@ -115,7 +115,7 @@ reply_code_name(const struct name_table *t, uint32_t code)
 {
 	const struct name_entry *e = names_find(t, code);
 
-	return e != NULL ? e->name : "unknown code";
+	return e != NULL ? e->name : "unassigned";
 }
 
 /*
@@ -241,8 +241,9 @@ session_read(struct session *s, int hop, enum msg_type type, const struct proto_
 				trace_phase(s->trace, hop, phase, now_ms() - (deadline - s->timeout_ms),
 					    false);
 				return session_fail(s, EXIT_REFUSED, hop,
-					    "the server refused the request: REP 0x%02x %s (the rest of its reply was not read)",
-					    code, reply_code_name(&names_s5_reply, code));
+					    "%s phase: the server refused the request: REP 0x%02x %s (offset %zu; the rest of its reply was not read)",
+					    phase, code, reply_code_name(&names_s5_reply, code),
+					    msg_field(m, "REP")->off);
 			}
 			return session_fail(s, EXIT_PROTOCOL, hop, "%s phase: %s", phase, what);
 		}

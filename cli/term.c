@@ -131,6 +131,18 @@ term_escape(char *out, size_t cap, const void *p, size_t len)
 	return need;
 }
 
+const char *
+term_printable(const char *text, char *buf, size_t cap)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
+			term_escape(buf, cap, text, strlen(text));
+			return buf;
+		}
+	}
+	return text;
+}
+
 void
 term_put_escaped(FILE *fp, const void *p, size_t len)
 {

@@ -48,6 +48,14 @@ const char *term_off(bool color);
  */
 size_t term_escape(char *out, size_t cap, const void *p, size_t len);
 
+/*
+ * text as it may reach a terminal: itself when it is printable ASCII (what
+ * term_escape() already made of a name from the network is), else all of it
+ * escaped into buf[0..cap).  For a message that quotes what the user typed,
+ * which may hold a control byte; -j's JSON escapes such a message the same.
+ */
+const char *term_printable(const char *text, char *buf, size_t cap);
+
 /* term_escape() straight to a stream, any length. */
 void term_put_escaped(FILE *fp, const void *p, size_t len);
 
