@@ -35,15 +35,12 @@ static struct trace trace;
 static void usage_error(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* What failed, on stderr: it may quote what the user typed, which may hold
- * terminal controls, so a message with one is escaped whole, as -j's
- * "error" is. */
+/* What failed, on stderr (session_say escapes what the user typed, as
+ * -j's "error" is escaped). */
 static void
 say_error(const struct session *s)
 {
-	char shown[sizeof(s->error) * 4];
-
-	session_say(s, "%s", term_printable(s->error, shown, sizeof(shown)));
+	session_say(s, "%s", s->error);
 }
 
 /* A usage error: said on stderr, and kept in s->error for -j. */
