@@ -110,7 +110,14 @@ parse_seconds(const char *s, const char *opt, int *ms)
 	char *end, q[QUOTE_BUF];
 	double v;
 
-	if (s[0] < '0' || s[0] > '9')
+	/* Decimal seconds, one optional fraction: strtod alone would also take
+	   hex ("0x10"), exponents ("1e-3"), "inf" and "nan". */
+	size_t digits = strspn(s, "0123456789");
+	if (digits == 0 || (s[digits] == '.' && strspn(s + digits + 1, "0123456789") == 0))
+		goto bad;
+	if (s[digits] == '.')
+		digits += 1 + strspn(s + digits + 1, "0123456789");
+	if (s[digits] != '\0')
 		goto bad;
 	v = strtod(s, &end);
 	if (*end != '\0' || v < 0 || v > 86400)

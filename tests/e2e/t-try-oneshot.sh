@@ -17,6 +17,7 @@
 #    no table names is "unassigned", as the views and warnings say.
 #  - --bind-timeout 0 is refused as -w 0 is (exit 2, nothing sent), rather
 #    than sending BIND and giving up at once.
+#  - seconds are decimal with an optional fraction: -w 0x10, 1e-3 are refused.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -137,5 +138,14 @@ for t in "-w 0" "--bind-timeout 0" "-w 0.0004"; do
 	expect_err "$t: named" "^sockscope: ${opt[0]}: the timeout must be at least 0.001 seconds$"
 done
 nothing_sent "a timeout of 0"
+
+# ---- 7. seconds are decimal, as the man page says: no hex, no exponent
+for v in 0x10 1e-3 1e2 1.5.2 .5 inf; do
+	sc --timeout 10 -- -w "$v" -x "127.0.0.1:$BAD_PORT" bind 127.0.0.1 7
+	expect_rc "-w $v" 2
+	expect_err "-w $v: named" "^sockscope: -w: bad number of seconds '$v' \\(0 to 86400\\)\$"
+done
+nothing_sent "seconds not in decimal"
+stop_pid "$BAD_PID"
 
 finish
