@@ -79,6 +79,16 @@ describe(const struct msg *m, char *buf, size_t cap)
 }
 
 /*
+ * A flagged METHOD (one the greeting did not offer) ends the greeting with
+ * an error that says so: a warning before it would say the same thing twice.
+ */
+static bool
+is_fatal_anomaly(const struct msg *m, const struct field *f)
+{
+	return m->desc->type == MSG_S5_METHOD && strcmp(f->desc->name, "METHOD") == 0;
+}
+
+/*
  * Legal-but-wrong replies are what a diagnostic tool is for: they are said
  * on stderr whatever the verbosity, as warnings.
  */
@@ -99,7 +109,9 @@ warn_anomalies(struct session *s, int hop, const struct msg *m)
 			snprintf(value, sizeof(value), " 0x%0*x", (int)f->len * 2, f->num);
 		else
 			value[0] = '\0';
-		if (s->nhops > 1)
+		if (is_fatal_anomaly(m, f)) /* the trace note stays: -v and -j keep it */
+			;
+		else if (s->nhops > 1)
 			session_say(s, "warning: hop %d: %s at offset %zu, %s%s: %s", hop, title, f->off,
 				    f->desc->name, value, f->note != NULL ? f->note : "anomaly");
 		else

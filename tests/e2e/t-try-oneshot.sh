@@ -18,6 +18,8 @@
 #  - --bind-timeout 0 is refused as -w 0 is (exit 2, nothing sent), rather
 #    than sending BIND and giving up at once.
 #  - seconds are decimal with an optional fraction: -w 0x10, 1e-3 are refused.
+#  - a method the greeting did not offer is said once, as the failure, not
+#    first as a warning too.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -147,5 +149,18 @@ for v in 0x10 1e-3 1e2 1.5.2 .5 inf; do
 done
 nothing_sent "seconds not in decimal"
 stop_pid "$BAD_PID"
+
+# ---- 8. a method the greeting did not offer: said once, as the failure
+start_badserver method-not-offered
+sc --timeout 10 -- -w 3 -x "127.0.0.1:$BAD_PORT" 127.0.0.1 7
+expect_rc "method-not-offered" 4
+expect_err "method-not-offered: the failure" \
+	'^sockscope: greeting phase: METHOD 0x02 at offset 1: server chose method 0x02 USERNAME/PASSWORD, which was not offered \(offered 00\)$'
+if [ "$(wc -l <"$SC_ERR")" = 1 ]; then
+	ok "method-not-offered: said once"
+else
+	fail "method-not-offered: said more than once"
+	_sc_context
+fi
 
 finish
