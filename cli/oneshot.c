@@ -345,6 +345,17 @@ after_grant(const struct options *o, struct session *s, struct tunnel_result *tr
 	return run_tunnel(o, s, tr);
 }
 
+/*
+ * With -j the summary is the output asked for: one that stderr could not
+ * take is exit 7, unsaid (stderr is the broken stream).  On stdout (-z)
+ * stdout_status says it.
+ */
+static int
+summary_status(bool json_to_stdout, int printed, int status)
+{
+	return printed < 0 && !json_to_stdout ? EXIT_TUNNEL : status;
+}
+
 static void
 session_setup(const struct options *o, struct session *s, bool json_to_stdout)
 {
@@ -413,8 +424,9 @@ oneshot_main(struct options *o, int argc, char **argv)
 	if (status != EXIT_OK) {
 		wipe_passwords(s);
 		if (o->json)
-			oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known,
-					   0, 0, NULL, o->show_secrets, 0);
+			status = summary_status(json_to_stdout,
+				oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status,
+						   known, 0, 0, NULL, o->show_secrets, 0), status);
 		trace_free(&trace);
 		return status;
 	}
@@ -438,8 +450,10 @@ oneshot_main(struct options *o, int argc, char **argv)
 	if (caught_signal != 0)
 		status = 128 + caught_signal;
 	if (o->json) {
-		oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known, tr.up,
-				   tr.down, udp_ran ? &ur : NULL, o->show_secrets, caught_signal);
+		status = summary_status(json_to_stdout,
+			oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known,
+					   tr.up, tr.down, udp_ran ? &ur : NULL, o->show_secrets,
+					   caught_signal), status);
 		if (json_to_stdout && (status = stdout_status(s, status)) == EXIT_TUNNEL)
 			fprintf(stderr, "sockscope: %s\n", s->error);
 	}

@@ -20,6 +20,7 @@
 #  - seconds are decimal with an optional fraction: -w 0x10, 1e-3 are refused.
 #  - a method the greeting did not offer is said once, as the failure, not
 #    first as a warning too.
+#  - -j's summary is the output asked for: one stderr cannot take is exit 7.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -162,5 +163,17 @@ else
 	fail "method-not-offered: said more than once"
 	_sc_context
 fi
+
+# ---- 9. -j's summary that stderr cannot take: exit 7, whatever the run was
+timeout --foreground -k 2 10 "$SOCKSCOPE" -j -x P h p </dev/null 2>/dev/full
+SC_RC=$? SC_ARGS="-j -x P h p 2>/dev/full" SC_SECS=?
+expect_rc "-j, a usage error's summary to /dev/full" 7
+start_badserver ok5
+printf 'hi\n' | timeout --foreground -k 2 10 "$SOCKSCOPE" -j -w 3 -x "127.0.0.1:$BAD_PORT" 127.0.0.1 7 \
+	>"$SC_OUT" 2>/dev/full
+SC_RC=${PIPESTATUS[1]} SC_ARGS="-j -w 3 -x ... 127.0.0.1 7 2>/dev/full" SC_SECS=?
+expect_rc "-j, a granted tunnel's summary to /dev/full" 7
+expect_out "-j, a granted tunnel's summary to /dev/full: the tunnel's bytes" $'hi\n'
+stop_pid "$BAD_PID"
 
 finish
