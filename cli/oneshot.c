@@ -375,6 +375,24 @@ session_setup(const struct options *o, struct session *s, bool json_to_stdout)
 }
 
 int
+oneshot_usage_json(const struct options *o, const char *error)
+{
+	struct session *s = &session;
+	int status;
+
+	session_setup(o, s, o->zero_io);
+	snprintf(s->error, sizeof(s->error), "%s", error);
+	status = summary_status(o->zero_io,
+				oneshot_json_print(o->zero_io ? stdout : stderr, s, &trace, EXIT_USAGE,
+						   0, 0, 0, NULL, o->show_secrets, 0),
+				EXIT_USAGE);
+	if (o->zero_io && (status = stdout_status(s, status)) == EXIT_TUNNEL)
+		fprintf(stderr, "sockscope: %s\n", s->error);
+	trace_free(&trace);
+	return status;
+}
+
+int
 oneshot_main(struct options *o, int argc, char **argv)
 {
 	struct session *s = &session;

@@ -21,6 +21,8 @@
 #  - a method the greeting did not offer is said once, as the failure, not
 #    first as a warning too.
 #  - -j's summary is the output asked for: one stderr cannot take is exit 7.
+#  - with -j, a usage error in the options (or no -x) is the one-shot's usage
+#    summary on stderr, JSON only; probe's stay text (its -j is stdout's).
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -175,5 +177,42 @@ SC_RC=${PIPESTATUS[1]} SC_ARGS="-j -w 3 -x ... 127.0.0.1 7 2>/dev/full" SC_SECS=
 expect_rc "-j, a granted tunnel's summary to /dev/full" 7
 expect_out "-j, a granted tunnel's summary to /dev/full: the tunnel's bytes" $'hi\n'
 stop_pid "$BAD_PID"
+
+# ---- 10. -j: option-level usage errors are the summary too, stderr JSON only
+json_usage() { # WHAT ERROR ARGS...
+	local what=$1 error=$2 got
+	shift 2
+	sc --timeout 10 -- "$@"
+	expect_rc "$what" 2
+	got=$("$PY" - "$SC_ERR" "$error" <<-'EOF' 2>&1
+		import json, sys
+		text = open(sys.argv[1], errors="replace").read()
+		try:
+		    d = json.loads(text)
+		except ValueError:
+		    sys.exit("stderr is not one JSON object: %r" % text[:200])
+		want = {"outcome": "usage", "exit": 2, "error": sys.argv[2]}
+		if not text.endswith("}\n") or text.count("\n") != 1:
+		    sys.exit("stderr is not one line: %r" % text[:200])
+		if {k: d.get(k) for k in want} != want:
+		    sys.exit("got %r" % {k: d.get(k) for k in want})
+	EOF
+	) && ok "$what: stderr is the usage summary only" || { fail "$what: $got"; _sc_context; }
+}
+start_badserver ok5 --count 0
+P=127.0.0.1:$BAD_PORT
+json_usage "-j -4 -6" "-4 and -6 exclude each other: give one" -j -4 -6 -x "$P" 127.0.0.1 1
+json_usage "-j --bogus" "unknown or ambiguous option '--bogus'" -j --bogus
+json_usage "-j, 9 proxies" "at most 8 proxies in a chain" -j -x "$P" -x "$P" -x "$P" -x "$P" \
+	-x "$P" -x "$P" -x "$P" -x "$P" -x "$P" 127.0.0.1 1
+json_usage "-j -w 0" "-w: the timeout must be at least 0.001 seconds" -j -w 0
+json_usage "-j -w 0x10" "-w: bad number of seconds '0x10' (0 to 86400)" -x "$P" -w 0x10 -j 127.0.0.1 1
+json_usage "-j, no -x" "no proxy: give -x PROXY" -j 127.0.0.1 1
+nothing_sent "-j usage errors"
+stop_pid "$BAD_PID"
+# probe's -j is its report on stdout: its usage errors stay text, never JSON
+sc --timeout 10 -- -j -w 0 probe 127.0.0.1:1
+expect_rc "-j -w 0 probe" 2
+expect_err "-j -w 0 probe: text" "^sockscope: -w: the timeout must be at least 0.001 seconds\$"
 
 finish
