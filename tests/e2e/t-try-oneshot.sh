@@ -23,6 +23,8 @@
 #  - -j's summary is the output asked for: one stderr cannot take is exit 7.
 #  - with -j, a usage error in the options (or no -x) is the one-shot's usage
 #    summary on stderr, JSON only; probe's stay text (its -j is stdout's).
+#  - udp: a server that closes the association during -q's wait, all sent and
+#    stdin ended, is an orderly end (exit 0) that -v says.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -214,5 +216,15 @@ stop_pid "$BAD_PID"
 sc --timeout 10 -- -j -w 0 probe 127.0.0.1:1
 expect_rc "-j -w 0 probe" 2
 expect_err "-j -w 0 probe: text" "^sockscope: -w: the timeout must be at least 0.001 seconds\$"
+
+# ---- 11. udp: the server closes the association during -q's wait
+start_badserver udp-close
+sc --timeout 10 --in-str $'one\n' -- -v -w 3 -q 3 -x "127.0.0.1:$BAD_PORT" udp 127.0.0.1 7
+expect_rc "udp, closed during -q's wait" 0
+expect_out "udp, closed during -q's wait: the echo" $'one\n'
+expect_err "udp, closed during -q's wait: -v says so" \
+	"^\\* the server closed the control connection during the wait for answers after standard input's end: the association ended\$"
+expect_secs_lt "udp, closed during -q's wait: at once" 2.5
+stop_pid "$BAD_PID"
 
 finish
