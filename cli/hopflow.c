@@ -82,7 +82,10 @@ on_anomaly(struct hop_flow *h, const struct flow_event *ev)
 {
 	struct session *s = h->s;
 	char where[HOST_MAX + 160], value[16] = "";
-	const char *title = proto_msg_desc(h->reply_type)->title;
+	/* The server's anomalies are in the message being read or just read;
+	 * the client's are in what sockscope sent (a trace note only). */
+	const char *title = ev->side == FLOW_SERVER ? proto_msg_desc(h->reply_type)->title
+						    : "the message sent";
 
 	if (ev->field != NULL)
 		hop_field_value(h, ev->field, value, sizeof(value));

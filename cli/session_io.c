@@ -4,16 +4,8 @@
  */
 #include "session_io.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/socket.h>
-
-#include "msgtext.h"
-#include "net.h"
 
 int
 session_fail(struct session *s, int status, int hop, const char *fmt, ...)
