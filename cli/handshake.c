@@ -469,9 +469,10 @@ session_run(struct session *s)
 	for (int i = 0; i < s->nhops && rc == EXIT_OK; i++)
 		rc = run_hop(s, i);
 	explicit_bzero(plans, (size_t)s->nhops * sizeof(plans[0]));
-	/* The flows hold what was sent, RFC 1929 requests too; BIND's last
-	 * one is still needed for the second reply. */
-	if (rc != EXIT_OK || s->command != COMMAND_BIND)
+	/* The flows hold what was sent, RFC 1929 requests too.  BIND's are
+	 * still needed for the second reply, UDP's for the control connection:
+	 * the one-shot client wipes them when it is done. */
+	if (rc != EXIT_OK || (s->command != COMMAND_BIND && s->command != COMMAND_UDP))
 		hop_wipe_all(s);
 	return rc;
 }

@@ -223,6 +223,12 @@ feed_server(struct session *s, int i, const uint8_t *p, size_t n)
 	flow_feed(&h->flow, FLOW_SERVER, p, n);
 }
 
+void
+hop_feed(struct session *s, const uint8_t *p, size_t n)
+{
+	feed_server(s, 0, p, n);
+}
+
 /* The server closed (or reset) the connection: every flow on it sees it. */
 static void
 close_all(struct session *s, int i, enum flow_close_kind kind)

@@ -40,6 +40,17 @@ const char *hop_phase_word(const struct hop_flow *h);
 /* Whether hop i's flow says the request was granted. */
 bool hop_granted(const struct session *s, int i);
 
+/* Bytes read from the socket after the handshake, fed to every hop's flow
+ * (hop 1's, whose tunnel carries the next hop's). */
+void hop_feed(struct session *s, const uint8_t *p, size_t n);
+
+/*
+ * What came on a UDP association's control connection, fed to the flows:
+ * nothing should.  true, once, with the flow's violation in why (phase,
+ * offset, what is wrong); the association goes on.
+ */
+bool hop_control_bytes(struct session *s, const uint8_t *p, size_t n, char *why, size_t cap);
+
 /* Forgets every hop's flow: they hold the RFC 1929 request sent. */
 void hop_wipe_all(struct session *s);
 

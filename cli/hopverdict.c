@@ -28,6 +28,8 @@ phase_word(int version, enum flow_phase phase)
 		return "auth";
 	case FLOW_PH_BIND:
 		return "bind-wait";
+	case FLOW_PH_UDP:
+		return "udp";
 	default:
 		return "request";
 	}
@@ -255,4 +257,20 @@ hop_verdict(struct session *s, int i)
 	trace_held(h);
 	add_hints(s, h->hop, text, sizeof(text));
 	return session_fail(s, status, h->hop, "%s", text);
+}
+
+bool
+hop_control_bytes(struct session *s, const uint8_t *p, size_t n, char *why, size_t cap)
+{
+	struct hop_flow *h = &s->flows[s->nhops - 1];
+	const struct flow_outcome *o = flow_outcome(&h->flow);
+	bool said = o->result == FLOW_RES_VIOLATION;
+
+	if (!h->started || said)
+		return false;
+	hop_feed(s, p, n);
+	if (o->result != FLOW_RES_VIOLATION)
+		return false;
+	violation_text(h, o, why, cap);
+	return true;
 }
