@@ -364,12 +364,12 @@ take_reply(struct session *s, int i)
 	struct msg m;
 	int rc;
 
-	if (i + 1 != s->nhops || h->nreply == 0)
+	if (i + 1 != s->nhops || h->nlast == 0)
 		return EXIT_OK;
-	proto_decode(h->reply_type, h->reply, h->nreply, NULL, &m);
+	proto_decode(h->server_type, h->last, h->nlast, NULL, &m);
 	if (m.status != PROTO_OK)
 		return EXIT_OK;
-	if (h->reply_type == MSG_S4_REPLY) {
+	if (h->server_type == MSG_S4_REPLY) {
 		store_address(&s->bound, &m, "DSTIP", "DSTPORT");
 		return EXIT_OK;
 	}
@@ -495,8 +495,8 @@ session_bind_wait(struct session *s, int timeout_ms)
 	if (rc == EXIT_OK && !hop_granted(s, last))
 		rc = session_fail(s, EXIT_PROTOCOL, s->nhops, "bind-wait phase: no second BIND reply came");
 	if (rc == EXIT_OK) {
-		proto_decode(h->reply_type, h->reply, h->nreply, NULL, &m);
-		if (h->reply_type == MSG_S5_REPLY)
+		proto_decode(h->server_type, h->last, h->nlast, NULL, &m);
+		if (h->server_type == MSG_S5_REPLY)
 			store_address(&s->peer, &m, "BND.ADDR", "BND.PORT");
 		else
 			store_address(&s->peer, &m, "DSTIP", "DSTPORT");

@@ -47,7 +47,7 @@ enum socks_command {
 /*
  * One hop's flow and what the engine keeps beside it: the bytes of the
  * server message being read (to know how many more it owes, and to show
- * them when it goes wrong) and the last reply (its address).
+ * them when it goes wrong) and its last message (a reply's address).
  */
 struct hop_flow {
 	struct flow flow;
@@ -60,9 +60,9 @@ struct hop_flow {
 	size_t nheld;
 	unsigned server_messages;     /* complete messages the server sent */
 	uint64_t fed;                 /* bytes the server sent, all told */
-	uint8_t reply[FLOW_MSG_MAX];  /* the last reply, whole */
-	size_t nreply;
-	enum msg_type reply_type;
+	uint8_t last[FLOW_MSG_MAX];   /* the server's last complete message */
+	size_t nlast;
+	enum msg_type server_type;    /* the server's message being read, or the last */
 	int read_errno;               /* why the read failed, for a reset */
 };
 

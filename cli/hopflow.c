@@ -59,10 +59,10 @@ on_message(struct hop_flow *h, const struct flow_event *ev)
 	if (ev->side != FLOW_SERVER)
 		return;
 	h->server_messages++;
-	if (m->len <= sizeof(h->reply)) {
-		memcpy(h->reply, m->buf, m->len);
-		h->nreply = m->len;
-		h->reply_type = type;
+	if (m->len <= sizeof(h->last)) {
+		memcpy(h->last, m->buf, m->len);
+		h->nlast = m->len;
+		h->server_type = type;
 	}
 	/* Its bytes were the first of those held: the rest are the next's. */
 	if (h->nheld >= m->len) {
@@ -84,7 +84,7 @@ on_anomaly(struct hop_flow *h, const struct flow_event *ev)
 	char where[HOST_MAX + 160], value[16] = "";
 	/* The server's anomalies are in the message being read or just read;
 	 * the client's are in what sockscope sent (a trace note only). */
-	const char *title = ev->side == FLOW_SERVER ? proto_msg_desc(h->reply_type)->title
+	const char *title = ev->side == FLOW_SERVER ? proto_msg_desc(h->server_type)->title
 						    : "the message sent";
 
 	if (ev->field != NULL)
@@ -174,7 +174,7 @@ hop_start(struct session *s, int i, int version, const uint8_t *offered, size_t 
 	h->s = s;
 	h->hop = i + 1;
 	h->started = true;
-	h->reply_type = version == 4 ? MSG_S4_REPLY : MSG_S5_METHOD;
+	h->server_type = version == 4 ? MSG_S4_REPLY : MSG_S5_METHOD;
 	h->noffered = noffered < sizeof(h->offered) ? noffered : sizeof(h->offered);
 	memcpy(h->offered, offered, h->noffered);
 	flow_init(&h->flow, &(struct flow_config){ .version = version, .on_event = on_event,
@@ -294,7 +294,7 @@ hop_read(struct session *s, int i, int64_t deadline)
 	struct hop_flow *h = &s->flows[i];
 	unsigned before = h->server_messages;
 
-	h->reply_type = flow_expect(&h->flow, FLOW_SERVER).type;
+	h->server_type = flow_expect(&h->flow, FLOW_SERVER).type;
 	while (flow_expect(&h->flow, FLOW_SERVER).kind == FLOW_X_MESSAGE &&
 	       flow_outcome(&h->flow)->result == FLOW_RES_NONE && h->server_messages == before) {
 		uint8_t buf[FLOW_MSG_MAX];

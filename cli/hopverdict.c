@@ -50,12 +50,12 @@ static void
 server_message(const struct hop_flow *h, struct msg *m)
 {
 	struct proto_ctx ctx;
-	enum msg_type type = h->reply_type;
+	enum msg_type type = h->server_type;
 
 	if (h->nheld > 0)
 		proto_decode(type, h->held, h->nheld, hop_ctx(h, type, &ctx), m);
 	else
-		proto_decode(type, h->reply, h->nreply, hop_ctx(h, type, &ctx), m);
+		proto_decode(type, h->last, h->nlast, hop_ctx(h, type, &ctx), m);
 }
 
 void
@@ -108,8 +108,8 @@ trace_held(struct hop_flow *h)
 
 	if (h->nheld == 0)
 		return;
-	trace_message(h->s->trace, h->hop, h->reply_type, h->held, h->nheld,
-		      hop_ctx(h, h->reply_type, &ctx), hop_role(h, h->reply_type));
+	trace_message(h->s->trace, h->hop, h->server_type, h->held, h->nheld,
+		      hop_ctx(h, h->server_type, &ctx), hop_role(h, h->server_type));
 	h->nheld = 0;
 }
 
@@ -160,7 +160,7 @@ add_hints(const struct session *s, int hop, char *buf, size_t cap)
 static void
 closed_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf, size_t cap)
 {
-	const char *title = proto_msg_desc(h->reply_type)->title;
+	const char *title = proto_msg_desc(h->server_type)->title;
 	const char *phase = phase_word(h->flow.version, o->phase);
 	char what[400];
 	struct msg m;
@@ -169,7 +169,7 @@ closed_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf, s
 		snprintf(buf, cap, "the server closed the connection between the two BIND replies: no peer connected");
 		return;
 	}
-	proto_decode(h->reply_type, h->held, h->nheld, NULL, &m);
+	proto_decode(h->server_type, h->held, h->nheld, NULL, &m);
 	progress(&m, h->nheld, what, sizeof(what));
 	if (o->close == FLOW_FIN)
 		snprintf(buf, cap, "%s phase: %s truncated: server closed after %s%s", phase, title, what,
