@@ -1,7 +1,8 @@
 /*
  * The -j summary: proxy and hops, the target, every phase with its time,
  * every message with its fields (a BIND reply titled by its role), the
- * notes, the hints, the outcome, the exit status and the bytes relayed.  Built with jansson from the trace's events.
+ * notes, the hints, the outcome, the exit status and the bytes relayed.
+ * Built with jansson from the trace's events.
  */
 #include "oneshot_json.h"
 
