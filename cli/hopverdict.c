@@ -172,14 +172,15 @@ closed_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf, s
 	proto_decode(h->server_type, h->held, h->nheld, NULL, &m);
 	progress(&m, h->nheld, what, sizeof(what));
 	if (o->close == FLOW_FIN)
-		snprintf(buf, cap, "%s phase: %s truncated: server closed after %s%s", phase, title, what,
+		snprintf(buf, cap, "%s phase: %s truncated at offset %llu: server closed after %s%s", phase,
+			 title, (unsigned long long)o->off, what,
 			 h->nheld == 0 ? ": the server sent nothing" : "");
 	else
-		snprintf(buf, cap, "%s phase: %s: %s after %s%s", phase, title,
+		snprintf(buf, cap, "%s phase: %s: %s at offset %llu, after %s%s", phase, title,
 			 h->read_errno == 0 || h->read_errno == ECONNRESET
 				 ? "connection reset by the server"
 				 : strerror(h->read_errno),
-			 what, h->nheld == 0 ? ": the server sent nothing" : "");
+			 (unsigned long long)o->off, what, h->nheld == 0 ? ": the server sent nothing" : "");
 }
 
 /* A violation: phase, field and its value, offset, and why. */
