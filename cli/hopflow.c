@@ -27,14 +27,20 @@ hop_granted(const struct session *s, int i)
 	return flow_outcome(&s->flows[i].flow)->result == FLOW_RES_GRANTED;
 }
 
-/* Which of BIND's replies a reply of hop h is, as the flow's phase says. */
+/* Which of BIND's replies a reply of hop h is, as the flow's phase says
+ * (or, once it ended, the phase it ended in: a second reply cut short). */
 enum view_role
 hop_role(const struct hop_flow *h, enum msg_type type)
 {
+	const struct flow_outcome *o = flow_outcome(&h->flow);
+
 	if ((type != MSG_S4_REPLY && type != MSG_S5_REPLY) || h->s->command != COMMAND_BIND ||
 	    h->hop != h->s->nhops)
 		return VIEW_ROLE_NONE;
-	return flow_phase(&h->flow) == FLOW_PH_BIND ? VIEW_ROLE_BIND_SECOND : VIEW_ROLE_BIND_FIRST;
+	if (flow_phase(&h->flow) == FLOW_PH_BIND ||
+	    (o->result != FLOW_RES_NONE && o->phase == FLOW_PH_BIND))
+		return VIEW_ROLE_BIND_SECOND;
+	return VIEW_ROLE_BIND_FIRST;
 }
 
 const struct proto_ctx *

@@ -118,4 +118,11 @@ for p in "" s4-; do
 	fi
 done
 
+# A second reply cut short is still the second reply.
+start_badserver bind-trunc
+sc --timeout 15 -- -v -w 5 -x "socks5://127.0.0.1:$BAD_PORT" bind 127.0.0.1 0
+expect_rc "bind-trunc -v" 4
+expect_err "bind-trunc -v: the cut second reply's title" \
+	'^<- SOCKS5 second BIND reply \(the peer that connected\): .*truncated after 6 of 10 bytes'
+
 finish
