@@ -196,10 +196,13 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 				 &hp->greeting_len)) != EXIT_OK)
 		return rc;
 	if (p->cred.has_user) {
+		char user[CRED_MAX * 4 + 1];
+
+		term_escape(user, sizeof(user), p->cred.user, strlen(p->cred.user));
 		if (!p->cred.has_pass)
 			return session_fail(s, EXIT_USAGE, i + 1,
 				    "no password for user '%s': give -U USER:PASS, set SOCKSCOPE_PASSWORD, or run on a terminal to be asked",
-				    p->cred.user);
+				    user);
 		draft_init(d, MSG_S5_AUTH_REQUEST);
 		draft_set_bytes(d, "UNAME", (const uint8_t *)p->cred.user, p->cred.userlen);
 		draft_set_bytes(d, "PASSWD", (const uint8_t *)p->cred.pass, p->cred.passlen);

@@ -60,6 +60,7 @@ struct hop_flow {
 	size_t nheld;
 	unsigned server_messages;     /* complete messages the server sent */
 	uint64_t fed;                 /* bytes the server sent, all told */
+	uint64_t held_off, last_off;  /* where held[] and last[] begin in the server's stream */
 	uint8_t last[FLOW_MSG_MAX];   /* the server's last complete message */
 	size_t nlast;
 	enum msg_type server_type;    /* the server's message being read, or the last */

@@ -65,6 +65,8 @@ on_message(struct hop_flow *h, const struct flow_event *ev)
 	if (ev->side != FLOW_SERVER)
 		return;
 	h->server_messages++;
+	h->last_off = ev->off;
+	h->held_off = ev->off + m->len;
 	if (m->len <= sizeof(h->last)) {
 		memcpy(h->last, m->buf, m->len);
 		h->nlast = m->len;
@@ -96,7 +98,8 @@ on_anomaly(struct hop_flow *h, const struct flow_event *ev)
 	if (ev->field != NULL)
 		hop_field_value(h, ev->field, value, sizeof(value));
 	snprintf(where, sizeof(where), "%s at offset %llu%s%s%s", title,
-		 (unsigned long long)ev->off, ev->field != NULL ? ", " : "",
+		 (unsigned long long)(ev->side == FLOW_SERVER ? hop_msg_offset(h, ev->off) : ev->off),
+		 ev->field != NULL ? ", " : "",
 		 ev->field != NULL ? ev->field : "", value);
 	if (ev->side == FLOW_SERVER && s->nhops > 1)
 		session_say(s, "warning: hop %d: %s: %s", h->hop, where, ev->text);

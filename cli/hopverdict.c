@@ -45,6 +45,14 @@ hop_phase_word(const struct hop_flow *h)
 	return phase_word(h->flow.version, p);
 }
 
+uint64_t
+hop_msg_offset(const struct hop_flow *h, uint64_t stream_off)
+{
+	if (stream_off >= h->held_off)
+		return stream_off - h->held_off;
+	return stream_off >= h->last_off ? stream_off - h->last_off : stream_off;
+}
+
 /* The server message being read (its bytes so far), else the last one. */
 static void
 server_message(const struct hop_flow *h, struct msg *m)
@@ -171,16 +179,17 @@ closed_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf, s
 	}
 	proto_decode(h->server_type, h->held, h->nheld, NULL, &m);
 	progress(&m, h->nheld, what, sizeof(what));
+	/* The flow's offset of the close is where the message stopped: "after
+	 * N of M bytes" says it, in the message, as the views count. */
 	if (o->close == FLOW_FIN)
-		snprintf(buf, cap, "%s phase: %s truncated at offset %llu: server closed after %s%s", phase,
-			 title, (unsigned long long)o->off, what,
+		snprintf(buf, cap, "%s phase: %s truncated: server closed after %s%s", phase, title, what,
 			 h->nheld == 0 ? ": the server sent nothing" : "");
 	else
-		snprintf(buf, cap, "%s phase: %s: %s at offset %llu, after %s%s", phase, title,
+		snprintf(buf, cap, "%s phase: %s: %s after %s%s", phase, title,
 			 h->read_errno == 0 || h->read_errno == ECONNRESET
 				 ? "connection reset by the server"
 				 : strerror(h->read_errno),
-			 (unsigned long long)o->off, what, h->nheld == 0 ? ": the server sent nothing" : "");
+			 what, h->nheld == 0 ? ": the server sent nothing" : "");
 }
 
 /* A violation: phase, field and its value, offset, and why. */
@@ -192,15 +201,15 @@ violation_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf
 	int n;
 
 	if (o->field == NULL) {
-		snprintf(buf, cap, "%s phase: %s at offset %llu: %s", phase,
-			 o->side == FLOW_SERVER ? "the server's bytes" : "the client's bytes",
-			 (unsigned long long)o->off, o->why);
+		snprintf(buf, cap, "%s phase: at byte %llu of what the %s sent: %s", phase,
+			 (unsigned long long)o->off, flow_side_name(o->side), o->why);
 		return;
 	}
 	if (o->side == FLOW_SERVER)
 		hop_field_value(h, o->field, value, sizeof(value));
 	n = snprintf(buf, cap, "%s phase: %s%s at offset %llu: %s", phase, o->field, value,
-		     (unsigned long long)o->off, o->why);
+		     (unsigned long long)(o->side == FLOW_SERVER ? hop_msg_offset(h, o->off) : o->off),
+		     o->why);
 	if (strcmp(o->field, "METHOD") == 0 && n > 0 && (size_t)n < cap)
 		snprintf(buf + n, cap - (size_t)n, " (offered %s)",
 			 h->noffered > 1 ? "00, 02" : "00");
@@ -211,27 +220,33 @@ verdict_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf, 
 {
 	const char *code = h->flow.version == 4 ? "CD" : "REP";
 	const char *meaning = o->meaning != NULL ? o->meaning : "unassigned";
+	char user[CRED_MAX * 4 + 1];
 
 	switch (o->result) {
 	case FLOW_RES_REFUSED:
-		snprintf(buf, cap, "%s: %s 0x%02x %s",
+		/* A refusal whose reply never completed (Tor's ATYP 00) held its bytes. */
+		snprintf(buf, cap, "%s phase: %s: %s 0x%02x %s (offset %llu%s)",
+			 phase_word(h->flow.version, o->phase),
 			 o->phase == FLOW_PH_BIND ? "the second BIND reply refused"
 						  : "the server refused the request",
-			 code, o->code, meaning);
+			 code, o->code, meaning, (unsigned long long)hop_msg_offset(h, o->off),
+			 h->nheld > 0 ? "; the rest of its reply was not read" : "");
 		return EXIT_REFUSED;
 	case FLOW_RES_NO_METHOD:
 		snprintf(buf, cap, "greeting phase: METHOD 0x%02X at offset %llu: no acceptable method: the server accepts none of those offered (%s)",
-			 o->code, (unsigned long long)o->off,
+			 o->code, (unsigned long long)hop_msg_offset(h, o->off),
 			 h->noffered > 1 ? "00 NO AUTHENTICATION REQUIRED, 02 USERNAME/PASSWORD"
 					 : "00 NO AUTHENTICATION REQUIRED; give -U USER:PASS to offer 02");
 		return EXIT_AUTH;
 	case FLOW_RES_AUTH_FAILED:
-		snprintf(buf, cap, "authentication failed: the server answered STATUS 0x%02x for user '%s'",
-			 o->code, h->s->hops[h->hop - 1].cred.user);
+		term_escape(user, sizeof(user), h->s->hops[h->hop - 1].cred.user,
+			    strlen(h->s->hops[h->hop - 1].cred.user));
+		snprintf(buf, cap, "auth phase: authentication failed: the server answered STATUS 0x%02x %s (offset %llu) for user '%s'",
+			 o->code, meaning, (unsigned long long)hop_msg_offset(h, o->off), user);
 		return EXIT_AUTH;
 	case FLOW_RES_OPAQUE:
 		snprintf(buf, cap, "greeting phase: METHOD 0x%02x %s at offset %llu: a method sockscope cannot follow",
-			 o->code, meaning, (unsigned long long)o->off);
+			 o->code, meaning, (unsigned long long)hop_msg_offset(h, o->off));
 		return EXIT_PROTOCOL;
 	case FLOW_RES_VIOLATION:
 		violation_text(h, o, buf, cap);

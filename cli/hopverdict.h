@@ -19,6 +19,10 @@ const struct proto_ctx *hop_ctx(const struct hop_flow *h, enum msg_type type,
  * or the last one, when it is a code of one or two bytes; else "". */
 void hop_field_value(const struct hop_flow *h, const char *name, char *buf, size_t cap);
 
+/* A stream offset of the server's (the flow's) as an offset in its
+ * message, the one being read or the last one, as the views count. */
+uint64_t hop_msg_offset(const struct hop_flow *h, uint64_t stream_off);
+
 /* The deadline passed (or ^C, interrupted) while the server owed a message. */
 int hop_timed_out(struct hop_flow *h, bool interrupted);
 

@@ -36,6 +36,14 @@ static struct trace trace;
 static void usage_error(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* What failed, on stderr (session_say escapes what the user typed, as
+ * -j's "error" is escaped). */
+static void
+say_error(const struct session *s)
+{
+	session_say(s, "%s", s->error);
+}
+
 /* A usage error: said on stderr, and kept in s->error for -j. */
 static void
 usage_error(struct session *s, const char *fmt, ...)
@@ -45,7 +53,7 @@ usage_error(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s->error, sizeof(s->error), fmt, ap);
 	va_end(ap);
-	session_say(s, "%s", s->error);
+	say_error(s);
 }
 
 /* Fills in passwords from SOCKSCOPE_PASSWORD or a no-echo prompt. */
@@ -55,7 +63,7 @@ complete_credentials(struct session *s)
 	for (int i = 0; i < s->nhops; i++) {
 		struct credentials *c = &s->hops[i].cred;
 		enum socks_version v = s->hops[i].version;
-		char prompt[CRED_MAX + 40];
+		char prompt[CRED_MAX * 4 + 40], user[CRED_MAX * 4 + 1];
 
 		if (v != SOCKS5 && v != SOCKS5H)
 			continue;
@@ -65,14 +73,15 @@ complete_credentials(struct session *s)
 		}
 		if (!c->has_user || c->has_pass) /* none wanted, or the environment's */
 			continue;
-		snprintf(prompt, sizeof(prompt), "password for %s: ", c->user);
+		term_escape(user, sizeof(user), c->user, strlen(c->user));
+		snprintf(prompt, sizeof(prompt), "password for %s: ", user);
 		int st = password_prompt(prompt, c->pass, sizeof(c->pass), &c->passlen);
 
 		if (st == PASSWORD_OK) {
 			c->has_pass = true;
 		} else if (st == PASSWORD_CANCELLED || st == PASSWORD_EMPTY) {
 			/* Asked and refused: say so, rather than "no password". */
-			usage_error(s, "password for %s: %s", c->user, password_strerror(st));
+			usage_error(s, "password for %s: %s", user, password_strerror(st));
 			return -1;
 		}
 	}
@@ -221,7 +230,7 @@ static void
 report_failure(const struct session *s, int status)
 {
 	if (status != EXIT_OK && s->error[0] != '\0')
-		session_say(s, "%s", s->error);
+		say_error(s);
 }
 
 /* With -j, the signal that ended the run (its summary says so), else 0. */
@@ -262,7 +271,10 @@ run_udp(const struct options *o, struct session *s, struct tunnel_result *tr,
 
 	*udp_ran = true;
 	if (status != EXIT_OK) {
-		snprintf(s->error, sizeof(s->error), "udp: %s",
+		/* A failing stdout is said the same in every mode, unprefixed. */
+		bool stdout_failed = strncmp(ur->error, "standard output:", 16) == 0;
+
+		snprintf(s->error, sizeof(s->error), "%s%s", stdout_failed ? "" : "udp: ",
 			 ur->error[0] != '\0' ? ur->error : "the datagram relay failed");
 		report_failure(s, status);
 	}

@@ -8,6 +8,7 @@
 
 #include "probe.h"
 #include "secrets.h"
+#include "term.h"
 #include "version.h"
 #include "why.h"
 
@@ -117,9 +118,22 @@ parse_seconds(const char *s, const char *opt, int *ms)
 	*ms = (int)(v * 1000);
 	return 0;
 bad:
-	fprintf(stderr, "sockscope: %s: bad number of seconds '%s' (0 to 86400)\n", opt,
+	term_say("sockscope", "%s: bad number of seconds '%s' (0 to 86400)", opt,
 		secret_quote(s, q, sizeof(q)));
 	return -1;
+}
+
+/* A bound on a wait: 0 (or less than a millisecond) would give up at once. */
+static int
+parse_timeout(const char *s, const char *opt, int *ms)
+{
+	if (parse_seconds(s, opt, ms) < 0)
+		return -1;
+	if (*ms == 0) {
+		fprintf(stderr, "sockscope: %s: the timeout must be at least 0.001 seconds\n", opt);
+		return -1;
+	}
+	return 0;
 }
 
 /* What getopt refused (c is '?' or ':'), quoted as a message may quote it. */
@@ -128,15 +142,15 @@ bad_option(int c, const char *arg)
 {
 	char q[QUOTE_BUF], shortopt[3] = { '-', (char)optopt, '\0' };
 	bool is_long = strncmp(arg, "--", 2) == 0;
-	const char *what = is_long ? secret_quote(arg, q, sizeof(q)) : shortopt;
+	const char *what = is_long ? secret_quote(arg, q, sizeof(q))
+				   : quote_shown(shortopt, 2, 2, q, sizeof(q));
 
 	if (c == ':')
-		fprintf(stderr, "sockscope: option '%s' needs a value\n", what);
+		term_say("sockscope", "option '%s' needs a value", what);
 	else if (is_long && optopt != 0) /* glibc: a value given to a flag */
-		fprintf(stderr, "sockscope: option '%s' takes no value\n", what);
+		term_say("sockscope", "option '%s' takes no value", what);
 	else
-		fprintf(stderr, "sockscope: unknown%s option '%s'\n", is_long ? " or ambiguous" : "",
-			what);
+		term_say("sockscope", "unknown%s option '%s'", is_long ? " or ambiguous" : "", what);
 	fprintf(stderr, "try 'sockscope --help'\n");
 }
 
@@ -171,12 +185,8 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			o->user = optarg;
 			break;
 		case 'w':
-			if (parse_seconds(optarg, "-w", &o->timeout_ms) < 0)
+			if (parse_timeout(optarg, "-w", &o->timeout_ms) < 0)
 				return -1;
-			if (o->timeout_ms == 0) {
-				fprintf(stderr, "sockscope: -w: the timeout must be above 0\n");
-				return -1;
-			}
 			break;
 		case 'v':
 			o->verbose++;
@@ -206,8 +216,8 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			if (color_when_parse(optarg, &o->color) < 0) {
 				char q[QUOTE_BUF];
 
-				fprintf(stderr, "sockscope: --color: '%s' is not auto, always or never\n",
-					secret_quote(optarg, q, sizeof(q)));
+				term_say("sockscope", "--color: '%s' is not auto, always or never",
+					 secret_quote(optarg, q, sizeof(q)));
 				return -1;
 			}
 			break;
@@ -224,7 +234,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			o->keep_going = true;
 			break;
 		case OPT_BIND_TIMEOUT:
-			if (parse_seconds(optarg, "--bind-timeout", &o->bind_timeout_ms) < 0)
+			if (parse_timeout(optarg, "--bind-timeout", &o->bind_timeout_ms) < 0)
 				return -1;
 			break;
 		case OPT_DGRAM_RAW:

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "term.h"
+
 int
 session_fail(struct session *s, int status, int hop, const char *fmt, ...)
 {
@@ -34,11 +36,9 @@ session_say(const struct session *s, const char *fmt, ...)
 
 	if (s->quiet)
 		return;
-	fputs("sockscope: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vsay("sockscope", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 const char *
@@ -46,6 +46,6 @@ reply_code_name(const struct name_table *t, uint32_t code)
 {
 	const struct name_entry *e = names_find(t, code);
 
-	return e != NULL ? e->name : "unknown code";
+	return e != NULL ? e->name : "unassigned";
 }
 

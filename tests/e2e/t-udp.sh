@@ -135,7 +135,7 @@ bad udp-junk --in-str "$three" --
 expect_rc udp-junk 0
 expect_out "udp-junk: the echoes still came" "$three"
 expect_err "udp-junk: the flow's violation, as a warning" \
-	"^sockscope: warning: udp: control connection: udp phase: the server's bytes at offset 12: data on a UDP association's control connection\$"
+	"^sockscope: warning: udp: control connection: udp phase: at byte 12 of what the server sent: data on a UDP association's control connection\$"
 
 # Datagrams the client must drop; the good ones after them still arrive.
 bad udp-frag --in-str "$three" -- -v
