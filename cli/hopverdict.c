@@ -66,17 +66,31 @@ server_message(const struct hop_flow *h, struct msg *m)
 		proto_decode(type, h->last, h->nlast, hop_ctx(h, type, &ctx), m);
 }
 
-void
-hop_field_value(const struct hop_flow *h, const char *name, char *buf, size_t cap)
+/* The server's field name when it is a whole code of one or two bytes. */
+static bool
+field_code(const struct hop_flow *h, const char *name, uint32_t *num, size_t *len)
 {
 	struct msg m;
 	const struct field *f;
 
-	buf[0] = '\0';
 	server_message(h, &m);
 	f = msg_field(&m, name);
-	if (f != NULL && f->len >= 1 && f->len <= 2 && (f->flags & FF_TRUNCATED) == 0)
-		snprintf(buf, cap, " 0x%0*x", (int)f->len * 2, f->num);
+	if (f == NULL || f->len < 1 || f->len > 2 || (f->flags & FF_TRUNCATED) != 0)
+		return false;
+	*num = f->num;
+	*len = f->len;
+	return true;
+}
+
+void
+hop_field_value(const struct hop_flow *h, const char *name, char *buf, size_t cap)
+{
+	uint32_t num;
+	size_t len;
+
+	buf[0] = '\0';
+	if (field_code(h, name, &num, &len))
+		snprintf(buf, cap, " 0x%0*x", (int)len * 2, num);
 }
 
 /*
@@ -198,6 +212,8 @@ violation_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf
 {
 	const char *phase = phase_word(h->flow.version, o->phase);
 	char value[16] = "";
+	uint32_t method;
+	size_t len;
 	int n;
 
 	if (o->field == NULL) {
@@ -207,12 +223,20 @@ violation_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf
 	}
 	if (o->side == FLOW_SERVER)
 		hop_field_value(h, o->field, value, sizeof(value));
-	n = snprintf(buf, cap, "%s phase: %s%s at offset %llu: %s", phase, o->field, value,
-		     (unsigned long long)(o->side == FLOW_SERVER ? hop_msg_offset(h, o->off) : o->off),
-		     o->why);
-	if (strcmp(o->field, "METHOD") == 0 && n > 0 && (size_t)n < cap)
-		snprintf(buf + n, cap - (size_t)n, " (offered %s)",
+	n = snprintf(buf, cap, "%s phase: %s%s at offset %llu: ", phase, o->field, value,
+		     (unsigned long long)(o->side == FLOW_SERVER ? hop_msg_offset(h, o->off) : o->off));
+	if (n < 0 || (size_t)n >= cap)
+		return;
+	/* The flow's violation at METHOD is a method the greeting did not offer:
+	 * said with the method's name and what was offered. */
+	if (o->side == FLOW_SERVER && strcmp(o->field, "METHOD") == 0 &&
+	    field_code(h, "METHOD", &method, &len)) {
+		snprintf(buf + n, cap - (size_t)n, "server chose method 0x%02x %s, which was not offered (offered %s)",
+			 method, reply_code_name(&names_s5_method, method),
 			 h->noffered > 1 ? "00, 02" : "00");
+		return;
+	}
+	snprintf(buf + n, cap - (size_t)n, "%s", o->why);
 }
 
 static int

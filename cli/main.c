@@ -116,6 +116,8 @@ main(int argc, char **argv)
 	if (decode_after_options(argc, argv))
 		return EXIT_USAGE;
 	rc = options_parse(&o, argc, argv, &first);
+	if (rc < 0 && o.error[0] != '\0') /* -j: stderr carries JSON only */
+		return oneshot_usage_json(&o, o.error);
 	if (rc != 0) /* --help, --version */
 		return rc < 0 ? EXIT_USAGE : term_stdout_status(EXIT_OK);
 	if (o.dump_commands) {
@@ -129,6 +131,8 @@ main(int argc, char **argv)
 	if (first == argc || o.commands != NULL || o.script != NULL)
 		return repl_main(&o, argc - first, argv + first);
 	if (o.nproxies == 0) {
+		if (o.json)
+			return oneshot_usage_json(&o, "no proxy: give -x PROXY");
 		fprintf(stderr, "sockscope: no proxy: give -x PROXY\n");
 		return EXIT_USAGE;
 	}

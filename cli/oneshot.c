@@ -346,6 +346,17 @@ after_grant(const struct options *o, struct session *s, struct tunnel_result *tr
 	return run_tunnel(o, s, tr);
 }
 
+/*
+ * With -j the summary is the output asked for: one that stderr could not
+ * take is exit 7, unsaid (stderr is the broken stream).  On stdout (-z)
+ * stdout_status says it.
+ */
+static int
+summary_status(bool json_to_stdout, int printed, int status)
+{
+	return printed < 0 && !json_to_stdout ? EXIT_TUNNEL : status;
+}
+
 static void
 session_setup(const struct options *o, struct session *s, bool json_to_stdout)
 {
@@ -362,6 +373,24 @@ session_setup(const struct options *o, struct session *s, bool json_to_stdout)
 	trace.json = o->json;
 	trace.show_secrets = o->show_secrets;
 	trace.color = term_wants_color(o->color, stderr);
+}
+
+int
+oneshot_usage_json(const struct options *o, const char *error)
+{
+	struct session *s = &session;
+	int status;
+
+	session_setup(o, s, o->zero_io);
+	snprintf(s->error, sizeof(s->error), "%s", error);
+	status = summary_status(o->zero_io,
+				oneshot_json_print(o->zero_io ? stdout : stderr, s, &trace, EXIT_USAGE,
+						   0, 0, 0, NULL, o->show_secrets, 0),
+				EXIT_USAGE);
+	if (o->zero_io && (status = stdout_status(s, status)) == EXIT_TUNNEL)
+		fprintf(stderr, "sockscope: %s\n", s->error);
+	trace_free(&trace);
+	return status;
 }
 
 int
@@ -414,8 +443,9 @@ oneshot_main(struct options *o, int argc, char **argv)
 	if (status != EXIT_OK) {
 		wipe_passwords(s);
 		if (o->json)
-			oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known,
-					   0, 0, NULL, o->show_secrets, 0);
+			status = summary_status(json_to_stdout,
+				oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status,
+						   known, 0, 0, NULL, o->show_secrets, 0), status);
 		trace_free(&trace);
 		return status;
 	}
@@ -439,8 +469,10 @@ oneshot_main(struct options *o, int argc, char **argv)
 	if (caught_signal != 0)
 		status = 128 + caught_signal;
 	if (o->json) {
-		oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known, tr.up,
-				   tr.down, udp_ran ? &ur : NULL, o->show_secrets, caught_signal);
+		status = summary_status(json_to_stdout,
+			oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known,
+					   tr.up, tr.down, udp_ran ? &ur : NULL, o->show_secrets,
+					   caught_signal), status);
 		if (json_to_stdout && (status = stdout_status(s, status)) == EXIT_TUNNEL)
 			fprintf(stderr, "sockscope: %s\n", s->error);
 	}

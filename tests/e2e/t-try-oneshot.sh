@@ -17,6 +17,14 @@
 #    no table names is "unassigned", as the views and warnings say.
 #  - --bind-timeout 0 is refused as -w 0 is (exit 2, nothing sent), rather
 #    than sending BIND and giving up at once.
+#  - seconds are decimal with an optional fraction: -w 0x10, 1e-3 are refused.
+#  - a method the greeting did not offer is said once, as the failure, not
+#    first as a warning too.
+#  - -j's summary is the output asked for: one stderr cannot take is exit 7.
+#  - with -j, a usage error in the options (or no -x) is the one-shot's usage
+#    summary on stderr, JSON only; probe's stay text (its -j is stdout's).
+#  - udp: a server that closes the association during -q's wait, all sent and
+#    stdin ended, is an orderly end (exit 0) that -v says.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -137,5 +145,86 @@ for t in "-w 0" "--bind-timeout 0" "-w 0.0004"; do
 	expect_err "$t: named" "^sockscope: ${opt[0]}: the timeout must be at least 0.001 seconds$"
 done
 nothing_sent "a timeout of 0"
+
+# ---- 7. seconds are decimal, as the man page says: no hex, no exponent
+for v in 0x10 1e-3 1e2 1.5.2 .5 inf; do
+	sc --timeout 10 -- -w "$v" -x "127.0.0.1:$BAD_PORT" bind 127.0.0.1 7
+	expect_rc "-w $v" 2
+	expect_err "-w $v: named" "^sockscope: -w: bad number of seconds '$v' \\(0 to 86400\\)\$"
+done
+nothing_sent "seconds not in decimal"
+stop_pid "$BAD_PID"
+
+# ---- 8. a method the greeting did not offer: said once, as the failure
+start_badserver method-not-offered
+sc --timeout 10 -- -w 3 -x "127.0.0.1:$BAD_PORT" 127.0.0.1 7
+expect_rc "method-not-offered" 4
+expect_err "method-not-offered: the failure" \
+	'^sockscope: greeting phase: METHOD 0x02 at offset 1: server chose method 0x02 USERNAME/PASSWORD, which was not offered \(offered 00\)$'
+if [ "$(wc -l <"$SC_ERR")" = 1 ]; then
+	ok "method-not-offered: said once"
+else
+	fail "method-not-offered: said more than once"
+	_sc_context
+fi
+
+# ---- 9. -j's summary that stderr cannot take: exit 7, whatever the run was
+timeout --foreground -k 2 10 "$SOCKSCOPE" -j -x P h p </dev/null 2>/dev/full
+SC_RC=$? SC_ARGS="-j -x P h p 2>/dev/full" SC_SECS=?
+expect_rc "-j, a usage error's summary to /dev/full" 7
+start_badserver ok5
+printf 'hi\n' | timeout --foreground -k 2 10 "$SOCKSCOPE" -j -w 3 -x "127.0.0.1:$BAD_PORT" 127.0.0.1 7 \
+	>"$SC_OUT" 2>/dev/full
+SC_RC=${PIPESTATUS[1]} SC_ARGS="-j -w 3 -x ... 127.0.0.1 7 2>/dev/full" SC_SECS=?
+expect_rc "-j, a granted tunnel's summary to /dev/full" 7
+expect_out "-j, a granted tunnel's summary to /dev/full: the tunnel's bytes" $'hi\n'
+stop_pid "$BAD_PID"
+
+# ---- 10. -j: option-level usage errors are the summary too, stderr JSON only
+json_usage() { # WHAT ERROR ARGS...
+	local what=$1 error=$2 got
+	shift 2
+	sc --timeout 10 -- "$@"
+	expect_rc "$what" 2
+	got=$("$PY" - "$SC_ERR" "$error" <<-'EOF' 2>&1
+		import json, sys
+		text = open(sys.argv[1], errors="replace").read()
+		try:
+		    d = json.loads(text)
+		except ValueError:
+		    sys.exit("stderr is not one JSON object: %r" % text[:200])
+		want = {"outcome": "usage", "exit": 2, "error": sys.argv[2]}
+		if not text.endswith("}\n") or text.count("\n") != 1:
+		    sys.exit("stderr is not one line: %r" % text[:200])
+		if {k: d.get(k) for k in want} != want:
+		    sys.exit("got %r" % {k: d.get(k) for k in want})
+	EOF
+	) && ok "$what: stderr is the usage summary only" || { fail "$what: $got"; _sc_context; }
+}
+start_badserver ok5 --count 0
+P=127.0.0.1:$BAD_PORT
+json_usage "-j -4 -6" "-4 and -6 exclude each other: give one" -j -4 -6 -x "$P" 127.0.0.1 1
+json_usage "-j --bogus" "unknown or ambiguous option '--bogus'" -j --bogus
+json_usage "-j, 9 proxies" "at most 8 proxies in a chain" -j -x "$P" -x "$P" -x "$P" -x "$P" \
+	-x "$P" -x "$P" -x "$P" -x "$P" -x "$P" 127.0.0.1 1
+json_usage "-j -w 0" "-w: the timeout must be at least 0.001 seconds" -j -w 0
+json_usage "-j -w 0x10" "-w: bad number of seconds '0x10' (0 to 86400)" -x "$P" -w 0x10 -j 127.0.0.1 1
+json_usage "-j, no -x" "no proxy: give -x PROXY" -j 127.0.0.1 1
+nothing_sent "-j usage errors"
+stop_pid "$BAD_PID"
+# probe's -j is its report on stdout: its usage errors stay text, never JSON
+sc --timeout 10 -- -j -w 0 probe 127.0.0.1:1
+expect_rc "-j -w 0 probe" 2
+expect_err "-j -w 0 probe: text" "^sockscope: -w: the timeout must be at least 0.001 seconds\$"
+
+# ---- 11. udp: the server closes the association during -q's wait
+start_badserver udp-close
+sc --timeout 10 --in-str $'one\n' -- -v -w 3 -q 3 -x "127.0.0.1:$BAD_PORT" udp 127.0.0.1 7
+expect_rc "udp, closed during -q's wait" 0
+expect_out "udp, closed during -q's wait: the echo" $'one\n'
+expect_err "udp, closed during -q's wait: -v says so" \
+	"^\\* the server closed the control connection during the wait for answers after standard input's end: the association ended\$"
+expect_secs_lt "udp, closed during -q's wait: at once" 2.5
+stop_pid "$BAD_PID"
 
 finish
