@@ -348,13 +348,14 @@ after_grant(const struct options *o, struct session *s, struct tunnel_result *tr
 
 /*
  * With -j the summary is the output asked for: one that stderr could not
- * take is exit 7, unsaid (stderr is the broken stream).  On stdout (-z)
- * stdout_status says it.
+ * take turns a success into exit 7, unsaid (stderr is the broken stream).
+ * A run that failed keeps its own status, which says more (a refusal is
+ * still 1).  On stdout (-z) stdout_status says it.
  */
 static int
 summary_status(bool json_to_stdout, int printed, int status)
 {
-	return printed < 0 && !json_to_stdout ? EXIT_TUNNEL : status;
+	return printed < 0 && !json_to_stdout && status == EXIT_OK ? EXIT_TUNNEL : status;
 }
 
 static void

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "term.h"
 
 int
 refuse(char *why, size_t whylen, const char *fmt, ...)
@@ -25,7 +24,7 @@ quote_shown(const char *s, size_t shown, size_t total, char *buf, size_t cap)
 
 	if (cap == 0)
 		return buf;
-	term_escape(buf, cap, s, shown);
+	snprintf(buf, cap, "%.*s", (int)shown, s);
 	used = strlen(buf);
 	if (shown < total)
 		snprintf(buf + used, cap - used, "...(%zu bytes)", total);

@@ -18,9 +18,9 @@ int refuse(char *why, size_t whylen, const char *fmt, ...) __attribute__((format
 const char *quote_cut(const char *s, char *buf, size_t cap);
 /* The same for s[0..len), which need not be NUL-terminated. */
 const char *quote_span(const char *s, size_t len, char *buf, size_t cap);
-/* The first `shown` bytes of s, escaped as term_escape() escapes (what a
- * user typed may hold terminal controls too), and "...(TOTAL bytes)" when
- * shown is less than total: for a message printed as it is. */
+/* The first `shown` bytes of s, and "...(TOTAL bytes)" when shown is less
+ * than total.  Not escaped: every message is escaped where it is written
+ * (term_say, the JSON), and escaping here too would show "\\x1b". */
 const char *quote_shown(const char *s, size_t shown, size_t total, char *buf, size_t cap);
 
 #endif

@@ -168,10 +168,11 @@ else
 	_sc_context
 fi
 
-# ---- 9. -j's summary that stderr cannot take: exit 7, whatever the run was
+# ---- 9. -j's summary that stderr cannot take: a success becomes exit 7; a
+# run that failed keeps its own status (a usage error stays 2)
 timeout --foreground -k 2 10 "$SOCKSCOPE" -j -x P h p </dev/null 2>/dev/full
 SC_RC=$? SC_ARGS="-j -x P h p 2>/dev/full" SC_SECS=?
-expect_rc "-j, a usage error's summary to /dev/full" 7
+expect_rc "-j, a usage error's summary to /dev/full" 2
 start_badserver ok5
 printf 'hi\n' | timeout --foreground -k 2 10 "$SOCKSCOPE" -j -w 3 -x "127.0.0.1:$BAD_PORT" 127.0.0.1 7 \
 	>"$SC_OUT" 2>/dev/full
