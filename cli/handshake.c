@@ -2,8 +2,8 @@
  * The client engine.  session_plan() encodes every message of every hop
  * before anything is sent, so bad input is refused with nothing on the wire;
  * session_run() then connects and walks the chain, one bounded phase at a
- * time, reading replies through the incremental decoder so that bytes after
- * a reply stay in conn.in for the next hop or the tunnel.
+ * time, each hop as its flow says (hopflow.h): what is sent next, what a
+ * reply means and what a close means are the flow's.
  */
 #include "handshake.h"
 
@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "hopflow.h"
 #include "msgtext.h"
 #include "net.h"
 #include "session_io.h"
@@ -316,117 +317,109 @@ check_answer(struct session *s, int hop, const struct msg *m)
 			 : "ATYP 0x03 (domain name) with the name");
 }
 
+/* The message the plan has for what the client owes; NULL when none. */
+static const uint8_t *
+planned(struct hop_plan *hp, enum msg_type type, size_t *len)
+{
+	switch (type) {
+	case MSG_S5_GREETING:
+		*len = hp->greeting_len;
+		return hp->greeting;
+	case MSG_S5_AUTH_REQUEST:
+		*len = hp->auth_len;
+		return hp->auth;
+	case MSG_S4_REQUEST:
+	case MSG_S5_REQUEST:
+		*len = hp->request_len;
+		return hp->request;
+	default:
+		return NULL;
+	}
+}
+
+/* Sends what hop i's flow says the client owes, if anything. */
 static int
-run_socks5(struct session *s, int i)
+send_owed(struct session *s, int i, int64_t deadline)
 {
 	struct hop_plan *hp = &plans[i];
-	int hop = i + 1;
-	struct proto_ctx ctx = { hp->greeting + 2, hp->greeting_len - 2 };
-	struct msg m;
-	int64_t t0 = now_ms();
-	uint32_t method, code;
-	size_t method_off, rep_off;
-	bool offered;
+	struct flow_expect x = flow_expect(&s->flows[i].flow, FLOW_CLIENT);
+	const uint8_t *p;
+	size_t len = 0;
 	int rc;
 
-	if ((rc = session_send(s, hop, MSG_S5_GREETING, hp->greeting, hp->greeting_len, "greeting",
-			   t0 + s->timeout_ms)) != EXIT_OK ||
-	    (rc = session_read(s, hop, MSG_S5_METHOD, &ctx, "greeting", t0 + s->timeout_ms, &m)) !=
-		    EXIT_OK)
-		return rc;
-	method = msg_field(&m, "METHOD")->num;
-	method_off = msg_field(&m, "METHOD")->off;
-	session_consume(&s->conn, m.len);
-	offered = method != 0xff && memchr(ctx.offered, (int)method, ctx.noffered) != NULL;
-	trace_phase(s->trace, hop, "greeting", now_ms() - t0, offered);
-	if (method == 0xff)
-		return session_fail(s, EXIT_AUTH, hop,
-			    "greeting phase: METHOD 0xFF at offset %zu: no acceptable method: the server accepts none of those offered (%s)",
-			    method_off,
-			    hp->greeting_len > 3 ? "00 NO AUTHENTICATION REQUIRED, 02 USERNAME/PASSWORD"
-						 : "00 NO AUTHENTICATION REQUIRED; give -U USER:PASS to offer 02");
-	if (!offered)
-		return session_fail(s, EXIT_PROTOCOL, hop,
-			    "greeting phase: METHOD 0x%02x at offset %zu: server chose method 0x%02x %s, which was not offered (%s)",
-			    method, method_off, method, reply_code_name(&names_s5_method, method),
-			    hp->greeting_len > 3 ? "offered 00, 02" : "offered 00");
-	if (method == 0x02) {
-		t0 = now_ms();
-		rc = session_send(s, hop, MSG_S5_AUTH_REQUEST, hp->auth, hp->auth_len, "auth",
-			      t0 + s->timeout_ms);
-		/* Sent (or not): the password has no more use here. */
+	if (x.kind != FLOW_X_MESSAGE)
+		return EXIT_OK;
+	if ((p = planned(hp, x.type, &len)) == NULL)
+		return session_fail(s, EXIT_PROTOCOL, i + 1, "the server asks for a %s, which sockscope cannot send",
+				    proto_msg_desc(x.type)->title);
+	rc = hop_send(s, i, p, len, deadline);
+	/* Sent (or not): the password has no more use here. */
+	if (x.type == MSG_S5_AUTH_REQUEST)
 		explicit_bzero(hp->auth, sizeof(hp->auth));
-		if (rc != EXIT_OK ||
-		    (rc = session_read(s, hop, MSG_S5_AUTH_STATUS, NULL, "auth", t0 + s->timeout_ms,
-				   &m)) != EXIT_OK)
-			return rc;
-		code = msg_field(&m, "STATUS")->num;
-		session_consume(&s->conn, m.len);
-		trace_phase(s->trace, hop, "auth", now_ms() - t0, code == 0);
-		if (code != 0) {
-			char user[CRED_MAX * 4 + 1];
+	return rc;
+}
 
-			term_escape(user, sizeof(user), s->hops[i].cred.user,
-				    strlen(s->hops[i].cred.user));
-			return session_fail(s, EXIT_AUTH, hop,
-				    "auth phase: authentication failed: the server answered STATUS 0x%02x %s (offset %zu) for user '%s'",
-				    code, reply_code_name(&names_auth_status, code),
-				    msg_field(&m, "STATUS")->off, user);
-		}
+/* The last hop's (first) reply, granted: where it bound, or the answer. */
+static int
+take_reply(struct session *s, int i)
+{
+	const struct hop_flow *h = &s->flows[i];
+	struct msg m;
+	int rc;
+
+	if (i + 1 != s->nhops || h->nlast == 0)
+		return EXIT_OK;
+	proto_decode(h->server_type, h->last, h->nlast, NULL, &m);
+	if (m.status != PROTO_OK)
+		return EXIT_OK;
+	if (h->server_type == MSG_S4_REPLY) {
+		store_address(&s->bound, &m, "DSTIP", "DSTPORT");
+		return EXIT_OK;
 	}
-	t0 = now_ms();
-	if ((rc = session_send(s, hop, MSG_S5_REQUEST, hp->request, hp->request_len, "request",
-			   t0 + s->timeout_ms)) != EXIT_OK ||
-	    (rc = session_read(s, hop, MSG_S5_REPLY, NULL, "request", t0 + s->timeout_ms, &m)) !=
-		    EXIT_OK)
+	if ((rc = check_answer(s, i + 1, &m)) != EXIT_OK)
 		return rc;
-	code = msg_field(&m, "REP")->num;
-	rep_off = msg_field(&m, "REP")->off;
-	if (hop == s->nhops && code == 0 && (rc = check_answer(s, hop, &m)) != EXIT_OK) {
-		session_consume(&s->conn, m.len);
-		trace_phase(s->trace, hop, "request", now_ms() - t0, false);
-		return rc;
-	}
-	if (hop == s->nhops && code == 0)
-		store_address(&s->bound, &m, "BND.ADDR", "BND.PORT");
-	session_consume(&s->conn, m.len);
-	trace_phase(s->trace, hop, "request", now_ms() - t0, code == 0);
-	if (code != 0)
-		return session_fail(s, EXIT_REFUSED, hop,
-			    "request phase: the server refused the request: REP 0x%02x %s (offset %zu)",
-			    code, reply_code_name(&names_s5_reply, code), rep_off);
+	store_address(&s->bound, &m, "BND.ADDR", "BND.PORT");
 	return EXIT_OK;
 }
 
+/*
+ * Walks hop i as its flow says: send what the client owes, read what the
+ * server owes, until the flow decides (or waits for BIND's second reply).
+ * Each phase is bounded by its own deadline and traced when it ends.
+ */
 static int
-run_socks4(struct session *s, int i)
+run_hop(struct session *s, int i)
 {
+	struct hop_flow *h = &s->flows[i];
 	const struct hop_plan *hp = &plans[i];
-	int hop = i + 1;
-	struct msg m;
+	bool five = is_socks5(s->hops[i].version);
 	int64_t t0 = now_ms();
-	uint32_t code;
-	size_t code_off;
-	int rc;
 
-	if ((rc = session_send(s, hop, MSG_S4_REQUEST, hp->request, hp->request_len, "request",
-			   t0 + s->timeout_ms)) != EXIT_OK ||
-	    (rc = session_read(s, hop, MSG_S4_REPLY, NULL, "request", t0 + s->timeout_ms, &m)) !=
-		    EXIT_OK)
-		return rc;
-	code = msg_field(&m, "CD")->num;
-	code_off = msg_field(&m, "CD")->off;
-	if (hop == s->nhops && code == 0x5a)
-		store_address(&s->bound, &m, "DSTIP", "DSTPORT");
-	if (msg_field(&m, "VN")->num != 0)
-		trace_note(s->trace, hop, "reply VN is %u, not 0: tolerated", msg_field(&m, "VN")->num);
-	session_consume(&s->conn, m.len);
-	trace_phase(s->trace, hop, "request", now_ms() - t0, code == 0x5a);
-	if (code != 0x5a)
-		return session_fail(s, EXIT_REFUSED, hop,
-			    "request phase: the server refused the request: CD 0x%02x %s (offset %zu)", code,
-			    reply_code_name(&names_s4_reply, code), code_off);
-	return EXIT_OK;
+	hop_start(s, i, five ? 5 : 4, five ? hp->greeting + 2 : NULL,
+		  five ? hp->greeting_len - 2 : 0);
+	for (;;) {
+		const char *word = hop_phase_word(h);
+		bool decided;
+		int rc;
+
+		if (flow_expect(&h->flow, FLOW_CLIENT).kind != FLOW_X_MESSAGE &&
+		    flow_expect(&h->flow, FLOW_SERVER).kind != FLOW_X_MESSAGE)
+			return session_fail(s, EXIT_PROTOCOL, i + 1, "%s phase: nothing more is owed, and nothing was decided",
+					    word != NULL ? word : "?");
+		if ((rc = send_owed(s, i, t0 + s->timeout_ms)) == EXIT_OK &&
+		    (rc = hop_read(s, i, t0 + s->timeout_ms)) == EXIT_OK)
+			rc = hop_verdict(s, i);
+		decided = flow_outcome(&h->flow)->result != FLOW_RES_NONE ||
+			  flow_phase(&h->flow) == FLOW_PH_BIND;
+		if (rc == EXIT_OK && decided)
+			rc = take_reply(s, i);
+		if (rc != EXIT_OK || decided || hop_phase_word(h) != word) {
+			trace_phase(s->trace, i + 1, word, now_ms() - t0, rc == EXIT_OK);
+			t0 = now_ms();
+		}
+		if (rc != EXIT_OK || decided)
+			return rc;
+	}
 }
 
 /* The numeric address (and port) fd is connected to; h unchanged if unknown. */
@@ -477,56 +470,43 @@ session_run(struct session *s)
 	}
 	trace_phase(s->trace, 1, "connect", now_ms() - t0, true);
 	for (int i = 0; i < s->nhops && rc == EXIT_OK; i++)
-		rc = is_socks5(s->hops[i].version) ? run_socks5(s, i) : run_socks4(s, i);
+		rc = run_hop(s, i);
 	explicit_bzero(plans, (size_t)s->nhops * sizeof(plans[0]));
+	/* The flows hold what was sent, RFC 1929 requests too.  BIND's are
+	 * still needed for the second reply, UDP's for the control connection:
+	 * the one-shot client wipes them when it is done. */
+	if (rc != EXIT_OK || (s->command != COMMAND_BIND && s->command != COMMAND_UDP))
+		hop_wipe_all(s);
 	return rc;
 }
 
 int
 session_bind_wait(struct session *s, int timeout_ms)
 {
-	const struct proxy *p = &s->hops[s->nhops - 1];
-	enum msg_type type = is_socks5(p->version) ? MSG_S5_REPLY : MSG_S4_REPLY;
+	int last = s->nhops - 1;
+	const struct hop_flow *h = &s->flows[last];
 	int64_t t0 = now_ms();
-	struct msg m;
-	uint32_t code;
-	size_t code_off;
 	int rc, saved = s->timeout_ms;
+	struct msg m;
 
 	/* The wait has its own bound: servers give the peer about two minutes. */
 	s->timeout_ms = timeout_ms;
-	if (s->conn.have == 0 && net_wait(s->conn.fd, POLLIN, t0 + timeout_ms) == 1) {
-		ssize_t n = recv(s->conn.fd, s->conn.in, sizeof(s->conn.in), MSG_PEEK);
-
-		if (n == 0) {
-			s->timeout_ms = saved;
-			return session_fail(s, EXIT_PROTOCOL, s->nhops,
-				    "the server closed the connection between the two BIND replies: no peer connected");
-		}
-	}
-	rc = session_read(s, s->nhops, type, NULL, "bind-wait", t0 + timeout_ms, &m);
+	rc = hop_read(s, last, t0 + timeout_ms);
 	s->timeout_ms = saved;
-	if (rc != EXIT_OK)
-		return rc;
-	code_off = msg_field(&m, type == MSG_S5_REPLY ? "REP" : "CD")->off;
-	if (type == MSG_S5_REPLY) {
-		code = msg_field(&m, "REP")->num;
-		store_address(&s->peer, &m, "BND.ADDR", "BND.PORT");
-	} else {
-		code = msg_field(&m, "CD")->num;
-		store_address(&s->peer, &m, "DSTIP", "DSTPORT");
+	if (rc == EXIT_OK)
+		rc = hop_verdict(s, last);
+	if (rc == EXIT_OK && !hop_granted(s, last))
+		rc = session_fail(s, EXIT_PROTOCOL, s->nhops, "bind-wait phase: no second BIND reply came");
+	if (rc == EXIT_OK) {
+		proto_decode(h->server_type, h->last, h->nlast, NULL, &m);
+		if (h->server_type == MSG_S5_REPLY)
+			store_address(&s->peer, &m, "BND.ADDR", "BND.PORT");
+		else
+			store_address(&s->peer, &m, "DSTIP", "DSTPORT");
 	}
-	session_consume(&s->conn, m.len);
-	trace_phase(s->trace, s->nhops, "bind-wait", now_ms() - t0, code == (type == MSG_S5_REPLY ? 0 : 0x5a));
-	if (type == MSG_S5_REPLY && code != 0)
-		return session_fail(s, EXIT_REFUSED, s->nhops,
-			    "bind-wait phase: the second BIND reply refused: REP 0x%02x %s (offset %zu)",
-			    code, reply_code_name(&names_s5_reply, code), code_off);
-	if (type == MSG_S4_REPLY && code != 0x5a)
-		return session_fail(s, EXIT_REFUSED, s->nhops,
-			    "bind-wait phase: the second BIND reply refused: CD 0x%02x %s (offset %zu)",
-			    code, reply_code_name(&names_s4_reply, code), code_off);
-	return EXIT_OK;
+	trace_phase(s->trace, s->nhops, "bind-wait", now_ms() - t0, rc == EXIT_OK);
+	hop_wipe_all(s);
+	return rc;
 }
 
 int

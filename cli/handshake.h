@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flow.h"
 #include "trace.h"
 #include "url.h"
 
@@ -43,6 +44,39 @@ enum socks_command {
 	COMMAND_RESOLVE_PTR, /* Tor: an address in, a name out */
 };
 
+/*
+ * One hop's flow and what the engine keeps beside it: the bytes of the
+ * server message being read (to know how many more it owes, and to show
+ * them when it goes wrong) and its last message (a reply's address).
+ */
+struct hop_flow {
+	struct flow flow;
+	struct session *s;
+	int hop;                      /* 1-based */
+	bool started;
+	uint8_t offered[2];           /* the greeting's methods (the decoder needs them) */
+	size_t noffered;
+	uint8_t held[FLOW_MSG_MAX];   /* the server's message in progress */
+	size_t nheld;
+	unsigned server_messages;     /* complete messages the server sent */
+	uint64_t fed;                 /* bytes the server sent, all told */
+	uint64_t held_off, last_off;  /* where held[] and last[] begin in the server's stream */
+	uint8_t last[FLOW_MSG_MAX];   /* the server's last complete message */
+	size_t nlast;
+	enum msg_type server_type;    /* the server's message being read, or the last */
+	int read_errno;               /* why the read failed, for a reset */
+};
+
+/* What the flow said about what answered (hints.h), for the error and -j. */
+#define SESSION_HINTS 4
+struct session_hint {
+	int hop;
+	bool from_server;
+	char text[HINT_TEXT_MAX];
+	uint8_t evidence[HINT_PREFIX];
+	size_t evidence_len;
+};
+
 struct session {
 	struct proxy hops[MAX_HOPS];
 	int nhops;
@@ -56,9 +90,12 @@ struct session {
 	int timeout_ms;  /* each phase */
 	struct trace *trace;
 	struct conn conn;
-	char error[600]; /* what failed, for people: phase, field, offset */
+	char error[1024]; /* what failed, for people: phase, field, offset, hints */
 	bool quiet;      /* -j, its summary on stderr: no text goes there */
 	int64_t started_ms;
+	struct hop_flow flows[MAX_HOPS]; /* one flow per hop, each over the previous one's tunnel */
+	struct session_hint hints[SESSION_HINTS];
+	int nhints;
 };
 
 /*

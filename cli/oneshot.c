@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "handshake.h"
+#include "hopflow.h"
 #include "net.h"
 #include "oneshot_json.h"
 #include "options.h"
@@ -478,6 +479,7 @@ oneshot_main(struct options *o, int argc, char **argv)
 	}
 	if (s->conn.fd >= 0)
 		close(s->conn.fd);
+	hop_wipe_all(s); /* BIND's last flow, kept for a second reply -z never read */
 	udp_result_free(&ur);
 	wipe_passwords(s);
 	trace_free(&trace);

@@ -1,7 +1,8 @@
 /*
  * The -j summary: proxy and hops, the target, every phase with its time,
- * every message with its fields, the notes, the outcome, the exit status and
- * the bytes relayed.  Built with jansson from the trace's events.
+ * every message with its fields (a BIND reply titled by its role), the
+ * notes, the hints, the outcome, the exit status and the bytes relayed.
+ * Built with jansson from the trace's events.
  */
 #include "oneshot_json.h"
 
@@ -80,6 +81,28 @@ datagrams_json(json_t *messages, const struct session *s, const struct udp_resul
 	}
 }
 
+/* What the flow said answered: the hint, and its evidence (escaped when
+ * not printable: it is the peer's bytes). */
+static json_t *
+hints_json(const struct session *s)
+{
+	json_t *hints = json_array();
+
+	for (int i = 0; i < s->nhints; i++) {
+		const struct session_hint *h = &s->hints[i];
+		json_t *o = json_pack("{s:i,s:s,s:o}", "hop", h->hop, "side",
+				      h->from_server ? "server" : "client", "text",
+				      json_printable(h->text, strlen(h->text)));
+
+		if (o != NULL && h->evidence_len > 0)
+			json_object_set_new(o, "evidence",
+					    json_printable((const char *)h->evidence, h->evidence_len));
+		if (o != NULL)
+			json_array_append_new(hints, o);
+	}
+	return hints;
+}
+
 static const char *
 signal_name(int sig)
 {
@@ -147,7 +170,8 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 			if (e->bytes == NULL)
 				break;
 			proto_decode(e->type, e->bytes, e->len, e->noffered > 0 ? &ctx : NULL, &m);
-			o = msg_to_json(&m, show_secrets ? MSG_JSON_SHOW_SECRETS : 0);
+			o = msg_to_json_view(&m, &(struct view_opts){ .show_secrets = show_secrets,
+								      .role = e->role });
 			if (o == NULL)
 				break;
 			json_object_set_new(o, "hop", json_integer(e->hop));
@@ -165,6 +189,7 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 	json_object_set_new(root, "phases", phases);
 	json_object_set_new(root, "messages", messages);
 	json_object_set_new(root, "notes", notes);
+	json_object_set_new(root, "hints", hints_json(s));
 	json_object_set_new(root, "outcome",
 			    json_string(signo != 0 ? "interrupted"
 					: status >= 0 && status <= EXIT_TUNNEL ? outcomes[status]

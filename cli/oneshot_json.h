@@ -18,9 +18,9 @@
 /* known: ONESHOT_JSON_* bits; up, down: bytes relayed each way (for UDP, the
  * datagrams' DATA); udp: the datagram counts and the datagrams kept (each
  * one appended to "messages"), NULL when no datagram relay ran.  "error" is
- * s->error, for any failure.  signo: the signal that ended the run
- * ("outcome" "interrupted", "signal"), or 0.  Returns -1 when fp could not
- * take it all, 0 otherwise. */
+ * s->error, for any failure; "hints" the flow's hints (s->hints).  signo:
+ * the signal that ended the run ("outcome" "interrupted", "signal"), or 0.
+ * Returns -1 when fp could not take it all, 0 otherwise. */
 int oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int status,
 			unsigned known, uint64_t up, uint64_t down, const struct udp_result *udp,
 			bool show_secrets, int signo);

@@ -33,7 +33,7 @@ hop_label(const struct trace *t, int hop, char *buf, size_t cap)
 
 void
 trace_message(struct trace *t, int hop, enum msg_type type, const uint8_t *p, size_t len,
-	      const struct proto_ctx *ctx)
+	      const struct proto_ctx *ctx, enum view_role role)
 {
 	struct trace_event *e;
 	char label[16];
@@ -45,6 +45,7 @@ trace_message(struct trace *t, int hop, enum msg_type type, const uint8_t *p, si
 	if ((e = new_event(t, hop)) != NULL) {
 		e->kind = EV_MESSAGE;
 		e->type = type;
+		e->role = role;
 		e->bytes = malloc(len > 0 ? len : 1);
 		if (e->bytes != NULL) {
 			memcpy(e->bytes, p, len);
@@ -63,6 +64,7 @@ trace_message(struct trace *t, int hop, enum msg_type type, const uint8_t *p, si
 	o.color = t->color;
 	o.show_secrets = t->show_secrets;
 	o.label = label[0] != '\0' ? label : NULL;
+	o.role = role;
 	proto_decode(type, p, len, ctx, &m);
 	if (t->hex)
 		hexview_print(t->fp, &m, &o);

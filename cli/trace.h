@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "field.h"
+#include "view_opts.h"
 
 #define TRACE_MAX_EVENTS 96
 
@@ -23,6 +24,7 @@ struct trace_event {
 	size_t len;
 	uint8_t offered[255];     /* EV_MESSAGE: methods offered before it */
 	size_t noffered;
+	enum view_role role;      /* EV_MESSAGE: BIND's first or second reply */
 	const char *phase;        /* EV_PHASE */
 	int64_t ms;               /* EV_PHASE: how long it took */
 	bool ok;                  /* EV_PHASE */
@@ -41,8 +43,10 @@ struct trace {
 	struct trace_event events[TRACE_MAX_EVENTS];
 };
 
+/* A message either side sent (or the part of one that came), shown as a
+ * reply in its role when role is not VIEW_ROLE_NONE. */
 void trace_message(struct trace *t, int hop, enum msg_type type, const uint8_t *p, size_t len,
-		   const struct proto_ctx *ctx);
+		   const struct proto_ctx *ctx, enum view_role role);
 void trace_phase(struct trace *t, int hop, const char *phase, int64_t ms, bool ok);
 /* Whether notes are shown (-v) or kept (-j): callers skip building them otherwise. */
 bool trace_keeps_notes(const struct trace *t);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "hexview.h"
+#include "hopflow.h"
 #include "msgtext.h"
 #include "net.h"
 #include "session_io.h"
@@ -420,7 +421,12 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 		if (rc == EXIT_OK && pfd[2].revents != 0) {
 			uint8_t junk[512];
 			ssize_t n = recv(s->conn.fd, junk, sizeof(junk), 0);
+			char why[400];
 
+			if (n > 0 && hop_control_bytes(s, junk, (size_t)n, why, sizeof(why))) {
+				session_say(s, "warning: udp: control connection: %s", why);
+				trace_note(s->trace, s->nhops, "udp: control connection: %s", why);
+			}
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 				if (stdin_done) {
 					/* Every datagram was sent and stdin had ended:

@@ -105,6 +105,7 @@ client's EOF on the control connection):
   udp-short           before each echo, 6 bytes: too short for the header
   udp-close           echoes the first datagram, then closes the control
                       connection
+  udp-junk            sends "junk\n" on the control connection, then as udp-ok
   udp-name            as udp-ok, the reply naming the relay "localhost"
                       (ATYP 03)
   udp-name-bad        the same, named "relay.invalid", which never resolves
@@ -640,6 +641,7 @@ SCENARIOS = {
     "udp-stranger":       HANDSHAKE5 + [udp_relay(), udp_echo("stranger")],
     "udp-short":          HANDSHAKE5 + [udp_relay(), udp_echo("short")],
     "udp-close":          HANDSHAKE5 + [udp_relay(), udp_echo(count=1), CLOSE],
+    "udp-junk":           HANDSHAKE5 + [udp_relay(), send(b"junk\n"), udp_echo()],
     "udp-name":           HANDSHAKE5 + [udp_relay(name=b"localhost"), udp_echo()],
     "udp-name-bad":       HANDSHAKE5 + [udp_relay(name=b"relay.invalid"), udp_echo()],
     "resolve-v4":         HANDSHAKE5 + [send(rep5(addr=RESOLVED4, port=0)), CLOSE],

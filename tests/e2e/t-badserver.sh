@@ -61,18 +61,18 @@ done
 
 # Nothing came back: "the server sent nothing" (never "nothing was sent",
 # which is exit 2's: sockscope sent nothing); after an uncommon command, the
-# likely reason.
+# likely reason, as the flow's hint words it.
 bad trunc5-0-close --
 expect_err "trunc5-0-close: who sent nothing" 'server closed after 0 of at least 4 bytes \(in VER\): the server sent nothing$'
 for cmd in bind udp; do
 	start_badserver req-close
 	sc --timeout 15 -- -w 5 -x "socks5://127.0.0.1:$BAD_PORT" "$cmd" 127.0.0.1 9
 	expect_rc "req-close after $cmd" 4 && expect_err "req-close after $cmd: the hint" \
-		"the server sent nothing \\(it may not support $([ "$cmd" = bind ] && echo BIND || echo 'UDP ASSOCIATE')\\)"
+		"the server sent nothing; closed with no reply: this server may not support $([ "$cmd" = bind ] && echo 'CMD 0x02 \(BIND\)' || echo 'CMD 0x03 \(UDP ASSOCIATE\)')\$"
 done
 start_badserver req-close
 sc --timeout 15 -- -w 5 -x "socks5://127.0.0.1:$BAD_PORT" resolve example.test
-expect_rc "req-close after resolve" 4 && expect_err "req-close after resolve: the hint" 'it may not support RESOLVE\)'
+expect_rc "req-close after resolve" 4 && expect_err "req-close after resolve: the hint" 'may not support CMD 0xf0 \(RESOLVE \(Tor\)\)$'
 
 # A reply cut after its code: the one-line error says what did arrive.
 bad rep-07-trunc-2 --
@@ -176,11 +176,16 @@ field4() {
 	case $1 in 0) echo VN ;; 1) echo CD ;; [23]) echo DSTPORT ;; [4-7]) echo DSTIP ;; esac
 }
 # An echo service is no SOCKS4 server: its "reply" is the request, VN 4
-# and CD 0x01.  VN 4 is tolerated only with a SOCKS4 reply code.
+# and CD 0x01.  VN 4 is tolerated only with a SOCKS4 reply code; the hint
+# names the echo, with its bytes escaped.
 start_echo
 sc --timeout 15 -- -w 5 -x "socks4://127.0.0.1:$ECHO_PORT" 127.0.0.1 7
 expect_rc "socks4 against an echo service: a protocol violation" 4 &&
-	expect_err "socks4 echo: CD named as no reply code" 'CD 0x01: not a SOCKS4 reply code.*VN is 0x04'
+	expect_err "socks4 echo: VN named with a code that is no reply code" \
+		'request phase: VN 0x04 at offset 0: reply version 4 with a code that is no SOCKS4 reply code'
+expect_err "socks4 echo: the hint and its evidence" \
+	"the server sent the client's bytes back: an echo service: '\\\\x04\\\\x01\\\\x00\\\\x07\\\\x7f"
+expect_err_plain "socks4 echo"
 if grep -q refused "$SC_ERR"; then fail "socks4 echo: called a refusal"; else ok "socks4 echo: not called a refusal"; fi
 
 for n in 0 1 2 4 7; do

@@ -129,6 +129,14 @@ expect_out "udp-zero: the echoes came through the substituted relay" "$three"
 expect_err "udp-zero: the substitution is said" \
 	"the relay address is 0\.0\.0\.0: using the proxy's, 127\.0\.0\.1 port [1-9]"
 
+# Bytes on the control connection: nothing should come there, and the flow
+# says so (a warning, with the offset); the association goes on.
+bad udp-junk --in-str "$three" --
+expect_rc udp-junk 0
+expect_out "udp-junk: the echoes still came" "$three"
+expect_err "udp-junk: the flow's violation, as a warning" \
+	"^sockscope: warning: udp: control connection: udp phase: at byte 12 of what the server sent: data on a UDP association's control connection\$"
+
 # Datagrams the client must drop; the good ones after them still arrive.
 bad udp-frag --in-str "$three" -- -v
 expect_rc udp-frag 0
