@@ -143,7 +143,7 @@ choose_reading(const struct decode_src *src, const struct decode_opts *o,
 	size_t n = readings(version, server, rd);
 	*best = rd[0];
 	decode_flow_run(src, &rd[0], NULL, &best_score);
-	for (size_t i = 1; i < n && plausibility(&best_score) < 100; i++) {
+	for (size_t i = 1; i < n; i++) {
 		decode_flow_run(src, &rd[i], NULL, &sc);
 		if (better(&sc, &best_score)) {
 			*best = rd[i];

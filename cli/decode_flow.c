@@ -16,6 +16,7 @@
 #include "decode_flow.h"
 #include "decode_show.h"
 #include "flow.h"
+#include "field.h"
 #include "msgtext.h"
 
 #define CMD_BIND 0x02 /* BIND's replies are titled by their role */
@@ -152,6 +153,7 @@ show_pending(struct run *r, const struct flow_outcome *o)
 		return;
 	flush_tunnel(r);
 	proto_decode(x.type, r->src->side[s] + at, len - at, NULL, &m);
+	r->sc->anomalies += m.anomalies;
 	r->broken[s] = true;
 	r->shown[s] = len;
 	/* A refusal cut short explains its code, not the bytes after it. */
@@ -171,9 +173,12 @@ on_outcome(struct run *r, const struct flow_outcome *o)
 	if (o->result == FLOW_RES_VIOLATION) {
 		r->sc->status = DS_MALFORMED;
 		r->sc->after_close = r->before.result != FLOW_RES_NONE;
-		/* A stand-in that broke the rules: the reading explains nothing. */
-		r->sc->err_at = r->real[o->side] ? real_off(r, (int)o->side, o->off) : 0;
+		r->sc->err_at = real_off(r, (int)o->side, o->off);
 		r->sc->err_in_msg = 0;
+		/* A stand-in that broke the rules (a method the greeting did not
+		 * offer): wrong only if real bytes are left unexplained. */
+		if (!r->real[o->side])
+			r->sc->status = DS_OK;
 	}
 	if (!r->quiet && (o->result == FLOW_RES_VIOLATION || o->result == FLOW_RES_REFUSED))
 		show_pending(r, o);
@@ -223,66 +228,82 @@ on_event(void *ctx, const struct flow_event *ev)
  * The stand-ins.
  */
 
-static void
-feed_standin(struct run *r, enum flow_side side, const uint8_t *p, size_t n)
+/*
+ * A stand-in message: a draft of type with its starting values (a reply's
+ * are "granted", a status's "success"), what the reading chose, and an
+ * address and user that only make it whole.  false when it cannot be built.
+ */
+static bool
+standin(const struct run *r, enum msg_type type, uint8_t *buf, size_t cap, size_t *len)
 {
-	if (r->real[side]) /* the start of a paste: before the side's real bytes */
-		r->prefix[side] += n;
-	flow_feed(&r->fl, side, p, n);
+	static const uint8_t addr[4] = {192, 0, 2, 1};
+	uint8_t methods[255];
+	struct proto_error err;
+	struct draft d;
+
+	draft_init(&d, type);
+	switch (type) {
+	case MSG_S5_GREETING: /* every method offered: the server may choose any */
+		for (size_t i = 0; i < sizeof(methods); i++)
+			methods[i] = (uint8_t)i;
+		if (r->rd->start == START_FIRST)
+			draft_set_bytes(&d, "METHODS", methods, sizeof(methods));
+		else /* only the method the paste's start needs */
+			draft_set_bytes(&d, "METHODS", &methods[r->rd->method], 1);
+		break;
+	case MSG_S5_METHOD:
+		draft_set_num(&d, "METHOD", r->rd->method);
+		break;
+	case MSG_S5_AUTH_REQUEST:
+		draft_set_bytes(&d, "UNAME", (const uint8_t *)"u", 1);
+		draft_set_bytes(&d, "PASSWD", (const uint8_t *)"p", 1);
+		break;
+	case MSG_S4_REQUEST:
+		draft_set_num(&d, "CD", r->rd->cmd);
+		draft_set_ipv4(&d, "DSTIP", addr);
+		draft_set_num(&d, "DSTPORT", 80);
+		break;
+	case MSG_S5_REQUEST:
+		draft_set_num(&d, "CMD", r->rd->cmd);
+		draft_set_ipv4(&d, "DST.ADDR", addr);
+		draft_set_num(&d, "DST.PORT", 80);
+		break;
+	case MSG_S4_REPLY:
+	case MSG_S5_REPLY:
+	case MSG_S5_AUTH_STATUS:
+		break;
+	default:
+		return false; /* GSSAPI: either side may send more; nothing is owed */
+	}
+	return proto_encode(&d, buf, cap, len, NULL, &err) == PROTO_OK;
 }
 
-/* A greeting that offers every method: the server may choose any. */
-static void
-standin_greeting(struct run *r)
+/* The stand-in of side sends a message of type; true when it could. */
+static bool
+send_standin(struct run *r, enum flow_side side, enum msg_type type)
 {
-	uint8_t g[2 + 255];
+	uint8_t buf[FLOW_MSG_MAX];
+	size_t len;
 
-	g[0] = 0x05;
-	g[1] = 0xff;
-	for (size_t i = 0; i < 255; i++)
-		g[2 + i] = (uint8_t)i;
-	feed_standin(r, FLOW_CLIENT, g, sizeof(g));
+	if (!standin(r, type, buf, sizeof(buf), &len))
+		return false;
+	if (r->real[side]) /* the start of a paste: before the side's real bytes */
+		r->prefix[side] += len;
+	flow_feed(&r->fl, side, buf, len);
+	return true;
 }
 
 /* What the absent side owes, as the flow says, sent by its stand-in; true
- * when it sent something. */
+ * when it sent something.  A granted reply, so that what the client sends
+ * next is data. */
 static bool
 answer_one(struct run *r)
 {
 	enum flow_side a = r->real[FLOW_CLIENT] ? FLOW_SERVER : FLOW_CLIENT;
 	struct flow_expect x = flow_expect(&r->fl, a);
-	const uint8_t s5_reply[] = {0x05, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0};
-	const uint8_t s4_reply[] = {0x00, 0x5a, 0, 0, 0, 0, 0, 0};
-	const uint8_t s5_request[] = {0x05, r->rd->cmd, 0x00, 0x01, 0, 0, 0, 0, 0, 0};
-	const uint8_t auth[] = {0x01, 0x01, 'u', 0x01, 'p'};
-	const uint8_t status[] = {0x01, 0x00};
-	const uint8_t method[] = {0x05, r->rd->method};
 
-	if (x.kind != FLOW_X_MESSAGE)
-		return false;
-	switch (x.type) {
-	case MSG_S5_METHOD:
-		feed_standin(r, a, method, sizeof(method));
-		break;
-	case MSG_S5_AUTH_STATUS:
-		feed_standin(r, a, status, sizeof(status));
-		break;
-	case MSG_S5_REPLY: /* granted, so what the client sends next is data */
-		feed_standin(r, a, s5_reply, sizeof(s5_reply));
-		break;
-	case MSG_S4_REPLY:
-		feed_standin(r, a, s4_reply, sizeof(s4_reply));
-		break;
-	case MSG_S5_AUTH_REQUEST:
-		feed_standin(r, a, auth, sizeof(auth));
-		break;
-	case MSG_S5_REQUEST:
-		feed_standin(r, a, s5_request, sizeof(s5_request));
-		break;
-	default:
-		return false; /* GSSAPI: either side may send more; nothing is owed */
-	}
-	return true;
+	return x.kind == FLOW_X_MESSAGE && x.type != MSG_S5_GREETING &&
+	       x.type != MSG_S4_REQUEST && send_standin(r, a, x.type);
 }
 
 /* Each answer may make another owed (BIND's second reply): a few at most. */
@@ -293,23 +314,24 @@ answer_owed(struct run *r)
 		;
 }
 
-/* The messages before a paste that starts mid-handshake, or the client's
- * first message when only the server's bytes are here. */
+/* The messages before a paste that starts mid-handshake (greeting and
+ * method selection), or the client's first message when only the server's
+ * bytes are here. */
 static void
 start_paste(struct run *r)
 {
-	const uint8_t s4_request[] = {0x04, r->rd->cmd, 0x00, 0x50, 1, 2, 3, 4, 0x00};
-	const uint8_t greet[] = {0x05, 0x01, r->rd->start == START_AUTH ? 0x02 : 0x00};
-	const uint8_t method[] = {0x05, greet[2]};
+	struct decode_reading rd = *r->rd;
+	const struct decode_reading *was = r->rd;
 
 	r->quiet = true;
-	if (r->rd->start != START_FIRST) {
-		feed_standin(r, FLOW_CLIENT, greet, sizeof(greet));
-		feed_standin(r, FLOW_SERVER, method, sizeof(method));
-	} else if (r->real[FLOW_SERVER] && r->rd->version == 4) {
-		feed_standin(r, FLOW_CLIENT, s4_request, sizeof(s4_request));
+	if (rd.start != START_FIRST) {
+		rd.method = rd.start == START_AUTH ? 0x02 : 0x00;
+		r->rd = &rd;
+		send_standin(r, FLOW_CLIENT, MSG_S5_GREETING);
+		send_standin(r, FLOW_SERVER, MSG_S5_METHOD);
+		r->rd = was;
 	} else if (r->real[FLOW_SERVER]) {
-		standin_greeting(r);
+		send_standin(r, FLOW_CLIENT, rd.version == 4 ? MSG_S4_REQUEST : MSG_S5_GREETING);
 	}
 	r->quiet = false;
 }
@@ -363,6 +385,7 @@ leftover(struct run *r, int s)
 		if (r->sc->status == DS_OK)
 			r->sc->status = DS_NEED_MORE;
 		proto_decode(x.type, p + r->next[s], len - r->next[s], NULL, &m);
+		r->sc->anomalies += m.anomalies;
 		if (r->out != NULL)
 			show_broken(r->out, &m, s, r->next[s], p + r->next[s], len - r->next[s],
 				    true);
@@ -372,6 +395,10 @@ leftover(struct run *r, int s)
 	 * bytes are a violation already and the client's only noted. */
 	if (x.kind != FLOW_X_END && r->sc->status == DS_OK)
 		r->sc->status = DS_NEED_MORE;
+	if (o->result == FLOW_RES_VIOLATION && !r->real[o->side]) {
+		r->sc->status = DS_MALFORMED;
+		r->sc->err_at = from;
+	}
 	bool must_close = o->result == FLOW_RES_VIOLATION && (int)o->side == s &&
 			  r->before.result != FLOW_RES_NONE;
 	if (r->out != NULL)
