@@ -21,6 +21,15 @@
 
 #define CMD_BIND 0x02 /* BIND's replies are titled by their role */
 
+#define ANOMALIES_HELD 4
+
+/* An anomaly as the flow reported it (its strings are static). */
+struct anomaly {
+	int side;
+	size_t off;
+	const char *field, *text;
+};
+
 struct run {
 	struct flow fl;
 	const struct decode_src *src;
@@ -44,6 +53,8 @@ struct run {
 	struct flow_outcome before; /* the outcome a violation replaced */
 	const struct hint *hints[2];
 	size_t nhints;
+	struct anomaly held[ANOMALIES_HELD];
+	size_t nheld;
 };
 
 static size_t
@@ -96,6 +107,48 @@ role_of(const struct run *r, const struct msg *m)
 	return VIEW_ROLE_NONE;
 }
 
+/* Whether the decoder's field anomaly is one the view of the side's last
+ * message shows. */
+static bool
+anomaly_shown(const struct run *r, const struct anomaly *a)
+{
+	return a->field != NULL && a->off >= r->msg_at[a->side] && a->off < r->msg_end[a->side];
+}
+
+static void
+say_anomaly(struct run *r, const struct anomaly *a)
+{
+	bool shown = anomaly_shown(r, a);
+
+	if (!shown)
+		r->sc->anomalies++;
+	if (r->out != NULL)
+		show_anomaly(r->out, a->side, a->off, a->field, a->text, shown);
+}
+
+/* Anomalies held until the message they are in is shown. */
+static void
+say_held(struct run *r)
+{
+	for (size_t i = 0; i < r->nheld; i++)
+		say_anomaly(r, &r->held[i]);
+	r->nheld = 0;
+}
+
+static void
+on_anomaly(struct run *r, const struct flow_event *ev)
+{
+	struct anomaly a = {(int)ev->side, real_off(r, (int)ev->side, ev->off), ev->field,
+			    ev->text};
+
+	/* In a message not shown yet (a reply cut short after its code). */
+	if (a.field != NULL && a.off >= r->next[a.side] && r->nheld < ANOMALIES_HELD) {
+		r->held[r->nheld++] = a;
+		return;
+	}
+	say_anomaly(r, &a);
+}
+
 static void
 on_message(struct run *r, const struct flow_event *ev)
 {
@@ -110,29 +163,7 @@ on_message(struct run *r, const struct flow_event *ev)
 	r->msg_end[s] = r->next[s] = r->shown[s] = off + m->len;
 	r->sc->anomalies += m->anomalies;
 	r->sc->msg_bytes += m->len;
-}
-
-/* Whether the decoder's field anomaly is one the message's view shows. */
-static bool
-anomaly_shown(const struct run *r, const struct flow_event *ev)
-{
-	int s = (int)ev->side;
-	size_t off = real_off(r, s, ev->off);
-
-	return ev->field != NULL && off >= r->msg_at[s] && off < r->msg_end[s] &&
-	       r->msg_end[s] > r->msg_at[s];
-}
-
-static void
-on_anomaly(struct run *r, const struct flow_event *ev)
-{
-	bool shown = anomaly_shown(r, ev);
-
-	if (!shown)
-		r->sc->anomalies++;
-	if (r->out != NULL)
-		show_anomaly(r->out, (int)ev->side, real_off(r, (int)ev->side, ev->off), ev->field,
-			     ev->text, shown);
+	say_held(r);
 }
 
 /*
@@ -165,6 +196,9 @@ show_pending(struct run *r, const struct flow_outcome *o)
 	if (r->out != NULL)
 		show_broken(r->out, &m, s, at, r->src->side[s] + at, len - at,
 			    o->result == FLOW_RES_VIOLATION);
+	r->msg_at[s] = at;
+	r->msg_end[s] = at + msg_extent(&m);
+	say_held(r);
 }
 
 static void
@@ -389,6 +423,9 @@ leftover(struct run *r, int s)
 		if (r->out != NULL)
 			show_broken(r->out, &m, s, r->next[s], p + r->next[s], len - r->next[s],
 				    true);
+		r->msg_at[s] = r->next[s];
+		r->msg_end[s] = r->next[s] + msg_extent(&m);
+		say_held(r);
 		return;
 	}
 	/* Held for an answer that never came; after the end, the server's
@@ -422,6 +459,7 @@ finish(struct run *r)
 	for (int i = 0; i < 2; i++)
 		if (r->real[i])
 			leftover(r, i);
+	say_held(r);
 	if (r->out != NULL)
 		show_end(r->out, &e);
 }
