@@ -167,10 +167,13 @@ evidence_text(const struct hint *h, char *buf, size_t cap)
 }
 
 static json_t *
-outcome_json(const struct decode_end *e, const char *words)
+outcome_json(const struct decode_out *out, const struct decode_end *e, const char *words)
 {
 	const struct flow_outcome *o = e->outcome;
 
+	/* One side alone: where the session stands depends on the stand-in. */
+	if (!e->decided && !out->both)
+		return json_pack("{s:s}", "result", "undecided");
 	if (!e->decided)
 		return json_pack("{s:s, s:s}", "result", "undecided", "phase",
 				 flow_phase_name(e->phase));
@@ -268,6 +271,6 @@ show_end(struct decode_out *out, const struct decode_end *e)
 	if (out->doc == NULL)
 		return;
 	json_tunnel(out, e);
-	if (json_object_set_new(out->doc, "outcome", outcome_json(e, words)) != 0)
+	if (json_object_set_new(out->doc, "outcome", outcome_json(out, e, words)) != 0)
 		out->out_of_memory = true;
 }
