@@ -103,6 +103,13 @@ show_rest(struct decode_out *out, int side, const uint8_t *p, size_t len, size_t
 	if (out->doc != NULL)
 		return;
 	set_view(out, side, VIEW_ROLE_NONE);
+	/* The client's bytes held for an answer that never came may be a
+	 * username/password request (version 0x01): its password. */
+	if (side == 0 && p[0] == 0x01 && !out->o->show_secrets) {
+		printf("   %zu byte%s%s not decoded, not shown: they may hold the password "
+		       "(--show-secrets shows them)\n", len, len == 1 ? "" : "s", whose(out, side));
+		return;
+	}
 	printf("   %zu byte%s%s %s:\n", len, len == 1 ? "" : "s", whose(out, side),
 	       must_close ? "that should not be there" : "not decoded");
 	hexdump_print(stdout, p, len, base, &out->view);

@@ -153,4 +153,14 @@ out_has "data before the reply: the anomaly" '^   ! the client at offset 0x000d:
 sc --in "$T/early.txt" -- decode -j
 json_is "data before the reply, JSON" 'd["anomalies"][0]["side"] == "client" and d["anomalies"][0]["offset"] == 13'
 
+# A username/password request held for a method selection cut short: never
+# dumped in clear.
+follow "$T/held.txt" "c 05 01 02 01 04 75 73 65 72 06 53 33 63 72 33 74" "s 05"
+sc --in "$T/held.txt" -- decode
+expect_rc "held auth request" 4
+out_has "held auth request: counted" '13 bytes from the client not decoded, not shown'
+out_lacks "held auth request: the password hidden" 'S3cr3t|53 33 63 72'
+sc --in "$T/held.txt" -- decode --show-secrets
+out_has "held auth request, --show-secrets: shown" 'S3cr3t'
+
 finish
