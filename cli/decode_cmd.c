@@ -76,9 +76,6 @@ better(const struct decode_score *a, const struct decode_score *b)
 	return a->err_in_msg > b->err_in_msg;
 }
 
-#define CMD_CONNECT 0x01
-#define CMD_BIND 0x02
-
 /* The readings of one side, in the order a tie is settled: a whole
  * handshake first, then a paste of its later part. */
 static size_t
@@ -89,13 +86,13 @@ readings(int version, bool server, struct decode_reading *rd)
 		{5, START_REQUEST, 0, 0},  {5, START_AUTH, 0, 0},
 	};
 	static const struct decode_reading server5[] = {
-		{5, START_FIRST, 0, CMD_CONNECT},   {5, START_FIRST, 0, CMD_BIND},
-		{5, START_REQUEST, 0, CMD_CONNECT}, {5, START_REQUEST, 0, CMD_BIND},
-		{5, START_AUTH, 0, CMD_CONNECT},    {5, START_AUTH, 0, CMD_BIND},
+		{5, START_FIRST, 0, DECODE_CMD_CONNECT},   {5, START_FIRST, 0, DECODE_CMD_BIND},
+		{5, START_REQUEST, 0, DECODE_CMD_CONNECT}, {5, START_REQUEST, 0, DECODE_CMD_BIND},
+		{5, START_AUTH, 0, DECODE_CMD_CONNECT},    {5, START_AUTH, 0, DECODE_CMD_BIND},
 	};
-	static const struct decode_reading client4[] = {{4, START_FIRST, 0, CMD_CONNECT}};
+	static const struct decode_reading client4[] = {{4, START_FIRST, 0, DECODE_CMD_CONNECT}};
 	static const struct decode_reading server4[] = {
-		{4, START_FIRST, 0, CMD_CONNECT}, {4, START_FIRST, 0, CMD_BIND},
+		{4, START_FIRST, 0, DECODE_CMD_CONNECT}, {4, START_FIRST, 0, DECODE_CMD_BIND},
 	};
 	const struct decode_reading *set = version == 4 ? (server ? server4 : client4)
 							: (server ? server5 : client5);

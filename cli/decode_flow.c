@@ -19,8 +19,6 @@
 #include "field.h"
 #include "msgtext.h"
 
-#define CMD_BIND 0x02 /* BIND's replies are titled by their role */
-
 #define ANOMALIES_HELD 4
 
 /* An anomaly as the flow reported it (its strings are static). */
@@ -102,7 +100,7 @@ role_of(const struct run *r, const struct msg *m)
 		return VIEW_ROLE_NONE;
 	if (flow_phase(&r->fl) == FLOW_PH_BIND)
 		return VIEW_ROLE_BIND_SECOND;
-	if (flow_phase(&r->fl) == FLOW_PH_REPLY && r->cmd == CMD_BIND)
+	if (flow_phase(&r->fl) == FLOW_PH_REPLY && r->cmd == DECODE_CMD_BIND)
 		return VIEW_ROLE_BIND_FIRST;
 	return VIEW_ROLE_NONE;
 }
@@ -468,7 +466,7 @@ void
 decode_flow_run(const struct decode_src *src, const struct decode_reading *rd,
 		struct decode_out *out, struct decode_score *sc)
 {
-	static struct run r; /* a flow holds two messages: off the stack */
+	struct run r;
 
 	memset(&r, 0, sizeof(r));
 	memset(sc, 0, sizeof(*sc));

@@ -28,6 +28,11 @@ enum decode_start { START_FIRST, START_REQUEST, START_AUTH };
  * command below, success otherwise.  The stand-in's messages, anomalies and
  * outcome are never shown.
  */
+/* The commands a stand-in client may have sent; BIND's replies are titled
+ * by their role. */
+#define DECODE_CMD_CONNECT 0x01
+#define DECODE_CMD_BIND 0x02
+
 struct decode_reading {
 	int version;             /* 4 or 5; 0 for a conversation: the flow sniffs */
 	enum decode_start start;
