@@ -13,12 +13,9 @@
  * Every offset in the view counts from the first byte of the message whose
  * header is above it, also for the bytes after the last message.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -253,13 +250,7 @@ decode_bytes(const struct decode_src *src, const struct decode_opts *o)
 static int
 output_status(int status)
 {
-	errno = 0;
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return status;
-	if (errno == EPIPE)
-		return status;
-	fprintf(stderr, "sockscope: standard output: %s\n", strerror(errno != 0 ? errno : EIO));
-	return DECODE_OUTPUT;
+	return term_stdout_status(status); /* DECODE_OUTPUT when it fails */
 }
 
 int
@@ -270,7 +261,7 @@ decode_main(int argc, char **argv)
 	int first, done;
 
 	if ((done = decode_options(argc, argv, &o, &first)) != 0)
-		return done - 1;
+		return output_status(done - 1); /* --help, --version */
 	int rc = decode_input(argc, argv, first, &o, &src);
 	if (rc != 0)
 		return output_status(rc);

@@ -51,6 +51,7 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	bool client = false;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -60,15 +61,17 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 	while ((c = getopt_long(argc, argv, ":45jhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CLIENT:
-			o->server = false;
-			o->side_given = true;
+			client = true;
 			break;
 		case OPT_SERVER:
 			o->server = true;
-			o->side_given = true;
 			break;
 		case '4':
 		case '5':
+			if (o->version != 0 && o->version != c - '0') {
+				fprintf(stderr, "sockscope: decode: -4 and -5 exclude each other\n");
+				goto bad;
+			}
 			o->version = c - '0';
 			break;
 		case OPT_UDP:
@@ -82,8 +85,8 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 			break;
 		case OPT_COLOR:
 			if (color_when_parse(optarg, &o->color) < 0) {
-				fprintf(stderr, "sockscope: --color: '%s' is not auto, always "
-						"or never\n", optarg);
+				term_say("sockscope", "--color: '%s' is not auto, always or never",
+					 optarg);
 				return 1 + DECODE_USAGE;
 			}
 			break;
@@ -101,11 +104,15 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 			if (optopt != 0)
 				fprintf(stderr, "sockscope: decode: unknown option -%c\n", optopt);
 			else
-				fprintf(stderr, "sockscope: decode: unknown option %s\n",
-					argv[optind - 1]);
+				term_say("sockscope", "decode: unknown option %s", argv[optind - 1]);
 			goto bad;
 		}
 	}
+	if (client && o->server) {
+		fprintf(stderr, "sockscope: decode: --client and --server exclude each other\n");
+		goto bad;
+	}
+	o->side_given = client || o->server;
 	if (o->udp && o->version == 4) {
 		fprintf(stderr, "sockscope: decode: --udp is SOCKS5, not -4\n");
 		goto bad;

@@ -292,7 +292,7 @@ rs_raw(struct rsess *s, const uint8_t *p, size_t len)
 	t0 = now_ms();
 	if ((rc = rs_send_bytes(s, p, len, "raw", t0 + s->timeout_ms)) != EXIT_OK)
 		return rc;
-	fflush(s->out);
+	rs_flush(s->out);
 	/* Half a message: what comes back at once, not a wait for the answer. */
 	wait_ms = kind == RAW_PARTIAL && s->timeout_ms > PARTIAL_WAIT_MS ? PARTIAL_WAIT_MS
 									: s->timeout_ms;
@@ -300,7 +300,7 @@ rs_raw(struct rsess *s, const uint8_t *p, size_t len)
 		rc = show_typed(s, type, t0 + wait_ms, wait_ms, kind == RAW_PARTIAL, "raw");
 	else
 		rc = show_plain(s, t0 + wait_ms, 300, kind != RAW_PARTIAL, wait_ms);
-	fflush(s->out);
+	rs_flush(s->out);
 	return rc;
 }
 
@@ -318,6 +318,6 @@ rs_recv(struct rsess *s, int wait_ms)
 	} else {
 		rc = show_plain(s, now_ms() + wait_ms, 100, false, wait_ms);
 	}
-	fflush(s->out);
+	rs_flush(s->out);
 	return rc;
 }

@@ -95,6 +95,9 @@ absorb(struct rsess *s, const struct msg *m, const struct host *bnd)
 		if (code == 0xff) {
 			rs_offered_text(s, list, sizeof(list));
 			rs_close(s, true);
+			/* a raw greeting with no method in it, or one not yet whole */
+			if (s->noffered == 0)
+				return rs_fail(EXIT_AUTH, "no acceptable method: no method was offered");
 			return rs_fail(EXIT_AUTH,
 				       "no acceptable method: the server accepts none of those offered (%s)",
 				       list);
