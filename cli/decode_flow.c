@@ -476,6 +476,12 @@ decode_flow_run(const struct decode_src *src, const struct decode_reading *rd,
 	r.sc = sc;
 	r.real[FLOW_CLIENT] = src->both || src->only == 0;
 	r.real[FLOW_SERVER] = src->both || src->only == 1;
+	/* A client's paste read from mid-handshake may have taken a
+	 * username/password request for a request: what follows it as data
+	 * may be the password. */
+	if (out != NULL)
+		out->hide_client_data = r.real[FLOW_CLIENT] && !src->both &&
+					rd->start != START_FIRST && !out->o->show_secrets;
 	flow_init(&r.fl, &(struct flow_config){.version = rd->version, .on_event = on_event,
 						.ctx = &r});
 	if (src->both)

@@ -57,6 +57,7 @@ struct decode_out {
 	const struct decode_opts *o;
 	struct view_opts view;
 	bool both;         /* a conversation: say whose bytes a dump holds */
+	bool hide_client_data; /* the client's data may be a password (see decode_flow.c) */
 	json_t *doc;       /* --json: {"messages": [...], ...}; NULL for the hex view */
 	json_t *messages, *anomalies, *hints; /* --json: its arrays */
 	bool out_of_memory;

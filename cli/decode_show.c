@@ -73,8 +73,10 @@ show_broken(struct decode_out *out, const struct msg *m, int side, size_t off,
 	if (left == 0)
 		return;
 	/* After a broken username/password request the rest is likely its
-	 * password, which no field marks as one any more. */
-	if (m->desc->type == MSG_S5_AUTH_REQUEST && !out->o->show_secrets) {
+	 * password, which no field marks as one any more; so after a client's
+	 * message that starts as one (version 0x01) where it was not owed. */
+	if ((m->desc->type == MSG_S5_AUTH_REQUEST || (side == 0 && p[0] == 0x01)) &&
+	    !out->o->show_secrets) {
 		printf("   %zu more byte%s not decoded, not shown: they may hold the password "
 		       "(--show-secrets shows them)\n", left, left == 1 ? "" : "s");
 		return;
@@ -89,6 +91,11 @@ show_tunnel(struct decode_out *out, int side, const uint8_t *p, size_t len, size
 	if (out->doc != NULL)
 		return;
 	set_view(out, side, VIEW_ROLE_NONE);
+	if (side == 0 && out->hide_client_data) {
+		printf("   %zu byte%s of tunnel data, not shown: they may hold a password "
+		       "(--show-secrets shows them)\n", len, len == 1 ? "" : "s");
+		return;
+	}
 	printf("   %zu byte%s of tunnel data%s, not decoded:\n", len, len == 1 ? "" : "s",
 	       whose(out, side));
 	/* Offsets count from the first byte of the message above, here as in
