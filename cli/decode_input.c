@@ -5,9 +5,10 @@
  *
  * A dump of whole frames (tshark -x) carries link, IP and TCP headers and
  * both sides of a connection; tshark's follow output carries both sides,
- * the second indented.  decode reads one side of one connection, so the
- * headers are skipped and the side the options ask for is kept, and the
- * user is told so.
+ * the second indented.  decode reads one connection: the headers are
+ * skipped, and both sides are kept in the order the dump holds them (a
+ * conversation), or only the side --client or --server asks for; the user
+ * is told so.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -217,13 +218,28 @@ take_payload(struct frames *fr, struct side *sd, const struct tcp_frame *f,
 	sd->bytes += f->payload_len - *skip;
 }
 
-/* The payloads of one side, into out (as large as the input); false when
- * no segment is a frame. */
-static bool
-frames_side(const struct hex_input *in, int want, struct frames *fr, uint8_t *out,
-	    size_t *outlen)
+/* Appends n bytes from p to side s of src, and to its turns when both
+ * sides are kept (a turn goes on while the same side sends). */
+static void
+src_add(struct decode_src *src, int s, const uint8_t *p, size_t n)
 {
-	*outlen = 0;
+	if (n == 0)
+		return;
+	memcpy(src->side[s] + src->len[s], p, n);
+	src->len[s] += n;
+	if (src->turns == NULL)
+		return;
+	if (src->nturns > 0 && src->turns[src->nturns - 1].side == s)
+		src->turns[src->nturns - 1].len += n;
+	else
+		src->turns[src->nturns++] = (struct decode_turn){s, n};
+}
+
+/* The payloads of the connection's sides into src (each side as large as
+ * the input); false when no segment is a frame. */
+static bool
+frames_sides(const struct hex_input *in, struct frames *fr, struct decode_src *src)
+{
 	memset(fr, 0, sizeof(*fr));
 	for (size_t i = 0; i < in->nsegs; i++) {
 		const struct hex_segment *sg = &in->segs[i];
@@ -247,10 +263,7 @@ frames_side(const struct hex_input *in, int want, struct frames *fr, uint8_t *ou
 		if (f.payload_len == 0)
 			continue;
 		take_payload(fr, &fr->side[s], &f, &skip);
-		if (s == want) {
-			memcpy(out + *outlen, p + f.payload_off + skip, f.payload_len - skip);
-			*outlen += f.payload_len - skip;
-		}
+		src_add(src, s, p + f.payload_off + skip, f.payload_len - skip);
 	}
 	return fr->nframes > 0;
 }
@@ -258,19 +271,34 @@ frames_side(const struct hex_input *in, int want, struct frames *fr, uint8_t *ou
 static const char *const side_name[2] = {"client", "server"};
 
 static void
-frames_notes(const struct frames *fr, int want, const struct decode_opts *o)
+side_note(const struct frames *fr, int s, const struct decode_opts *o)
 {
 	char a[64], b[64];
-	const struct side *sd = &fr->side[want], *other = &fr->side[1 - want];
+	const struct side *sd = &fr->side[s], *other = &fr->side[1 - s];
+
+	end_text(&sd->end, a, sizeof(a));
+	end_text(&other->end, b, sizeof(b));
+	if (o->side_given)
+		decode_note(o, "the %s's side, %s to %s: %zu byte%s in %zu frame%s; --%s for the "
+			    "%s's %zu", side_name[s], a, b, sd->bytes, sd->bytes == 1 ? "" : "s",
+			    sd->frames, sd->frames == 1 ? "" : "s", side_name[1 - s],
+			    side_name[1 - s], other->bytes);
+	else
+		decode_note(o, "the %s's side, %s to %s: %zu byte%s in %zu frame%s", side_name[s],
+			    a, b, sd->bytes, sd->bytes == 1 ? "" : "s", sd->frames,
+			    sd->frames == 1 ? "" : "s");
+}
+
+static void
+frames_notes(const struct frames *fr, const struct decode_opts *o)
+{
+	int want = o->server ? 1 : 0;
 
 	decode_note(o, "%zu captured frame%s: %s, IPv%d and TCP headers skipped", fr->nframes,
 		    fr->nframes == 1 ? "" : "s", link_type_name(fr->link), fr->ip_version);
-	end_text(&sd->end, a, sizeof(a));
-	end_text(&other->end, b, sizeof(b));
-	decode_note(o, "the %s's side, %s to %s: %zu byte%s in %zu frame%s; --%s for the "
-		    "%s's %zu", side_name[want], a, b, sd->bytes, sd->bytes == 1 ? "" : "s",
-		    sd->frames, sd->frames == 1 ? "" : "s", side_name[1 - want],
-		    side_name[1 - want], other->bytes);
+	for (int s = 0; s < 2; s++)
+		if (!o->side_given || s == want)
+			side_note(fr, s, o);
 	if (fr->other_conn > 0)
 		decode_note(o, "%zu frame%s of other TCP connections skipped: decode reads one "
 			    "(tshark -Y tcp.stream==N picks one)", fr->other_conn,
@@ -278,63 +306,113 @@ frames_notes(const struct frames *fr, int want, const struct decode_opts *o)
 	if (fr->retransmitted > 0)
 		decode_note(o, "%zu retransmitted frame%s skipped", fr->retransmitted,
 			    fr->retransmitted == 1 ? "" : "s");
-	if (sd->gaps > 0)
-		decode_note(o, "%zu gap%s in the %s's side: the capture missed bytes there",
-			    sd->gaps, sd->gaps == 1 ? "" : "s", side_name[want]);
+	for (int s = 0; s < 2; s++)
+		if (fr->side[s].gaps > 0 && (!o->side_given || s == want))
+			decode_note(o, "%zu gap%s in the %s's side: the capture missed bytes there",
+				    fr->side[s].gaps, fr->side[s].gaps == 1 ? "" : "s",
+				    side_name[s]);
 	if (fr->not_frames > 0)
 		decode_note(o, "%zu block%s that %s no TCP frame skipped (such as tshark's "
 			    "reassembled data)", fr->not_frames, fr->not_frames == 1 ? "" : "s",
 			    fr->not_frames == 1 ? "is" : "are");
 }
 
-/* The turns of one side of follow output, into out. */
+/* The turns of follow output into src. */
 static void
-follow_side(const struct hex_input *in, int want, uint8_t *out, size_t *outlen,
-	    size_t have[2])
-{
-	*outlen = 0;
-	have[0] = have[1] = 0;
-	for (size_t i = 0; i < in->nsegs; i++) {
-		const struct hex_segment *sg = &in->segs[i];
-		have[sg->indented] += sg->len;
-		if ((int)sg->indented == want) {
-			memcpy(out + *outlen, in->bytes + sg->off, sg->len);
-			*outlen += sg->len;
-		}
-	}
-}
-
-/* in's bytes, or the side asked for of a capture's dump, into a new buffer. */
-static int
-choose_bytes(const struct hex_input *in, const struct decode_opts *o, uint8_t **bytes,
-	     size_t *len)
+follow_sides(const struct hex_input *in, const struct decode_opts *o, struct decode_src *src)
 {
 	int want = o->server ? 1 : 0;
-	struct frames fr;
-	size_t have[2];
 
-	*bytes = malloc(in->len);
-	if (*bytes == NULL) {
-		fprintf(stderr, "sockscope: out of memory\n");
-		return DECODE_USAGE;
+	for (size_t i = 0; i < in->nsegs; i++) {
+		const struct hex_segment *sg = &in->segs[i];
+		src_add(src, sg->indented, in->bytes + sg->off, sg->len);
 	}
-	if (in->shape == HEX_SHAPE_FOLLOW) {
-		follow_side(in, want, *bytes, len, have);
+	if (o->side_given)
 		decode_note(o, "tshark follow output: the %s's side (%s lines), %zu bytes; "
 			    "--%s for the %s's %zu", side_name[want],
-			    want ? "indented" : "unindented", have[want], side_name[1 - want],
-			    side_name[1 - want], have[1 - want]);
-	} else if (in->shape == HEX_SHAPE_DUMP && frames_side(in, want, &fr, *bytes, len)) {
-		frames_notes(&fr, want, o);
-	} else {
-		memcpy(*bytes, in->bytes, in->len);
-		*len = in->len;
+			    want ? "indented" : "unindented", src->len[want], side_name[1 - want],
+			    side_name[1 - want], src->len[1 - want]);
+	else
+		decode_note(o, "tshark follow output: the client's side (unindented lines), %zu "
+			    "bytes, and the server's (indented lines), %zu", src->len[0],
+			    src->len[1]);
+}
+
+void
+decode_src_free(struct decode_src *src)
+{
+	for (int s = 0; s < 2; s++) {
+		if (src->side[s] != NULL)
+			explicit_bzero(src->side[s], src->len[s]);
+		free(src->side[s]);
 	}
-	if (*len == 0) {
+	free(src->turns);
+	memset(src, 0, sizeof(*src));
+}
+
+/* One side only: the other is dropped (wiped), and so are the turns. */
+static void
+keep_one(struct decode_src *src, int s)
+{
+	if (src->side[1 - s] != NULL)
+		explicit_bzero(src->side[1 - s], src->len[1 - s]);
+	free(src->side[1 - s]);
+	src->side[1 - s] = NULL;
+	src->len[1 - s] = 0;
+	free(src->turns);
+	src->turns = NULL;
+	src->nturns = 0;
+	src->both = false;
+	src->only = s;
+}
+
+/* in's bytes, or the sides of a capture's dump, into src. */
+static int
+choose_bytes(const struct hex_input *in, const struct decode_opts *o, struct decode_src *src)
+{
+	int want = o->server ? 1 : 0;
+	bool capture = in->shape == HEX_SHAPE_FOLLOW || in->shape == HEX_SHAPE_DUMP;
+	struct frames fr;
+
+	memset(src, 0, sizeof(*src));
+	src->side[0] = malloc(in->len);
+	src->side[1] = capture ? malloc(in->len) : NULL;
+	src->turns = capture ? calloc(in->nsegs + 1, sizeof(*src->turns)) : NULL;
+	if (src->side[0] == NULL || (capture && (src->side[1] == NULL || src->turns == NULL))) {
+		fprintf(stderr, "sockscope: out of memory\n");
+		decode_src_free(src);
+		return DECODE_USAGE;
+	}
+	src->both = true;
+	if (in->shape == HEX_SHAPE_FOLLOW) {
+		follow_sides(in, o, src);
+	} else if (in->shape == HEX_SHAPE_DUMP && frames_sides(in, &fr, src)) {
+		frames_notes(&fr, o);
+	} else {
+		memset(src->len, 0, sizeof(src->len));
+		src->nturns = 0;
+		memcpy(src->side[0], in->bytes, in->len);
+		src->len[0] = in->len;
+		keep_one(src, 0);
+		if (want == 1) { /* the bytes are the server's */
+			src->side[1] = src->side[0];
+			src->len[1] = src->len[0];
+			src->side[0] = NULL;
+			src->len[0] = 0;
+			src->only = 1;
+		}
+	}
+	/* A capture of one side only (or one side asked for) is decoded as one. */
+	if (src->both && (o->side_given || o->udp)) /* a datagram is one side's */
+		keep_one(src, want);
+	else if (src->both && src->len[1] == 0)
+		keep_one(src, 0);
+	else if (src->both && src->len[0] == 0)
+		keep_one(src, 1);
+	if (src->len[src->only] == 0 && !src->both) {
 		fprintf(stderr, "sockscope: no bytes to decode from the %s's side\n",
-			side_name[want]);
-		free(*bytes);
-		*bytes = NULL;
+			side_name[src->only]);
+		decode_src_free(src);
 		return DECODE_USAGE;
 	}
 	return 0;
@@ -342,7 +420,7 @@ choose_bytes(const struct hex_input *in, const struct decode_opts *o, uint8_t **
 
 int
 decode_input(int argc, char **argv, int first, const struct decode_opts *o,
-	     uint8_t **bytes, size_t *len)
+	     struct decode_src *src)
 {
 	struct hexparse_error herr;
 	struct hex_input in;
@@ -368,7 +446,7 @@ decode_input(int argc, char **argv, int first, const struct decode_opts *o,
 		hex_input_free(&in);
 		return DECODE_USAGE;
 	}
-	rc = choose_bytes(&in, o, bytes, len);
+	rc = choose_bytes(&in, o, src);
 	hex_input_free(&in);
 	return rc;
 }

@@ -1,7 +1,9 @@
 /*
- * What the parts of `sockscope decode` share: its options and exit
- * statuses.  decode_options.c reads the command line, decode_input.c finds
- * the bytes, decode_cmd.c decodes them.
+ * What the parts of `sockscope decode` share: its options, exit statuses
+ * and the bytes it read.  decode_options.c reads the command line,
+ * decode_input.c finds the bytes, decode_cmd.c picks a reading of them,
+ * decode_flow.c feeds them to the flow and decode_show.c shows what the
+ * flow reports.
  */
 #ifndef SOCKSCOPE_CLI_DECODE_INTERNAL_H
 #define SOCKSCOPE_CLI_DECODE_INTERNAL_H
@@ -17,11 +19,32 @@ enum { DECODE_OK = 0, DECODE_USAGE = 2, DECODE_PROTOCOL = 4, DECODE_OUTPUT = 7 }
 
 struct decode_opts {
 	bool server;
-	int version; /* 4, 5, or 0 to guess */
-	bool udp;    /* a SOCKS5 UDP datagram */
+	bool side_given; /* --client or --server: that side alone, also of a capture */
+	int version;     /* 4, 5, or 0 to guess */
+	bool udp;        /* a SOCKS5 UDP datagram */
 	bool json;
 	bool show_secrets;
 	enum color_when color;
+};
+
+/* A run of one side's bytes, in the order the dump holds them. */
+struct decode_turn {
+	int side; /* 0 the client, 1 the server */
+	size_t len;
+};
+
+/*
+ * The bytes to decode: each side's, in order, and the turns that interleave
+ * them.  One side (both false) from plain hex or when --client or --server
+ * asked; both from a capture's dump of a connection.
+ */
+struct decode_src {
+	uint8_t *side[2]; /* malloc'd, or NULL; wipe and free with decode_src_free() */
+	size_t len[2];
+	struct decode_turn *turns; /* both sides only */
+	size_t nturns;
+	bool both;
+	int only; /* one side: which (0 the client, 1 the server) */
 };
 
 /* argv[0] is "decode".  0 to go on with *first the first operand, or 1 +
@@ -30,13 +53,14 @@ int decode_options(int argc, char **argv, struct decode_opts *o, int *first);
 
 /*
  * The bytes to decode: argv[first..argc) joined, or standard input, as hex.
- * From a dump of whole frames (tshark -x) or tshark's follow output, only
- * the side o->server asks for, with a note of what was skipped.  Returns 0
- * and a malloc'd *bytes (wipe and free it), or the exit status after a
+ * From a dump of whole frames (tshark -x) or tshark's follow output, both
+ * sides, or only the one --client or --server asks for, with a note of what
+ * was skipped.  Returns 0 and src filled, or the exit status after a
  * message.  The arguments are blanked: they may hold a password.
  */
 int decode_input(int argc, char **argv, int first, const struct decode_opts *o,
-		 uint8_t **bytes, size_t *len);
+		 struct decode_src *src);
+void decode_src_free(struct decode_src *src);
 
 /* A remark about the input or the reading chosen: "(...)" on stdout before
  * the view, or on stderr with --json (stdout holds only the JSON). */

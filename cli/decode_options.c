@@ -15,22 +15,23 @@ usage(FILE *fp)
 	      "Decode SOCKS bytes offline and show every field.  HEX comes from the\n"
 	      "arguments, joined, or from standard input: plain hex (05 01 00, 05:01:00,\n"
 	      "0x05, \\x05), xxd -p, a dump from tshark -x, xxd or hexdump -C, or\n"
-	      "tshark -z follow,tcp,hex output (one side: --client or --server).\n"
+	      "tshark -z follow,tcp,hex output.  Both sides of a capture are decoded as\n"
+	      "one conversation; --client or --server takes one.\n"
 	      "Standard input is read up to 16 MiB.\n"
 	      "\n"
-	      "      --client        the bytes the client sent (the default)\n"
+	      "      --client        the bytes the client sent (the default for plain hex)\n"
 	      "      --server        the bytes the server sent\n"
 	      "  -4, -5              SOCKS4(a) or SOCKS5 (default: from the first byte)\n"
 	      "      --udp           a SOCKS5 UDP datagram: RSV FRAG ATYP DST DATA\n"
 	      "                      (default when the bytes start 00 00)\n"
-	      "  -j, --json          one JSON array of the messages\n"
+	      "  -j, --json          one JSON object: the messages, outcome, anomalies, hints\n"
 	      "      --show-secrets  show the RFC 1929 password instead of ********\n"
 	      "      --color WHEN    auto, always or never (NO_COLOR honoured)\n"
 	      "  -h, --help          this help\n"
 	      "  -V, --version       the version\n"
 	      "\n"
 	      "exit status: 0 every byte decoded, 2 usage or bad hex,\n"
-	      "4 malformed or truncated, 7 standard output failed\n",
+	      "4 malformed, truncated or a protocol violation, 7 standard output failed\n",
 	      fp);
 }
 
@@ -111,6 +112,7 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 		fprintf(stderr, "sockscope: decode: --client and --server exclude each other\n");
 		goto bad;
 	}
+	o->side_given = client || o->server;
 	if (o->udp && o->version == 4) {
 		fprintf(stderr, "sockscope: decode: --udp is SOCKS5, not -4\n");
 		goto bad;

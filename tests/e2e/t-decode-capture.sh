@@ -92,6 +92,11 @@ sc --in "$T/frames.txt" -- decode
 check_client "tshark -x, client"
 out_has "tshark -x: the headers skipped, said" '^\([0-9]+ captured frames: Ethernet, IPv4 and TCP headers skipped\)'
 out_has "tshark -x: the side said" "^\\(the client's side, 127\\.0\\.0\\.1:[0-9]+ to 127\\.0\\.0\\.1:$MS_PORT: "
+# Without --client or --server, both sides: one conversation, in order.
+check_server "tshark -x, the conversation"
+out_has "tshark -x, the conversation: both sides said" "^\\(the server's side, 127\\.0\\.0\\.1:$MS_PORT to "
+out_has "tshark -x, the conversation: the outcome" '^outcome: granted$'
+out_has "tshark -x, the conversation: the server's tunnel data" 'tunnel data from the server'
 sc --in "$T/frames.txt" -- decode --server
 check_server "tshark -x, server"
 tshark -r "$F" -x >"$T/allframes.txt" 2>/dev/null
@@ -113,6 +118,8 @@ grep -q $'^\t0000' "$T/follow.txt" || fail "tshark follow output has no indented
 sc --in "$T/follow.txt" -- decode
 check_client "tshark follow, client"
 out_has "tshark follow: the side said" "^\\(tshark follow output: the client's side"
+check_server "tshark follow, the conversation"
+out_has "tshark follow, the conversation: the outcome" '^outcome: granted$'
 sc --in "$T/follow.txt" -- decode --server
 check_server "tshark follow, server"
 

@@ -22,7 +22,7 @@ check() {
 	fi
 	got=$("$PY" -c '
 import json, sys
-for m in json.load(open(sys.argv[1])):
+for m in json.load(open(sys.argv[1]))["messages"]:
     for f in m["fields"]:
         if f["name"] == sys.argv[2]:
             print(f.get("hex"), json.dumps(f["value"]))
@@ -48,7 +48,7 @@ check "SOCKS4 USERID with DEL" "04 01 00 50 7f 00 00 01 61 7f 00" USERID 617f
 sc -- decode --json 05 01 00 03 0b 65 78 61 6d 70 6c 65 2e 6f 72 67 01 bb
 got=$("$PY" -c '
 import json, sys
-print([f["value"] for f in json.load(open(sys.argv[1]))[0]["fields"] if f["name"] == "DST.ADDR"][0])
+print([f["value"] for f in json.load(open(sys.argv[1]))["messages"][0]["fields"] if f["name"] == "DST.ADDR"][0])
 ' "$SC_OUT")
 [ "$got" = example.org ] && ok "a clean name stays text" || fail "a clean name is '$got'"
 
