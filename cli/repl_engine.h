@@ -4,6 +4,7 @@
  * rs_send, rs_raw, ...); nothing outside these files includes this header.
  *
  *   repl_compose.c  a draft encoded, shown in the hex view, checked by the spec
+ *   repl_fields.c   the drafts in use and their fields: found, set, printed
  *   repl_conn.c     the connection: opening it (through a chain), bytes in
  *                   and out, reading until a reply is whole, closing it
  *   repl_reply.c    a reply awaited and shown, and what it means for the phase
