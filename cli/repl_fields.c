@@ -69,17 +69,17 @@ rs_draft_by_key(const struct rsess *s, const char *key)
 static enum rs_draft
 next_draft(const struct rsess *s)
 {
+	bool owed;
+	enum msg_type t;
+
 	if (!rs_socks5(s))
 		return RD_S4REQ;
-	switch (s->phase) {
-	case PH_CLOSED:
-	case PH_CONNECTED:
+	if (s->conn.fd < 0)
 		return RD_GREETING;
-	case PH_METHOD:
-		return s->has_method && s->method == 0x02 ? RD_AUTH : RD_S5REQ;
-	default:
-		return RD_S5REQ;
-	}
+	t = rs_client_owes(s, &owed);
+	if (owed && t == MSG_S5_GREETING)
+		return RD_GREETING;
+	return owed && t == MSG_S5_AUTH_REQUEST ? RD_AUTH : RD_S5REQ;
 }
 
 static void

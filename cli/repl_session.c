@@ -60,7 +60,6 @@ rs_init(struct rsess *s)
 		draft_init(&s->d[i], draft_types[i]);
 	s->conn.fd = -1;
 	s->udp_fd = -1;
-	s->phase = PH_CLOSED;
 	s->timeout_ms = 10000;
 	s->quit_after_eof_ms = -1;
 	s->out = stdout;
@@ -109,28 +108,6 @@ follows(const struct rsess *s, enum rs_draft rd, const char *name)
 	int i = proto_field_index(s->d[rd].desc, name);
 
 	return i >= 0 && !s->user_set[rd][i];
-}
-
-const char *
-rs_phase_name(enum rs_phase p)
-{
-	switch (p) {
-	case PH_CLOSED:
-		return "closed";
-	case PH_CONNECTED:
-		return "connected";
-	case PH_METHOD:
-		return "method chosen";
-	case PH_AUTHED:
-		return "authenticated";
-	case PH_GRANTED:
-		return "granted";
-	case PH_BOUND:
-		return "bound";
-	case PH_TUNNEL:
-		return "tunnel";
-	}
-	return "?";
 }
 
 /*
