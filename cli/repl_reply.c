@@ -54,6 +54,24 @@ note_leftover(struct rsess *s)
 }
 
 /*
+ * After a violation by the server, the bytes already read after it are
+ * shown and fed too: the flow's hint may need them (an echo is only
+ * known by the whole greeting coming back).
+ */
+static void
+feed_rest_after_violation(struct rsess *s)
+{
+	const struct flow_outcome *o = flow_outcome(&s->fl);
+
+	if (s->conn.have == 0 || s->outcomes == s->outcomes_said ||
+	    o->result != FLOW_RES_VIOLATION || o->side != FLOW_SERVER)
+		return;
+	fprintf(s->out, "<- %zu more byte%s after it\n", s->conn.have, rs_plural(s->conn.have));
+	hexdump_print(s->out, s->conn.in, s->conn.have, 0, &s->vo);
+	rs_take(s, s->conn.have);
+}
+
+/*
  * Waits until deadline for the reply the server owes, feeds it to the flow
  * (which shows it), and says what the flow made of it.  A reply cut short
  * by the deadline stays due: `recv` or `send` go on reading it.
@@ -71,6 +89,7 @@ rs_expect_reply(struct rsess *s, int64_t deadline, const char *phase, int wait_m
 	switch (rs_read_reply(s, type, deadline, &m, &err)) {
 	case R_DONE:
 		rs_take(s, m.len);
+		feed_rest_after_violation(s);
 		rc = rs_verdict(s, phase, rs_title_of(type));
 		if (s->conn.fd >= 0)
 			note_leftover(s);
