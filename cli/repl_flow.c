@@ -288,7 +288,7 @@ rs_say_hint(struct rsess *s)
 static int
 violation(struct rsess *s, const struct flow_outcome *o)
 {
-	int rc = rs_fail(EXIT_PROTOCOL, "protocol violation by the %s in the %s phase: %s%sat offset %llu: %s",
+	int rc = rs_fail(EXIT_PROTOCOL, "protocol violation by the %s in the %s phase: %s%sat stream offset %llu: %s",
 			 flow_side_name(o->side), flow_phase_name(o->phase),
 			 o->field != NULL ? o->field : "", o->field != NULL ? " " : "",
 			 (unsigned long long)o->off, o->why);

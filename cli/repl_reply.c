@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "net.h"
+
 const char *
 rs_code_meaning(const struct name_table *t, uint32_t code)
 {
@@ -53,22 +55,44 @@ note_leftover(struct rsess *s)
 			s->conn.have, rs_plural(s->conn.have));
 }
 
+/* After a violation, what else the server sends within this long is read
+   as evidence for the flow's hint (a banner's rest, an HTTP response). */
+#define EVIDENCE_QUIET_MS 200
+
 /*
- * After a violation by the server, the bytes already read after it are
- * shown and fed too: the flow's hint may need them (an echo is only
- * known by the whole greeting coming back).
+ * After a violation by the server, the bytes read after it, and what else
+ * comes at once, are shown and fed too: the flow's hint may need them (an
+ * echo is only known by the whole greeting coming back, a SOCKS4 answer by
+ * its second byte).  A close then is fed as well.
  */
 static void
-feed_rest_after_violation(struct rsess *s)
+feed_rest_after_violation(struct rsess *s, int64_t deadline)
 {
 	const struct flow_outcome *o = flow_outcome(&s->fl);
+	bool eof = false;
+	ssize_t n;
 
-	if (s->conn.have == 0 || s->outcomes == s->outcomes_said ||
-	    o->result != FLOW_RES_VIOLATION || o->side != FLOW_SERVER)
+	if (s->outcomes == s->outcomes_said || o->result != FLOW_RES_VIOLATION ||
+	    o->side != FLOW_SERVER)
 		return;
-	fprintf(s->out, "<- %zu more byte%s after it\n", s->conn.have, rs_plural(s->conn.have));
-	hexdump_print(s->out, s->conn.in, s->conn.have, 0, &s->vo);
-	rs_take(s, s->conn.have);
+	while (!s->has_hint && s->conn.have < sizeof(s->conn.in)) {
+		int64_t until = now_ms() + EVIDENCE_QUIET_MS;
+
+		if (rs_wait_readable(s->conn.fd, until < deadline ? until : deadline) != 1)
+			break;
+		if ((n = rs_read_some(s)) == 0)
+			eof = true;
+		if (n <= 0 && n != -4)
+			break;
+	}
+	if (s->conn.have > 0) {
+		fprintf(s->out, "<- %zu more byte%s after it\n", s->conn.have,
+			rs_plural(s->conn.have));
+		hexdump_print(s->out, s->conn.in, s->conn.have, 0, &s->vo);
+		rs_take(s, s->conn.have);
+	}
+	if (eof)
+		flow_close(&s->fl, FLOW_SERVER, FLOW_FIN);
 }
 
 /*
@@ -89,7 +113,7 @@ rs_expect_reply(struct rsess *s, int64_t deadline, const char *phase, int wait_m
 	switch (rs_read_reply(s, type, deadline, &m, &err)) {
 	case R_DONE:
 		rs_take(s, m.len);
-		feed_rest_after_violation(s);
+		feed_rest_after_violation(s, deadline);
 		rc = rs_verdict(s, phase, rs_title_of(type));
 		if (s->conn.fd >= 0)
 			note_leftover(s);
@@ -99,6 +123,7 @@ rs_expect_reply(struct rsess *s, int64_t deadline, const char *phase, int wait_m
 		/* Shown as far as it decodes; what it means is the flow's. */
 		hexview_print(s->out, &m, &s->vo);
 		rs_take(s, s->conn.have);
+		feed_rest_after_violation(s, deadline);
 		return rs_verdict(s, phase, rs_title_of(type));
 	case R_TIMEOUT:
 	case R_INTR:

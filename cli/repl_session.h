@@ -1,9 +1,10 @@
 /*
  * The REPL's session: one draft of each message, the credentials and the
- * target they are filled from, at most one connection, and the phase it is
- * in.  The stepping engine sends one draft at a time exactly as composed and
- * reads the answer through the incremental decoder; bytes after a complete
- * reply stay in the connection's buffer for `recv` and the tunnel.
+ * target they are filled from, at most one connection, and the flow that
+ * follows it.  The stepping engine sends one draft at a time exactly as
+ * composed and reads the answer the flow says the server owes; bytes after
+ * a complete reply stay in the connection's buffer for `recv` and the
+ * tunnel.
  *
  * Views go to s->out (stdout); errors and warnings to stderr, as
  * "sockscope: ...".  Every function that can fail returns an exit status

@@ -57,7 +57,7 @@ expect_stdout "ok5: the reply as it stands" '^<- SOCKS5 reply, 10 bytes$'
 start_echo
 sc --timeout 15 -- --color=never -w 3 -c "proxy socks5://127.0.0.1:$ECHO_PORT; open; greet"
 expect_rc "echo: greet" 4
-expect_err "echo: the violation named" 'protocol violation by the server in the method selection phase: METHOD at offset 1'
+expect_err "echo: the violation named" 'protocol violation by the server in the method selection phase: METHOD at stream offset 1'
 expect_err "echo: the hint" '^sockscope: hint: .*echo'
 
 # An HTTP server: its status line is the evidence, escaped (it holds an ESC).
