@@ -287,6 +287,13 @@ rs_send(struct rsess *s)
 		fprintf(s->out, "nothing left to send: the request was granted (`close` for a new connection)\n");
 		return EXIT_OK;
 	}
+	if (s->conn.fd >= 0 && flow_outcome(&s->fl)->result == FLOW_RES_OPAQUE)
+		return cannot_speak(s);
+	if (s->conn.fd >= 0 && flow_phase(&s->fl) == FLOW_PH_END) {
+		fprintf(s->out, "the session on this connection ended (%s): a new connection\n",
+			flow_result_name(flow_outcome(&s->fl)->result));
+		rs_close(s, false);
+	}
 	if ((rc = check_remaining(s)) != EXIT_OK)
 		return rc;
 	if (s->conn.fd < 0 && (rc = rs_open(s)) != EXIT_OK)

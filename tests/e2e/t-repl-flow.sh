@@ -89,6 +89,19 @@ expect_rc "req-close after BIND" 4
 expect_err "req-close: the close named" 'closed the connection in the request phase before sending the SOCKS5 reply'
 expect_err "req-close: the hint" '^sockscope: hint: .*(command|BIND)'
 
+# ------------------------------------------------------------ a session that ended
+
+# After a violation the flow follows the connection no further: `connect`
+# says so and starts over on a new connection.
+start_badserver method-not-offered --count 2 --lifetime 60
+sc --timeout 15 -- --color=never -w 3 -k -c "proxy socks5://127.0.0.1:$BAD_PORT; open; greet; status; connect 127.0.0.1 9"
+expect_rc "method-not-offered: greet, connect" 4
+expect_stdout "method-not-offered: the phase" '^phase +ended$'
+expect_stdout "method-not-offered: the outcome" '^outcome +protocol violation in the method selection phase$'
+expect_stdout "method-not-offered: a new connection" '^the session on this connection ended \(protocol violation\): a new connection$'
+n=$(grep -c '^connected to' "$SC_OUT")
+if [ "$n" = 2 ]; then ok "method-not-offered: two connections"; else fail "method-not-offered: $n connections, expected 2"; fi
+
 # ------------------------------------------------------------ status and the prompt's phase
 
 # A silent server: the greeting's answer is due, the phase is "greeted".
