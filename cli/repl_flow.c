@@ -321,7 +321,6 @@ rs_verdict(struct rsess *s, const char *label, const char *awaited)
 {
 	const struct flow_outcome *o = flow_outcome(&s->fl);
 	char list[400];
-	int rc;
 
 	if (s->outcomes == s->outcomes_said)
 		return EXIT_OK;
@@ -346,7 +345,7 @@ rs_verdict(struct rsess *s, const char *label, const char *awaited)
 	case FLOW_RES_VIOLATION:
 		if (o->side == FLOW_CLIENT) {
 			/* What the user composed or typed, sent on purpose. */
-			rs_warn("what was sent breaks the protocol (%s%sat offset %llu: %s): the session cannot be followed past it",
+			rs_warn("what was sent breaks the protocol (%s%sat stream offset %llu: %s): the session cannot be followed past it",
 				o->field != NULL ? o->field : "", o->field != NULL ? " " : "",
 				(unsigned long long)o->off, o->why);
 			return EXIT_OK;
@@ -357,10 +356,8 @@ rs_verdict(struct rsess *s, const char *label, const char *awaited)
 	case FLOW_RES_OPAQUE:
 		fprintf(s->out, "the server chose method 0x%02x %s, whose sub-negotiation the REPL does not follow (`raw` sends it)\n",
 			o->code, o->meaning);
-		break;
+		return EXIT_OK;
 	default:
-		rc = EXIT_OK;
-		break;
+		return EXIT_OK;
 	}
-	return rc;
 }

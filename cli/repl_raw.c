@@ -185,7 +185,7 @@ feed_and_show(struct rsess *s, const uint8_t *p, size_t len)
 		return RAW_PARTIAL;
 	}
 	if (owed && o->result == FLOW_RES_VIOLATION && o->side == FLOW_CLIENT) {
-		snprintf(why, sizeof(why), "not a %s: %s%sat offset %llu: %s", rs_title_of(t),
+		snprintf(why, sizeof(why), "not a %s: %s%sat stream offset %llu: %s", rs_title_of(t),
 			 o->field != NULL ? o->field : "", o->field != NULL ? " " : "",
 			 (unsigned long long)o->off, o->why);
 		s->outcomes_said = s->outcomes; /* said here */
