@@ -131,6 +131,7 @@ rs_close(struct rsess *s, bool say)
 	explicit_bzero(s->pending, s->npending);
 	s->npending = 0;
 	s->in_tunnel = false;
+	rs_flow_wipe(s);
 }
 
 static void

@@ -63,6 +63,9 @@ void rs_sock_name(int fd, bool peer, char *buf, size_t cap);
 
 /* A new flow for a new connection, of the proxy's version. */
 void rs_flow_start(struct rsess *s);
+/* The flow wiped (at close: it holds what the client sent), and ready for
+   nothing but what a closed connection asks of it. */
+void rs_flow_wipe(struct rsess *s);
 /* What the REPL sent, fed to the flow as the client's. */
 void rs_flow_sent(struct rsess *s, const uint8_t *p, size_t len);
 /* The first n bytes of conn.in, fed to the flow as the server's, dropped. */
