@@ -34,7 +34,7 @@ rs_show(struct rsess *s, enum rs_draft rd)
  * past what follows) is owed no answer: what comes back is shown as bytes.
  */
 static int
-after_send(struct rsess *s, const char *phase, int64_t t0)
+after_send(struct rsess *s, enum msg_type sent, const char *phase, int64_t t0)
 {
 	enum msg_type type;
 	bool owed;
@@ -45,8 +45,11 @@ after_send(struct rsess *s, const char *phase, int64_t t0)
 	if (rs_server_owes(s, &type))
 		return rs_expect_reply(s, t0 + s->timeout_ms, phase, s->timeout_ms);
 	type = rs_client_owes(s, &owed);
-	if (owed && !s->client_message)
+	if (owed && !s->client_message && type == sent)
 		fprintf(s->out, "the %s is incomplete: the server cannot answer it before the rest\n",
+			rs_title_of(type));
+	else if (owed && !s->client_message)
+		fprintf(s->out, "sent where a %s is due, it reads as the start of one: the server cannot answer it before the rest\n",
 			rs_title_of(type));
 	return rs_show_plain(s, t0 + s->timeout_ms, 300, phase, true, s->timeout_ms);
 }
@@ -69,7 +72,7 @@ step(struct rsess *s, enum rs_draft rd, enum rs_timer tm, const char *phase)
 	rc = rs_send_bytes(s, wire, len, phase, t0 + s->timeout_ms);
 	explicit_bzero(wire, sizeof(wire));
 	if (rc == EXIT_OK)
-		rc = after_send(s, phase, t0);
+		rc = after_send(s, m.desc->type, phase, t0);
 	s->ms[tm] = now_ms() - t0;
 	fflush(s->out);
 	return rc;
