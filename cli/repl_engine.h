@@ -81,6 +81,10 @@ bool rs_server_owes(const struct rsess *s, enum msg_type *type);
  * names the step; awaited the message the server owed, or NULL.
  */
 int rs_verdict(struct rsess *s, const char *label, const char *awaited);
+/* The view options for what the server sends now: a reply titled by its
+   role in a BIND (the first while the reply is due, the second while
+   bound). */
+struct view_opts rs_server_view(const struct rsess *s);
 /* The flow's hint, if it gave one not said yet, on stderr. */
 void rs_say_hint(struct rsess *s);
 

@@ -81,24 +81,31 @@ client_message(struct rsess *s, const struct msg *m)
 		hexview_print(s->out, m, &s->vo);
 }
 
+struct view_opts
+rs_server_view(const struct rsess *s)
+{
+	struct view_opts vo = s->vo;
+	enum flow_phase ph = flow_phase(&s->fl);
+
+	if (ph == FLOW_PH_BIND)
+		vo.role = VIEW_ROLE_BIND_SECOND;
+	else if (ph == FLOW_PH_REPLY && s->bind_requested)
+		vo.role = VIEW_ROLE_BIND_FIRST;
+	return vo;
+}
+
 /* A server message, shown; a reply titled by its role in a BIND. */
 static void
 server_message(struct rsess *s, const struct msg *m)
 {
-	struct view_opts vo = s->vo;
-	enum flow_phase ph = flow_phase(&s->fl);
+	struct view_opts vo = rs_server_view(s);
 
 	if (m->desc->type == MSG_S5_METHOD) {
 		s->method = msg_field(m, "METHOD")->num;
 		s->has_method = true;
 	}
-	if (m->desc->type == MSG_S5_REPLY || m->desc->type == MSG_S4_REPLY) {
+	if (m->desc->type == MSG_S5_REPLY || m->desc->type == MSG_S4_REPLY)
 		s->has_reply_bnd = bound_read(m, &s->reply_bnd);
-		if (ph == FLOW_PH_BIND)
-			vo.role = VIEW_ROLE_BIND_SECOND;
-		else if (ph == FLOW_PH_REPLY && s->bind_requested)
-			vo.role = VIEW_ROLE_BIND_FIRST;
-	}
 	hexview_print(s->out, m, &vo);
 }
 

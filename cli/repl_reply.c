@@ -103,6 +103,7 @@ feed_rest_after_violation(struct rsess *s, int64_t deadline)
 int
 rs_expect_reply(struct rsess *s, int64_t deadline, const char *phase, int wait_ms)
 {
+	struct view_opts vo = rs_server_view(s);
 	enum msg_type type;
 	struct msg m;
 	char what[400], when[64];
@@ -121,7 +122,7 @@ rs_expect_reply(struct rsess *s, int64_t deadline, const char *phase, int wait_m
 	case R_BAD:
 	case R_FULL:
 		/* Shown as far as it decodes; what it means is the flow's. */
-		hexview_print(s->out, &m, &s->vo);
+		hexview_print(s->out, &m, &vo);
 		rs_take(s, s->conn.have);
 		feed_rest_after_violation(s, deadline);
 		return rs_verdict(s, phase, rs_title_of(type));
@@ -132,7 +133,7 @@ rs_expect_reply(struct rsess *s, int64_t deadline, const char *phase, int wait_m
 		else
 			snprintf(when, sizeof(when), "timed out after %g s", rs_secs(wait_ms));
 		if (s->conn.have > 0) {
-			hexview_print(s->out, &m, &s->vo);
+			hexview_print(s->out, &m, &vo);
 			rs_progress(&m, s->conn.have, what, sizeof(what));
 			return rs_fail(EXIT_TIMEOUT, "%s in the %s phase: %s incomplete, %s; the connection stays open",
 				       when, phase, rs_title_of(type), what);
@@ -141,7 +142,7 @@ rs_expect_reply(struct rsess *s, int64_t deadline, const char *phase, int wait_m
 			       when, phase, rs_title_of(type));
 	case R_EOF:
 		if (s->conn.have > 0)
-			hexview_print(s->out, &m, &s->vo);
+			hexview_print(s->out, &m, &vo);
 		rs_take(s, s->conn.have);
 		flow_close(&s->fl, FLOW_SERVER, FLOW_FIN);
 		rc = rs_verdict(s, phase, rs_title_of(type));

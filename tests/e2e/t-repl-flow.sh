@@ -44,6 +44,13 @@ for v in 5 4; do
 		"^<- SOCKS$v second BIND reply \\(the peer that connected\\), [0-9]+ bytes$"
 done
 
+# The first reply cut short by the deadline: still titled by its role.
+start_badserver rep-00-trunc-5-hold --lifetime 60
+sc --timeout 15 -- --color=never -w 1 -c "proxy socks5://127.0.0.1:$BAD_PORT; bind 127.0.0.1 9"
+expect_rc "a first BIND reply cut short" 5
+expect_stdout "a first BIND reply cut short: its role" \
+	'^<- SOCKS5 first BIND reply \(where the server listens\), 5 bytes, truncated$'
+
 # A CONNECT's reply is no BIND reply.
 start_badserver ok5 --lifetime 60
 sc --timeout 15 -- --color=never -w 3 -c "proxy socks5://127.0.0.1:$BAD_PORT; connect 127.0.0.1 9"
