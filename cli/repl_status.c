@@ -25,7 +25,7 @@ rs_status(struct rsess *s)
 {
 	const struct flow_outcome *o = flow_outcome(&s->fl);
 	char buf[HOST_MAX * 4 + 200], list[400];
-	enum msg_type due;
+	enum msg_type due, next;
 	bool first = true, owed;
 
 	rs_proxy_text(s, buf, sizeof(buf));
@@ -55,10 +55,11 @@ rs_status(struct rsess *s)
 	/* A name in it is the server's bytes: escaped, never raw. */
 	if (s->has_bound)
 		fprintf(s->out, "bound     %s\n", term_host(&s->bound, buf, sizeof(buf)));
+	next = rs_client_owes(s, &owed);
 	if (rs_server_owes(s, &due))
 		fprintf(s->out, "due       %s\n", rs_title_of(due));
-	else if (rs_client_owes(s, &owed), owed && rs_phase(s) != PH_CONNECTED)
-		fprintf(s->out, "next      %s\n", rs_title_of(rs_client_owes(s, &owed)));
+	else if (owed && rs_phase(s) != PH_CONNECTED) /* "connected" says it */
+		fprintf(s->out, "next      %s\n", rs_title_of(next));
 	if (o->result != FLOW_RES_NONE)
 		fprintf(s->out, "outcome   %s in the %s phase\n", flow_result_name(o->result),
 			flow_phase_name(o->phase));
