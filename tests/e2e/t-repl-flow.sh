@@ -89,6 +89,25 @@ expect_err "http: the hint" '^sockscope: hint: .*HTTP'
 expect_err "http: its first line, escaped" 'HTTP/1\.1 400 Bad\\x1b\[2J Request'
 expect_plain "http"
 
+# A server that accepts and closes before any answer: an access rule, maybe.
+cat >"$T/drop.py" <<'PYEOF'
+import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+print("PORT %d" % s.getsockname()[1], flush=True)
+s.settimeout(30)
+c, _ = s.accept()
+time.sleep(0.2)
+c.close()
+PYEOF
+_start_py drop DROP_PORT "$T/drop.py"
+sc --timeout 15 -- --color=never -w 3 -c "proxy socks5://127.0.0.1:$DROP_PORT; open; greet"
+expect_rc "drop: greet" 4
+expect_err "drop: the close named" '(closed|reset) the connection in the greeting phase before sending the SOCKS5 method selection'
+expect_err "drop: the hint" '^sockscope: hint: closed right after accepting'
+
 # A server that closes without a reply to a BIND request: the close hint.
 start_badserver req-close --lifetime 60
 sc --timeout 15 -- --color=never -w 3 -c "proxy socks5://127.0.0.1:$BAD_PORT; bind 127.0.0.1 9"
