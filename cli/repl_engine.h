@@ -66,8 +66,9 @@ void rs_flow_start(struct rsess *s);
 /* The flow wiped (at close: it holds what the client sent), and ready for
    nothing but what a closed connection asks of it. */
 void rs_flow_wipe(struct rsess *s);
-/* What the REPL sent, fed to the flow as the client's. */
-void rs_flow_sent(struct rsess *s, const uint8_t *p, size_t len);
+/* What the REPL sent, fed to the flow as the client's; returns how many of
+   the bytes were protocol (the rest is tunnel data). */
+size_t rs_flow_sent(struct rsess *s, const uint8_t *p, size_t len);
 /* The first n bytes of conn.in, fed to the flow as the server's, dropped. */
 void rs_take(struct rsess *s, size_t n);
 /* The client message the flow expects next; *owed false when it expects

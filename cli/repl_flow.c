@@ -77,7 +77,8 @@ client_message(struct rsess *s, const struct msg *m)
 	default:
 		break;
 	}
-	if (s->show_client)
+	/* `raw` bytes, or bytes the flow held until the server answered. */
+	if (!s->step_sending)
 		hexview_print(s->out, m, &s->vo);
 }
 
@@ -189,7 +190,7 @@ rs_flow_start(struct rsess *s)
 	flow_init(&s->fl, &cfg);
 	s->outcomes = s->outcomes_said = 0;
 	s->last_phase = FLOW_PH_GREETING;
-	s->authenticated = s->in_tunnel = s->show_client = s->client_message = false;
+	s->authenticated = s->in_tunnel = s->step_sending = s->client_message = false;
 	s->bind_requested = s->has_hint = s->has_reply_bnd = false;
 }
 
@@ -204,10 +205,10 @@ rs_flow_wipe(struct rsess *s)
 	flow_init(&s->fl, &cfg);
 }
 
-void
+size_t
 rs_flow_sent(struct rsess *s, const uint8_t *p, size_t len)
 {
-	flow_feed(&s->fl, FLOW_CLIENT, p, len);
+	return flow_feed(&s->fl, FLOW_CLIENT, p, len);
 }
 
 void

@@ -165,17 +165,18 @@ feed_and_show(struct rsess *s, const uint8_t *p, size_t len)
 {
 	const struct flow_outcome *o = flow_outcome(&s->fl);
 	unsigned before = s->outcomes;
-	size_t earlier = s->npending;
+	size_t earlier = s->npending, proto;
 	bool owed;
 	enum msg_type t = rs_client_owes(s, &owed);
 	char why[PROTO_WHY_MAX + 64] = "";
 
 	s->client_message = false;
-	s->show_client = true;
-	rs_flow_sent(s, p, len);
-	s->show_client = false;
+	proto = rs_flow_sent(s, p, len);
 	if (s->client_message) {
 		note_earlier(s, earlier);
+		if (proto < len)
+			fprintf(s->out, "   (%zu more byte%s after it: tunnel data)\n", len - proto,
+				rs_plural(len - proto));
 		explicit_bzero(s->pending, s->npending);
 		s->npending = 0;
 		return RAW_WHOLE;

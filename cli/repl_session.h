@@ -88,7 +88,8 @@ struct rsess {
 	enum flow_phase last_phase; /* the flow's phase before the latest one */
 	bool authenticated;     /* the flow passed a sub-negotiation */
 	bool in_tunnel;         /* `tunnel` relays the connection */
-	bool show_client;       /* `raw`: show the client messages the flow decodes */
+	bool step_sending;      /* a step sends its draft, shown as composed: the
+				   flow's decoding of it is not shown again */
 	bool client_message;    /* a client message was decoded since this was cleared */
 	bool bind_requested;    /* the request the flow decoded was a BIND */
 	bool has_hint;          /* a hint the flow gave, not said yet */

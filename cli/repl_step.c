@@ -69,7 +69,9 @@ step(struct rsess *s, enum rs_draft rd, enum rs_timer tm, const char *phase)
 		return rc;
 	t0 = now_ms();
 	s->client_message = false;
+	s->step_sending = true;
 	rc = rs_send_bytes(s, wire, len, phase, t0 + s->timeout_ms);
+	s->step_sending = false;
 	explicit_bzero(wire, sizeof(wire));
 	if (rc == EXIT_OK)
 		rc = after_send(s, m.desc->type, phase, t0);

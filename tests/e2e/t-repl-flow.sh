@@ -128,6 +128,24 @@ expect_stdout "method-not-offered: a new connection" '^the session on this conne
 n=$(grep -c '^connected to' "$SC_OUT")
 if [ "$n" = 2 ]; then ok "method-not-offered: two connections"; else fail "method-not-offered: $n connections, expected 2"; fi
 
+# ------------------------------------------------------------ raw, read by the flow
+
+# A greeting and a request in one raw: the request waits in the flow for
+# the method selection, then is shown; its reply is the one `recv` reads.
+start_badserver ok5 --lifetime 60
+sc --timeout 15 -- --color=never -w 2 -c "proxy socks5://127.0.0.1:$BAD_PORT; open; raw 05 01 00 05 01 00 01 7f 00 00 01 00 09; recv 1; status"
+expect_rc "glued greeting and request" 0
+expect_stdout "glued: the request shown" '^-> SOCKS5 CONNECT request, 10 bytes$'
+expect_stdout "glued: the reply read" '^<- SOCKS5 reply, 10 bytes$'
+expect_stdout "glued: granted" '^phase +granted$'
+
+# A request with a byte of data after it: the data is the tunnel's.
+start_badserver ok5 --lifetime 60
+sc --timeout 15 -- --color=never -w 2 -c "proxy socks5://127.0.0.1:$BAD_PORT; open; greet; raw 05 01 00 01 7f 00 00 01 00 09 41"
+expect_rc "request and data" 0
+expect_stdout "request and data: the request" '^-> SOCKS5 CONNECT request, 10 bytes$'
+expect_stdout "request and data: the rest named" '^   \(1 more byte after it: tunnel data\)$'
+
 # ------------------------------------------------------------ status and the prompt's phase
 
 # A silent server: the greeting's answer is due, the phase is "greeted".
