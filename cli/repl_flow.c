@@ -183,18 +183,6 @@ on_event(void *ctx, const struct flow_event *ev)
 }
 
 void
-rs_flow_start(struct rsess *s)
-{
-	struct flow_config cfg = { .version = rs_socks5(s) ? 5 : 4, .on_event = on_event, .ctx = s };
-
-	flow_init(&s->fl, &cfg);
-	s->outcomes = s->outcomes_said = 0;
-	s->last_phase = FLOW_PH_GREETING;
-	s->authenticated = s->in_tunnel = s->step_sending = s->client_message = false;
-	s->bind_requested = s->has_hint = s->has_reply_bnd = false;
-}
-
-void
 rs_flow_wipe(struct rsess *s)
 {
 	struct flow_config cfg = { .version = rs_socks5(s) ? 5 : 4, .on_event = on_event, .ctx = s };
@@ -203,6 +191,16 @@ rs_flow_wipe(struct rsess *s)
 	   1929 request among them carries the password. */
 	explicit_bzero(&s->fl, sizeof(s->fl));
 	flow_init(&s->fl, &cfg);
+}
+
+void
+rs_flow_start(struct rsess *s)
+{
+	rs_flow_wipe(s);
+	s->outcomes = s->outcomes_said = 0;
+	s->last_phase = FLOW_PH_GREETING;
+	s->authenticated = s->in_tunnel = s->step_sending = s->client_message = false;
+	s->bind_requested = s->has_hint = s->has_reply_bnd = false;
 }
 
 size_t
@@ -293,6 +291,7 @@ rs_say_hint(struct rsess *s)
 	if (!s->has_hint)
 		return;
 	s->has_hint = false;
+	/* rs_fail only for its "sockscope: " line: a hint is no status. */
 	if (s->hint.evidence == NULL) {
 		rs_fail(EXIT_OK, "hint: %s", s->hint.text);
 		return;
