@@ -465,13 +465,7 @@ decode_bytes(const uint8_t *p, size_t len, const struct decode_opts *o)
 static int
 output_status(int status)
 {
-	errno = 0;
-	if (fflush(stdout) == 0 && !ferror(stdout))
-		return status;
-	if (errno == EPIPE)
-		return status;
-	fprintf(stderr, "sockscope: standard output: %s\n", strerror(errno != 0 ? errno : EIO));
-	return DECODE_OUTPUT;
+	return term_stdout_status(status); /* DECODE_OUTPUT when it fails */
 }
 
 int
@@ -483,7 +477,7 @@ decode_main(int argc, char **argv)
 	uint8_t *bytes;
 
 	if ((done = decode_options(argc, argv, &o, &first)) != 0)
-		return done - 1;
+		return output_status(done - 1); /* --help, --version */
 	int rc = decode_input(argc, argv, first, &o, &bytes, &len);
 	if (rc != 0)
 		return output_status(rc);

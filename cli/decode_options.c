@@ -50,6 +50,7 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	bool client = false;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -59,13 +60,17 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 	while ((c = getopt_long(argc, argv, ":45jhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CLIENT:
-			o->server = false;
+			client = true;
 			break;
 		case OPT_SERVER:
 			o->server = true;
 			break;
 		case '4':
 		case '5':
+			if (o->version != 0 && o->version != c - '0') {
+				fprintf(stderr, "sockscope: decode: -4 and -5 exclude each other\n");
+				goto bad;
+			}
 			o->version = c - '0';
 			break;
 		case OPT_UDP:
@@ -79,8 +84,8 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 			break;
 		case OPT_COLOR:
 			if (color_when_parse(optarg, &o->color) < 0) {
-				fprintf(stderr, "sockscope: --color: '%s' is not auto, always "
-						"or never\n", optarg);
+				term_say("sockscope", "--color: '%s' is not auto, always or never",
+					 optarg);
 				return 1 + DECODE_USAGE;
 			}
 			break;
@@ -98,10 +103,13 @@ decode_options(int argc, char **argv, struct decode_opts *o, int *first)
 			if (optopt != 0)
 				fprintf(stderr, "sockscope: decode: unknown option -%c\n", optopt);
 			else
-				fprintf(stderr, "sockscope: decode: unknown option %s\n",
-					argv[optind - 1]);
+				term_say("sockscope", "decode: unknown option %s", argv[optind - 1]);
 			goto bad;
 		}
+	}
+	if (client && o->server) {
+		fprintf(stderr, "sockscope: decode: --client and --server exclude each other\n");
+		goto bad;
 	}
 	if (o->udp && o->version == 4) {
 		fprintf(stderr, "sockscope: decode: --udp is SOCKS5, not -4\n");

@@ -195,10 +195,13 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 				 &hp->greeting_len)) != EXIT_OK)
 		return rc;
 	if (p->cred.has_user) {
+		char user[CRED_MAX * 4 + 1];
+
+		term_escape(user, sizeof(user), p->cred.user, strlen(p->cred.user));
 		if (!p->cred.has_pass)
 			return session_fail(s, EXIT_USAGE, i + 1,
 				    "no password for user '%s': give -U USER:PASS, set SOCKSCOPE_PASSWORD, or run on a terminal to be asked",
-				    p->cred.user);
+				    user);
 		draft_init(d, MSG_S5_AUTH_REQUEST);
 		draft_set_bytes(d, "UNAME", (const uint8_t *)p->cred.user, p->cred.userlen);
 		draft_set_bytes(d, "PASSWD", (const uint8_t *)p->cred.pass, p->cred.passlen);
@@ -322,7 +325,7 @@ run_socks5(struct session *s, int i)
 	struct msg m;
 	int64_t t0 = now_ms();
 	uint32_t method, code;
-	size_t method_off;
+	size_t method_off, rep_off;
 	bool offered;
 	int rc;
 
@@ -360,10 +363,16 @@ run_socks5(struct session *s, int i)
 		code = msg_field(&m, "STATUS")->num;
 		session_consume(&s->conn, m.len);
 		trace_phase(s->trace, hop, "auth", now_ms() - t0, code == 0);
-		if (code != 0)
+		if (code != 0) {
+			char user[CRED_MAX * 4 + 1];
+
+			term_escape(user, sizeof(user), s->hops[i].cred.user,
+				    strlen(s->hops[i].cred.user));
 			return session_fail(s, EXIT_AUTH, hop,
-				    "authentication failed: the server answered STATUS 0x%02x for user '%s'",
-				    code, s->hops[i].cred.user);
+				    "auth phase: authentication failed: the server answered STATUS 0x%02x %s (offset %zu) for user '%s'",
+				    code, reply_code_name(&names_auth_status, code),
+				    msg_field(&m, "STATUS")->off, user);
+		}
 	}
 	t0 = now_ms();
 	if ((rc = session_send(s, hop, MSG_S5_REQUEST, hp->request, hp->request_len, "request",
@@ -372,6 +381,7 @@ run_socks5(struct session *s, int i)
 		    EXIT_OK)
 		return rc;
 	code = msg_field(&m, "REP")->num;
+	rep_off = msg_field(&m, "REP")->off;
 	if (hop == s->nhops && code == 0 && (rc = check_answer(s, hop, &m)) != EXIT_OK) {
 		session_consume(&s->conn, m.len);
 		trace_phase(s->trace, hop, "request", now_ms() - t0, false);
@@ -382,8 +392,9 @@ run_socks5(struct session *s, int i)
 	session_consume(&s->conn, m.len);
 	trace_phase(s->trace, hop, "request", now_ms() - t0, code == 0);
 	if (code != 0)
-		return session_fail(s, EXIT_REFUSED, hop, "the server refused the request: REP 0x%02x %s", code,
-			    reply_code_name(&names_s5_reply, code));
+		return session_fail(s, EXIT_REFUSED, hop,
+			    "request phase: the server refused the request: REP 0x%02x %s (offset %zu)",
+			    code, reply_code_name(&names_s5_reply, code), rep_off);
 	return EXIT_OK;
 }
 
@@ -395,6 +406,7 @@ run_socks4(struct session *s, int i)
 	struct msg m;
 	int64_t t0 = now_ms();
 	uint32_t code;
+	size_t code_off;
 	int rc;
 
 	if ((rc = session_send(s, hop, MSG_S4_REQUEST, hp->request, hp->request_len, "request",
@@ -403,6 +415,7 @@ run_socks4(struct session *s, int i)
 		    EXIT_OK)
 		return rc;
 	code = msg_field(&m, "CD")->num;
+	code_off = msg_field(&m, "CD")->off;
 	if (hop == s->nhops && code == 0x5a)
 		store_address(&s->bound, &m, "DSTIP", "DSTPORT");
 	if (msg_field(&m, "VN")->num != 0)
@@ -410,8 +423,9 @@ run_socks4(struct session *s, int i)
 	session_consume(&s->conn, m.len);
 	trace_phase(s->trace, hop, "request", now_ms() - t0, code == 0x5a);
 	if (code != 0x5a)
-		return session_fail(s, EXIT_REFUSED, hop, "the server refused the request: CD 0x%02x %s", code,
-			    reply_code_name(&names_s4_reply, code));
+		return session_fail(s, EXIT_REFUSED, hop,
+			    "request phase: the server refused the request: CD 0x%02x %s (offset %zu)", code,
+			    reply_code_name(&names_s4_reply, code), code_off);
 	return EXIT_OK;
 }
 
@@ -476,6 +490,7 @@ session_bind_wait(struct session *s, int timeout_ms)
 	int64_t t0 = now_ms();
 	struct msg m;
 	uint32_t code;
+	size_t code_off;
 	int rc, saved = s->timeout_ms;
 
 	/* The wait has its own bound: servers give the peer about two minutes. */
@@ -493,6 +508,7 @@ session_bind_wait(struct session *s, int timeout_ms)
 	s->timeout_ms = saved;
 	if (rc != EXIT_OK)
 		return rc;
+	code_off = msg_field(&m, type == MSG_S5_REPLY ? "REP" : "CD")->off;
 	if (type == MSG_S5_REPLY) {
 		code = msg_field(&m, "REP")->num;
 		store_address(&s->peer, &m, "BND.ADDR", "BND.PORT");
@@ -503,11 +519,13 @@ session_bind_wait(struct session *s, int timeout_ms)
 	session_consume(&s->conn, m.len);
 	trace_phase(s->trace, s->nhops, "bind-wait", now_ms() - t0, code == (type == MSG_S5_REPLY ? 0 : 0x5a));
 	if (type == MSG_S5_REPLY && code != 0)
-		return session_fail(s, EXIT_REFUSED, s->nhops, "the second BIND reply refused: REP 0x%02x %s",
-			    code, reply_code_name(&names_s5_reply, code));
+		return session_fail(s, EXIT_REFUSED, s->nhops,
+			    "bind-wait phase: the second BIND reply refused: REP 0x%02x %s (offset %zu)",
+			    code, reply_code_name(&names_s5_reply, code), code_off);
 	if (type == MSG_S4_REPLY && code != 0x5a)
-		return session_fail(s, EXIT_REFUSED, s->nhops, "the second BIND reply refused: CD 0x%02x %s",
-			    code, reply_code_name(&names_s4_reply, code));
+		return session_fail(s, EXIT_REFUSED, s->nhops,
+			    "bind-wait phase: the second BIND reply refused: CD 0x%02x %s (offset %zu)",
+			    code, reply_code_name(&names_s4_reply, code), code_off);
 	return EXIT_OK;
 }
 

@@ -11,6 +11,7 @@
 #include "handshake.h"
 #include "oneshot.h"
 #include "options.h"
+#include "term.h"
 #include "probe.h"
 #include "repl.h"
 #include "secrets.h"
@@ -87,13 +88,16 @@ out:
 static bool
 decode_after_options(int argc, char **argv)
 {
-	int first = options_first_operand(argc, argv);
+	int first = options_first_operand(argc, argv), namelen;
 
 	if (first >= argc || strcmp(argv[first], "decode") != 0)
 		return false;
-	fprintf(stderr, "sockscope: %s before decode: decode takes its options after "
-			"the word, as in 'sockscope decode -j HEX' (to connect to a host "
-			"named decode, say 'connect decode PORT')\n", argv[1]);
+	/* the option without its value, which may be a password (-UU:P,
+	   --proxy=URL) */
+	namelen = strncmp(argv[1], "--", 2) == 0 ? (int)strcspn(argv[1], "=") : 2;
+	term_say("sockscope", "%.*s before decode: decode takes its options after "
+		 "the word, as in 'sockscope decode -j HEX' (to connect to a host "
+		 "named decode, say 'connect decode PORT')", namelen, argv[1]);
 	return true;
 }
 
@@ -112,11 +116,13 @@ main(int argc, char **argv)
 	if (decode_after_options(argc, argv))
 		return EXIT_USAGE;
 	rc = options_parse(&o, argc, argv, &first);
-	if (rc != 0)
-		return rc < 0 ? EXIT_USAGE : EXIT_OK;
+	if (rc < 0 && o.error[0] != '\0') /* -j: stderr carries JSON only */
+		return oneshot_usage_json(&o, o.error);
+	if (rc != 0) /* --help, --version */
+		return rc < 0 ? EXIT_USAGE : term_stdout_status(EXIT_OK);
 	if (o.dump_commands) {
 		repl_dump_commands(stdout);
-		return EXIT_OK;
+		return term_stdout_status(EXIT_OK);
 	}
 	if (first < argc && strcmp(argv[first], "probe") == 0) {
 		return run_probe(&o, argc - first, argv + first);
@@ -125,6 +131,8 @@ main(int argc, char **argv)
 	if (first == argc || o.commands != NULL || o.script != NULL)
 		return repl_main(&o, argc - first, argv + first);
 	if (o.nproxies == 0) {
+		if (o.json)
+			return oneshot_usage_json(&o, "no proxy: give -x PROXY");
 		fprintf(stderr, "sockscope: no proxy: give -x PROXY\n");
 		return EXIT_USAGE;
 	}

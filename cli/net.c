@@ -190,7 +190,9 @@ connect_one(const struct sockaddr *sa, socklen_t salen, int64_t deadline, int *t
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)
 			goto fail;
-		if (err != 0) {
+		/* A reset here came after the handshake: the server was reached
+		 * and closed on us, which the first phase reports as such. */
+		if (err != 0 && err != ECONNRESET) {
 			errno = err;
 			goto fail;
 		}

@@ -35,6 +35,14 @@ static struct trace trace;
 static void usage_error(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* What failed, on stderr (session_say escapes what the user typed, as
+ * -j's "error" is escaped). */
+static void
+say_error(const struct session *s)
+{
+	session_say(s, "%s", s->error);
+}
+
 /* A usage error: said on stderr, and kept in s->error for -j. */
 static void
 usage_error(struct session *s, const char *fmt, ...)
@@ -44,7 +52,7 @@ usage_error(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s->error, sizeof(s->error), fmt, ap);
 	va_end(ap);
-	session_say(s, "%s", s->error);
+	say_error(s);
 }
 
 /* Fills in passwords from SOCKSCOPE_PASSWORD or a no-echo prompt. */
@@ -54,7 +62,7 @@ complete_credentials(struct session *s)
 	for (int i = 0; i < s->nhops; i++) {
 		struct credentials *c = &s->hops[i].cred;
 		enum socks_version v = s->hops[i].version;
-		char prompt[CRED_MAX + 40];
+		char prompt[CRED_MAX * 4 + 40], user[CRED_MAX * 4 + 1];
 
 		if (v != SOCKS5 && v != SOCKS5H)
 			continue;
@@ -64,14 +72,15 @@ complete_credentials(struct session *s)
 		}
 		if (!c->has_user || c->has_pass) /* none wanted, or the environment's */
 			continue;
-		snprintf(prompt, sizeof(prompt), "password for %s: ", c->user);
+		term_escape(user, sizeof(user), c->user, strlen(c->user));
+		snprintf(prompt, sizeof(prompt), "password for %s: ", user);
 		int st = password_prompt(prompt, c->pass, sizeof(c->pass), &c->passlen);
 
 		if (st == PASSWORD_OK) {
 			c->has_pass = true;
 		} else if (st == PASSWORD_CANCELLED || st == PASSWORD_EMPTY) {
 			/* Asked and refused: say so, rather than "no password". */
-			usage_error(s, "password for %s: %s", c->user, password_strerror(st));
+			usage_error(s, "password for %s: %s", user, password_strerror(st));
 			return -1;
 		}
 	}
@@ -220,7 +229,7 @@ static void
 report_failure(const struct session *s, int status)
 {
 	if (status != EXIT_OK && s->error[0] != '\0')
-		session_say(s, "%s", s->error);
+		say_error(s);
 }
 
 /* With -j, the signal that ended the run (its summary says so), else 0. */
@@ -261,7 +270,10 @@ run_udp(const struct options *o, struct session *s, struct tunnel_result *tr,
 
 	*udp_ran = true;
 	if (status != EXIT_OK) {
-		snprintf(s->error, sizeof(s->error), "udp: %s",
+		/* A failing stdout is said the same in every mode, unprefixed. */
+		bool stdout_failed = strncmp(ur->error, "standard output:", 16) == 0;
+
+		snprintf(s->error, sizeof(s->error), "%s%s", stdout_failed ? "" : "udp: ",
 			 ur->error[0] != '\0' ? ur->error : "the datagram relay failed");
 		report_failure(s, status);
 	}
@@ -333,6 +345,18 @@ after_grant(const struct options *o, struct session *s, struct tunnel_result *tr
 	return run_tunnel(o, s, tr);
 }
 
+/*
+ * With -j the summary is the output asked for: one that stderr could not
+ * take turns a success into exit 7, unsaid (stderr is the broken stream).
+ * A run that failed keeps its own status, which says more (a refusal is
+ * still 1).  On stdout (-z) stdout_status says it.
+ */
+static int
+summary_status(bool json_to_stdout, int printed, int status)
+{
+	return printed < 0 && !json_to_stdout && status == EXIT_OK ? EXIT_TUNNEL : status;
+}
+
 static void
 session_setup(const struct options *o, struct session *s, bool json_to_stdout)
 {
@@ -349,6 +373,24 @@ session_setup(const struct options *o, struct session *s, bool json_to_stdout)
 	trace.json = o->json;
 	trace.show_secrets = o->show_secrets;
 	trace.color = term_wants_color(o->color, stderr);
+}
+
+int
+oneshot_usage_json(const struct options *o, const char *error)
+{
+	struct session *s = &session;
+	int status;
+
+	session_setup(o, s, o->zero_io);
+	snprintf(s->error, sizeof(s->error), "%s", error);
+	status = summary_status(o->zero_io,
+				oneshot_json_print(o->zero_io ? stdout : stderr, s, &trace, EXIT_USAGE,
+						   0, 0, 0, NULL, o->show_secrets, 0),
+				EXIT_USAGE);
+	if (o->zero_io && (status = stdout_status(s, status)) == EXIT_TUNNEL)
+		fprintf(stderr, "sockscope: %s\n", s->error);
+	trace_free(&trace);
+	return status;
 }
 
 int
@@ -401,8 +443,9 @@ oneshot_main(struct options *o, int argc, char **argv)
 	if (status != EXIT_OK) {
 		wipe_passwords(s);
 		if (o->json)
-			oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known,
-					   0, 0, NULL, o->show_secrets, 0);
+			status = summary_status(json_to_stdout,
+				oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status,
+						   known, 0, 0, NULL, o->show_secrets, 0), status);
 		trace_free(&trace);
 		return status;
 	}
@@ -426,8 +469,10 @@ oneshot_main(struct options *o, int argc, char **argv)
 	if (caught_signal != 0)
 		status = 128 + caught_signal;
 	if (o->json) {
-		oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known, tr.up,
-				   tr.down, udp_ran ? &ur : NULL, o->show_secrets, caught_signal);
+		status = summary_status(json_to_stdout,
+			oneshot_json_print(json_to_stdout ? stdout : stderr, s, &trace, status, known,
+					   tr.up, tr.down, udp_ran ? &ur : NULL, o->show_secrets,
+					   caught_signal), status);
 		if (json_to_stdout && (status = stdout_status(s, status)) == EXIT_TUNNEL)
 			fprintf(stderr, "sockscope: %s\n", s->error);
 	}

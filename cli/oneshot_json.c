@@ -105,7 +105,7 @@ oneshot_json_bind_listen(FILE *fp, const struct session *s)
 	json_decref(o);
 }
 
-void
+int
 oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int status,
 		   unsigned known, uint64_t up, uint64_t down, const struct udp_result *udp,
 		   bool show_secrets, int signo)
@@ -183,7 +183,9 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 					      "received", (json_int_t)udp->received, "dropped",
 					      (json_int_t)udp->dropped, "not_shown",
 					      (json_int_t)udp->kept_omitted));
-	json_dumpf(root, fp, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT);
-	fputc('\n', fp);
+	int rc = json_dumpf(root, fp, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT);
+	if (fputc('\n', fp) == EOF || fflush(fp) != 0)
+		rc = -1;
 	json_decref(root);
+	return rc < 0 ? -1 : 0;
 }

@@ -19,8 +19,9 @@
  * datagrams' DATA); udp: the datagram counts and the datagrams kept (each
  * one appended to "messages"), NULL when no datagram relay ran.  "error" is
  * s->error, for any failure.  signo: the signal that ended the run
- * ("outcome" "interrupted", "signal"), or 0. */
-void oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int status,
+ * ("outcome" "interrupted", "signal"), or 0.  Returns -1 when fp could not
+ * take it all, 0 otherwise. */
+int oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int status,
 			unsigned known, uint64_t up, uint64_t down, const struct udp_result *udp,
 			bool show_secrets, int signo);
 

@@ -2,12 +2,14 @@
 #include "options.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "probe.h"
 #include "secrets.h"
+#include "term.h"
 #include "version.h"
 #include "why.h"
 
@@ -103,13 +105,37 @@ options_dump(FILE *fp)
 			fprintf(fp, "--%s\n", lo->name);
 }
 
+static void usage_say(struct options *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A usage error: said on stderr, or with -j kept in o->error for the
+ * caller's JSON summary (stderr then carries JSON only). */
+static void
+usage_say(struct options *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (o->usage_to_json)
+		vsnprintf(o->error, sizeof(o->error), fmt, ap);
+	else
+		term_vsay("sockscope", fmt, ap);
+	va_end(ap);
+}
+
 static int
-parse_seconds(const char *s, const char *opt, int *ms)
+parse_seconds(struct options *o, const char *s, const char *opt, int *ms)
 {
 	char *end, q[QUOTE_BUF];
 	double v;
 
-	if (s[0] < '0' || s[0] > '9')
+	/* Decimal seconds, one optional fraction: strtod alone would also take
+	   hex ("0x10"), exponents ("1e-3"), "inf" and "nan". */
+	size_t digits = strspn(s, "0123456789");
+	if (digits == 0 || (s[digits] == '.' && strspn(s + digits + 1, "0123456789") == 0))
+		goto bad;
+	if (s[digits] == '.')
+		digits += 1 + strspn(s + digits + 1, "0123456789");
+	if (s[digits] != '\0')
 		goto bad;
 	v = strtod(s, &end);
 	if (*end != '\0' || v < 0 || v > 86400)
@@ -117,27 +143,61 @@ parse_seconds(const char *s, const char *opt, int *ms)
 	*ms = (int)(v * 1000);
 	return 0;
 bad:
-	fprintf(stderr, "sockscope: %s: bad number of seconds '%s' (0 to 86400)\n", opt,
+	usage_say(o, "%s: bad number of seconds '%s' (0 to 86400)", opt,
 		secret_quote(s, q, sizeof(q)));
 	return -1;
 }
 
+/* A bound on a wait: 0 (or less than a millisecond) would give up at once. */
+static int
+parse_timeout(struct options *o, const char *s, const char *opt, int *ms)
+{
+	if (parse_seconds(o, s, opt, ms) < 0)
+		return -1;
+	if (*ms == 0) {
+		usage_say(o, "%s: the timeout must be at least 0.001 seconds", opt);
+		return -1;
+	}
+	return 0;
+}
+
 /* What getopt refused (c is '?' or ':'), quoted as a message may quote it. */
 static void
-bad_option(int c, const char *arg)
+bad_option(struct options *o, int c, const char *arg)
 {
 	char q[QUOTE_BUF], shortopt[3] = { '-', (char)optopt, '\0' };
 	bool is_long = strncmp(arg, "--", 2) == 0;
-	const char *what = is_long ? secret_quote(arg, q, sizeof(q)) : shortopt;
+	const char *what = is_long ? secret_quote(arg, q, sizeof(q))
+				   : quote_shown(shortopt, 2, 2, q, sizeof(q));
 
 	if (c == ':')
-		fprintf(stderr, "sockscope: option '%s' needs a value\n", what);
+		usage_say(o, "option '%s' needs a value", what);
 	else if (is_long && optopt != 0) /* glibc: a value given to a flag */
-		fprintf(stderr, "sockscope: option '%s' takes no value\n", what);
+		usage_say(o, "option '%s' takes no value", what);
 	else
-		fprintf(stderr, "sockscope: unknown%s option '%s'\n", is_long ? " or ambiguous" : "",
-			what);
-	fprintf(stderr, "try 'sockscope --help'\n");
+		usage_say(o, "unknown%s option '%s'", is_long ? " or ambiguous" : "", what);
+	if (!o->usage_to_json)
+		fprintf(stderr, "try 'sockscope --help'\n");
+}
+
+/*
+ * Whether a usage error goes to a JSON summary: -j is among the options
+ * (a value, as -x's, is not one) and the mode is not probe, whose -j is
+ * its report on stdout and whose usage errors are text.
+ */
+static bool
+usage_goes_to_json(int argc, char **argv)
+{
+	int c, first = options_first_operand(argc, argv);
+	bool json = false;
+
+	if (first < argc && strcmp(argv[first], "probe") == 0)
+		return false;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":" SHORT_OPTIONS, long_options, NULL)) != -1)
+		json = json || c == 'j';
+	optind = 0; /* the real scan starts afresh */
+	return json;
 }
 
 int
@@ -151,6 +211,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 	o->bind_timeout_ms = 120000;
 	o->family = AF_UNSPEC;
 	o->color = COLOR_AUTO;
+	o->usage_to_json = usage_goes_to_json(argc, argv);
 	/* getopt's own messages would quote an option whole: a password in it
 	   ("--proxxy=u:pw@h") and 100 KB alike. */
 	opterr = 0;
@@ -158,7 +219,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 		switch (c) {
 		case 'x':
 			if (o->nproxies == MAX_HOPS) {
-				fprintf(stderr, "sockscope: at most %d proxies in a chain\n", MAX_HOPS);
+				usage_say(o, "at most %d proxies in a chain", MAX_HOPS);
 				return -1;
 			}
 			o->proxies[o->nproxies++] = optarg;
@@ -171,12 +232,8 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			o->user = optarg;
 			break;
 		case 'w':
-			if (parse_seconds(optarg, "-w", &o->timeout_ms) < 0)
+			if (parse_timeout(o, optarg, "-w", &o->timeout_ms) < 0)
 				return -1;
-			if (o->timeout_ms == 0) {
-				fprintf(stderr, "sockscope: -w: the timeout must be above 0\n");
-				return -1;
-			}
 			break;
 		case 'v':
 			o->verbose++;
@@ -191,13 +248,13 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			o->zero_io = true;
 			break;
 		case 'q':
-			if (parse_seconds(optarg, "-q", &o->quit_after_eof_ms) < 0)
+			if (parse_seconds(o, optarg, "-q", &o->quit_after_eof_ms) < 0)
 				return -1;
 			break;
 		case '4':
 		case '6':
 			if (o->family != AF_UNSPEC && o->family != (c == '4' ? AF_INET : AF_INET6)) {
-				fprintf(stderr, "sockscope: -4 and -6 exclude each other: give one\n");
+				usage_say(o, "-4 and -6 exclude each other: give one");
 				return -1;
 			}
 			o->family = c == '4' ? AF_INET : AF_INET6;
@@ -206,8 +263,8 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			if (color_when_parse(optarg, &o->color) < 0) {
 				char q[QUOTE_BUF];
 
-				fprintf(stderr, "sockscope: --color: '%s' is not auto, always or never\n",
-					secret_quote(optarg, q, sizeof(q)));
+				usage_say(o, "--color: '%s' is not auto, always or never",
+					 secret_quote(optarg, q, sizeof(q)));
 				return -1;
 			}
 			break;
@@ -224,7 +281,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			o->keep_going = true;
 			break;
 		case OPT_BIND_TIMEOUT:
-			if (parse_seconds(optarg, "--bind-timeout", &o->bind_timeout_ms) < 0)
+			if (parse_timeout(o, optarg, "--bind-timeout", &o->bind_timeout_ms) < 0)
 				return -1;
 			break;
 		case OPT_DGRAM_RAW:
@@ -259,7 +316,7 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			options_dump(stdout);
 			return 1;
 		default:
-			bad_option(c, argv[optind - 1]);
+			bad_option(o, c, argv[optind - 1]);
 			return -1;
 		}
 	}

@@ -27,11 +27,14 @@ struct options {
 	const char *script;   /* -s FILE */
 	bool keep_going;      /* -k: go on after a failing command */
 	bool dump_commands;   /* hidden --dump-commands */
+	bool usage_to_json;   /* -j (not probe's): a usage error is kept in error */
+	char error[600];      /* that usage error, for the mode's JSON summary */
 };
 
 /*
  * Parses argv; on return *first is the index of the first operand.
- * Returns -1 for a usage error (already reported), 1 when --help or
+ * Returns -1 for a usage error (already reported, or with -j kept in
+ * o->error when it is not empty: the caller writes it as JSON), 1 when --help or
  * --version was answered, 0 otherwise.
  */
 int options_parse(struct options *o, int argc, char **argv, int *first);

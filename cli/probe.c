@@ -104,6 +104,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "handshake.h"
 #include "jansson_dl.h"
@@ -116,6 +117,7 @@
 #include "probe_types.h"
 #include "probe_verdict.h"
 #include "url.h"
+#include "term.h"
 #include "secrets.h"
 #include "why.h"
 
@@ -129,11 +131,10 @@ probe_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "sockscope probe: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vsay("sockscope probe", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: sockscope [OPTIONS] probe [--parallel N] [--target HOST:PORT]\n"
+	fprintf(stderr, "usage: sockscope [OPTIONS] probe [--parallel N] [--target HOST:PORT]\n"
 			"       [--commands bind,udp] [--steps LIST] [--expect LIST] [-f FILE]\n"
 			"       [PROXY...]\n");
 	return -1;
@@ -257,7 +258,8 @@ probe_take_option(const char *name, const char *arg)
 	return set_option(&given, name, arg);
 }
 
-/* Probe options among the operands; what is left are the proxies. */
+/* Probe options among the operands; what is left are the proxies.  0; 1
+   after --help; -1 after a usage error. */
 static int
 parse_operands(struct run *R, int argc, char **argv)
 {
@@ -279,6 +281,10 @@ parse_operands(struct run *R, int argc, char **argv)
 		if (strcmp(a, "--") == 0) {
 			dashdash = true;
 			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			options_usage(stdout); /* its probe part, as decode --help */
+			return 1;
 		}
 		if (strcmp(a, "-f") == 0) {
 			if (i + 1 >= argc)
@@ -312,7 +318,9 @@ parse_operands(struct run *R, int argc, char **argv)
 		if (!matched) {
 			char q[QUOTE_BUF];
 
-			return probe_usage("unknown option '%s'", secret_quote(a, q, sizeof(q)));
+			return probe_usage("unknown option '%s' (sockscope's own options, such as -w, "
+					   "-j, -v and -U, go before the word probe)",
+					   secret_quote(a, q, sizeof(q)));
 		}
 	}
 	return 0;
@@ -424,20 +432,43 @@ run_status(struct run *R)
 	return R->all_ok ? EXIT_OK : 1;
 }
 
+/* -f FILE, or stdin for -f -: 0, or -1 after a usage error. */
+static int
+open_input(struct run *R)
+{
+	struct stat st;
+
+	if (strcmp(R->cfg.file, "-") == 0) {
+		R->fp = stdin;
+		R->fp_is_stdin = true;
+	} else if ((R->fp = fopen(R->cfg.file, "r")) == NULL) {
+		return probe_usage("-f %s: %s", R->cfg.file, strerror(errno));
+	}
+	/* lines that come as the run goes are read a byte at a time, and only
+	   when they are there (probe_input_wait_fd) */
+	R->fp_stream = fstat(fileno(R->fp), &st) == 0 && !S_ISREG(st.st_mode);
+	if (R->fp_stream)
+		setvbuf(R->fp, NULL, _IONBF, 0);
+	return 0;
+}
+
 int
 probe_main(struct options *o, int argc, char **argv)
 {
 	struct run R;
 	char why[256];
-	int rc = EXIT_USAGE;
+	int rc = EXIT_USAGE, parsed;
 
 	memset(&R, 0, sizeof(R));
 	R.sink.fd4 = R.sink.fd6 = -1;
 	R.cfg = given;
 	R.o = o;
 	R.all_ok = true;
-	if (parse_operands(&R, argc, argv) < 0)
+	if ((parsed = parse_operands(&R, argc, argv)) != 0) {
+		if (parsed > 0) /* --help */
+			rc = term_stdout_status(EXIT_OK);
 		goto out;
+	}
 	if (R.cfg.parallel == 0)
 		R.cfg.parallel = PROBE_DEFAULT_PARALLEL;
 	if (o->nproxies > 0) {
@@ -477,15 +508,8 @@ probe_main(struct options *o, int argc, char **argv)
 		}
 		R.have_target = true;
 	}
-	if (R.cfg.file != NULL) {
-		if (strcmp(R.cfg.file, "-") == 0) {
-			R.fp = stdin;
-			R.fp_is_stdin = true;
-		} else if ((R.fp = fopen(R.cfg.file, "r")) == NULL) {
-			probe_usage("-f %s: %s", R.cfg.file, strerror(errno));
-			goto out;
-		}
-	}
+	if (R.cfg.file != NULL && open_input(&R) < 0)
+		goto out;
 	if (o->json && jansson_dl_load(why, sizeof(why)) < 0) {
 		/* now, before anything is sent, and while descriptors are free */
 		probe_usage("%s", why);

@@ -432,6 +432,8 @@ fill_slots(struct run *R)
 		while (R->slots[i].s == NULL && R->out_err == 0) {
 			const char *url = NULL;
 
+			if (probe_input_wait_fd(R) >= 0)
+				return false; /* the run loop polls for the next line */
 			switch (probe_next_url(R, &url)) {
 			case PROBE_NEXT_URL:
 				start_server(R, &R->slots[i], url);
@@ -449,7 +451,8 @@ fill_slots(struct run *R)
 void
 probe_run_loop(struct run *R)
 {
-	struct pollfd *pfd = calloc((size_t)R->nslots + 3, sizeof(*pfd)); /* + sink, stdout */
+	/* + sink, stdout, input */
+	struct pollfd *pfd = calloc((size_t)R->nslots + 4, sizeof(*pfd));
 	int *map = calloc((size_t)R->nslots, sizeof(int));
 	unsigned *gen = calloc((size_t)R->nslots, sizeof(unsigned));
 	bool input_done = false, watch_out = stdout_is_pipe();
@@ -463,7 +466,7 @@ probe_run_loop(struct run *R)
 		return;
 	}
 	while (R->out_err == 0) {
-		int np = 0, ns, nw, tmo;
+		int np = 0, ns, nw, tmo, in_fd;
 		int64_t now, next = INT64_MAX;
 
 		if (!input_done)
@@ -491,6 +494,13 @@ probe_run_loop(struct run *R)
 		if (watch_out) { /* no events asked: POLLERR when the reader is gone */
 			pfd[nw].fd = STDOUT_FILENO;
 			pfd[nw].events = 0;
+			pfd[nw].revents = 0;
+			nw++;
+		}
+		in_fd = input_done ? -1 : probe_input_wait_fd(R);
+		if (in_fd >= 0) { /* the next line: poll() wakes when it comes */
+			pfd[nw].fd = in_fd;
+			pfd[nw].events = POLLIN;
 			pfd[nw].revents = 0;
 			nw++;
 		}

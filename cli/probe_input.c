@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,24 @@ bad_line(struct run *R, const char *label, const char **url)
 	R->bad_line = true;
 	*url = NULL;
 	return PROBE_NEXT_URL;
+}
+
+int
+probe_input_wait_fd(const struct run *R)
+{
+	struct pollfd p;
+
+	if (R->fp == NULL || !R->fp_stream || R->input_cut || R->held != NULL ||
+	    R->opi < R->nops || R->active == 0)
+		return -1;
+	p.fd = fileno(R->fp);
+	p.events = POLLIN;
+	p.revents = 0;
+	/* unbuffered (probe.c), so the descriptor tells what getc() would get;
+	   data, its end or an error: read now */
+	if (poll(&p, 1, 0) != 0)
+		return -1;
+	return p.fd;
 }
 
 enum probe_next

@@ -34,6 +34,11 @@ enum probe_next {
    checked for a missing password here, as it comes. */
 enum probe_next probe_next_url(struct run *R, const char **url);
 
+/* The input's descriptor when the run must not read it yet: it is a stream
+   (a pipe, a terminal) with no byte ready, and servers are in flight, whose
+   -w a blocking read would stall; the run loop polls it.  -1 otherwise. */
+int probe_input_wait_fd(const struct run *R);
+
 /* Fills s from a URL; on failure s->error says why. */
 void probe_server_setup(struct run *R, struct server *s, const char *url);
 

@@ -158,6 +158,7 @@ struct run {
 	int nops, opi;
 	FILE *fp;
 	bool fp_is_stdin;
+	bool fp_stream; /* a pipe or a terminal: unbuffered, read when ready */
 	unsigned long ninput;
 	char *line;
 	size_t linecap;

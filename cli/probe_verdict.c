@@ -239,6 +239,28 @@ not_offered_notes(const struct server *s, struct verdict *v)
 			     (unsigned)s->r[i].code, probe_step_names[i]);
 }
 
+/* --commands bind,udp: what became of a command that was asked for and not
+   granted; the table has no column for them. */
+static void
+command_notes(const struct server *s, struct verdict *v)
+{
+	static const struct {
+		int step;
+		const char *name;
+	} cmds[] = { { ST_S5_BIND, "BIND" }, { ST_S5_UDP, "UDP ASSOCIATE" } };
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const struct step_res *r = &s->r[cmds[i].step];
+
+		if (r->oc == OC_NOT_RUN || r->oc == OC_SKIPPED || r->oc == OC_OK)
+			continue;
+		if (r->oc == OC_REFUSED && r->phase == 3)
+			note(v, "%s refused (0x%02x)", cmds[i].name, (unsigned)r->code);
+		else
+			note(v, "%s: %s", cmds[i].name, probe_outcome_names[r->oc]);
+	}
+}
+
 /* The notes on a server that speaks SOCKS: what it refused, and why. */
 static void
 socks_notes(const struct server *s, struct verdict *v)
@@ -278,6 +300,7 @@ socks_notes(const struct server *s, struct verdict *v)
 		     (unsigned)c->code, c->meaning != NULL ? c->meaning : "(unassigned)");
 	else if (s5 && c->oc > OC_REFUSED && c->oc != OC_OTHER_VERSION)
 		note(v, "CONNECT: %s", probe_outcome_names[c->oc]);
+	command_notes(s, v);
 }
 
 /* --expect: the words that did not hold, and whether the server is ok. */

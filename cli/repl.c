@@ -7,6 +7,8 @@
 #include "repl.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,7 @@
 #include "repl_session.h"
 #include "repl_values.h"
 #include "secrets.h"
+#include "why.h"
 
 #define SOURCE_DEPTH_MAX 8
 
@@ -40,6 +43,22 @@ note_status(struct repl *r, int rc)
  * ends the run (the rest would be lost as well); repl_main says why.  stdio
  * keeps what a failed write held, so this flush fails with its errno.
  */
+/* Why stdout failed when a flush inside a command saw it and its errno is
+   gone: a closed descriptor (main.c holds its place with a read-only one),
+   or a pipe whose reader went away (POLLERR). */
+static int
+stdout_failure(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0, .revents = 0 };
+	int fl = fcntl(STDOUT_FILENO, F_GETFL);
+
+	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+		return EBADF;
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+		return EPIPE;
+	return EIO;
+}
+
 static bool
 output_lost(struct repl *r)
 {
@@ -48,7 +67,7 @@ output_lost(struct repl *r)
 	errno = 0;
 	failed = fflush(stdout) != 0 || ferror(stdout);
 	if (failed && r->out_err == 0)
-		r->out_err = errno != 0 ? errno : EIO;
+		r->out_err = errno != 0 ? errno : rs_out_errno != 0 ? rs_out_errno : stdout_failure();
 	if (failed)
 		r->quit = true;
 	return failed;
@@ -384,10 +403,10 @@ repl_main(struct options *o, int argc, char **argv)
 	rs_init(&sess);
 	first_failure = EXIT_OK;
 	if (argc > 0) {
-		char esc[48];
+		char q[QUOTE_BUF];
 
 		return rs_fail(EXIT_USAGE, "the REPL takes no operands ('%s'): with -c or -s, give HOST PORT to `connect`",
-			       value_shown(argv[0], esc, sizeof(esc)));
+			       secret_quote(argv[0], q, sizeof(q)));
 	}
 	sess.timeout_ms = o->timeout_ms;
 	sess.family = o->family;

@@ -208,8 +208,17 @@ repl_words_sensitive(struct repl *r, int argc, char **argv)
 		    secret_url_has_password(argv[i]))
 			return true;
 	}
-	if (argc < 2 || (c = cmd_lookup(argv[0], why, sizeof(why))) == NULL ||
-	    !(c->flags & CF_SENSITIVE))
+	if (argc < 2)
+		return false;
+	if ((c = cmd_lookup(argv[0], why, sizeof(why))) == NULL) {
+		/* "se pa ...": set or send; what was meant is not known */
+		for (size_t i = 0; i < repl_ncmds; i++)
+			if ((repl_cmds[i].flags & CF_SENSITIVE) &&
+			    strncasecmp(argv[0], repl_cmds[i].name, strlen(argv[0])) == 0)
+				return true;
+		return false;
+	}
+	if (!(c->flags & CF_SENSITIVE))
 		return false;
 	if (c->fn == cmd_raw)
 		return raw_sensitive(argc, argv);
@@ -217,7 +226,12 @@ repl_words_sensitive(struct repl *r, int argc, char **argv)
 		enum rs_draft rd;
 		int idx;
 
-		if (rs_find_field(r->s, argv[1], &rd, &idx, why, sizeof(why)) == 0 &&
+		/* the names cmd_set takes besides the drafts' fields */
+		if (strcasecmp(argv[1], "dst") == 0 || strcasecmp(argv[1], "target") == 0 ||
+		    strcasecmp(argv[1], "user") == 0)
+			return false;
+		/* a field that is none (pw, pass=...) may be a password's typo */
+		if (rs_find_field(r->s, argv[1], &rd, &idx, why, sizeof(why)) != 0 ||
 		    (r->s->d[rd].desc->fields[idx].flags & FD_SECRET))
 			return true;
 	}
@@ -318,6 +332,17 @@ complete_values(struct repl *r, const char *field, const char *prefix,
 	}
 }
 
+/* A name with a control byte is not offered: libedit lists the candidates
+   as they are, and an ESC in a file name would reach the terminal raw. */
+static bool
+has_control(const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}
+
 static void
 complete_files(const char *prefix, void (*add)(void *, const char *), void *ctx)
 {
@@ -339,7 +364,7 @@ complete_files(const char *prefix, void (*add)(void *, const char *), void *ctx)
 			continue;
 		if (e->d_name[0] == '.' && base[0] != '.')
 			continue;
-		if (strncmp(e->d_name, base, strlen(base)) != 0)
+		if (strncmp(e->d_name, base, strlen(base)) != 0 || has_control(e->d_name))
 			continue;
 		snprintf(buf, sizeof(buf), "%s%s%s", dir, e->d_name, e->d_type == DT_DIR ? "/" : "");
 		add(ctx, buf);

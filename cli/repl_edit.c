@@ -128,7 +128,10 @@ repl_history_print(struct repl *r)
 
 		while (len > 0 && (ev.str[len - 1] == '\n' || ev.str[len - 1] == '\r'))
 			len--;
-		fprintf(r->s->out, "%5d  %.*s\n", ev.num, (int)len, ev.str);
+		/* a line typed or read from the history file: ESC in it is shown */
+		fprintf(r->s->out, "%5d  ", ev.num);
+		term_put_text(r->s->out, ev.str, len);
+		fputc('\n', r->s->out);
 	} while (history(h, &ev, H_PREV) == 0);
 }
 

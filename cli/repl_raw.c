@@ -211,7 +211,7 @@ rs_raw(struct rsess *s, const uint8_t *p, size_t len)
 	t0 = now_ms();
 	if ((rc = rs_write_bytes(s, p, len, "raw", t0 + s->timeout_ms)) != EXIT_OK)
 		return rc;
-	fflush(s->out);
+	rs_flush(s->out);
 	/* Half a message: what comes back at once, not a wait for the answer. */
 	wait_ms = kind == RAW_PARTIAL && s->timeout_ms > PARTIAL_WAIT_MS ? PARTIAL_WAIT_MS
 									: s->timeout_ms;
@@ -219,7 +219,7 @@ rs_raw(struct rsess *s, const uint8_t *p, size_t len)
 		rc = show_typed(s, t0 + wait_ms, wait_ms, kind == RAW_PARTIAL, "raw");
 	else
 		rc = rs_show_plain(s, t0 + wait_ms, 300, "raw", kind != RAW_PARTIAL, wait_ms);
-	fflush(s->out);
+	rs_flush(s->out);
 	return rc;
 }
 
@@ -235,6 +235,6 @@ rs_recv(struct rsess *s, int wait_ms)
 		rc = show_typed(s, now_ms() + wait_ms, wait_ms, wait_ms == 0, "recv");
 	else
 		rc = rs_show_plain(s, now_ms() + wait_ms, 100, "recv", false, wait_ms);
-	fflush(s->out);
+	rs_flush(s->out);
 	return rc;
 }

@@ -7,6 +7,7 @@
  */
 #include "repl_session.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "net.h"
 #include "password.h"
 #include "secrets.h"
+#include "term.h"
 
 volatile sig_atomic_t rs_interrupted;
 
@@ -25,17 +27,25 @@ static const enum msg_type draft_types[RD_COUNT] = {
 	[RD_UDP] = MSG_S5_UDP,
 };
 
+int rs_out_errno;
+
+void
+rs_flush(FILE *fp)
+{
+	errno = 0;
+	if (fflush(fp) != 0 && fp == stdout && rs_out_errno == 0)
+		rs_out_errno = errno;
+}
+
 int
 rs_fail(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("sockscope: ", stderr);
+	rs_flush(stdout);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vsay("sockscope", fmt, ap); /* what it quotes was typed or read */
 	va_end(ap);
-	fputc('\n', stderr);
 	return status;
 }
 
@@ -44,12 +54,10 @@ rs_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("sockscope: warning: ", stderr);
+	rs_flush(stdout);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vsay("sockscope: warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void

@@ -139,6 +139,12 @@ void rs_proxy_text(const struct rsess *s, char *buf, size_t cap);
 
 /* "sockscope: ..." on stderr; returns status. */
 int rs_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* fflush(fp), keeping the errno of the first failure of stdout in
+   rs_out_errno: the REPL says it when the command is done, and by then a
+   later call has overwritten errno (ENOSPC would read as EIO). */
+void rs_flush(FILE *fp);
+extern int rs_out_errno;
 void rs_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The "s" a count of n takes: "1 byte", "2 bytes". */

@@ -76,7 +76,7 @@ step(struct rsess *s, enum rs_draft rd, enum rs_timer tm, const char *phase)
 	if (rc == EXIT_OK)
 		rc = after_send(s, m.desc->type, phase, t0);
 	s->ms[tm] = now_ms() - t0;
-	fflush(s->out);
+	rs_flush(s->out);
 	return rc;
 }
 
@@ -143,7 +143,7 @@ wait_bind(struct rsess *s)
 
 	fprintf(s->out, "waiting up to %g s for the peer to connect to the bound address\n",
 		rs_secs(s->timeout_ms));
-	fflush(s->out);
+	rs_flush(s->out);
 	rc = rs_expect_reply(s, t0 + s->timeout_ms, "bind", s->timeout_ms);
 	s->ms[TM_BIND] = now_ms() - t0;
 	return rc;

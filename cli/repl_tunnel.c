@@ -25,7 +25,7 @@ rs_tunnel(struct rsess *s)
 	if (quit < 0 && s->interactive)
 		quit = 1000;
 	memset(&r, 0, sizeof(r));
-	fflush(s->out);
+	rs_flush(s->out);
 	if (s->interactive)
 		fprintf(stderr, "tunnel: type to send, end with ^D (^C stops at once)\n");
 	s->in_tunnel = true;

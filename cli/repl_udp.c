@@ -164,7 +164,7 @@ collect_answers(struct rsess *s, int64_t sent_ms)
 
 		if (until > deadline)
 			until = deadline;
-		fflush(s->out);
+		rs_flush(s->out);
 		w = rs_wait_readable(s->udp_fd, until);
 		if (w == -2) {
 			if (n == 0)

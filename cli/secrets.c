@@ -66,15 +66,15 @@ secret_quote(const char *arg, char *buf, size_t cap)
 	char masked[QUOTE_MAX + sizeof(SECRET_MASK)];
 	size_t off, len, total;
 
-	if (!password_span(arg, &off, &len))
-		return quote_cut(arg, buf, cap);
+	if (!password_span(arg, &off, &len)) {
+		total = strlen(arg);
+		return quote_shown(arg, total <= QUOTE_MAX ? total : QUOTE_MAX, total, buf, cap);
+	}
 	total = strlen(arg) - len + strlen(SECRET_MASK);
 	secret_url_mask(arg, masked, sizeof(masked));
 	if (total <= QUOTE_MAX)
-		snprintf(buf, cap, "%s", masked);
-	else
-		snprintf(buf, cap, "%.*s...(%zu bytes)", QUOTE_MAX, masked, strlen(arg));
-	return buf;
+		return quote_shown(masked, strlen(masked), strlen(masked), buf, cap);
+	return quote_shown(masked, QUOTE_MAX, strlen(arg), buf, cap);
 }
 
 void

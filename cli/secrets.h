@@ -31,7 +31,8 @@ void secret_url_mask(const char *url, char *out, size_t cap);
 /*
  * An argument of any kind as a message quotes it: masked as a URL (a
  * password given where something else was expected is still a password),
- * then cut as quote_cut() cuts (why.h).  Returns buf.
+ * then cut as quote_cut() cuts and escaped as quote_shown() escapes (why.h),
+ * for a message printed as it is.  Returns buf.
  */
 const char *secret_quote(const char *arg, char *buf, size_t cap);
 

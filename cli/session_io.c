@@ -16,6 +16,7 @@
 
 #include "msgtext.h"
 #include "net.h"
+#include "term.h"
 
 int
 session_fail(struct session *s, int status, int hop, const char *fmt, ...)
@@ -44,11 +45,9 @@ session_say(const struct session *s, const char *fmt, ...)
 
 	if (s->quiet)
 		return;
-	fputs("sockscope: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	term_vsay("sockscope", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int
@@ -80,6 +79,16 @@ describe(const struct msg *m, char *buf, size_t cap)
 }
 
 /*
+ * A flagged METHOD (one the greeting did not offer) ends the greeting with
+ * an error that says so: a warning before it would say the same thing twice.
+ */
+static bool
+is_fatal_anomaly(const struct msg *m, const struct field *f)
+{
+	return m->desc->type == MSG_S5_METHOD && strcmp(f->desc->name, "METHOD") == 0;
+}
+
+/*
  * Legal-but-wrong replies are what a diagnostic tool is for: they are said
  * on stderr whatever the verbosity, as warnings.
  */
@@ -100,7 +109,9 @@ warn_anomalies(struct session *s, int hop, const struct msg *m)
 			snprintf(value, sizeof(value), " 0x%0*x", (int)f->len * 2, f->num);
 		else
 			value[0] = '\0';
-		if (s->nhops > 1)
+		if (is_fatal_anomaly(m, f)) /* the trace note stays: -v and -j keep it */
+			;
+		else if (s->nhops > 1)
 			session_say(s, "warning: hop %d: %s at offset %zu, %s%s: %s", hop, title, f->off,
 				    f->desc->name, value, f->note != NULL ? f->note : "anomaly");
 		else
@@ -116,7 +127,7 @@ reply_code_name(const struct name_table *t, uint32_t code)
 {
 	const struct name_entry *e = names_find(t, code);
 
-	return e != NULL ? e->name : "unknown code";
+	return e != NULL ? e->name : "unassigned";
 }
 
 /*
@@ -242,8 +253,9 @@ session_read(struct session *s, int hop, enum msg_type type, const struct proto_
 				trace_phase(s->trace, hop, phase, now_ms() - (deadline - s->timeout_ms),
 					    false);
 				return session_fail(s, EXIT_REFUSED, hop,
-					    "the server refused the request: REP 0x%02x %s (the rest of its reply was not read)",
-					    code, reply_code_name(&names_s5_reply, code));
+					    "%s phase: the server refused the request: REP 0x%02x %s (offset %zu; the rest of its reply was not read)",
+					    phase, code, reply_code_name(&names_s5_reply, code),
+					    msg_field(m, "REP")->off);
 			}
 			return session_fail(s, EXIT_PROTOCOL, hop, "%s phase: %s", phase, what);
 		}

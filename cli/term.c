@@ -1,4 +1,5 @@
 /* Colour decisions and escaping of untrusted bytes for the terminal. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,18 @@ term_escape(char *out, size_t cap, const void *p, size_t len)
 	return need;
 }
 
+const char *
+term_printable(const char *text, char *buf, size_t cap)
+{
+	for (const char *p = text; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
+			term_escape(buf, cap, text, strlen(text));
+			return buf;
+		}
+	}
+	return text;
+}
+
 void
 term_put_escaped(FILE *fp, const void *p, size_t len)
 {
@@ -140,6 +153,55 @@ term_put_escaped(FILE *fp, const void *p, size_t len)
 		escape_byte(bytes[i], unit);
 		fputs(unit, fp);
 	}
+}
+
+int
+term_stdout_status(int status)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	if (errno == EPIPE)
+		return status;
+	fprintf(stderr, "sockscope: standard output: %s\n", strerror(errno != 0 ? errno : EIO));
+	return 7;
+}
+
+void
+term_put_text(FILE *fp, const char *p, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = (uint8_t)p[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			fputc(c, fp);
+		else
+			fprintf(fp, "\\x%c%c", hex[c >> 4], hex[c & 0x0f]);
+	}
+}
+
+void
+term_vsay(const char *prefix, const char *fmt, va_list ap)
+{
+	char text[4096];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	fputs(prefix, stderr);
+	fputs(": ", stderr);
+	term_put_text(stderr, text, strlen(text));
+	fputc('\n', stderr);
+}
+
+void
+term_say(const char *prefix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	term_vsay(prefix, fmt, ap);
+	va_end(ap);
 }
 
 size_t

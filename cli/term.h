@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 enum color_when { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
@@ -47,8 +48,37 @@ const char *term_off(bool color);
  */
 size_t term_escape(char *out, size_t cap, const void *p, size_t len);
 
+/*
+ * text as it may reach a terminal: itself when it is printable ASCII (what
+ * term_escape() already made of a name from the network is), else all of it
+ * escaped into buf[0..cap).  For a message that quotes what the user typed,
+ * which may hold a control byte; -j's JSON escapes such a message the same.
+ */
+const char *term_printable(const char *text, char *buf, size_t cap);
+
 /* term_escape() straight to a stream, any length. */
 void term_put_escaped(FILE *fp, const void *p, size_t len);
+
+/*
+ * The status of a run once all its output is written: stdout flushed; a
+ * failure to write it is "sockscope: standard output: REASON" and 7; a reader
+ * that went away (EPIPE, `| head -1`) is an orderly end with status.
+ */
+int term_stdout_status(int status);
+
+/* len bytes at p with every control byte and every byte >= 0x80 as \xNN,
+ * quotes and backslashes as they are (so text already escaped stays the
+ * same): for text that was typed or read, such as a line of the history. */
+void term_put_text(FILE *fp, const char *p, size_t len);
+
+/*
+ * A message for standard error, "PREFIX: TEXT\n", TEXT as term_put_text()
+ * writes it: a message quotes what was typed or read, and that must not reach
+ * the terminal raw.
+ */
+void term_say(const char *prefix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void term_vsay(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* The escaped length of len bytes at p: what term_escape() would return. */
 size_t term_escaped_len(const void *p, size_t len);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hexview.h"
+#include "term.h"
 #include "traceline.h"
 
 static struct trace_event *
@@ -100,7 +101,7 @@ void
 trace_note(struct trace *t, int hop, const char *fmt, ...)
 {
 	struct trace_event *e;
-	char text[512], label[16];
+	char text[512], label[16], shown[sizeof(text) * 4];
 	va_list ap;
 
 	if (!trace_keeps_notes(t))
@@ -115,7 +116,9 @@ trace_note(struct trace *t, int hop, const char *fmt, ...)
 	if (t->fp == NULL || !t->verbose)
 		return;
 	hop_label(t, hop, label, sizeof(label));
-	fprintf(t->fp, "* %s%s%s\n", label, label[0] ? ": " : "", text);
+	/* A note may name what the user typed, bytes a terminal would obey. */
+	fprintf(t->fp, "* %s%s%s\n", label, label[0] ? ": " : "",
+		term_printable(text, shown, sizeof(shown)));
 }
 
 void

@@ -132,11 +132,17 @@ move_direct(struct direction *d, struct tunnel_result *r)
  * Ends a direction on an error, worded for people.  Two cases are not
  * failures of the tunnel's own: stdout's reader went away (EPIPE: `| head
  * -1`), an orderly end, -2; and a reset read from the server while stdin
- * was still being uploaded, which cut the upload first: it is named.
+ * was still being uploaded (some of it sent or queued), which cut the upload
+ * first: it is named.
  */
 static int
 io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err)
 {
+	/* The download counts the bytes that came glued to the reply too
+	 * (r->down holds them until the loop ends), as the trace's total does. */
+	unsigned long long moved = d->moved + (d == &down ? r->down : 0);
+	unsigned long long got = down.moved + r->down;
+
 	const char *end = reading ? (d->src_is_sock ? "the server" : "stdin")
 				  : (d->dst_is_sock ? "the server" : "stdout");
 	bool to_stdout = !reading && !d->dst_is_sock;
@@ -148,16 +154,16 @@ io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err)
 	if (to_stdout)
 		snprintf(r->error, sizeof(r->error),
 			 "standard output: %s (tunnel download, after %llu bytes)", strerror(err),
-			 (unsigned long long)d->moved);
-	else if (reading && d->src_is_sock && err == ECONNRESET && !up.done)
+			 moved);
+	else if (reading && d->src_is_sock && err == ECONNRESET && !up.done &&
+		 (up.moved > 0 || up.queued > 0)) /* with nothing uploaded, none was cut */
 		snprintf(r->error, sizeof(r->error),
 			 "tunnel upload: cut by a reset from the server after %llu bytes sent (download: %llu bytes received)",
-			 (unsigned long long)up.moved, (unsigned long long)d->moved);
+			 (unsigned long long)up.moved, got);
 	else
 		snprintf(r->error, sizeof(r->error), "tunnel %s: %s %s failed: %s after %llu bytes",
 			 d->name, reading ? "reading" : "writing", end,
-			 err == ECONNRESET ? "connection reset" : strerror(err),
-			 (unsigned long long)d->moved);
+			 err == ECONNRESET ? "connection reset" : strerror(err), moved);
 	d->write_failed = !reading;
 	return -1;
 }

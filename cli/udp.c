@@ -422,8 +422,15 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 			ssize_t n = recv(s->conn.fd, junk, sizeof(junk), 0);
 
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-				if (stdin_done)
+				if (stdin_done) {
+					/* Every datagram was sent and stdin had ended:
+					   only answers were awaited, so the end is orderly,
+					   but it is not -q's, and -v says whose it was. */
+					trace_note(s->trace, s->nhops,
+						   "the server closed the control connection during the wait for "
+						   "answers after standard input's end: the association ended");
 					break;
+				}
 				snprintf(r->error, sizeof(r->error),
 					 "the server closed the control connection: the association ended");
 				rc = EXIT_TUNNEL;

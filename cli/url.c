@@ -4,6 +4,7 @@
  * inet_aton (which takes "1.2.3" and "0x7f.1"), ports over the whole string.
  */
 #include "url.h"
+#include "secrets.h"
 #include "why.h"
 #include "hexparse.h"
 
@@ -24,14 +25,14 @@ parse_port(const char *s, uint16_t *port, char *why, size_t whylen)
 
 	/* strtoul alone would take " 80", "+80" and "-1". */
 	if (s[0] < '0' || s[0] > '9')
-		return refuse(why, whylen, "bad port '%s': not a number", quote_cut(s, q, sizeof(q)));
+		return refuse(why, whylen, "bad port '%s': not a number", secret_quote(s, q, sizeof(q)));
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (*end != '\0')
-		return refuse(why, whylen, "bad port '%s': not a number", quote_cut(s, q, sizeof(q)));
+		return refuse(why, whylen, "bad port '%s': not a number", secret_quote(s, q, sizeof(q)));
 	if (errno == ERANGE || v > 65535)
 		return refuse(why, whylen, "bad port '%s': out of range 0-65535",
-			      quote_cut(s, q, sizeof(q)));
+			      secret_quote(s, q, sizeof(q)));
 	*port = (uint16_t)v;
 	return 0;
 }
@@ -48,7 +49,7 @@ looks_dotted(const char *s, size_t len)
 int
 parse_host(const char *s, size_t len, struct host *h, char *why, size_t whylen)
 {
-	char buf[HOST_MAX + 1];
+	char buf[HOST_MAX + 1], q[QUOTE_BUF];
 
 	memset(h, 0, sizeof(*h));
 	if (len == 0)
@@ -61,24 +62,26 @@ parse_host(const char *s, size_t len, struct host *h, char *why, size_t whylen)
 		return refuse(why, whylen, "host name holds a NUL byte");
 	memcpy(h->name, buf, len + 1);
 	h->namelen = len;
+	/* what the messages quote: a URL given as a host keeps its password */
+	secret_quote(buf, q, sizeof(q));
 	if (strchr(buf, '%') != NULL && strchr(buf, ':') != NULL)
 		return refuse(why, whylen,
-			      "bad address '%s': IPv6 zone ids cannot be sent through a proxy", buf);
+			      "bad address '%s': IPv6 zone ids cannot be sent through a proxy", q);
 	if (strchr(buf, ':') != NULL) {
 		if (inet_pton(AF_INET6, buf, h->addr) != 1)
-			return refuse(why, whylen, "bad IPv6 address '%s'", buf);
+			return refuse(why, whylen, "bad IPv6 address '%s'", q);
 		h->kind = HOST_IPV6;
 		return 0;
 	}
 	if (looks_dotted(buf, len)) {
 		if (inet_pton(AF_INET, buf, h->addr) != 1)
-			return refuse(why, whylen, "bad IPv4 address '%s'", buf);
+			return refuse(why, whylen, "bad IPv4 address '%s'", q);
 		h->kind = HOST_IPV4;
 		return 0;
 	}
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)buf[i] <= ' ' || buf[i] == '/' || buf[i] == '@')
-			return refuse(why, whylen, "bad host name '%s'", buf);
+			return refuse(why, whylen, "bad host name '%s'", q);
 	h->kind = HOST_NAME;
 	return 0;
 }
@@ -96,7 +99,7 @@ split_host_port(const char *s, const char **host, size_t *hostlen, const char **
 
 		if (close == NULL)
 			return refuse(why, whylen, "bad address '%s': no closing ']'",
-				      quote_cut(s, q, sizeof(q)));
+				      secret_quote(s, q, sizeof(q)));
 		*host = s + 1;
 		*hostlen = (size_t)(close - s - 1);
 		if (close[1] == '\0') {
@@ -105,7 +108,7 @@ split_host_port(const char *s, const char **host, size_t *hostlen, const char **
 		}
 		if (close[1] != ':')
 			return refuse(why, whylen, "bad address '%s': junk after ']'",
-				      quote_cut(s, q, sizeof(q)));
+				      secret_quote(s, q, sizeof(q)));
 		*port = close + 2;
 		return 0;
 	}
@@ -113,7 +116,7 @@ split_host_port(const char *s, const char **host, size_t *hostlen, const char **
 	if (colon != NULL && strchr(s, ':') != colon)
 		return refuse(why, whylen,
 			      "bad address '%s': put an IPv6 address in brackets, [addr]:port",
-			      quote_cut(s, q, sizeof(q)));
+			      secret_quote(s, q, sizeof(q)));
 	*host = s;
 	*hostlen = colon != NULL ? (size_t)(colon - s) : strlen(s);
 	*port = colon != NULL ? colon + 1 : NULL;
@@ -128,7 +131,7 @@ bracket_not_ipv6(const char *given, const struct host *h, char *why, size_t whyl
 
 	if (given[0] == '[' && h->kind != HOST_IPV6)
 		return refuse(why, whylen, "bad address '%s': brackets hold IPv6 addresses only",
-			      quote_cut(given, q, sizeof(q)));
+			      secret_quote(given, q, sizeof(q)));
 	return 0;
 }
 
@@ -157,7 +160,7 @@ parse_target(const char *host, const char *port, struct host *h, char *why, size
 		char q[QUOTE_BUF];
 
 		return refuse(why, whylen, "no port in '%s': give HOST PORT or HOST:PORT",
-			      quote_cut(host, q, sizeof(q)));
+			      secret_quote(host, q, sizeof(q)));
 	}
 	if (parse_host(hp, hl, h, why, whylen) < 0 || bracket_not_ipv6(host, h, why, whylen) < 0)
 		return -1;
@@ -339,11 +342,12 @@ parse_proxy_url(const char *url, struct proxy *p, char *why, size_t whylen)
 				      EMPTY_USER);
 		rest = at + 1;
 	}
-	if (rest[0] != '\0' && rest[strlen(rest) - 1] == '/') {
+	/* No host or port holds a '/': where one is, a path starts. */
+	if (strchr(rest, '/') != NULL) {
 		char q[QUOTE_BUF];
 
 		return refuse(why, whylen, "bad proxy '%s': a path is not allowed",
-			      quote_cut(rest, q, sizeof(q)));
+			      secret_quote(rest, q, sizeof(q)));
 	}
 	if (split_host_port(rest, &hp, &hl, &pp, why, whylen) < 0)
 		return -1;

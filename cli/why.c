@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+
 int
 refuse(char *why, size_t whylen, const char *fmt, ...)
 {
@@ -14,6 +15,20 @@ refuse(char *why, size_t whylen, const char *fmt, ...)
 	vsnprintf(why, whylen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+const char *
+quote_shown(const char *s, size_t shown, size_t total, char *buf, size_t cap)
+{
+	size_t used;
+
+	if (cap == 0)
+		return buf;
+	snprintf(buf, cap, "%.*s", (int)shown, s);
+	used = strlen(buf);
+	if (shown < total)
+		snprintf(buf + used, cap - used, "...(%zu bytes)", total);
+	return buf;
 }
 
 const char *

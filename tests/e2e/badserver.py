@@ -34,6 +34,8 @@ Scenarios (a table below; the parametrised ones take a hex code or a count):
                       reply with an IPv4 BND, then echo
   ok5-glued           granted reply and "HELLO\\n" in one send, then echo
   ok5-bytewise        granted reply one byte at a time, 20 ms apart, then echo
+  ok5-glued-reset     granted reply and "HELLO\\n" in one send, 0.2 s, "more\\n",
+                      0.2 s, then RST
   trunc5-N-close      the first N bytes of a 10-byte IPv4 reply, then FIN
   trunc5-N-reset      the same, then RST (SO_LINGER 0)
   rep-XX-trunc-N      the first N bytes of a reply with REP=XX (hex), then FIN
@@ -53,6 +55,7 @@ Scenarios (a table below; the parametrised ones take a hex code or a count):
   hostile-name        granted reply with ATYP 03 and a name full of terminal
                       controls and a forged "sockscope:" line, then silence
   silent              accepts, logs what arrives, never answers
+  accept-reset        accepts and resets at once (RST), reading nothing
   req-close           reads the greeting and the request, then closes
   rep-XX-trunc-N      the first N bytes of a reply with REP=XX (hex), then FIN
   drip                valid granted reply, one byte per second, then echo
@@ -609,6 +612,8 @@ SCENARIOS = {
     "ok5":                HANDSHAKE5 + [send(rep5()), ECHO],
     "ok5-glued":          HANDSHAKE5 + [send(rep5() + b"HELLO\n"), ECHO],
     "ok5-bytewise":       HANDSHAKE5 + [send(rep5(), pace=0.02), ECHO],
+    "ok5-glued-reset":    HANDSHAKE5 + [send(rep5() + b"HELLO\n"), pause(0.2), send(b"more\n"),
+                                        pause(0.2), RESET],
     "wrongver":           [GREET, send(b"\x04\x00"), CLOSE],
     "method-ff":          [GREET, send(b"\x05\xff"), CLOSE],
     "method-not-offered": [GREET, SELECT_UNOFFERED, CLOSE],
@@ -621,6 +626,7 @@ SCENARIOS = {
     "ipv6-reply":         HANDSHAKE5 + [send(rep5(atyp=4, addr=bytes(15) + b"\x01")), ECHO],
     "rsv-nonzero":        HANDSHAKE5 + [send(rep5(rsv=1)), ECHO],
     "silent":             [HOLD],
+    "accept-reset":       [RESET],
     "req-close":          HANDSHAKE5 + [CLOSE],
     "drip":               HANDSHAKE5 + [send(rep5(), pace=1.0), ECHO],
     "garbage":            [GREET, send(GARBAGE), CLOSE],

@@ -134,7 +134,7 @@ jcheck "tunnel reset: error" err "$SAME and d['outcome'] == 'tunnel-error'"
 start_badserver rep-05
 sc --timeout 15 -- -v -X -j -w 5 -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 80
 expect_rc "rep-05 -v -X -j" 1
-jcheck "rep-05 -v -X -j: JSON only on stderr" err "d['outcome'] == 'refused' and d['error'] == 'the server refused the request: REP 0x05 connection refused'"
+jcheck "rep-05 -v -X -j: JSON only on stderr" err "d['outcome'] == 'refused' and d['error'] == 'request phase: the server refused the request: REP 0x05 connection refused (offset 1)'"
 start_badserver rsv-nonzero
 sc --timeout 15 --in-str $'x\n' -- -j -w 5 -x "socks5://127.0.0.1:$BAD_PORT" 127.0.0.1 80
 expect_rc "rsv-nonzero -j" 0
