@@ -2,7 +2,8 @@
  * The connection: opening it (straight to the proxy, or through every hop
  * but the last of a chain), writing bytes, reading them into conn.in until
  * a reply is whole, and closing it.  Here is all the engine's socket I/O
- * but the tunnel's and dgram's; what the bytes mean is repl_reply.c's.
+ * but the tunnel's and dgram's; what the bytes mean is the flow's
+ * (repl_flow.c).
  */
 #include "repl_engine.h"
 
@@ -129,18 +130,17 @@ rs_close(struct rsess *s, bool say)
 	s->conn.have = 0;
 	explicit_bzero(s->pending, s->npending);
 	s->npending = 0;
-	s->phase = PH_CLOSED;
-	s->awaiting = false;
+	s->in_tunnel = false;
+	rs_flow_wipe(s);
 }
 
 static void
 reset_connection_state(struct rsess *s)
 {
 	s->conn.have = 0;
-	s->awaiting = false;
+	rs_flow_start(s);
 	s->has_method = false;
 	s->noffered = 0;
-	s->has_cmd = false;
 	s->has_bound = false;
 	s->sent = s->received = 0;
 	for (int i = 0; i < TM_COUNT; i++)
@@ -241,7 +241,6 @@ rs_open(struct rsess *s)
 	}
 	s->opened_ms = now_ms();
 	s->ms[TM_CONNECT] = s->opened_ms - t0;
-	s->phase = PH_CONNECTED;
 	rs_sock_name(s->conn.fd, false, local, sizeof(local));
 	host_format(&s->hops[s->nhops - 1].host, where, sizeof(where));
 	fprintf(s->out, "connected to %s%s in %lld ms (from %s)\n", where,
@@ -260,6 +259,15 @@ rs_need_conn(struct rsess *s, const char *what)
 int
 rs_send_bytes(struct rsess *s, const uint8_t *p, size_t len, const char *phase,
 	      int64_t deadline)
+{
+	/* The flow follows what goes out as it is about to go. */
+	rs_flow_sent(s, p, len);
+	return rs_write_bytes(s, p, len, phase, deadline);
+}
+
+int
+rs_write_bytes(struct rsess *s, const uint8_t *p, size_t len, const char *phase,
+	       int64_t deadline)
 {
 	int rc = net_write_all(s->conn.fd, p, len, deadline);
 

@@ -170,10 +170,10 @@ prompt(EditLine *el)
 		/* \1 ... \1 around what takes no room on the screen. */
 		snprintf(buf, sizeof(buf), "sockscope \1%s\1%s\1%s\1 [\1%s\1%s\1%s\1]> ",
 			 term_on(true, TS_FIELD), proxy, term_off(true),
-			 term_on(true, phase_style(r->s->phase)), rs_phase_name(r->s->phase),
+			 term_on(true, phase_style(rs_phase(r->s))), rs_phase_name(rs_phase(r->s)),
 			 term_off(true));
 	else
-		snprintf(buf, sizeof(buf), "sockscope %s [%s]> ", proxy, rs_phase_name(r->s->phase));
+		snprintf(buf, sizeof(buf), "sockscope %s [%s]> ", proxy, rs_phase_name(rs_phase(r->s)));
 	return buf;
 }
 

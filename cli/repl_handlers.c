@@ -422,8 +422,7 @@ cmd_verb(struct repl *r, int argc, char **argv)
 	rc = rs_set_field(s, rd, proto_field_index(s->d[rd].desc, cmdfield), verb);
 	if (rc != EXIT_OK)
 		return rc;
-	if (s->conn.fd >= 0 &&
-	    (s->phase == PH_GRANTED || s->phase == PH_BOUND || s->phase == PH_TUNNEL)) {
+	if (rs_phase(s) == PH_GRANTED || rs_phase(s) == PH_BOUND || rs_phase(s) == PH_TUNNEL) {
 		fprintf(s->out, "the connection is past its request: a new one\n");
 		rs_close(s, false);
 	}

@@ -1,12 +1,13 @@
 /*
  * `raw` and `recv`: bytes sent as given, and whatever comes back.  `raw`
- * bytes are read as the client message the phase expects (after the method
- * selection, a request): a whole one is shown and remembered as that
- * message and its reply read as a reply; part of one is said incomplete,
- * kept for the next `raw` to go on from, and answered by what comes back
- * at once; another whole client message is shown as such; anything else
- * is a hex dump.  Apart from the steps because these follow the bytes, not
- * the drafts.
+ * bytes are fed to the flow as the client's, so they are read as the
+ * message the flow expects of the client next (after the method selection,
+ * a request): a whole one is shown as the flow decodes it and its answer
+ * read as the flow says is owed; part of one is said incomplete (shown
+ * with what an earlier raw began) and answered by what comes back at once;
+ * bytes the flow expects no message in, or that break the message it
+ * expects, are a hex dump.  Apart from the steps because these follow the
+ * bytes, not the drafts.
  */
 #include "repl_engine.h"
 
@@ -20,208 +21,95 @@
    complain at once. */
 #define PARTIAL_WAIT_MS 500
 
-/*
- * The client message the phase expects next: before the method is chosen
- * SOCKS5's greeting, under 02 the RFC 1929 request, then the request
- * (SOCKS4: the request until it is answered).  False after the request
- * (tunnel data) or under a method the REPL does not speak.
- */
-static bool
-phase_message(const struct rsess *s, enum msg_type *t)
-{
-	if (!rs_socks5(s)) {
-		*t = MSG_S4_REQUEST;
-		return s->phase == PH_CONNECTED;
-	}
-	switch (s->phase) {
-	case PH_CONNECTED:
-		*t = MSG_S5_GREETING;
-		return true;
-	case PH_METHOD:
-		*t = s->method == 0x02 ? MSG_S5_AUTH_REQUEST : MSG_S5_REQUEST;
-		return s->method == 0x00 || s->method == 0x02;
-	case PH_AUTHED:
-		*t = MSG_S5_REQUEST;
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Another whole client message than the phase's: a greeting sent again, an
-   auth request out of turn (it must still be recognised to be masked). */
-static bool
-other_message(const struct rsess *s, enum msg_type skip, const uint8_t *p, size_t len,
-	      struct msg *m)
-{
-	static const enum msg_type s5[] = { MSG_S5_GREETING, MSG_S5_AUTH_REQUEST, MSG_S5_REQUEST };
-	static const enum msg_type s4[] = { MSG_S4_REQUEST };
-	const enum msg_type *types = rs_socks5(s) ? s5 : s4;
-	size_t n = rs_socks5(s) ? 3 : 1;
-
-	for (size_t k = 0; k < n; k++) {
-		if (types[k] == skip)
-			continue;
-		proto_decode(types[k], p, len, NULL, m);
-		if (m->status == PROTO_OK && m->len == len)
-			return true;
-	}
-	return false;
-}
-
-static bool
-reply_due(const struct rsess *s, enum msg_type *type)
-{
-	if (s->awaiting) {
-		*type = s->expect;
-		return true;
-	}
-	if (!rs_socks5(s)) {
-		*type = MSG_S4_REPLY;
-		return s->phase == PH_CONNECTED || s->phase == PH_BOUND;
-	}
-	switch (s->phase) {
-	case PH_CONNECTED:
-		*type = MSG_S5_METHOD;
-		return true;
-	case PH_METHOD:
-		*type = s->method == 0x02 ? MSG_S5_AUTH_STATUS : MSG_S5_REPLY;
-		return true;
-	case PH_AUTHED:
-	case PH_BOUND:
-		*type = MSG_S5_REPLY;
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Bytes that are no message: read until quiet, then a hex dump. */
+/* The server's close (or reset) seen while reading: the flow says what it
+   means. */
 static int
-show_plain(struct rsess *s, int64_t deadline, int quiet_ms, bool nothing_is_timeout, int wait_ms)
+server_closed(struct rsess *s, enum flow_close_kind how, const char *label)
 {
-	bool eof = false;
-	ssize_t n;
-	int w;
+	int rc;
 
-	if (s->conn.have == 0) {
-		w = rs_wait_readable(s->conn.fd, deadline);
-		if (w == 1) {
-			n = rs_read_some(s);
-			eof = n == 0;
-			if (n == -1) {
-				rs_close(s, true);
-				return rs_fail(EXIT_PROTOCOL, "reading: %s",
-					       errno == ECONNRESET ? "connection reset by the server" : strerror(errno));
-			}
+	fprintf(s->out, "the server %s the connection\n", how == FLOW_RESET ? "reset" : "closed");
+	flow_close(&s->fl, FLOW_SERVER, how);
+	rc = rs_verdict(s, label, NULL);
+	if (s->conn.fd >= 0)
+		rs_close(s, true);
+	return rc;
+}
+
+/* Reads until quiet (or full): false at the end of the stream. */
+static bool
+read_until_quiet(struct rsess *s, int64_t deadline, int quiet_ms, int *err)
+{
+	ssize_t n;
+
+	*err = 0;
+	if (s->conn.have == 0 && rs_wait_readable(s->conn.fd, deadline) == 1) {
+		n = rs_read_some(s);
+		if (n == 0)
+			return false;
+		if (n == -1) {
+			*err = errno;
+			return false;
 		}
 	}
-	while (!eof && s->conn.have < sizeof(s->conn.in) && s->conn.have > 0) {
-		w = rs_wait_readable(s->conn.fd, now_ms() + quiet_ms);
-		if (w != 1)
+	while (s->conn.have < sizeof(s->conn.in) && s->conn.have > 0) {
+		if (rs_wait_readable(s->conn.fd, now_ms() + quiet_ms) != 1)
 			break;
 		n = rs_read_some(s);
 		if (n == 0)
-			eof = true;
-		else if (n < 0 && n != -4)
+			return false;
+		if (n < 0 && n != -4)
 			break;
 	}
+	return true;
+}
+
+int
+rs_show_plain(struct rsess *s, int64_t deadline, int quiet_ms, const char *label,
+	      bool nothing_is_timeout, int wait_ms)
+{
+	int err, rc;
+	bool open = read_until_quiet(s, deadline, quiet_ms, &err);
+
 	if (s->conn.have > 0) {
 		fprintf(s->out, "<- %zu byte%s\n", s->conn.have, rs_plural(s->conn.have));
 		hexdump_print(s->out, s->conn.in, s->conn.have, 0, &s->vo);
-		rs_consume(&s->conn, s->conn.have);
-	} else if (!eof) {
+		rs_take(s, s->conn.have);
+		if ((rc = rs_verdict(s, label, NULL)) != EXIT_OK || s->conn.fd < 0)
+			return rc;
+	} else if (open) {
 		if (nothing_is_timeout)
-			return rs_fail(EXIT_TIMEOUT, "nothing came back within %g s", rs_secs(wait_ms));
+			return rs_fail(EXIT_TIMEOUT, "timed out after %g s in the %s phase: nothing came back; the connection stays open",
+				       rs_secs(wait_ms), label);
 		fprintf(s->out, "nothing received\n");
 	}
-	if (eof) {
-		fprintf(s->out, "the server closed the connection\n");
+	if (open)
+		return EXIT_OK;
+	if (err != 0 && err != ECONNRESET) {
 		rs_close(s, true);
+		return rs_fail(EXIT_PROTOCOL, "reading: %s", strerror(err));
 	}
-	return EXIT_OK;
+	return server_closed(s, err == ECONNRESET ? FLOW_RESET : FLOW_FIN, label);
 }
 
-/* A reply of type if the bytes parse as one, else a hex dump. */
+/* The reply the server owes, as rs_expect_reply reads it; with quiet_ok,
+   nothing at all by the deadline is no failure. */
 static int
-show_typed(struct rsess *s, enum msg_type type, int64_t deadline, int wait_ms, bool quiet_ok,
-	   const char *label)
+show_typed(struct rsess *s, int64_t deadline, int wait_ms, bool quiet_ok, const char *label)
 {
+	enum msg_type type;
+	enum read_result r;
 	struct msg m;
-	char what[400];
 	int err;
 
-	switch (rs_read_reply(s, type, deadline, &m, &err)) {
-	case R_DONE:
-		return rs_expect_reply(s, type, deadline, label, wait_ms);
-	case R_BAD:
-	case R_FULL:
-		msg_problem(&m, what, sizeof(what));
-		fprintf(s->out, "<- %zu byte%s, not a %s (%s)\n", s->conn.have,
-			rs_plural(s->conn.have), rs_title_of(type), what);
-		hexdump_print(s->out, s->conn.in, s->conn.have, 0, &s->vo);
-		rs_consume(&s->conn, s->conn.have);
-		s->awaiting = false;
-		return EXIT_PROTOCOL;
-	case R_TIMEOUT:
-	case R_INTR:
-		if (s->conn.have == 0 && quiet_ok) {
+	if (quiet_ok && rs_server_owes(s, &type)) {
+		r = rs_read_reply(s, type, deadline, &m, &err);
+		if ((r == R_TIMEOUT || r == R_INTR) && s->conn.have == 0) {
 			fprintf(s->out, "nothing received\n");
 			return EXIT_OK;
 		}
-		return rs_expect_reply(s, type, deadline, label, wait_ms);
-	default:
-		return rs_expect_reply(s, type, deadline, label, wait_ms);
 	}
-}
-
-enum raw_kind {
-	RAW_WHOLE,   /* the phase's message, whole (with what an earlier raw began) */
-	RAW_PARTIAL, /* the phase's message, not yet whole */
-	RAW_OTHER,   /* another client message, whole */
-	RAW_BYTES,   /* none: bytes as given */
-};
-
-/*
- * What the bytes of a `raw` send are, read as the phase's message: the
- * bytes an earlier raw left pending come first.  *m is the decoded
- * message (of the pending bytes and these) for WHOLE, PARTIAL and OTHER;
- * why[] says, for BYTES, why they are not the phase's message.
- */
-static enum raw_kind
-classify(struct rsess *s, const uint8_t *p, size_t len, struct msg *m, char *why, size_t cap)
-{
-	enum msg_type t = MSG_TYPE_COUNT;
-	bool typed = phase_message(s, &t);
-	size_t n;
-
-	why[0] = '\0';
-	if (!typed || s->pending_type != t || s->npending + len > sizeof(s->pending)) {
-		explicit_bzero(s->pending, s->npending);
-		s->npending = 0;
-	}
-	if (typed && len > sizeof(s->pending)) {
-		snprintf(why, cap, "longer than any %s", rs_title_of(t));
-	} else if (typed) {
-		n = s->npending + len;
-		memcpy(s->pending + s->npending, p, len);
-		proto_decode(t, s->pending, n, NULL, m);
-		if (m->status == PROTO_OK && m->len == n)
-			return RAW_WHOLE;
-		if (m->status == PROTO_NEED_MORE)
-			return RAW_PARTIAL;
-		if (m->status == PROTO_OK)
-			snprintf(why, cap, "%zu byte%s follow the end of the %s", n - m->len,
-				 rs_plural(n - m->len), rs_title_of(t));
-		else
-			msg_problem(m, why, cap);
-		/* The message cannot be whole any more: nothing to go on from. */
-		explicit_bzero(s->pending, n);
-		s->npending = 0;
-	}
-	if (other_message(s, t, p, len, m))
-		return RAW_OTHER;
-	return RAW_BYTES;
+	return rs_expect_reply(s, deadline, label, wait_ms);
 }
 
 static void
@@ -232,49 +120,81 @@ note_earlier(struct rsess *s, size_t earlier)
 			rs_plural(earlier));
 }
 
-/* Shows what is about to go out; returns the kind. */
-static enum raw_kind
-show_sent(struct rsess *s, const uint8_t *p, size_t len, struct msg *m)
+static void
+show_as_given(struct rsess *s, const uint8_t *p, size_t len, const char *why)
 {
-	char why[400];
-	enum raw_kind kind = classify(s, p, len, m, why, sizeof(why));
-	size_t earlier = s->npending;
+	fprintf(s->out, "-> %zu byte%s, as given%s%s%s\n", len, rs_plural(len),
+		why[0] != '\0' ? " (" : "", why, why[0] != '\0' ? ")" : "");
+	/* The dump has no PASSWD field to mask: it is left out whole. */
+	if (!s->vo.show_secrets && rs_bytes_hold_password(p, len))
+		fprintf(s->out, "   (not shown: they hold a username/password request with its password; --show-secrets shows them)\n");
+	else
+		hexdump_print(s->out, p, len, 0, &s->vo);
+}
 
-	switch (kind) {
-	case RAW_WHOLE:
-	case RAW_OTHER:
-		hexview_print(s->out, m, &s->vo);
-		if (kind == RAW_WHOLE)
-			note_earlier(s, earlier);
-		rs_remember_sent(s, m);
-		s->awaiting = true;
-		s->expect = rs_reply_of[m->desc->type == MSG_S5_GREETING       ? RD_GREETING
-					: m->desc->type == MSG_S5_AUTH_REQUEST ? RD_AUTH
-					: m->desc->type == MSG_S5_REQUEST      ? RD_S5REQ
-									       : RD_S4REQ];
-		if (kind == RAW_WHOLE)
-			explicit_bzero(s->pending, earlier + len);
-		s->npending = 0;
-		break;
-	case RAW_PARTIAL:
-		hexview_print(s->out, m, &s->vo);
-		note_earlier(s, earlier);
-		fprintf(s->out, "the %s is incomplete: the server cannot answer it before the rest (`raw` sends more)\n",
-			rs_title_of(m->desc->type));
-		s->pending_type = m->desc->type;
-		s->npending += len;
-		break;
-	case RAW_BYTES:
-		fprintf(s->out, "-> %zu byte%s, as given%s%s%s\n", len, rs_plural(len),
-			why[0] != '\0' ? " (" : "", why, why[0] != '\0' ? ")" : "");
-		/* The dump has no PASSWD field to mask: it is left out whole. */
-		if (!s->vo.show_secrets && rs_bytes_hold_password(p, len))
-			fprintf(s->out, "   (not shown: they hold a username/password request with its password; --show-secrets shows them)\n");
-		else
-			hexdump_print(s->out, p, len, 0, &s->vo);
-		break;
+/* Part of the message the flow expects: shown with what earlier raws
+   began, kept to show with the next part. */
+static void
+show_partial(struct rsess *s, enum msg_type t, const uint8_t *p, size_t len)
+{
+	size_t earlier = s->npending;
+	struct msg m;
+
+	if (earlier + len > sizeof(s->pending)) {
+		show_as_given(s, p, len, "");
+		return;
 	}
-	return kind;
+	memcpy(s->pending + earlier, p, len);
+	s->npending += len;
+	proto_decode(t, s->pending, s->npending, NULL, &m);
+	hexview_print(s->out, &m, &s->vo);
+	note_earlier(s, earlier);
+	fprintf(s->out, "the %s is incomplete: the server cannot answer it before the rest (`raw` sends more)\n",
+		rs_title_of(t));
+}
+
+enum raw_kind {
+	RAW_WHOLE,   /* a message the flow expected, whole (shown as it decoded it) */
+	RAW_PARTIAL, /* part of the message the flow expects */
+	RAW_BYTES,   /* bytes the flow expects no message in, or that break it */
+};
+
+/* Feeds the bytes to the flow as the client's and shows what they were. */
+static enum raw_kind
+feed_and_show(struct rsess *s, const uint8_t *p, size_t len)
+{
+	const struct flow_outcome *o = flow_outcome(&s->fl);
+	unsigned before = s->outcomes;
+	size_t earlier = s->npending, proto;
+	bool owed;
+	enum msg_type t = rs_client_owes(s, &owed);
+	char why[PROTO_WHY_MAX + 64] = "";
+
+	s->client_message = false;
+	proto = rs_flow_sent(s, p, len);
+	if (s->client_message) {
+		note_earlier(s, earlier);
+		if (proto < len)
+			fprintf(s->out, "   (%zu more byte%s after it: tunnel data)\n", len - proto,
+				rs_plural(len - proto));
+		explicit_bzero(s->pending, s->npending);
+		s->npending = 0;
+		return RAW_WHOLE;
+	}
+	if (owed && s->outcomes == before) {
+		show_partial(s, t, p, len);
+		return RAW_PARTIAL;
+	}
+	if (owed && o->result == FLOW_RES_VIOLATION && o->side == FLOW_CLIENT) {
+		snprintf(why, sizeof(why), "not a %s: %s%sat stream offset %llu: %s", rs_title_of(t),
+			 o->field != NULL ? o->field : "", o->field != NULL ? " " : "",
+			 (unsigned long long)o->off, o->why);
+		s->outcomes_said = s->outcomes; /* said here */
+	}
+	explicit_bzero(s->pending, s->npending);
+	s->npending = 0;
+	show_as_given(s, p, len, why);
+	return RAW_BYTES;
 }
 
 int
@@ -282,24 +202,23 @@ rs_raw(struct rsess *s, const uint8_t *p, size_t len)
 {
 	enum msg_type type;
 	enum raw_kind kind;
-	struct msg m;
 	int64_t t0;
 	int rc, wait_ms;
 
 	if ((rc = rs_need_conn(s, "raw")) != EXIT_OK)
 		return rc;
-	kind = show_sent(s, p, len, &m);
+	kind = feed_and_show(s, p, len);
 	t0 = now_ms();
-	if ((rc = rs_send_bytes(s, p, len, "raw", t0 + s->timeout_ms)) != EXIT_OK)
+	if ((rc = rs_write_bytes(s, p, len, "raw", t0 + s->timeout_ms)) != EXIT_OK)
 		return rc;
 	rs_flush(s->out);
 	/* Half a message: what comes back at once, not a wait for the answer. */
 	wait_ms = kind == RAW_PARTIAL && s->timeout_ms > PARTIAL_WAIT_MS ? PARTIAL_WAIT_MS
 									: s->timeout_ms;
-	if (reply_due(s, &type))
-		rc = show_typed(s, type, t0 + wait_ms, wait_ms, kind == RAW_PARTIAL, "raw");
+	if (rs_server_owes(s, &type))
+		rc = show_typed(s, t0 + wait_ms, wait_ms, kind == RAW_PARTIAL, "raw");
 	else
-		rc = show_plain(s, t0 + wait_ms, 300, kind != RAW_PARTIAL, wait_ms);
+		rc = rs_show_plain(s, t0 + wait_ms, 300, "raw", kind != RAW_PARTIAL, wait_ms);
 	rs_flush(s->out);
 	return rc;
 }
@@ -312,12 +231,10 @@ rs_recv(struct rsess *s, int wait_ms)
 
 	if ((rc = rs_need_conn(s, "recv")) != EXIT_OK)
 		return rc;
-	if (s->awaiting) {
-		type = s->expect;
-		rc = show_typed(s, type, now_ms() + wait_ms, wait_ms, wait_ms == 0, "recv");
-	} else {
-		rc = show_plain(s, now_ms() + wait_ms, 100, false, wait_ms);
-	}
+	if (rs_server_owes(s, &type))
+		rc = show_typed(s, now_ms() + wait_ms, wait_ms, wait_ms == 0, "recv");
+	else
+		rc = rs_show_plain(s, now_ms() + wait_ms, 100, "recv", false, wait_ms);
 	rs_flush(s->out);
 	return rc;
 }

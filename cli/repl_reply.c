@@ -1,58 +1,16 @@
 /*
- * Replies: one awaited until its deadline, shown in the hex view, and what
- * it means for the phase (the method chosen, authentication passed, the
- * request granted or refused, BIND's two replies).  Every step, `send`,
- * `raw` and `recv` read their answers through rs_expect_reply, so a reply
- * moves the phase the same way whichever command read it.
+ * Replies: the one the flow says the server owes, awaited until its
+ * deadline and fed to the flow, which shows it and says what it means
+ * (repl_flow.c).  Every step, `send`, `raw` and `recv` read their answers
+ * through rs_expect_reply, so a reply moves the session the same way
+ * whichever command read it.
  */
 #include "repl_engine.h"
 
-#include "term.h"
-
-#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
 
-/*
- * Where a granted reply says the server bound (BND.ADDR and BND.PORT, or
- * SOCKS4's DSTIP and DSTPORT), copied out of the reply: the fields point
- * into the connection's buffer, which the next read or consume moves.
- * False when the reply names no address.
- */
-static bool
-bound_read(const struct msg *m, struct host *h)
-{
-	const struct field *addr = msg_field(m, "BND.ADDR");
-	const struct field *port = msg_field(m, "BND.PORT");
-
-	if (addr == NULL) {
-		addr = msg_field(m, "DSTIP");
-		port = msg_field(m, "DSTPORT");
-	}
-	if (addr == NULL || port == NULL)
-		return false;
-	memset(h, 0, sizeof(*h));
-	h->port = (uint16_t)port->num;
-	if (addr->len == 4) {
-		h->kind = HOST_IPV4;
-		memcpy(h->addr, addr->bytes, 4);
-		inet_ntop(AF_INET, h->addr, h->name, sizeof(h->name));
-	} else if (addr->len == 16 && field_addr_form(m, addr) == ADDR_IPV6) {
-		h->kind = HOST_IPV6;
-		memcpy(h->addr, addr->bytes, 16);
-		inet_ntop(AF_INET6, h->addr, h->name, sizeof(h->name));
-	} else {
-		size_t n = addr->len < HOST_MAX ? addr->len : HOST_MAX;
-
-		h->kind = HOST_NAME;
-		memcpy(h->name, addr->bytes, n);
-		h->name[n] = '\0';
-		h->namelen = n;
-	}
-	return true;
-}
-
+#include "net.h"
 
 const char *
 rs_code_meaning(const struct name_table *t, uint32_t code)
@@ -78,90 +36,6 @@ rs_offered_text(const struct rsess *s, char *buf, size_t cap)
 	}
 }
 
-/* What a complete reply means for the phase; returns the step's status. */
-static int
-absorb(struct rsess *s, const struct msg *m, const struct host *bnd)
-{
-	char where[HOST_MAX * 4 + 16], list[400];
-	uint32_t code;
-	bool ok;
-
-	switch (m->desc->type) {
-	case MSG_S5_METHOD:
-		code = msg_field(m, "METHOD")->num;
-		s->method = code;
-		s->has_method = true;
-		s->phase = PH_METHOD;
-		if (code == 0xff) {
-			rs_offered_text(s, list, sizeof(list));
-			rs_close(s, true);
-			/* a raw greeting with no method in it, or one not yet whole */
-			if (s->noffered == 0)
-				return rs_fail(EXIT_AUTH, "no acceptable method: no method was offered");
-			return rs_fail(EXIT_AUTH,
-				       "no acceptable method: the server accepts none of those offered (%s)",
-				       list);
-		}
-		if (s->noffered > 0 && memchr(s->offered, (int)code, s->noffered) == NULL)
-			return rs_fail(EXIT_PROTOCOL, "server chose method 0x%02x %s, which was not offered",
-				       code, rs_code_meaning(&names_s5_method, code));
-		return EXIT_OK;
-	case MSG_S5_AUTH_STATUS:
-		code = msg_field(m, "STATUS")->num;
-		if (code != 0) {
-			rs_close(s, true);
-			return rs_fail(EXIT_AUTH, "authentication failed: the server answered STATUS 0x%02x",
-				       code);
-		}
-		s->phase = PH_AUTHED;
-		return EXIT_OK;
-	case MSG_S5_REPLY:
-	case MSG_S4_REPLY:
-		if (m->desc->type == MSG_S5_REPLY) {
-			code = msg_field(m, "REP")->num;
-			ok = code == 0;
-		} else {
-			code = msg_field(m, "CD")->num;
-			ok = code == 0x5a;
-		}
-		if (!ok) {
-			rs_close(s, true);
-			return rs_fail(EXIT_REFUSED, "the server refused the request: %s 0x%02x %s",
-				       m->desc->type == MSG_S5_REPLY ? "REP" : "CD", code,
-				       rs_code_meaning(m->desc->type == MSG_S5_REPLY
-							       ? &names_s5_reply
-							       : &names_s4_reply,
-						       code));
-		}
-		if (bnd != NULL) {
-			s->bound = *bnd;
-			s->has_bound = true;
-		}
-		term_host(&s->bound, where, sizeof(where));
-		if (s->phase == PH_BOUND) {
-			s->phase = PH_GRANTED;
-			s->awaiting = false;
-			fprintf(s->out, "BIND: the peer %s connected; the connection is a tunnel to it\n",
-				where);
-		} else if (s->has_cmd && s->cmd == 0x02) {
-			s->phase = PH_BOUND;
-			s->awaiting = true;
-			s->expect = m->desc->type;
-			fprintf(s->out,
-				"BIND: the server listens on %s; `send` or `recv SECONDS` waits for the peer\n",
-				where);
-		} else {
-			s->phase = PH_GRANTED;
-			if (s->has_cmd && s->cmd == 0x03 && m->desc->type == MSG_S5_REPLY)
-				fprintf(s->out, "UDP ASSOCIATE: the relay is %s (`dgram HOST PORT DATA`)\n",
-					where);
-		}
-		return EXIT_OK;
-	default:
-		return EXIT_OK;
-	}
-}
-
 void
 rs_progress(const struct msg *m, size_t have, char *buf, size_t cap)
 {
@@ -181,50 +55,85 @@ note_leftover(struct rsess *s)
 			s->conn.have, rs_plural(s->conn.have));
 }
 
+/* After a violation, what else the server sends within this long is read
+   as evidence for the flow's hint (a banner's rest, an HTTP response). */
+#define EVIDENCE_QUIET_MS 200
+
 /*
- * Waits for a reply of type until deadline, shows it, and moves the phase.
- * A reply cut short by the deadline stays due: `recv` or `send` go on
- * reading it.
+ * After a violation by the server, the bytes read after it, and what else
+ * comes at once, are shown and fed too: the flow's hint may need them (an
+ * echo is only known by the whole greeting coming back, a SOCKS4 answer by
+ * its second byte).  A close then is fed as well.
+ */
+static void
+feed_rest_after_violation(struct rsess *s, int64_t deadline)
+{
+	const struct flow_outcome *o = flow_outcome(&s->fl);
+	bool eof = false;
+	ssize_t n;
+
+	if (s->outcomes == s->outcomes_said || o->result != FLOW_RES_VIOLATION ||
+	    o->side != FLOW_SERVER)
+		return;
+	while (!s->has_hint && s->conn.have < sizeof(s->conn.in)) {
+		int64_t until = now_ms() + EVIDENCE_QUIET_MS;
+
+		if (rs_wait_readable(s->conn.fd, until < deadline ? until : deadline) != 1)
+			break;
+		if ((n = rs_read_some(s)) == 0)
+			eof = true;
+		if (n <= 0 && n != -4)
+			break;
+	}
+	if (s->conn.have > 0) {
+		fprintf(s->out, "<- %zu more byte%s after it\n", s->conn.have,
+			rs_plural(s->conn.have));
+		hexdump_print(s->out, s->conn.in, s->conn.have, 0, &s->vo);
+		rs_take(s, s->conn.have);
+	}
+	if (eof)
+		flow_close(&s->fl, FLOW_SERVER, FLOW_FIN);
+}
+
+/*
+ * Waits until deadline for the reply the server owes, feeds it to the flow
+ * (which shows it), and says what the flow made of it.  A reply cut short
+ * by the deadline stays due: `recv` or `send` go on reading it.
  */
 int
-rs_expect_reply(struct rsess *s, enum msg_type type, int64_t deadline, const char *phase,
-		int wait_ms)
+rs_expect_reply(struct rsess *s, int64_t deadline, const char *phase, int wait_ms)
 {
-	struct host bnd;
+	struct view_opts vo = rs_server_view(s);
+	enum msg_type type;
 	struct msg m;
 	char what[400], when[64];
-	bool has_bnd;
 	int err, rc;
 
+	if (!rs_server_owes(s, &type))
+		return EXIT_OK;
 	switch (rs_read_reply(s, type, deadline, &m, &err)) {
 	case R_DONE:
-		hexview_print(s->out, &m, &s->vo);
-		/* The address first: consuming moves the bytes m points into. */
-		has_bnd = bound_read(&m, &bnd);
-		rs_consume(&s->conn, m.len);
-		s->awaiting = false;
-		rc = absorb(s, &m, has_bnd ? &bnd : NULL);
+		rs_take(s, m.len);
+		feed_rest_after_violation(s, deadline);
+		rc = rs_verdict(s, phase, rs_title_of(type));
 		if (s->conn.fd >= 0)
 			note_leftover(s);
 		return rc;
 	case R_BAD:
 	case R_FULL:
-		hexview_print(s->out, &m, &s->vo);
-		s->awaiting = false;
-		msg_problem(&m, what, sizeof(what));
-		rs_consume(&s->conn, s->conn.have);
-		return rs_fail(EXIT_PROTOCOL, "%s %s", rs_title_of(type),
-			       what[0] != '\0' ? what : "longer than the buffer");
+		/* Shown as far as it decodes; what it means is the flow's. */
+		hexview_print(s->out, &m, &vo);
+		rs_take(s, s->conn.have);
+		feed_rest_after_violation(s, deadline);
+		return rs_verdict(s, phase, rs_title_of(type));
 	case R_TIMEOUT:
 	case R_INTR:
-		s->awaiting = true;
-		s->expect = type;
 		if (rs_interrupted)
 			snprintf(when, sizeof(when), "interrupted");
 		else
 			snprintf(when, sizeof(when), "timed out after %g s", rs_secs(wait_ms));
 		if (s->conn.have > 0) {
-			hexview_print(s->out, &m, &s->vo);
+			hexview_print(s->out, &m, &vo);
 			rs_progress(&m, s->conn.have, what, sizeof(what));
 			return rs_fail(EXIT_TIMEOUT, "%s in the %s phase: %s incomplete, %s; the connection stays open",
 				       when, phase, rs_title_of(type), what);
@@ -232,18 +141,24 @@ rs_expect_reply(struct rsess *s, enum msg_type type, int64_t deadline, const cha
 		return rs_fail(EXIT_TIMEOUT, "%s in the %s phase: no %s arrived; the connection stays open (`recv` shows a late answer)",
 			       when, phase, rs_title_of(type));
 	case R_EOF:
-		if (s->conn.have > 0) {
-			hexview_print(s->out, &m, &s->vo);
-			rs_progress(&m, s->conn.have, what, sizeof(what));
+		if (s->conn.have > 0)
+			hexview_print(s->out, &m, &vo);
+		rs_take(s, s->conn.have);
+		flow_close(&s->fl, FLOW_SERVER, FLOW_FIN);
+		rc = rs_verdict(s, phase, rs_title_of(type));
+		if (s->conn.fd >= 0) {
+			fprintf(s->out, "the server closed the connection\n");
 			rs_close(s, true);
-			return rs_fail(EXIT_PROTOCOL, "%s truncated: server closed after %s",
-				       rs_title_of(type), what);
 		}
-		rs_close(s, true);
-		return rs_fail(EXIT_PROTOCOL, "server closed the connection in the %s phase before sending the %s",
-			       phase, rs_title_of(type));
+		return rc;
 	case R_ERR:
 	default:
+		if (err == ECONNRESET) {
+			rs_take(s, s->conn.have);
+			flow_close(&s->fl, FLOW_SERVER, FLOW_RESET);
+			if ((rc = rs_verdict(s, phase, rs_title_of(type))) != EXIT_OK)
+				return rc;
+		}
 		rs_close(s, true);
 		return rs_fail(EXIT_PROTOCOL, "%s phase: %s", phase,
 			       err == ECONNRESET ? "connection reset by the server" : strerror(err));

@@ -1,9 +1,10 @@
 /*
  * The REPL's session: one draft of each message, the credentials and the
- * target they are filled from, at most one connection, and the phase it is
- * in.  The stepping engine sends one draft at a time exactly as composed and
- * reads the answer through the incremental decoder; bytes after a complete
- * reply stay in the connection's buffer for `recv` and the tunnel.
+ * target they are filled from, at most one connection, and the flow that
+ * follows it.  The stepping engine sends one draft at a time exactly as
+ * composed and reads the answer the flow says the server owes; bytes after
+ * a complete reply stay in the connection's buffer for `recv` and the
+ * tunnel.
  *
  * Views go to s->out (stdout); errors and warnings to stderr, as
  * "sockscope: ...".  Every function that can fail returns an exit status
@@ -24,18 +25,24 @@
 #include <stdio.h>
 
 #include "field.h"
+#include "flow.h"
 #include "handshake.h"
 #include "hexview.h"
 #include "url.h"
 
+/* The phase in the prompt and `status`: the flow's (rs_phase), in words of
+   what was done rather than of what is awaited. */
 enum rs_phase {
 	PH_CLOSED,
 	PH_CONNECTED,
-	PH_METHOD,  /* SOCKS5: the server chose a method */
+	PH_GREETED,   /* SOCKS5: the greeting sent, its method selection due */
+	PH_METHOD,    /* SOCKS5: the server chose a method */
 	PH_AUTHED,
+	PH_REQUESTED, /* the request sent, its reply due */
 	PH_GRANTED,
-	PH_BOUND,   /* BIND: first reply granted, waiting for the peer */
+	PH_BOUND,     /* BIND: first reply granted, waiting for the peer */
 	PH_TUNNEL,
+	PH_ENDED,     /* the flow ended without a tunnel */
 };
 
 /* The drafts a session holds; which are in use depends on the proxy's version. */
@@ -70,28 +77,41 @@ struct rsess {
 	bool user_set[RD_COUNT][PROTO_MAX_FIELDS];
 
 	/* The connection. */
-	enum rs_phase phase;
 	struct conn conn;       /* fd -1 when closed */
 	int udp_fd;             /* UDP ASSOCIATE: our socket toward the relay, or -1 */
-	bool awaiting;          /* a reply is due: a step timed out, or BIND waits */
-	enum msg_type expect;   /* its type */
+	/* What the connection carried, both ways, as the flow follows it: it
+	   alone says what is owed next and what an answer means (repl_flow.c).
+	   Every byte sent is fed to it, every byte read when it is consumed. */
+	struct flow fl;
+	unsigned outcomes;      /* outcomes the flow decided on this connection */
+	unsigned outcomes_said; /* those a step has said */
+	enum flow_phase last_phase; /* the flow's phase before the latest one */
+	bool authenticated;     /* the flow passed a sub-negotiation */
+	bool in_tunnel;         /* `tunnel` relays the connection */
+	bool step_sending;      /* a step sends its draft, shown as composed: the
+				   flow's decoding of it is not shown again */
+	bool client_message;    /* a client message was decoded since this was cleared */
+	bool bind_requested;    /* the request the flow decoded was a BIND */
+	bool has_hint;          /* a hint the flow gave, not said yet */
+	struct hint hint;
+	uint8_t hint_evidence[HINT_PREFIX];
+	bool has_reply_bnd;
+	struct host reply_bnd;  /* BND of the latest reply, while its meaning is open */
+	/* For views: the methods the greeting offered, the one chosen. */
 	bool has_method;
 	uint32_t method;
-	uint8_t offered[255];   /* methods the last greeting listed */
+	uint8_t offered[255];
 	size_t noffered;
-	bool has_cmd;
-	uint32_t cmd;           /* CMD / CD of the last request sent */
 	bool has_bound;
 	struct host bound;      /* BND of the last granted reply */
 	int64_t opened_ms;
 	int64_t ms[TM_COUNT];   /* -1: not done on this connection */
 	uint64_t sent, received;
-	/* `raw` bytes that began the client message the phase expects and did
-	   not end it: the next `raw` goes on from them.  Wiped when used and
-	   at close (they may hold a password). */
+	/* `raw` bytes of a client message the flow holds incomplete: shown
+	   with the next part.  Wiped when used and at close (they may hold a
+	   password). */
 	uint8_t pending[RS_PENDING_MAX];
 	size_t npending;
-	enum msg_type pending_type;
 
 	/* Settings, from the command line. */
 	int timeout_ms;
@@ -111,6 +131,8 @@ void rs_init(struct rsess *s);
 void rs_free(struct rsess *s);
 
 bool rs_socks5(const struct rsess *s);
+/* Where the connection is, from the flow. */
+enum rs_phase rs_phase(const struct rsess *s);
 const char *rs_phase_name(enum rs_phase p);
 /* "socks5h://alice@127.0.0.1:1080", or "no proxy"; never a password. */
 void rs_proxy_text(const struct rsess *s, char *buf, size_t cap);

@@ -1,7 +1,8 @@
 /*
  * `status`: the proxy (and the hops of a chain), the phase, the target,
- * and for an open connection its ends, what was negotiated, what is due,
- * the byte counts and the time each phase took.  It only reads the
+ * and for an open connection its ends, what was negotiated, what the flow
+ * says is due from the server or next from the client, how it ended, the
+ * byte counts and the time each phase took.  It only reads the
  * session, so it is apart from everything that moves it.
  */
 #include "repl_engine.h"
@@ -22,8 +23,10 @@ print_ms(FILE *fp, const char *name, int64_t ms, bool *first)
 void
 rs_status(struct rsess *s)
 {
+	const struct flow_outcome *o = flow_outcome(&s->fl);
 	char buf[HOST_MAX * 4 + 200], list[400];
-	bool first = true;
+	enum msg_type due, next;
+	bool first = true, owed;
 
 	rs_proxy_text(s, buf, sizeof(buf));
 	fprintf(s->out, "proxy     %s\n", buf);
@@ -31,7 +34,7 @@ rs_status(struct rsess *s)
 		host_format(&s->hops[i].host, buf, sizeof(buf));
 		fprintf(s->out, "  hop %d   %s://%s\n", i + 1, socks_version_scheme(s->hops[i].version), buf);
 	}
-	fprintf(s->out, "phase     %s\n", rs_phase_name(s->phase));
+	fprintf(s->out, "phase     %s\n", rs_phase_name(rs_phase(s)));
 	if (s->has_target) {
 		host_format(&s->target, buf, sizeof(buf));
 		fprintf(s->out, "target    %s\n", buf);
@@ -52,8 +55,14 @@ rs_status(struct rsess *s)
 	/* A name in it is the server's bytes: escaped, never raw. */
 	if (s->has_bound)
 		fprintf(s->out, "bound     %s\n", term_host(&s->bound, buf, sizeof(buf)));
-	if (s->awaiting)
-		fprintf(s->out, "due       %s\n", rs_title_of(s->expect));
+	next = rs_client_owes(s, &owed);
+	if (rs_server_owes(s, &due))
+		fprintf(s->out, "due       %s\n", rs_title_of(due));
+	else if (owed && rs_phase(s) != PH_CONNECTED) /* "connected" says it */
+		fprintf(s->out, "next      %s\n", rs_title_of(next));
+	if (o->result != FLOW_RES_NONE)
+		fprintf(s->out, "outcome   %s in the %s phase\n", flow_result_name(o->result),
+			flow_phase_name(o->phase));
 	fprintf(s->out, "bytes     %llu sent, %llu received, %zu unread\n",
 		(unsigned long long)s->sent, (unsigned long long)s->received, s->conn.have);
 	fprintf(s->out, "time      ");

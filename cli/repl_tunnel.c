@@ -19,15 +19,16 @@ rs_tunnel(struct rsess *s)
 
 	if ((rc = rs_need_conn(s, "tunnel")) != EXIT_OK)
 		return rc;
-	if (s->phase != PH_GRANTED)
-		rs_warn("the request was not granted (phase: %s); relaying anyway", rs_phase_name(s->phase));
+	if (flow_outcome(&s->fl)->result != FLOW_RES_GRANTED)
+		rs_warn("the request was not granted (phase: %s); relaying anyway",
+			rs_phase_name(rs_phase(s)));
 	if (quit < 0 && s->interactive)
 		quit = 1000;
 	memset(&r, 0, sizeof(r));
 	rs_flush(s->out);
 	if (s->interactive)
 		fprintf(stderr, "tunnel: type to send, end with ^D (^C stops at once)\n");
-	s->phase = PH_TUNNEL;
+	s->in_tunnel = true;
 	rs_interrupted = 0;
 	/* Only the interactive REPL has the SIGINT handler that sets the flag;
 	 * elsewhere (-c, -s, piped input) ^C keeps its default action. */

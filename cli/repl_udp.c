@@ -222,8 +222,7 @@ rs_dgram(struct rsess *s, const struct host *to, const uint8_t *data, size_t len
 
 	if (!rs_socks5(s))
 		return rs_fail(EXIT_USAGE, "dgram: SOCKS4 has no UDP ASSOCIATE");
-	if (s->conn.fd < 0 || s->phase != PH_GRANTED || !s->has_cmd || s->cmd != 0x03 ||
-	    !s->has_bound)
+	if (s->conn.fd < 0 || flow_phase(&s->fl) != FLOW_PH_UDP || !s->has_bound)
 		return rs_fail(EXIT_USAGE, "dgram: no UDP association: `udp 0.0.0.0 0` first (a granted request with CMD udp)");
 	if ((rc = fill_draft(s, to, data, len)) != EXIT_OK)
 		return rc;

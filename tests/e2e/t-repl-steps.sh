@@ -76,8 +76,13 @@ expect_err "then the auth request is refused, naming UNAME" 'cannot be encoded: 
 
 # After the method selection, `raw 05 01 00` is the start of a request, not
 # a greeting: said incomplete, and back within a short bound, not -w.
+# microsocks may answer the part with a reply and close: bytes nobody asked
+# for, then a close, which the flow calls a protocol error (exit 4).
 sc --timeout 30 -- -w 10 -c "proxy socks5://$M; open; greet; raw 05 01 00; status"
-expect_rc "microsocks: a partial request" 0 1
+expect_rc "microsocks: a partial request" 0 4
+if [ "$SC_RC" = 4 ]; then
+	expect_err "microsocks: its answer to a part" 'closed after sending 10 bytes nobody asked for'
+fi
 expect_stdout "microsocks: read as a request" '^-> SOCKS5 CONNECT request, 3 bytes'
 expect_stdout "microsocks: said incomplete" 'the SOCKS5 request is incomplete'
 n=$(grep -c '^-> SOCKS5 greeting' "$SC_OUT")

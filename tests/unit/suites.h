@@ -23,5 +23,6 @@ Suite *secrets_suite(void);       /* test_secrets.c: passwords in URLs of any sh
 Suite *probe_suite(void);         /* test_probe.c: probe's peers that are not SOCKS, default target */
 Suite *flow_suite(void);          /* test_flow.c: the session flow over transcripts */
 Suite *hints_suite(void);         /* test_hints.c: what answered, from its first bytes */
+Suite *repl_flow_suite(void);     /* test_repl_flow.c: the REPL's session as the flow follows it */
 
 #endif
