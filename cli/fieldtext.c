@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "fieldtext.h"
+#include "flow.h"
 #include "term.h"
 #include "view_internal.h"
 
@@ -268,24 +269,6 @@ field_value_text(const struct msg *m, const struct field *f,
 	return sb.len;
 }
 
-/* Whether a reply granted what was asked: REP 0x00 (SOCKS5) or CD 0x5a
- * (SOCKS4); a refused reply's address says nothing. */
-static bool
-reply_granted(const struct msg *m)
-{
-	for (size_t i = 0; i < m->nfields; i++) {
-		const struct field *f = &m->fields[i];
-
-		if (!field_complete(f))
-			continue;
-		if (f->desc->names == &names_s5_reply)
-			return f->num == 0x00;
-		if (f->desc->names == &names_s4_reply)
-			return f->num == 0x5a;
-	}
-	return false;
-}
-
 const char *
 field_context_meaning(const struct msg *m, const struct field *f, const struct view_opts *o)
 {
@@ -306,7 +289,7 @@ field_context_meaning(const struct msg *m, const struct field *f, const struct v
 		return address ? "the source: the host that sent DATA" : "the source's port";
 	case MSG_S4_REPLY:
 	case MSG_S5_REPLY:
-		if (!msg_role_titled(m, o) || !reply_granted(m))
+		if (!msg_role_titled(m, o) || !flow_reply_grants(m))
 			return NULL;
 		if (o->role == VIEW_ROLE_BIND_FIRST)
 			return address ? "where the server listens" : "the port it listens on";

@@ -181,6 +181,10 @@ struct flow_expect flow_expect(const struct flow *fl, enum flow_side side);
 enum flow_phase flow_phase(const struct flow *fl);
 const struct flow_outcome *flow_outcome(const struct flow *fl);
 
+/* Whether a reply grants what was asked (SOCKS4 CD 0x5A, SOCKS5 REP 0x00):
+ * the one place that says it, for the flow and for the views. */
+bool flow_reply_grants(const struct msg *m);
+
 /* Words for people: "method selection", "refused", "client". */
 const char *flow_phase_name(enum flow_phase phase);
 const char *flow_result_name(enum flow_result result);

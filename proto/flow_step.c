@@ -196,6 +196,18 @@ granted(struct flow *fl, const struct msg *m, uint64_t off)
 	}
 }
 
+bool
+flow_reply_grants(const struct msg *m)
+{
+	bool s4 = m->desc->type == MSG_S4_REPLY;
+	const struct field *f;
+
+	if (m->desc->type != MSG_S4_REPLY && m->desc->type != MSG_S5_REPLY)
+		return false;
+	f = msg_field(m, s4 ? "CD" : "REP");
+	return f != NULL && f->len == 1 && f->num == (s4 ? S4_GRANTED : 0);
+}
+
 static void
 reply(struct flow *fl, const struct msg *m)
 {
@@ -208,7 +220,7 @@ reply(struct flow *fl, const struct msg *m)
 			       "reply version 4 with a code that is no SOCKS4 reply code");
 		return;
 	}
-	if (f->num == (s4 ? S4_GRANTED : 0)) {
+	if (flow_reply_grants(m)) {
 		granted(fl, m, off);
 		return;
 	}
