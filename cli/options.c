@@ -190,13 +190,22 @@ usage_goes_to_json(int argc, char **argv)
 {
 	int c, first = options_first_operand(argc, argv);
 	bool json = false;
+	char **copy;
 
 	if (first < argc && strcmp(argv[first], "probe") == 0)
 		return false;
+	/* getopt permutes what it scans: were this look at argv itself, an
+	   operand moved after a dangling "-x" would become its value in the
+	   real scan ("HOST PORT -x"). */
+	copy = calloc((size_t)argc + 1, sizeof(*copy));
+	if (copy == NULL)
+		return false;
+	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" SHORT_OPTIONS, long_options, NULL)) != -1)
+	while ((c = getopt_long(argc, copy, ":" SHORT_OPTIONS, long_options, NULL)) != -1)
 		json = json || c == 'j';
 	optind = 0; /* the real scan starts afresh */
+	free(copy);
 	return json;
 }
 
@@ -329,9 +338,11 @@ options_first_operand(int argc, char **argv)
 {
 	int saved_opterr = opterr;
 
-	/* "+": stop at the first operand instead of moving operands to the end. */
+	/* "+": stop at the first operand instead of moving operands to the end.
+	   optind 0 starts glibc afresh: with 1 it would go on from where an
+	   earlier scan that stopped inside a cluster ("-wX") left off. */
 	opterr = 0;
-	optind = 1;
+	optind = 0;
 	while (getopt_long(argc, argv, "+" SHORT_OPTIONS, long_options, NULL) != -1)
 		;
 	int first = optind;

@@ -52,5 +52,12 @@ refused "a 256-byte user name (ULEN is one byte)" -x "socks5://$P" -U "$long:pw"
 refused "unknown scheme" -x "socks6://$P" 127.0.0.1 80
 refused "proxy port 99999" -x "socks5://127.0.0.1:99999" 127.0.0.1 80
 refused "unknown option" --no-such-option -x "socks5://$P" 127.0.0.1 80
+# A -x with no value after the operands: the operands stay operands (a scan
+# that moved them would make HOST the proxy and PORT the target), with and
+# without -j, whose look for -j happens before the real scan.
+refused "-x with no value after HOST PORT" -x "socks5://$P" 127.0.0.1 80 -x
+expect_err "-x with no value: named" "option '-x' needs a value"
+refused "-j, -x with no value after HOST PORT" -j -x "socks5://$P" 127.0.0.1 80 -x
+expect_err "-j, -x with no value: named" '"error":"option .-x. needs a value"'
 
 finish
