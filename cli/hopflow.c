@@ -185,7 +185,8 @@ hop_start(struct session *s, int i, int version, const uint8_t *offered, size_t 
 	h->started = true;
 	h->server_type = version == 4 ? MSG_S4_REPLY : MSG_S5_METHOD;
 	h->noffered = noffered < sizeof(h->offered) ? noffered : sizeof(h->offered);
-	memcpy(h->offered, offered, h->noffered);
+	if (offered != NULL) /* SOCKS4 offers no methods */
+		memcpy(h->offered, offered, h->noffered);
 	flow_init(&h->flow, &(struct flow_config){ .version = version, .on_event = on_event,
 						   .ctx = h });
 }
