@@ -16,7 +16,7 @@
 
 #define MAX_HOPS 8
 
-/* Exit statuses, as DESIGN.md and the man page give them. */
+/* Exit statuses, as the man page (EXIT STATUS) gives them. */
 enum exit_status {
 	EXIT_OK = 0,
 	EXIT_REFUSED = 1,
