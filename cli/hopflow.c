@@ -129,7 +129,8 @@ on_hint(struct hop_flow *h, const struct hint *hint)
 		return;
 	sh->evidence_len = hint->evidence_len < sizeof(sh->evidence) ? hint->evidence_len
 								      : sizeof(sh->evidence);
-	memcpy(sh->evidence, hint->evidence, sh->evidence_len);
+	if (sh->evidence_len > 0) /* a close's hint has no evidence (NULL) */
+		memcpy(sh->evidence, hint->evidence, sh->evidence_len);
 }
 
 /* The server's tunnel bytes: the next hop's server side, or the target's. */
