@@ -8,41 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
-have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
-
-# expect_stdout WHAT ERE: stdout matches the extended regex.
-expect_stdout() {
-	if grep -Eq -- "$2" "$SC_OUT"; then
-		ok "$1: stdout matches /$2/"
-	else
-		fail "$1: stdout does not match /$2/"
-		head -c 3000 "$SC_OUT" | sed 's/^/       > /'
-		_sc_context
-		return 1
-	fi
-}
-expect_no_stdout() {
-	if grep -Eq -- "$2" "$SC_OUT"; then
-		fail "$1: stdout matches /$2/, it should not"
-		head -c 3000 "$SC_OUT" | sed 's/^/       > /'
-		return 1
-	fi
-	ok "$1: stdout does not match /$2/"
-}
-# The phases `status` printed, in order, on one line.
-phases() { awk '$1 == "phase" { $1 = ""; sub(/^ +/, ""); printf "%s%s", sep, $0; sep = "," }' "$SC_OUT"; }
-expect_phases() {
-	local got
-	got=$(phases)
-	if [ "$got" = "$2" ]; then
-		ok "$1: phases $got"
-	else
-		fail "$1: phases '$got', expected '$2'"
-		head -c 4000 "$SC_OUT" | sed 's/^/       > /'
-		_sc_context
-	fi
-}
-
 # ------------------------------------------------------------ no server needed
 
 # The classic SOCKS4 example, composed field by field.
