@@ -26,8 +26,8 @@ SAN_LDFLAGS = -fsanitize=address,undefined
 endif
 
 BASE_CPPFLAGS = -D_GNU_SOURCE -Iproto -MMD -MP
-# libedit and jansson are opened at run time, by the REPL (cli/edit_dl.c)
-# and by JSON output (cli/jansson_dl.c): a one-shot run maps neither.
+# libedit and jansson are opened at run time, by the REPL (cli/core/edit_dl.c)
+# and by JSON output (cli/core/jansson_dl.c): a one-shot run maps neither.
 # Their headers are needed; their libraries are not linked.
 EDIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libedit jansson 2>/dev/null)
 EDIT_LIBS := -ldl
@@ -38,7 +38,8 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 B = build
 PROTO_SRC := $(wildcard proto/*.c)
-CLI_SRC := $(wildcard cli/*.c)
+CLI_SRC := $(wildcard cli/*.c cli/*/*.c)
+CLI_INC := -Icli $(patsubst %/,-I%,$(sort $(dir $(wildcard cli/*/*.c cli/*/*.h))))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 PROTO_OBJ := $(PROTO_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
@@ -56,11 +57,11 @@ $(B)/proto/%.o: proto/%.c
 
 $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CPPFLAGS) -Icli $(EDIT_CFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASE_CPPFLAGS) $(CLI_INC) $(EDIT_CFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CPPFLAGS) -Icli $(CHECK_CFLAGS) $(EDIT_CFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASE_CPPFLAGS) $(CLI_INC) $(CHECK_CFLAGS) $(EDIT_CFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
 
 $(PROTO_LIB): $(PROTO_OBJ)
 	@rm -f $@
@@ -109,7 +110,7 @@ valgrind: sockscope $(UNIT_BIN)
 
 cppcheck:
 	cppcheck --enable=warning,performance,portability --std=c11 --inline-suppr \
-		-Iproto -Icli --error-exitcode=1 -q proto cli
+		-Iproto $(CLI_INC) --error-exitcode=1 -q proto cli
 
 # Side by side with nc through the same danted; prints the ratios.
 bench: sockscope

@@ -153,7 +153,7 @@ missing=''
 for n in 0 1 2 3 4 5 6 7; do grep -qx "\.It $n" "$T/man.exit" || missing="$missing $n"; done
 if [ -z "$missing" ]; then ok "man page: exit statuses 0 to 7"; else fail "man page: EXIT STATUS lacks$missing"; fi
 missing=''
-for v in $(grep -ohE 'getenv\("[A-Z_]+"\)' "$ROOT"/cli/*.c | cut -d'"' -f2 | sort -u) XDG_STATE_HOME; do
+for v in $(grep -ohE 'getenv\("[A-Z_]+"\)' "$ROOT"/cli/*.c "$ROOT"/cli/*/*.c | cut -d'"' -f2 | sort -u) XDG_STATE_HOME; do
 	grep -qx "\.It Ev $v" "$T/man.env" || missing="$missing $v"
 done
 if [ -z "$missing" ]; then ok "man page: ENVIRONMENT names every variable cli/ reads"; else
