@@ -39,7 +39,17 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 B = build
 PROTO_SRC := $(wildcard proto/*.c)
 CLI_SRC := $(wildcard cli/*.c cli/*/*.c)
-CLI_INC := -Icli $(patsubst %/,-I%,$(sort $(dir $(wildcard cli/*/*.c cli/*/*.h))))
+# The layers (doc/ARCHITECTURE.md): core, then view, then one folder per
+# front end, then main.c and the option parser.  Each folder is compiled
+# seeing only its own headers and those of the layers below it, so an
+# upward include (or a front end's include of another's) does not build;
+# `make layers` also names it and finds include cycles.
+CLI_MODES := $(filter-out core view,$(patsubst cli/%/,%,$(sort $(dir $(wildcard cli/*/*.c)))))
+CLI_INC := -Icli -Icli/core -Icli/view $(addprefix -Icli/,$(CLI_MODES))
+layer_inc = $(if $(filter cli/,$(dir $1)),$(CLI_INC),\
+	$(if $(filter cli/core/,$(dir $1)),-Icli/core,\
+	$(if $(filter cli/view/,$(dir $1)),-Icli/core -Icli/view,\
+	-Icli/core -Icli/view -I$(patsubst %/,%,$(dir $1)))))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 PROTO_OBJ := $(PROTO_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
@@ -47,7 +57,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 PROTO_LIB = $(B)/libsockscope-proto.a
 UNIT_BIN = $(B)/unit-tests
 
-.PHONY: all check deps-check unit e2e bench bench-probe fuzz fuzz-check valgrind cppcheck demo install \
+.PHONY: all check deps-check layers unit e2e bench bench-probe fuzz fuzz-check valgrind cppcheck demo install \
 	uninstall clean deps
 all: sockscope
 
@@ -57,7 +67,7 @@ $(B)/proto/%.o: proto/%.c
 
 $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CPPFLAGS) $(CLI_INC) $(EDIT_CFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASE_CPPFLAGS) $(call layer_inc,$<) $(EDIT_CFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -78,7 +88,10 @@ $(UNIT_BIN): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB)
 # A machine without the packages stops here, naming them, rather than in
 # the compiler.
 check: deps-check
-	$(MAKE) unit e2e fuzz-check
+	$(MAKE) layers unit e2e fuzz-check
+
+layers:
+	tests/layers/check
 
 deps-check:
 	@missing=$$(./.ci/missing-deps | xargs); \

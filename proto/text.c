@@ -50,3 +50,31 @@ text_hex8(struct text *t, uint8_t v)
 	text_char(t, hex[v >> 4]);
 	text_char(t, hex[v & 0x0f]);
 }
+
+void
+text_hex16(struct text *t, uint16_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	text_str(t, "0x");
+	for (int shift = 12; shift >= 0; shift -= 4)
+		text_char(t, hex[(v >> shift) & 0x0f]);
+}
+
+/* A reason may quote bytes it read: nothing a terminal would obey passes. */
+void
+text_printable(struct text *t, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			text_char(t, (char)c);
+			continue;
+		}
+		text_str(t, "\\x");
+		text_char(t, hex[c >> 4]);
+		text_char(t, hex[c & 0x0f]);
+	}
+}

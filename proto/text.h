@@ -14,6 +14,9 @@ struct text {
 void text_start(struct text *t, char *buf, size_t cap);
 void text_str(struct text *t, const char *s);
 void text_dec(struct text *t, uint32_t v);
-void text_hex8(struct text *t, uint8_t v); /* "0x07" */
+void text_hex8(struct text *t, uint8_t v);    /* "0x07" */
+void text_hex16(struct text *t, uint16_t v);  /* "0x0007" */
+/* s[0..n), bytes outside printable ASCII (and the backslash) as \xNN. */
+void text_printable(struct text *t, const char *s, size_t n);
 
 #endif

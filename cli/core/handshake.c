@@ -18,24 +18,9 @@
 #include <unistd.h>
 
 #include "hopflow.h"
-#include "msgtext.h"
 #include "net.h"
 #include "session_io.h"
 #include "term.h"
-
-#define MAX_REQUEST (8 + 2 * (PROTO_MAX_BYTES + 1))
-
-struct hop_plan {
-	uint8_t greeting[4];
-	size_t greeting_len;
-	uint8_t auth[3 + 2 * CRED_MAX];
-	size_t auth_len;
-	uint8_t request[MAX_REQUEST];
-	size_t request_len;
-};
-
-/* Plans live outside the session: they hold credentials and are wiped. */
-static struct hop_plan plans[MAX_HOPS];
 
 
 static bool
@@ -248,14 +233,14 @@ session_plan(struct session *s)
 
 	for (int i = 0; i < s->nhops && rc == EXIT_OK; i++) {
 		if (is_socks5(s->hops[i].version))
-			rc = plan_socks5(s, i, &plans[i], &d);
+			rc = plan_socks5(s, i, &s->plans[i], &d);
 		else
-			rc = plan_socks4(s, i, &plans[i], &d);
+			rc = plan_socks4(s, i, &s->plans[i], &d);
 	}
 	explicit_bzero(&d, sizeof(d));
 	/* No run follows a failed plan: its RFC 1929 requests go now. */
 	if (rc != EXIT_OK)
-		explicit_bzero(plans, (size_t)s->nhops * sizeof(plans[0]));
+		explicit_bzero(s->plans, (size_t)s->nhops * sizeof(s->plans[0]));
 	return rc;
 }
 
@@ -341,7 +326,7 @@ planned(struct hop_plan *hp, enum msg_type type, size_t *len)
 static int
 send_owed(struct session *s, int i, int64_t deadline)
 {
-	struct hop_plan *hp = &plans[i];
+	struct hop_plan *hp = &s->plans[i];
 	struct flow_expect x = flow_expect(&s->flows[i].flow, FLOW_CLIENT);
 	const uint8_t *p;
 	size_t len = 0;
@@ -391,7 +376,7 @@ static int
 run_hop(struct session *s, int i)
 {
 	struct hop_flow *h = &s->flows[i];
-	const struct hop_plan *hp = &plans[i];
+	const struct hop_plan *hp = &s->plans[i];
 	bool five = is_socks5(s->hops[i].version);
 	int64_t t0 = now_ms();
 
@@ -471,7 +456,7 @@ session_run(struct session *s)
 	trace_phase(s->trace, 1, "connect", now_ms() - t0, true);
 	for (int i = 0; i < s->nhops && rc == EXIT_OK; i++)
 		rc = run_hop(s, i);
-	explicit_bzero(plans, (size_t)s->nhops * sizeof(plans[0]));
+	explicit_bzero(s->plans, (size_t)s->nhops * sizeof(s->plans[0]));
 	/* The flows hold what was sent, RFC 1929 requests too.  BIND's are
 	 * still needed for the second reply, UDP's for the control connection:
 	 * the one-shot client wipes them when it is done. */

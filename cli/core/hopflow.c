@@ -11,8 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "hopverdict.h"
-#include "msgtext.h"
+#include "hopflow_int.h"
 #include "net.h"
 #include "session_io.h"
 

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "handshake.h"
+#include "session.h"
 
 /* Starts hop i's flow: version 4 or 5, the methods its greeting offers. */
 void hop_start(struct session *s, int i, int version, const uint8_t *offered, size_t noffered);

@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "hopflow.h"
-#include "hopverdict.h"
-#include "msgtext.h"
+#include "hopflow_int.h"
 #include "session_io.h"
 #include "term.h"
 

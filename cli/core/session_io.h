@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "handshake.h"
+#include "session.h"
 #include "names.h"
 
 /* Words a failure into s->error ("hop N (host): " in a chain); returns status. */

@@ -9,7 +9,6 @@
 
 #include <stdio.h>
 
-#include "url.h"
 
 int
 color_when_parse(const char *arg, enum color_when *out)
@@ -208,21 +207,4 @@ size_t
 term_escaped_len(const void *p, size_t len)
 {
 	return term_escape(NULL, 0, p, len);
-}
-
-char *
-term_host(const struct host *h, char *out, size_t outlen)
-{
-	size_t n;
-
-	/* An address's text is ours (namelen may not be set); a name's bytes
-	 * may be the server's. */
-	if (h->kind != HOST_NAME) {
-		snprintf(out, outlen, h->kind == HOST_IPV6 ? "[%s]:%u" : "%s:%u", h->name, h->port);
-		return out;
-	}
-	n = term_escape(out, outlen, h->name, h->namelen);
-	if (n < outlen)
-		snprintf(out + n, outlen - n, ":%u", h->port);
-	return out;
 }

@@ -83,9 +83,5 @@ void term_vsay(const char *prefix, const char *fmt, va_list ap)
 /* The escaped length of len bytes at p: what term_escape() would return. */
 size_t term_escaped_len(const void *p, size_t len);
 
-struct host;
-/* "host:port" ("[v6]:port") as host_format() writes it, with a name's bytes
- * escaped: for a host a server named.  Returns out. */
-char *term_host(const struct host *h, char *out, size_t outlen);
 
 #endif

@@ -5,9 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hexview.h"
 #include "term.h"
-#include "traceline.h"
 
 static struct trace_event *
 new_event(struct trace *t, int hop)
@@ -66,10 +64,15 @@ trace_message(struct trace *t, int hop, enum msg_type type, const uint8_t *p, si
 	o.label = label[0] != '\0' ? label : NULL;
 	o.role = role;
 	proto_decode(type, p, len, ctx, &m);
-	if (t->hex)
-		hexview_print(t->fp, &m, &o);
-	else
-		trace_line(t->fp, &m, &o);
+	trace_show(t, &m, &o);
+}
+
+void
+trace_show(const struct trace *t, const struct msg *m, const struct view_opts *o)
+{
+	if (t == NULL || t->fp == NULL || t->render == NULL || (!t->verbose && !t->hex))
+		return;
+	t->render(t->fp, m, o, t->hex);
 }
 
 void

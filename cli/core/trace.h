@@ -1,7 +1,9 @@
 /*
- * What the one-shot modes tell the user: the -v trace, the -X hex view and
+ * What the client engine tells the user: the -v trace, the -X hex view and
  * the -j JSON summary, all fed by the same events from the handshake engine.
- * The trace goes to stderr (stdout carries tunnel data).
+ * The trace goes to stderr (stdout carries tunnel data).  The engine sits
+ * below the views, so a message is drawn by the renderer its front end
+ * hands it (view/traceshow.h), never by a view it includes.
  */
 #ifndef SOCKSCOPE_TRACE_H
 #define SOCKSCOPE_TRACE_H
@@ -31,8 +33,12 @@ struct trace_event {
 	char *text;               /* EV_NOTE, EV_PHASE detail */
 };
 
+/* Draws one message: as the hex view when hex, else as a trace line. */
+typedef void trace_render_fn(FILE *fp, const struct msg *m, const struct view_opts *o, bool hex);
+
 struct trace {
 	FILE *fp;
+	trace_render_fn *render; /* NULL: messages are kept, not drawn */
 	int verbose;   /* -v */
 	bool hex;      /* -X */
 	bool json;     /* -j: keep events for the summary */
@@ -47,6 +53,9 @@ struct trace {
  * reply in its role when role is not VIEW_ROLE_NONE. */
 void trace_message(struct trace *t, int hop, enum msg_type type, const uint8_t *p, size_t len,
 		   const struct proto_ctx *ctx, enum view_role role);
+/* A message drawn as the trace draws its own (-v or -X), with o as given:
+ * the UDP relay's datagrams, which travel both ways. */
+void trace_show(const struct trace *t, const struct msg *m, const struct view_opts *o);
 void trace_phase(struct trace *t, int hop, const char *phase, int64_t ms, bool ok);
 /* Whether notes are shown (-v) or kept (-j): callers skip building them otherwise. */
 bool trace_keeps_notes(const struct trace *t);

@@ -17,13 +17,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "hexview.h"
 #include "hopflow.h"
-#include "msgtext.h"
 #include "net.h"
 #include "session_io.h"
 #include "term.h"
-#include "traceline.h"
 
 #define DGRAM_MAX 65535
 /* The largest UDP payload over IPv4: 65535 less the IP and UDP headers. */
@@ -82,16 +79,13 @@ show(struct session *s, const struct msg *m, enum view_dir dir)
 {
 	struct view_opts v;
 
-	if (s->trace == NULL || s->trace->fp == NULL || (!s->trace->hex && !s->trace->verbose))
+	if (s->trace == NULL)
 		return;
 	memset(&v, 0, sizeof(v));
 	v.color = s->trace->color;
 	v.show_secrets = s->trace->show_secrets;
 	v.dir = dir;
-	if (s->trace->hex)
-		hexview_print(s->trace->fp, m, &v);
-	else
-		trace_line(s->trace->fp, m, &v);
+	trace_show(s->trace, m, &v);
 }
 
 /*

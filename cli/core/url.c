@@ -7,6 +7,7 @@
 #include "secrets.h"
 #include "why.h"
 #include "hexparse.h"
+#include "term.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -367,4 +368,21 @@ host_format(const struct host *h, char *out, size_t outlen)
 		snprintf(out, outlen, "[%s]:%u", h->name, h->port);
 	else
 		snprintf(out, outlen, "%s:%u", h->name, h->port);
+}
+
+char *
+host_shown(const struct host *h, char *out, size_t outlen)
+{
+	size_t n;
+
+	/* An address's text is ours (namelen may not be set); a name's bytes
+	 * may be the server's. */
+	if (h->kind != HOST_NAME) {
+		snprintf(out, outlen, h->kind == HOST_IPV6 ? "[%s]:%u" : "%s:%u", h->name, h->port);
+		return out;
+	}
+	n = term_escape(out, outlen, h->name, h->namelen);
+	if (n < outlen)
+		snprintf(out + n, outlen - n, ":%u", h->port);
+	return out;
 }

@@ -53,5 +53,8 @@ int parse_credentials(const char *s, struct credentials *c, char *why, size_t wh
 const char *socks_version_scheme(enum socks_version v);
 /* "host:port" or "[v6]:port", for messages; never holds a password. */
 void host_format(const struct host *h, char *out, size_t outlen);
+/* "host:port" ("[v6]:port") as host_format() writes it, with a name's bytes
+ * escaped: for a host a server named.  Returns out. */
+char *host_shown(const struct host *h, char *out, size_t outlen);
 
 #endif

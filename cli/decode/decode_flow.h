@@ -52,17 +52,6 @@ struct decode_score {
 	size_t msg_bytes;   /* bytes decoded as messages */
 };
 
-/* Where the view goes. */
-struct decode_out {
-	const struct decode_opts *o;
-	struct view_opts view;
-	bool both;         /* a conversation: say whose bytes a dump holds */
-	bool hide_client_data; /* the client's data may be a password (see decode_flow.c) */
-	json_t *doc;       /* --json: {"messages": [...], ...}; NULL for the hex view */
-	json_t *messages, *anomalies, *hints; /* --json: its arrays */
-	bool out_of_memory;
-};
-
 /* Runs src through the flow as rd says; out NULL for a dry run that only
  * scores. */
 void decode_flow_run(const struct decode_src *src, const struct decode_reading *rd,

@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "term.h"
+#include "view_opts.h"
 
 /* The exit statuses of the man page that decode can end with. */
 enum { DECODE_OK = 0, DECODE_USAGE = 2, DECODE_PROTOCOL = 4, DECODE_OUTPUT = 7 };
@@ -66,5 +69,16 @@ void decode_src_free(struct decode_src *src);
  * the view, or on stderr with --json (stdout holds only the JSON). */
 void decode_note(const struct decode_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Where the view goes. */
+struct decode_out {
+	const struct decode_opts *o;
+	struct view_opts view;
+	bool both;         /* a conversation: say whose bytes a dump holds */
+	bool hide_client_data; /* the client's data may be a password (see decode_flow.c) */
+	json_t *doc;       /* --json: {"messages": [...], ...}; NULL for the hex view */
+	json_t *messages, *anomalies, *hints; /* --json: its arrays */
+	bool out_of_memory;
+};
 
 #endif

@@ -5,7 +5,7 @@
 #ifndef SOCKSCOPE_CLI_DECODE_SHOW_H
 #define SOCKSCOPE_CLI_DECODE_SHOW_H
 
-#include "decode_flow.h"
+#include "decode_internal.h"
 #include "field.h"
 #include "flow.h"
 

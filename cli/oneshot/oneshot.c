@@ -27,6 +27,7 @@
 #include "session_io.h"
 #include "term.h"
 #include "trace.h"
+#include "traceshow.h"
 #include "tunnel.h"
 #include "udp.h"
 
@@ -369,6 +370,7 @@ session_setup(const struct options *o, struct session *s, bool json_to_stdout)
 	/* -j's summary on stderr leaves no room there for text: it carries it all. */
 	s->quiet = o->json && !json_to_stdout;
 	trace.fp = s->quiet ? NULL : stderr;
+	trace.render = trace_render_view;
 	trace.verbose = o->verbose;
 	trace.hex = o->hex;
 	trace.json = o->json;

@@ -27,55 +27,6 @@
 
 static void advance(struct run *R, struct slot *sl);
 
-static int64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static double
-ms_since(int64_t t0)
-{
-	return (double)(now_us() - t0) / 1000.0;
-}
-
-static void
-close_fd(struct slot *sl)
-{
-	if (sl->fd >= 0)
-		close(sl->fd);
-	sl->fd = -1;
-}
-
-struct step_res *
-probe_cur(struct slot *sl)
-{
-	return &sl->s->r[sl->step];
-}
-
-void
-probe_finish(struct run *R, struct slot *sl, enum outcome oc, const char *fmt, ...)
-{
-	struct step_res *r = probe_cur(sl);
-	va_list ap;
-
-	r->oc = oc;
-	r->phase = sl->phase;
-	r->ms = ms_since(sl->t0_us);
-	if (fmt != NULL) {
-		va_start(ap, fmt);
-		vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
-		va_end(ap);
-	}
-	close_fd(sl);
-	probe_trace_end(R, sl);
-	sl->step++;
-	advance(R, sl);
-}
-
 /* Why a step is not run, or NULL to run it. */
 static const char *
 skip_reason(const struct run *R, const struct server *s, int st)
@@ -178,7 +129,7 @@ start_step(struct run *R, struct slot *sl)
 
 	r->code = -1;
 	sl->phase = 0;
-	sl->t0_us = now_us();
+	sl->t0_us = probe_now_us();
 	sl->deadline_us = sl->t0_us + (int64_t)R->o->timeout_ms * 1000;
 	sl->have = sl->fed = 0;
 	sl->flowing = false;
@@ -199,7 +150,7 @@ start_step(struct run *R, struct slot *sl)
 			return;
 		}
 		r->connected = true;
-		r->connect_ms = ms_since(sl->t0_us);
+		r->connect_ms = probe_ms_since(sl->t0_us);
 		sl->connecting = false;
 		probe_step_begin(R, sl);
 		return;
@@ -292,7 +243,7 @@ on_event(struct run *R, struct slot *sl, short revents)
 		   server accepted the connection, then dropped it */
 		sl->connecting = false;
 		r->connected = true;
-		r->connect_ms = ms_since(sl->t0_us);
+		r->connect_ms = probe_ms_since(sl->t0_us);
 		if (err != 0 && sl->step != ST_TCP) {
 			sl->raw = sl->step == ST_SNIFF;
 			probe_step_input(R, sl, true, err == ECONNRESET ? ECONNRESET : 0);
@@ -438,6 +389,8 @@ probe_run_loop(struct run *R)
 	struct pollfd *pfd = calloc((size_t)R->nslots + 4, sizeof(*pfd));
 	int *map = calloc((size_t)R->nslots, sizeof(int));
 	unsigned *gen = calloc((size_t)R->nslots, sizeof(unsigned));
+
+	R->next_step = advance;
 	bool input_done = false, watch_out = stdout_is_pipe();
 
 	if (pfd == NULL || map == NULL || gen == NULL) {
@@ -487,7 +440,7 @@ probe_run_loop(struct run *R)
 			pfd[nw].revents = 0;
 			nw++;
 		}
-		now = now_us();
+		now = probe_now_us();
 		tmo = next <= now ? 0 : (int)((next - now + 999) / 1000);
 		if (poll(pfd, (nfds_t)nw, tmo) < 0 && errno != EINTR) {
 			fprintf(stderr, "sockscope probe: poll: %s\n", strerror(errno));
@@ -500,7 +453,7 @@ probe_run_loop(struct run *R)
 		}
 		for (int k = np; k < np + ns; k++)
 			probe_sink_drain(&R->sink, &pfd[k]);
-		now = now_us();
+		now = probe_now_us();
 		for (int k = 0; k < np && R->out_err == 0; k++) {
 			struct slot *sl = &R->slots[map[k]];
 
@@ -510,7 +463,7 @@ probe_run_loop(struct run *R)
 			if (pfd[k].revents != 0)
 				on_event(R, sl, pfd[k].revents);
 			if (sl->s != NULL && sl->fd == pfd[k].fd && sl->gen == gen[k] &&
-			    now_us() >= sl->deadline_us)
+			    probe_now_us() >= sl->deadline_us)
 				on_timeout(R, sl);
 		}
 	}
@@ -518,7 +471,7 @@ probe_run_loop(struct run *R)
 	for (int i = 0; i < R->nslots; i++) {
 		struct slot *sl = &R->slots[i];
 
-		close_fd(sl);
+		probe_close(sl);
 		probe_step_free(sl);
 		if (sl->s != NULL) {
 			explicit_bzero(&sl->s->p, sizeof(sl->s->p));

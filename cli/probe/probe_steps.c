@@ -6,14 +6,65 @@
  */
 #include "probe_steps.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "probe_engine.h"
 #include "probe_flow.h"
 #include "probe_trace.h"
 #include "probe_verdict.h"
+
+int64_t
+probe_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+double
+probe_ms_since(int64_t t0)
+{
+	return (double)(probe_now_us() - t0) / 1000.0;
+}
+
+void
+probe_close(struct slot *sl)
+{
+	if (sl->fd >= 0)
+		close(sl->fd);
+	sl->fd = -1;
+}
+
+struct step_res *
+probe_cur(struct slot *sl)
+{
+	return &sl->s->r[sl->step];
+}
+
+void
+probe_finish(struct run *R, struct slot *sl, enum outcome oc, const char *fmt, ...)
+{
+	struct step_res *r = probe_cur(sl);
+	va_list ap;
+
+	r->oc = oc;
+	r->phase = sl->phase;
+	r->ms = probe_ms_since(sl->t0_us);
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(r->detail, sizeof(r->detail), fmt, ap);
+		va_end(ap);
+	}
+	probe_close(sl);
+	probe_trace_end(R, sl);
+	sl->step++;
+	R->next_step(R, sl);
+}
 
 #define CMD_CONNECT 1
 #define CMD_BIND 2

@@ -15,6 +15,21 @@
 
 /* The slot's connection is up: the step's first message into sl->out (the
    tcp step ends here). */
+/* The clock the steps are timed by, in microseconds; milliseconds since t0. */
+int64_t probe_now_us(void);
+double probe_ms_since(int64_t t0_us);
+/* Closes the slot's connection, if it has one. */
+void probe_close(struct slot *sl);
+
+/* The result of the step the slot is running. */
+struct step_res *probe_cur(struct slot *sl);
+
+/* Ends the slot's step with this outcome (and detail, if fmt is not NULL),
+   closes its connection, and hands the slot to R->next_step: the engine
+   (probe_engine.c) goes on to the next step or server. */
+__attribute__((format(printf, 4, 5))) void probe_finish(struct run *R, struct slot *sl,
+							 enum outcome oc, const char *fmt, ...);
+
 void probe_step_begin(struct run *R, struct slot *sl);
 
 /* The message in sl->out has been written in full: it goes to the flow. */

@@ -151,6 +151,9 @@ struct config {
 };
 
 struct run {
+	/* what runs after a step ends: the engine's, so that the steps need not
+	   call up into it */
+	void (*next_step)(struct run *R, struct slot *sl);
 	struct config cfg;
 	struct options *o;
 	bool have_target;

@@ -1,8 +1,8 @@
 /*
- * The command table and what reads it: lookup by unique prefix, dispatch,
- * `help`, the candidates for tab completion, and the check that keeps
+ * What reads the command table (repl_table.c): lookup by unique prefix,
+ * dispatch, the candidates for tab completion, and the check that keeps
  * password-carrying lines out of the history.  The handlers are in
- * repl_handlers.c.
+ * repl_handlers.c, `help` in repl_help.c.
  */
 #include "repl_cmds.h"
 
@@ -13,60 +13,9 @@
 #include <strings.h>
 
 #include "hexparse.h"
-#include "repl_handlers.h"
 #include "repl_line.h"
 #include "repl_values.h"
 #include "secrets.h"
-
-#define ANY (-1)
-
-const struct cmd repl_cmds[] = {
-	{ "proxy", NULL, "[URL...]",
-	  "choose the server and version, or show the current one (several URLs: a chain, the drafts are for the last)",
-	  0, MAX_HOPS, { CK_SCHEME, CK_SCHEME, CK_SCHEME }, CF_SENSITIVE, cmd_proxy },
-	{ "set", NULL, "FIELD VALUE",
-	  "change a field of a draft (dst HOST:PORT, user NAME, pass [PASSWORD] too)", 1, ANY,
-	  { CK_FIELD, CK_VALUE, CK_NONE }, CF_SENSITIVE, cmd_set },
-	{ "unset", NULL, "FIELD", "back to derived or default", 1, 1, { CK_FIELD, CK_NONE, CK_NONE },
-	  0, cmd_unset },
-	{ "show", NULL, "[MESSAGE]", "the drafts as they would be sent, decoded and in hex", 0, 1,
-	  { CK_MESSAGE, CK_NONE, CK_NONE }, 0, cmd_show },
-	{ "open", NULL, "", "connect to the proxy (through the chain)", 0, 0, { 0 }, 0, cmd_open },
-	{ "greet", NULL, "", "send the greeting, show the method selection", 0, 0, { 0 }, CF_CONN,
-	  cmd_greet },
-	{ "auth", NULL, "", "send the username/password request, show the status", 0, 0, { 0 },
-	  CF_CONN, cmd_auth },
-	{ "request", NULL, "", "send the request, show the reply", 0, 0, { 0 }, CF_CONN,
-	  cmd_request },
-	{ "send", NULL, "", "do whatever phases remain, show every reply", 0, 0, { 0 }, 0,
-	  cmd_send },
-	{ "connect", NULL, "HOST PORT", "shorthand: CMD connect, the target, send", 1, 2, { 0 }, 0,
-	  cmd_verb },
-	{ "bind", NULL, "HOST PORT", "shorthand: CMD bind (HOST PORT: the expected peer), send", 1,
-	  2, { 0 }, 0, cmd_verb },
-	{ "udp", NULL, "[HOST PORT]", "shorthand: CMD udp (where datagrams come from), send", 0, 2,
-	  { 0 }, 0, cmd_verb },
-	{ "resolve", NULL, "NAME [PORT]", "shorthand: Tor's RESOLVE for NAME, send", 1, 2, { 0 }, 0,
-	  cmd_verb },
-	{ "raw", NULL, "HEX...", "send these bytes as they are, then show what comes back", 1, ANY,
-	  { 0 }, CF_CONN | CF_SENSITIVE, cmd_raw },
-	{ "recv", NULL, "[SECONDS]", "show what the server sent since (waiting up to SECONDS)", 0,
-	  1, { 0 }, CF_CONN, cmd_recv },
-	{ "dgram", NULL, "HOST PORT DATA", "send one datagram through the UDP association", 3, ANY,
-	  { 0 }, CF_CONN, cmd_dgram },
-	{ "tunnel", NULL, "", "relay stdin/stdout through the connection until EOF", 0, 0, { 0 },
-	  CF_CONN, cmd_tunnel },
-	{ "close", NULL, "", "close the connection", 0, 0, { 0 }, 0, cmd_close },
-	{ "status", NULL, "", "phase, addresses, bytes, time per phase", 0, 0, { 0 }, 0,
-	  cmd_status },
-	{ "source", NULL, "FILE", "run the commands in FILE", 1, 1, { CK_FILE, CK_NONE, CK_NONE }, 0,
-	  cmd_source },
-	{ "history", NULL, "", "the commands entered so far", 0, 0, { 0 }, 0, cmd_history },
-	{ "help", NULL, "[COMMAND]", "the commands, or one in detail", 0, 1,
-	  { CK_COMMAND, CK_NONE, CK_NONE }, 0, cmd_help },
-	{ "quit", "exit", "", "leave", 0, 0, { 0 }, 0, cmd_quit },
-};
-const size_t repl_ncmds = sizeof(repl_cmds) / sizeof(repl_cmds[0]);
 
 const struct cmd *
 cmd_lookup(const char *name, char *why, size_t whylen)
@@ -99,8 +48,8 @@ cmd_lookup(const char *name, char *why, size_t whylen)
 	return NULL;
 }
 
-static void
-usage_of(const struct cmd *c, char *buf, size_t cap)
+void
+cmd_usage(const struct cmd *c, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s%s%s", c->name, c->args[0] != '\0' ? " " : "", c->args);
 }
@@ -116,44 +65,13 @@ repl_run_words(struct repl *r, int argc, char **argv)
 	if ((c = cmd_lookup(argv[0], why, sizeof(why))) == NULL)
 		return rs_fail(EXIT_USAGE, "%s", why);
 	if (argc - 1 < c->min_args || (c->max_args >= 0 && argc - 1 > c->max_args)) {
-		usage_of(c, usage, sizeof(usage));
+		cmd_usage(c, usage, sizeof(usage));
 		return rs_fail(EXIT_USAGE, "usage: %s", usage);
 	}
 	if ((c->flags & CF_CONN) && r->s->conn.fd < 0)
 		return rs_fail(EXIT_USAGE, "%s: not connected: `open` first, or `send` for every phase",
 			       c->name);
 	return c->fn(r, argc, argv);
-}
-
-/* ------------------------------------------------------------ help */
-
-int
-cmd_help(struct repl *r, int argc, char **argv)
-{
-	FILE *fp = r->s->out;
-	char usage[120], why[300];
-	const struct cmd *c;
-
-	if (argc == 1) {
-		for (size_t i = 0; i < repl_ncmds; i++) {
-			usage_of(&repl_cmds[i], usage, sizeof(usage));
-			fprintf(fp, "  %-24s %s\n", usage, repl_cmds[i].summary);
-		}
-		fprintf(fp, "Commands may be cut to a unique prefix and separated by ';'.\n"
-			    "`help set` lists the fields; Tab completes.\n");
-		return EXIT_OK;
-	}
-	if ((c = cmd_lookup(argv[1], why, sizeof(why))) == NULL)
-		return rs_fail(EXIT_USAGE, "help: %s", why);
-	usage_of(c, usage, sizeof(usage));
-	fprintf(fp, "%s\n  %s\n", usage, c->summary);
-	if (c->alias != NULL)
-		fprintf(fp, "  also: %s\n", c->alias);
-	if (c->flags & CF_CONN)
-		fprintf(fp, "  needs a connection (`open`)\n");
-	if (c->fn == cmd_set || c->fn == cmd_unset)
-		help_fields(r);
-	return EXIT_OK;
 }
 
 /* ------------------------------------------------------------ secrets */
@@ -220,9 +138,9 @@ repl_words_sensitive(struct repl *r, int argc, char **argv)
 	}
 	if (!(c->flags & CF_SENSITIVE))
 		return false;
-	if (c->fn == cmd_raw)
+	if (strcmp(c->name, "raw") == 0)
 		return raw_sensitive(argc, argv);
-	if (c->fn == cmd_set) {
+	if (strcmp(c->name, "set") == 0) {
 		enum rs_draft rd;
 		int idx;
 

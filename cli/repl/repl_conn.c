@@ -17,6 +17,7 @@
 
 #include "net.h"
 #include "trace.h"
+#include "traceshow.h"
 
 /* ------------------------------------------------------------ reading */
 
@@ -158,6 +159,7 @@ open_chain(struct rsess *s, int64_t t0)
 	memset(&hs, 0, sizeof(hs));
 	memset(&tr, 0, sizeof(tr));
 	tr.fp = s->out;
+	tr.render = trace_render_view;
 	tr.hex = true;
 	tr.color = s->vo.color;
 	tr.show_secrets = s->vo.show_secrets;

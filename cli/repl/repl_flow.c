@@ -130,7 +130,7 @@ phase_entered(struct rsess *s, enum flow_phase ph)
 		s->authenticated = true;
 	if (ph == FLOW_PH_BIND)
 		take_bound(s);
-	term_host(&s->bound, where, sizeof(where));
+	host_shown(&s->bound, where, sizeof(where));
 	if (ph == FLOW_PH_BIND)
 		fprintf(s->out, "BIND: the server listens on %s; `send` or `recv SECONDS` waits for the peer\n",
 			where);

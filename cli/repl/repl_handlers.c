@@ -1,7 +1,8 @@
-/* The REPL's command handlers (the table is in repl_cmds.c). */
+/* The REPL's command handlers (the table is in repl_table.c). */
 #include "repl_handlers.h"
 
 #include "password.h"
+#include "repl_cmds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -299,36 +300,6 @@ cmd_show(struct repl *r, int argc, char **argv)
 			rc = one;
 	}
 	return rc;
-}
-
-void
-help_fields(struct repl *r)
-{
-	enum rs_draft in_use[RD_COUNT];
-	int n = rs_drafts(r->s, in_use);
-	FILE *fp = r->s->out;
-	char keys[300];
-
-	fprintf(fp, "\nFields of the %s drafts (MESSAGE.FIELD where a name is shared):\n",
-		rs_socks5(r->s) ? "SOCKS5" : "SOCKS4");
-	for (int k = 0; k < n; k++) {
-		const struct msg_desc *desc = r->s->d[in_use[k]].desc;
-
-		fprintf(fp, "  %s (%s)\n", rs_draft_key(in_use[k]), desc->title);
-		for (size_t i = 0; i < desc->nfields; i++) {
-			const struct field_desc *fd = &desc->fields[i];
-
-			value_keys(fd->names, keys, sizeof(keys));
-			fprintf(fp, "    %-13s %s%s%s%s%s\n", fd->name, fd->help,
-				(fd->flags & FD_DERIVED) ? " (derived unless set)" : "",
-				keys[0] != '\0' ? " [" : "", keys, keys[0] != '\0' ? "]" : "");
-		}
-	}
-	fprintf(fp, "  dst HOST:PORT   the request's target (resolved as the proxy's scheme says)\n"
-		    "  user NAME       UNAME / USERID, and METHODS offers userpass\n"
-		    "  pass [PASSWORD] PASSWD; with no value, asked without echo\n"
-		    "Values: decimal, 0x hex, a.b.c.d, [v6], a name from the field's table,\n"
-		    "lists as noauth,userpass; text with \\xNN for any byte (name:TEXT forces a name).\n");
 }
 
 /* ------------------------------------------------------------ steps */

@@ -2,7 +2,7 @@
 #ifndef SOCKSCOPE_CLI_REPL_HANDLERS_H
 #define SOCKSCOPE_CLI_REPL_HANDLERS_H
 
-#include "repl_cmds.h"
+#include "repl_types.h"
 
 int cmd_proxy(struct repl *r, int argc, char **argv);
 int cmd_set(struct repl *r, int argc, char **argv);
@@ -22,10 +22,7 @@ int cmd_close(struct repl *r, int argc, char **argv);
 int cmd_status(struct repl *r, int argc, char **argv);
 int cmd_source(struct repl *r, int argc, char **argv);
 int cmd_history(struct repl *r, int argc, char **argv);
-int cmd_help(struct repl *r, int argc, char **argv);
 int cmd_quit(struct repl *r, int argc, char **argv);
 
 /* `help set`: the fields of the drafts in use, and how values are written. */
-void help_fields(struct repl *r);
-
 #endif

@@ -54,7 +54,7 @@ rs_status(struct rsess *s)
 			rs_code_meaning(&names_s5_method, s->method));
 	/* A name in it is the server's bytes: escaped, never raw. */
 	if (s->has_bound)
-		fprintf(s->out, "bound     %s\n", term_host(&s->bound, buf, sizeof(buf)));
+		fprintf(s->out, "bound     %s\n", host_shown(&s->bound, buf, sizeof(buf)));
 	next = rs_client_owes(s, &owed);
 	if (rs_server_owes(s, &due))
 		fprintf(s->out, "due       %s\n", rs_title_of(due));

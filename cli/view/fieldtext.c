@@ -2,11 +2,8 @@
  * A field in words: its value as the views show it (80, 0x5a, 66.102.7.99,
  * "Fred", ******** for a secret), what its code means, how its address bytes
  * are to be read, and the meaning column of the hex view.
- *
- * Also the bounded string builder (sb_*) every view writes its text with:
- * like snprintf, it counts what did not fit, so a caller can size a buffer or
- * ask for a length with cap 0.  The builder and the few helpers the other view
- * files need are declared in view_internal.h; the rest stays static here.
+ * The few helpers the other views need are declared in fieldtext_int.h;
+ * the rest stays static here.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -17,7 +14,8 @@
 #include "fieldtext.h"
 #include "flow.h"
 #include "term.h"
-#include "view_internal.h"
+#include "fieldtext_int.h"
+#include "sbuf.h"
 
 /* A blob (a datagram) gets a preview, and opaque bytes (a GSS-API token) a
  * shorter one in hex: their bytes are all in the bytes column anyway. */
@@ -26,56 +24,6 @@
 #define SECRET_MASK "********"
 
 static const struct view_opts no_opts;
-
-void
-sb_init(struct sbuf *sb, char *p, size_t cap)
-{
-	sb->p = p;
-	sb->cap = cap;
-	sb->len = 0;
-	if (cap > 0)
-		p[0] = '\0';
-}
-
-static void
-sb_add(struct sbuf *sb, const char *s, size_t n)
-{
-	if (sb->len < sb->cap) {
-		size_t room = sb->cap - sb->len - 1;
-		size_t k = n < room ? n : room;
-		memcpy(sb->p + sb->len, s, k);
-		sb->p[sb->len + k] = '\0';
-	}
-	sb->len += n;
-}
-
-void
-sb_puts(struct sbuf *sb, const char *s)
-{
-	sb_add(sb, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3))) void
-sb_printf(struct sbuf *sb, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_add(sb, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
-void
-sb_escaped(struct sbuf *sb, const uint8_t *p, size_t n)
-{
-	if (sb->len < sb->cap)
-		sb->len += term_escape(sb->p + sb->len, sb->cap - sb->len, p, n);
-	else
-		sb->len += term_escaped_len(p, n);
-}
 
 /* "text", escaped; at most max_in bytes of it, and ... after the quote when
  * the text was cut here or is known to go on (a truncated field). */
@@ -86,11 +34,11 @@ sb_quoted(struct sbuf *sb, const uint8_t *p, size_t n, size_t max_in, bool goes_
 		n = max_in;
 		goes_on = true;
 	}
-	sb_add(sb, "\"", 1);
+	sb_put(sb, "\"", 1);
 	sb_escaped(sb, p, n);
-	sb_add(sb, "\"", 1);
+	sb_put(sb, "\"", 1);
 	if (goes_on)
-		sb_add(sb, "...", 3);
+		sb_put(sb, "...", 3);
 }
 
 /* Opaque bytes as hex, "6082011b", the first max_in of them, and ... when
@@ -109,7 +57,7 @@ sb_hex_preview(struct sbuf *sb, const uint8_t *p, size_t n, size_t max_in, bool 
 	for (size_t i = 0; i < n; i++)
 		sb_printf(sb, "%02x", p[i]);
 	if (goes_on)
-		sb_add(sb, "...", 3);
+		sb_put(sb, "...", 3);
 }
 
 bool
@@ -365,4 +313,21 @@ sb_meaning(struct sbuf *sb, const struct msg *m, const struct field *f,
 			sb_puts(sb, " ");
 		sb_puts(sb, how);
 	}
+}
+
+bool
+msg_received(const struct msg *m, const struct view_opts *o)
+{
+	if (o != NULL && o->dir != VIEW_DIR_AUTO)
+		return o->dir == VIEW_DIR_RECEIVED;
+	return m->desc != NULL && m->desc->dir == DIR_SERVER;
+}
+
+bool
+msg_role_titled(const struct msg *m, const struct view_opts *o)
+{
+	return o != NULL && o->role > VIEW_ROLE_NONE &&
+	       o->role <= VIEW_ROLE_BIND_SECOND &&
+	       m->desc != NULL &&
+	       (m->desc->type == MSG_S4_REPLY || m->desc->type == MSG_S5_REPLY);
 }

@@ -15,7 +15,7 @@
 #include "hexview.h"
 #include "msgtext.h"
 #include "term.h"
-#include "view_internal.h"
+#include "fieldtext_int.h"
 
 #define BYTES_PER_LINE 16
 #define INDENT "   "

@@ -8,7 +8,7 @@
 #include "json_out.h"
 #include "msgtext.h"
 #include "term.h"
-#include "view_internal.h"
+#include "fieldtext_int.h"
 
 #define SECRET_MASK "********"
 

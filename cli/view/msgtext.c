@@ -10,7 +10,7 @@
 
 #include "fieldtext.h"
 #include "msgtext.h"
-#include "view_internal.h"
+#include "fieldtext_int.h"
 
 static const struct field *
 find_kind(const struct msg *m, enum field_kind kind)
@@ -30,32 +30,12 @@ find_by_table(const struct msg *m, const struct name_table *t)
 	return NULL;
 }
 
-bool
-msg_received(const struct msg *m, const struct view_opts *o)
-{
-	if (o != NULL && o->dir != VIEW_DIR_AUTO)
-		return o->dir == VIEW_DIR_RECEIVED;
-	return m->desc != NULL && m->desc->dir == DIR_SERVER;
-}
-
 const char *
 msg_arrow(const struct msg *m, const struct view_opts *o)
 {
 	return msg_received(m, o) ? "<-" : "->";
 }
 
-size_t
-msg_extent(const struct msg *m)
-{
-	size_t end = m->len;
-
-	for (size_t i = 0; i < m->nfields; i++) {
-		const struct field *f = &m->fields[i];
-		if (f->off + f->len > end)
-			end = f->off + f->len;
-	}
-	return end;
-}
 
 /* SOCKS4a when the request carries a host name, or says it will (0.0.0.x). */
 static bool
@@ -91,15 +71,6 @@ static const char *const role_titles[] = {
 	[VIEW_ROLE_BIND_FIRST] = "first BIND reply (where the server listens)",
 	[VIEW_ROLE_BIND_SECOND] = "second BIND reply (the peer that connected)",
 };
-
-bool
-msg_role_titled(const struct msg *m, const struct view_opts *o)
-{
-	return o != NULL && o->role > VIEW_ROLE_NONE &&
-	       (size_t)o->role < sizeof(role_titles) / sizeof(role_titles[0]) &&
-	       m->desc != NULL &&
-	       (m->desc->type == MSG_S4_REPLY || m->desc->type == MSG_S5_REPLY);
-}
 
 size_t
 msg_title(const struct msg *m, char *buf, size_t cap)
@@ -143,70 +114,6 @@ msg_title_as(const struct msg *m, const struct view_opts *o, char *buf, size_t c
 		sb_printf(&sb, "%s request", version);
 	return sb.len;
 }
-
-/* The decoder knows the message's layout: its need is the total, exact or
- * a lower bound (a string whose 0x00 has not come, an ATYP not yet read). */
-size_t
-msg_known_total(const struct msg *m, bool *open_ended)
-{
-	*open_ended = m->status == PROTO_NEED_MORE && !m->need_exact;
-	return m->need;
-}
-
-static const struct field_desc *
-stop_desc(const struct msg *m)
-{
-	if (m->status == PROTO_OK)
-		return NULL;
-	if (m->status < 0 && m->err_field >= 0 && (size_t)m->err_field < m->nfields)
-		return m->fields[m->err_field].desc;
-	unsigned flag = m->status < 0 ? FF_BAD : FF_TRUNCATED;
-	for (size_t i = 0; i < m->nfields; i++)
-		if (m->fields[i].flags & flag)
-			return m->fields[i].desc;
-	return NULL; /* the decoder marks the field it stopped in: not reached */
-}
-
-const char *
-msg_stop_field(const struct msg *m)
-{
-	const struct field_desc *d = stop_desc(m);
-
-	return d != NULL ? d->name : NULL;
-}
-
-size_t
-msg_problem(const struct msg *m, char *buf, size_t cap)
-{
-	struct sbuf sb;
-	const char *where = msg_stop_field(m);
-
-	sb_init(&sb, buf, cap);
-	if (m->status < 0) {
-		sb_printf(&sb, "malformed at offset 0x%04zx", m->err_off);
-		if (where != NULL)
-			sb_printf(&sb, " in %s", where);
-		sb_puts(&sb, ": ");
-		size_t whylen = strnlen(m->why, sizeof(m->why));
-		if (whylen > 0)
-			sb_escaped(&sb, (const uint8_t *)m->why, whylen);
-		else
-			sb_puts(&sb, proto_strerror(m->status));
-	} else if (m->status == PROTO_NEED_MORE) {
-		size_t have = msg_extent(m);
-		bool open_ended;
-		size_t total = msg_known_total(m, &open_ended);
-		if (total > have)
-			sb_printf(&sb, "truncated after %zu of %s%zu bytes", have,
-				  open_ended ? "at least " : "", total);
-		else
-			sb_printf(&sb, "truncated after %zu bytes", have);
-		if (where != NULL)
-			sb_printf(&sb, " (in %s)", where);
-	}
-	return sb.len;
-}
-
 /* The fields, one per server message, that carry its answer. */
 static const char *const code_names[] = { "METHOD", "STATUS", "REP", "CD" };
 

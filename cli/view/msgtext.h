@@ -26,29 +26,8 @@ size_t msg_title_as(const struct msg *m, const struct view_opts *o, char *buf, s
  * override, and may be NULL). */
 const char *msg_arrow(const struct msg *m, const struct view_opts *o);
 
-/* Bytes the message covers: m->len, or the end of its last field. */
-size_t msg_extent(const struct msg *m);
-
-/*
- * For a truncated message, the total length it is known to need: at least
- * m->need, and more when the fields after the one cut short have sizes
- * already known (a SOCKS5 reply cut in BND.ADDR needs BND.PORT too).
- * *open_ended is set when the total is only a lower bound (a string whose
- * 0x00 has not arrived).
- */
-size_t msg_known_total(const struct msg *m, bool *open_ended);
-
-/* The field where a malformed or truncated message stopped, or NULL:
- * the field that broke, the one cut short, or the next one expected. */
-const char *msg_stop_field(const struct msg *m);
-
-/*
- * What is wrong with m, for people, without the title:
- *   "malformed at offset 0x0003 in ATYP: unknown address type 0x07"
- *   "truncated after 7 of 10 bytes (in BND.ADDR)"
- * "" (and 0) when m->status is PROTO_OK.  Safe to print: escaped.
- */
-size_t msg_problem(const struct msg *m, char *buf, size_t cap);
+/* msg_extent(), msg_known_total(), msg_stop_field() and msg_problem()
+ * are facts of the decoder: proto/field.h. */
 
 /*
  * The field that carries a server message's answer (METHOD, STATUS, REP or

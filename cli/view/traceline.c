@@ -16,7 +16,7 @@
 #include "msgtext.h"
 #include "term.h"
 #include "traceline.h"
-#include "view_internal.h"
+#include "fieldtext_int.h"
 
 static const struct view_opts no_opts;
 

@@ -1,12 +1,11 @@
 /*
- * Internal to the views (fieldtext.c, msgtext.c, hexview.c, traceline.c,
- * json_out.c):
- * the string builder they write their text with, and the few helpers more
- * than one of them needs.  Not for other users: they take the public
- * headers (fieldtext.h, msgtext.h, hexview.h, traceline.h).
+ * fieldtext.c's helpers for the other views (msgtext.c, hexview.c,
+ * traceline.c, json_out.c): a field's cells in the hex view.  Not for
+ * front ends: they take the public headers (fieldtext.h, msgtext.h,
+ * hexview.h, traceline.h).
  */
-#ifndef SOCKSCOPE_CLI_VIEW_INTERNAL_H
-#define SOCKSCOPE_CLI_VIEW_INTERNAL_H
+#ifndef SOCKSCOPE_CLI_FIELDTEXT_INT_H
+#define SOCKSCOPE_CLI_FIELDTEXT_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,6 +13,7 @@
 
 #include "field.h"
 #include "fieldtext.h"
+#include "sbuf.h"
 #include "view_opts.h"
 
 /* At most this many bytes of a text field are shown (more than any field
@@ -21,24 +21,6 @@
 #define TEXT_SHOW_MAX 1024
 /* Room for the longest value: every shown byte escaped as \xNN, quotes, "...". */
 #define VALUE_MAX (TEXT_SHOW_MAX * 4 + 16)
-
-/*
- * fieldtext.c: the builder.
- */
-
-/* A bounded string builder that, like snprintf, counts what did not fit. */
-struct sbuf {
-	char *p;
-	size_t cap;
-	size_t len; /* length the whole text needs */
-};
-
-void sb_init(struct sbuf *sb, char *p, size_t cap);
-void sb_puts(struct sbuf *sb, const char *s);
-__attribute__((format(printf, 2, 3))) void sb_printf(struct sbuf *sb,
-						      const char *fmt, ...);
-/* p[0..n), escaped as term_escape() does. */
-void sb_escaped(struct sbuf *sb, const uint8_t *p, size_t n);
 
 /*
  * fieldtext.c: a field's cells in the hex view.
@@ -58,10 +40,6 @@ void sb_meaning(struct sbuf *sb, const struct msg *m, const struct field *f,
 
 /* A numeric address as text; false when the bytes do not make one. */
 bool numeric_address(enum addr_form form, const struct field *f, char *buf, size_t cap);
-
-/*
- * msgtext.c
- */
 
 /* Whether m is shown as received (the <- arrow): o's dir, else the
  * message's descriptor.  o may be NULL. */

@@ -1,11 +1,11 @@
-/* What hopflow.c and hopverdict.c share: a hop's flow in words. */
-#ifndef SOCKSCOPE_HOPVERDICT_H
-#define SOCKSCOPE_HOPVERDICT_H
+/* The hop module's internals, shared by hopflow.c and hopverdict.c (a hop's flow in words). */
+#ifndef SOCKSCOPE_HOPFLOW_INT_H
+#define SOCKSCOPE_HOPFLOW_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "handshake.h"
+#include "session.h"
 #include "view_opts.h"
 
 /* Which of BIND's replies a message of type is, as hop h's flow says. */
