@@ -23,12 +23,6 @@
 #include "term.h"
 
 
-static bool
-is_socks5(enum socks_version v)
-{
-	return v == SOCKS5 || v == SOCKS5H;
-}
-
 /* Where hop i is asked to connect: the next hop, or the target. */
 static struct host *
 next_of(struct session *s, int i)
@@ -53,13 +47,13 @@ plan_address(struct session *s, int i, struct host *next, bool remote_names)
 {
 	char why[300], addr[64];
 	const struct proxy *p = &s->hops[i];
-	int family = p->version == SOCKS4 ? AF_INET : s->family;
+	int family = version_facts(p->version)->has_ipv6 ? s->family : AF_INET;
 
 	if (next->kind != HOST_NAME) {
-		if (next->kind == HOST_IPV6 && !is_socks5(p->version))
+		if (next->kind == HOST_IPV6 && !version_is_socks5(p->version))
 			return session_fail(s, EXIT_USAGE, i + 1,
 				    "%s cannot carry an IPv6 address (%s); use socks5:// or socks5h://",
-				    p->version == SOCKS4 ? "SOCKS4" : "SOCKS4a", next->name);
+				    version_facts(p->version)->title, next->name);
 		return EXIT_OK;
 	}
 	if (remote_names) {
@@ -67,14 +61,14 @@ plan_address(struct session *s, int i, struct host *next, bool remote_names)
 			   next->name, socks_version_scheme(p->version));
 		return EXIT_OK;
 	}
-	if (p->version == SOCKS4 && s->family == AF_INET6)
+	if (!version_facts(p->version)->has_ipv6 && s->family == AF_INET6)
 		return session_fail(s, EXIT_USAGE, i + 1,
 			    "-6: SOCKS4 carries only IPv4 addresses, so %s cannot be resolved to IPv6 for it; use socks5:// (resolved here), socks4a:// or socks5h:// (the proxy resolves), or drop -6",
 			    next->name);
 	if (net_resolve(next, family, why, sizeof(why)) < 0)
 		return session_fail(s, EXIT_UNREACHABLE, i + 1, "%s (%s:// resolves names here; %s:// sends them to the proxy)",
 			    why, socks_version_scheme(p->version),
-			    p->version == SOCKS4 ? "socks4a" : "socks5h");
+			    socks_version_scheme(version_facts(p->version)->twin));
 	net_addr_string(next, addr, sizeof(addr));
 	trace_note(s->trace, i + 1, "resolved %s locally to %s (%s://)", next->name, addr,
 		   socks_version_scheme(p->version));
@@ -112,10 +106,10 @@ check_command(struct session *s, int i)
 	enum socks_command c = command_of(s, i);
 	const struct host *t = next_of(s, i);
 
-	if (is_socks5(p->version) ? commands[c].socks5 == 0 : commands[c].socks4 == 0)
+	if (version_is_socks5(p->version) ? commands[c].socks5 == 0 : commands[c].socks4 == 0)
 		return session_fail(s, EXIT_USAGE, i + 1, "%s needs SOCKS5 (socks5:// or socks5h://)",
 			    commands[c].name);
-	if (c == COMMAND_RESOLVE && p->version == SOCKS4)
+	if (c == COMMAND_RESOLVE && !version_facts(p->version)->has_name)
 		return session_fail(s, EXIT_USAGE, i + 1,
 			    "RESOLVE sends a name: use socks4a://, socks5:// or socks5h://");
 	if (c == COMMAND_RESOLVE && t->kind != HOST_NAME)
@@ -136,7 +130,7 @@ plan_socks4(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 	int rc;
 
 	if ((rc = check_command(s, i)) != EXIT_OK ||
-	    (rc = plan_address(s, i, next, p->version == SOCKS4A || c == COMMAND_RESOLVE)) !=
+	    (rc = plan_address(s, i, next, version_proxy_resolves(p->version) || c == COMMAND_RESOLVE)) !=
 		    EXIT_OK)
 		return rc;
 	if (next->kind == HOST_IPV4 && next->addr[0] == 0 && next->addr[1] == 0 &&
@@ -150,7 +144,7 @@ plan_socks4(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 			from[0] = '\0';
 		return session_fail(s, EXIT_USAGE, i + 1,
 			    "DSTIP %s%s cannot go in a %s request: 0.0.0.x with x != 0 is SOCKS4a's marker that a HOSTNAME follows, and none would",
-			    addr, from, p->version == SOCKS4 ? "SOCKS4" : "SOCKS4a");
+			    addr, from, version_facts(p->version)->title);
 	}
 	draft_init(d, MSG_S4_REQUEST);
 	draft_set_num(d, "CD", commands[c].socks4);
@@ -198,7 +192,7 @@ plan_socks5(struct session *s, int i, struct hop_plan *hp, struct draft *d)
 	}
 	if ((rc = check_command(s, i)) != EXIT_OK ||
 	    (rc = plan_address(s, i, next,
-			       p->version == SOCKS5H || command_of(s, i) == COMMAND_RESOLVE)) !=
+			       version_proxy_resolves(p->version) || command_of(s, i) == COMMAND_RESOLVE)) !=
 		    EXIT_OK)
 		return rc;
 	draft_init(d, MSG_S5_REQUEST);
@@ -232,7 +226,7 @@ session_plan(struct session *s)
 	int rc = EXIT_OK;
 
 	for (int i = 0; i < s->nhops && rc == EXIT_OK; i++) {
-		if (is_socks5(s->hops[i].version))
+		if (version_is_socks5(s->hops[i].version))
 			rc = plan_socks5(s, i, &s->plans[i], &d);
 		else
 			rc = plan_socks4(s, i, &s->plans[i], &d);
@@ -377,7 +371,7 @@ run_hop(struct session *s, int i)
 {
 	struct hop_flow *h = &s->flows[i];
 	const struct hop_plan *hp = &s->plans[i];
-	bool five = is_socks5(s->hops[i].version);
+	bool five = version_is_socks5(s->hops[i].version);
 	int64_t t0 = now_ms();
 
 	hop_start(s, i, five ? 5 : 4, five ? hp->greeting + 2 : NULL,

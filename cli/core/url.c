@@ -233,26 +233,6 @@ parse_credentials(const char *s, struct credentials *c, char *why, size_t whylen
 	return 0;
 }
 
-static const struct {
-	const char *scheme;
-	enum socks_version version;
-} schemes[] = {
-	{ "socks4", SOCKS4 },
-	{ "socks4a", SOCKS4A },
-	{ "socks5", SOCKS5 },
-	{ "socks5h", SOCKS5H },
-};
-
-/* The scheme named by s[0..n), case aside; -1 when none is. */
-static int
-scheme_index(const char *s, size_t n)
-{
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (strlen(schemes[i].scheme) == n && strncasecmp(s, schemes[i].scheme, n) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* The scheme before "://" (sep): known, and with no user before it. */
 static int
 take_scheme(const char *url, const char *sep, struct proxy *p, char *why, size_t whylen)
@@ -260,7 +240,7 @@ take_scheme(const char *url, const char *sep, struct proxy *p, char *why, size_t
 	size_t n = (size_t)(sep - url);
 	const char *at = memrchr(url, '@', n);
 	char q[QUOTE_BUF];
-	int i;
+	const struct version_facts *v;
 
 	/* USER:PASS@socks5://HOST: only what follows the user is quoted. */
 	if (at != NULL)
@@ -268,11 +248,11 @@ take_scheme(const char *url, const char *sep, struct proxy *p, char *why, size_t
 			      "bad proxy '...@%s://...': the user goes after the scheme, as in "
 			      "socks5://USER:PASS@HOST:PORT",
 			      quote_span(at + 1, (size_t)(sep - at - 1), q, sizeof(q)));
-	if ((i = scheme_index(url, n)) < 0)
+	if ((v = version_by_scheme(url, n)) == NULL)
 		return refuse(why, whylen,
 			      "bad proxy '%s://': the scheme is socks4, socks4a, socks5 or socks5h",
 			      quote_span(url, n, q, sizeof(q)));
-	p->version = schemes[i].version;
+	p->version = v->version;
 	return 0;
 }
 
@@ -286,7 +266,7 @@ static int
 scheme_typo(const char *url, char *why, size_t whylen)
 {
 	size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
-	bool known = n > 0 && scheme_index(url, n) >= 0;
+	bool known = n > 0 && version_by_scheme(url, n) != NULL;
 	size_t seplen = strspn(url + n, ":/");
 	char q[QUOTE_BUF];
 
@@ -309,10 +289,7 @@ scheme_typo(const char *url, char *why, size_t whylen)
 const char *
 socks_version_scheme(enum socks_version v)
 {
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (schemes[i].version == v)
-			return schemes[i].scheme;
-	return "?";
+	return version_facts(v)->scheme;
 }
 
 int

@@ -6,15 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "versions.h"
+
 #define HOST_MAX 1024 /* longer than any protocol can carry, so we can refuse it by name */
 #define CRED_MAX 255  /* RFC 1929: one length byte */
 
-enum socks_version {
-	SOCKS4,  /* names resolved by sockscope */
-	SOCKS4A, /* names sent to the proxy */
-	SOCKS5,  /* names resolved by sockscope */
-	SOCKS5H, /* names sent to the proxy */
-};
 
 enum host_kind { HOST_NAME, HOST_IPV4, HOST_IPV6 };
 

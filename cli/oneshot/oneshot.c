@@ -66,7 +66,7 @@ complete_credentials(struct session *s)
 		enum socks_version v = s->hops[i].version;
 		char prompt[CRED_MAX * 4 + 40], user[CRED_MAX * 4 + 1];
 
-		if (v != SOCKS5 && v != SOCKS5H)
+		if (!version_facts(v)->has_password)
 			continue;
 		if (password_from_env(c) < 0) {
 			usage_error(s, "SOCKSCOPE_PASSWORD is longer than %d bytes", CRED_MAX);

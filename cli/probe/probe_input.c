@@ -45,8 +45,8 @@ apply_password_env(struct proxy *p)
 static bool
 wants_password(const struct proxy *p)
 {
-	return p->cred.has_user && !p->cred.has_pass && p->version != SOCKS4 &&
-	       p->version != SOCKS4A;
+	return p->cred.has_user && !p->cred.has_pass &&
+	       version_facts(p->version)->has_password;
 }
 
 /* A password can be asked for: SOCKSCOPE_PASSWORD is unset and stdin is a

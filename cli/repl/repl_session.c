@@ -96,17 +96,13 @@ version_of(const struct rsess *s)
 bool
 rs_socks5(const struct rsess *s)
 {
-	enum socks_version v = version_of(s);
-
-	return v == SOCKS5 || v == SOCKS5H;
+	return version_is_socks5(version_of(s));
 }
 
 static bool
 resolves_here(const struct rsess *s)
 {
-	enum socks_version v = version_of(s);
-
-	return v == SOCKS4 || v == SOCKS5;
+	return !version_proxy_resolves(version_of(s));
 }
 
 /* Whether field name of draft rd follows the session (not set by hand). */
@@ -196,12 +192,12 @@ resolve_target(struct rsess *s)
 	    s->name_to_proxy)
 		return EXIT_OK;
 	s->resolved = s->target;
-	family = version_of(s) == SOCKS4 ? AF_INET : s->family;
+	family = version_facts(version_of(s))->has_ipv6 ? s->family : AF_INET;
 	/* A failed lookup is exit 3, as in one-shot mode; nothing is sent. */
 	if (net_resolve(&s->resolved, family, why, sizeof(why)) < 0)
 		return rs_fail(EXIT_UNREACHABLE, "%s (%s:// resolves names here; %s:// sends them to the proxy)",
 			       why, socks_version_scheme(version_of(s)),
-			       version_of(s) == SOCKS4 ? "socks4a" : "socks5h");
+			       socks_version_scheme(version_facts(version_of(s))->twin));
 	s->has_resolved = true;
 	net_addr_string(&s->resolved, addr, sizeof(addr));
 	fprintf(s->out, "resolved %s locally to %s (%s://)\n", s->target.name, addr,
@@ -351,7 +347,7 @@ set_target(struct rsess *s, const struct host *h)
 	rc = resolve_target(s);
 	if (rc == EXIT_OK && !rs_socks5(s) && h->kind == HOST_IPV6)
 		rs_warn("%s cannot carry an IPv6 address (%s); use socks5:// or socks5h://",
-			version_of(s) == SOCKS4 ? "SOCKS4" : "SOCKS4a", h->name);
+			version_facts(version_of(s))->title, h->name);
 	rs_refresh(s);
 	return rc;
 }
@@ -403,7 +399,7 @@ rs_check_request(struct rsess *s)
 	if (s->has_target && h->kind == HOST_IPV6 && follows(s, RD_S4REQ, "DSTIP")) {
 		host_format(&s->target, text, sizeof(text));
 		return rs_fail(EXIT_USAGE, "request: DSTIP cannot carry the IPv6 target %s: %s has IPv4 only; use socks5:// or socks5h://",
-			       text, version_of(s) == SOCKS4 ? "SOCKS4" : "SOCKS4a");
+			       text, version_facts(version_of(s))->title);
 	}
 	if (s->cred.has_user && follows(s, RD_S4REQ, "USERID") &&
 	    memchr(s->cred.user, 0, s->cred.userlen) != NULL)

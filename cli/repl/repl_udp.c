@@ -82,7 +82,7 @@ fill_draft(struct rsess *s, const struct host *to, const uint8_t *data, size_t l
 	char why[400];
 	int i;
 
-	if (h.kind == HOST_NAME && s->hops[s->nhops - 1].version == SOCKS5 &&
+	if (h.kind == HOST_NAME && !version_proxy_resolves(s->hops[s->nhops - 1].version) &&
 	    net_resolve(&h, s->family, why, sizeof(why)) < 0)
 		return rs_fail(EXIT_UNREACHABLE, "%s", why);
 	if ((i = proto_field_index(d->desc, "DST.PORT")) >= 0 && !s->user_set[RD_UDP][i])
