@@ -1,4 +1,4 @@
-/* sockscope: entry point; picks the mode from the command line. */
+/* sockscope: entry point; picks the mode (modes.c) from the command line. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -7,14 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "decode_cmd.h"
 #include "handshake.h"
+#include "modes.h"
 #include "oneshot.h"
 #include "options.h"
-#include "term.h"
-#include "probe.h"
 #include "repl.h"
 #include "secrets.h"
+#include "term.h"
 
 /* With 0, 1 or 2 closed at start, the next socket would take its number and
  * a trace meant for stderr would go to the server.  A closed stdin reads as
@@ -34,86 +33,52 @@ reserve_standard_fds(void)
 }
 
 /*
- * probe keeps the URLs it is given (its operands, -U) until it is done and
- * parses them as it goes, so it works on copies, and the process arguments
- * lose their passwords at once: ps and /proc/PID/cmdline never show them.
- * Its credentials can also come from a file, SOCKSCOPE_PASSWORD or a
- * prompt, so core dumps are off for the whole run.
- */
-static int
-run_probe(struct options *o, int argc, char **argv)
-{
-	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
-	char *user = NULL;
-	int rc = EXIT_USAGE;
-
-	secret_keep_in();
-	if (copy == NULL)
-		goto oom;
-	for (int i = 0; i < argc; i++)
-		if ((copy[i] = strdup(argv[i])) == NULL)
-			goto oom;
-	if (o->user != NULL && (user = strdup(o->user)) == NULL)
-		goto oom;
-	for (int i = 0; i < argc; i++)
-		secret_url_blank(argv[i]);
-	if (o->user != NULL) {
-		secret_userpass_blank(o->user);
-		o->user = user;
-	}
-	rc = probe_main(o, argc, copy);
-	goto out;
-oom:
-	fprintf(stderr, "sockscope: out of memory\n");
-out:
-	for (int i = 0; copy != NULL && i < argc; i++)
-		if (copy[i] != NULL) {
-			explicit_bzero(copy[i], strlen(copy[i]));
-			free(copy[i]);
-		}
-	free(copy);
-	if (user != NULL) {
-		explicit_bzero(user, strlen(user));
-		free(user);
-	}
-	return rc;
-}
-
-/*
- * decode opens no connection and has options of its own (its -4 means
- * SOCKS4, not IPv4), so it takes them after the word only.  Options before
+ * A mode with options of its own (decode opens no connection, and its -4
+ * means SOCKS4, not IPv4) takes them after its word only.  Options before
  * it are refused, saying where they go; with -x, `decode` would otherwise
  * become a CONNECT to a host of that name.
  */
 static bool
-decode_after_options(int argc, char **argv)
+options_before_own(int argc, char **argv)
 {
 	int first = options_first_operand(argc, argv), namelen;
+	const struct mode *m = first < argc ? mode_by_word(argv[first]) : NULL;
 
-	if (first >= argc || strcmp(argv[first], "decode") != 0)
+	if (m == NULL || !m->own_options)
 		return false;
 	/* the option without its value, which may be a password (-UU:P,
 	   --proxy=URL) */
 	namelen = strncmp(argv[1], "--", 2) == 0 ? (int)strcspn(argv[1], "=") : 2;
-	term_say("sockscope", "%.*s before decode: decode takes its options after "
-		 "the word, as in 'sockscope decode -j HEX' (to connect to a host "
-		 "named decode, say 'connect decode PORT')", namelen, argv[1]);
+	term_say("sockscope", "%.*s before %s: %s takes its options after "
+		 "the word, as in 'sockscope %s -j ...' (to connect to a host "
+		 "named %s, say 'connect %s PORT')", namelen, argv[1], m->word, m->word,
+		 m->word, m->word, m->word);
 	return true;
+}
+
+static const struct mode *
+mode_named(const char *name)
+{
+	for (size_t i = 0; i < nmodes; i++)
+		if (strcmp(modes[i].name, name) == 0)
+			return &modes[i];
+	abort(); /* the table names every mode main() picks by name */
 }
 
 int
 main(int argc, char **argv)
 {
 	struct options o;
+	const struct mode *m;
 	int first, rc;
 
 	reserve_standard_fds();
 	if (secret_args_may_hold(argc, argv))
 		secret_keep_in();
 	signal(SIGPIPE, SIG_IGN);
-	if (argc > 1 && strcmp(argv[1], "decode") == 0)
-		return decode_main(argc - 1, argv + 1);
-	if (decode_after_options(argc, argv))
+	if (argc > 1 && (m = mode_by_word(argv[1])) != NULL && m->own_options)
+		return m->run(NULL, argc - 1, argv + 1);
+	if (options_before_own(argc, argv))
 		return EXIT_USAGE;
 	rc = options_parse(&o, argc, argv, &first);
 	if (rc < 0 && o.error[0] != '\0') /* -j: stderr carries JSON only */
@@ -124,17 +89,20 @@ main(int argc, char **argv)
 		repl_dump_commands(stdout);
 		return term_stdout_status(EXIT_OK);
 	}
-	if (first < argc && strcmp(argv[first], "probe") == 0) {
-		return run_probe(&o, argc - first, argv + first);
+	if (o.dump_modes) {
+		modes_dump(stdout);
+		return term_stdout_status(EXIT_OK);
 	}
+	if (first < argc && (m = mode_by_word(argv[first])) != NULL && m->word != NULL)
+		return m->run(&o, argc - first, argv + first);
 	/* No operands, or commands to run: the REPL, with -x as its proxy. */
 	if (first == argc || o.commands != NULL || o.script != NULL)
-		return repl_main(&o, argc - first, argv + first);
+		return mode_named("REPL")->run(&o, argc - first, argv + first);
 	if (o.nproxies == 0) {
 		if (o.json)
 			return oneshot_usage_json(&o, "no proxy: give -x PROXY");
 		fprintf(stderr, "sockscope: no proxy: give -x PROXY\n");
 		return EXIT_USAGE;
 	}
-	return oneshot_main(&o, argc - first, argv + first);
+	return mode_named("one-shot")->run(&o, argc - first, argv + first);
 }

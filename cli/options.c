@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "modes.h"
 #include "probe.h"
 #include "secrets.h"
 #include "term.h"
@@ -14,7 +15,7 @@
 #include "why.h"
 
 enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS, OPT_DUMP_COMMANDS,
-       OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_STEPS, OPT_EXPECT, OPT_BIND_TIMEOUT, OPT_DGRAM_RAW };
+       OPT_DUMP_MODES,       OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_STEPS, OPT_EXPECT, OPT_BIND_TIMEOUT, OPT_DGRAM_RAW };
 
 static const struct option long_options[] = {
 	{ "proxy", required_argument, NULL, 'x' },
@@ -44,6 +45,7 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "dump-options", no_argument, NULL, OPT_DUMP_OPTIONS },
 	{ "dump-commands", no_argument, NULL, OPT_DUMP_COMMANDS },
+	{ "dump-modes", no_argument, NULL, OPT_DUMP_MODES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -52,15 +54,8 @@ static const struct option long_options[] = {
 void
 options_usage(FILE *fp)
 {
-	fputs("usage: sockscope [OPTIONS]                      the REPL\n"
-	      "       sockscope [OPTIONS] -c 'CMD; CMD' | -s FILE  REPL commands, no terminal\n"
-	      "       sockscope [OPTIONS] -x PROXY [connect] HOST PORT\n"
-	      "       sockscope [OPTIONS] -x PROXY bind HOST PORT\n"
-	      "       sockscope [OPTIONS] -x PROXY udp HOST PORT\n"
-	      "       sockscope [OPTIONS] -x PROXY resolve NAME | resolve-ptr ADDRESS\n"
-	      "       sockscope [OPTIONS] probe PROXY... | -f FILE\n"
-	      "       sockscope decode [--client|--server] [-4|-5|--udp] [--json] HEX...\n"
-	      "\n"
+	modes_synopsis(fp);
+	fputs("\n"
 	      "  -x, --proxy URL        [socks4|socks4a|socks5|socks5h://][USER[:PASS]@]HOST[:PORT];\n"
 	      "                         repeat for a chain (default scheme socks5h, port 1080)\n"
 	      "  -U, --proxy-user U[:P] credentials (password also from SOCKSCOPE_PASSWORD\n"
@@ -101,7 +96,8 @@ void
 options_dump(FILE *fp)
 {
 	for (const struct option *lo = long_options; lo->name != NULL; lo++)
-		if (lo->val != OPT_DUMP_OPTIONS && lo->val != OPT_DUMP_COMMANDS)
+		if (lo->val != OPT_DUMP_OPTIONS && lo->val != OPT_DUMP_COMMANDS &&
+		    lo->val != OPT_DUMP_MODES)
 			fprintf(fp, "--%s\n", lo->name);
 }
 
@@ -314,6 +310,9 @@ options_parse(struct options *o, int argc, char **argv, int *first)
 			break;
 		case OPT_DUMP_COMMANDS:
 			o->dump_commands = true;
+			break;
+		case OPT_DUMP_MODES:
+			o->dump_modes = true;
 			break;
 		case 'h':
 			options_usage(stdout);

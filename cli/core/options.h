@@ -27,6 +27,7 @@ struct options {
 	const char *script;   /* -s FILE */
 	bool keep_going;      /* -k: go on after a failing command */
 	bool dump_commands;   /* hidden --dump-commands */
+	bool dump_modes;      /* hidden --dump-modes */
 	bool usage_to_json;   /* -j (not probe's): a usage error is kept in error */
 	char error[600];      /* that usage error, for the mode's JSON summary */
 };

@@ -120,6 +120,12 @@ static const struct {
 	{ "resolve-ptr", COMMAND_RESOLVE_PTR, 1 },
 };
 
+const char *
+oneshot_verb(size_t i)
+{
+	return i < sizeof(verbs) / sizeof(verbs[0]) ? verbs[i].verb : NULL;
+}
+
 static int
 parse_positionals(struct session *s, int argc, char **argv)
 {

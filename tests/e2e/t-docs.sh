@@ -13,7 +13,10 @@ MAN=$ROOT/man/sockscope.1
 BASHC=$ROOT/completions/sockscope.bash
 ZSHC=$ROOT/completions/_sockscope
 FISHC=$ROOT/completions/sockscope.fish
-VERBS="connect bind udp resolve resolve-ptr probe"
+# The words that pick a mode, from the mode table (decode is checked apart).
+VERBS=$("$SOCKSCOPE" --dump-modes | grep -vx decode | xargs)
+[ -n "$VERBS" ] || die "--dump-modes printed nothing"
+for v in connect probe; do case " $VERBS " in *" $v "*) ;; *) fail "--dump-modes misses $v" ;; esac; done
 SCHEMES="socks4:// socks4a:// socks5:// socks5h://"
 for f in "$MAN" "$BASHC" "$ZSHC" "$FISHC"; do
 	[ -f "$f" ] || die "missing: $f"

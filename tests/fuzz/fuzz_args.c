@@ -43,6 +43,14 @@ probe_take_option(const char *name, const char *arg)
 	return 0;
 }
 
+/* options.c prints the modes' synopsis from modes.c, which links every
+ * front end: the usage's own lines are what is fuzzed here. */
+void
+modes_synopsis(FILE *fp)
+{
+	fputs("usage: sockscope [OPTIONS]\n", fp);
+}
+
 static void
 no_pw(const char *what, const char *text)
 {
