@@ -26,8 +26,24 @@
 /* The largest UDP payload over IPv4: 65535 less the IP and UDP headers. */
 #define UDP_PAYLOAD_MAX 65507
 
-static uint8_t inbuf[DGRAM_MAX];
-static uint8_t packet[DGRAM_MAX + 300];
+/* One association's relay: stdin's lines (or reads) out as datagrams, the
+ * relay's datagrams to stdout, the control connection watched. */
+struct udp_loop {
+	struct session *s;
+	struct udp_result *r;
+	int fd;                         /* our datagram socket */
+	struct sockaddr_storage relay;  /* where the server relays from */
+	socklen_t rlen;
+	bool raw;                       /* --dgram-raw: a read is a datagram */
+	size_t room;                    /* the payload one datagram to the target holds */
+	size_t have;                    /* bytes of stdin in inbuf, not yet sent */
+	bool stdin_done;
+	int64_t quit_at;                /* after stdin's end: when to stop waiting, or -1 */
+	int linger_ms;
+	uint8_t inbuf[DGRAM_MAX];
+	uint8_t packet[DGRAM_MAX + 300]; /* a datagram with its header, either way */
+	struct draft out;               /* the header each datagram is sent with */
+};
 
 static socklen_t
 to_sockaddr(const struct host *h, struct sockaddr_storage *ss)
@@ -135,31 +151,33 @@ udp_result_free(struct udp_result *r)
 
 /* Wraps data in the UDP request header and sends it to the relay. */
 static int
-send_datagram(struct session *s, int fd, const struct sockaddr_storage *relay, socklen_t rlen,
-	      const uint8_t *data, size_t len, struct udp_result *r)
+send_datagram(struct udp_loop *u, const uint8_t *data, size_t len)
 {
-	static struct draft d;
+	struct session *s = u->s;
+	struct udp_result *r = u->r;
+	struct draft *dr = &u->out;
+	uint8_t *packet = u->packet;
 	struct proto_error err;
 	struct msg m;
 	size_t n;
 
-	draft_init(&d, MSG_S5_UDP);
-	draft_set_num(&d, "DST.PORT", s->target.port);
+	draft_init(dr, MSG_S5_UDP);
+	draft_set_num(dr, "DST.PORT", s->target.port);
 	if (s->target.kind == HOST_IPV4)
-		draft_set_ipv4(&d, "DST.ADDR", s->target.addr);
+		draft_set_ipv4(dr, "DST.ADDR", s->target.addr);
 	else if (s->target.kind == HOST_IPV6)
-		draft_set_ipv6(&d, "DST.ADDR", s->target.addr);
+		draft_set_ipv6(dr, "DST.ADDR", s->target.addr);
 	else
-		draft_set_name(&d, "DST.ADDR", s->target.name, s->target.namelen);
+		draft_set_name(dr, "DST.ADDR", s->target.name, s->target.namelen);
 	if (len > PROTO_MAX_BYTES) {
 		/* Big payloads skip the draft: the header is built, then the data follows. */
-		if (proto_encode(&d, packet, sizeof(packet), &n, NULL, &err) != PROTO_OK)
+		if (proto_encode(dr, packet, sizeof(u->packet), &n, NULL, &err) != PROTO_OK)
 			goto refused;
 		memcpy(packet + n, data, len);
 		n += len;
 	} else {
-		draft_set_bytes(&d, "DATA", data, len);
-		if (proto_encode(&d, packet, sizeof(packet), &n, NULL, &err) != PROTO_OK)
+		draft_set_bytes(dr, "DATA", data, len);
+		if (proto_encode(dr, packet, sizeof(u->packet), &n, NULL, &err) != PROTO_OK)
 			goto refused;
 	}
 	if (n > DGRAM_MAX - 28) {
@@ -169,7 +187,7 @@ send_datagram(struct session *s, int fd, const struct sockaddr_storage *relay, s
 	proto_decode(MSG_S5_UDP, packet, n, NULL, &m);
 	show(s, &m, VIEW_DIR_SENT);
 	keep(s, r, packet, n, false);
-	if (sendto(fd, packet, n, 0, (const struct sockaddr *)relay, rlen) < 0) {
+	if (sendto(u->fd, packet, n, 0, (const struct sockaddr *)&u->relay, u->rlen) < 0) {
 		snprintf(r->error, sizeof(r->error), "sending a datagram to the relay: %s",
 			 strerror(errno));
 		return EXIT_TUNNEL;
@@ -203,9 +221,13 @@ drop(struct session *s, struct udp_result *r, const char *why)
 }
 
 static int
-receive_datagram(struct session *s, int fd, const struct sockaddr_storage *relay, bool raw,
-		 struct udp_result *r)
+receive_datagram(struct udp_loop *u)
 {
+	struct session *s = u->s;
+	struct udp_result *r = u->r;
+	const struct sockaddr_storage *relay = &u->relay;
+	bool raw = u->raw;
+	uint8_t *packet = u->packet;
 	struct sockaddr_storage from;
 	socklen_t flen = sizeof(from);
 	const struct field *frag, *data;
@@ -213,7 +235,7 @@ receive_datagram(struct session *s, int fd, const struct sockaddr_storage *relay
 	struct msg m;
 	ssize_t n;
 
-	n = recvfrom(fd, packet, sizeof(packet), 0, (struct sockaddr *)&from, &flen);
+	n = recvfrom(u->fd, packet, sizeof(u->packet), 0, (struct sockaddr *)&from, &flen);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED)
 			return EXIT_OK;
@@ -316,44 +338,113 @@ udp_relay_address(struct session *s, char *why, size_t whylen)
 	return EXIT_OK;
 }
 
-int
-udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
-{
-	struct sockaddr_storage relay;
-	socklen_t rlen;
-	size_t have = 0, room;
-	bool stdin_done = false;
-	int64_t quit_at = -1;
-	int fd, rc = EXIT_OK;
 
-	memset(r, 0, sizeof(*r));
-	if ((rc = udp_relay_address(s, r->error, sizeof(r->error))) != EXIT_OK)
-		return rc;
-	if (s->trace != NULL && s->trace->verbose && !s->quiet)
-		fprintf(stderr, "* udp: relay at %s port %u\n", s->bound.name, s->bound.port);
-	rlen = to_sockaddr(&s->bound, &relay);
-	/* A read (or a line) never exceeds what one datagram can carry. */
-	room = UDP_PAYLOAD_MAX - udp_header_size(&s->target);
-	fd = socket(relay.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(r->error, sizeof(r->error), "udp socket: %s", strerror(errno));
+/* What stdin brought: each whole line (or the read, raw) as a datagram. */
+static int
+on_stdin(struct udp_loop *u)
+{
+	struct udp_result *r = u->r;
+	/* In line mode, room for a line of room bytes and its newline. */
+	size_t cap = u->raw ? u->room : u->room + 1;
+	ssize_t n = read(STDIN_FILENO, u->inbuf + u->have, cap - u->have);
+	size_t start = 0;
+	int rc = EXIT_OK;
+
+	if (n < 0 && errno != EINTR && errno != EAGAIN) {
+		snprintf(r->error, sizeof(r->error), "reading stdin: %s", strerror(errno));
 		return EXIT_TUNNEL;
 	}
-	while (rc == EXIT_OK) {
-		struct pollfd pfd[3] = {
-			{ .fd = stdin_done ? -1 : STDIN_FILENO, .events = POLLIN },
-			{ .fd = fd, .events = POLLIN },
-			{ .fd = s->conn.fd, .events = POLLIN },
-		};
-		int timeout = -1;
-
-		if (quit_at >= 0) {
-			int64_t left = quit_at - now_ms();
-
-			if (left <= 0)
-				break;
-			timeout = (int)left;
+	if (n > 0)
+		u->have += (size_t)n;
+	for (size_t i = 0; !u->raw && i < u->have && rc == EXIT_OK; i++)
+		if (u->inbuf[i] == '\n') {
+			rc = send_datagram(u, u->inbuf + start, i - start);
+			start = i + 1;
 		}
+	if (rc == EXIT_OK && !u->raw && start == 0 && u->have == cap) {
+		/* Split, it would reach the far end as two datagrams. */
+		snprintf(r->error, sizeof(r->error),
+			 "a line longer than %zu bytes does not fit in one datagram "
+			 "to this target (--dgram-raw sends each read as it comes); "
+			 "not sent, nor anything after it, but the association was "
+			 "granted and %llu datagram%s before it went",
+			 u->room, (unsigned long long)r->sent, r->sent == 1 ? "" : "s");
+		return EXIT_USAGE;
+	}
+	if (rc == EXIT_OK && (u->raw || n == 0) && u->have > start) {
+		/* A whole read, or a last line without its newline. */
+		rc = send_datagram(u, u->inbuf + start, u->have - start);
+		start = u->have;
+	}
+	memmove(u->inbuf, u->inbuf + start, u->have - start);
+	u->have -= start;
+	if (n == 0) {
+		u->stdin_done = true;
+		u->quit_at = now_ms() + (u->linger_ms >= 0 ? u->linger_ms : 1000);
+	}
+	return rc;
+}
+
+/* The control connection: nothing should come on it, and its close ends
+ * the association.  *stop when that end is orderly. */
+static int
+on_control(struct udp_loop *u, bool *stop)
+{
+	struct session *s = u->s;
+	uint8_t junk[512];
+	ssize_t n = recv(s->conn.fd, junk, sizeof(junk), 0);
+	char why[400];
+
+	if (n > 0 && hop_control_bytes(s, junk, (size_t)n, why, sizeof(why))) {
+		session_say(s, "warning: udp: control connection: %s", why);
+		trace_note(s->trace, s->nhops, "udp: control connection: %s", why);
+	}
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+		return EXIT_OK;
+	if (u->stdin_done) {
+		/* Every datagram was sent and stdin had ended: only answers were
+		   awaited, so the end is orderly, but it is not -q's, and -v says
+		   whose it was. */
+		trace_note(s->trace, s->nhops,
+			   "the server closed the control connection during the wait for "
+			   "answers after standard input's end: the association ended");
+		*stop = true;
+		return EXIT_OK;
+	}
+	snprintf(u->r->error, sizeof(u->r->error),
+		 "the server closed the control connection: the association ended");
+	return EXIT_TUNNEL;
+}
+
+/* -1 to wait for ever, 0 when -q's time after stdin's end is up. */
+static int
+poll_timeout(const struct udp_loop *u)
+{
+	int64_t left;
+
+	if (u->quit_at < 0)
+		return -1;
+	left = u->quit_at - now_ms();
+	return left <= 0 ? 0 : (int)left;
+}
+
+static int
+relay_loop(struct udp_loop *u)
+{
+	struct udp_result *r = u->r;
+	int rc = EXIT_OK;
+	bool stop = false;
+
+	while (rc == EXIT_OK && !stop) {
+		struct pollfd pfd[3] = {
+			{ .fd = u->stdin_done ? -1 : STDIN_FILENO, .events = POLLIN },
+			{ .fd = u->fd, .events = POLLIN },
+			{ .fd = u->s->conn.fd, .events = POLLIN },
+		};
+		int timeout = poll_timeout(u);
+
+		if (timeout == 0)
+			break;
 		int w = net_poll(pfd, 3, timeout, net_stop);
 
 		if (w == -2) {
@@ -364,79 +455,51 @@ udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
 			if (errno == EINTR)
 				continue;
 			snprintf(r->error, sizeof(r->error), "poll: %s", strerror(errno));
-			rc = EXIT_TUNNEL;
-			break;
+			return EXIT_TUNNEL;
 		}
 		if (pfd[1].revents != 0)
-			rc = receive_datagram(s, fd, &relay, raw, r);
+			rc = receive_datagram(u);
 		if (r->stdout_gone)
 			break;
-		if (rc == EXIT_OK && pfd[0].revents != 0) {
-			/* In line mode, room for a line of room bytes and its newline. */
-			size_t cap = raw ? room : room + 1;
-			ssize_t n = read(STDIN_FILENO, inbuf + have, cap - have);
-			size_t start = 0;
-
-			if (n < 0 && errno != EINTR && errno != EAGAIN) {
-				snprintf(r->error, sizeof(r->error), "reading stdin: %s", strerror(errno));
-				rc = EXIT_TUNNEL;
-				break;
-			}
-			if (n > 0)
-				have += (size_t)n;
-			for (size_t i = 0; !raw && i < have && rc == EXIT_OK; i++)
-				if (inbuf[i] == '\n') {
-					rc = send_datagram(s, fd, &relay, rlen, inbuf + start, i - start, r);
-					start = i + 1;
-				}
-			if (rc == EXIT_OK && !raw && start == 0 && have == cap) {
-				/* Split, it would reach the far end as two datagrams. */
-				snprintf(r->error, sizeof(r->error),
-					 "a line longer than %zu bytes does not fit in one datagram "
-					 "to this target (--dgram-raw sends each read as it comes); "
-					 "not sent, nor anything after it, but the association was "
-					 "granted and %llu datagram%s before it went",
-					 room, (unsigned long long)r->sent, r->sent == 1 ? "" : "s");
-				rc = EXIT_USAGE;
-				break;
-			}
-			if (rc == EXIT_OK && (raw || n == 0) && have > start) {
-				/* A whole read, or a last line without its newline. */
-				rc = send_datagram(s, fd, &relay, rlen, inbuf + start, have - start, r);
-				start = have;
-			}
-			memmove(inbuf, inbuf + start, have - start);
-			have -= start;
-			if (n == 0) {
-				stdin_done = true;
-				quit_at = now_ms() + (linger_ms >= 0 ? linger_ms : 1000);
-			}
-		}
-		if (rc == EXIT_OK && pfd[2].revents != 0) {
-			uint8_t junk[512];
-			ssize_t n = recv(s->conn.fd, junk, sizeof(junk), 0);
-			char why[400];
-
-			if (n > 0 && hop_control_bytes(s, junk, (size_t)n, why, sizeof(why))) {
-				session_say(s, "warning: udp: control connection: %s", why);
-				trace_note(s->trace, s->nhops, "udp: control connection: %s", why);
-			}
-			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-				if (stdin_done) {
-					/* Every datagram was sent and stdin had ended:
-					   only answers were awaited, so the end is orderly,
-					   but it is not -q's, and -v says whose it was. */
-					trace_note(s->trace, s->nhops,
-						   "the server closed the control connection during the wait for "
-						   "answers after standard input's end: the association ended");
-					break;
-				}
-				snprintf(r->error, sizeof(r->error),
-					 "the server closed the control connection: the association ended");
-				rc = EXIT_TUNNEL;
-			}
-		}
+		if (rc == EXIT_OK && pfd[0].revents != 0)
+			rc = on_stdin(u);
+		if (rc == EXIT_OK && pfd[2].revents != 0)
+			rc = on_control(u, &stop);
 	}
-	close(fd);
+	return rc;
+}
+
+int
+udp_run(struct session *s, bool raw, int linger_ms, struct udp_result *r)
+{
+	struct udp_loop *u;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = udp_relay_address(s, r->error, sizeof(r->error))) != EXIT_OK)
+		return rc;
+	if (s->trace != NULL && s->trace->verbose && !s->quiet)
+		fprintf(stderr, "* udp: relay at %s port %u\n", s->bound.name, s->bound.port);
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		snprintf(r->error, sizeof(r->error), "out of memory");
+		return EXIT_TUNNEL;
+	}
+	u->s = s;
+	u->r = r;
+	u->raw = raw;
+	u->linger_ms = linger_ms;
+	u->quit_at = -1;
+	u->rlen = to_sockaddr(&s->bound, &u->relay);
+	/* A read (or a line) never exceeds what one datagram can carry. */
+	u->room = UDP_PAYLOAD_MAX - udp_header_size(&s->target);
+	u->fd = socket(u->relay.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (u->fd < 0) {
+		snprintf(r->error, sizeof(r->error), "udp socket: %s", strerror(errno));
+		free(u);
+		return EXIT_TUNNEL;
+	}
+	rc = relay_loop(u);
+	close(u->fd);
+	free(u);
 	return rc;
 }
