@@ -3,7 +3,7 @@
  * a list of operations, and the checks every valid or malformed vector gets
  * (decode, encode, every prefix, trailing bytes, every split, round trip).
  *
- * Expected values come from PROTOCOL.md and are written out in the tables;
+ * Expected values come from doc/PROTOCOL.md and are written out in the tables;
  * nothing here computes an answer with the code under test.
  */
 #ifndef SOCKSCOPE_TESTS_UNIT_TESTUTIL_H
