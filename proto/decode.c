@@ -4,6 +4,7 @@
  * It looks only at the bytes it is given and never past the message: a
  * reply's length comes from its own ATYP and length bytes, and whatever
  * follows a complete message is left to the caller (it is tunnel data).
+ * The frames and limits it checks: doc/PROTOCOL.md.
  */
 #include <string.h>
 

@@ -166,7 +166,8 @@ encode_field(struct enc *e, int i, struct field *f)
 		}
 		break;
 	case FK_IPV4:
-		/* SOCKS4a: 0.0.0.1 tells the server a name follows. */
+		/* SOCKS4a: 0.0.0.1 tells the server a name follows
+		 * (doc/PROTOCOL.md, "SOCKS4a request"). */
 		if (fd->ref >= 0 && socks4a_host_set(d)) {
 			if (v->set) {
 				f->flags |= FF_OVERRIDE;

@@ -17,7 +17,8 @@
 
 #include "names.h"
 
-/* Upper bounds that make every buffer in proto/ fixed-size. */
+/* Upper bounds that make every buffer in proto/ fixed-size; what each means
+ * for the protocol's own limits: doc/PROTOCOL.md, "Limits". */
 #define PROTO_MAX_FIELDS 12   /* fields in one message descriptor */
 #define PROTO_MAX_BYTES 1024  /* one variable-length field (USERID, name, token) */
 #define PROTO_MAX_CSTR 1024   /* a NUL-terminated field, without its NUL */
@@ -74,7 +75,8 @@ enum field_presence {
 };
 
 /* Whether a SOCKS4 request's DSTIP is SOCKS4a's marker, 0.0.0.x with
- * x != 0: a host name for the server to resolve follows the USERID. */
+ * x != 0: a host name for the server to resolve follows the USERID
+ * (doc/PROTOCOL.md, "SOCKS4a request"). */
 bool proto_socks4a_marker(const uint8_t ip[4]);
 
 /* Descriptor flags (struct field_desc.flags). */

@@ -6,7 +6,8 @@
  * arrived (one byte at a time gives the same events as whole messages), and
  * the closes it saw.  The flow decodes each message with proto_decode() over
  * the descriptors in msgs.c, follows SOCKS4, SOCKS4a, SOCKS5 (with RFC 1929
- * and RFC 1961 framing) and Tor's RESOLVE and RESOLVE_PTR, and reports what
+ * and RFC 1961 framing) and Tor's RESOLVE and RESOLVE_PTR in the order
+ * doc/PROTOCOL.md gives ("The order of a session"), and reports what
  * happened through a callback: messages, phases, the outcome, anomalies,
  * hints, closes, and the bytes that belong to the tunnel.
  *
@@ -38,7 +39,8 @@
 /*
  * The longest message the flow holds: a SOCKS4a request with the longest
  * USERID and HOSTNAME the decoder reads.  A GSSAPI token longer than this
- * is a violation here (a front end cannot show it anyway).
+ * is a violation here (a front end cannot show it anyway), although
+ * RFC 1961 allows 65535 bytes (doc/PROTOCOL.md, "Limits").
  */
 #define FLOW_MSG_MAX (8 + 2 * (PROTO_MAX_CSTR + 1))
 

@@ -21,8 +21,8 @@ void flow_drain(struct flow *fl, enum flow_side side);
 void flow_message(struct flow *fl, enum flow_side side, const struct msg *m);
 /*
  * A SOCKS5 refusal whose ATYP is unknown (Tor sends ATYP 00 with its
- * RESOLVE errors): the code is still the server's answer.  true when m was
- * one and the flow has ended with it.
+ * RESOLVE errors: doc/PROTOCOL.md, "Tor's extensions"): the code is still
+ * the server's answer.  true when m was one and the flow has ended with it.
  */
 bool flow_refusal_undelimited(struct flow *fl, const struct msg *m);
 /* What the decoder needs to know for type (the offered methods), or NULL. */

@@ -1,7 +1,8 @@
 /*
  * What each complete message means for the session: the transitions of the
  * flow (see flow.h for the phases).  The bytes were decoded by flow.c; here
- * the flow decides who owes what next and how the session ended.
+ * the flow decides who owes what next and how the session ended, in the
+ * order doc/PROTOCOL.md gives ("The order of a session").
  */
 #include <string.h>
 
@@ -106,7 +107,9 @@ client_message(struct flow *fl, const struct msg *m)
 	}
 }
 
-/* SOCKS4 reply VN 4 is tolerated only with a SOCKS4 reply code (0x5A-0x5D). */
+/* SOCKS4 reply VN 4 is tolerated only with a SOCKS4 reply code (0x5A-0x5D):
+ * VN 4 with another code is most likely the request echoed back
+ * (doc/PROTOCOL.md, "SOCKS4 reply"). */
 static bool
 s4_version_wrong(const struct msg *m)
 {
@@ -171,7 +174,9 @@ method_chosen(struct flow *fl, const struct msg *m)
 	}
 }
 
-/* A granted reply: the tunnel, BIND's wait for its second reply, or the end. */
+/* A granted reply: the tunnel, BIND's wait for its second reply, or the end.
+ * BIND has two replies and never a third (doc/PROTOCOL.md, "SOCKS5
+ * commands"); after UDP ASSOCIATE the TCP connection carries nothing. */
 static void
 granted(struct flow *fl, const struct msg *m, uint64_t off)
 {
@@ -272,7 +277,8 @@ server_message(struct flow *fl, const struct msg *m)
 				    &names_gssapi_mtyp);
 			flow_end(fl);
 		} else if (num(m, "MTYP") == GSS_PROTECTION && fl->gss_prot_client) {
-			/* From here on the request and reply are sealed (RFC 1961, 5). */
+			/* From here on the request and reply are sealed (RFC 1961, 5;
+			 * doc/PROTOCOL.md, "GSSAPI"). */
 			flow_set_phase(fl, FLOW_PH_GSSAPI_DATA);
 		}
 		break;

@@ -203,7 +203,9 @@ hint_scan(const struct hint_bytes *in, struct hint *out)
 	return maybe ? HINT_MAYBE : HINT_NO;
 }
 
-/* Commands many servers do not implement: BIND, UDP ASSOCIATE, Tor's. */
+/* Commands many servers do not implement: BIND, UDP ASSOCIATE, Tor's
+ * (ssh -D closes without a reply to BIND: doc/PROTOCOL.md, "What real
+ * servers do"). */
 static bool
 uncommon(int version, uint8_t cmd)
 {

@@ -1,6 +1,7 @@
 /*
  * One descriptor per SOCKS message.  The encoder, the decoder, every view and
- * the REPL's field names all come from these tables.
+ * the REPL's field names all come from these tables.  doc/PROTOCOL.md has
+ * each message's frame and fields under the same names, with its sources.
  */
 #include "field.h"
 
@@ -45,7 +46,8 @@ static const struct field_desc s4_request[] = {
 };
 
 /*
- * SOCKS4 reply, always 8 bytes
+ * SOCKS4 reply, always 8 bytes (doc/PROTOCOL.md, "SOCKS4 reply": VN 4 is
+ * tolerated only with a SOCKS4 reply code, and flow_step.c checks that)
  *
  *   +----+----+----+----+----+----+----+----+
  *   | VN | CD | DSTPORT |      DSTIP        |
@@ -135,7 +137,8 @@ static const struct field_desc auth_request[] = {
  *   | 1  |   1    |
  *   +----+--------+
  *
- * Some servers answer with VER 5; that is tolerated and flagged.
+ * VER 5 instead of 1 is tolerated and flagged; none of the servers the
+ * tests run sends it (doc/PROTOCOL.md, "What real servers do").
  */
 static const struct field_desc auth_status[] = {
 	{ .name = "VER", .kind = FK_U8, .format = FMT_DEC, .ref = -1,
@@ -159,7 +162,8 @@ static const struct field_desc auth_status[] = {
  * DST.ADDR is 4 bytes (ATYP 1), 16 bytes (ATYP 4), or for ATYP 3 one
  * length byte and that many bytes of name.  RFC 1928 counts the length
  * byte as part of DST.ADDR; here it is a field of its own, ALEN, so that
- * it can be shown, derived and overridden like NMETHODS or ULEN.
+ * it can be shown, derived and overridden like NMETHODS or ULEN.  The codes
+ * of CMD and REP, Tor's included: doc/PROTOCOL.md, "SOCKS5".
  */
 enum { S5_VER, S5_CMD, S5_RSV, S5_ATYP, S5_ALEN, S5_ADDR, S5_PORT };
 static const struct field_desc s5_request[] = {
@@ -246,7 +250,8 @@ static const struct field_desc s5_udp[] = {
  *   + 0x01 | 0x01 | 0x02 | up to 2^16 - 1 octets |
  *   +------+------+------+.......................+
  *
- * An abort (MTYP 0xFF) is two bytes: no length, no token.
+ * An abort (MTYP 0xFF) is two bytes: no length, no token.  How far
+ * sockscope follows GSSAPI: doc/PROTOCOL.md, "GSSAPI".
  */
 static const struct field_desc gssapi[] = {
 	{ .name = "VER", .kind = FK_U8, .format = FMT_DEC, .ref = -1,

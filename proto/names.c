@@ -1,4 +1,8 @@
-/* What every SOCKS code means, one table per field (see names.h). */
+/*
+ * What every SOCKS code means, one table per field (see names.h).  The
+ * same codes, with the document each comes from (RFC 1928, RFC 1929,
+ * RFC 1961, IANA, Tor): doc/PROTOCOL.md.
+ */
 #include "names.h"
 
 #include <strings.h>

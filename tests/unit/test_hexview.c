@@ -4,7 +4,7 @@
  *
  * Messages come from proto_decode() and proto_encode() of fixed bytes; the
  * expected text is written out here, from DESIGN.md's hex view example and
- * PROTOCOL.md, not computed with the code under test.
+ * doc/PROTOCOL.md, not computed with the code under test.
  */
 #include <check.h>
 #include <stdio.h>

@@ -83,7 +83,7 @@ static void unassigned(const struct name_table *t, uint32_t code)
 		      t->label, (unsigned)code, e ? e->name : "");
 }
 
-/* Meanings, as PROTOCOL.md gives them. */
+/* Meanings, as doc/PROTOCOL.md gives them. */
 START_TEST(names_s4)
 {
 	has_name(&names_s4_reply, 0x5a, "granted");

@@ -1,9 +1,10 @@
 /*
  * Shared machinery for the proto/ unit tests: hex vectors, drafts built from
- * a list of operations, and the checks every valid or malformed vector gets
- * (decode, encode, every prefix, trailing bytes, every split, round trip).
+ * a list of operations, checks of a decoded or encoded message (testutil.c),
+ * and the checks every valid or malformed vector gets (testvec.c: decode,
+ * encode, every prefix, trailing bytes, every split, round trip).
  *
- * Expected values come from PROTOCOL.md and are written out in the tables;
+ * Expected values come from doc/PROTOCOL.md and are written out in the tables;
  * nothing here computes an answer with the code under test.
  */
 #ifndef SOCKSCOPE_TESTS_UNIT_TESTUTIL_H
@@ -94,7 +95,7 @@ struct evec {
 	unsigned flags;
 };
 
-/* ---- the checks ---- */
+/* ---- the checks of a vector table (testvec.c) ---- */
 
 void vec_decode(const struct vec *v);
 void vec_encode(const struct vec *v);
@@ -112,6 +113,8 @@ void evec_prefixes(const struct evec *v);
  */
 void check_fields(const char *what, const struct msg *m, const uint8_t *buf,
 		  const struct xf *xf, int check_flags);
+/* How many expected fields xf lists (up to the one whose name is NULL). */
+size_t count_xf(const struct xf *xf);
 /* Two decodes of the same bytes (possibly at different addresses) agree. */
 void check_same_msg(const char *what, const struct msg *a, const struct msg *b);
 /* Invariants of any decoder answer for len input bytes. */
@@ -123,6 +126,9 @@ const char *fname(const struct field *f);
 const char *err_fname(const struct msg *m);
 /* Field lookup that fails the test when absent. */
 const struct field *need_field(const struct msg *m, const char *name);
+
+/* The name of a proto status (PROTO_OK, PROTO_E_*), or "?". */
+const char *rc_name(int rc);
 
 /* A fresh heap copy of exactly len bytes, so that over-reads are caught. */
 uint8_t *dup_exact(const uint8_t *p, size_t len);
