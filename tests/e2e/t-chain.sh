@@ -34,7 +34,7 @@ expect_rc "second hop refuses" 1
 # The first hop cannot reach the second (a closed port): microsocks refuses.
 sc -- -w 5 -x "socks5://127.0.0.1:$MS_PORT" -x "socks5://127.0.0.1:$closed" 127.0.0.1 "$ECHO_PORT"
 # Exit 1 (hop 1 refused the request) or 3 (hop 2, a proxy, could not be
-# reached): DESIGN.md does not settle which for a chain.
+# reached): the man page (EXIT STATUS) does not settle which for a chain.
 expect_rc "first hop cannot reach the second" 1 3
 
 # The REPL through the same chain: the last hop's messages are labelled too.

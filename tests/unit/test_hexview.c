@@ -3,7 +3,7 @@
  * form, and the terminal helpers under them (colour decision, escaping).
  *
  * Messages come from proto_decode() and proto_encode() of fixed bytes; the
- * expected text is written out here, from DESIGN.md's hex view example and
+ * expected text is written out here, from the man page's hex view example and
  * doc/PROTOCOL.md, not computed with the code under test.
  */
 #include <check.h>
