@@ -12,6 +12,9 @@
 #define CMD_CONNECT 0x01
 #define CMD_BIND 0x02
 #define CMD_UDP 0x03
+#define CMD_RESOLVE 0xf0     /* Tor: a name in, an address out */
+#define CMD_RESOLVE_PTR 0xf1 /* Tor: an address in, a name out */
+#define ATYP_DOMAIN 0x03
 #define S4_GRANTED 0x5a
 #define METHOD_NOAUTH 0x00
 #define METHOD_GSSAPI 0x01
@@ -213,6 +216,29 @@ flow_reply_grants(const struct msg *m)
 	return f != NULL && f->len == 1 && f->num == (s4 ? S4_GRANTED : 0);
 }
 
+/* Tor's RESOLVE answers with an address and RESOLVE_PTR with a name, in
+ * BND.ADDR (doc/PROTOCOL.md, "Tor's extensions"): the other kind is no
+ * answer to what was asked. */
+static bool
+answer_kind_wrong(struct flow *fl, const struct msg *m)
+{
+	const struct field *atyp = msg_field(m, "ATYP");
+	bool name = atyp != NULL && atyp->num == ATYP_DOMAIN;
+	uint64_t off = fl->dir[FLOW_SERVER].off + (atyp != NULL ? atyp->off : 0);
+
+	if (fl->cmd == CMD_RESOLVE && name) {
+		flow_violation(fl, FLOW_SERVER, off, "ATYP",
+			       "RESOLVE answered with a name; expected ATYP 0x01 or 0x04 (an address)");
+		return true;
+	}
+	if (fl->cmd == CMD_RESOLVE_PTR && !name) {
+		flow_violation(fl, FLOW_SERVER, off, "ATYP",
+			       "RESOLVE_PTR answered with an address; expected ATYP 0x03 (a name)");
+		return true;
+	}
+	return false;
+}
+
 static void
 reply(struct flow *fl, const struct msg *m)
 {
@@ -226,6 +252,8 @@ reply(struct flow *fl, const struct msg *m)
 		return;
 	}
 	if (flow_reply_grants(m)) {
+		if (!s4 && answer_kind_wrong(fl, m))
+			return;
 		granted(fl, m, off);
 		return;
 	}

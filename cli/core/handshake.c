@@ -265,37 +265,6 @@ store_address(struct host *h, const struct msg *m, const char *addr, const char 
 	h->namelen = strlen(h->name);
 }
 
-/*
- * Tor's answers have a fixed kind: RESOLVE's BND.ADDR is the address
- * (ATYP 01 or 04), RESOLVE_PTR's is the name (ATYP 03).  The other kind in
- * a granted reply is not an answer to the question asked.
- */
-static int
-check_answer(struct session *s, int hop, const struct msg *m)
-{
-	const struct field *atyp = msg_field(m, "ATYP");
-	bool name = atyp->num == 0x03;
-	char got[HOST_MAX * 4 + 64];
-	struct host h;
-
-	if (!(s->command == COMMAND_RESOLVE && name) && !(s->command == COMMAND_RESOLVE_PTR && !name))
-		return EXIT_OK;
-	store_address(&h, m, "BND.ADDR", "BND.PORT");
-	if (name) {
-		char text[HOST_MAX * 4 + 1];
-
-		term_escape(text, sizeof(text), h.name, h.namelen);
-		snprintf(got, sizeof(got), "the name \"%s\"", text);
-	} else {
-		snprintf(got, sizeof(got), "the address %s", h.name);
-	}
-	return session_fail(s, EXIT_PROTOCOL, hop,
-		    "request phase: %s reply with ATYP 0x%02x (%s): BND.ADDR holds %s; expected %s",
-		    commands[s->command].name, atyp->num, reply_code_name(&names_s5_atyp, atyp->num), got,
-		    name ? "ATYP 0x01 or 0x04 with the resolved IPv4 or IPv6 address"
-			 : "ATYP 0x03 (domain name) with the name");
-}
-
 /* The message the plan has for what the client owes; NULL when none. */
 static const uint8_t *
 planned(struct hop_plan *hp, enum msg_type type, size_t *len)
@@ -344,7 +313,6 @@ take_reply(struct session *s, int i)
 {
 	const struct hop_flow *h = &s->flows[i];
 	struct msg m;
-	int rc;
 
 	if (i + 1 != s->nhops || h->nlast == 0)
 		return EXIT_OK;
@@ -355,8 +323,6 @@ take_reply(struct session *s, int i)
 		store_address(&s->bound, &m, "DSTIP", "DSTPORT");
 		return EXIT_OK;
 	}
-	if ((rc = check_answer(s, i + 1, &m)) != EXIT_OK)
-		return rc;
 	store_address(&s->bound, &m, "BND.ADDR", "BND.PORT");
 	return EXIT_OK;
 }

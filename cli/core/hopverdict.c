@@ -4,6 +4,7 @@
  * bytes held of a message cut short say how far it got; the flow's hints
  * say what answered.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -206,6 +207,29 @@ closed_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf, s
 }
 
 /* A violation: phase, field and its value, offset, and why. */
+/* "; BND.ADDR holds the name "x"": what the reply being read answered. */
+static void
+answer_held(const struct hop_flow *h, char *buf, size_t cap)
+{
+	char text[HOST_MAX * 4 + 1];
+	const struct field *a, *atyp;
+	struct msg m;
+
+	server_message(h, &m);
+	a = msg_field(&m, "BND.ADDR");
+	atyp = msg_field(&m, "ATYP");
+	if (m.desc == NULL || m.desc->type != MSG_S5_REPLY || a == NULL || atyp == NULL ||
+	    (a->flags & FF_TRUNCATED) != 0)
+		return;
+	if (atyp->num == 0x01 || atyp->num == 0x04) {
+		if (inet_ntop(a->len == 4 ? AF_INET : AF_INET6, a->bytes, text, sizeof(text)) != NULL)
+			snprintf(buf, cap, "; BND.ADDR holds the address %s", text);
+		return;
+	}
+	term_escape(text, sizeof(text), a->bytes, a->len);
+	snprintf(buf, cap, "; BND.ADDR holds the name \"%s\"", text);
+}
+
 static void
 violation_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf, size_t cap)
 {
@@ -235,7 +259,10 @@ violation_text(const struct hop_flow *h, const struct flow_outcome *o, char *buf
 			 h->noffered > 1 ? "00, 02" : "00");
 		return;
 	}
-	snprintf(buf + n, cap - (size_t)n, "%s", o->why);
+	n += snprintf(buf + n, cap - (size_t)n, "%s", o->why);
+	/* A Tor answer of the wrong kind: what it held is the evidence. */
+	if (o->side == FLOW_SERVER && strcmp(o->field, "ATYP") == 0 && n > 0 && (size_t)n < cap)
+		answer_held(h, buf + n, cap - (size_t)n);
 }
 
 static int

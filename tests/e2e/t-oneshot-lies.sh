@@ -42,14 +42,14 @@ sc --timeout 10 -- -w 3 -x "socks5h://127.0.0.1:$BAD_PORT" resolve-ptr 192.0.2.1
 expect_rc "RESOLVE_PTR answered with an address" 4
 expect_out "RESOLVE_PTR answered with an address: nothing on stdout" ""
 expect_err "RESOLVE_PTR answered with an address: phase, fields, expectation" \
-	'request phase: RESOLVE_PTR reply with ATYP 0x01 .*BND\.ADDR.*192\.0\.2\.33.*expected ATYP 0x03'
+	'request phase: ATYP 0x01 at offset 3: RESOLVE_PTR answered with an address; expected ATYP 0x03 \(a name\); BND\.ADDR holds the address 192\.0\.2\.33'
 
 start_badserver resolve-ptr
 sc --timeout 10 -- -w 3 -x "socks5h://127.0.0.1:$BAD_PORT" resolve example.test
 expect_rc "RESOLVE answered with a name" 4
 expect_out "RESOLVE answered with a name: nothing on stdout" ""
 expect_err "RESOLVE answered with a name: phase, fields, expectation" \
-	'request phase: RESOLVE reply with ATYP 0x03 .*BND\.ADDR.*ptr\.example\.test.*expected ATYP 0x01 or 0x04'
+	'request phase: ATYP 0x03 at offset 3: RESOLVE answered with a name; expected ATYP 0x01 or 0x04 \(an address\); BND\.ADDR holds the name "ptr\.example\.test"'
 
 # -j: the outcome is the violation, and no bogus answer is given.
 start_badserver resolve-ptr

@@ -34,7 +34,7 @@ expect_rc resolve-rep-00 0 && expect_out resolve-rep-00 "192.0.2.33"$'\n'
 # stdout (t-oneshot-lies has RESOLVE_PTR answered with an address).
 res resolve-ptr -- resolve example.test
 expect_rc "RESOLVE answered with a name" 4 && expect_out "RESOLVE answered with a name" ""
-expect_err "RESOLVE answered with a name: the field" 'RESOLVE reply with ATYP 0x03 .*BND\.ADDR'
+expect_err "RESOLVE answered with a name: the field" 'ATYP 0x03 at offset 3: RESOLVE answered with a name.*BND\.ADDR holds the name'
 
 # -j: the answer in the summary (stderr; stdout has the answer itself).
 res resolve-v4 -- -j resolve example.test
