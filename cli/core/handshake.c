@@ -338,7 +338,7 @@ run_hop(struct session *s, int i)
 	struct hop_flow *h = &s->flows[i];
 	const struct hop_plan *hp = &s->plans[i];
 	bool five = version_is_socks5(s->hops[i].version);
-	int64_t t0 = now_ms();
+	int64_t t0 = now_ms(), t0_us = now_us();
 
 	hop_start(s, i, five ? 5 : 4, five ? hp->greeting + 2 : NULL,
 		  five ? hp->greeting_len - 2 : 0);
@@ -359,8 +359,9 @@ run_hop(struct session *s, int i)
 		if (rc == EXIT_OK && decided)
 			rc = take_reply(s, i);
 		if (rc != EXIT_OK || decided || hop_phase_word(h) != word) {
-			trace_phase(s->trace, i + 1, word, now_ms() - t0, rc == EXIT_OK);
+			trace_phase(s->trace, i + 1, word, now_us() - t0_us, rc == EXIT_OK);
 			t0 = now_ms();
+			t0_us = now_us();
 		}
 		if (rc != EXIT_OK || decided)
 			return rc;
@@ -395,7 +396,7 @@ int
 session_run(struct session *s)
 {
 	char why[400];
-	int64_t t0 = now_ms();
+	int64_t t0 = now_ms(), t0_us = now_us();
 	int timed_out, rc = EXIT_OK;
 
 	s->conn.have = 0;
@@ -413,7 +414,7 @@ session_run(struct session *s)
 		host_format(&reached, where, sizeof(where));
 		trace_note(s->trace, 1, "connected to the proxy at %s", where);
 	}
-	trace_phase(s->trace, 1, "connect", now_ms() - t0, true);
+	trace_phase(s->trace, 1, "connect", now_us() - t0_us, true);
 	for (int i = 0; i < s->nhops && rc == EXIT_OK; i++)
 		rc = run_hop(s, i);
 	explicit_bzero(s->plans, (size_t)s->nhops * sizeof(s->plans[0]));
@@ -430,7 +431,7 @@ session_bind_wait(struct session *s, int timeout_ms)
 {
 	int last = s->nhops - 1;
 	const struct hop_flow *h = &s->flows[last];
-	int64_t t0 = now_ms();
+	int64_t t0 = now_ms(), t0_us = now_us();
 	int rc, saved = s->timeout_ms;
 	struct msg m;
 
@@ -449,7 +450,7 @@ session_bind_wait(struct session *s, int timeout_ms)
 		else
 			store_address(&s->peer, &m, "DSTIP", "DSTPORT");
 	}
-	trace_phase(s->trace, s->nhops, "bind-wait", now_ms() - t0, rc == EXIT_OK);
+	trace_phase(s->trace, s->nhops, "bind-wait", now_us() - t0_us, rc == EXIT_OK);
 	hop_wipe_all(s);
 	return rc;
 }

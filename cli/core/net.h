@@ -12,6 +12,8 @@
 #include "url.h"
 
 int64_t now_ms(void);
+/* The same clock, in microseconds: phase timings. */
+int64_t now_us(void);
 
 /*
  * When not NULL, the waits below end early once *net_stop is non-zero: the

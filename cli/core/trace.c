@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net.h"
 #include "term.h"
 
 static struct trace_event *
@@ -76,7 +77,7 @@ trace_show(const struct trace *t, const struct msg *m, const struct view_opts *o
 }
 
 void
-trace_phase(struct trace *t, int hop, const char *phase, int64_t ms, bool ok)
+trace_phase(struct trace *t, int hop, const char *phase, int64_t us, bool ok)
 {
 	struct trace_event *e;
 	char label[16];
@@ -86,14 +87,15 @@ trace_phase(struct trace *t, int hop, const char *phase, int64_t ms, bool ok)
 	if ((e = new_event(t, hop)) != NULL) {
 		e->kind = EV_PHASE;
 		e->phase = phase;
-		e->ms = ms;
+		e->us = us;
+		e->end_us = now_us() - t->t0_us;
 		e->ok = ok;
 	}
 	if (t->fp == NULL || !t->verbose)
 		return;
 	hop_label(t, hop, label, sizeof(label));
-	fprintf(t->fp, "* %s%s%s %s in %lld ms\n", label, label[0] ? ": " : "", phase,
-		ok ? "done" : "failed", (long long)ms);
+	fprintf(t->fp, "* %s%s%s %s in %.3f ms\n", label, label[0] ? ": " : "", phase,
+		ok ? "done" : "failed", (double)us / 1000.0);
 }
 
 bool

@@ -28,7 +28,8 @@ struct trace_event {
 	size_t noffered;
 	enum view_role role;      /* EV_MESSAGE: BIND's first or second reply */
 	const char *phase;        /* EV_PHASE */
-	int64_t ms;               /* EV_PHASE: how long it took */
+	int64_t us;               /* EV_PHASE: how long it took */
+	int64_t end_us;           /* EV_PHASE: when it ended, since t0_us */
 	bool ok;                  /* EV_PHASE */
 	char *text;               /* EV_NOTE, EV_PHASE detail */
 };
@@ -45,6 +46,7 @@ struct trace {
 	bool show_secrets;
 	bool color;
 	int nhops;     /* labels "hop N" appear when more than one */
+	int64_t t0_us; /* when the run began (now_us()): phases are placed from it */
 	size_t nevents;
 	struct trace_event events[TRACE_MAX_EVENTS];
 };
@@ -56,7 +58,8 @@ void trace_message(struct trace *t, int hop, enum msg_type type, const uint8_t *
 /* A message drawn as the trace draws its own (-v or -X), with o as given:
  * the UDP relay's datagrams, which travel both ways. */
 void trace_show(const struct trace *t, const struct msg *m, const struct view_opts *o);
-void trace_phase(struct trace *t, int hop, const char *phase, int64_t ms, bool ok);
+/* A phase ended after us microseconds, ok or failed. */
+void trace_phase(struct trace *t, int hop, const char *phase, int64_t us, bool ok);
 /* Whether notes are shown (-v) or kept (-j): callers skip building them otherwise. */
 bool trace_keeps_notes(const struct trace *t);
 void trace_note(struct trace *t, int hop, const char *fmt, ...)

@@ -375,6 +375,7 @@ session_setup(const struct options *o, struct session *s, bool json_to_stdout)
 	s->trace = &trace;
 	/* -j's summary on stderr leaves no room there for text: it carries it all. */
 	s->quiet = o->json && !json_to_stdout;
+	trace.t0_us = now_us();
 	trace.fp = s->quiet ? NULL : stderr;
 	trace.render = trace_render_view;
 	trace.verbose = o->verbose;

@@ -162,7 +162,7 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 			o = json_object();
 			json_object_set_new(o, "hop", json_integer(e->hop));
 			json_object_set_new(o, "phase", json_string(e->phase));
-			json_object_set_new(o, "ms", json_integer(e->ms));
+			json_object_set_new(o, "ms", json_real((double)e->us / 1000.0));
 			json_object_set_new(o, "ok", json_boolean(e->ok));
 			json_array_append_new(phases, o);
 			break;
@@ -208,7 +208,7 @@ oneshot_json_print(FILE *fp, const struct session *s, const struct trace *t, int
 					      "received", (json_int_t)udp->received, "dropped",
 					      (json_int_t)udp->dropped, "not_shown",
 					      (json_int_t)udp->kept_omitted));
-	int rc = json_dumpf(root, fp, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT);
+	int rc = json_dumpf(root, fp, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT | JSON_REAL_PRECISION(9));
 	if (fputc('\n', fp) == EOF || fflush(fp) != 0)
 		rc = -1;
 	json_decref(root);
