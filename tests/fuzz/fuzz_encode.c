@@ -150,109 +150,109 @@ encode_into(const struct draft *d, size_t cap, size_t *outlen, struct msg *m,
 	return out;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* One setter from the input applied to the draft; *extra_cap may be set. */
+static void
+apply_op(struct draft *d, struct reader *r, size_t *extra_cap)
 {
-	static struct draft d; /* 12 KiB: not on the stack */
-	struct reader r = {data, size};
-	struct msg m, m2;
-	struct proto_error err, err2;
-	size_t outlen, outlen2, extra_cap = (size_t)-1;
-	uint8_t *out, *out2;
-	int rc, rc2;
+	uint8_t op = rd_u8(r);
+	const struct field_desc *fd = &d->desc->fields[(op & 0x0fu) % d->desc->nfields];
+	char name[64];
+	const uint8_t *p;
+	uint8_t a16[16];
+	size_t got, len;
+	int rc;
 
-	if (size == 0)
-		return 0;
-	draft_init(&d, (enum msg_type)(rd_u8(&r) % MSG_TYPE_COUNT));
-	CHECK(d.desc != NULL);
-
-	while (r.n > 0) {
-		uint8_t op = rd_u8(&r);
-		const struct field_desc *fd = &d.desc->fields[(op & 0x0fu) % d.desc->nfields];
-		char name[64];
-		const uint8_t *p;
-		uint8_t a16[16];
-		size_t got, len;
-
-		snprintf(name, sizeof(name), "%s", fd->name);
-		if ((op & 0x0fu) >= 8)
-			for (char *c = name; *c != '\0'; c++)
-				*c = (char)tolower((unsigned char)*c);
-		switch ((op >> 4) % OP_COUNT) {
-		case OP_NUM8:
-			rc = draft_set_num(&d, name, rd_u8(&r));
-			break;
-		case OP_NUM16:
-			rc = draft_set_num(&d, name, rd_u16(&r));
-			break;
-		case OP_NUM32:
-			rc = draft_set_num(&d, name, rd_u32(&r));
-			break;
-		case OP_BYTES:
-		case OP_BYTES_LONG:
-			len = (op >> 4) % OP_COUNT == OP_BYTES ? rd_u8(&r) : rd_u16(&r);
-			p = rd_bytes(&r, len, &got);
-			rc = draft_set_bytes(&d, name, p, got);
-			break;
-		case OP_IPV4:
-		case OP_IPV6:
-			memset(a16, 0, sizeof(a16));
-			len = (op >> 4) % OP_COUNT == OP_IPV4 ? 4 : 16;
-			p = rd_bytes(&r, len, &got);
-			memcpy(a16, p, got);
-			rc = len == 4 ? draft_set_ipv4(&d, name, a16) : draft_set_ipv6(&d, name, a16);
-			break;
-		case OP_NAME:
-		case OP_NAME_LONG:
-			len = (op >> 4) % OP_COUNT == OP_NAME ? rd_u8(&r) : rd_u16(&r);
-			p = rd_bytes(&r, len, &got);
-			rc = draft_set_name(&d, name, (const char *)p, got);
-			break;
-		case OP_UNSET:
-			rc = draft_unset(&d, name);
-			CHECK(rc == PROTO_OK);
-			break;
-		default: /* OP_CAP */
-			extra_cap = rd_u16(&r) % OUT_MAX;
-			rc = PROTO_OK;
-			break;
-		}
-		CHECKF(setter_status_ok(rc), "setting %s: %d", name, rc);
+	snprintf(name, sizeof(name), "%s", fd->name);
+	if ((op & 0x0fu) >= 8)
+		for (char *c = name; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
+	switch ((op >> 4) % OP_COUNT) {
+	case OP_NUM8:
+		rc = draft_set_num(d, name, rd_u8(r));
+		break;
+	case OP_NUM16:
+		rc = draft_set_num(d, name, rd_u16(r));
+		break;
+	case OP_NUM32:
+		rc = draft_set_num(d, name, rd_u32(r));
+		break;
+	case OP_BYTES:
+	case OP_BYTES_LONG:
+		len = (op >> 4) % OP_COUNT == OP_BYTES ? rd_u8(r) : rd_u16(r);
+		p = rd_bytes(r, len, &got);
+		rc = draft_set_bytes(d, name, p, got);
+		break;
+	case OP_IPV4:
+	case OP_IPV6:
+		memset(a16, 0, sizeof(a16));
+		len = (op >> 4) % OP_COUNT == OP_IPV4 ? 4 : 16;
+		p = rd_bytes(r, len, &got);
+		memcpy(a16, p, got);
+		rc = len == 4 ? draft_set_ipv4(d, name, a16) : draft_set_ipv6(d, name, a16);
+		break;
+	case OP_NAME:
+	case OP_NAME_LONG:
+		len = (op >> 4) % OP_COUNT == OP_NAME ? rd_u8(r) : rd_u16(r);
+		p = rd_bytes(r, len, &got);
+		rc = draft_set_name(d, name, (const char *)p, got);
+		break;
+	case OP_UNSET:
+		rc = draft_unset(d, name);
+		CHECK(rc == PROTO_OK);
+		break;
+	default: /* OP_CAP */
+		*extra_cap = rd_u16(r) % OUT_MAX;
+		rc = PROTO_OK;
+		break;
 	}
+	CHECKF(setter_status_ok(rc), "setting %s: %d", name, rc);
+}
 
-	out = encode_into(&d, OUT_MAX, &outlen, &m, &err, &rc);
-	if (rc != PROTO_OK) {
-		check_refusal(rc, &err);
-		CHECK(m.status == rc);
-		/* Any capacity: the same refusal, or no room before it is reached. */
-		if (extra_cap != (size_t)-1) {
-			out2 = encode_into(&d, extra_cap, &outlen2, &m2, &err2, &rc2);
-			check_refusal(rc2, &err2);
-			CHECK(rc2 == rc || rc2 == PROTO_E_SPACE);
-			free(out2);
-		}
-		free(out);
-		return 0;
+/* A refused draft: the same refusal at any capacity, or no room before it. */
+static void
+check_refused(struct draft *d, int rc, const struct msg *m, const struct proto_error *err,
+	      size_t extra_cap)
+{
+	struct msg m2;
+	struct proto_error err2;
+	size_t outlen2;
+	uint8_t *out2;
+	int rc2;
+
+	check_refusal(rc, err);
+	CHECK(m->status == rc);
+	if (extra_cap != (size_t)-1) {
+		out2 = encode_into(d, extra_cap, &outlen2, &m2, &err2, &rc2);
+		check_refusal(rc2, &err2);
+		CHECK(rc2 == rc || rc2 == PROTO_E_SPACE);
+		free(out2);
 	}
-	check_encoded(&d, &m, out, outlen);
+}
 
-	/* Exactly enough room: the same bytes; without msg and err too. */
-	out2 = encode_into(&d, outlen, &outlen2, NULL, NULL, &rc2);
+/* The encoded bytes again with exactly enough room, one byte short, and
+ * the input's capacity: the same bytes, or no room said so. */
+static void
+check_capacities(struct draft *d, const uint8_t *out, size_t outlen, size_t extra_cap)
+{
+	struct msg m2;
+	struct proto_error err2;
+	size_t outlen2;
+	uint8_t *out2;
+	int rc2;
+
+	out2 = encode_into(d, outlen, &outlen2, NULL, NULL, &rc2);
 	CHECK(rc2 == PROTO_OK && outlen2 == outlen);
 	CHECK(outlen == 0 || memcmp(out, out2, outlen) == 0);
 	free(out2);
-	/* One byte short: no room, said so. */
 	if (outlen > 0) {
-		out2 = encode_into(&d, outlen - 1, &outlen2, &m2, &err2, &rc2);
+		out2 = encode_into(d, outlen - 1, &outlen2, &m2, &err2, &rc2);
 		CHECKF(rc2 == PROTO_E_SPACE, "%zu of %zu bytes of room: %d", outlen - 1, outlen,
 		       rc2);
 		check_refusal(rc2, &err2);
 		free(out2);
 	}
 	if (extra_cap != (size_t)-1) {
-		out2 = encode_into(&d, extra_cap, &outlen2, &m2, &err2, &rc2);
+		out2 = encode_into(d, extra_cap, &outlen2, &m2, &err2, &rc2);
 		if (extra_cap >= outlen) {
 			CHECK(rc2 == PROTO_OK && outlen2 == outlen);
 			CHECK(outlen == 0 || memcmp(out, out2, outlen) == 0);
@@ -261,7 +261,36 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(out2);
 	}
+}
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct draft d; /* 12 KiB: not on the stack */
+	struct reader r = {data, size};
+	struct msg m;
+	struct proto_error err;
+	size_t outlen, extra_cap = (size_t)-1;
+	uint8_t *out;
+	int rc;
+
+	if (size == 0)
+		return 0;
+	draft_init(&d, (enum msg_type)(rd_u8(&r) % MSG_TYPE_COUNT));
+	CHECK(d.desc != NULL);
+	while (r.n > 0)
+		apply_op(&d, &r, &extra_cap);
+
+	out = encode_into(&d, OUT_MAX, &outlen, &m, &err, &rc);
+	if (rc != PROTO_OK) {
+		check_refused(&d, rc, &m, &err, extra_cap);
+		free(out);
+		return 0;
+	}
+	check_encoded(&d, &m, out, outlen);
+	check_capacities(&d, out, outlen, extra_cap);
 	if (round_trip_expected(&d))
 		check_round_trip(&d, &m, out, outlen);
 	free(out);
