@@ -8,6 +8,7 @@
 #include "term.h"
 
 #include <stdio.h>
+#include <sys/ioctl.h>
 
 
 int
@@ -207,4 +208,22 @@ size_t
 term_escaped_len(const void *p, size_t len)
 {
 	return term_escape(NULL, 0, p, len);
+}
+
+int
+term_width(FILE *fp)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+	long n;
+	char *end;
+
+	if (ioctl(fileno(fp), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (cols != NULL) {
+		n = strtol(cols, &end, 10);
+		if (end != cols && *end == '\0' && n > 0 && n < 10000)
+			return (int)n;
+	}
+	return 80;
 }

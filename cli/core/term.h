@@ -83,5 +83,8 @@ void term_vsay(const char *prefix, const char *fmt, va_list ap)
 /* The escaped length of len bytes at p: what term_escape() would return. */
 size_t term_escaped_len(const void *p, size_t len);
 
+/* The columns of the terminal fp writes to; else $COLUMNS; else 80. */
+int term_width(FILE *fp);
+
 
 #endif

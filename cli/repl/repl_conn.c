@@ -145,7 +145,7 @@ reset_connection_state(struct rsess *s)
 	s->has_bound = false;
 	s->sent = s->received = 0;
 	for (int i = 0; i < TM_COUNT; i++)
-		s->ms[i] = -1;
+		s->us[i] = -1;
 }
 
 /* The hops before the last one, walked by the one-shot engine. */
@@ -224,6 +224,7 @@ rs_open(struct rsess *s)
 	int64_t t0 = now_ms();
 	int timed_out, rc;
 
+	s->begun_us = now_us();
 	if (s->nhops == 0)
 		return rs_fail(EXIT_USAGE, "no proxy: `proxy URL` first (or -x URL on the command line)");
 	if (s->conn.fd >= 0) {
@@ -242,11 +243,12 @@ rs_open(struct rsess *s)
 			return rs_fail(timed_out ? EXIT_TIMEOUT : EXIT_UNREACHABLE, "%s", why);
 	}
 	s->opened_ms = now_ms();
-	s->ms[TM_CONNECT] = s->opened_ms - t0;
+	s->us[TM_CONNECT] = now_us() - s->begun_us;
+	s->at_us[TM_CONNECT] = 0;
 	rs_sock_name(s->conn.fd, false, local, sizeof(local));
 	host_format(&s->hops[s->nhops - 1].host, where, sizeof(where));
-	fprintf(s->out, "connected to %s%s in %lld ms (from %s)\n", where,
-		s->nhops > 1 ? " through the chain" : "", (long long)s->ms[TM_CONNECT], local);
+	fprintf(s->out, "connected to %s%s in %.3f ms (from %s)\n", where,
+		s->nhops > 1 ? " through the chain" : "", (double)s->us[TM_CONNECT] / 1000.0, local);
 	return EXIT_OK;
 }
 

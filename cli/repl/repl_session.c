@@ -72,7 +72,7 @@ rs_init(struct rsess *s)
 	s->quit_after_eof_ms = -1;
 	s->out = stdout;
 	for (int i = 0; i < TM_COUNT; i++)
-		s->ms[i] = -1;
+		s->us[i] = -1;
 	rs_refresh(s);
 }
 

@@ -105,7 +105,9 @@ struct rsess {
 	bool has_bound;
 	struct host bound;      /* BND of the last granted reply */
 	int64_t opened_ms;
-	int64_t ms[TM_COUNT];   /* -1: not done on this connection */
+	int64_t begun_us;       /* now_us() when `open` began: phases are placed from it */
+	int64_t us[TM_COUNT];   /* how long each phase took; -1: not done on this connection */
+	int64_t at_us[TM_COUNT]; /* when it began, since begun_us */
 	uint64_t sent, received;
 	/* `raw` bytes of a client message the flow holds incomplete: shown
 	   with the next part.  Wiped when used and at close (they may hold a

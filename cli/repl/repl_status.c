@@ -9,15 +9,32 @@
 
 #include "net.h"
 #include "term.h"
+#include "timeline.h"
 
 
+static const char *const timer_names[TM_COUNT] = {
+	[TM_CONNECT] = "connect", [TM_GREETING] = "greeting", [TM_AUTH] = "auth",
+	[TM_REQUEST] = "request", [TM_BIND] = "bind",
+};
+
+/* "time" and each phase's duration, then the phases as a waterfall. */
 static void
-print_ms(FILE *fp, const char *name, int64_t ms, bool *first)
+print_times(struct rsess *s)
 {
-	if (ms < 0)
-		return;
-	fprintf(fp, "%s%s %lld ms", *first ? "" : ", ", name, (long long)ms);
-	*first = false;
+	struct timeline_row rows[TM_COUNT];
+	size_t n = 0;
+
+	fprintf(s->out, "time      ");
+	for (int i = 0; i < TM_COUNT; i++) {
+		if (s->us[i] < 0)
+			continue;
+		fprintf(s->out, "%s%s %.3f ms", n > 0 ? ", " : "", timer_names[i],
+			(double)s->us[i] / 1000.0);
+		rows[n++] = (struct timeline_row){ timer_names[i], s->at_us[i], s->us[i] };
+	}
+	fprintf(s->out, "%sopen %lld ms\n", n > 0 ? "; " : "", (long long)(now_ms() - s->opened_ms));
+	if (n > 0)
+		timeline_print(s->out, rows, n, term_width(s->out));
 }
 
 void
@@ -26,7 +43,7 @@ rs_status(struct rsess *s)
 	const struct flow_outcome *o = flow_outcome(&s->fl);
 	char buf[HOST_MAX * 4 + 200], list[400];
 	enum msg_type due, next;
-	bool first = true, owed;
+	bool owed;
 
 	rs_proxy_text(s, buf, sizeof(buf));
 	fprintf(s->out, "proxy     %s\n", buf);
@@ -65,11 +82,5 @@ rs_status(struct rsess *s)
 			flow_phase_name(o->phase));
 	fprintf(s->out, "bytes     %llu sent, %llu received, %zu unread\n",
 		(unsigned long long)s->sent, (unsigned long long)s->received, s->conn.have);
-	fprintf(s->out, "time      ");
-	print_ms(s->out, "connect", s->ms[TM_CONNECT], &first);
-	print_ms(s->out, "greeting", s->ms[TM_GREETING], &first);
-	print_ms(s->out, "auth", s->ms[TM_AUTH], &first);
-	print_ms(s->out, "request", s->ms[TM_REQUEST], &first);
-	print_ms(s->out, "bind", s->ms[TM_BIND], &first);
-	fprintf(s->out, "; open %lld ms\n", (long long)(now_ms() - s->opened_ms));
+	print_times(s);
 }

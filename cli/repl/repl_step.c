@@ -59,7 +59,7 @@ step(struct rsess *s, enum rs_draft rd, enum rs_timer tm, const char *phase)
 {
 	struct msg m;
 	size_t len;
-	int64_t t0;
+	int64_t t0, t0_us;
 	int rc;
 
 	rs_refresh(s);
@@ -68,6 +68,7 @@ step(struct rsess *s, enum rs_draft rd, enum rs_timer tm, const char *phase)
 	if ((rc = rs_compose(s, rd, "now", wire, sizeof(wire), &len, &m)) != EXIT_OK)
 		return rc;
 	t0 = now_ms();
+	t0_us = now_us();
 	s->client_message = false;
 	s->step_sending = true;
 	rc = rs_send_bytes(s, wire, len, phase, t0 + s->timeout_ms);
@@ -75,7 +76,8 @@ step(struct rsess *s, enum rs_draft rd, enum rs_timer tm, const char *phase)
 	explicit_bzero(wire, sizeof(wire));
 	if (rc == EXIT_OK)
 		rc = after_send(s, m.desc->type, phase, t0);
-	s->ms[tm] = now_ms() - t0;
+	s->us[tm] = now_us() - t0_us;
+	s->at_us[tm] = t0_us - s->begun_us;
 	rs_flush(s->out);
 	return rc;
 }
@@ -138,14 +140,15 @@ rs_request(struct rsess *s)
 static int
 wait_bind(struct rsess *s)
 {
-	int64_t t0 = now_ms();
+	int64_t t0 = now_ms(), t0_us = now_us();
 	int rc;
 
 	fprintf(s->out, "waiting up to %g s for the peer to connect to the bound address\n",
 		rs_secs(s->timeout_ms));
 	rs_flush(s->out);
 	rc = rs_expect_reply(s, t0 + s->timeout_ms, "bind", s->timeout_ms);
-	s->ms[TM_BIND] = now_ms() - t0;
+	s->us[TM_BIND] = now_us() - t0_us;
+	s->at_us[TM_BIND] = t0_us - s->begun_us;
 	return rc;
 }
 
