@@ -23,8 +23,12 @@ probe_progress_start(struct run *R, int64_t now_us)
 	struct probe_progress *p = &R->progress;
 	const char *term = getenv("TERM");
 
+	/* servers typed on the terminal (-f - from it): the line would draw
+	   over what is being typed */
+	bool typing = R->fp_is_stdin && isatty(STDIN_FILENO);
+
 	p->on = isatty(STDERR_FILENO) && !R->o->json && R->o->verbose == 0 && !R->o->hex &&
-		!(term != NULL && strcmp(term, "dumb") == 0);
+		!typing && !(term != NULL && strcmp(term, "dumb") == 0);
 	p->t0_us = p->drawn_us = now_us;
 }
 

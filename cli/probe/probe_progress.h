@@ -1,7 +1,8 @@
 /*
  * sockscope probe, internal: the progress line.  When stderr is a terminal
  * (and neither -j, -v nor -X writes lines of its own there, nor is TERM
- * dumb), one line on stderr says how far the run is: servers done of the
+ * dumb, nor are the servers typed on the terminal with -f -), one line on
+ * stderr says how far the run is: servers done of the
  * total, how many answered as asked and how many failed, the server pending
  * longest with its time so far, and the time since the start.  It is
  * redrawn in place at most PROGRESS_REDRAW_US apart, so a fleet of any size

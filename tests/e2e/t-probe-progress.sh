@@ -5,7 +5,8 @@
 # the total, answering, failed, the server pending longest, the time; it is
 # erased at the end and before each row of the table on the same terminal;
 # it is redrawn at most 10 times a second however many servers finish.  With
-# stderr not a terminal, or with -j, there is none.  The table comes in the
+# stderr not a terminal, with -j, or with the servers typed on the terminal
+# (-f -), there is none.  The table comes in the
 # order of the input (a silent server first, done last); -j's lines come as
 # servers finish.
 . "$(dirname "$0")/lib.sh"
@@ -141,6 +142,27 @@ if [ "${order##* }" = 1 ] && [ "$(wc -w <<<"$order")" = 7 ]; then
 else
 	fail "-j order: $order"
 fi
+
+# ------------------------------------------------ servers typed on the terminal
+# (-f -): no line drawn over what is typed.
+"${TM[@]}" new-session -d -x 150 -y 40 -s typed \
+	"TERM=xterm '$SOCKSCOPE' -w 1 probe -f - >'$T/typed.out'; echo \$? >'$T/typed.rc'; sleep 60"
+track_pid "$("${TM[@]}" display-message -p -t typed '#{pid}')"
+"${TM[@]}" pipe-pane -t typed -o "cat >>'$T/typed.raw'"
+"${TM[@]}" send-keys -t typed "$SILENT" Enter
+sleep 1.5 # the silent server pending: a line would be drawn by now
+"${TM[@]}" send-keys -t typed "$M" Enter C-d
+for ((i = 0; i < 200; i++)); do
+	[ -e "$T/typed.rc" ] && break
+	sleep 0.05
+done
+if [ -e "$T/typed.rc" ] && ! grep -aq 'sockscope probe:' "$T/typed.raw" &&
+	[ "$(grep -c "^127.0.0.1:" "$T/typed.out")" = 2 ]; then
+	ok "-f - typed on the terminal: no progress line, both servers probed"
+else
+	fail "-f - on the terminal: $(grep -ao 'sockscope probe:[^\r]*' "$T/typed.raw" | head -n 1)"
+fi
+"${TM[@]}" kill-session -t typed 2>/dev/null
 
 # ------------------------------------------------ stderr a pipe or a file
 "$SOCKSCOPE" -w 1 probe -f "$small" 2> >(cat >"$T/pipe.err") | cat >"$T/pipe.out"
