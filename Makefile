@@ -58,7 +58,7 @@ PROTO_LIB = $(B)/libsockscope-proto.a
 UNIT_BIN = $(B)/unit-tests
 
 .PHONY: all check deps-check layers unit e2e bench bench-probe fuzz fuzz-check valgrind cppcheck demo install \
-	uninstall clean deps
+	uninstall clean deps deb deb-check
 all: sockscope
 
 $(B)/proto/%.o: proto/%.c
@@ -150,6 +150,17 @@ install: sockscope
 	install -m 644 completions/sockscope.bash $(DESTDIR)$(BASHCOMPDIR)/sockscope
 	install -m 644 completions/_sockscope $(DESTDIR)$(ZSHCOMPDIR)/_sockscope
 	install -m 644 completions/sockscope.fish $(DESTDIR)$(FISHCOMPDIR)/sockscope.fish
+
+# The Debian package (debian/), built by dpkg-buildpackage from a copy of
+# the tree in DEB_DIR: the .deb lands there, the tree stays clean.
+# `make deb-check` builds it and checks it: lintian, an unpacked install
+# (dpkg -x), its computed dependencies (tests/deb/check).
+DEB_DIR ?= $(B)/deb
+deb:
+	./.ci/build-deb $(DEB_DIR)
+
+deb-check:
+	tests/deb/check
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sockscope $(DESTDIR)$(MANDIR)/man1/sockscope.1

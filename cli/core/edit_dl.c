@@ -5,6 +5,8 @@
 #include <dlfcn.h>
 #include <stddef.h>
 
+#include "dl_sonames.h"
+
 struct edit_api edit_api;
 
 static const struct {
@@ -28,7 +30,7 @@ edit_load(const char **why)
 
 	if (state == 0) {
 		state = -1;
-		lib = dlopen("libedit.so.2", RTLD_NOW | RTLD_LOCAL);
+		lib = dlopen(EDIT_SONAME, RTLD_NOW | RTLD_LOCAL);
 		if (lib == NULL)
 			lib = dlopen("libedit.so", RTLD_NOW | RTLD_LOCAL);
 		if (lib == NULL) {

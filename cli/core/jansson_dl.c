@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dl_sonames.h"
 #include "jansson_dl.h"
 
 static void *lib;
@@ -22,7 +23,7 @@ jansson_dl_load(char *why, size_t len)
 
 	if (lib != NULL)
 		return 0;
-	lib = dlopen("libjansson.so.4", RTLD_NOW | RTLD_LOCAL);
+	lib = dlopen(JANSSON_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (lib != NULL)
 		return 0;
 	err = dlerror();

@@ -113,6 +113,7 @@
 #include "probe.h"
 #include "probe_engine.h"
 #include "probe_input.h"
+#include "probe_report.h"
 #include "probe_sink.h"
 #include "probe_types.h"
 #include "probe_verdict.h"
@@ -530,6 +531,7 @@ probe_main(struct options *o, int argc, char **argv)
 	if (!R.have_target)
 		probe_sink_open(&R.sink);
 	probe_run_loop(&R);
+	probe_report_end(&R);
 	rc = run_status(&R);
 out:
 	probe_sink_close(&R.sink);

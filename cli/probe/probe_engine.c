@@ -19,6 +19,7 @@
 
 #include "net.h"
 #include "probe_input.h"
+#include "probe_progress.h"
 #include "probe_report.h"
 #include "probe_sink.h"
 #include "probe_steps.h"
@@ -325,6 +326,7 @@ start_server(struct run *R, struct slot *sl, const char *url)
 		return;
 	}
 	s->input = ++R->ninput;
+	s->start_us = now_us();
 	if (R->bad_line) { /* a bad line of the input, after something was sent */
 		R->bad_line = false;
 		snprintf(s->label, sizeof(s->label), "%s", R->bad_label);
@@ -401,12 +403,13 @@ probe_run_loop(struct run *R)
 		free(gen);
 		return;
 	}
+	probe_progress_start(R, now_us());
 	while (R->out_err == 0) {
 		int np = 0, ns, nw, tmo, in_fd;
 		int64_t now, next = INT64_MAX;
 
 		if (!input_done)
-			input_done = fill_slots(R);
+			R->input_done = input_done = fill_slots(R);
 		if ((R->active == 0 && input_done) || R->out_err != 0)
 			break;
 		for (int i = 0; i < R->nslots; i++) {
@@ -442,7 +445,9 @@ probe_run_loop(struct run *R)
 		}
 		now = probe_now_us();
 		tmo = next <= now ? 0 : (int)((next - now + 999) / 1000);
+		tmo = probe_progress_timeout(R, now, tmo);
 		if (poll(pfd, (nfds_t)nw, tmo) < 0 && errno != EINTR) {
+			probe_progress_clear(R);
 			fprintf(stderr, "sockscope probe: poll: %s\n", strerror(errno));
 			R->all_ok = false;
 			break;
@@ -466,7 +471,9 @@ probe_run_loop(struct run *R)
 			    probe_now_us() >= sl->deadline_us)
 				on_timeout(R, sl);
 		}
+		probe_progress_tick(R, now_us());
 	}
+	probe_progress_clear(R);
 	/* stopped early (stdout failed, poll failed): what is in flight is dropped */
 	for (int i = 0; i < R->nslots; i++) {
 		struct slot *sl = &R->slots[i];

@@ -16,6 +16,7 @@
 
 #include "net.h"
 #include "password.h"
+#include "probe_progress.h"
 #include "probe_sink.h"
 #include "secrets.h"
 #include "term.h"
@@ -83,6 +84,7 @@ get_password(struct run *R, unsigned long input, const char *label, const struct
 		return -1;
 	}
 	snprintf(prompt, sizeof(prompt), "sockscope probe: password for %s at %s: ", user, label);
+	probe_progress_clear(R); /* the prompt takes the line */
 	int st = password_prompt(prompt, R->pw, sizeof(R->pw), &R->pwlen);
 
 	if (st == PASSWORD_OK) {
@@ -215,6 +217,9 @@ probe_check_passwords(struct run *R)
 			wants_password(&p);
 	}
 	found_at = input;
+	/* the progress line's total: the operands and, below, the file's lines */
+	R->progress.total = (unsigned long)R->nops;
+	R->progress.total_known = R->fp == NULL;
 	if (R->fp != NULL) {
 		/* a file that can be read twice is read twice: nothing is sent before
 		   a missing password or a bad line is known */
@@ -226,6 +231,7 @@ probe_check_passwords(struct run *R)
 		if (start >= 0 && fstat(fileno(R->fp), &st) == 0 && S_ISREG(st.st_mode)) {
 			while ((got = read_server_line(R, &url)) > 0) {
 				input++;
+				R->progress.total++;
 				if (!found && parse_for_check(R, url, &q, qlabel, sizeof(qlabel)) &&
 				    wants_password(&q)) {
 					found = true;
@@ -239,6 +245,7 @@ probe_check_passwords(struct run *R)
 				explicit_bzero(&p, sizeof(p));
 				return probe_usage("%s", R->bad_why);
 			}
+			R->progress.total_known = true;
 			clearerr(R->fp);
 			R->lineno = 0;
 			if (fseeko(R->fp, start, SEEK_SET) < 0) {
@@ -310,6 +317,7 @@ probe_next_url(struct run *R, const char **url)
 		}
 		if (got < 0 && R->sent) {
 			/* the input cannot be read on: what was read is reported */
+			probe_progress_clear(R);
 			fprintf(stderr, "sockscope probe: %s\n", R->bad_why);
 			R->all_ok = false;
 			return PROBE_NEXT_END;

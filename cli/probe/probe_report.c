@@ -13,6 +13,7 @@
 
 #include "json_out.h"
 #include "probe_flow.h"
+#include "probe_progress.h"
 #include "probe_verdict.h"
 #include "term.h"
 
@@ -78,21 +79,30 @@ out_check(struct run *R, bool failed)
 		R->out_err = errno != 0 ? errno : EIO;
 }
 
+/* A row of the table, or its header, to stdout (the progress line erased
+   first: both may be on the same terminal). */
 static void
-print_row(struct run *R, const struct server *s, const struct verdict *v)
+put_line(struct run *R, const char *line)
+{
+	probe_progress_clear(R);
+	errno = 0;
+	out_check(R, fputs(line, stdout) < 0);
+	errno = 0;
+	out_check(R, fflush(stdout) != 0);
+}
+
+/* The table's row for s, with its newline, in a new string (NULL: out of
+   memory). */
+static char *
+format_row(const struct server *s, const struct verdict *v)
 {
 	char methods[64] = "", b1[16], b2[16], b3[16], lat[24], verdict[1200];
 	char label[sizeof(s->label) * 4], vshown[sizeof(verdict) * 4];
 	const struct step_res *tcp = probe_tcp_res(s);
 	const char *auth, *s5, *connect;
+	char *row = NULL;
 	size_t n = 0;
 
-	if (!R->header_done) {
-		errno = 0;
-		out_check(R, printf("%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n", "SERVER", "S5", "METHODS",
-		       "AUTH", "CONNECT", "SOCKS4", "SOCKS4A", "TCP_MS", "VERDICT") < 0);
-		R->header_done = true;
-	}
 	if (probe_chose(s, ST_S5_NOAUTH, 0))
 		n += (size_t)snprintf(methods + n, sizeof(methods) - n, "noauth");
 	if (probe_chose(s, ST_S5_GSSAPI, 1))
@@ -118,14 +128,111 @@ print_row(struct run *R, const struct server *s, const struct verdict *v)
 	n = (size_t)snprintf(verdict, sizeof(verdict), "%s", v->summary);
 	for (int i = 0; i < v->nnotes && n < sizeof(verdict); i++)
 		n += (size_t)snprintf(verdict + n, sizeof(verdict) - n, "; %s", v->notes[i]);
-	errno = 0;
-	out_check(R, printf("%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n",
-	       shown(s->label, label, sizeof(label)), s5, methods, auth, connect,
-	       yn_step(&s->r[ST_S4], b2, sizeof(b2), "yes"),
-	       yn_step(&s->r[ST_S4A], b3, sizeof(b3), "yes"), lat,
-	       shown(verdict, vshown, sizeof(vshown))) < 0);
-	errno = 0;
-	out_check(R, fflush(stdout) != 0);
+	if (asprintf(&row, "%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n",
+		     shown(s->label, label, sizeof(label)), s5, methods, auth, connect,
+		     yn_step(&s->r[ST_S4], b2, sizeof(b2), "yes"),
+		     yn_step(&s->r[ST_S4A], b3, sizeof(b3), "yes"), lat,
+		     shown(verdict, vshown, sizeof(vshown))) < 0)
+		return NULL;
+	return row;
+}
+
+/* Row k of the table is written: the header first, before row 1. */
+static void
+emit_row(struct run *R, char *row)
+{
+	if (!R->header_done) {
+		char header[160];
+
+		snprintf(header, sizeof(header), "%-22s %-3s %-16s %-6s %-9s %-7s %-7s %9s  %s\n",
+			 "SERVER", "S5", "METHODS", "AUTH", "CONNECT", "SOCKS4", "SOCKS4A", "TCP_MS",
+			 "VERDICT");
+		put_line(R, header);
+		R->header_done = true;
+	}
+	if (R->out_err == 0)
+		put_line(R, row);
+	free(row);
+}
+
+/* Makes room in the queue for row `input`: the ring grows to the next power
+   of two that spans next..input, its rows kept at their numbers. */
+static bool
+queue_fit(struct row_queue *q, unsigned long input)
+{
+	size_t need = (size_t)(input - q->next) + 1, cap = q->cap ? q->cap : 64;
+	char **held;
+
+	if (need <= q->cap)
+		return true;
+	while (cap < need)
+		cap *= 2;
+	held = calloc(cap, sizeof(*held));
+	if (held == NULL)
+		return false;
+	for (size_t i = 0; i < q->cap; i++) {
+		unsigned long k = q->next + i;
+
+		held[k % cap] = q->held[k % q->cap];
+	}
+	free(q->held);
+	q->held = held;
+	q->cap = cap;
+	return true;
+}
+
+/*
+ * The table comes in the order of the input: row `input` is written when
+ * every earlier server's is, and held until then (servers finish in any
+ * order: a silent one takes every step's -w).  Held rows are strings, not
+ * servers: a few hundred bytes each.
+ */
+static void
+queue_row(struct run *R, unsigned long input, char *row)
+{
+	struct row_queue *q = &R->rows;
+
+	if (q->next == 0)
+		q->next = 1;
+	if (input != q->next) {
+		if (input > q->next && queue_fit(q, input)) {
+			q->held[input % q->cap] = row;
+			return;
+		}
+		emit_row(R, row); /* no memory to hold it: out of order, not lost */
+		return;
+	}
+	emit_row(R, row);
+	q->next++;
+	while (q->cap > 0 && q->held[q->next % q->cap] != NULL) {
+		char **slot = &q->held[q->next % q->cap];
+
+		row = *slot;
+		*slot = NULL;
+		emit_row(R, row);
+		q->next++;
+	}
+}
+
+void
+probe_report_end(struct run *R)
+{
+	struct row_queue *q = &R->rows;
+
+	/* rows still held wait for a server the run dropped (stdout failed,
+	   poll() failed): what is held is written, in order, unless stdout failed */
+	for (size_t i = 0; i < q->cap; i++) {
+		char **slot = &q->held[(q->next + i) % q->cap];
+
+		if (*slot != NULL && R->out_err == 0)
+			emit_row(R, *slot);
+		else
+			free(*slot);
+		*slot = NULL;
+	}
+	free(q->held);
+	q->held = NULL;
+	q->cap = 0;
 }
 
 static json_t *
@@ -269,10 +376,20 @@ probe_report(struct run *R, struct server *s)
 	probe_judge(R, s, &v);
 	if (!v.ok)
 		R->all_ok = false;
+	probe_progress_count(R, v.ok);
 	if (R->out_err != 0)
 		return; /* stdout failed: the run is ending */
-	if (R->o->json)
+	if (R->o->json) {
 		print_json(R, s, &v);
-	else
-		print_row(R, s, &v);
+	} else {
+		char *row = format_row(s, &v);
+
+		if (row == NULL) {
+			probe_progress_clear(R);
+			fprintf(stderr, "sockscope probe: out of memory\n");
+			R->all_ok = false;
+			return;
+		}
+		queue_row(R, s->input, row);
+	}
 }

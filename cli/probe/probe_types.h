@@ -13,6 +13,7 @@
  *   probe_verdict.c what the results add up to, --expect
  *   probe_report.c  the table and the JSON lines
  *   probe_sink.c    the default target of servers on loopback
+ *   probe_progress.c the progress line on a terminal's stderr
  */
 #ifndef SOCKSCOPE_CLI_PROBE_TYPES_H
 #define SOCKSCOPE_CLI_PROBE_TYPES_H
@@ -93,6 +94,7 @@ struct step_res {
 
 struct server {
 	unsigned long input;
+	int64_t start_us; /* when its first step began (CLOCK_MONOTONIC) */
 	char label[HOST_MAX + 16];
 	char tlabel[HOST_MAX + 16];
 	char error[480]; /* non-empty: could not be probed at all */
@@ -140,6 +142,25 @@ struct probe_sink {
 	uint16_t port4, port6;
 };
 
+/* The progress line (probe_progress.c): what it counts and when it was
+   last drawn. */
+struct probe_progress {
+	bool on;             /* stderr is a terminal, no -j, -v or -X */
+	bool shown;          /* the line is on the terminal now */
+	unsigned long total; /* servers in the input, when known before the run */
+	bool total_known;
+	unsigned long done, answering, failed;
+	int64_t t0_us, drawn_us;
+};
+
+/* Table rows that wait for an earlier server's (probe_report.c): the table
+   comes in the order of the input.  Row k waits in held[k % cap]. */
+struct row_queue {
+	char **held;
+	size_t cap;
+	unsigned long next; /* the input number printed next (from 1) */
+};
+
 struct config {
 	const char *file;
 	int parallel;
@@ -184,6 +205,7 @@ struct run {
 	char bad_label[HOST_MAX + 16];    /* what stands for it as "server" */
 	bool bad_long;    /* the bad line is longer than LINE_MAX_LEN */
 	bool input_cut;   /* the rest of the input is not read */
+	bool input_done;  /* every server of the input has been started */
 	bool pw_refused;  /* a password could not be had: no more asking */
 	int out_err;      /* a write to stdout failed (errno): the run ends */
 	/* engine */
@@ -191,6 +213,8 @@ struct run {
 	int nslots, active;
 	bool all_ok;
 	bool header_done;
+	struct row_queue rows;
+	struct probe_progress progress;
 };
 
 /* A usage error (probe.c): "sockscope probe: ..." and the synopsis on stderr.

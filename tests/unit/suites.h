@@ -21,6 +21,7 @@ Suite *net_suite(void);          /* test_net.c: addresses as text */
 Suite *repl_complete_suite(void); /* test_repl_complete.c: completion's quoting */
 Suite *secrets_suite(void);       /* test_secrets.c: passwords in URLs of any shape, core dumps */
 Suite *probe_suite(void);         /* test_probe.c: probe's peers that are not SOCKS, default target */
+Suite *probe_progress_suite(void); /* test_probe_progress.c: probe's progress line */
 Suite *flow_suite(void);          /* test_flow.c: the session flow over transcripts */
 Suite *hints_suite(void);         /* test_hints.c: what answered, from its first bytes */
 Suite *repl_flow_suite(void);     /* test_repl_flow.c: the REPL's session as the flow follows it */
