@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "handshake.h"
+#include "proxyconf.h"
 #include "term.h"
 
 struct options {
@@ -18,6 +19,10 @@ struct options {
 	bool json;            /* -j */
 	bool zero_io;         /* -z */
 	int quit_after_eof_ms; /* -q SECS, -1 when not given */
+	int idle_timeout_ms;  /* --idle-timeout SECS, -1 when not given */
+	bool no_shutdown;     /* --no-shutdown: stdin's EOF is not passed on */
+	const char *netrc_file; /* --netrc-file, NULL: ~/.netrc */
+	struct proxy_choice choice; /* proxies[] as -x, the config, the environment and netrc give them */
 	int family;           /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
 	enum color_when color;
 	bool show_secrets;
