@@ -56,7 +56,11 @@ take_proxy(struct proxyconf *pc, const struct statement *st, const char *path, c
 		return refuse(why, whylen, "%s:%u: proxy %s: already defined at line %u", path,
 			      st->line, st->words[1], dup->line);
 	for (int i = 2; i < st->n; i++)
-		if (parse_proxy_url(st->words[i], &p, reason, sizeof(reason)) < 0) {
+		if (st->words[i][0] == '@')
+			return refuse(why, whylen,
+				      "%s:%u: proxy %s, URL %d: '@...' names a proxy, and a proxy "
+				      "here lists URLs only", path, st->line, st->words[1], i - 1);
+		else if (parse_proxy_url(st->words[i], &p, reason, sizeof(reason)) < 0) {
 			explicit_bzero(&p, sizeof(p));
 			return refuse(why, whylen, "%s:%u: proxy %s, URL %d: %s", path, st->line,
 				      st->words[1], i - 1, reason);
