@@ -82,7 +82,7 @@ options_usage(FILE *fp)
 	      "                         for the server to close\n"
 	      "      --no-shutdown      keep sending open after stdin EOF (no half-close)\n"
 	      "      --idle-timeout SECS  end the tunnel when nothing moved for SECS (exit 5)\n"
-	      "      --netrc-file FILE  credentials by host from FILE (default ~/.netrc)\n"
+	      "      --netrc-file FILE  credentials by host from FILE ($HOME/.netrc)\n"
 	      "  -4, -6                 resolve names here to IPv4 / IPv6 only\n"
 	      "      --bind-timeout SECS  BIND: how long to wait for the peer (120)\n"
 	      "      --dgram-raw        udp: each read of stdin is a datagram, not each line\n"

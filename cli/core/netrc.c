@@ -72,7 +72,7 @@ static int
 keyword(struct netrc_parse *p)
 {
 	struct netrc_entry *e = p->nr->n > 0 ? &p->nr->entries[p->nr->n - 1] : NULL;
-	char scratch[CONF_WORD_MAX + 1], q[QUOTE_BUF];
+	char scratch[CONF_WORD_MAX + 1];
 	const char *k = p->word;
 
 	if (strcmp(k, "machine") == 0)
@@ -87,9 +87,11 @@ keyword(struct netrc_parse *p)
 		return 0;
 	}
 	if (strcmp(k, "login") != 0 && strcmp(k, "password") != 0 && strcmp(k, "account") != 0)
+		/* Not quoted: a word out of place may be a password. */
 		return refuse(p->why, p->whylen,
-			      "%s:%u: unknown word '%s' (machine, default, login, password, "
-			      "account, macdef)", p->w.path, p->line, quote_cut(k, q, sizeof(q)));
+			      "%s:%u: a word of %zu bytes where machine, default, login, "
+			      "password, account or macdef was expected", p->w.path, p->line,
+			      p->len);
 	if (e == NULL)
 		return refuse(p->why, p->whylen, "%s:%u: '%s' before any machine", p->w.path,
 			      p->line, k);

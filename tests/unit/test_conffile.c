@@ -166,7 +166,7 @@ static const struct {
 	{ "machine", "n:1: 'machine' without a value" },
 	{ "machine a\nlogin", "n:2: 'login' without a value" },
 	{ "machine a login x password", "n:1: 'password' without a value" },
-	{ "machine a port 22", "n:1: unknown word 'port' (machine, default, login, password, account, macdef)" },
+	{ "machine a port 22", "n:1: a word of 4 bytes where machine, default, login, password, account or macdef was expected" },
 	{ "machine a password \"open", "n:1: unterminated quote" },
 	{ "\n\nmachine a\0", "n:3: a NUL byte (column 10)" },
 };
