@@ -71,6 +71,45 @@ expect_rc "NUL byte" 2 && expect_err "NUL byte" "$CONF:2: a NUL byte"
 sc -- -w 5 -x @ok 127.0.0.1 "$ECHO_PORT"
 expect_rc "long line" 2 && expect_err "long line" "$CONF:2: line longer than 4096 bytes"
 
+# ------------------------------------------------------- the REPL's proxy
+printf 'proxy good socks5://%s\nproxy gone socks5://%s\n' "$D" "$DEAD" >"$CONF"
+sc -- -c 'proxy @good'
+expect_rc "REPL: proxy @good" 0 && expect_out "REPL: proxy @good" "proxy socks5://$D"$'\n'
+sc -- -c 'proxy @nosuch'
+expect_rc "REPL: proxy @nosuch" 2 && expect_err "REPL: proxy @nosuch" "proxy: -x @nosuch: $CONF names no such proxy"
+ALL_PROXY="socks5://$D" sc -- -c 'status'
+expect_rc "REPL: no default from the environment" 0
+if have tmux; then
+	TM=(tmux -S "$T/tmux.sock" -f /dev/null)
+	"${TM[@]}" new-session -d -x 120 -y 20 -s repl \
+		"env HOME='$HOME' XDG_STATE_HOME='$T/state' TERM=xterm NO_COLOR=1 '$SOCKSCOPE'; sleep 30"
+	track_pid "$("${TM[@]}" display-message -p -t repl '#{pid}')"
+	got=no
+	for ((i = 0; i < 100; i++)); do
+		"${TM[@]}" capture-pane -p -t repl >"$T/pane" 2>/dev/null
+		if [ "$got" = no ] && grep -q '\[closed\]> *$' "$T/pane"; then
+			"${TM[@]}" send-keys -t repl 'proxy @go' Tab
+			got=prompt
+		fi
+		[ "$got" = prompt ] && grep -Eq '> proxy @go(od|ne)? *$' "$T/pane" &&
+			grep -Eq '@good|@gone' "$T/pane" && break
+		sleep 0.05
+	done
+	if grep -q '@good' "$T/pane" && grep -q '@gone' "$T/pane"; then
+		ok "tmux: proxy @go offers @good and @gone"
+	else
+		fail "tmux: proxy @go did not offer the names"; sed 's/^/       | /' "$T/pane"
+	fi
+	"${TM[@]}" send-keys -t repl C-u 'proxy @goo' Tab
+	for ((i = 0; i < 100; i++)); do
+		"${TM[@]}" capture-pane -p -t repl >"$T/pane" 2>/dev/null
+		grep -Eq '> proxy @good *$' "$T/pane" && break
+		sleep 0.05
+	done
+	if grep -Eq '> proxy @good *$' "$T/pane"; then ok "tmux: proxy @goo completes to @good"; else fail "tmux: @goo did not complete"; sed 's/^/       | /' "$T/pane"; fi
+	"${TM[@]}" kill-session -t repl 2>/dev/null
+fi
+
 # A password in a file others can read: refused, naming the file and its mode.
 printf 'proxy p socks5://u:confsecret@%s\n' "$D" >"$CONF"
 chmod 644 "$CONF"
