@@ -353,25 +353,50 @@ take_mode_option(struct options *o, int c)
  * then netrc's credentials.  probe reads its own operands; the REPL takes
  * no default (its `proxy` command chooses).  -v says where each came from.
  */
+/*
+ * The proxies chosen live as long as the process: their URLs (copies from
+ * the config file, the environment, netrc) are wiped and freed at exit,
+ * however the mode ends.  One choice at a time: a second options_parse()
+ * (the fuzz harness) frees the first's.
+ */
+static struct proxy_choice *chosen;
+
+static void
+forget_choice(void)
+{
+	if (chosen != NULL)
+		proxy_choice_free(chosen);
+	free(chosen);
+	chosen = NULL;
+}
+
 static int
 choose_proxies(struct options *o, int argc, char **argv, int first)
 {
+	static bool registered;
 	bool repl = first == argc || o->commands != NULL || o->script != NULL;
 	char why[PATH_MAX + 600], *line, *next;
 
 	if (first < argc && strcmp(argv[first], "probe") == 0)
 		return 0;
-	if (proxyconf_choose(o->proxies, o->nproxies, !repl, o->user, o->netrc_file, &o->choice,
-			     why, sizeof(why)) < 0) {
+	forget_choice();
+	if (!registered)
+		registered = atexit(forget_choice) == 0;
+	if ((chosen = calloc(1, sizeof(*chosen))) == NULL) {
+		usage_say(o, "out of memory");
+		return -1;
+	}
+	if (proxyconf_choose(o->proxies, o->nproxies, !repl, o->user, o->netrc_file, chosen, why,
+			     sizeof(why)) < 0) {
 		usage_say(o, "%s", why);
 		return -1;
 	}
-	for (int i = 0; i < o->choice.n; i++)
-		o->proxies[i] = o->choice.urls[i];
-	o->nproxies = o->choice.n;
-	if (o->choice.warning[0] != '\0' && !o->json)
-		term_say("sockscope", "%s", o->choice.warning);
-	for (line = o->choice.notes; o->verbose && !o->json && *line != '\0'; line = next + 1) {
+	for (int i = 0; i < chosen->n; i++)
+		o->proxies[i] = chosen->urls[i];
+	o->nproxies = chosen->n;
+	if (chosen->warning[0] != '\0' && !o->json)
+		term_say("sockscope", "%s", chosen->warning);
+	for (line = chosen->notes; o->verbose && !o->json && *line != '\0'; line = next + 1) {
 		next = strchr(line, '\n');
 		fprintf(stderr, "* %.*s\n", (int)(next - line), line);
 	}

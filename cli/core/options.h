@@ -6,11 +6,10 @@
 #include <stdio.h>
 
 #include "handshake.h"
-#include "proxyconf.h"
 #include "term.h"
 
 struct options {
-	char *proxies[MAX_HOPS];
+	char *proxies[MAX_HOPS]; /* once parsed: -x's, @NAMEs expanded, or the default's; netrc's credentials in */
 	int nproxies;
 	char *user;           /* -U USER[:PASS], blanked once read */
 	int timeout_ms;       /* -w, each phase */
@@ -22,7 +21,6 @@ struct options {
 	int idle_timeout_ms;  /* --idle-timeout SECS, -1 when not given */
 	bool no_shutdown;     /* --no-shutdown: stdin's EOF is not passed on */
 	const char *netrc_file; /* --netrc-file, NULL: ~/.netrc */
-	struct proxy_choice choice; /* proxies[] as -x, the config, the environment and netrc give them */
 	int family;           /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
 	enum color_when color;
 	bool show_secrets;

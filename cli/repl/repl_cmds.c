@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "hexparse.h"
+#include "proxyconf.h"
 #include "repl_handlers.h"
 #include "repl_line.h"
 #include "repl_values.h"

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hexparse.h"
+#include "proxyconf.h"
 #include "repl_values.h"
 #include "secrets.h"
 #include "term.h"

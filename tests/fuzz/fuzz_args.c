@@ -204,7 +204,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (o.user != NULL && parse_credentials(o.user, &cred, why, sizeof(why)) < 0)
 			no_pw("-U's refusal", why);
 	}
-	proxy_choice_free(&o.choice);
 
 	/* As the modes blank the process arguments. */
 	for (int i = 1; i < argc; i++)
