@@ -25,6 +25,7 @@ Suite *flow_suite(void);          /* test_flow.c: the session flow over transcri
 Suite *hints_suite(void);         /* test_hints.c: what answered, from its first bytes */
 Suite *repl_flow_suite(void);     /* test_repl_flow.c: the REPL's session as the flow follows it */
 Suite *conffile_suite(void);      /* test_conffile.c: the user's files in words, netrc */
+Suite *tunnel_suite(void);        /* test_tunnel.c: half-close or not, the cut warning, idle timeout */
 Suite *proxyconf_suite(void);     /* test_proxyconf.c: the config file, -x/config/environment, netrc's credentials */
 
 #endif
