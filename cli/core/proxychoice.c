@@ -138,6 +138,17 @@ add_default(struct proxy_choice *pc, struct files *f, char *why, size_t whylen)
 	return 0;
 }
 
+static bool
+socks_scheme(const char *s, size_t n)
+{
+	static const char *const schemes[] = { "socks4", "socks4a", "socks5", "socks5h" };
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strlen(schemes[i]) == n && strncasecmp(s, schemes[i], n) == 0)
+			return true;
+	return false;
+}
+
 int
 proxyconf_env(const char **var, const char **value, char *why, size_t whylen)
 {
@@ -164,6 +175,10 @@ proxyconf_env(const char **var, const char **value, char *why, size_t whylen)
 		return refuse(why, whylen,
 			      "%s='%s' is an HTTP proxy, and sockscope speaks SOCKS only: give -x "
 			      "socks5h://HOST:PORT", names[i], secret_quote(v, q, sizeof(q)));
+	if (!socks_scheme(v, (size_t)(sep - v)))
+		return refuse(why, whylen,
+			      "%s='%s': the scheme is socks4, socks4a, socks5 or socks5h", names[i],
+			      secret_quote(v, q, sizeof(q)));
 	*var = names[i];
 	*value = v;
 	return 0;

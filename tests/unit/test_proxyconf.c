@@ -273,6 +273,8 @@ static const struct {
 	{ "ALL_PROXY", "HTTPS://h", -1, "ALL_PROXY='HTTPS://h' is an HTTP proxy" },
 	{ "ALL_PROXY", "h:1080", -1, "ALL_PROXY='h:1080' has no scheme, which curl reads as an HTTP proxy" },
 	{ "ALL_PROXY", "", 0, NULL },
+	{ "SOCKS_PROXY", "ftp://h", -1, "SOCKS_PROXY='ftp://h': the scheme is socks4, socks4a, socks5 or socks5h" },
+	{ "ALL_PROXY", "SOCKS5H://h", 0, "ALL_PROXY" },
 };
 
 START_TEST(environment_as_curl_reads_it)
