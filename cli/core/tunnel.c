@@ -313,7 +313,7 @@ check_halfclose_cut(struct tunnel *t)
 	snprintf(t->r->warning, sizeof(t->r->warning),
 		 "the server closed both ways %lld ms after our half-close (stdin's EOF) and sent "
 		 "nothing after it (%llu bytes sent, %llu received): if an answer was due, the "
-		 "proxy does not support half-close; --no-shutdown keeps the connection open",
+		 "proxy may not support half-close; --no-shutdown keeps the connection open",
 		 (long long)after, (unsigned long long)t->up.moved, (unsigned long long)down);
 }
 
