@@ -11,54 +11,62 @@
 
 #include "why.h"
 
+/* Up to CONF_FILE_MAX + 1 bytes of fd: one more than allowed says "too large". */
+static ssize_t
+read_bounded(int fd, char *buf)
+{
+	size_t got = 0;
+
+	while (got <= CONF_FILE_MAX) {
+		ssize_t n = read(fd, buf + got, CONF_FILE_MAX + 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Not only regular files: `--netrc-file <(pass show netrc)` is a pipe.
+ * Whatever it is, no more than CONF_FILE_MAX bytes are read.
+ */
 int
 conf_read(const char *path, char **text, size_t *len, mode_t *mode, char *why, size_t whylen)
 {
 	struct stat st;
 	char *buf;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), e;
 
 	*text = NULL;
 	*len = 0;
 	if (fd < 0)
 		return errno == ENOENT ? 1 : refuse(why, whylen, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = errno;
-
+	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+		e = S_ISDIR(st.st_mode) ? EISDIR : errno;
 		close(fd);
-		return refuse(why, whylen, "%s: %s", path,
-			      S_ISREG(st.st_mode) ? strerror(e) : "not a regular file");
+		return refuse(why, whylen, "%s: %s", path, strerror(e));
 	}
-	if (st.st_size > CONF_FILE_MAX) {
-		close(fd);
-		return refuse(why, whylen, "%s: larger than %d bytes", path, CONF_FILE_MAX);
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+	if ((buf = malloc(CONF_FILE_MAX + 2)) == NULL) {
 		close(fd);
 		return refuse(why, whylen, "%s: out of memory", path);
 	}
-	/* What fstat said is a bound, not a promise: the file may change. */
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			close(fd);
-			free(buf);
-			return refuse(why, whylen, "%s: %s", path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	got = read_bounded(fd, buf);
+	e = errno;
 	close(fd);
+	if (got < 0 || got > CONF_FILE_MAX) {
+		free(buf);
+		return got < 0 ? refuse(why, whylen, "%s: %s", path, strerror(e))
+			       : refuse(why, whylen, "%s: larger than %d bytes", path, CONF_FILE_MAX);
+	}
 	buf[got] = '\0';
 	*text = buf;
-	*len = got;
+	*len = (size_t)got;
 	*mode = st.st_mode & 07777;
 	return 0;
 }

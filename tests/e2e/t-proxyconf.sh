@@ -134,6 +134,10 @@ mv "$HOME/.netrc" "$T/netrc"
 sc --hold 0.5 --in-str "$line"$'\n' -- -w 5 --netrc-file "$T/netrc" -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
 expect_rc "--netrc-file" 0 && expect_out "--netrc-file" "$line"$'\n'
 
+# A pipe will do: --netrc-file <(...) keeps the password off the disk.
+sc --hold 0.5 --in-str "$line"$'\n' -- -w 5 --netrc-file <(cat "$T/netrc") -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
+expect_rc "--netrc-file <(...)" 0 && expect_out "--netrc-file <(...)" "$line"$'\n'
+
 chmod 644 "$T/netrc"
 sc -- -w 5 --netrc-file "$T/netrc" -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
 expect_rc "--netrc-file readable by others" 2 &&

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conffile.h"
 #include "netrc.h"
@@ -115,6 +116,36 @@ START_TEST(private_names_file_and_mode)
 }
 END_TEST
 
+START_TEST(read_is_bounded)
+{
+	char path[] = "/tmp/sockscope-conf-XXXXXX", why[600], *text;
+	int fd = mkstemp(path);
+	size_t len;
+	mode_t mode;
+	char *big = calloc(1, CONF_FILE_MAX + 1);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', CONF_FILE_MAX);
+	ck_assert_int_eq(write(fd, big, CONF_FILE_MAX), CONF_FILE_MAX);
+	ck_assert_int_eq(conf_read(path, &text, &len, &mode, why, sizeof(why)), 0);
+	ck_assert_uint_eq(len, CONF_FILE_MAX);
+	ck_assert_uint_eq(mode, 0600);
+	ck_assert_int_eq(text[len], '\0');
+	free(text);
+	ck_assert_int_eq(write(fd, "y", 1), 1);
+	ck_assert_int_eq(conf_read(path, &text, &len, &mode, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, ": larger than 262144 bytes"));
+	ck_assert_ptr_null(text);
+	close(fd);
+	unlink(path);
+	ck_assert_int_eq(conf_read(path, &text, &len, &mode, why, sizeof(why)), 1); /* gone */
+	ck_assert_int_eq(conf_read("/tmp", &text, &len, &mode, why, sizeof(why)), -1);
+	ck_assert_str_eq(why, "/tmp: Is a directory");
+	free(big);
+}
+END_TEST
+
 static int
 netrc_of(const char *text, struct netrc *nr, char *why)
 {
@@ -208,6 +239,7 @@ conffile_suite(void)
 	tcase_add_test(tc, words_refuse_nul_and_long_lines);
 	tcase_add_test(tc, skip_paragraph_ends_at_an_empty_line);
 	tcase_add_test(tc, private_names_file_and_mode);
+	tcase_add_test(tc, read_is_bounded);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("netrc");
 	tcase_add_test(tc, netrc_entries);
