@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +10,15 @@
 
 #include "modes.h"
 #include "probe.h"
+#include "proxyconf.h"
 #include "secrets.h"
 #include "term.h"
 #include "version.h"
 #include "why.h"
 
-enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS, OPT_DUMP_COMMANDS,
-       OPT_DUMP_MODES,       OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_STEPS, OPT_EXPECT, OPT_BIND_TIMEOUT, OPT_DGRAM_RAW };
+enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS, OPT_DUMP_COMMANDS, OPT_DUMP_MODES,
+       OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_STEPS, OPT_EXPECT, OPT_BIND_TIMEOUT, OPT_DGRAM_RAW,
+       OPT_NO_SHUTDOWN, OPT_IDLE_TIMEOUT, OPT_NETRC_FILE };
 
 static const struct option long_options[] = {
 	{ "proxy", required_argument, NULL, 'x' },
@@ -26,6 +29,9 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "zero-io", no_argument, NULL, 'z' },
 	{ "quit-after-eof", required_argument, NULL, 'q' },
+	{ "no-shutdown", no_argument, NULL, OPT_NO_SHUTDOWN },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "netrc-file", required_argument, NULL, OPT_NETRC_FILE },
 	{ "ipv4", no_argument, NULL, '4' },
 	{ "ipv6", no_argument, NULL, '6' },
 	{ "color", required_argument, NULL, OPT_COLOR },
@@ -57,7 +63,9 @@ options_usage(FILE *fp)
 	modes_synopsis(fp);
 	fputs("\n"
 	      "  -x, --proxy URL        [socks4|socks4a|socks5|socks5h://][USER[:PASS]@]HOST[:PORT];\n"
-	      "                         repeat for a chain (default scheme socks5h, port 1080)\n"
+	      "                         repeat for a chain (default scheme socks5h, port 1080);\n"
+	      "                         @NAME: a proxy or chain of the config file; without -x:\n"
+	      "                         the config's default, else socks_proxy or all_proxy\n"
 	      "  -U, --proxy-user U[:P] credentials (password also from SOCKSCOPE_PASSWORD\n"
 	      "                         or asked without echo on the terminal)\n"
 	      "  -w, --timeout SECS     bound on the connect and on each handshake phase (10)\n"
@@ -67,6 +75,9 @@ options_usage(FILE *fp)
 	      "  -z, --zero-io          handshake only, no tunnel\n"
 	      "  -q, --quit-after-eof SECS  quit SECS after stdin EOF instead of waiting\n"
 	      "                         for the server to close\n"
+	      "      --no-shutdown      keep sending open after stdin EOF (no half-close)\n"
+	      "      --idle-timeout SECS  end the tunnel when nothing moved for SECS (exit 5)\n"
+	      "      --netrc-file FILE  credentials by host from FILE ($HOME/.netrc)\n"
 	      "  -4, -6                 resolve names here to IPv4 / IPv6 only\n"
 	      "      --bind-timeout SECS  BIND: how long to wait for the peer (120)\n"
 	      "      --dgram-raw        udp: each read of stdin is a datagram, not each line\n"
@@ -205,131 +216,226 @@ usage_goes_to_json(int argc, char **argv)
 	return json;
 }
 
-int
-options_parse(struct options *o, int argc, char **argv, int *first)
+/* -x, -U, -w, -q, -4, -6 and the tunnel's: how to reach the server and
+ * how long to wait.  0 taken, -1 refused, 1 not one of these. */
+static int
+take_connection_option(struct options *o, int c)
 {
-	int c;
+	switch (c) {
+	case 'x':
+		if (o->nproxies == MAX_HOPS) {
+			usage_say(o, "at most %d proxies in a chain", MAX_HOPS);
+			return -1;
+		}
+		o->proxies[o->nproxies++] = optarg;
+		return 0;
+	case 'U':
+		/* The last -U wins; the one it replaces is never read, and
+		 * no mode would blank its password from argv later. */
+		if (o->user != NULL)
+			secret_userpass_blank(o->user);
+		o->user = optarg;
+		return 0;
+	case 'w':
+		return parse_timeout(o, optarg, "-w", &o->timeout_ms);
+	case 'q':
+		return parse_seconds(o, optarg, "-q", &o->quit_after_eof_ms);
+	case OPT_IDLE_TIMEOUT:
+		return parse_timeout(o, optarg, "--idle-timeout", &o->idle_timeout_ms);
+	case OPT_NO_SHUTDOWN:
+		o->no_shutdown = true;
+		return 0;
+	case OPT_NETRC_FILE:
+		o->netrc_file = optarg;
+		return 0;
+	case OPT_BIND_TIMEOUT:
+		return parse_timeout(o, optarg, "--bind-timeout", &o->bind_timeout_ms);
+	case '4':
+	case '6':
+		if (o->family != AF_UNSPEC && o->family != (c == '4' ? AF_INET : AF_INET6)) {
+			usage_say(o, "-4 and -6 exclude each other: give one");
+			return -1;
+		}
+		o->family = c == '4' ? AF_INET : AF_INET6;
+		return 0;
+	default:
+		return 1;
+	}
+}
 
+/* What is shown and how: -v, -X, -j, -z, --color, --show-secrets, --dgram-raw. */
+static int
+take_output_option(struct options *o, int c)
+{
+	char q[QUOTE_BUF];
+
+	switch (c) {
+	case 'v':
+		o->verbose++;
+		return 0;
+	case 'X':
+		o->hex = true;
+		return 0;
+	case 'j':
+		o->json = true;
+		return 0;
+	case 'z':
+		o->zero_io = true;
+		return 0;
+	case OPT_COLOR:
+		if (color_when_parse(optarg, &o->color) == 0)
+			return 0;
+		usage_say(o, "--color: '%s' is not auto, always or never",
+			  secret_quote(optarg, q, sizeof(q)));
+		return -1;
+	case OPT_SHOW_SECRETS:
+		o->show_secrets = true;
+		return 0;
+	case OPT_DGRAM_RAW:
+		o->dgram_raw = true;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* The REPL's and probe's options, and those answered at once (-h, -V,
+ * --dump-options): 0 taken, -1 refused, 2 answered, 1 not one of these. */
+static int
+take_mode_option(struct options *o, int c)
+{
+	switch (c) {
+	case 'c':
+		o->commands = optarg;
+		return 0;
+	case 's':
+		o->script = optarg;
+		return 0;
+	case 'k':
+		o->keep_going = true;
+		return 0;
+	case 'f':
+		return probe_take_option("file", optarg) < 0 ? -1 : 0;
+	case OPT_PARALLEL:
+	case OPT_TARGET:
+	case OPT_COMMANDS:
+	case OPT_STEPS:
+	case OPT_EXPECT:
+		return probe_take_option(c == OPT_PARALLEL ? "parallel" :
+					 c == OPT_TARGET   ? "target" :
+					 c == OPT_COMMANDS ? "commands" :
+					 c == OPT_STEPS    ? "steps" : "expect",
+					 optarg) < 0 ? -1 : 0;
+	case OPT_DUMP_MODES:
+		o->dump_modes = true;
+		return 0;
+	case OPT_DUMP_COMMANDS:
+		o->dump_commands = true;
+		return 0;
+	case 'h':
+		options_usage(stdout);
+		return 2;
+	case 'V':
+		printf("sockscope %s\n", SOCKSCOPE_VERSION);
+		return 2;
+	case OPT_DUMP_OPTIONS:
+		options_dump(stdout);
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * The proxies in full: -x's @NAMEs from the config file and, for a
+ * one-shot mode without -x, the config's default or the environment's;
+ * then netrc's credentials.  probe reads its own operands; the REPL takes
+ * no default (its `proxy` command chooses).  -v says where each came from.
+ */
+/*
+ * The proxies chosen live as long as the process: their URLs (copies from
+ * the config file, the environment, netrc) are wiped and freed at exit,
+ * however the mode ends.  One choice at a time: a second options_parse()
+ * (the fuzz harness) frees the first's.
+ */
+static struct proxy_choice *chosen;
+
+static void
+forget_choice(void)
+{
+	if (chosen != NULL)
+		proxy_choice_free(chosen);
+	free(chosen);
+	chosen = NULL;
+}
+
+static int
+choose_proxies(struct options *o, int argc, char **argv, int first)
+{
+	static bool registered;
+	bool repl = first == argc || o->commands != NULL || o->script != NULL;
+	char why[PATH_MAX + 600], *line, *next;
+
+	if (first < argc && strcmp(argv[first], "probe") == 0)
+		return 0;
+	forget_choice();
+	if (!registered)
+		registered = atexit(forget_choice) == 0;
+	if ((chosen = calloc(1, sizeof(*chosen))) == NULL) {
+		usage_say(o, "out of memory");
+		return -1;
+	}
+	if (proxyconf_choose(o->proxies, o->nproxies, !repl, o->user, o->netrc_file, chosen, why,
+			     sizeof(why)) < 0) {
+		usage_say(o, "%s", why);
+		return -1;
+	}
+	for (int i = 0; i < chosen->n; i++)
+		o->proxies[i] = chosen->urls[i];
+	o->nproxies = chosen->n;
+	if (chosen->warning[0] != '\0' && !o->json)
+		term_say("sockscope", "%s", chosen->warning);
+	for (line = chosen->notes; o->verbose && !o->json && *line != '\0'; line = next + 1) {
+		next = strchr(line, '\n');
+		fprintf(stderr, "* %.*s\n", (int)(next - line), line);
+	}
+	return 0;
+}
+
+static void
+options_defaults(struct options *o)
+{
 	memset(o, 0, sizeof(*o));
 	o->timeout_ms = 10000;
 	o->quit_after_eof_ms = -1;
+	o->idle_timeout_ms = -1;
 	o->bind_timeout_ms = 120000;
 	o->family = AF_UNSPEC;
 	o->color = COLOR_AUTO;
+}
+
+int
+options_parse(struct options *o, int argc, char **argv, int *first)
+{
+	int c, rc;
+
+	options_defaults(o);
 	o->usage_to_json = usage_goes_to_json(argc, argv);
 	/* getopt's own messages would quote an option whole: a password in it
 	   ("--proxxy=u:pw@h") and 100 KB alike. */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":" SHORT_OPTIONS, long_options, NULL)) != -1) {
-		switch (c) {
-		case 'x':
-			if (o->nproxies == MAX_HOPS) {
-				usage_say(o, "at most %d proxies in a chain", MAX_HOPS);
-				return -1;
-			}
-			o->proxies[o->nproxies++] = optarg;
-			break;
-		case 'U':
-			/* The last -U wins; the one it replaces is never read, and
-			 * no mode would blank its password from argv later. */
-			if (o->user != NULL)
-				secret_userpass_blank(o->user);
-			o->user = optarg;
-			break;
-		case 'w':
-			if (parse_timeout(o, optarg, "-w", &o->timeout_ms) < 0)
-				return -1;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'X':
-			o->hex = true;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'z':
-			o->zero_io = true;
-			break;
-		case 'q':
-			if (parse_seconds(o, optarg, "-q", &o->quit_after_eof_ms) < 0)
-				return -1;
-			break;
-		case '4':
-		case '6':
-			if (o->family != AF_UNSPEC && o->family != (c == '4' ? AF_INET : AF_INET6)) {
-				usage_say(o, "-4 and -6 exclude each other: give one");
-				return -1;
-			}
-			o->family = c == '4' ? AF_INET : AF_INET6;
-			break;
-		case OPT_COLOR:
-			if (color_when_parse(optarg, &o->color) < 0) {
-				char q[QUOTE_BUF];
-
-				usage_say(o, "--color: '%s' is not auto, always or never",
-					 secret_quote(optarg, q, sizeof(q)));
-				return -1;
-			}
-			break;
-		case OPT_SHOW_SECRETS:
-			o->show_secrets = true;
-			break;
-		case 'c':
-			o->commands = optarg;
-			break;
-		case 's':
-			o->script = optarg;
-			break;
-		case 'k':
-			o->keep_going = true;
-			break;
-		case OPT_BIND_TIMEOUT:
-			if (parse_timeout(o, optarg, "--bind-timeout", &o->bind_timeout_ms) < 0)
-				return -1;
-			break;
-		case OPT_DGRAM_RAW:
-			o->dgram_raw = true;
-			break;
-		case 'f':
-			if (probe_take_option("file", optarg) < 0)
-				return -1;
-			break;
-		case OPT_PARALLEL:
-		case OPT_TARGET:
-		case OPT_COMMANDS:
-		case OPT_STEPS:
-		case OPT_EXPECT:
-			if (probe_take_option(c == OPT_PARALLEL ? "parallel" :
-					      c == OPT_TARGET   ? "target" :
-					      c == OPT_COMMANDS ? "commands" :
-					      c == OPT_STEPS    ? "steps" : "expect",
-					      optarg) < 0)
-				return -1;
-			break;
-		case OPT_DUMP_COMMANDS:
-			o->dump_commands = true;
-			break;
-		case OPT_DUMP_MODES:
-			o->dump_modes = true;
-			break;
-		case 'h':
-			options_usage(stdout);
-			return 1;
-		case 'V':
-			printf("sockscope %s\n", SOCKSCOPE_VERSION);
-			return 1;
-		case OPT_DUMP_OPTIONS:
-			options_dump(stdout);
-			return 1;
-		default:
+		if ((rc = take_connection_option(o, c)) == 1 &&
+		    (rc = take_output_option(o, c)) == 1 &&
+		    (rc = take_mode_option(o, c)) == 1) {
 			bad_option(o, c, argv[optind - 1]);
 			return -1;
 		}
+		if (rc != 0)
+			return rc < 0 ? -1 : 1;
 	}
 	*first = optind;
-	return 0;
+	return choose_proxies(o, argc, argv, optind);
 }
 
 int

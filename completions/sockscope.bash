@@ -6,13 +6,14 @@
 # hidden dump options).
 
 _sockscope_opts='--proxy --proxy-user --timeout --verbose --hex --json
-	--zero-io --quit-after-eof --ipv4 --ipv6 --bind-timeout --dgram-raw
+	--zero-io --quit-after-eof --no-shutdown --idle-timeout --netrc-file
+	--ipv4 --ipv6 --bind-timeout --dgram-raw
 	--color --show-secrets --command --script --keep-going --file --parallel
 	--target --commands --steps --expect --help --version
 	-x -U -w -v -X -j -z -q -4 -6 -c -s -k -f -h -V'
 # Options whose argument is the next word (or follows '=').
 _sockscope_argopts='--proxy --proxy-user --timeout --quit-after-eof
-	--bind-timeout --color --command --script --file --parallel --target
+	--idle-timeout --netrc-file --bind-timeout --color --command --script --file --parallel --target
 	--commands --steps --expect'
 # Short options that take an argument.
 _sockscope_argshort='xUwqcsf'
@@ -62,6 +63,14 @@ _sockscope_list()
 	compopt -o nospace 2>/dev/null
 }
 
+# The config file's proxy names, as -x takes them: @NAME.
+_sockscope_named()
+{
+	local conf=${XDG_CONFIG_HOME:-$HOME/.config}/sockscope/config
+	[[ ${XDG_CONFIG_HOME:-} == /* ]] || conf=$HOME/.config/sockscope/config
+	[ -r "$conf" ] && awk '$1 == "proxy" && NF >= 3 { print "@" $2 }' "$conf" 2>/dev/null
+}
+
 _sockscope_files()
 {
 	local cur=$1
@@ -86,11 +95,11 @@ _sockscope_optarg()
 	local opt=$1 word=$2
 	case $opt in
 	-x | --proxy)
-		# shellcheck disable=SC2086
-		_sockscope_add "$word" $_sockscope_schemes
+		# shellcheck disable=SC2086,SC2046
+		_sockscope_add "$word" $_sockscope_schemes $(_sockscope_named)
 		compopt -o nospace 2>/dev/null
 		;;
-	-s | --script) _sockscope_files "$word" ;;
+	-s | --script | --netrc-file) _sockscope_files "$word" ;;
 	-f | --file)
 		_sockscope_add "$word" -
 		_sockscope_files "$word"

@@ -19,7 +19,7 @@ function __sockscope_operands
             continue
         end
         switch $t
-            case --proxy --proxy-user --timeout --quit-after-eof --bind-timeout --color --command --script --file --parallel --target --commands --steps --expect
+            case --proxy --proxy-user --timeout --quit-after-eof --idle-timeout --netrc-file --bind-timeout --color --command --script --file --parallel --target --commands --steps --expect
                 set await 1
             case '--*'
             case '-?*'
@@ -62,6 +62,13 @@ set -l __sockscope_schemes 'socks4://\t"SOCKS4, names resolved here"
 
 # Options of every mode but decode.
 complete -c sockscope -n __sockscope_main -s x -l proxy -x -a "$__sockscope_schemes" -d 'Proxy URL; repeat for a chain'
+# The config file's proxies, as -x takes them: @NAME.
+function __sockscope_named
+    set -l conf $HOME/.config/sockscope/config
+    string match -q -- '/*' "$XDG_CONFIG_HOME"; and set conf $XDG_CONFIG_HOME/sockscope/config
+    test -r $conf; and awk '$1 == "proxy" && NF >= 3 { print "@" $2 "\tnamed proxy" }' $conf 2>/dev/null
+end
+complete -c sockscope -n __sockscope_main -s x -l proxy -x -a '(__sockscope_named)'
 complete -c sockscope -n __sockscope_main -s U -l proxy-user -x -d 'Credentials USER[:PASS]'
 complete -c sockscope -n __sockscope_main -s w -l timeout -x -d 'Bound on the connect and each phase (seconds)'
 complete -c sockscope -n __sockscope_main -s v -l verbose -d 'Decoded trace on stderr'
@@ -69,6 +76,9 @@ complete -c sockscope -n __sockscope_main -s X -l hex -d 'Annotated hex view of 
 complete -c sockscope -n __sockscope_main -s j -l json -d 'Machine output in JSON'
 complete -c sockscope -n __sockscope_main -s z -l zero-io -d 'Handshake only, no tunnel'
 complete -c sockscope -n __sockscope_main -s q -l quit-after-eof -x -d 'Quit SECS after stdin EOF'
+complete -c sockscope -n __sockscope_main -l no-shutdown -d 'Keep sending open after stdin EOF (no half-close)'
+complete -c sockscope -n __sockscope_main -l idle-timeout -x -d 'End the tunnel when nothing moved for SECS'
+complete -c sockscope -n __sockscope_main -l netrc-file -r -F -d 'Credentials by host from FILE'
 complete -c sockscope -n __sockscope_main -s 4 -l ipv4 -d 'Resolve names here to IPv4 only'
 complete -c sockscope -n __sockscope_main -s 6 -l ipv6 -d 'Resolve names here to IPv6 only'
 complete -c sockscope -n __sockscope_main -l bind-timeout -x -d 'bind: how long to wait for the peer (seconds)'

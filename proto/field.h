@@ -210,7 +210,8 @@ const char *msg_stop_field(const struct msg *m);
  *   "malformed at offset 0x0003 in ATYP: unknown address type 0x07"
  *   "truncated after 7 of 10 bytes (in BND.ADDR)"
  * "" (and 0) when m->status is PROTO_OK.  Safe to print: bytes outside
- * printable ASCII are escaped.  Returns the length written.
+ * printable ASCII are escaped.  Returns the length of the whole text, as
+ * snprintf does (cut to cap - 1 in buf).
  */
 size_t msg_problem(const struct msg *m, char *buf, size_t cap);
 

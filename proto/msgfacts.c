@@ -94,5 +94,5 @@ msg_problem(const struct msg *m, char *buf, size_t cap)
 			text_str(&t, ")");
 		}
 	}
-	return t.len;
+	return t.need;
 }

@@ -7,6 +7,7 @@ text_start(struct text *t, char *buf, size_t cap)
 	t->buf = buf;
 	t->cap = cap;
 	t->len = 0;
+	t->need = 0;
 	if (cap > 0)
 		buf[0] = '\0';
 }
@@ -14,6 +15,7 @@ text_start(struct text *t, char *buf, size_t cap)
 static void
 text_char(struct text *t, char c)
 {
+	t->need++;
 	if (t->cap == 0 || t->len + 1 >= t->cap)
 		return;
 	t->buf[t->len++] = c;

@@ -8,7 +8,8 @@
 struct text {
 	char *buf;
 	size_t cap;
-	size_t len;
+	size_t len;  /* what was written */
+	size_t need; /* what the whole text needs, as snprintf counts it */
 };
 
 void text_start(struct text *t, char *buf, size_t cap);

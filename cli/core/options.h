@@ -9,7 +9,7 @@
 #include "term.h"
 
 struct options {
-	char *proxies[MAX_HOPS];
+	char *proxies[MAX_HOPS]; /* once parsed: -x's, @NAMEs expanded, or the default's; netrc's credentials in */
 	int nproxies;
 	char *user;           /* -U USER[:PASS], blanked once read */
 	int timeout_ms;       /* -w, each phase */
@@ -18,6 +18,9 @@ struct options {
 	bool json;            /* -j */
 	bool zero_io;         /* -z */
 	int quit_after_eof_ms; /* -q SECS, -1 when not given */
+	int idle_timeout_ms;  /* --idle-timeout SECS, -1 when not given */
+	bool no_shutdown;     /* --no-shutdown: stdin's EOF is not passed on */
+	const char *netrc_file; /* --netrc-file, NULL: ~/.netrc */
 	int family;           /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
 	enum color_when color;
 	bool show_secrets;

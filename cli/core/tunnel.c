@@ -25,38 +25,18 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "net.h"
 #include "ttyrestore.h"
 
-#define CHUNK (64 * 1024)
+#define CHUNK TUNNEL_CHUNK
 #define DIRECT_CHUNK (1024 * 1024)
 /* Into a socket: with the low water mark, larger splices only wait unsent. */
 #define DIRECT_TO_SOCK_CHUNK (256 * 1024)
 #define UNSENT_LOW_WATER (32 * 1024)
-
-struct direction {
-	const char *name; /* "upload" or "download", for messages */
-	int src, dst;
-	bool src_is_sock, dst_is_sock;
-	bool splice;      /* else copy through buf */
-	bool direct;      /* splice src to dst in one call: one of them is a pipe */
-	bool wait_dst;    /* direct: dst was full, wait until it is writable */
-	size_t chunk;     /* direct: most bytes one splice moves */
-	int pipe[2];
-	size_t queued;    /* bytes in the pipe or in buf */
-	bool pipe_full;   /* splice: the pipe took nothing; wait for dst to drain it */
-	bool write_failed; /* the error that ended the direction was dst's */
-	size_t bufoff;
-	bool eof;         /* src ended */
-	bool done;        /* src ended and everything queued was written */
-	uint64_t moved;
-	uint8_t buf[CHUNK];
-};
-
-static struct direction up, down;
 
 static bool
 can_splice(int fd, bool *is_pipe)
@@ -69,13 +49,13 @@ can_splice(int fd, bool *is_pipe)
 	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
 }
 
-static int io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err);
+static int io_failed(struct tunnel *t, struct tunnel_direction *d, bool reading, int err);
 
 static void
-direction_init(struct direction *d, const char *name, int src, int dst, bool src_sock,
+direction_init(struct tunnel_direction *d, const char *name, int src, int dst, bool src_sock,
 	       bool dst_sock)
 {
-	memset(d, 0, offsetof(struct direction, buf));
+	memset(d, 0, offsetof(struct tunnel_direction, buf));
 	d->name = name;
 	d->src = src;
 	d->dst = dst;
@@ -103,7 +83,7 @@ direction_init(struct direction *d, const char *name, int src, int dst, bool src
  * wait for dst before reading again, so a full dst never spins the loop.
  */
 static int
-move_direct(struct direction *d, struct tunnel_result *r)
+move_direct(struct tunnel *t, struct tunnel_direction *d)
 {
 	ssize_t n = splice(d->src, NULL, d->dst, NULL, d->chunk,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -124,8 +104,8 @@ move_direct(struct direction *d, struct tunnel_result *r)
 		return 0;
 	/* One call, two ends: a reset is the socket's, a broken pipe the writer's. */
 	if (errno == ECONNRESET)
-		return io_failed(r, d, d->src_is_sock, errno);
-	return io_failed(r, d, false, errno);
+		return io_failed(t, d, d->src_is_sock, errno);
+	return io_failed(t, d, false, errno);
 }
 
 /*
@@ -136,12 +116,14 @@ move_direct(struct direction *d, struct tunnel_result *r)
  * first: it is named.
  */
 static int
-io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err)
+io_failed(struct tunnel *t, struct tunnel_direction *d, bool reading, int err)
 {
+	struct tunnel_result *r = t->r;
+
 	/* The download counts the bytes that came glued to the reply too
 	 * (r->down holds them until the loop ends), as the trace's total does. */
-	unsigned long long moved = d->moved + (d == &down ? r->down : 0);
-	unsigned long long got = down.moved + r->down;
+	unsigned long long moved = d->moved + (d == &t->down ? r->down : 0);
+	unsigned long long got = t->down.moved + r->down;
 
 	const char *end = reading ? (d->src_is_sock ? "the server" : "stdin")
 				  : (d->dst_is_sock ? "the server" : "stdout");
@@ -155,11 +137,11 @@ io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err)
 		snprintf(r->error, sizeof(r->error),
 			 "standard output: %s (tunnel download, after %llu bytes)", strerror(err),
 			 moved);
-	else if (reading && d->src_is_sock && err == ECONNRESET && !up.done &&
-		 (up.moved > 0 || up.queued > 0)) /* with nothing uploaded, none was cut */
+	else if (reading && d->src_is_sock && err == ECONNRESET && !t->up.done &&
+		 (t->up.moved > 0 || t->up.queued > 0)) /* with nothing uploaded, none was cut */
 		snprintf(r->error, sizeof(r->error),
 			 "tunnel upload: cut by a reset from the server after %llu bytes sent (download: %llu bytes received)",
-			 (unsigned long long)up.moved, got);
+			 (unsigned long long)t->up.moved, got);
 	else
 		snprintf(r->error, sizeof(r->error), "tunnel %s: %s %s failed: %s after %llu bytes",
 			 d->name, reading ? "reading" : "writing", end,
@@ -170,7 +152,7 @@ io_failed(struct tunnel_result *r, struct direction *d, bool reading, int err)
 
 /* Moves what src has into the queue; -1 on a hard error. */
 static int
-fill(struct direction *d, struct tunnel_result *r)
+fill(struct tunnel *t, struct tunnel_direction *d)
 {
 	ssize_t n;
 
@@ -206,12 +188,12 @@ fill(struct direction *d, struct tunnel_result *r)
 		d->pipe_full = true;
 	if (errno == EAGAIN || errno == EINTR)
 		return 0;
-	return io_failed(r, d, true, errno);
+	return io_failed(t, d, true, errno);
 }
 
 /* Writes what is queued to dst; -1 on a hard error. */
 static int
-drain(struct direction *d, struct tunnel_result *r)
+drain(struct tunnel *t, struct tunnel_direction *d)
 {
 	ssize_t n;
 
@@ -231,16 +213,7 @@ drain(struct direction *d, struct tunnel_result *r)
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	return io_failed(r, d, false, n == 0 ? EIO : errno);
-}
-
-/* Called when a direction's source ended and its queue is empty. */
-static void
-finish(struct direction *d)
-{
-	d->done = true;
-	if (d->dst_is_sock)
-		shutdown(d->dst, SHUT_WR); /* the server sees our EOF */
+	return io_failed(t, d, false, n == 0 ? EIO : errno);
 }
 
 /* -1 on an error, 1 when *stop ended the wait for stdout or its reader went away. */
@@ -280,6 +253,7 @@ write_pending(int fd, const uint8_t *p, size_t len, volatile sig_atomic_t *stop,
 	return 0;
 }
 
+
 /*
  * The upload failed writing the server (a reset, a broken pipe): what the
  * server sent before that may still wait in the socket.  Stop uploading and
@@ -288,27 +262,198 @@ write_pending(int fd, const uint8_t *p, size_t len, volatile sig_atomic_t *stop,
  */
 #define SALVAGE_IDLE_MS 2000
 
-int
-tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out_fd,
-	   int quit_after_eof_ms, volatile sig_atomic_t *stop, struct tunnel_result *r)
+/*
+ * A server that closes both ways at once when it reads our half-close
+ * (microsocks does; so do shadowsocks-libev's ss-local and npm's socksv5)
+ * drops whatever answer was still to come.  What we can see of it: its EOF
+ * within HALFCLOSE_CUT_MS of our SHUT_WR, not one byte received after that
+ * SHUT_WR went out, and less received than sent.  A server that answers
+ * after our EOF (a digest, an HTTP/1.0 reply) sends bytes first; an echo
+ * that was complete had sent as much as it got.  It is a guess: a warning
+ * that names the option, not an error.
+ */
+#define HALFCLOSE_CUT_MS 1000
+
+static uint64_t
+received_so_far(const struct tunnel *t, int sock)
+{
+	int inq = 0;
+
+	if (ioctl(sock, FIONREAD, &inq) < 0 || inq < 0)
+		inq = 0;
+	return t->down.moved + t->down.queued + (uint64_t)inq;
+}
+
+/* Called when a direction's source ended and its queue is empty. */
+static void
+finish(struct tunnel *t, struct tunnel_direction *d)
+{
+	d->done = true;
+	if (d == &t->up && t->opts->quit_after_eof_ms >= 0)
+		t->quit_at = now_ms() + t->opts->quit_after_eof_ms;
+	if (!d->dst_is_sock || t->opts->no_shutdown)
+		return;
+	t->down_at_halfclose = received_so_far(t, d->dst);
+	t->halfclosed_at = now_ms();
+	shutdown(d->dst, SHUT_WR); /* the server sees our EOF */
+}
+
+/* The download just ended: was it the server cutting the answer (above)? */
+static void
+check_halfclose_cut(struct tunnel *t)
+{
+	int64_t after = now_ms() - t->halfclosed_at;
+	uint64_t down = t->down.moved + t->down.queued + t->r->down;
+
+	if (t->halfclosed_at < 0 || after > HALFCLOSE_CUT_MS)
+		return;
+	t->halfclosed_at = -1; /* once */
+	if (t->down.moved + t->down.queued != t->down_at_halfclose || down >= t->up.moved)
+		return;
+	snprintf(t->r->warning, sizeof(t->r->warning),
+		 "the server closed both ways %lld ms after our half-close (stdin's EOF) and sent "
+		 "nothing after it (%llu bytes sent, %llu received): if an answer was due, the "
+		 "proxy may not support half-close; --no-shutdown keeps the connection open",
+		 (long long)after, (unsigned long long)t->up.moved, (unsigned long long)down);
+}
+
+/* The idle timeout starts again whenever a byte moved or a side ended. */
+static void
+note_activity(struct tunnel *t)
+{
+	uint64_t now = t->up.moved + t->down.moved + t->up.queued + t->down.queued +
+		       t->up.eof + t->down.eof;
+
+	if (t->opts->idle_ms >= 0 && (now != t->activity || t->idle_at < 0)) {
+		t->activity = now;
+		t->idle_at = now_ms() + t->opts->idle_ms;
+	}
+	if (t->salvage_at >= 0 && t->down.moved != t->salvage_moved) { /* progress: more time */
+		t->salvage_moved = t->down.moved;
+		t->salvage_at = now_ms() + SALVAGE_IDLE_MS;
+	}
+}
+
+static int64_t
+earliest(int64_t a, int64_t b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+/*
+ * poll's timeout until the nearest deadline (-1: none).  -1 when a deadline
+ * has passed and the relay is over: the idle timeout's is an error.
+ */
+static int
+poll_timeout(struct tunnel *t, int *timeout)
+{
+	int64_t until = earliest(earliest(t->quit_at, t->salvage_at), t->idle_at), left;
+
+	*timeout = -1;
+	if (until < 0)
+		return 0;
+	if ((left = until - now_ms()) > 0) {
+		*timeout = (int)left;
+		return 0;
+	}
+	if (until == t->idle_at) {
+		t->r->idle = true;
+		snprintf(t->r->error, sizeof(t->r->error),
+			 "tunnel idle for %.3g seconds (--idle-timeout): no byte moved either way "
+			 "(%llu bytes sent, %llu received)",
+			 t->opts->idle_ms / 1000.0, (unsigned long long)t->up.moved,
+			 (unsigned long long)(t->down.moved + t->r->down));
+	}
+	return -1;
+}
+
+/* Which ends each direction waits for: src readable, dst writable. */
+static void
+poll_setup(struct tunnel *t, struct pollfd pfd[4])
+{
+	struct tunnel_direction *dirs[2] = { &t->up, &t->down };
+
+	for (int k = 0; k < 2; k++) {
+		struct tunnel_direction *d = dirs[k];
+
+		if (d->direct) {
+			pfd[2 * k].fd = !d->eof && !d->wait_dst ? d->src : -1;
+			pfd[2 * k + 1].fd = !d->eof && d->wait_dst ? d->dst : -1;
+		} else {
+			pfd[2 * k].fd = !d->eof && d->queued < CHUNK && !d->done && !d->pipe_full
+						? d->src
+						: -1;
+			pfd[2 * k + 1].fd = d->queued > 0 ? d->dst : -1;
+		}
+		pfd[2 * k].events = POLLIN;
+		pfd[2 * k + 1].events = POLLOUT;
+		pfd[2 * k].revents = pfd[2 * k + 1].revents = 0;
+	}
+}
+
+/* Never lose a tunnel byte: the upload failed, deliver what the server sent. */
+static void
+salvage_download(struct tunnel *t)
+{
+	memcpy(t->first_error, t->r->error, sizeof(t->first_error));
+	t->up.eof = t->up.done = true;
+	t->up.queued = 0;
+	t->salvage_moved = t->down.moved;
+	t->salvage_at = now_ms() + SALVAGE_IDLE_MS;
+	t->quit_at = -1;
+}
+
+/* One direction after poll: read, write, end.  0, -1 on an error, -2 when
+ * stdout's reader went away. */
+static int
+serve(struct tunnel *t, struct tunnel_direction *d, const struct pollfd *in,
+      const struct pollfd *out)
+{
+	int rc = 0;
+	bool was_eof = d->eof;
+
+	if (d->done)
+		return 0;
+	if (d->direct) {
+		if (out->revents != 0)
+			d->wait_dst = false;
+		if (in->revents != 0)
+			rc = move_direct(t, d);
+	} else if (in->revents != 0) {
+		rc = fill(t, d);
+	}
+	if (rc == 0 && d->queued > 0 && (out->revents != 0 || in->revents != 0))
+		rc = drain(t, d);
+	if (rc != 0 && d == &t->up && t->up.write_failed && !t->down.done) {
+		salvage_download(t);
+		return 0;
+	}
+	if (rc == 0 && d == &t->down && d->eof && !was_eof)
+		check_halfclose_cut(t);
+	if (rc == 0 && d->eof && d->queued == 0 && !d->done)
+		finish(t, d);
+	return rc;
+}
+
+/* Sets t up and makes the ends non-blocking; 1 when pending ended it already. */
+static int
+tunnel_start(struct tunnel *t, int sock, const uint8_t *pending, size_t npending, int in_fd,
+	     int out_fd, int *rc)
 {
 	int in_flags, out_flags, w;
-	int64_t quit_at = -1, salvage_at = -1;
-	uint64_t salvage_moved = 0;
-	char first_error[sizeof(r->error)];
-	int rc = 0;
 
-	memset(r, 0, sizeof(*r));
-	first_error[0] = '\0';
-	if (npending > 0 && (w = write_pending(out_fd, pending, npending, stop, r)) != 0) {
-		r->interrupted = w > 0 && !r->stdout_gone;
-		return w > 0 ? EXIT_OK : EXIT_TUNNEL;
+	memset(&t->quit_at, 0, sizeof(*t) - offsetof(struct tunnel, quit_at));
+	t->quit_at = t->salvage_at = t->idle_at = t->halfclosed_at = -1;
+	if (npending > 0 && (w = write_pending(out_fd, pending, npending, t->opts->stop, t->r))) {
+		t->r->interrupted = w > 0 && !t->r->stdout_gone;
+		*rc = w > 0 ? 0 : -1;
+		return 1;
 	}
 	/* Not a TCP socket (a test's socketpair): the default is no worse. */
 	(void)setsockopt(sock, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &(int){ UNSENT_LOW_WATER },
 			 sizeof(int));
-	direction_init(&up, "upload", in_fd, sock, false, true);
-	direction_init(&down, "download", sock, out_fd, true, false);
+	direction_init(&t->up, "upload", in_fd, sock, false, true);
+	direction_init(&t->down, "download", sock, out_fd, true, false);
 	/*
 	 * Non-blocking ends, restored on the way out: the terminal is shared.
 	 * Also when SIGINT, SIGTERM, SIGHUP or SIGQUIT ends us: the shell and the next
@@ -321,48 +466,56 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 		fcntl(in_fd, F_SETFL, in_flags | O_NONBLOCK);
 	if (out_flags >= 0)
 		fcntl(out_fd, F_SETFL, out_flags | O_NONBLOCK);
+	return 0;
+}
 
-	while (!(up.done && down.done)) {
+/* The counts, the first error, the ends' flags back, the pipes closed. */
+static int
+tunnel_end(struct tunnel *t, int rc)
+{
+	struct tunnel_result *r = t->r;
+
+	if (t->first_error[0] != '\0') { /* the upload's error is the one to report */
+		memcpy(r->error, t->first_error, sizeof(r->error));
+		rc = -1;
+	}
+	r->up = t->up.moved;
+	r->down += t->down.moved;
+	ttyrestore_restore(); /* in_fd's and out_fd's flags as they were */
+	for (int k = 0; k < 2; k++) {
+		struct tunnel_direction *d = k == 0 ? &t->up : &t->down;
+
+		if (d->pipe[0] >= 0) {
+			close(d->pipe[0]);
+			close(d->pipe[1]);
+		}
+	}
+	if (rc != 0)
+		r->warning[0] = '\0'; /* the error says more */
+	return r->idle ? EXIT_TIMEOUT : rc == 0 ? EXIT_OK : EXIT_TUNNEL;
+}
+
+int
+tunnel_run(struct tunnel *t, int sock, const uint8_t *pending, size_t npending, int in_fd,
+	   int out_fd, const struct tunnel_opts *o, struct tunnel_result *r)
+{
+	int rc = 0, w, timeout;
+
+	memset(r, 0, sizeof(*r));
+	t->opts = o;
+	t->r = r;
+	if (tunnel_start(t, sock, pending, npending, in_fd, out_fd, &rc))
+		return rc == 0 ? EXIT_OK : EXIT_TUNNEL;
+	while (!(t->up.done && t->down.done)) {
 		struct pollfd pfd[4];
-		struct direction *dirs[2] = { &up, &down };
-		int timeout = -1;
-		int64_t until = quit_at;
 
-		for (int k = 0; k < 2; k++) {
-			struct direction *d = dirs[k];
-
-			if (d->direct) {
-				pfd[2 * k].fd = !d->eof && !d->wait_dst ? d->src : -1;
-				pfd[2 * k + 1].fd = !d->eof && d->wait_dst ? d->dst : -1;
-			} else {
-				pfd[2 * k].fd = !d->eof && d->queued < CHUNK && !d->done &&
-							!d->pipe_full
-						? d->src
-						: -1;
-				pfd[2 * k + 1].fd = d->queued > 0 ? d->dst : -1;
-			}
-			pfd[2 * k].events = POLLIN;
-			pfd[2 * k + 1].events = POLLOUT;
-			pfd[2 * k].revents = pfd[2 * k + 1].revents = 0;
-		}
-		if (salvage_at >= 0) {
-			if (down.moved != salvage_moved) { /* progress: more time */
-				salvage_moved = down.moved;
-				salvage_at = now_ms() + SALVAGE_IDLE_MS;
-			}
-			if (until < 0 || salvage_at < until)
-				until = salvage_at;
-		}
-		if (until >= 0) {
-			int64_t left = until - now_ms();
-
-			if (left <= 0)
-				break;
-			timeout = (int)left;
-		}
+		note_activity(t);
+		poll_setup(t, pfd);
+		if (poll_timeout(t, &timeout) < 0)
+			break;
 		/* A SIGINT that sets *stop ends the wait (EINTR); the next one
 		 * answers -2 (net_poll). */
-		if ((w = net_poll(pfd, 4, timeout, stop)) < 0) {
+		if ((w = net_poll(pfd, 4, timeout, o->stop)) < 0) {
 			if (w == -2) {
 				r->interrupted = true;
 				break;
@@ -373,39 +526,9 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 			rc = -1;
 			break;
 		}
-		for (int k = 0; k < 2 && rc == 0; k++) {
-			struct direction *d = dirs[k];
-
-			if (d->done)
-				continue;
-			if (d->direct) {
-				if (pfd[2 * k + 1].revents != 0)
-					d->wait_dst = false;
-				if (pfd[2 * k].revents != 0)
-					rc = move_direct(d, r);
-			} else if (pfd[2 * k].revents != 0) {
-				rc = fill(d, r);
-			}
-			if (rc == 0 && d->queued > 0 &&
-			    (pfd[2 * k + 1].revents != 0 || pfd[2 * k].revents != 0))
-				rc = drain(d, r);
-			if (rc != 0 && d == &up && up.write_failed && !down.done) {
-				/* Never lose a tunnel byte: deliver what the server sent. */
-				memcpy(first_error, r->error, sizeof(first_error));
-				up.eof = up.done = true;
-				up.queued = 0;
-				salvage_moved = down.moved;
-				salvage_at = now_ms() + SALVAGE_IDLE_MS;
-				quit_at = -1;
-				rc = 0;
-				continue;
-			}
-			if (rc == 0 && d->eof && d->queued == 0 && !d->done) {
-				finish(d);
-				if (d == &up && quit_after_eof_ms >= 0)
-					quit_at = now_ms() + quit_after_eof_ms;
-			}
-		}
+		rc = serve(t, &t->up, &pfd[0], &pfd[1]);
+		if (rc == 0)
+			rc = serve(t, &t->down, &pfd[2], &pfd[3]);
 		if (rc == -2) { /* stdout's reader went away: the tunnel is over */
 			rc = 0;
 			break;
@@ -413,20 +536,5 @@ tunnel_run(int sock, const uint8_t *pending, size_t npending, int in_fd, int out
 		if (rc != 0)
 			break;
 	}
-	if (first_error[0] != '\0') { /* the upload's error is the one to report */
-		memcpy(r->error, first_error, sizeof(r->error));
-		rc = -1;
-	}
-	r->up = up.moved;
-	r->down += down.moved;
-	ttyrestore_restore(); /* in_flags and out_flags back on in_fd and out_fd */
-	for (int k = 0; k < 2; k++) {
-		struct direction *d = k == 0 ? &up : &down;
-
-		if (d->pipe[0] >= 0) {
-			close(d->pipe[0]);
-			close(d->pipe[1]);
-		}
-	}
-	return rc == 0 ? EXIT_OK : EXIT_TUNNEL;
+	return tunnel_end(t, rc);
 }

@@ -297,9 +297,16 @@ run_udp(const struct options *o, struct session *s, struct tunnel_result *tr,
 static int
 run_tunnel(const struct options *o, struct session *s, struct tunnel_result *tr)
 {
-	int status = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO,
-				o->quit_after_eof_ms, o->json ? &caught_signal : NULL, tr);
+	struct tunnel t; /* 128 KiB of buffers, for the run only */
+	struct tunnel_opts to = { .quit_after_eof_ms = o->quit_after_eof_ms,
+				  .idle_ms = o->idle_timeout_ms,
+				  .no_shutdown = o->no_shutdown,
+				  .stop = o->json ? &caught_signal : NULL };
+	int status = tunnel_run(&t, s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO,
+				STDOUT_FILENO, &to, tr);
 
+	if (tr->warning[0] != '\0' && !o->json)
+		fprintf(stderr, "sockscope: %s\n", tr->warning);
 	if (status != EXIT_OK) {
 		snprintf(s->error, sizeof(s->error), "%s",
 			 tr->error[0] != '\0' ? tr->error : "the tunnel failed");

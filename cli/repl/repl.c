@@ -411,6 +411,8 @@ repl_main(struct options *o, int argc, char **argv)
 	sess.timeout_ms = o->timeout_ms;
 	sess.family = o->family;
 	sess.quit_after_eof_ms = o->quit_after_eof_ms;
+	sess.idle_timeout_ms = o->idle_timeout_ms;
+	sess.no_shutdown = o->no_shutdown;
 	sess.vo.color = term_wants_color(o->color, stdout);
 	sess.vo.show_secrets = o->show_secrets;
 	r.interactive = o->commands == NULL && o->script == NULL && isatty(STDIN_FILENO);

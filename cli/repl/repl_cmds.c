@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "hexparse.h"
+#include "proxyconf.h"
 #include "repl_line.h"
 #include "repl_values.h"
 #include "secrets.h"
@@ -290,6 +291,23 @@ complete_files(const char *prefix, void (*add)(void *, const char *), void *ctx)
 	closedir(d);
 }
 
+struct offer_ctx {
+	const char *prefix;
+	void (*add)(void *ctx, const char *cand);
+	void *ctx;
+};
+
+/* A config file's proxy as `proxy` takes it: @NAME. */
+static void
+offer_named(const char *name, void *arg)
+{
+	const struct offer_ctx *oc = arg;
+	char at[PROXYCONF_NAME_MAX + 2];
+
+	snprintf(at, sizeof(at), "@%s", name);
+	offer(at, oc->prefix, oc->add, oc->ctx);
+}
+
 void
 repl_complete_words(struct repl *r, int argc, const char **argv, int idx, const char *prefix,
 		    void (*add)(void *ctx, const char *cand), void *ctx)
@@ -327,10 +345,15 @@ repl_complete_words(struct repl *r, int argc, const char **argv, int idx, const 
 			offer(rs_draft_key(in_use[k]), prefix, add, ctx);
 		break;
 	}
-	case CK_SCHEME:
+	case CK_SCHEME: {
+		struct offer_ctx oc = { prefix, add, ctx };
+
 		for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
 			offer(schemes[i], prefix, add, ctx);
+		if (prefix[0] == '@' || prefix[0] == '\0')
+			proxyconf_names(offer_named, &oc);
 		break;
+	}
 	case CK_FILE:
 		complete_files(prefix, add, ctx);
 		break;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "hexparse.h"
+#include "proxyconf.h"
 #include "repl_values.h"
 #include "secrets.h"
 #include "term.h"
@@ -72,11 +74,20 @@ verb_of(const char *word)
 int
 cmd_proxy(struct repl *r, int argc, char **argv)
 {
-	char text[HOST_MAX + 300];
+	char text[HOST_MAX + 300], why[PATH_MAX + 600];
+	struct proxy_choice pc;
 	int rc = EXIT_OK;
 
-	if (argc > 1)
-		rc = rs_set_proxies(r->s, argc - 1, argv + 1);
+	/* @NAME from the config file, and netrc's credentials, as -x has them. */
+	if (argc > 1 && proxyconf_choose(argv + 1, argc - 1, false, r->o ? r->o->user : NULL,
+					 r->o ? r->o->netrc_file : NULL, &pc, why, sizeof(why)) < 0)
+		rc = rs_fail(EXIT_USAGE, "proxy: %s", why);
+	else if (argc > 1) {
+		if (pc.warning[0] != '\0')
+			rs_warn("%s", pc.warning);
+		rc = rs_set_proxies(r->s, pc.n, pc.urls);
+		proxy_choice_free(&pc);
+	}
 	for (int i = 1; i < argc; i++)
 		explicit_bzero(argv[i], strlen(argv[i]));
 	if (rc != EXIT_OK)

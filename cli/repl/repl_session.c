@@ -70,6 +70,7 @@ rs_init(struct rsess *s)
 	s->udp_fd = -1;
 	s->timeout_ms = 10000;
 	s->quit_after_eof_ms = -1;
+	s->idle_timeout_ms = -1;
 	s->out = stdout;
 	for (int i = 0; i < TM_COUNT; i++)
 		s->us[i] = -1;

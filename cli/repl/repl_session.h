@@ -119,6 +119,8 @@ struct rsess {
 	int timeout_ms;
 	int family;
 	int quit_after_eof_ms;
+	int idle_timeout_ms;   /* --idle-timeout, -1 none */
+	bool no_shutdown;      /* --no-shutdown */
 	bool interactive;
 	struct view_opts vo;
 	char hop_label[16];  /* vo.label in a chain: "hop N", the last hop */

@@ -15,6 +15,8 @@ int
 rs_tunnel(struct rsess *s)
 {
 	struct tunnel_result r;
+	struct tunnel t; /* 128 KiB of buffers, for the run only */
+	struct tunnel_opts to = { .idle_ms = s->idle_timeout_ms, .no_shutdown = s->no_shutdown };
 	int quit = s->quit_after_eof_ms, rc;
 
 	if ((rc = rs_need_conn(s, "tunnel")) != EXIT_OK)
@@ -32,8 +34,12 @@ rs_tunnel(struct rsess *s)
 	rs_interrupted = 0;
 	/* Only the interactive REPL has the SIGINT handler that sets the flag;
 	 * elsewhere (-c, -s, piped input) ^C keeps its default action. */
-	rc = tunnel_run(s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO, quit,
-			s->interactive ? &rs_interrupted : NULL, &r);
+	to.quit_after_eof_ms = quit;
+	to.stop = s->interactive ? &rs_interrupted : NULL;
+	rc = tunnel_run(&t, s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO, STDOUT_FILENO,
+			&to, &r);
+	if (r.warning[0] != '\0')
+		rs_warn("%s", r.warning);
 	s->conn.have = 0;
 	s->sent += r.up;
 	s->received += r.down;

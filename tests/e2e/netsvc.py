@@ -124,6 +124,7 @@ def h_echo(c, args):
         d = c.recv(1 << 16)
         if not d:
             break
+        time.sleep(args.delay)  # an answer that takes time (half-close tests)
         c.sendall(d)
     try:
         c.shutdown(socket.SHUT_WR)
@@ -236,6 +237,7 @@ def main():
         sp.add_argument("--port", type=int, default=0)
         sp.add_argument("--count", type=int, default=1 if name == "duplex" else 0)
         sp.add_argument("--lifetime", type=float, default=60)
+        sp.add_argument("--delay", type=float, default=0)  # echo: seconds before each answer
         if name == "duplex":
             sp.add_argument("--size", type=parse_size, required=True)
             sp.add_argument("--seed", type=int, default=2)

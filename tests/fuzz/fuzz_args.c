@@ -143,6 +143,23 @@ check_url(const char *what, const char *url)
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* The runs read no file of the machine's: no config file, no ~/.netrc, no
+ * proxy from the environment. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	setenv("HOME", "/nonexistent-sockscope-fuzz", 1);
+	unsetenv("XDG_CONFIG_HOME");
+	unsetenv("socks_proxy");
+	unsetenv("SOCKS_PROXY");
+	unsetenv("all_proxy");
+	unsetenv("ALL_PROXY");
+	return 0;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -15,6 +15,9 @@ int main(void)
 		versions_suite,
 		timeline_suite,
 		probe_progress_suite,
+		conffile_suite,
+		proxyconf_suite,
+		tunnel_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 
