@@ -15,6 +15,7 @@
 #include "probe.h"
 #include "repl.h"
 #include "secrets.h"
+#include "watch.h"
 
 /* With 0, 1 or 2 closed at start, the next socket would take its number and
  * a trace meant for stderr would go to the server.  A closed stdin reads as
@@ -113,6 +114,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "decode") == 0)
 		return decode_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "watch") == 0)
+		return watch_main(argc - 1, argv + 1);
 	if (decode_after_options(argc, argv))
 		return EXIT_USAGE;
 	rc = options_parse(&o, argc, argv, &first);
