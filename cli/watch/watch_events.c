@@ -90,6 +90,9 @@ watch_on_event(void *ctx, const struct flow_event *ev)
 	case FLOW_EV_PHASE:
 		s->phase_ms = now_ms();
 		break;
+	case FLOW_EV_TUNNEL:
+		*(ev->side == FLOW_CLIENT ? &s->sum->tunnel_up : &s->sum->tunnel_down) += ev->len;
+		break;
 	default:
 		break;
 	}

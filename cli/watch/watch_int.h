@@ -54,6 +54,7 @@ struct watch_sum {
 	char target[300];   /* escaped */
 	char outcome[200];  /* escaped, one line */
 	uint64_t up, down;  /* bytes application -> upstream, upstream -> application */
+	uint64_t tunnel_up, tunnel_down; /* of those, the tunnel's */
 	int64_t ms;
 	char closed[48];    /* "application FIN", "upstream RST", "timeout", "open" */
 	bool done;

@@ -63,7 +63,7 @@ emit_json(struct watch_session *s, const char *event, json_t *rest)
 	json_t *j = s != NULL ? json_pack("{s:I, s:f, s:s}", "session", (json_int_t)s->id, "t",
 					  elapsed(s), "event", event)
 			      : json_pack("{s:s}", "event", event);
-	size_t flags = SOCKSCOPE_JSON_FLAGS | JSON_COMPACT;
+	size_t flags = SOCKSCOPE_JSON_FLAGS | JSON_COMPACT | JSON_REAL_PRECISION(9);
 	char *head = j != NULL ? json_dumps(j, flags) : NULL;
 	char *tail = rest != NULL ? json_dumps(rest, flags) : NULL;
 
@@ -386,15 +386,18 @@ show_summary(struct watch_session *s)
 	const struct watch_sum *m = s->sum;
 
 	if (s->w->o.json) {
-		emit_json(s, "summary", json_pack("{s:I, s:I, s:f, s:s, s:s}", "bytes_up",
+		emit_json(s, "summary", json_pack("{s:I, s:I, s:I, s:I, s:f, s:s, s:s}", "bytes_up",
 						  (json_int_t)m->up, "bytes_down", (json_int_t)m->down,
+						  "tunnel_up", (json_int_t)m->tunnel_up, "tunnel_down",
+						  (json_int_t)m->tunnel_down,
 						  "duration", (double)m->ms / 1000.0, "closed", m->closed,
 						  "outcome", m->outcome[0] != '\0' ? m->outcome
 										   : "undecided"));
 		return;
 	}
-	printf("#%u +%.3fs end: %" PRIu64 " bytes up, %" PRIu64 " bytes down, %.3f s, %s\n", s->id,
-	       (double)m->ms / 1000.0, m->up, m->down, (double)m->ms / 1000.0, m->closed);
+	printf("#%u +%.3fs end: %" PRIu64 " bytes up, %" PRIu64 " bytes down (tunnel %" PRIu64
+	       " up, %" PRIu64 " down), %.3f s, %s\n", s->id, (double)m->ms / 1000.0, m->up, m->down,
+	       m->tunnel_up, m->tunnel_down, (double)m->ms / 1000.0, m->closed);
 }
 
 static void
