@@ -69,7 +69,13 @@ struct watch_dir {
 	bool eof;           /* the source sent FIN */
 	bool shut;          /* FIN passed on to the destination */
 	bool hold;          /* read but keep (a UDP reply being rewritten) */
+	int pipe[2];        /* bulk tunnel data: splice(2) through it, or -1 */
+	size_t piped;       /* bytes in the pipe, not yet written */
 };
+
+/* A direction that has moved this many tunnel bytes splices the rest: small
+ * sessions never pay two descriptors for a pipe. */
+#define WATCH_SPLICE_AFTER (256 * 1024)
 
 enum watch_state { WS_CHAIN, WS_CONNECTING, WS_RELAY };
 

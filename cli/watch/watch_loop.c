@@ -96,6 +96,8 @@ session_new(struct watch *w, int app, const struct sockaddr_storage *from)
 	s->sum = sum;
 	s->app = app;
 	s->up = s->chain_fd = -1;
+	for (int d = 0; d < 2; d++)
+		s->dir[d].pipe[0] = s->dir[d].pipe[1] = -1;
 	s->first_closer = -1;
 	s->start_ms = s->phase_ms = now_ms();
 	watch_addr_text(from, sum->app, sizeof(sum->app));
@@ -168,8 +170,11 @@ watch_session_end(struct watch_session *s, const char *how)
 	watch_udp_free(s);
 	close_fd(&s->app);
 	close_fd(&s->up);
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2; d++) {
 		free(s->dir[d].buf);
+		close_fd(&s->dir[d].pipe[0]);
+		close_fd(&s->dir[d].pipe[1]);
+	}
 	for (size_t i = 0; i < w->nsessions; i++)
 		if (w->sessions[i] == s) {
 			w->sessions[i] = w->sessions[--w->nsessions];
@@ -337,12 +342,13 @@ loop(struct watch *w)
 	return w->out_failed ? EXIT_TUNNEL : EXIT_OK;
 }
 
-/* Enough descriptors for --max-sessions: two or three a session. */
+/* Enough descriptors for --max-sessions: two sockets a session, a pipe each way
+ * for bulk data, and a UDP association's two sockets. */
 static void
 raise_fd_limit(unsigned sessions)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)sessions * 4 + 64;
+	rlim_t want = (rlim_t)sessions * 8 + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
 		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;

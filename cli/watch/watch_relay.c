@@ -7,6 +7,7 @@
  * direction is drained; a reset resets the other side too.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,15 +99,21 @@ watch_upstream_connected(struct watch_session *s)
 }
 
 /* What to poll for on side's socket. */
+static bool
+pending(const struct watch_dir *d)
+{
+	return d->start < d->end || d->piped > 0;
+}
+
 short
 watch_events(const struct watch_session *s, enum flow_side side)
 {
 	const struct watch_dir *in = &s->dir[side], *out = &s->dir[other(side)];
 	short ev = 0;
 
-	if (!in->eof && (in->start == in->end || (in->hold && in->end < WATCH_BUF)))
+	if (!in->eof && (!pending(in) || (in->hold && in->end < WATCH_BUF)))
 		ev |= POLLIN;
-	if (out->start < out->end && !out->hold)
+	if (pending(out) && !out->hold)
 		ev |= POLLOUT;
 	return ev;
 }
@@ -152,6 +159,21 @@ watch_dir_flush(struct watch_session *s, enum flow_side from)
 {
 	struct watch_dir *d = &s->dir[from];
 
+	while (d->piped > 0) {
+		ssize_t n = splice(d->pipe[0], NULL, dst_fd(s, from), NULL, d->piped,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == EINTR)
+				continue;
+			flow_close(&s->flow, other(from), FLOW_RESET);
+			watch_abort(s, other(from), NULL);
+			return;
+		}
+		d->piped -= (size_t)n;
+	}
 	while (d->start < d->end && !d->hold) {
 		ssize_t n = send(dst_fd(s, from), d->buf + d->start, d->end - d->start, MSG_NOSIGNAL);
 
@@ -178,6 +200,63 @@ watch_dir_flush(struct watch_session *s, enum flow_side from)
 	}
 }
 
+/* A read failed (n < 0) or found the end (n == 0): said to the flow and passed on. */
+static void
+read_end(struct watch_session *s, enum flow_side from, ssize_t n)
+{
+	struct watch_dir *d = &s->dir[from];
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		if (!is_reset(errno))
+			show_note(s, "%s: read: %s", watch_side_name(from), strerror(errno));
+		flow_close(&s->flow, from, FLOW_RESET);
+		watch_abort(s, from, NULL);
+		return;
+	}
+	d->eof = true;
+	if (s->first_closer < 0)
+		s->first_closer = from;
+	flow_close(&s->flow, from, FLOW_FIN);
+	watch_dir_flush(s, from);
+}
+
+/*
+ * Bulk tunnel data goes through a pipe with splice(2), never through our
+ * memory: once the flow is in the tunnel, nothing is being dumped and the
+ * direction has moved WATCH_SPLICE_AFTER bytes.  The flow is not fed these
+ * bytes (in the tunnel it would only hand them back): they are counted here.
+ */
+static bool
+splice_ready(struct watch_session *s, enum flow_side from)
+{
+	struct watch_dir *d = &s->dir[from];
+	uint64_t moved = from == FLOW_CLIENT ? s->sum->tunnel_up : s->sum->tunnel_down;
+
+	if (flow_phase(&s->flow) != FLOW_PH_TUNNEL || moved < WATCH_SPLICE_AFTER ||
+	    d->dumped < s->w->o.dump_data || d->start < d->end)
+		return false;
+	return d->pipe[0] >= 0 || pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) == 0;
+}
+
+static void
+splice_read(struct watch_session *s, enum flow_side from)
+{
+	struct watch_dir *d = &s->dir[from];
+	ssize_t n = splice(src_fd(s, from), NULL, d->pipe[1], NULL, WATCH_BUF,
+			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+
+	if (n <= 0) {
+		read_end(s, from, n);
+		return;
+	}
+	d->piped += (size_t)n;
+	d->in += (uint64_t)n;
+	*(from == FLOW_CLIENT ? &s->sum->tunnel_up : &s->sum->tunnel_down) += (uint64_t)n;
+	watch_dir_flush(s, from);
+}
+
 /* Reads what direction from's source sent, feeds it to the flow, writes it on. */
 void
 watch_dir_read(struct watch_session *s, enum flow_side from)
@@ -186,6 +265,10 @@ watch_dir_read(struct watch_session *s, enum flow_side from)
 	size_t before;
 	ssize_t n;
 
+	if (splice_ready(s, from)) {
+		splice_read(s, from);
+		return;
+	}
 	if (d->buf == NULL && (d->buf = malloc(WATCH_BUF + WATCH_SLACK)) == NULL)
 		return; /* no memory: try again at the next wake */
 	if (d->start == d->end)
@@ -193,24 +276,8 @@ watch_dir_read(struct watch_session *s, enum flow_side from)
 	if (d->end >= WATCH_BUF)
 		return;
 	n = recv(src_fd(s, from), d->buf + d->end, WATCH_BUF - d->end, 0);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return;
-		if (is_reset(errno)) {
-			flow_close(&s->flow, from, FLOW_RESET);
-			watch_abort(s, from, NULL);
-		} else {
-			show_note(s, "%s: read: %s", watch_side_name(from), strerror(errno));
-			watch_abort(s, from, NULL);
-		}
-		return;
-	}
-	if (n == 0) {
-		d->eof = true;
-		if (s->first_closer < 0)
-			s->first_closer = from;
-		flow_close(&s->flow, from, FLOW_FIN);
-		watch_dir_flush(s, from);
+	if (n <= 0) {
+		read_end(s, from, n);
 		return;
 	}
 	before = d->end;
