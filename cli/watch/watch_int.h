@@ -134,7 +134,9 @@ void watch_chain_done(struct watch_session *s);
 void watch_chain_stop(struct watch_session *s);
 
 /* watch_udp.c */
+bool watch_udp_holds(const struct watch_session *s);
 bool watch_udp_rewrite(struct watch_session *s, const struct flow_event *ev);
+void watch_udp_apply(struct watch_session *s);
 void watch_udp_free(struct watch_session *s);
 int watch_udp_fds(const struct watch_session *s, int fds[2]);
 void watch_udp_ready(struct watch_session *s, int which);

@@ -191,7 +191,9 @@ has_deadline(const struct watch_session *s)
 {
 	enum flow_phase ph = flow_phase(&s->flow);
 
-	return s->state != WS_RELAY || (ph != FLOW_PH_TUNNEL && ph != FLOW_PH_UDP);
+	/* BIND's wait for the peer is the application's to bound, as a tunnel's idleness is */
+	return s->state != WS_RELAY ||
+	       (ph != FLOW_PH_TUNNEL && ph != FLOW_PH_UDP && ph != FLOW_PH_BIND);
 }
 
 /* Ends the sessions whose phase outlived -w; the time to the next deadline. */

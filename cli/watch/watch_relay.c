@@ -159,6 +159,8 @@ watch_dir_flush(struct watch_session *s, enum flow_side from)
 {
 	struct watch_dir *d = &s->dir[from];
 
+	if (from == FLOW_SERVER)
+		d->hold = watch_udp_holds(s);
 	while (d->piped > 0) {
 		ssize_t n = splice(d->pipe[0], NULL, dst_fd(s, from), NULL, d->piped,
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -273,6 +275,8 @@ watch_dir_read(struct watch_session *s, enum flow_side from)
 		return; /* no memory: try again at the next wake */
 	if (d->start == d->end)
 		d->start = d->end = 0;
+	if (from == FLOW_SERVER)
+		d->hold = watch_udp_holds(s);
 	if (d->end >= WATCH_BUF)
 		return;
 	n = recv(src_fd(s, from), d->buf + d->end, WATCH_BUF - d->end, 0);
@@ -284,5 +288,9 @@ watch_dir_read(struct watch_session *s, enum flow_side from)
 	d->end += (size_t)n;
 	d->in += (uint64_t)n;
 	(void)flow_feed(&s->flow, from, d->buf + before, (size_t)n);
+	if (from == FLOW_SERVER) {
+		watch_udp_apply(s);
+		d->hold = watch_udp_holds(s);
+	}
 	watch_dir_flush(s, from);
 }

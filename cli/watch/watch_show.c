@@ -177,6 +177,48 @@ show_view(struct watch_session *s, const struct msg *m, const struct view_opts *
 	free(text);
 }
 
+/* A message that is not the flow's (a datagram, the reply as rewritten):
+ * decoded here by proto_decode(), shown as the flow's are. */
+static void
+show_extra(struct watch_session *s, const char *event, enum msg_type type, const uint8_t *p,
+	   size_t len, const struct view_opts *o)
+{
+	struct msg m;
+
+	(void)proto_decode(type, p, len, NULL, &m);
+	if (s->w->o.json) {
+		emit_json(s, event, json_pack("{s:s, s:o*}", "label", o->label, "message",
+					      msg_to_json_view(&m, o)));
+		return;
+	}
+	if (s->w->o.verbose > 0)
+		show_view(s, &m, o, false);
+	if (s->w->o.hex)
+		show_view(s, &m, o, true);
+}
+
+void
+show_reply_rewritten(struct watch_session *s, const uint8_t *p, size_t len)
+{
+	struct view_opts o = {.color = s->w->o.color, .dir = VIEW_DIR_RECEIVED,
+			      .label = "as rewritten for the application"};
+
+	if (!s->w->o.json && s->w->o.verbose == 0 && !s->w->o.hex)
+		show_note(s, "udp: the reply's relay address rewritten to watch's own, "
+			     "to show the datagrams (-v shows both replies)");
+	show_extra(s, "rewritten", MSG_S5_REPLY, p, len, &o);
+}
+
+void
+show_datagram(struct watch_session *s, const uint8_t *p, size_t len, bool from_app)
+{
+	struct view_opts o = {.color = s->w->o.color, .show_secrets = s->w->o.show_secrets,
+			      .dir = from_app ? VIEW_DIR_SENT : VIEW_DIR_RECEIVED,
+			      .label = from_app ? "udp from the application" : "udp from the relay"};
+
+	show_extra(s, "datagram", MSG_S5_UDP, p, len, &o);
+}
+
 static void
 show_message(struct watch_session *s, const struct flow_event *ev)
 {
