@@ -109,7 +109,8 @@ struct watch {
 	bool full_said;             /* --max-sessions reached: said once per time */
 	uint8_t *scratch;
 	volatile sig_atomic_t stop;
-	bool out_failed;            /* stdout failed: say it once, then stop */
+	bool out_failed;            /* stdout failed: said once; the loop ends, exit 7 */
+	bool out_gone;              /* stdout's reader went away (EPIPE): the loop ends, exit 0 */
 };
 
 /* watch_options.c */

@@ -303,7 +303,7 @@ loop(struct watch *w)
 	struct slot *sl = NULL;
 	size_t cap = 0;
 
-	while (!w->stop && !w->out_failed) {
+	while (!w->stop && !w->out_failed && !w->out_gone) {
 		size_t need = 1 + 4 * w->nsessions, n = 0;
 		int timeout = check_deadlines(w), rc;
 
@@ -378,8 +378,10 @@ watch_run(struct watch *w)
 	rc = loop(w);
 	while (w->nsessions > 0)
 		watch_session_end(w->sessions[0], "open at exit");
-	show_table(w);
-	show_flush(w);
+	if (!w->out_gone) {
+		show_table(w);
+		show_flush(w);
+	}
 	close(w->listen_fd);
 	for (size_t i = 0; i < w->nsums; i++)
 		free(w->sums[i]);

@@ -488,9 +488,13 @@ show_table(struct watch *w)
 void
 show_flush(struct watch *w)
 {
-	if (w->out_failed || fflush(stdout) == 0)
+	if (w->out_failed || w->out_gone || fflush(stdout) == 0)
 		return;
-	if (errno != EPIPE)
-		fprintf(stderr, "sockscope: standard output: %s\n", strerror(errno));
+	/* the reader went away (| head): an orderly end, as everywhere else */
+	if (errno == EPIPE) {
+		w->out_gone = true;
+		return;
+	}
+	fprintf(stderr, "sockscope: standard output: %s\n", strerror(errno));
 	w->out_failed = true;
 }
