@@ -248,10 +248,16 @@ fill_session(struct watch_session *s, struct pollfd *pfd, struct slot *sl)
 		sl[n++] = (struct slot){s, 1};
 		return n;
 	}
-	pfd[n] = (struct pollfd){.fd = s->app, .events = watch_events(s, FLOW_CLIENT)};
-	sl[n++] = (struct slot){s, 0};
-	pfd[n] = (struct pollfd){.fd = s->up, .events = watch_events(s, FLOW_SERVER)};
-	sl[n++] = (struct slot){s, 1};
+	/* A socket with nothing to wait for is left out (fd -1): its POLLHUP
+	   (FIN both ways) would otherwise wake the loop again and again while
+	   the other side drains slowly. */
+	for (int side = 0; side < 2; side++) {
+		short ev = watch_events(s, (enum flow_side)side);
+		int fd = side == 0 ? s->app : s->up;
+
+		pfd[n] = (struct pollfd){.fd = ev != 0 ? fd : -1, .events = ev};
+		sl[n++] = (struct slot){s, side};
+	}
 	for (int k = 0, nu = watch_udp_fds(s, ufds); k < nu; k++) {
 		pfd[n] = (struct pollfd){.fd = ufds[k], .events = POLLIN};
 		sl[n++] = (struct slot){s, 3 + k};
