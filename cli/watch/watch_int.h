@@ -153,6 +153,7 @@ void show_summary(struct watch_session *s);
 void show_table(struct watch *w);
 void show_flush(struct watch *w);
 const char *watch_side_name(enum flow_side side);
+void watch_outcome_words(int version, const struct flow_outcome *o, char *buf, size_t cap);
 void watch_addr_text(const struct sockaddr_storage *ss, char *out, size_t cap);
 
 #endif

@@ -237,12 +237,13 @@ show_message(struct watch_session *s, const struct flow_event *ev)
 		show_view(s, ev->msg, &o, true);
 }
 
-/* The outcome in words, one line: "granted", "refused: REP 0x05 ...". */
-static void
-outcome_words(const struct watch_session *s, const struct flow_outcome *o, char *buf, size_t cap)
+/* The outcome in words, one line: "granted", "refused: REP 0x05 ...";
+ * version 4 or 5 names the reply's code field. */
+void
+watch_outcome_words(int version, const struct flow_outcome *o, char *buf, size_t cap)
 {
 	const char *name = flow_result_name(o->result);
-	const char *code = s->flow.version == 4 ? "CD" : "REP";
+	const char *code = version == 4 ? "CD" : "REP";
 
 	switch (o->result) {
 	case FLOW_RES_REFUSED:
@@ -277,7 +278,7 @@ show_outcome(struct watch_session *s, const struct flow_outcome *o)
 {
 	char words[sizeof(s->sum->outcome)];
 
-	outcome_words(s, o, words, sizeof(words));
+	watch_outcome_words(s->flow.version, o, words, sizeof(words));
 	term_escape(s->sum->outcome, sizeof(s->sum->outcome), words, strlen(words));
 	if (!s->w->o.json) {
 		char line[sizeof(s->sum->outcome) + 16];

@@ -123,6 +123,29 @@ assert summ["bytes_down"] > summ["tunnel_down"] >= 3000000, summ
 assert [e for e in evs if e["event"] == "session"][0]["outcome"] == "granted"
 PYEOF
 
+# ---- -X and --dump-data: the hex view of each message, the first bytes of the tunnel
+start_watch -X --dump-data 16 -x "socks5://127.0.0.1:$DANTED_PORT"
+got=$(printf 'GET /x HTTP/1.0\r\n\r\n' | timeout -k 2 10 nc -q 2 -X 5 -x "127.0.0.1:$W_PORT" 127.0.0.1 "$WWW_PORT" | head -c 12)
+[ "$got" = "HTTP/1.0 404" ] && ok "nc through watch -X: the server's answer" || fail "nc through watch -X: got '$got'"
+wait_for 5 grep -q '^#1 .*end:' "$W_OUT"
+expect_w "-X: the greeting's VER field in the hex view" '^#1 \+[0-9.]+s +0000 +05 +VER +5'
+expect_w "-X: the request's DST.PORT" "^#1 \+[0-9.]+s .* DST\.PORT +$WWW_PORT"
+expect_w "--dump-data: the application's first 16 tunnel bytes" '^#1 \+[0-9.]+s application data, 16 bytes from tunnel offset 0:'
+expect_w "--dump-data: their ASCII column" '^#1 \+[0-9.]+s .*GET /x HTTP/1\.0'
+expect_w "--dump-data: the upstream's first 16" '^#1 \+[0-9.]+s upstream data, 16 bytes from tunnel offset 0:'
+if grep -q 'from tunnel offset 16' "$W_OUT"; then fail "--dump-data 16 dumped more"; else ok "--dump-data 16: no more than 16 each way"; fi
+stop_watch
+
+# ---- ssh -D as the upstream
+if command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ]; then
+	start_sshd_socks
+	start_watch -x "socks5://127.0.0.1:$SSH_SOCKS_PORT"
+	curl_via socks5h
+	[ "$CURL_RC" = 0 ] && ok "curl through watch to ssh -D" || fail "curl through watch to ssh -D: exit $CURL_RC"
+	expect_outcome "ssh -D" 1 '^granted$'
+	stop_watch
+fi
+
 # ---- two -x: watch reaches microsocks through danted itself
 start_watch -x "socks5://127.0.0.1:$DANTED_PORT" -x "socks5://127.0.0.1:$MS"
 curl_via socks5h

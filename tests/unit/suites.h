@@ -24,5 +24,6 @@ Suite *probe_suite(void);         /* test_probe.c: probe's peers that are not SO
 Suite *flow_suite(void);          /* test_flow.c: the session flow over transcripts */
 Suite *hints_suite(void);         /* test_hints.c: what answered, from its first bytes */
 Suite *repl_flow_suite(void);     /* test_repl_flow.c: the REPL's session as the flow follows it */
+Suite *watch_suite(void);         /* test_watch.c: watch's options, its sessions' summaries */
 
 #endif
