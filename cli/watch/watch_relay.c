@@ -219,7 +219,7 @@ read_end(struct watch_session *s, enum flow_side from, ssize_t n)
 	}
 	d->eof = true;
 	if (s->first_closer < 0)
-		s->first_closer = from;
+		s->first_closer = (int)from;
 	flow_close(&s->flow, from, FLOW_FIN);
 	watch_dir_flush(s, from);
 }
