@@ -204,7 +204,10 @@ check_deadlines(struct watch *w)
 
 	for (size_t i = 0; i < w->nsessions;) {
 		struct watch_session *s = w->sessions[i];
-		int64_t due = s->phase_ms + w->o.timeout_ms;
+		/* the chain's engine bounds each of its phases by -w: connect, then a
+		   greeting, maybe credentials and a request for each hop before the last */
+		int64_t phases = s->state == WS_CHAIN ? 1 + 3 * (int64_t)(w->o.nhops - 1) : 1;
+		int64_t due = s->phase_ms + phases * w->o.timeout_ms;
 
 		if (!has_deadline(s)) {
 			i++;
@@ -215,7 +218,11 @@ check_deadlines(struct watch *w)
 					   : s->state == WS_CONNECTING ? "connecting to the upstream"
 								       : flow_phase_name(flow_phase(&s->flow));
 
-			show_note(s, "timeout: nothing for %d s in %s", w->o.timeout_ms / 1000, what);
+			show_note(s, "timeout: nothing for %d s in %s%s", w->o.timeout_ms / 1000, what,
+				  s->state != WS_RELAY ? ""
+				  : flow_expect(&s->flow, FLOW_SERVER).kind == FLOW_X_MESSAGE
+				      ? " (the upstream's turn)"
+				      : " (the application's turn)");
 			watch_session_end(s, "timeout");
 			continue; /* s was replaced by the last one */
 		}

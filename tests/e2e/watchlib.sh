@@ -43,6 +43,9 @@ stop_watch() {
 		W_RC=timeout
 		stop_pid "$W_PID"
 	fi
+	# ^C: the table, exit 0, and nothing on stderr but what was asked for
+	[ "$W_RC" = 0 ] && ok "watch #$_W_N: ^C, exit 0" || fail "watch #$_W_N: ^C, exit $W_RC: $(head -c 300 "$W_ERR")"
+	if grep -qE 'Sanitizer|runtime error' "$W_ERR"; then fail "watch #$_W_N: $(grep -m1 -E 'Sanitizer|runtime error' "$W_ERR")"; fi
 }
 
 start_www() {
