@@ -165,9 +165,9 @@ watch_session_end(struct watch_session *s, const char *how)
 	else
 		snprintf(sum->closed, sizeof(sum->closed), "%s", how);
 	sum->done = true;
-	show_summary(s);
 	watch_chain_stop(s);
-	watch_udp_free(s);
+	watch_udp_free(s); /* its datagram count comes before the summary, the session's last line */
+	show_summary(s);
 	close_fd(&s->app);
 	close_fd(&s->up);
 	for (int d = 0; d < 2; d++) {
