@@ -156,6 +156,7 @@ watch_chain_done(struct watch_session *s)
 		watch_session_end(s, "upstream unreachable");
 		return;
 	}
+	watch_nodelay(s->up);
 	s->state = WS_RELAY;
 	s->phase_ms = now_ms();
 	if (len > 0 && (d->buf = malloc(WATCH_BUF + WATCH_SLACK)) != NULL) {

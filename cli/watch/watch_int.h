@@ -121,6 +121,7 @@ int watch_run(struct watch *w);
 void watch_session_end(struct watch_session *s, const char *how);
 
 /* watch_relay.c: a session's sockets */
+void watch_nodelay(int fd);
 int watch_upstream_start(struct watch_session *s);
 void watch_upstream_connected(struct watch_session *s);
 void watch_dir_read(struct watch_session *s, enum flow_side from);

@@ -124,6 +124,7 @@ accept_some(struct watch *w)
 				fprintf(stderr, "sockscope: watch: accept: %s\n", strerror(errno));
 			return;
 		}
+		watch_nodelay(fd);
 		if ((s = session_new(w, fd, &from)) == NULL) {
 			fprintf(stderr, "sockscope: watch: out of memory: connection refused\n");
 			close(fd);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -33,6 +34,16 @@ static enum flow_side
 other(enum flow_side side)
 {
 	return side == FLOW_CLIENT ? FLOW_SERVER : FLOW_CLIENT;
+}
+
+/* A relay must not hold a small segment back for the one before it to be
+ * acknowledged (Nagle): each message goes on as it came. */
+void
+watch_nodelay(int fd)
+{
+	int one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 int
@@ -65,6 +76,7 @@ watch_upstream_start(struct watch_session *s)
 		return -1;
 	}
 	s->up = fd;
+	watch_nodelay(fd);
 	s->state = WS_CONNECTING;
 	s->phase_ms = now_ms();
 	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
