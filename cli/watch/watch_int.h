@@ -76,6 +76,7 @@ struct watch_dir {
 /* A direction that has moved this many tunnel bytes splices the rest: small
  * sessions never pay two descriptors for a pipe. */
 #define WATCH_SPLICE_AFTER (256 * 1024)
+#define WATCH_PIPE (512 * 1024) /* the pipe's size asked for, and one splice's most */
 
 enum watch_state { WS_CHAIN, WS_CONNECTING, WS_RELAY };
 

@@ -251,14 +251,20 @@ splice_ready(struct watch_session *s, enum flow_side from)
 	if (flow_phase(&s->flow) != FLOW_PH_TUNNEL || moved < WATCH_SPLICE_AFTER ||
 	    d->dumped < s->w->o.dump_data || d->start < d->end)
 		return false;
-	return d->pipe[0] >= 0 || pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) == 0;
+	if (d->pipe[0] >= 0)
+		return true;
+	if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		return false;
+	/* a bigger pipe moves more per wake; the default (64 KiB) stays if refused */
+	(void)fcntl(d->pipe[1], F_SETPIPE_SZ, WATCH_PIPE);
+	return true;
 }
 
 static void
 splice_read(struct watch_session *s, enum flow_side from)
 {
 	struct watch_dir *d = &s->dir[from];
-	ssize_t n = splice(src_fd(s, from), NULL, d->pipe[1], NULL, WATCH_BUF,
+	ssize_t n = splice(src_fd(s, from), NULL, d->pipe[1], NULL, WATCH_PIPE,
 			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 
 	if (n <= 0) {
