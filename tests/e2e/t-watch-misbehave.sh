@@ -70,6 +70,34 @@ stop_watch
 expect_w "the table: 7 sessions" '^7 sessions$'
 expect_w "the table's timeout line" '^ +1 +127\.0\.0\.1:[0-9]+ +- .* timeout +'
 
+# ---- half-close passed on each way: the application's FIN reaches the echo
+# service through danted, the echo still comes back after it, then its FIN
+start_danted none
+start_watch -x "socks5://127.0.0.1:$DANTED_PORT"
+"$PY" - "$W_PORT" "$ECHO_PORT" <<'PYEOF' && ok "half-close: 100 KB echoed after the application's FIN, then EOF" || fail "half-close through watch"
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"\x05\x01\x00"); assert s.recv(2) == b"\x05\x00"
+s.sendall(b"\x05\x01\x00\x01\x7f\x00\x00\x01" + struct.pack(">H", int(sys.argv[2])))
+r = b""
+while len(r) < 10:
+    r += s.recv(10 - len(r))
+assert r[:2] == b"\x05\x00", r
+data = bytes(range(256)) * 400
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    got += b
+assert got == data, (len(got), len(data))
+PYEOF
+wait_for 3 grep -q '^#1 .*end:' "$W_OUT"
+expect_w "half-close: the summary says the application closed first, in order" '^#1 \+[0-9.]+s end: .*\(tunnel 102400 up, 102400 down\).*application FIN$'
+stop_watch
+
 # ---- the upstream misbehaves (badserver.py): curl's failure and watch's word agree
 upstream_case() { # SCENARIO CURL-MODE ERE
 	start_badserver "$1"

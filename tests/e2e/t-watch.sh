@@ -46,6 +46,17 @@ for mode in socks4 socks5 socks5h socks4a; do
 done
 [ "$(outcome 4)" != granted ] && ok "danted refuses SOCKS4a (as documented)" ||
 	fail "SOCKS4a through danted was granted"
+# SOCKS4 with a user id (curl's socks4://USER@), SOCKS5 with the name and a user:password
+# that danted (socksmethod none) does not ask for
+n=$((n + 1))
+curl_via socks4 fred
+[ "$CURL_RC" = 0 ] && ok "curl socks4 with a user id: exit 0" || fail "curl socks4 with a user id: exit $CURL_RC"
+expect_outcome "curl socks4 with a user id" $n '^granted$'
+n=$((n + 1))
+curl_via socks5h "bob:pw-$$-unasked"
+[ "$CURL_RC" = 0 ] && ok "curl socks5h user:pass, not asked for: exit 0" || fail "curl socks5h user:pass: exit $CURL_RC"
+expect_outcome "curl socks5h user:pass, not asked for" $n '^granted$'
+expect_no_w "a password offered but not asked for is never shown" "pw-$$-unasked"
 expect_w "summary counts the blob downstream" "^#1 \+[0-9.]+s end: [0-9]+ bytes up, 3000[0-9]{3} bytes down"
 
 # nc -X 5 / -X 4 to an echo service
@@ -81,6 +92,10 @@ stop_watch
 [ "$W_RC" = 0 ] && ok "^C: exit 0" || fail "^C: exit $W_RC"
 expect_w "^C: the table has a line per session" "^$n sessions$"
 expect_w "the table names curl's SOCKS4a target" "^ +4 +127\.0\.0\.1:[0-9]+ +4 +CONNECT +localhost:$WWW_PORT "
+start_watch -v -x "socks5://127.0.0.1:$DANTED_PORT"
+curl_via socks4 fred
+expect_w "-v: SOCKS4's USERID shown" '^#1 \+[0-9.]+s -> SOCKS4 CONNECT request: .*USERID "fred"'
+stop_watch
 
 # ---- microsocks with user:password: the password never shown
 start_watch -v -x "socks5://127.0.0.1:$MSA"
