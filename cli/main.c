@@ -82,23 +82,24 @@ out:
 
 /*
  * decode opens no connection and has options of its own (its -4 means
- * SOCKS4, not IPv4), so it takes them after the word only.  Options before
- * it are refused, saying where they go; with -x, `decode` would otherwise
- * become a CONNECT to a host of that name.
+ * SOCKS4, not IPv4), so it takes them after the word only; so does watch.
+ * Options before the word are refused, saying where they go; with -x,
+ * `decode` would otherwise become a CONNECT to a host of that name.
  */
 static bool
-decode_after_options(int argc, char **argv)
+mode_after_options(int argc, char **argv, const char *mode, const char *example)
 {
 	int first = options_first_operand(argc, argv), namelen;
 
-	if (first >= argc || strcmp(argv[first], "decode") != 0)
+	if (first >= argc || strcmp(argv[first], mode) != 0)
 		return false;
 	/* the option without its value, which may be a password (-UU:P,
 	   --proxy=URL) */
 	namelen = strncmp(argv[1], "--", 2) == 0 ? (int)strcspn(argv[1], "=") : 2;
-	term_say("sockscope", "%.*s before decode: decode takes its options after "
-		 "the word, as in 'sockscope decode -j HEX' (to connect to a host "
-		 "named decode, say 'connect decode PORT')", namelen, argv[1]);
+	term_say("sockscope", "%.*s before %s: %s takes its options after "
+		 "the word, as in '%s' (to connect to a host "
+		 "named %s, say 'connect %s PORT')", namelen, argv[1], mode, mode, example, mode,
+		 mode);
 	return true;
 }
 
@@ -116,7 +117,8 @@ main(int argc, char **argv)
 		return decode_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "watch") == 0)
 		return watch_main(argc - 1, argv + 1);
-	if (decode_after_options(argc, argv))
+	if (mode_after_options(argc, argv, "decode", "sockscope decode -j HEX") ||
+	    mode_after_options(argc, argv, "watch", "sockscope watch -x PROXY"))
 		return EXIT_USAGE;
 	rc = options_parse(&o, argc, argv, &first);
 	if (rc < 0 && o.error[0] != '\0') /* -j: stderr carries JSON only */

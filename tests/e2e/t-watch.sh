@@ -188,6 +188,9 @@ sc -- watch -x "socks5://127.0.0.1:$MS" -l 0.0.0.0:0
 expect_rc "a non-loopback -l without --allow-remote" 2 && expect_err "names --allow-remote" 'allow-remote'
 sc -- watch -l 0
 expect_rc "no -x" 2 && expect_err "no -x named" 'no upstream'
+sc -- -x "socks5://u:hunter3@127.0.0.1:$MS" watch
+expect_rc "-x before watch" 2 && expect_err "-x before watch: where options go" '^sockscope: -x before watch: watch takes its options after the word'
+if grep -q hunter3 "$SC_ERR"; then fail "-x before watch: the password shown"; else ok "-x before watch: the password not shown"; fi
 sc -- watch -x "socks5://u:hunter2@127.0.0.1:1" -w x
 expect_rc "bad -w" 2
 if grep -q hunter2 "$SC_ERR"; then fail "a usage error shows the password"; else ok "a usage error hides the password"; fi
