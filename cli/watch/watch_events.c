@@ -52,6 +52,25 @@ request_target(const struct msg *m, char *out, size_t cap)
 		snprintf(out, cap, "%s:%u", a, (unsigned)port->num);
 }
 
+/*
+ * Whether a UDP ASSOCIATE request names the address the application will
+ * send from (not 0.0.0.0 or :: port 0): the upstream may then accept
+ * datagrams from there only (danted does), and watch's own socket would be
+ * a stranger to it.
+ */
+static bool
+udp_declared(const struct msg *m)
+{
+	const struct field *addr = msg_field(m, "DST.ADDR"), *port = msg_field(m, "DST.PORT");
+
+	if (addr == NULL || port == NULL || port->num != 0)
+		return true;
+	for (size_t i = 0; i < addr->len; i++)
+		if (addr->bytes[i] != 0)
+			return true;
+	return false;
+}
+
 static void
 note_request(struct watch_session *s, const struct msg *m)
 {
@@ -67,7 +86,11 @@ note_request(struct watch_session *s, const struct msg *m)
 		else
 			snprintf(s->sum->command, sizeof(s->sum->command), "0x%02x",
 				 (unsigned)cmd->num);
-		s->udp_asked = version == 5 && cmd->num == 3;
+		s->udp_asked = version == 5 && cmd->num == 3 && !udp_declared(m);
+		if (version == 5 && cmd->num == 3 && !s->udp_asked)
+			show_note(s, "udp: the application names the address it will send from: "
+				     "a relay of watch's own would be refused by the upstream, so the "
+				     "reply passes unchanged and the datagrams go past unseen");
 	}
 	request_target(m, s->sum->target, sizeof(s->sum->target));
 }

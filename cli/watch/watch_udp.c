@@ -37,6 +37,7 @@ struct watch_udp {
 	size_t reply_len;                  /* its length as the upstream sent it */
 	bool rewrite_due;                  /* rewrite it in the buffer, after the feed */
 	uint64_t up, down;                 /* datagrams each way */
+	uint64_t dropped;                  /* from strangers: said once, counted */
 };
 
 bool
@@ -183,9 +184,11 @@ watch_udp_free(struct watch_session *s)
 
 	if (u == NULL)
 		return;
-	if (u->up + u->down > 0 || u->app_known)
-		show_note(s, "udp: %llu datagrams from the application, %llu from the relay",
-			  (unsigned long long)u->up, (unsigned long long)u->down);
+	if (u->up + u->down + u->dropped > 0)
+		show_note(s, "udp: %llu datagrams from the application, %llu from the relay, "
+			     "%llu dropped",
+			  (unsigned long long)u->up, (unsigned long long)u->down,
+			  (unsigned long long)u->dropped);
 	if (u->app_fd >= 0)
 		close(u->app_fd);
 	if (u->up_fd >= 0)
@@ -250,7 +253,9 @@ watch_udp_ready(struct watch_session *s, int which)
 		/* only the application's host may use the association (RFC 1928, 7) */
 		if (getpeername(s->app, (struct sockaddr *)&tcp_peer, &plen) < 0 ||
 		    !same_host(&from, &tcp_peer)) {
-			show_note(s, "udp: a datagram from another host than the application's: dropped");
+			if (u->dropped++ == 0)
+				show_note(s, "udp: a datagram from another host than the application's: "
+					     "dropped (and any more)");
 			return;
 		}
 		u->app = from;
@@ -262,7 +267,9 @@ watch_udp_ready(struct watch_session *s, int which)
 		return;
 	}
 	if (!same_addr(&from, &u->relay) || !u->app_known) {
-		show_note(s, "udp: a datagram from another address than the relay's: dropped");
+		if (u->dropped++ == 0)
+			show_note(s, "udp: a datagram from another address than the relay's, or before "
+				     "the application's first: dropped (and any more)");
 		return;
 	}
 	u->down++;

@@ -173,6 +173,17 @@ START_TEST(socks5_udp_associate_noted)
 	ck_assert_str_eq(sum.target, "0.0.0.0:0");
 	ck_assert(s.udp_asked);
 	ck_assert(watch_udp_holds(&s)); /* the reply is held until it is whole */
+
+	/* an application that names its address is left alone: the upstream
+	   would refuse datagrams from watch's socket */
+	session();
+	feed(FLOW_CLIENT, "05 01 00");
+	feed(FLOW_SERVER, "05 00");
+	feed(FLOW_CLIENT, "05 03 00 01 7f 00 00 01 9c 40");
+	ck_assert_str_eq(sum.command, "UDP ASSOCIATE");
+	ck_assert_str_eq(sum.target, "127.0.0.1:40000");
+	ck_assert(!s.udp_asked);
+	ck_assert(!watch_udp_holds(&s));
 }
 END_TEST
 
