@@ -28,6 +28,7 @@
 #define WATCH_SLACK 64        /* room for a rewritten reply longer than the original */
 #define WATCH_DEFAULT_PORT 1081
 #define WATCH_DEFAULT_MAX 1000
+#define WATCH_TABLE_MAX 100000 /* sessions the ^C table keeps (about 800 bytes each) */
 
 struct watch_opts {
 	struct proxy hops[MAX_HOPS]; /* -x, in order; the last is the upstream */
@@ -96,6 +97,7 @@ struct watch_session {
 	struct watch_udp *udp;      /* UDP ASSOCIATE granted: the datagram relay */
 	bool udp_asked;             /* the request was UDP ASSOCIATE */
 	int first_closer;           /* FLOW_CLIENT / FLOW_SERVER, -1 while none */
+	bool sum_unkept;            /* the table is full: its summary goes with it */
 };
 
 struct watch {
@@ -106,6 +108,7 @@ struct watch {
 	size_t nsessions, cap_sessions;
 	struct watch_sum **sums;
 	size_t nsums, cap_sums;
+	uint64_t sums_unkept;       /* sessions past WATCH_TABLE_MAX, counted only */
 	unsigned next_id;
 	bool full_said;             /* --max-sessions reached: said once per time */
 	uint8_t *scratch;

@@ -73,7 +73,7 @@ session_new(struct watch *w, int app, const struct sockaddr_storage *from)
 	struct watch_session *s;
 	struct watch_sum *sum;
 
-	if (w->nsums == w->cap_sums) {
+	if (w->nsums == w->cap_sums && w->nsums < WATCH_TABLE_MAX) {
 		struct watch_sum **ns = grow(w->sums, &w->cap_sums, sizeof(*ns));
 
 		if (ns == NULL)
@@ -103,7 +103,10 @@ session_new(struct watch *w, int app, const struct sockaddr_storage *from)
 	watch_addr_text(from, sum->app, sizeof(sum->app));
 	snprintf(sum->closed, sizeof(sum->closed), "open");
 	flow_init(&s->flow, &(struct flow_config){.version = 0, .on_event = watch_on_event, .ctx = s});
-	w->sums[w->nsums++] = sum;
+	if (w->nsums < WATCH_TABLE_MAX)
+		w->sums[w->nsums++] = sum;
+	else
+		s->sum_unkept = true; /* freed with the session; the table counts it */
 	w->sessions[w->nsessions++] = s;
 	return s;
 }
@@ -183,6 +186,10 @@ watch_session_end(struct watch_session *s, const char *how)
 		}
 	/* the flow may hold an RFC 1929 request */
 	explicit_bzero(&s->flow, sizeof(s->flow));
+	if (s->sum_unkept) {
+		w->sums_unkept++;
+		free(s->sum);
+	}
 	free(s);
 	w->full_said = false;
 }

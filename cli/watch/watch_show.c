@@ -469,6 +469,9 @@ show_table(struct watch *w)
 		return;
 	}
 	printf("%zu session%s\n", w->nsums, w->nsums == 1 ? "" : "s");
+	if (w->sums_unkept > 0)
+		printf("(and %" PRIu64 " more after them, not kept: the table keeps the first %d)\n",
+		       w->sums_unkept, WATCH_TABLE_MAX);
 	if (w->nsums == 0)
 		return;
 	printf("%5s  %-22s %-3s %-13s %-28s %10s %10s %9s  %-16s %s\n", "#", "application", "ver",
