@@ -57,6 +57,7 @@ curl_via socks5h "bob:pw-$$-unasked"
 [ "$CURL_RC" = 0 ] && ok "curl socks5h user:pass, not asked for: exit 0" || fail "curl socks5h user:pass: exit $CURL_RC"
 expect_outcome "curl socks5h user:pass, not asked for" $n '^granted$'
 expect_no_w "a password offered but not asked for is never shown" "pw-$$-unasked"
+wait_for 5 grep -q '^#1 .*end:' "$W_OUT"
 expect_w "summary counts the blob downstream" "^#1 \+[0-9.]+s end: [0-9]+ bytes up, 3000[0-9]{3} bytes down"
 
 # nc -X 5 / -X 4 to an echo service
@@ -86,6 +87,7 @@ wait_for 10 test -s "$T/duplex.report"
 read -r _ nb sha _ <"$T/duplex.report"
 [ "$nb $sha" = "$UP" ] && ok "sockscope through watch: upstream intact" || fail "upstream: server got $nb $sha, sent $UP"
 expect_outcome "sockscope through watch" $n '^granted$'
+wait_for 5 grep -q "^#$n .*end:" "$W_OUT"   # the application's exit may come first
 expect_w "its summary counts 2 MiB each way" "^#$n \+[0-9.]+s end: [0-9]+ bytes up, [0-9]+ bytes down \(tunnel 2097152 up, 2097152 down\)"
 
 stop_watch
@@ -122,6 +124,7 @@ stop_watch
 start_watch -j -x "socks5://127.0.0.1:$MS"
 curl_via socks5h
 [ "$CURL_RC" = 0 ] && ok "curl through watch -j: exit 0" || fail "curl through watch -j: exit $CURL_RC"
+wait_for 5 grep -q '"event":"summary"' "$W_OUT"
 stop_watch
 if "$PY" - "$W_OUT" <<'PYEOF'; then ok "-j: every line is JSON; message, outcome, summary events"; else fail "-j: $(head -c 600 "$W_OUT")"; fi
 import json, sys
