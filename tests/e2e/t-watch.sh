@@ -161,6 +161,12 @@ if command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ]; then
 	curl_via socks5h
 	[ "$CURL_RC" = 0 ] && ok "curl through watch to ssh -D" || fail "curl through watch to ssh -D: exit $CURL_RC"
 	expect_outcome "ssh -D" 1 '^granted$'
+	# ssh -D has no BIND: it closes; sockscope's verdict and watch's hint agree
+	sc --timeout 15 -- -w 5 --bind-timeout 2 -x "socks5://127.0.0.1:$W_PORT" bind 127.0.0.1 0
+	expect_rc "BIND through watch to ssh -D" 4
+	wait_for 5 grep -q '^#2 .*end:' "$W_OUT"
+	expect_w "BIND to ssh -D: the hint names the command" '^#2 \+[0-9.]+s hint: closed with no reply: this server may not support CMD 0x02'
+	expect_outcome "BIND to ssh -D" 2 '^the upstream closed in reply'
 	stop_watch
 fi
 
