@@ -172,6 +172,7 @@ watch_session_end(struct watch_session *s, const char *how)
 	watch_chain_stop(s);
 	watch_udp_free(s); /* its datagram count comes before the summary, the session's last line */
 	show_summary(s);
+	show_flush(w); /* out before the sockets close, as every line about bytes is */
 	close_fd(&s->app);
 	close_fd(&s->up);
 	for (int d = 0; d < 2; d++) {

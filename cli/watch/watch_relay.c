@@ -310,5 +310,8 @@ watch_dir_read(struct watch_session *s, enum flow_side from)
 		watch_udp_apply(s);
 		d->hold = watch_udp_holds(s);
 	}
+	/* what the bytes meant is out before they are: whoever acts on an
+	   answer (a script, a test) finds watch's line already written */
+	show_flush(s->w);
 	watch_dir_flush(s, from);
 }

@@ -177,6 +177,15 @@ curl_via socks5h
 expect_outcome "chain" 1 '^granted$'
 stop_watch
 
+# the chain's first hop cannot reach the last: the engine's error, the application closed
+start_watch -w 3 -x "socks5://127.0.0.1:$DANTED_PORT" -x "socks5://127.0.0.1:$(free_port)"
+curl_via socks5h
+[ "$CURL_RC" != 0 ] && ok "chain to nowhere: curl fails ($CURL_RC)" || fail "chain to nowhere: curl exit 0"
+wait_for 5 grep -q '^#1 .*end:' "$W_OUT"
+expect_w "chain to nowhere: the engine's words" '^#1 \+[0-9.]+s upstream chain: .*(refused|REP 0x0[0-9])'
+expect_w "chain to nowhere: the summary" '^#1 \+[0-9.]+s end: 0 bytes up, 0 bytes down .*, upstream unreachable$'
+stop_watch
+
 # ---- proxychains4 wrapping curl
 if command -v proxychains4 >/dev/null 2>&1; then
 	start_watch -x "socks5://127.0.0.1:$MS"
