@@ -57,8 +57,8 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 PROTO_LIB = $(B)/libsockscope-proto.a
 UNIT_BIN = $(B)/unit-tests
 
-.PHONY: all check deps-check layers unit e2e bench bench-probe fuzz fuzz-check valgrind cppcheck demo install \
-	uninstall clean deps deb deb-check
+.PHONY: all check deps-check layers unit e2e bench bench-watch bench-probe fuzz fuzz-check valgrind cppcheck \
+	demo install uninstall clean deps deb deb-check
 all: sockscope
 
 $(B)/proto/%.o: proto/%.c
@@ -124,6 +124,10 @@ valgrind: sockscope $(UNIT_BIN)
 cppcheck:
 	cppcheck --enable=warning,performance,portability --std=c11 --inline-suppr \
 		-Iproto $(CLI_INC) --error-exitcode=1 -q proto cli
+
+# watch against a direct connection through the same danted; prints the ratios.
+bench-watch: sockscope
+	tests/bench/watch
 
 # Side by side with nc through the same danted; prints the ratios.
 bench: sockscope

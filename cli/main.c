@@ -34,7 +34,8 @@ reserve_standard_fds(void)
 
 /*
  * A mode with options of its own (decode opens no connection, and its -4
- * means SOCKS4, not IPv4) takes them after its word only.  Options before
+ * means SOCKS4, not IPv4; watch is a server, not a client) takes them after
+ * its word only.  Options before
  * it are refused, saying where they go; with -x, `decode` would otherwise
  * become a CONNECT to a host of that name.
  */
@@ -50,9 +51,9 @@ options_before_own(int argc, char **argv)
 	   --proxy=URL) */
 	namelen = strncmp(argv[1], "--", 2) == 0 ? (int)strcspn(argv[1], "=") : 2;
 	term_say("sockscope", "%.*s before %s: %s takes its options after "
-		 "the word, as in 'sockscope %s -j ...' (to connect to a host "
+		 "the word, as in '%s' (to connect to a host "
 		 "named %s, say 'connect %s PORT')", namelen, argv[1], m->word, m->word,
-		 m->word, m->word, m->word);
+		 m->example, m->word, m->word);
 	return true;
 }
 

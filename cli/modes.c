@@ -8,6 +8,7 @@
 #include "oneshot.h"
 #include "probe.h"
 #include "repl.h"
+#include "watch.h"
 #include "secrets.h"
 
 static int
@@ -15,6 +16,13 @@ run_decode(struct options *o, int argc, char **argv)
 {
 	(void)o;
 	return decode_main(argc, argv);
+}
+
+static int
+run_watch(struct options *o, int argc, char **argv)
+{
+	(void)o;
+	return watch_main(argc, argv);
 }
 
 static void
@@ -83,7 +91,11 @@ const struct mode modes[] = {
 	{ .name = "probe", .word = "probe", .run = run_probe,
 	  .synopsis = "sockscope [OPTIONS] probe PROXY... | -f FILE\n" },
 	{ .name = "decode", .word = "decode", .own_options = true, .run = run_decode,
+	  .example = "sockscope decode -j HEX",
 	  .synopsis = "sockscope decode [--client|--server] [-4|-5|--udp] [--json] HEX...\n" },
+	{ .name = "watch", .word = "watch", .own_options = true, .run = run_watch,
+	  .example = "sockscope watch -x PROXY",
+	  .synopsis = "sockscope watch -x PROXY [-l [ADDR:]PORT] [-v|-X] [-j]\n" },
 };
 const size_t nmodes = sizeof(modes) / sizeof(modes[0]);
 
@@ -122,7 +134,7 @@ modes_dump(FILE *fp)
 {
 	for (size_t i = 0; i < nmodes; i++) {
 		if (modes[i].word != NULL)
-			fprintf(fp, "%s\n", modes[i].word);
+			fprintf(fp, "%s%s\n", modes[i].word, modes[i].own_options ? " own-options" : "");
 		for (size_t k = 0; modes[i].words != NULL && modes[i].words(k) != NULL; k++)
 			fprintf(fp, "%s\n", modes[i].words(k));
 	}

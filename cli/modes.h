@@ -23,6 +23,7 @@ struct mode {
 	/* Its options come after its word, and the common ones do not apply
 	 * (decode: its -4 means SOCKS4): main() hands it argv from the word on. */
 	bool own_options;
+	const char *example;  /* own_options: a command line that shows where they go */
 	/* argv from the word (or the first operand) on; o NULL when own_options */
 	int (*run)(struct options *o, int argc, char **argv);
 };
@@ -34,7 +35,8 @@ extern const size_t nmodes;
 const struct mode *mode_by_word(const char *word);
 /* Every mode's usage lines, the first after "usage: ". */
 void modes_synopsis(FILE *fp);
-/* Every word that picks a mode, one a line (the hidden --dump-modes). */
+/* Every word that picks a mode, one a line, " own-options" after those
+ * that take their options after the word (the hidden --dump-modes). */
 void modes_dump(FILE *fp);
 
 #endif

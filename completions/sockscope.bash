@@ -19,6 +19,9 @@ _sockscope_argopts='--proxy --proxy-user --timeout --quit-after-eof
 _sockscope_argshort='xUwqcsf'
 _sockscope_decode_opts='--client --server --udp --json --show-secrets --color
 	--help --version -4 -5 -j -h -V'
+_sockscope_watch_opts='--proxy --listen --timeout --verbose --hex --json
+	--max-sessions --dump-data --allow-remote --show-secrets --color --help
+	--version -x -l -w -v -X -j -h -V'
 _sockscope_verbs='connect bind udp resolve resolve-ptr probe'
 _sockscope_schemes='socks4:// socks4a:// socks5:// socks5h://'
 _sockscope_repl_commands='proxy set unset show open greet auth request send
@@ -136,7 +139,7 @@ _sockscope()
 	fi
 	cur=${words[${#words[@]} - 1]}
 
-	# decode is a mode of its own, and only as the first word.
+	# decode and watch are modes of their own, and only as the first word.
 	if [[ ${#words[@]} -gt 2 && ${words[1]} == decode ]]; then
 		case $cur in
 		--color=*) _sockscope_add "${cur#*=}" auto always never ;;
@@ -145,6 +148,26 @@ _sockscope()
 			_sockscope_add "$cur" $_sockscope_decode_opts ;;
 		*) [[ ${words[${#words[@]} - 2]} == --color ]] &&
 			_sockscope_add "$cur" auto always never ;;
+		esac
+		return 0
+	fi
+
+	# watch too, with options of its own after the word.
+	if [[ ${#words[@]} -gt 2 && ${words[1]} == watch ]]; then
+		case $cur in
+		--color=*) _sockscope_add "${cur#*=}" auto always never ;;
+		--proxy=*) _sockscope_add "${cur#*=}" $_sockscope_schemes ;;
+		-*)
+			# shellcheck disable=SC2086
+			_sockscope_add "$cur" $_sockscope_watch_opts ;;
+		*)
+			case ${words[${#words[@]} - 2]} in
+			--color) _sockscope_add "$cur" auto always never ;;
+			-x | --proxy)
+				# shellcheck disable=SC2086
+				_sockscope_add "$cur" $_sockscope_schemes
+				compopt -o nospace 2>/dev/null ;;
+			esac ;;
 		esac
 		return 0
 	fi
@@ -196,7 +219,7 @@ _sockscope()
 	if ((nops == 0)); then
 		# shellcheck disable=SC2086
 		_sockscope_add "$cur" $_sockscope_verbs
-		((${#words[@]} == 2)) && _sockscope_add "$cur" decode
+		((${#words[@]} == 2)) && _sockscope_add "$cur" decode watch
 		_sockscope_hosts "$cur"
 		return 0
 	fi

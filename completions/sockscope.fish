@@ -35,7 +35,7 @@ function __sockscope_operands
 end
 
 function __sockscope_no_operand
-    not __sockscope_decode; and test (count (__sockscope_operands)) -eq 0
+    __sockscope_main; and test (count (__sockscope_operands)) -eq 0
 end
 
 function __sockscope_first_word
@@ -48,8 +48,14 @@ function __sockscope_verb
     test (count $ops) -ge 1; and contains -- $ops[1] $argv
 end
 
+# watch too, with options of its own after the word.
+function __sockscope_watch
+    set -l tokens (commandline -opc)
+    test (count $tokens) -ge 2; and test "$tokens[2]" = watch
+end
+
 function __sockscope_main
-    not __sockscope_decode
+    not __sockscope_decode; and not __sockscope_watch
 end
 
 complete -c sockscope -f
@@ -128,6 +134,7 @@ complete -c sockscope -n __sockscope_no_operand -a resolve -d 'Tor RESOLVE: a na
 complete -c sockscope -n __sockscope_no_operand -a resolve-ptr -d 'Tor RESOLVE_PTR: an address to a name'
 complete -c sockscope -n __sockscope_no_operand -a probe -d 'What each proxy supports, many at once'
 complete -c sockscope -n __sockscope_first_word -a decode -d 'Decode SOCKS bytes offline'
+complete -c sockscope -n __sockscope_first_word -a watch -d 'Relay applications to a proxy and show their handshakes'
 complete -c sockscope -n __sockscope_no_operand -a '(__fish_print_hostnames)'
 
 # After a verb.
@@ -145,3 +152,18 @@ complete -c sockscope -n __sockscope_decode -l show-secrets -d 'Show passwords i
 complete -c sockscope -n __sockscope_decode -l color -x -a 'auto always never' -d 'When to colour the views'
 complete -c sockscope -n __sockscope_decode -s h -l help -d 'Show the options'
 complete -c sockscope -n __sockscope_decode -s V -l version -d 'Show the version'
+
+# watch's own options.
+complete -c sockscope -n __sockscope_watch -s x -l proxy -x -a "$__sockscope_schemes" -d 'The upstream proxy; several: a chain'
+complete -c sockscope -n __sockscope_watch -s l -l listen -x -d 'Where to listen, [ADDR:]PORT'
+complete -c sockscope -n __sockscope_watch -s w -l timeout -x -d 'Bound on each handshake phase'
+complete -c sockscope -n __sockscope_watch -s v -l verbose -d 'Every message as a trace line'
+complete -c sockscope -n __sockscope_watch -s X -l hex -d 'Annotated hex view of every message'
+complete -c sockscope -n __sockscope_watch -s j -l json -d 'JSON lines, one per event'
+complete -c sockscope -n __sockscope_watch -l max-sessions -x -d 'Sessions at once'
+complete -c sockscope -n __sockscope_watch -l dump-data -x -d 'Hex dump of the first N tunnel bytes each way'
+complete -c sockscope -n __sockscope_watch -l allow-remote -d 'Allow a listen address other than loopback'
+complete -c sockscope -n __sockscope_watch -l show-secrets -d 'Show passwords instead of ********'
+complete -c sockscope -n __sockscope_watch -l color -x -a 'auto always never' -d 'When to colour the views'
+complete -c sockscope -n __sockscope_watch -s h -l help -d 'Show the options'
+complete -c sockscope -n __sockscope_watch -s V -l version -d 'Show the version'

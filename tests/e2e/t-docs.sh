@@ -13,10 +13,14 @@ MAN=$ROOT/man/sockscope.1
 BASHC=$ROOT/completions/sockscope.bash
 ZSHC=$ROOT/completions/_sockscope
 FISHC=$ROOT/completions/sockscope.fish
-# The words that pick a mode, from the mode table (decode is checked apart).
-VERBS=$("$SOCKSCOPE" --dump-modes | grep -vx decode | xargs)
+# The words that pick a mode, from the mode table: VERBS follow the common
+# options (-x ...), OWN take their options after the word (decode, watch).
+"$SOCKSCOPE" --dump-modes >"$T/modes" || die "--dump-modes exits $?"
+VERBS=$(awk '$2 != "own-options" { print $1 }' "$T/modes" | xargs)
+OWN=$(awk '$2 == "own-options" { print $1 }' "$T/modes" | xargs)
 [ -n "$VERBS" ] || die "--dump-modes printed nothing"
 for v in connect probe; do case " $VERBS " in *" $v "*) ;; *) fail "--dump-modes misses $v" ;; esac; done
+for v in decode watch; do case " $OWN " in *" $v "*) ;; *) fail "--dump-modes misses $v" ;; esac; done
 SCHEMES="socks4:// socks4a:// socks5:// socks5h://"
 for f in "$MAN" "$BASHC" "$ZSHC" "$FISHC"; do
 	[ -f "$f" ] || die "missing: $f"
@@ -42,8 +46,12 @@ grep -q -- '--server' "$T/decode_opts" || fail "decode --help does not list --se
 "$SOCKSCOPE" --help | grep -oE '^ +(-[A-Za-z0-9](, +| +|$))+' | grep -oE -- '-[A-Za-z0-9]' | sort -u >"$T/shorts"
 "$SOCKSCOPE" decode --help | grep -oE '^ +(-[A-Za-z0-9](, +| +|$))+' | grep -oE -- '-[A-Za-z0-9]' | sort -u >"$T/decode_shorts"
 [ -s "$T/shorts" ] || die "found no short options in --help"
-sort -u "$T/opts" "$T/decode_opts" >"$T/known_longs"
-sort -u "$T/shorts" "$T/decode_shorts" >"$T/known_shorts"
+# watch too.
+"$SOCKSCOPE" watch --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u >"$T/watch_opts"
+"$SOCKSCOPE" watch --help | grep -oE '^ +(-[A-Za-z0-9](, +| +|$))+' | grep -oE -- '-[A-Za-z0-9]' | sort -u >"$T/watch_shorts"
+grep -q -- '--max-sessions' "$T/watch_opts" || fail "watch --help does not list --max-sessions"
+sort -u "$T/opts" "$T/decode_opts" "$T/watch_opts" >"$T/known_longs"
+sort -u "$T/shorts" "$T/decode_shorts" "$T/watch_shorts" >"$T/known_shorts"
 
 # in_list WORD FILE: WORD is a line of FILE.
 in_list() { grep -qxF -- "$1" "$2"; }
@@ -122,7 +130,7 @@ fi
 
 # Verbs and modes in the SYNOPSIS.
 missing=''
-for v in $VERBS decode; do grep -qE "^\.(Op )?Cm $v( |$)" "$T/man.synopsis" || missing="$missing $v"; done
+for v in $VERBS $OWN; do grep -qE "^\.(Op )?Cm $v( |$)" "$T/man.synopsis" || missing="$missing $v"; done
 if [ -z "$missing" ]; then ok "man page: SYNOPSIS shows every verb"; else fail "man page: SYNOPSIS lacks$missing"; fi
 
 # Every field of every message (proto/msgs.c) and every value name
@@ -255,6 +263,14 @@ check_completion() {
 	if [ -z "$missing$extra" ]; then ok "$sh: decode's options"; else
 		fail "$sh: decode's options: missing$missing; unknown$extra"
 	fi
+	# watch's options.
+	$fn 'sockscope watch --' | sort -u >"$T/$sh.wopts"
+	missing='' extra=''
+	while read -r o; do in_list "$o" "$T/$sh.wopts" || missing="$missing $o"; done <"$T/watch_opts"
+	while read -r o; do in_list "$o" "$T/watch_opts" || extra="$extra $o"; done <"$T/$sh.wopts"
+	if [ -z "$missing$extra" ]; then ok "$sh: watch's options"; else
+		fail "$sh: watch's options: missing$missing; unknown$extra"
+	fi
 	# REPL commands after -c, and only those.
 	$fn 'sockscope -c ' | sort -u >"$T/$sh.cmds"
 	missing='' extra=''
@@ -268,7 +284,7 @@ check_completion() {
 	$fn 'sockscope ' | sort -u >"$T/$sh.first"
 	$fn 'sockscope -x 127.0.0.1:1080 ' | sort -u >"$T/$sh.verbs"
 	missing=''
-	for c in $VERBS decode; do in_list "$c" "$T/$sh.first" || missing="$missing $c"; done
+	for c in $VERBS $OWN; do in_list "$c" "$T/$sh.first" || missing="$missing $c"; done
 	for c in $VERBS; do in_list "$c" "$T/$sh.verbs" || missing="$missing $c(after -x)"; done
 	if in_list decode "$T/$sh.verbs"; then missing="$missing (offers decode after -x)"; fi
 	if [ -z "$missing" ]; then ok "$sh: verbs"; else fail "$sh: verbs:$missing"; fi

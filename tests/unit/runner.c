@@ -18,6 +18,7 @@ int main(void)
 		conffile_suite,
 		proxyconf_suite,
 		tunnel_suite,
+		watch_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 

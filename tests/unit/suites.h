@@ -30,5 +30,6 @@ Suite *timeline_suite(void);      /* test_timeline.c: the phases as a waterfall 
 Suite *conffile_suite(void);      /* test_conffile.c: the user's files in words, netrc */
 Suite *tunnel_suite(void);        /* test_tunnel.c: half-close or not, the cut warning, idle timeout */
 Suite *proxyconf_suite(void);     /* test_proxyconf.c: the config file, -x/config/environment, netrc's credentials */
+Suite *watch_suite(void);         /* test_watch.c: watch's options, its sessions' summaries */
 
 #endif
