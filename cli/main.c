@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "decode_cmd.h"
 #include "handshake.h"
 #include "oneshot.h"
@@ -112,7 +113,8 @@ main(int argc, char **argv)
 		secret_keep_in();
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "decode") == 0)
-		return decode_main(argc - 1, argv + 1);
+		return capture_wanted(argc - 1, argv + 1) ? capture_main(argc - 1, argv + 1)
+							   : decode_main(argc - 1, argv + 1);
 	if (decode_after_options(argc, argv))
 		return EXIT_USAGE;
 	rc = options_parse(&o, argc, argv, &first);
