@@ -24,5 +24,7 @@ Suite *probe_suite(void);         /* test_probe.c: probe's peers that are not SO
 Suite *flow_suite(void);          /* test_flow.c: the session flow over transcripts */
 Suite *hints_suite(void);         /* test_hints.c: what answered, from its first bytes */
 Suite *repl_flow_suite(void);     /* test_repl_flow.c: the REPL's session as the flow follows it */
+Suite *reasm_suite(void);         /* test_capture_reasm.c: TCP reassembly, gaps */
+Suite *capture_suite(void);       /* test_capture.c: libpcap's link types, sessions from packets */
 
 #endif
