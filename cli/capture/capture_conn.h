@@ -43,6 +43,7 @@ struct conn {
 	bool stopped;                /* a gap stopped the decoding */
 	bool unsynced;               /* joined in its middle where the flow cannot follow */
 	bool fin_done[2];
+	uint64_t fed[2];             /* bytes fed to the flow */
 	uint64_t undecoded[2];       /* bytes after decoding stopped */
 	int64_t first, now;          /* first packet's time, the packet's being handled */
 	FILE *text;                  /* the conversation, when kept */

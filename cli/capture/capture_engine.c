@@ -174,9 +174,8 @@ on_data(void *ctx, const uint8_t *p, size_t n, uint64_t off)
 		c->undecoded[cs->side] += n;
 		return;
 	}
+	c->fed[cs->side] += n;
 	flow_feed(&c->fl, cs->side, p, n);
-	if (c->unsynced)
-		c->undecoded[cs->side] += n;
 }
 
 /* A gap in the tunnel loses bytes nobody decodes: the flow goes on.  Before
@@ -243,6 +242,7 @@ conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
 		/* joined in its middle, and the client said nothing since */
 		conn_begin(c);
 		c->unsynced = true;
+		memcpy(c->undecoded, c->fed, sizeof(c->undecoded));
 		sv_note(&c->sv, t, "joined in its middle: no message from the client to start from");
 	}
 	if (c->state == CONN_SOCKS) {

@@ -66,6 +66,7 @@ first_event(struct conn *c, const struct flow_event *ev)
 	/* On a SOCKS port but joined where the flow cannot follow. */
 	conn_begin(c);
 	c->unsynced = true;
+	memcpy(c->undecoded, c->fed, sizeof(c->undecoded));
 	sv_note(&c->sv, c->now, "joined in its middle: the first bytes seen from the client "
 		"start no SOCKS message, so the rest is counted, not decoded");
 	return false;

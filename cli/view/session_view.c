@@ -257,13 +257,15 @@ show_message(struct sv_session *s, int64_t t, const struct msg *m, enum flow_sid
 	}
 	if (!printing(s))
 		return;
-	line_head(s, t);
 	if (s->o->hex) {
-		fputc('\n', s->fp);
+		char when[32];
+		time_text(s, t, when, sizeof(when));
+		fprintf(s->fp, "  %s\n", when);
 		hexview_print(s->fp, m, &vo);
-	} else {
-		trace_line(s->fp, m, &vo);
+		return;
 	}
+	line_head(s, t);
+	trace_line(s->fp, m, &vo);
 }
 
 static void
