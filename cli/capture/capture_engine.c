@@ -249,7 +249,7 @@ conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
 		if (c->undecoded[0] + c->undecoded[1] > 0) {
 			char note[160];
 			snprintf(note, sizeof(note), "%llu bytes from the client and %llu from the "
-				 "server after decoding stopped, counted only",
+				 "server not decoded, counted only",
 				 (unsigned long long)c->undecoded[0],
 				 (unsigned long long)c->undecoded[1]);
 			sv_note(&c->sv, t, note);
