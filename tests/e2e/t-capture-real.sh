@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# decode -r over captures of real sessions: tcpdump on lo (started and
+# stopped by PID here) while curl (--socks4, --socks4a, --socks5,
+# --socks5-hostname, with user:password) and sockscope go through danted
+# and microsocks.  Every session in the capture is found and ends as the
+# client itself reported; the target port and the reply code agree with
+# tshark's SOCKS dissector on the same bytes.
+. "$(dirname "$0")/lib.sh"
+need_sockscope
+need_root
+need_cmd tcpdump
+need_cmd curl
+start_echo
+start_danted none
+start_microsocks
+MS_OPEN=$MS_PORT
+start_microsocks -u alice -P s3cr3t
+MS_AUTH=$MS_PORT
+HTTP_PORT=$(free_port)
+start_bg http "$PY" -m http.server --bind 127.0.0.1 --directory "$T" "$HTTP_PORT"
+wait_listen "$HTTP_PORT" "$BG_PID" 5 || die "http.server did not start"
+echo hello >"$T/index.html"
+
+PORTS="tcp port $DANTED_PORT or tcp port $MS_OPEN or tcp port $MS_AUTH"
+start_bg tcpdump tcpdump --immediate-mode -U -n -i lo -w "$T/real.pcap" "$PORTS"
+TCPDUMP_PID=$BG_PID
+wait_for 5 grep -q 'listening on' "$T/tcpdump.log" ||
+	skip "tcpdump cannot capture here: $(head -n 2 "$T/tcpdump.log" | tr '\n' ' ')"
+
+# Each client's own verdict, in the order the sessions start: granted or
+# not (curl's 97 is a proxy handshake failure).
+: >"$T/expected"
+via_curl() { # OUTCOME CURL-ARGS...
+	local want=$1 rc
+	shift
+	timeout -k 2 10 curl -s -o /dev/null --max-time 5 "$@" "http://127.0.0.1:$HTTP_PORT/"
+	rc=$?
+	if { [ "$want" = granted ] && [ "$rc" = 0 ]; } || { [ "$want" != granted ] && [ "$rc" = 97 ]; }; then
+		ok "curl $*: $want (curl exit $rc)"
+	else
+		fail "curl $*: exit $rc, expected $want"
+	fi
+	echo "$want" >>"$T/expected"
+}
+via_curl granted --socks4 "127.0.0.1:$DANTED_PORT"
+via_curl refused --socks4a "127.0.0.1:$DANTED_PORT"   # danted takes 0.0.0.x literally
+via_curl granted --socks5 "127.0.0.1:$DANTED_PORT"
+via_curl granted --socks5-hostname "127.0.0.1:$DANTED_PORT"
+via_curl granted --socks5 "127.0.0.1:$MS_OPEN"
+via_curl granted --socks5-hostname "alice:s3cr3t@127.0.0.1:$MS_AUTH"
+via_curl auth-failed --socks5 "alice:wrong@127.0.0.1:$MS_AUTH"
+sc --hold 0.3 --in-str "ping"$'\n' -- -x "socks5://127.0.0.1:$MS_OPEN" 127.0.0.1 "$ECHO_PORT"
+expect_rc "sockscope through microsocks" 0
+echo granted >>"$T/expected"
+sc -- -x "socks4://127.0.0.1:$DANTED_PORT" -z 127.0.0.1 "$ECHO_PORT"
+expect_rc "sockscope -z through danted" 0
+echo granted >>"$T/expected"
+sleep 0.3
+stop_pid "$TCPDUMP_PID"
+[ -s "$T/real.pcap" ] || skip "tcpdump wrote no capture"
+
+ARGS=(--port "$DANTED_PORT" --port "$MS_OPEN" --port "$MS_AUTH")
+sc -- decode -r "$T/real.pcap" "${ARGS[@]}" -j
+expect_rc "decode -r a real capture" 0
+"$PY" -c '
+import json, sys
+for l in open(sys.argv[1]):
+    s = json.loads(l)
+    print(s["outcome"]["result"])' "$SC_OUT" >"$T/got"
+if cmp -s "$T/expected" "$T/got"; then
+	ok "every session found, as its client reported it ($(wc -l <"$T/got") sessions)"
+else
+	fail "sessions: expected $(tr '\n' ' ' <"$T/expected"), got $(tr '\n' ' ' <"$T/got")"
+fi
+expect_no_stdout "the password never shown" 's3cr3t|733363723374'
+grep -q '"UNAME".*"value": "alice"' "$SC_OUT" && ok "the user name decoded" ||
+	fail "no UNAME alice in the JSON"
+
+# What tshark's dissector says of the same bytes: each request's port and
+# each reply's code, by the client's port.
+if have tshark; then
+	decode_as=()
+	for p in "$DANTED_PORT" "$MS_OPEN" "$MS_AUTH"; do decode_as+=(-d "tcp.port==$p,socks"); done
+	# requests only: a reply repeats its request's command in tshark's tree
+	tshark -r "$T/real.pcap" "${decode_as[@]}" \
+		-Y "socks.command && tcp.srcport != $DANTED_PORT && tcp.srcport != $MS_OPEN && tcp.srcport != $MS_AUTH" -T fields \
+		-e tcp.srcport -e socks.port -e socks.dstport 2>/dev/null |
+		awk -F'\t' '!seen[$1]++ { print $1, ($2 != "" ? $2 : $3) }' | sort >"$T/tshark.req"
+	tshark -r "$T/real.pcap" "${decode_as[@]}" -Y 'socks.results' -T fields \
+		-e tcp.dstport -e socks.results 2>/dev/null |
+		awk -F'\t' '!seen[$1]++ { print $1, $2 }' | sort >"$T/tshark.rep"
+	"$PY" -c '
+import json, sys
+req, rep = open(sys.argv[2], "w"), open(sys.argv[3], "w")
+for l in open(sys.argv[1]):
+    s = json.loads(l)
+    port = s["client"].rsplit(":", 1)[1]
+    if s["target"]:
+        req.write("%s %s\n" % (port, s["target"].rsplit(":", 1)[1]))
+    o = s["outcome"]
+    if o["result"] == "granted":
+        code = 90 if s["version"] in ("4", "4a") else 0
+        rep.write("%s %d\n" % (port, code))
+    elif o["result"] == "refused":
+        rep.write("%s %d\n" % (port, o["code"]))' "$SC_OUT" "$T/ours.req.u" "$T/ours.rep.u"
+	sort "$T/ours.req.u" >"$T/ours.req"
+	sort "$T/ours.rep.u" >"$T/ours.rep"
+	if [ -s "$T/tshark.req" ] && cmp -s "$T/tshark.req" "$T/ours.req"; then
+		ok "the request's port agrees with tshark ($(wc -l <"$T/ours.req") requests)"
+	else
+		fail "requests: tshark $(tr '\n' ',' <"$T/tshark.req") ours $(tr '\n' ',' <"$T/ours.req")"
+	fi
+	if [ -s "$T/tshark.rep" ] && cmp -s "$T/tshark.rep" "$T/ours.rep"; then
+		ok "the reply code agrees with tshark ($(wc -l <"$T/ours.rep") replies)"
+	else
+		fail "replies: tshark $(tr '\n' ',' <"$T/tshark.rep") ours $(tr '\n' ',' <"$T/ours.rep")"
+	fi
+fi
+
+# The same capture as pcapng, through standard input, and the table.
+if have editcap; then
+	editcap -F pcapng "$T/real.pcap" "$T/real.pcapng" 2>/dev/null
+	sc --in "$T/real.pcapng" -- decode -r - "${ARGS[@]}" --sessions
+	expect_rc "pcapng on standard input" 0
+	n=$(grep -c '^[0-9]' "$SC_OUT")
+	[ "$n" = "$(wc -l <"$T/expected")" ] && ok "pcapng: $n rows" || fail "pcapng: $n rows"
+fi
+finish
