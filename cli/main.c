@@ -112,9 +112,11 @@ main(int argc, char **argv)
 	if (secret_args_may_hold(argc, argv))
 		secret_keep_in();
 	signal(SIGPIPE, SIG_IGN);
-	if (argc > 1 && strcmp(argv[1], "decode") == 0)
-		return capture_wanted(argc - 1, argv + 1) ? capture_main(argc - 1, argv + 1)
-							   : decode_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "decode") == 0) {
+		if (capture_wanted(argc - 1, argv + 1))
+			return capture_main(argc - 1, argv + 1);
+		return capture_help_after(argc - 1, argv + 1, decode_main(argc - 1, argv + 1));
+	}
 	if (decode_after_options(argc, argv))
 		return EXIT_USAGE;
 	rc = options_parse(&o, argc, argv, &first);

@@ -12,6 +12,10 @@
  * or -i among its options. */
 bool capture_wanted(int argc, char **argv);
 
+/* decode --help (argv[0] is "decode") answered with status rc: the
+ * options of -r and -i follow its help.  Returns the exit status. */
+int capture_help_after(int argc, char **argv, int rc);
+
 /*
  * argv[0] is "decode".  Exit status: 0 the capture was read to its end (or
  * to -c, or to a signal), whatever its sessions' outcomes; 2 usage, or a

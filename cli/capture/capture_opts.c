@@ -29,16 +29,20 @@ static const char usage_line[] =
 	"                        [--color=WHEN] [FILTER]\n";
 
 static void
-usage(FILE *fp)
+usage(FILE *fp, bool alone)
 {
-	fputs(usage_line, fp);
+	if (alone)
+		fputs(usage_line, fp);
+	else
+		fprintf(fp, "\n%s", usage_line);
 	fputs("\n"
 	      "Every SOCKS session in a pcap or pcapng file (- for standard input) or on a\n"
 	      "live interface (root or CAP_NET_RAW), both directions in time order.\n"
 	      "FILTER is a BPF expression, as tcpdump takes it.\n"
 	      "\n"
-	      "  -r FILE             read a capture file\n"
-	      "  -i IFACE            capture on an interface until interrupted (or -c)\n"
+	      "  -r, --read FILE     read a capture file\n"
+	      "  -i, --interface IFACE\n"
+	      "                      capture on an interface until interrupted (or -c)\n"
 	      "      --port N        a SOCKS port, repeatable (default 1080 and 9050)\n"
 	      "      --sniff         also any port whose client's first bytes are SOCKS\n"
 	      "  -v                  each session's conversation, with phases and closes\n"
@@ -59,6 +63,17 @@ usage(FILE *fp)
 	      "exit status: 0 the capture was read, 2 usage, or a file or interface that\n"
 	      "cannot be read, 7 standard output failed\n",
 	      fp);
+}
+
+int
+capture_help_after(int argc, char **argv, int rc)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (rc == 0 && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+			usage(stdout, false);
+			return term_stdout_status(rc);
+		}
+	return rc;
 }
 
 bool
@@ -236,7 +251,7 @@ cap_options(int argc, char **argv, struct cap_opts *o)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:i:vXjc:h", longopts, NULL)) != -1) {
 		if (c == 'h') {
-			usage(stdout);
+			usage(stdout, true);
 			return 1 + term_stdout_status(0);
 		}
 		if (c == ':')

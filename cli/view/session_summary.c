@@ -126,13 +126,13 @@ sv_end(struct sv_session *s, int64_t t, const char *ended)
 void
 sv_table_header(FILE *fp)
 {
-	fprintf(fp, "%-4s %-15s %-21s %-21s %-3s %-13s %-10s %-28s %-6s %-40s %-21s %9s %9s %9s\n",
+	fprintf(fp, "%-4s %-15s %-21s %-21s %-3s %-13s %-10s %-28s %-6s %-21s %9s %9s %9s  %s\n",
 		"#", "time", "client", "proxy", "ver", "command", "user", "target", "by",
-		"outcome", "bound", "up", "down", "seconds");
+		"bound", "up", "down", "seconds", "outcome");
 }
 
-/* "-" for an empty cell, and a cell never holds a space-free overflow
- * that hides the next one: widths are minimums, as in Zeek's logs. */
+/* "-" for an empty cell.  Widths are minimums; the outcome, of any length,
+ * comes last so that the other columns stay aligned. */
 static const char *
 cell(const char *text)
 {
@@ -154,11 +154,11 @@ sv_row(FILE *fp, const struct sv_session *s)
 	sv_outcome_words(s, outcome, sizeof(outcome));
 	if (s->partial)
 		strncat(outcome, " (partial)", sizeof(outcome) - strlen(outcome) - 1);
-	fprintf(fp, "%-4u %-15s %-21s %-21s %-3s %-13s %-10s %-28s %-6s %-40s %-21s %9" PRIu64
-		" %9" PRIu64 " %9.3f\n", s->number, when, s->client, s->server, ver,
+	fprintf(fp, "%-4u %-15s %-21s %-21s %-3s %-13s %-10s %-28s %-6s %-21s %9" PRIu64
+		" %9" PRIu64 " %9.3f  %s\n", s->number, when, s->client, s->server, ver,
 		cell(s->command), cell(s->user), cell(s->target),
-		s->resolved_by != NULL ? s->resolved_by : "-", outcome, cell(s->bound),
-		s->tunnel[0], s->tunnel[1], (double)(s->last - s->start) / 1e6);
+		s->resolved_by != NULL ? s->resolved_by : "-", cell(s->bound), s->tunnel[0],
+		s->tunnel[1], (double)(s->last - s->start) / 1e6, outcome);
 }
 
 static int

@@ -89,7 +89,7 @@ expect_stdout "-X: the hex view" '^   0004  0b +ALEN'
 "$PY" "$GEN" many -o "$T/many.pcap" >/dev/null
 sc -- decode -r "$T/many.pcap"
 expect_stdout "the table's header" '^# +time +client +proxy +ver +command +user +target'
-expect_stdout "a SOCKS4 refusal row" '^2 .* 4 +CONNECT +bob +93\.184\.216\.34:80 +client +refused: 0x5b'
+expect_stdout "a SOCKS4 refusal row" '^2 .* 4 +CONNECT +bob +93\.184\.216\.34:80 +client +0\.0\.0\.0:0 +0 +0 +[0-9.]+  refused: 0x5b request rejected or failed$'
 sc -- decode -r "$T/many.pcap" --outcome refused
 expect_stdout "--outcome refused: the conversation" '^session 2: '
 expect_no_stdout "--outcome refused: only that one" '^session [13]:'
