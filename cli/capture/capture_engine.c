@@ -76,6 +76,20 @@ source_is_client(const struct cap_engine *e, const struct tcp_frame *f, bool *sk
 	return f->src.port > f->dst.port;
 }
 
+#define CAP_SEC_MAX 100000000000LL
+
+int64_t
+cap_time(long long sec, long long usec)
+{
+	if (sec < 0)
+		return 0;
+	if (sec > CAP_SEC_MAX)
+		sec = CAP_SEC_MAX;
+	if (usec < 0 || usec > 999999)
+		usec = 999999;
+	return (int64_t)sec * 1000000 + usec;
+}
+
 struct cap_engine *
 cap_new(const struct cap_config *cfg)
 {

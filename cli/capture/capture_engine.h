@@ -42,6 +42,11 @@ struct cap_config {
 
 struct cap_engine;
 
+/* A packet's time in microseconds since the epoch, from its seconds and
+ * microseconds as a capture file holds them: clamped to the years 1970 to
+ * 5138, so that no sum or difference of two times can overflow. */
+int64_t cap_time(long long sec, long long usec);
+
 /* NULL when memory ran out. */
 struct cap_engine *cap_new(const struct cap_config *cfg);
 

@@ -273,7 +273,7 @@ read_packets(struct run *r, pcap_t *p, enum link_type link, int64_t *last)
 			return EXIT_BAD_INPUT;
 		}
 		struct tcp_frame f;
-		int64_t t = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+		int64_t t = cap_time(h->ts.tv_sec, h->ts.tv_usec);
 		if (t > *last)
 			*last = t;
 		r->packets++;

@@ -34,8 +34,12 @@ time_text(const struct sv_session *s, int64_t t, char *buf, size_t cap)
 			 (long)(t % 1000000));
 		return;
 	}
+	/* a capture's clock may step back: such a time is before the start */
 	int64_t d = t - s->start;
-	snprintf(buf, cap, "+%" PRId64 ".%06" PRId64, d / 1000000, d % 1000000);
+	char sign = d < 0 ? '-' : '+';
+	if (d < 0)
+		d = -d;
+	snprintf(buf, cap, "%c%" PRId64 ".%06" PRId64, sign, d / 1000000, d % 1000000);
 }
 
 static double
@@ -60,11 +64,18 @@ line_head(const struct sv_session *s, int64_t t)
 	fprintf(s->fp, "  %s ", when);
 }
 
+/* An event for sv_json(), built only when JSON is gathered: a run without
+ * -j never maps libjansson (cli/core/jansson_dl.c). */
+#define JSON_EVENT(s, t, ...)                                        \
+	do {                                                         \
+		if ((s)->o->json)                                    \
+			json_event((s), (t), json_pack(__VA_ARGS__)); \
+	} while (0)
+
+/* ev built by JSON_EVENT, taken here. */
 static void
 json_event(struct sv_session *s, int64_t t, json_t *ev)
 {
-	if (!s->o->json)
-		return;
 	if (ev == NULL || json_object_set_new(ev, "time", json_real(seconds(t - s->start))) != 0 ||
 	    json_array_append_new(s->events, ev) != 0)
 		s->out_of_memory = true;
@@ -272,9 +283,9 @@ static void
 on_anomaly(struct sv_session *s, int64_t t, const struct flow_event *ev)
 {
 	s->anomalies++;
-	json_event(s, t, json_pack("{s:s, s:s, s:I, s:s?, s:s}", "event", "anomaly", "side",
+	JSON_EVENT(s, t, "{s:s, s:s, s:I, s:s?, s:s}", "event", "anomaly", "side",
 				   flow_side_name(ev->side), "offset", (json_int_t)ev->off,
-				   "field", ev->field, "text", ev->text));
+				   "field", ev->field, "text", ev->text);
 	if (!printing(s))
 		return;
 	line_head(s, t);
@@ -289,9 +300,9 @@ on_hint(struct sv_session *s, int64_t t, const struct hint *h)
 	char ev[4 * HINT_PREFIX + 1];
 
 	term_escape(ev, sizeof(ev), h->evidence, h->evidence_len);
-	json_event(s, t, json_pack("{s:s, s:s, s:s, s:s}", "event", "hint", "side",
+	JSON_EVENT(s, t, "{s:s, s:s, s:s, s:s}", "event", "hint", "side",
 				   h->from_server ? "server" : "client", "text", h->text,
-				   "evidence", ev));
+				   "evidence", ev);
 	if (s->nhints < SV_HINTS_MAX)
 		snprintf(s->hints[s->nhints++], sizeof(s->hints[0]), "%s: \"%s\"", h->text, ev);
 }
@@ -303,8 +314,8 @@ on_tunnel(struct sv_session *s, int64_t t, const struct flow_event *ev)
 	if (s->tunnel_said[ev->side])
 		return;
 	s->tunnel_said[ev->side] = true;
-	json_event(s, t, json_pack("{s:s, s:s, s:I}", "event", "tunnel", "side",
-				   flow_side_name(ev->side), "offset", (json_int_t)ev->off));
+	JSON_EVENT(s, t, "{s:s, s:s, s:I}", "event", "tunnel", "side",
+				   flow_side_name(ev->side), "offset", (json_int_t)ev->off);
 	if (printing(s) && s->o->verbose) {
 		line_head(s, t);
 		fprintf(s->fp, "%s tunnel data begins (the %s's byte %" PRIu64 ")\n",
@@ -319,12 +330,12 @@ on_phase_or_close(struct sv_session *s, int64_t t, const struct flow_event *ev)
 	const char *how = ev->close == FLOW_RESET ? "reset" : "FIN";
 
 	if (close)
-		json_event(s, t, json_pack("{s:s, s:s, s:s, s:s}", "event", "close", "side",
+		JSON_EVENT(s, t, "{s:s, s:s, s:s, s:s}", "event", "close", "side",
 					   flow_side_name(ev->side), "how", how, "phase",
-					   flow_phase_name(ev->phase)));
+					   flow_phase_name(ev->phase));
 	else
-		json_event(s, t, json_pack("{s:s, s:s}", "event", "phase", "phase",
-					   flow_phase_name(ev->phase)));
+		JSON_EVENT(s, t, "{s:s, s:s}", "event", "phase", "phase",
+					   flow_phase_name(ev->phase));
 	if (!printing(s) || !s->o->verbose)
 		return;
 	line_head(s, t);
@@ -376,9 +387,9 @@ sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint6
 	s->gap[side] += len;
 	if (stops)
 		s->stopped = true;
-	json_event(s, t, json_pack("{s:s, s:s, s:I, s:I, s:s, s:b}", "event", "gap", "side",
+	JSON_EVENT(s, t, "{s:s, s:s, s:I, s:I, s:s, s:b}", "event", "gap", "side",
 				   flow_side_name(side), "offset", (json_int_t)off, "length",
-				   (json_int_t)len, "why", why, "stops", stops));
+				   (json_int_t)len, "why", why, "stops", stops);
 	if (!printing(s))
 		return;
 	line_head(s, t);
@@ -399,8 +410,8 @@ sv_datagram(struct sv_session *s, int64_t t, bool to_relay, const struct msg *m,
 		show_message(s, t, m, to_relay ? FLOW_CLIENT : FLOW_SERVER, VIEW_ROLE_NONE);
 		return;
 	}
-	json_event(s, t, json_pack("{s:s, s:s, s:I}", "event", "datagram", "side",
-				   to_relay ? "client" : "server", "length", (json_int_t)n));
+	JSON_EVENT(s, t, "{s:s, s:s, s:I}", "event", "datagram", "side",
+				   to_relay ? "client" : "server", "length", (json_int_t)n);
 	if (printing(s)) {
 		line_head(s, t);
 		fprintf(s->fp, "%s UDP datagram of %zu bytes, no SOCKS header\n",
@@ -411,7 +422,7 @@ sv_datagram(struct sv_session *s, int64_t t, bool to_relay, const struct msg *m,
 void
 sv_note(struct sv_session *s, int64_t t, const char *text)
 {
-	json_event(s, t, json_pack("{s:s, s:s}", "event", "note", "text", text));
+	JSON_EVENT(s, t, "{s:s, s:s}", "event", "note", "text", text);
 	if (!printing(s))
 		return;
 	line_head(s, t);
