@@ -50,7 +50,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 PROTO_LIB = $(B)/libsockscope-proto.a
 UNIT_BIN = $(B)/unit-tests
 
-.PHONY: all check deps-check unit e2e bench bench-probe fuzz fuzz-check valgrind cppcheck demo install \
+.PHONY: all check deps-check unit e2e bench bench-probe bench-capture fuzz fuzz-check valgrind cppcheck demo install \
 	uninstall clean deps
 all: sockscope
 
@@ -123,6 +123,10 @@ bench: sockscope
 # terminal) or a scripted tour; everything is stopped on exit.
 demo:
 	demo/run
+
+# decode -r on a capture of 10,000 sessions (over 1 GiB) against tshark.
+bench-capture: sockscope
+	tests/bench/capture
 
 # 1000 CONNECT probes against xargs -P16 nc; peak RSS for 10,000 servers.
 bench-probe: sockscope

@@ -166,8 +166,13 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t cap, size_
 		r->fin_known = true;
 		r->fin_off = a + len;
 	}
-	if (cap > 0)
+	if (cap > 0 && a == r->next && r->pending == NULL) {
+		/* in order with nothing held: handed on without a copy */
+		r->next += cap;
+		s->data(s->ctx, p, cap, a);
+	} else if (cap > 0) {
 		ok = insert_range(r, a, a + cap, p);
+	}
 	if (ok && cap < len)
 		ok = insert_range(r, a + cap, a + len, NULL);
 	deliver(r, s);

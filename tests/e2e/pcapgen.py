@@ -350,6 +350,92 @@ def write_bad(name, path):
         out.write(data[:len(data) - 30])          # cut inside the last record
 
 
+def write_bench(path, nsessions, tunnel_bytes, concurrent=64):
+    """A large capture for `make bench-capture`: nsessions SOCKS sessions,
+    `concurrent` open at a time, each with tunnel_bytes from the server in
+    1448-byte segments (an ACK from the client every fourth).  Most are
+    SOCKS5 CONNECTs by name, granted; one in twenty a SOCKS4 refusal, one in
+    twenty a username/password login.  Written as it goes, as pcap."""
+    out = open(path, "wb", buffering=1 << 20)
+    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
+    t = [1700000000 * 1000000]
+    chunk = bytes(range(256)) * 6
+
+    def emit(src, dst, sport, dport, seq, ack, flags, data=b""):
+        tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                          0x50, flags, 65535, 0, 0)
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(data), 0, 0x4000, 64, 6, 0,
+                         src, dst)
+        frame = eth + ip + tcp + data
+        t[0] += 20
+        out.write(struct.pack("<IIII", t[0] // 1000000, t[0] % 1000000, len(frame),
+                              len(frame)))
+        out.write(frame)
+
+    def session(n):
+        cport = 10000 + n % 50000
+        cli = bytes([10, 1, (n >> 8) & 255, n & 255])
+        srv = bytes([10, 0, 0, 2])
+        cs, ss = 1000 + n, 5000000 + n
+        kind = "auth" if n % 20 == 1 else "s4" if n % 20 == 2 else "s5"
+        c2s, s2c = [], []
+        if kind == "s4":
+            c2s = [bytes.fromhex("040100505db8d822") + b"bob\0"]
+            s2c = [bytes.fromhex("005b000000000000")]
+            steps = [(0, c2s[0]), (1, s2c[0])]
+            body = 0
+        else:
+            greet = bytes.fromhex("050102") if kind == "auth" else GREETING
+            steps = [(0, greet), (1, b"\x05\x02" if kind == "auth" else METHOD)]
+            if kind == "auth":
+                steps += [(0, b"\x01\x05alice\x06s3cr3t"), (1, b"\x01\x00")]
+            steps += [(0, s5_request(host=b"example.com")), (1, s5_reply()),
+                      (0, b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n")]
+            body = tunnel_bytes
+        yield (lambda: emit(cli, srv, cport, 1080, cs, 0, 0x02))
+        yield (lambda: emit(srv, cli, 1080, cport, ss, cs + 1, 0x12))
+        off = [0, 0]
+        for side, data in steps:
+            def step(side=side, data=data, o=(off[0], off[1])):
+                if side == 0:
+                    emit(cli, srv, cport, 1080, cs + 1 + o[0], ss + 1 + o[1], 0x18, data)
+                else:
+                    emit(srv, cli, 1080, cport, ss + 1 + o[1], cs + 1 + o[0], 0x18, data)
+            off[side] += len(data)
+            yield step
+        sent = 0
+        k = 0
+        while sent < body:
+            n_ = min(1448, body - sent)
+            data = chunk[(sent % 256):(sent % 256) + n_]
+            def seg(sent=sent, data=data, o0=off[0], o1=off[1]):
+                emit(srv, cli, 1080, cport, ss + 1 + o1 + sent, cs + 1 + o0, 0x18, data)
+            yield seg
+            sent += n_
+            k += 1
+            if k % 4 == 0:
+                def ack(o0=off[0], o1=off[1] + sent):
+                    emit(cli, srv, cport, 1080, cs + 1 + o0, ss + 1 + o1, 0x10)
+                yield ack
+        off[1] += sent
+        yield (lambda: emit(cli, srv, cport, 1080, cs + 1 + off[0], ss + 1 + off[1], 0x11))
+        yield (lambda: emit(srv, cli, 1080, cport, ss + 1 + off[1], cs + 2 + off[0], 0x11))
+
+    started = 0
+    live = []
+    while started < nsessions or live:
+        while len(live) < concurrent and started < nsessions:
+            live.append(session(started))
+            started += 1
+        for g in list(live):
+            try:
+                next(g)()
+            except StopIteration:
+                live.remove(g)
+    out.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("scenario", nargs="?")
@@ -360,7 +446,13 @@ def main():
     ap.add_argument("--snaplen", type=int, default=65535)
     ap.add_argument("-o", dest="out")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--bench", type=int, metavar="SESSIONS",
+                    help="write the benchmark's capture of SESSIONS sessions")
+    ap.add_argument("--tunnel-bytes", type=int, default=110000)
     a = ap.parse_args()
+    if a.bench:
+        write_bench(a.out, a.bench, a.tunnel_bytes)
+        return 0
     if a.list:
         print("\n".join(sorted(SCENARIOS) + BAD))
         return 0
