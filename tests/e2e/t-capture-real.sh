@@ -26,6 +26,15 @@ start_bg tcpdump tcpdump --immediate-mode -U -n -i lo -w "$T/real.pcap" "$PORTS"
 TCPDUMP_PID=$BG_PID
 wait_for 5 grep -q 'listening on' "$T/tcpdump.log" ||
 	skip "tcpdump cannot capture here: $(head -n 2 "$T/tcpdump.log" | tr '\n' ' ')"
+# The same on "any" in Linux cooked capture v2, where each loopback packet
+# is seen twice (sent and received): every byte comes again.
+ANY_PID=
+if tcpdump -i any -L 2>&1 | grep -q '^ *LINUX_SLL2 '; then
+	start_bg tcpdump-any tcpdump --immediate-mode -U -n -i any -y LINUX_SLL2 \
+		-w "$T/any.pcap" "$PORTS"
+	ANY_PID=$BG_PID
+	wait_for 5 grep -q 'listening on' "$T/tcpdump-any.log" || ANY_PID=
+fi
 
 # Each client's own verdict, in the order the sessions start: granted or
 # not (curl's 97 is a proxy handshake failure).
@@ -57,6 +66,7 @@ expect_rc "sockscope -z through danted" 0
 echo granted >>"$T/expected"
 sleep 0.3
 stop_pid "$TCPDUMP_PID"
+[ -n "$ANY_PID" ] && stop_pid "$ANY_PID"
 [ -s "$T/real.pcap" ] || skip "tcpdump wrote no capture"
 
 ARGS=(--port "$DANTED_PORT" --port "$MS_OPEN" --port "$MS_AUTH")
@@ -75,6 +85,30 @@ fi
 expect_no_stdout "the password never shown" 's3cr3t|733363723374'
 grep -q '"UNAME".*"value": "alice"' "$SC_OUT" && ok "the user name decoded" ||
 	fail "no UNAME alice in the JSON"
+
+if [ -n "$ANY_PID" ] && [ -s "$T/any.pcap" ]; then
+	cp "$SC_OUT" "$T/lo.json"
+	sc -- decode -r "$T/any.pcap" "${ARGS[@]}" -j
+	expect_rc "decode -r the capture on any (LINUX_SLL2)" 0
+	"$PY" -c '
+import json, sys
+for l in open(sys.argv[1]):
+    s = json.loads(l)
+    print(s["outcome"]["result"], s["bytes"]["client"], s["bytes"]["server"], s["target"])' \
+		"$SC_OUT" >"$T/any.got"
+	"$PY" -c '
+import json, sys
+for l in open(sys.argv[1]):
+    s = json.loads(l)
+    print(s["outcome"]["result"], s["bytes"]["client"], s["bytes"]["server"], s["target"])' \
+		"$T/lo.json" >"$T/lo.got"
+	if cmp -s "$T/lo.got" "$T/any.got"; then
+		ok "on any, every packet twice: the same sessions, bytes and targets as on lo"
+	else
+		fail "any vs lo: $(diff "$T/lo.got" "$T/any.got" | head -5 | tr '\n' ' ')"
+	fi
+	cp "$T/lo.json" "$SC_OUT"
+fi
 
 # What tshark's dissector says of the same bytes: each request's port and
 # each reply's code, by the client's port.
