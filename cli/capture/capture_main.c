@@ -47,6 +47,7 @@ struct run {
 	char *first_text, *first_row; /* MODE_AUTO: the first session, kept */
 	unsigned long packets;
 	bool out_of_memory;
+	bool broken_pipe;
 };
 
 static bool
@@ -122,13 +123,12 @@ static void
 show_json(struct run *r, const struct cap_done *d)
 {
 	json_t *j = sv_json(d->sv);
-	char *text = j != NULL ? json_dumps(j, SOCKSCOPE_JSON_FLAGS) : NULL;
 
-	if (text == NULL)
+	/* written as it is built, not first as one string */
+	if (j == NULL)
 		r->out_of_memory = true;
-	else
-		printf("%s\n", text);
-	free(text);
+	else if (json_dumpf(j, stdout, SOCKSCOPE_JSON_FLAGS) == 0)
+		putchar('\n');
 	json_decref(j);
 }
 
@@ -159,6 +159,9 @@ on_done(void *ctx, const struct cap_done *d)
 	/* a live capture read by a person shows each session as it ends */
 	if (r->o->iface != NULL)
 		fflush(stdout);
+	/* a reader that went away (head) is an orderly end, said nowhere */
+	if (ferror(stdout) && errno == EPIPE)
+		r->broken_pipe = true;
 }
 
 static int
@@ -280,7 +283,7 @@ read_packets(struct run *r, pcap_t *p, enum link_type link, int64_t *last)
 		if (frame_parse_link(link, data, h->caplen, &f) &&
 		    !cap_packet(r->e, t, &f, data + f.payload_off))
 			r->out_of_memory = true;
-		if (ferror(stdout) || r->out_of_memory)
+		if (ferror(stdout) || r->broken_pipe || r->out_of_memory)
 			return EXIT_READ_OK;
 	}
 	return EXIT_READ_OK;
@@ -316,8 +319,12 @@ run_capture(struct run *r)
 		catch_signals();
 	int rc = read_packets(r, p, link, &last);
 	pcap_close(p);
-	cap_finish(r->e, last);
-	finish(r);
+	if (!r->broken_pipe)
+		cap_finish(r->e, last);
+	if (!r->broken_pipe)
+		finish(r);
+	else
+		clearerr(stdout);
 	if (r->out_of_memory) {
 		fprintf(stderr, "sockscope: out of memory\n");
 		rc = EXIT_BAD_INPUT;

@@ -360,7 +360,7 @@ def write_bench(path, nsessions, tunnel_bytes, concurrent=64):
     out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
     eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
     t = [1700000000 * 1000000]
-    chunk = bytes(range(256)) * 6
+    chunk = bytes(range(256)) * 8  # any 1448 bytes from its first 256
 
     def emit(src, dst, sport, dport, seq, ack, flags, data=b""):
         tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
