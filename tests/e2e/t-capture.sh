@@ -110,6 +110,15 @@ expect_no_stdout "a BPF filter: nothing else" '40000|40002'
 sc -- decode -r "$T/many.pcap" -c 2 --sessions
 expect_no_stdout "-c 2" '^3 '
 
+# A reader that goes away after the first line: an orderly end.
+"$SOCKSCOPE" decode -r "$T/many.pcap" -j 2>"$T/pipe.err" | head -n 1 >"$T/pipe.out"
+rc=${PIPESTATUS[0]}
+if [ "$rc" = 0 ] && [ ! -s "$T/pipe.err" ] && grep -q '"session": 1' "$T/pipe.out"; then
+	ok "-j | head -n 1: exit 0, nothing said"
+else
+	fail "-j | head -n 1: exit $rc, stderr $(cat "$T/pipe.err")"
+fi
+
 # Another port, and sniffing.
 sc -- decode -r "$T/c.pcap" --port 3128
 expect_err "not on --port 3128" 'no SOCKS session \(0 found'
