@@ -21,13 +21,28 @@ start_bg http "$PY" -m http.server --bind 127.0.0.1 --directory "$T" "$HTTP_PORT
 wait_listen "$HTTP_PORT" "$BG_PID" 5 || die "http.server did not start"
 echo hello >"$T/index.html"
 
-PORTS="tcp port $DANTED_PORT or tcp port $MS_OPEN or tcp port $MS_AUTH"
+# A UDP echo service for a UDP ASSOCIATE through danted.
+"$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print("PORT %d" % s.getsockname()[1], flush=True)
+s.settimeout(100)
+while True:
+    d, a = s.recvfrom(65536)
+    s.sendto(b"echo: " + d, a)
+' >"$T/uecho.out" 2>"$T/uecho.log" </dev/null &
+UECHO_PID=$!
+track_pid "$UECHO_PID"
+UPORT=$(read_port uecho "$UECHO_PID") || die "udp echo did not start: $(cat "$T/uecho.log")"
+
+# UDP too: the relay's port is not known before the reply says it.
+PORTS="tcp port $DANTED_PORT or tcp port $MS_OPEN or tcp port $MS_AUTH or udp"
 start_bg tcpdump tcpdump --immediate-mode -U -n -i lo -w "$T/real.pcap" "$PORTS"
 TCPDUMP_PID=$BG_PID
 wait_for 5 grep -q 'listening on' "$T/tcpdump.log" ||
 	skip "tcpdump cannot capture here: $(head -n 2 "$T/tcpdump.log" | tr '\n' ' ')"
-# The same on "any" in Linux cooked capture v2, where each loopback packet
-# is seen twice (sent and received): every byte comes again.
+# The same on "any", in Linux cooked capture v2.
 ANY_PID=
 if tcpdump -i any -L 2>&1 | grep -q '^ *LINUX_SLL2 '; then
 	start_bg tcpdump-any tcpdump --immediate-mode -U -n -i any -y LINUX_SLL2 \
@@ -64,6 +79,16 @@ echo granted >>"$T/expected"
 sc -- -x "socks4://127.0.0.1:$DANTED_PORT" -z 127.0.0.1 "$ECHO_PORT"
 expect_rc "sockscope -z through danted" 0
 echo granted >>"$T/expected"
+for x in 4 5; do
+	printf 'nc -X %s\n' "$x" | timeout -k 2 10 nc -N -w 3 -X "$x" -x "127.0.0.1:$DANTED_PORT" \
+		127.0.0.1 "$ECHO_PORT" >"$T/nc$x.out" 2>&1
+	grep -q "nc -X $x" "$T/nc$x.out" && ok "nc -X $x through danted" || fail "nc -X $x: $(cat "$T/nc$x.out")"
+	echo granted >>"$T/expected"
+done
+sc --timeout 20 --in-str $'one\ntwo\nthree\n' -- -w 5 -q 1 -x "socks5://127.0.0.1:$DANTED_PORT" \
+	udp 127.0.0.1 "$UPORT"
+expect_rc "sockscope udp through danted" 0
+echo granted >>"$T/expected"
 sleep 0.3
 stop_pid "$TCPDUMP_PID"
 [ -n "$ANY_PID" ] && stop_pid "$ANY_PID"
@@ -83,6 +108,14 @@ else
 	fail "sessions: expected $(tr '\n' ' ' <"$T/expected"), got $(tr '\n' ' ' <"$T/got")"
 fi
 expect_no_stdout "the password never shown" 's3cr3t|733363723374'
+n=$("$PY" -c '
+import json, sys
+for l in open(sys.argv[1]):
+    s = json.loads(l)
+    if s["command"] == "UDP ASSOCIATE":
+        print(sum(1 for m in s["messages"] if m["type"] == "udp"))' "$SC_OUT")
+[ "$n" = 6 ] && ok "the UDP association's 6 datagrams linked to its session" ||
+	fail "UDP association: '$n' datagrams linked, expected 6"
 grep -q '"UNAME".*"value": "alice"' "$SC_OUT" && ok "the user name decoded" ||
 	fail "no UNAME alice in the JSON"
 
@@ -90,22 +123,28 @@ if [ -n "$ANY_PID" ] && [ -s "$T/any.pcap" ]; then
 	cp "$SC_OUT" "$T/lo.json"
 	sc -- decode -r "$T/any.pcap" "${ARGS[@]}" -j
 	expect_rc "decode -r the capture on any (LINUX_SLL2)" 0
-	"$PY" -c '
+	# A second capture may miss packets the first one got: a session
+	# with a gap may be undecided, never decoded otherwise than on lo.
+	if "$PY" - "$T/lo.json" "$SC_OUT" >"$T/any.why" 2>&1 <<'EOF'; then
 import json, sys
-for l in open(sys.argv[1]):
-    s = json.loads(l)
-    print(s["outcome"]["result"], s["bytes"]["client"], s["bytes"]["server"], s["target"])' \
-		"$SC_OUT" >"$T/any.got"
-	"$PY" -c '
-import json, sys
-for l in open(sys.argv[1]):
-    s = json.loads(l)
-    print(s["outcome"]["result"], s["bytes"]["client"], s["bytes"]["server"], s["target"])' \
-		"$T/lo.json" >"$T/lo.got"
-	if cmp -s "$T/lo.got" "$T/any.got"; then
-		ok "on any, every packet twice: the same sessions, bytes and targets as on lo"
+def load(f):
+    return {s["client"]: s for s in map(json.loads, open(f))}
+lo, anyc = load(sys.argv[1]), load(sys.argv[2])
+assert set(lo) == set(anyc), (sorted(lo), sorted(anyc))
+gaps = 0
+for k, a in anyc.items():
+    b = lo[k]
+    if a["missing"]["client"] + a["missing"]["server"] > 0:
+        gaps += 1
+        assert a["outcome"]["result"] in (b["outcome"]["result"], "undecided"), (k, a, b)
+        continue
+    for f in ("outcome", "bytes", "target", "user", "version"):
+        assert a[f] == b[f], (k, f, a[f], b[f])
+print("%d sessions, %d with a gap" % (len(anyc), gaps))
+EOF
+		ok "on any (LINUX_SLL2): the same sessions as on lo ($(cat "$T/any.why"))"
 	else
-		fail "any vs lo: $(diff "$T/lo.got" "$T/any.got" | head -5 | tr '\n' ' ')"
+		fail "any vs lo: $(tail -n 1 "$T/any.why")"
 	fi
 	cp "$T/lo.json" "$SC_OUT"
 fi
