@@ -89,6 +89,35 @@ sc --timeout 20 --in-str $'one\ntwo\nthree\n' -- -w 5 -q 1 -x "socks5://127.0.0.
 	udp 127.0.0.1 "$UPORT"
 expect_rc "sockscope udp through danted" 0
 echo granted >>"$T/expected"
+# BIND through danted: a peer connects where the first reply says, sends
+# its line and reads until the client's end.
+cat >"$T/peer.py" <<'EOF'
+import re, socket, sys, time
+errfile = sys.argv[1]
+deadline = time.monotonic() + 10
+m = None
+while m is None and time.monotonic() < deadline:
+    try:
+        m = re.search(r"bind: the server listens on (\S+) port (\d+)", open(errfile).read())
+    except FileNotFoundError:
+        pass
+    time.sleep(0.05)
+if m is None:
+    sys.exit("peer: no 'listens on' line")
+s = socket.create_connection((m.group(1).strip("[]"), int(m.group(2))), 5)
+s.settimeout(10)
+s.sendall(b"peer says hi\n")
+while s.recv(65536):
+    pass
+EOF
+rm -f "$SC_ERR"
+"$PY" "$T/peer.py" "$SC_ERR" >"$T/peer.log" 2>&1 &
+PEER_PID=$!
+track_pid "$PEER_PID"
+sc --hold 0.5 --in-str "client says hi"$'\n' -- -w 5 -x "socks5://127.0.0.1:$DANTED_PORT" \
+	bind 127.0.0.1 0
+expect_rc "sockscope bind through danted" 0
+echo granted >>"$T/expected"
 sleep 0.3
 stop_pid "$TCPDUMP_PID"
 [ -n "$ANY_PID" ] && stop_pid "$ANY_PID"
@@ -116,6 +145,15 @@ for l in open(sys.argv[1]):
         print(sum(1 for m in s["messages"] if m["type"] == "udp"))' "$SC_OUT")
 [ "$n" = 6 ] && ok "the UDP association's 6 datagrams linked to its session" ||
 	fail "UDP association: '$n' datagrams linked, expected 6"
+bind=$("$PY" -c '
+import json, sys
+for l in open(sys.argv[1]):
+    s = json.loads(l)
+    if s["command"] == "BIND":
+        print(s["peer"] is not None, s["bytes"]["client"], s["bytes"]["server"],
+              s["latency"].get("bind_wait_ms") is not None)' "$SC_OUT")
+[ "$bind" = "True 15 13 True" ] && ok "BIND: the peer, the tunnel after the second reply, the wait" ||
+	fail "BIND: '$bind', expected 'True 15 13 True'"
 grep -q '"UNAME".*"value": "alice"' "$SC_OUT" && ok "the user name decoded" ||
 	fail "no UNAME alice in the JSON"
 
