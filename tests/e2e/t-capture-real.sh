@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # decode -r over captures of real sessions: tcpdump on lo (started and
 # stopped by PID here) while curl (--socks4, --socks4a, --socks5,
-# --socks5-hostname, with user:password) and sockscope go through danted
-# and microsocks.  Every session in the capture is found and ends as the
+# --socks5-hostname, with user:password), nc -X and sockscope (CONNECT,
+# BIND, UDP ASSOCIATE) go through danted, microsocks and ssh -D.  Every session in the capture is found and ends as the
 # client itself reported; the target port and the reply code agree with
 # tshark's SOCKS dissector on the same bytes.
 . "$(dirname "$0")/lib.sh"
@@ -16,6 +16,10 @@ start_microsocks
 MS_OPEN=$MS_PORT
 start_microsocks -u alice -P s3cr3t
 MS_AUTH=$MS_PORT
+SSH_SOCKS_PORT=
+if have sshd && have ssh; then
+	start_sshd_socks
+fi
 HTTP_PORT=$(free_port)
 start_bg http "$PY" -m http.server --bind 127.0.0.1 --directory "$T" "$HTTP_PORT"
 wait_listen "$HTTP_PORT" "$BG_PID" 5 || die "http.server did not start"
@@ -38,6 +42,7 @@ UPORT=$(read_port uecho "$UECHO_PID") || die "udp echo did not start: $(cat "$T/
 
 # UDP too: the relay's port is not known before the reply says it.
 PORTS="tcp port $DANTED_PORT or tcp port $MS_OPEN or tcp port $MS_AUTH or udp"
+[ -n "$SSH_SOCKS_PORT" ] && PORTS="$PORTS or tcp port $SSH_SOCKS_PORT"
 start_bg tcpdump tcpdump --immediate-mode -U -n -i lo -w "$T/real.pcap" "$PORTS"
 TCPDUMP_PID=$BG_PID
 wait_for 5 grep -q 'listening on' "$T/tcpdump.log" ||
@@ -73,6 +78,10 @@ via_curl granted --socks5-hostname "127.0.0.1:$DANTED_PORT"
 via_curl granted --socks5 "127.0.0.1:$MS_OPEN"
 via_curl granted --socks5-hostname "alice:s3cr3t@127.0.0.1:$MS_AUTH"
 via_curl auth-failed --socks5 "alice:wrong@127.0.0.1:$MS_AUTH"
+if [ -n "$SSH_SOCKS_PORT" ]; then
+	via_curl granted --socks4a "127.0.0.1:$SSH_SOCKS_PORT"
+	via_curl granted --socks5-hostname "127.0.0.1:$SSH_SOCKS_PORT"
+fi
 sc --hold 0.3 --in-str "ping"$'\n' -- -x "socks5://127.0.0.1:$MS_OPEN" 127.0.0.1 "$ECHO_PORT"
 expect_rc "sockscope through microsocks" 0
 echo granted >>"$T/expected"
@@ -124,6 +133,7 @@ stop_pid "$TCPDUMP_PID"
 [ -s "$T/real.pcap" ] || skip "tcpdump wrote no capture"
 
 ARGS=(--port "$DANTED_PORT" --port "$MS_OPEN" --port "$MS_AUTH")
+[ -n "$SSH_SOCKS_PORT" ] && ARGS+=(--port "$SSH_SOCKS_PORT")
 sc -- decode -r "$T/real.pcap" "${ARGS[@]}" -j
 expect_rc "decode -r a real capture" 0
 "$PY" -c '
@@ -191,10 +201,14 @@ fi
 # each reply's code, by the client's port.
 if have tshark; then
 	decode_as=()
-	for p in "$DANTED_PORT" "$MS_OPEN" "$MS_AUTH"; do decode_as+=(-d "tcp.port==$p,socks"); done
+	for p in "$DANTED_PORT" "$MS_OPEN" "$MS_AUTH" $SSH_SOCKS_PORT; do
+		decode_as+=(-d "tcp.port==$p,socks")
+	done
+	not_proxy="tcp.srcport != $DANTED_PORT && tcp.srcport != $MS_OPEN && tcp.srcport != $MS_AUTH"
+	[ -n "$SSH_SOCKS_PORT" ] && not_proxy="$not_proxy && tcp.srcport != $SSH_SOCKS_PORT"
 	# requests only: a reply repeats its request's command in tshark's tree
 	tshark -r "$T/real.pcap" "${decode_as[@]}" \
-		-Y "socks.command && tcp.srcport != $DANTED_PORT && tcp.srcport != $MS_OPEN && tcp.srcport != $MS_AUTH" -T fields \
+		-Y "socks.command && $not_proxy" -T fields \
 		-e tcp.srcport -e socks.port -e socks.dstport 2>/dev/null |
 		awk -F'\t' '!seen[$1]++ { print $1, ($2 != "" ? $2 : $3) }' | sort >"$T/tshark.req"
 	tshark -r "$T/real.pcap" "${decode_as[@]}" -Y 'socks.results' -T fields \
