@@ -29,7 +29,7 @@ struct conn_side {
 
 struct conn {
 	struct conn *hnext;          /* hash chain */
-	struct conn *prev, *next;    /* open connections, oldest first */
+	struct conn *prev, *next;    /* open connections, least recent packet first */
 	struct cap_engine *e;
 	struct tcp_end end[2];       /* [FLOW_CLIENT], [FLOW_SERVER] */
 	struct reasm rs[2];
@@ -45,7 +45,7 @@ struct conn {
 	bool fin_done[2];
 	uint64_t fed[2];             /* bytes fed to the flow */
 	uint64_t undecoded[2];       /* bytes after decoding stopped */
-	int64_t first, now;          /* first packet's time, the packet's being handled */
+	int64_t first, now;          /* first packet's time, the last packet's */
 	FILE *text;                  /* the conversation, when kept */
 	char *textp;
 	size_t textlen;
@@ -55,6 +55,7 @@ struct conn {
 };
 
 #define CAP_HASH_SIZE 65536u
+#define CAP_IDLE_US (15 * 60 * 1000000LL)
 
 struct udp_assoc;
 
@@ -67,6 +68,10 @@ struct cap_engine {
 	unsigned nsessions;
 	struct udp_assoc *assocs;
 };
+
+/* capture_engine.c: c had a packet at t (it moves to the newest end of the
+ * list of open connections). */
+void conn_touch(struct cap_engine *e, struct conn *c, int64_t t);
 
 /* capture_flow.c: the flow's events for c, and the start of its session. */
 void conn_flow_event(void *ctx, const struct flow_event *ev);

@@ -302,6 +302,33 @@ new_syn(const struct conn *c, const struct tcp_frame *f, enum flow_side side)
 	       c->rs[FLOW_CLIENT].started && c->rs[FLOW_CLIENT].base != f->seq + 1;
 }
 
+void
+conn_touch(struct cap_engine *e, struct conn *c, int64_t t)
+{
+	c->now = t;
+	if (e->newest == c)
+		return;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		e->oldest = c->next;
+	c->next->prev = c->prev;
+	c->prev = e->newest;
+	c->next = NULL;
+	e->newest->next = c;
+	e->newest = c;
+}
+
+/* Connections with no packet for CAP_IDLE_US end, as Zeek's inactivity
+ * timeout ends them: what is held is bounded by the connections alive in
+ * that window, not by the capture.  The list is in order of last packet. */
+static void
+expire_idle(struct cap_engine *e, int64_t t)
+{
+	while (e->oldest != NULL && t - e->oldest->now > CAP_IDLE_US)
+		conn_end(e, e->oldest, e->oldest->now, "no packet for 15 minutes");
+}
+
 static bool
 tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uint8_t *payload)
 {
@@ -323,7 +350,7 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 			return false;
 		side = src_client ? FLOW_CLIENT : FLOW_SERVER;
 	}
-	c->now = t;
+	conn_touch(e, c, t);
 	if (f->flags & TCPF_RST) {
 		handle_reset(e, c, side, t);
 		return true;
@@ -348,6 +375,7 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 bool
 cap_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uint8_t *payload)
 {
+	expire_idle(e, t);
 	if (f->ipproto == IPPROTO_NUMBER_UDP) {
 		udp_packet(e, t, f, payload);
 		return true;

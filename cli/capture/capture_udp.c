@@ -88,7 +88,7 @@ udp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 			continue;
 		struct msg m;
 		proto_decode(MSG_S5_UDP, payload, f->payload_cap, NULL, &m);
-		a->c->now = t;
+		conn_touch(e, a->c, t);
 		sv_datagram(&a->c->sv, t, to_relay, &m, f->payload_len);
 		return;
 	}

@@ -420,6 +420,28 @@ START_TEST(udp_association)
 }
 END_TEST
 
+/* A connection with no packet for 15 minutes ends then, at its last
+ * packet's time, before a later connection's packet is taken. */
+START_TEST(idle_connection_ends)
+{
+	struct sim s;
+
+	sim_start(&s, false, 1080);
+	handshake(&s);
+	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
+	s.t += 15 * 60 * 1000000LL; /* (pkt adds 1 ms: just past the limit) */
+	s.port[0] = 40001;
+	handshake(&s);
+	ck_assert_uint_eq(s.got.sessions, 1);
+	ck_assert_uint_eq(cap_open(s.e), 1);
+	expect_text(&s, "ended by no packet for 15 minutes");
+	/* it ended at its last packet, the greeting, 3 ms after its SYN */
+	expect_text(&s, "0.003000 s, ended by no packet for 15 minutes");
+	sim_end(&s);
+	ck_assert_uint_eq(s.got.sessions, 2);
+}
+END_TEST
+
 Suite *
 capture_suite(void)
 {
@@ -437,6 +459,7 @@ capture_suite(void)
 	tcase_add_test(tc, joined_in_the_middle);
 	tcase_add_test(tc, sniff_other_ports);
 	tcase_add_test(tc, udp_association);
+	tcase_add_test(tc, idle_connection_ends);
 	suite_add_tcase(s, tc);
 	return s;
 }
