@@ -47,7 +47,8 @@ usage(FILE *fp, bool alone)
 	      "      --sniff         also any port whose client's first bytes are SOCKS\n"
 	      "  -v                  each session's conversation, with phases and closes\n"
 	      "  -X, --hex           each session's messages in the annotated hex view\n"
-	      "      --sessions      one line per session (the default for more than one)\n"
+	      "      --sessions      one line per session (the default for a file of more\n"
+	      "                      than one)\n"
 	      "  -j, --json          one JSON object per session\n"
 	      "      --session N     only session N\n"
 	      "      --client HOST   only sessions from this client address\n"
@@ -235,8 +236,11 @@ check(struct cap_opts *o)
 		o->ports[o->nports++] = 1080;
 		o->ports[o->nports++] = 9050;
 	}
+	/* A live capture has no end to count its sessions by: each is shown
+	 * as it ends, as a conversation. */
 	o->mode = o->json ? MODE_JSON : o->table ? MODE_TABLE :
-		  (o->verbose || o->hex || o->session != 0) ? MODE_CONVERSE : MODE_AUTO;
+		  (o->verbose || o->hex || o->session != 0 || o->iface != NULL) ? MODE_CONVERSE
+									       : MODE_AUTO;
 	return 0;
 }
 

@@ -10,8 +10,8 @@
 #include "term.h"
 
 enum cap_mode {
-	MODE_AUTO,     /* one session: its conversation; more: the table */
-	MODE_CONVERSE, /* -v, -X, --session: every conversation */
+	MODE_AUTO,     /* a file: one session as a conversation, more as the table */
+	MODE_CONVERSE, /* -v, -X, --session, -i: every conversation */
 	MODE_TABLE,    /* --sessions */
 	MODE_JSON,     /* -j */
 };
