@@ -3,11 +3,11 @@
  * are its to know), frames.c their headers, capture_engine.c the sessions;
  * here, what is shown of each session as it ends, and when to stop.
  *
- * Output: with -v or -X (or --session N) every selected session's
+ * Output: with -v or -X (or --session N, or live) every selected session's
  * conversation; with --sessions the summary table; with -j one JSON object
- * per line.  With none of them, one session is shown as a conversation and
- * more as the table: the first session's text is kept until a second one
- * ends, then the table takes over.
+ * per line.  A file read with none of them shows one session as a
+ * conversation and more as the table: the first session's text is kept
+ * until a second one ends, then the table takes over.
  */
 #include <errno.h>
 #include <pcap/pcap.h>
