@@ -11,6 +11,7 @@ int main(void)
 		hexview_suite, viewtext_suite, hexparse_suite, repl_values_suite, net_suite,
 		repl_complete_suite, secrets_suite, frames_suite, probe_suite, flow_suite,
 		hints_suite,  repl_flow_suite, reasm_suite, capture_suite,
+		capture_view_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 

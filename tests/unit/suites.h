@@ -26,5 +26,6 @@ Suite *hints_suite(void);         /* test_hints.c: what answered, from its first
 Suite *repl_flow_suite(void);     /* test_repl_flow.c: the REPL's session as the flow follows it */
 Suite *reasm_suite(void);         /* test_capture_reasm.c: TCP reassembly, gaps */
 Suite *capture_suite(void);       /* test_capture.c: libpcap's link types, sessions from packets */
+Suite *capture_view_suite(void);  /* test_capture_view.c: a session's conversation, row, JSON */
 
 #endif
