@@ -30,11 +30,17 @@
 #define LIVE_TIMEOUT_MS 100
 
 static volatile sig_atomic_t stop_signal;
+static pcap_t *volatile live_handle;
 
+/* libpcap waits in poll(2) with no timeout in immediate mode and goes on
+ * waiting after EINTR: pcap_breakloop() (safe in a signal handler, it
+ * wakes the poll) ends the wait. */
 static void
 on_signal(int sig)
 {
 	stop_signal = sig;
+	if (live_handle != NULL)
+		pcap_breakloop(live_handle);
 }
 
 struct run {
@@ -268,7 +274,7 @@ read_packets(struct run *r, pcap_t *p, enum link_type link, int64_t *last)
 		rc = pcap_next_ex(p, &h, &data);
 		if (rc == 0)
 			continue; /* a live capture's timeout: look at the signals */
-		if (rc == PCAP_ERROR_BREAK)
+		if (rc == PCAP_ERROR_BREAK) /* the file's end, or a signal */
 			return EXIT_READ_OK;
 		if (rc < 0) {
 			term_say("sockscope", "%s: %s (the sessions read so far are shown)",
@@ -315,9 +321,12 @@ run_capture(struct run *r)
 
 	if (p == NULL)
 		return EXIT_BAD_INPUT;
-	if (r->o->iface != NULL)
+	if (r->o->iface != NULL) {
+		live_handle = p;
 		catch_signals();
+	}
 	int rc = read_packets(r, p, link, &last);
+	live_handle = NULL;
 	pcap_close(p);
 	if (!r->broken_pipe)
 		cap_finish(r->e, last);
