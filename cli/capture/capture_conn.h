@@ -43,6 +43,10 @@ struct conn {
 	bool stopped;                /* a gap stopped the decoding */
 	bool unsynced;               /* joined in its middle where the flow cannot follow */
 	bool fin_done[2];
+	bool sync_decided;           /* joined in its middle: where to start is known */
+	bool at_request;             /* ... at the client's SOCKS5 request */
+	bool muted;                  /* the stand-in messages before it: not shown */
+	uint64_t bias[2];            /* bytes of stand-in on each side, in the flow's offsets */
 	uint64_t fed[2];             /* bytes fed to the flow */
 	uint64_t undecoded[2];       /* bytes after decoding stopped */
 	int64_t first, now;          /* first packet's time, the last packet's */
@@ -76,6 +80,10 @@ void conn_touch(struct cap_engine *e, struct conn *c, int64_t t);
 /* capture_flow.c: the flow's events for c, and the start of its session. */
 void conn_flow_event(void *ctx, const struct flow_event *ev);
 void conn_begin(struct conn *c);
+
+/* A connection joined in its middle (no SYN), its first bytes p[0..n)
+ * from side: whether to feed them to the flow (else they are counted). */
+bool conn_sync(struct conn *c, enum flow_side side, const uint8_t *p, size_t n);
 
 /* capture_udp.c */
 void udp_granted(struct conn *c, const struct msg *reply);

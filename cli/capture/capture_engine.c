@@ -184,6 +184,11 @@ on_data(void *ctx, const uint8_t *p, size_t n, uint64_t off)
 	(void)off;
 	if (c->state == CONN_IGNORED)
 		return;
+	if (c->partial && c->state == CONN_PENDING && !conn_sync(c, cs->side, p, n)) {
+		if (c->state != CONN_IGNORED)
+			c->undecoded[cs->side] += n;
+		return;
+	}
 	if (c->stopped || c->unsynced) {
 		c->undecoded[cs->side] += n;
 		return;

@@ -2,10 +2,13 @@
  * A connection's flow events on their way to its conversation view.
  *
  * A connection on a SOCKS port is a session from its first packet.  One
- * found by --sniff becomes one when its client's first message decodes;
- * one joined in its middle is decoded only when the first bytes seen from
- * its client are a whole first message (else it is counted, not decoded,
- * and said so): a mid-stream byte is never taken for a message start.
+ * found by --sniff becomes one when its client's first message decodes.
+ * One joined in its middle (no SYN) is decoded only when the first bytes
+ * seen are the client's and form, alone in their segment, a whole greeting
+ * or SOCKS4 request, or a whole SOCKS5 request (the flow is then given the
+ * greeting and method selection that were not captured, as stand-ins that
+ * are never shown); else it is counted, not decoded, and said so: a
+ * mid-stream byte is never taken for a message start.
  */
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -47,6 +50,21 @@ conn_begin(struct conn *c)
 		c->sv.fp = NULL;
 }
 
+/* Not followed from here: a session on a SOCKS port says why and counts
+ * its bytes; a connection found by sniffing is dropped. */
+static void
+give_up(struct conn *c, const char *why)
+{
+	if (!c->on_port) {
+		c->state = CONN_IGNORED;
+		return;
+	}
+	conn_begin(c);
+	c->unsynced = true;
+	memcpy(c->undecoded, c->fed, sizeof(c->undecoded));
+	sv_note(&c->sv, c->now, why);
+}
+
 /* The first message of a connection not yet known to be a session: the
  * client's whole first message makes it one. */
 static bool
@@ -57,19 +75,53 @@ first_event(struct conn *c, const struct flow_event *ev)
 
 	if (whole) {
 		conn_begin(c);
+		if (c->at_request)
+			sv_note(&c->sv, c->now, "joined in its middle: decoding starts at the "
+				"client's request; its greeting and the method selection are not "
+				"in the capture");
 		return true;
 	}
-	if (!c->on_port) {
-		c->state = CONN_IGNORED;
+	give_up(c, "joined in its middle: the first bytes seen from the client start no "
+		"SOCKS message, so the rest is counted, not decoded");
+	return false;
+}
+
+/* Whether p[0..n) is exactly one whole message of type. */
+static bool
+exactly(enum msg_type type, const uint8_t *p, size_t n)
+{
+	struct msg m;
+
+	return proto_decode(type, p, n, NULL, &m) == PROTO_OK && m.len == n;
+}
+
+bool
+conn_sync(struct conn *c, enum flow_side side, const uint8_t *p, size_t n)
+{
+	static const uint8_t greeting[] = {0x05, 0x01, 0x00}, method[] = {0x05, 0x00};
+
+	if (c->sync_decided)
+		return true;
+	c->sync_decided = true;
+	if (side == FLOW_SERVER) {
+		give_up(c, "joined in its middle: the server's bytes came first, so the rest "
+			"is counted, not decoded");
 		return false;
 	}
-	/* On a SOCKS port but joined where the flow cannot follow. */
-	conn_begin(c);
-	c->unsynced = true;
-	memcpy(c->undecoded, c->fed, sizeof(c->undecoded));
-	sv_note(&c->sv, c->now, "joined in its middle: the first bytes seen from the client "
-		"start no SOCKS message, so the rest is counted, not decoded");
-	return false;
+	if (exactly(MSG_S5_GREETING, p, n) || exactly(MSG_S4_REQUEST, p, n))
+		return true;
+	if (!exactly(MSG_S5_REQUEST, p, n)) {
+		give_up(c, "joined in its middle: the first bytes seen from the client start "
+			"no SOCKS message, so the rest is counted, not decoded");
+		return false;
+	}
+	c->at_request = c->muted = true;
+	flow_feed(&c->fl, FLOW_CLIENT, greeting, sizeof(greeting));
+	flow_feed(&c->fl, FLOW_SERVER, method, sizeof(method));
+	c->muted = false;
+	c->bias[FLOW_CLIENT] = sizeof(greeting);
+	c->bias[FLOW_SERVER] = sizeof(method);
+	return true;
 }
 
 /* A UDP ASSOCIATE request says where the client will send from; its
@@ -102,12 +154,26 @@ void
 conn_flow_event(void *ctx, const struct flow_event *ev)
 {
 	struct conn *c = ctx;
+	struct flow_event shifted;
+	struct flow_outcome outcome;
 
-	if (c->state == CONN_IGNORED || c->unsynced)
+	if (c->state == CONN_IGNORED || c->unsynced || c->muted)
 		return;
 	if (c->state == CONN_PENDING && !first_event(c, ev))
 		return;
 	if (ev->kind == FLOW_EV_MESSAGE)
 		watch_udp(c, ev);
+	if (c->at_request) {
+		/* offsets as the capture counts them, without the stand-ins */
+		shifted = *ev;
+		shifted.off -= shifted.off >= c->bias[ev->side] ? c->bias[ev->side] : shifted.off;
+		if (ev->kind == FLOW_EV_OUTCOME) {
+			outcome = *ev->outcome;
+			outcome.off -= outcome.off >= c->bias[outcome.side] ? c->bias[outcome.side]
+									 : outcome.off;
+			shifted.outcome = &outcome;
+		}
+		ev = &shifted;
+	}
 	sv_event(&c->sv, c->now, ev);
 }

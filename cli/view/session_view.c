@@ -249,9 +249,10 @@ gather(struct sv_session *s, int64_t t, const struct msg *m)
 	}
 }
 
+/* m, sent by side at its stream offset off (-1 for a datagram: none). */
 static void
 show_message(struct sv_session *s, int64_t t, const struct msg *m, enum flow_side side,
-	     enum view_role role)
+	     enum view_role role, int64_t off)
 {
 	struct view_opts vo = {
 		.color = s->o->color,
@@ -263,6 +264,7 @@ show_message(struct sv_session *s, int64_t t, const struct msg *m, enum flow_sid
 	if (s->o->json) {
 		json_t *j = msg_to_json_view(m, &vo);
 		if (j == NULL || json_object_set_new(j, "time", json_real(seconds(t - s->start))) != 0 ||
+		    (off >= 0 && json_object_set_new(j, "stream_offset", json_integer(off)) != 0) ||
 		    json_array_append_new(s->messages, j) != 0)
 			s->out_of_memory = true;
 	}
@@ -358,7 +360,7 @@ sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev)
 		gather(s, t, ev->msg);
 		if (ev->msg->desc->type == MSG_S4_REPLY || ev->msg->desc->type == MSG_S5_REPLY)
 			role = reply_role(s);
-		show_message(s, t, ev->msg, ev->side, role);
+		show_message(s, t, ev->msg, ev->side, role, (int64_t)ev->off);
 		break;
 	case FLOW_EV_OUTCOME:
 		s->outcome = *ev->outcome;
@@ -407,7 +409,7 @@ sv_datagram(struct sv_session *s, int64_t t, bool to_relay, const struct msg *m,
 	if (t > s->last)
 		s->last = t;
 	if (m != NULL) {
-		show_message(s, t, m, to_relay ? FLOW_CLIENT : FLOW_SERVER, VIEW_ROLE_NONE);
+		show_message(s, t, m, to_relay ? FLOW_CLIENT : FLOW_SERVER, VIEW_ROLE_NONE, -1);
 		return;
 	}
 	JSON_EVENT(s, t, "{s:s, s:s, s:I}", "event", "datagram", "side",

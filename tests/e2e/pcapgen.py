@@ -282,6 +282,16 @@ def sc_partial(net):
     return ["undecided 0 0 partial"]
 
 
+def sc_partial_request(net):
+    """Seen from the client's SOCKS5 request on: no SYN, no greeting."""
+    c = Tcp(net)
+    c.sent = [3, 2]
+    c.send(0, s5_request(host=b"example.net"))
+    c.send(1, s5_reply() + b"tunnel")
+    c.close()
+    return ["granted 0 6 partial"]
+
+
 def sc_many(net):
     """Three sessions: granted, refused (SOCKS4), no acceptable method."""
     sc_connect(net)
@@ -301,7 +311,8 @@ def sc_many(net):
 SCENARIOS = {
     "connect": sc_connect, "one-segment": sc_one_segment, "reorder": sc_reorder,
     "gap": sc_gap, "tunnel-gap": sc_tunnel_gap, "snaplen": sc_snaplen, "bind4": sc_bind4,
-    "bind5": sc_bind5, "udp": sc_udp, "auth": sc_auth, "partial": sc_partial, "many": sc_many,
+    "bind5": sc_bind5, "udp": sc_udp, "auth": sc_auth, "partial": sc_partial,
+    "partial-request": sc_partial_request, "many": sc_many,
 }
 BAD = ["truncated", "bad-magic", "empty", "unknown-link"]
 

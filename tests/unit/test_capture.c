@@ -364,6 +364,46 @@ START_TEST(joined_in_the_middle)
 }
 END_TEST
 
+/* No SYN, and the client's first segment is a whole SOCKS5 request (whose
+ * first three bytes would pass for a greeting): decoded from there, the
+ * greeting and method selection said to be missing, never made up. */
+START_TEST(joined_at_the_request)
+{
+	struct sim s;
+
+	sim_start(&s, false, 1080);
+	pkt(&s, 0, TCPF_ACK, 3, REQUEST, 10, 2);
+	pkt(&s, 1, TCPF_ACK, 2, REPLY "tunnel", 16, 13);
+	pkt(&s, 0, TCPF_ACK | TCPF_FIN, 13, NULL, 0, 18);
+	pkt(&s, 1, TCPF_ACK | TCPF_FIN, 18, NULL, 0, 14);
+	sim_end(&s);
+	ck_assert_uint_eq(s.got.sessions, 1);
+	ck_assert(s.got.partial);
+	ck_assert_str_eq(s.got.outcome, "granted");
+	ck_assert_str_eq(s.got.target, "127.0.0.1:80");
+	ck_assert_uint_eq(s.got.tunnel[1], 6);
+	expect_text(&s, "decoding starts at the client's request");
+	ck_assert_ptr_null(strstr(s.got.text, "greeting:"));
+	ck_assert_ptr_null(strstr(s.got.text, "method selection:"));
+}
+END_TEST
+
+/* No SYN, a greeting and a request in one segment: no start can be told
+ * apart from tunnel data there, so nothing is decoded. */
+START_TEST(joined_on_a_pipelined_segment)
+{
+	struct sim s;
+
+	sim_start(&s, false, 1080);
+	pkt(&s, 0, TCPF_ACK, 0, GREETING REQUEST, 13, 0);
+	pkt(&s, 1, TCPF_ACK, 0, METHOD REPLY, 12, 13);
+	sim_end(&s);
+	ck_assert_str_eq(s.got.outcome, "undecided");
+	expect_text(&s, "start no SOCKS message");
+	expect_text(&s, "13 bytes from the client and 12 from the server not decoded");
+}
+END_TEST
+
 /* --sniff: a SOCKS session on another port is found; other traffic is not. */
 START_TEST(sniff_other_ports)
 {
@@ -457,6 +497,8 @@ capture_suite(void)
 	tcase_add_test(tc, gap_in_the_tunnel_goes_on);
 	tcase_add_test(tc, bind_data_after_the_second_reply);
 	tcase_add_test(tc, joined_in_the_middle);
+	tcase_add_test(tc, joined_at_the_request);
+	tcase_add_test(tc, joined_on_a_pipelined_segment);
 	tcase_add_test(tc, sniff_other_ports);
 	tcase_add_test(tc, udp_association);
 	tcase_add_test(tc, idle_connection_ends);
