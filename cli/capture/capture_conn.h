@@ -60,6 +60,8 @@ struct conn {
 
 #define CAP_HASH_SIZE 65536u
 #define CAP_IDLE_US (15 * 60 * 1000000LL)
+#define CAP_HOLD_BUDGET ((size_t)64 << 20) /* bytes held behind holes, all connections */
+#define CAP_HOLD_MIN ((size_t)16 << 10)    /* one direction holds at least this */
 
 struct udp_assoc;
 

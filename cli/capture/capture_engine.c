@@ -334,6 +334,20 @@ expire_idle(struct cap_engine *e, int64_t t)
 		conn_end(e, e->oldest, e->oldest->now, "no packet for 15 minutes");
 }
 
+/* What one direction may hold behind a hole: its share of a budget for all
+ * the connections open, at most the configured limit, at least enough for
+ * any handshake message.  Many open connections with holes then give the
+ * holes up sooner (each said as a gap) instead of holding without bound. */
+static size_t
+hold_limit(const struct cap_engine *e)
+{
+	size_t share = CAP_HOLD_BUDGET / (2 * (e->nopen > 0 ? e->nopen : 1));
+
+	if (share < CAP_HOLD_MIN)
+		share = CAP_HOLD_MIN;
+	return share < e->cfg.reasm_limit ? share : e->cfg.reasm_limit;
+}
+
 static bool
 tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uint8_t *payload)
 {
@@ -369,6 +383,7 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 	}
 	if ((f->flags & TCPF_ACK) && !(f->flags & TCPF_SYN))
 		reasm_ack(&c->rs[!side], f->ack, sink(c, (enum flow_side)!side, &s));
+	c->rs[side].limit = hold_limit(e);
 	if (f->payload_len > 0 || (f->flags & TCPF_FIN))
 		ok = reasm_segment(&c->rs[side], seq, payload, f->payload_cap, f->payload_len,
 				   f->flags & TCPF_FIN, sink(c, side, &s));
