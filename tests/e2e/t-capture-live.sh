@@ -49,7 +49,7 @@ wait_exit() {
 	return 124
 }
 
-live one -c 1 -v
+live one -c 1
 alive "$LIVE_PID" || die "decode -i lo did not start: $(cat "$T/one.log")"
 sc --hold 0.3 --in-str "live"$'\n' -- -x "socks5h://127.0.0.1:$MS_PORT" localhost "$ECHO_PORT"
 expect_rc "a session to see" 0
@@ -58,10 +58,11 @@ rc=$?
 [ "$rc" = 0 ] && ok "-c 1: ends after the first session" || fail "-c 1: exit $rc"
 if grep -q '^  +[0-9.]* -> SOCKS5 CONNECT request: .*DST localhost:' "$T/one.out" &&
 	grep -q '^  tunnel: 5 bytes from the client, 5 from the server' "$T/one.out"; then
-	ok "-c 1: the session's conversation, its tunnel counted"
+	ok "-c 1: the session's conversation (the default live), its tunnel counted"
 else
 	fail "-c 1: $(head -c 600 "$T/one.out")"
 fi
+grep -q 'phase:' "$T/one.out" && fail "-c 1: phases shown without -v" || ok "-c 1: no phases without -v"
 grep -q '^sockscope: lo: [0-9]* packets, 1 sessions, 1 shown$' "$T/one.log" &&
 	ok "-c 1: its summary on stderr" || fail "-c 1: stderr $(cat "$T/one.log")"
 
