@@ -33,6 +33,9 @@ EDIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libedit jansson 2>/dev/null)
 EDIT_LIBS := -ldl
 # The unit tests read JSON back, so they link jansson itself.
 JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
+# Captures (decode -r, -i) are read by libpcap, linked.
+PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
+PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
@@ -57,8 +60,8 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 PROTO_LIB = $(B)/libsockscope-proto.a
 UNIT_BIN = $(B)/unit-tests
 
-.PHONY: all check deps-check layers unit e2e bench bench-watch bench-probe fuzz fuzz-check valgrind cppcheck \
-	demo install uninstall clean deps deb deb-check
+.PHONY: all check deps-check layers unit e2e bench bench-watch bench-probe bench-capture fuzz fuzz-check \
+	valgrind cppcheck demo install uninstall clean deps deb deb-check
 all: sockscope
 
 $(B)/proto/%.o: proto/%.c
@@ -67,7 +70,7 @@ $(B)/proto/%.o: proto/%.c
 
 $(B)/cli/%.o: cli/%.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CPPFLAGS) $(call layer_inc,$<) $(EDIT_CFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASE_CPPFLAGS) $(call layer_inc,$<) $(EDIT_CFLAGS) $(PCAP_CFLAGS) $(CPPFLAGS) $(HARDEN) $(WARN) $(CFLAGS) -c -o $@ $<
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -78,12 +81,12 @@ $(PROTO_LIB): $(PROTO_OBJ)
 	$(AR) rcs $@ $^
 
 sockscope: $(CLI_OBJ) $(PROTO_LIB)
-	$(CC) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(PROTO_LIB) $(EDIT_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(PROTO_LIB) $(PCAP_LIBS) $(EDIT_LIBS) $(LDLIBS)
 
 # The unit tests link proto/ and the cli/ modules that hold no main().
 UNIT_CLI_OBJ = $(filter-out $(B)/cli/main.o,$(CLI_OBJ))
 $(UNIT_BIN): $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB)
-	$(CC) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB) $(CHECK_LIBS) $(JANSSON_LIBS) $(EDIT_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(UNIT_CLI_OBJ) $(PROTO_LIB) $(CHECK_LIBS) $(JANSSON_LIBS) $(PCAP_LIBS) $(EDIT_LIBS) $(LDLIBS)
 
 # A machine without the packages stops here, naming them, rather than in
 # the compiler.
@@ -137,6 +140,10 @@ bench: sockscope
 # terminal) or a scripted tour; everything is stopped on exit.
 demo:
 	demo/run
+
+# decode -r on a capture of 10,000 sessions (over 1 GiB) against tshark.
+bench-capture: sockscope
+	tests/bench/capture
 
 # 1000 CONNECT probes against xargs -P16 nc; peak RSS for 10,000 servers.
 bench-probe: sockscope

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "decode_cmd.h"
 #include "oneshot.h"
 #include "probe.h"
@@ -11,11 +12,14 @@
 #include "watch.h"
 #include "secrets.h"
 
+/* decode reads hex; with -r or -i it reads captures (cli/capture/). */
 static int
 run_decode(struct options *o, int argc, char **argv)
 {
 	(void)o;
-	return decode_main(argc, argv);
+	if (capture_wanted(argc, argv))
+		return capture_main(argc, argv);
+	return capture_help_after(argc, argv, decode_main(argc, argv));
 }
 
 static int
@@ -92,7 +96,8 @@ const struct mode modes[] = {
 	  .synopsis = "sockscope [OPTIONS] probe PROXY... | -f FILE\n" },
 	{ .name = "decode", .word = "decode", .own_options = true, .run = run_decode,
 	  .example = "sockscope decode -j HEX",
-	  .synopsis = "sockscope decode [--client|--server] [-4|-5|--udp] [--json] HEX...\n" },
+	  .synopsis = "sockscope decode [--client|--server] [-4|-5|--udp] [--json] HEX...\n"
+		      "sockscope decode -r FILE | -i IFACE [--port PORT] [--sniff] [-v|-X|-j] [FILTER]\n" },
 	{ .name = "watch", .word = "watch", .own_options = true, .run = run_watch,
 	  .example = "sockscope watch -x PROXY",
 	  .synopsis = "sockscope watch -x PROXY [-l [ADDR:]PORT] [-v|-X] [-j]\n" },

@@ -18,10 +18,14 @@ _sockscope_argopts='--proxy --proxy-user --timeout --quit-after-eof
 # Short options that take an argument.
 _sockscope_argshort='xUwqcsf'
 _sockscope_decode_opts='--client --server --udp --json --show-secrets --color
-	--help --version -4 -5 -j -h -V'
+	--help --version -4 -5 -j -h -V
+	--read --interface --port --sniff --hex --sessions --session --outcome
+	--absolute-time -r -i -v -X -c'
 _sockscope_watch_opts='--proxy --listen --timeout --verbose --hex --json
 	--max-sessions --dump-data --allow-remote --show-secrets --color --help
 	--version -x -l -w -v -X -j -h -V'
+_sockscope_outcomes='granted refused no-method auth-failed opaque violation
+	closed undecided'
 _sockscope_verbs='connect bind udp resolve resolve-ptr probe'
 _sockscope_schemes='socks4:// socks4a:// socks5:// socks5h://'
 _sockscope_repl_commands='proxy set unset show open greet auth request send
@@ -141,13 +145,25 @@ _sockscope()
 
 	# decode and watch are modes of their own, and only as the first word.
 	if [[ ${#words[@]} -gt 2 && ${words[1]} == decode ]]; then
+		local prev=${words[${#words[@]} - 2]}
 		case $cur in
 		--color=*) _sockscope_add "${cur#*=}" auto always never ;;
+		--outcome=*)
+			# shellcheck disable=SC2086
+			_sockscope_add "${cur#*=}" $_sockscope_outcomes ;;
 		-*)
 			# shellcheck disable=SC2086
 			_sockscope_add "$cur" $_sockscope_decode_opts ;;
-		*) [[ ${words[${#words[@]} - 2]} == --color ]] &&
-			_sockscope_add "$cur" auto always never ;;
+		*)
+			case $prev in
+			--color) _sockscope_add "$cur" auto always never ;;
+			# shellcheck disable=SC2086
+			--outcome) _sockscope_add "$cur" $_sockscope_outcomes ;;
+			-r | --read) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+			-i | --interface)
+				mapfile -t COMPREPLY < <(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur") ;;
+			esac
+			;;
 		esac
 		return 0
 	fi

@@ -1,11 +1,13 @@
 /*
- * Link, IP and TCP headers of a captured frame.
+ * Link, IP and TCP (or UDP) headers of a captured frame.
  *
- * Each link type is tried in turn and must lead to an IP header that holds
- * up: version, header length, total length within the frame, an IPv4
- * header checksum that sums right, protocol TCP, no fragment; then a TCP
- * header whose length fits.  Every read is checked against the length
- * first, as tcpdump does.
+ * A dump's frame (frame_parse) is tried as each link type in turn and must
+ * lead to an IP header that holds up: version, header length, total length
+ * within the frame, an IPv4 header checksum that sums right, protocol TCP,
+ * no fragment; then a TCP header whose length fits.  A frame from libpcap
+ * (frame_parse_link) has its link type named and may be cut by the snap
+ * length: its headers must be whole, its payload may not be.  Every read is
+ * checked against the length first, as tcpdump does.
  */
 #include <string.h>
 
@@ -14,7 +16,15 @@
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86dd
 #define ETHERTYPE_VLAN 0x8100
-#define IPPROTO_TCP_NUMBER 6
+#define ETHERTYPE_QINQ 0x88a8
+
+/* The frame being read: whole (a dump: lengths must agree exactly, TCP
+ * only) or as captured (libpcap: the payload may be cut). */
+struct frame_in {
+	const uint8_t *p;
+	size_t len;
+	bool whole;
+};
 
 static uint16_t
 get16(const uint8_t *p)
@@ -41,134 +51,226 @@ ipv4_checksum_ok(const uint8_t *p, size_t hlen)
 	return sum == 0xffff;
 }
 
-static bool
-parse_tcp(const uint8_t *p, size_t len, size_t at, size_t tcp_len, struct tcp_frame *f)
+/* The payload from at, ip_len bytes long by the IP header: how much of it
+ * was captured. */
+static void
+set_payload(const struct frame_in *in, size_t at, size_t ip_len, struct tcp_frame *f)
 {
-	if (tcp_len < 20 || at + tcp_len > len)
+	f->payload_off = at;
+	f->payload_len = ip_len;
+	f->payload_cap = in->len - at < ip_len ? in->len - at : ip_len;
+}
+
+/* TCP at `at`, seg_len bytes by the IP header. */
+static bool
+parse_tcp(const struct frame_in *in, size_t at, size_t seg_len, struct tcp_frame *f)
+{
+	if (seg_len < 20 || at + 20 > in->len)
 		return false;
-	const uint8_t *t = p + at;
+	const uint8_t *t = in->p + at;
 	size_t hlen = (size_t)(t[12] >> 4) * 4;
-	if (hlen < 20 || hlen > tcp_len)
+	if (hlen < 20 || hlen > seg_len || at + hlen > in->len)
 		return false;
+	f->ipproto = IPPROTO_NUMBER_TCP;
 	f->src.port = get16(t);
 	f->dst.port = get16(t + 2);
 	f->seq = get32(t + 4);
+	f->ack = get32(t + 8);
+	f->flags = t[13] & (TCPF_FIN | TCPF_SYN | TCPF_RST | TCPF_ACK);
 	f->syn_only = (t[13] & 0x12) == 0x02;
-	f->payload_off = at + hlen;
-	f->payload_len = tcp_len - hlen;
+	set_payload(in, at + hlen, seg_len - hlen, f);
 	return true;
 }
 
 static bool
-parse_ipv4(const uint8_t *p, size_t len, size_t at, struct tcp_frame *f)
+parse_udp(const struct frame_in *in, size_t at, size_t dgram_len, struct tcp_frame *f)
 {
-	if (at + 20 > len)
+	if (dgram_len < 8 || at + 8 > in->len)
 		return false;
-	const uint8_t *ip = p + at;
+	const uint8_t *u = in->p + at;
+	size_t ulen = get16(u + 4);
+	if (ulen < 8 || ulen > dgram_len)
+		return false;
+	f->ipproto = IPPROTO_NUMBER_UDP;
+	f->src.port = get16(u);
+	f->dst.port = get16(u + 2);
+	set_payload(in, at + 8, ulen - 8, f);
+	return true;
+}
+
+static bool
+parse_transport(const struct frame_in *in, int proto, size_t at, size_t len, struct tcp_frame *f)
+{
+	if (proto == IPPROTO_NUMBER_TCP)
+		return parse_tcp(in, at, len, f);
+	if (proto == IPPROTO_NUMBER_UDP && !in->whole)
+		return parse_udp(in, at, len, f);
+	return false;
+}
+
+static bool
+parse_ipv4(const struct frame_in *in, size_t at, struct tcp_frame *f)
+{
+	if (at + 20 > in->len)
+		return false;
+	const uint8_t *ip = in->p + at;
 	size_t hlen = (size_t)(ip[0] & 0x0f) * 4, total = get16(ip + 2);
-	if (ip[0] >> 4 != 4 || hlen < 20 || total < hlen || at + total > len ||
-	    ip[9] != IPPROTO_TCP_NUMBER || (get16(ip + 6) & 0x3fff) != 0 ||
-	    !ipv4_checksum_ok(ip, hlen))
+	/* A segment the sender's card will split (TSO) is captured with
+	 * total length 0: the frame says how long it is. */
+	if (!in->whole && total == 0)
+		total = in->len - at;
+	if (ip[0] >> 4 != 4 || hlen < 20 || total < hlen || at + hlen > in->len ||
+	    (get16(ip + 6) & 0x3fff) != 0)
+		return false;
+	if (in->whole && (at + total > in->len || !ipv4_checksum_ok(ip, hlen)))
 		return false;
 	f->ip_version = 4;
 	f->src.alen = f->dst.alen = 4;
 	memcpy(f->src.addr, ip + 12, 4);
 	memcpy(f->dst.addr, ip + 16, 4);
-	return parse_tcp(p, len, at + hlen, total - hlen, f);
+	return parse_transport(in, ip[9], at + hlen, total - hlen, f);
 }
 
-/* Only a TCP header right after the fixed header: extension headers are
- * rare on a SOCKS connection, and such a frame is left alone. */
+/* Only a TCP or UDP header right after the fixed header: extension headers
+ * are rare on a SOCKS connection, and such a frame is left alone. */
 static bool
-parse_ipv6(const uint8_t *p, size_t len, size_t at, struct tcp_frame *f)
+parse_ipv6(const struct frame_in *in, size_t at, struct tcp_frame *f)
 {
-	if (at + 40 > len)
+	if (at + 40 > in->len)
 		return false;
-	const uint8_t *ip = p + at;
+	const uint8_t *ip = in->p + at;
 	size_t payload = get16(ip + 4);
-	if (ip[0] >> 4 != 6 || ip[6] != IPPROTO_TCP_NUMBER || at + 40 + payload > len)
+	if (ip[0] >> 4 != 6 || (in->whole && at + 40 + payload > in->len))
 		return false;
 	f->ip_version = 6;
 	f->src.alen = f->dst.alen = 16;
 	memcpy(f->src.addr, ip + 8, 16);
 	memcpy(f->dst.addr, ip + 24, 16);
-	return parse_tcp(p, len, at + 40, payload, f);
+	return parse_transport(in, ip[6], at + 40, payload, f);
 }
 
 static bool
-parse_ip(const uint8_t *p, size_t len, size_t at, uint16_t ethertype, struct tcp_frame *f)
+parse_ip(const struct frame_in *in, size_t at, uint16_t ethertype, struct tcp_frame *f)
 {
 	if (ethertype == ETHERTYPE_IPV4)
-		return parse_ipv4(p, len, at, f);
+		return parse_ipv4(in, at, f);
 	if (ethertype == ETHERTYPE_IPV6)
-		return parse_ipv6(p, len, at, f);
+		return parse_ipv6(in, at, f);
 	return false;
 }
 
+/* Behind one VLAN tag (802.1Q) or two (802.1ad and 802.1Q). */
 static bool
-parse_ethernet(const uint8_t *p, size_t len, struct tcp_frame *f)
+parse_ethernet(const struct frame_in *in, struct tcp_frame *f)
 {
 	size_t at = 12;
 
-	if (len < 14)
+	if (in->len < 14)
 		return false;
-	uint16_t type = get16(p + at);
-	if (type == ETHERTYPE_VLAN) {
-		if (len < 18)
+	uint16_t type = get16(in->p + at);
+	for (int tags = 0; tags < 2 && (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ); tags++) {
+		if (in->len < at + 6)
 			return false;
 		at += 4;
-		type = get16(p + at);
+		type = get16(in->p + at);
 	}
-	return parse_ip(p, len, at + 2, type, f);
+	return parse_ip(in, at + 2, type, f);
 }
 
 /* Packet type (0 to 4), ARPHRD type, address length (at most 8), address,
  * protocol. */
 static bool
-parse_sll(const uint8_t *p, size_t len, struct tcp_frame *f)
+parse_sll(const struct frame_in *in, struct tcp_frame *f)
 {
-	if (len < 16 || get16(p) > 4 || get16(p + 4) > 8)
+	if (in->len < 16 || get16(in->p) > 4 || get16(in->p + 4) > 8)
 		return false;
-	return parse_ip(p, len, 16, get16(p + 14), f);
+	return parse_ip(in, 16, get16(in->p + 14), f);
 }
 
 /* Protocol, reserved (0), interface index, ARPHRD type, packet type,
  * address length, address. */
 static bool
-parse_sll2(const uint8_t *p, size_t len, struct tcp_frame *f)
+parse_sll2(const struct frame_in *in, struct tcp_frame *f)
 {
-	if (len < 20 || get16(p + 2) != 0 || p[10] > 4 || p[11] > 8)
+	if (in->len < 20 || get16(in->p + 2) != 0 || in->p[10] > 4 || in->p[11] > 8)
 		return false;
-	return parse_ip(p, len, 20, get16(p), f);
+	return parse_ip(in, 20, get16(in->p), f);
 }
 
 static bool
-parse_raw(const uint8_t *p, size_t len, struct tcp_frame *f)
+parse_raw(const struct frame_in *in, struct tcp_frame *f)
 {
-	if (len < 1)
+	if (in->len < 1)
 		return false;
-	return parse_ip(p, len, 0, p[0] >> 4 == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, f);
+	return parse_ip(in, 0, in->p[0] >> 4 == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4, f);
 }
+
+/* The address family: AF_INET is 2 everywhere; AF_INET6 is 10 on Linux,
+ * 24, 28 or 30 on the BSDs and macOS, whose captures these are. */
+static bool
+parse_family(const struct frame_in *in, uint32_t family, struct tcp_frame *f)
+{
+	if (family == 2)
+		return parse_ip(in, 4, ETHERTYPE_IPV4, f);
+	if (family == 10 || family == 24 || family == 28 || family == 30)
+		return parse_ip(in, 4, ETHERTYPE_IPV6, f);
+	return false;
+}
+
+/* The family in the byte order of the host that captured it: either. */
+static bool
+parse_null(const struct frame_in *in, struct tcp_frame *f)
+{
+	if (in->len < 4)
+		return false;
+	uint32_t le = (uint32_t)in->p[3] << 24 | (uint32_t)in->p[2] << 16 |
+		      (uint32_t)in->p[1] << 8 | in->p[0];
+	return parse_family(in, le, f) || parse_family(in, get32(in->p), f);
+}
+
+static bool
+parse_loop(const struct frame_in *in, struct tcp_frame *f)
+{
+	return in->len >= 4 && parse_family(in, get32(in->p), f);
+}
+
+static bool (*const parsers[])(const struct frame_in *, struct tcp_frame *) = {
+	[LINK_ETHERNET] = parse_ethernet,
+	[LINK_SLL] = parse_sll,
+	[LINK_SLL2] = parse_sll2,
+	[LINK_RAW_IP] = parse_raw,
+	[LINK_NULL] = parse_null,
+	[LINK_LOOP] = parse_loop,
+};
 
 bool
 frame_parse(const uint8_t *p, size_t len, struct tcp_frame *f)
 {
-	static bool (*const parsers[])(const uint8_t *, size_t, struct tcp_frame *) = {
-		[LINK_ETHERNET] = parse_ethernet,
-		[LINK_SLL] = parse_sll,
-		[LINK_SLL2] = parse_sll2,
-		[LINK_RAW_IP] = parse_raw,
-	};
+	const struct frame_in in = { .p = p, .len = len, .whole = true };
 
-	for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
+	for (size_t i = 0; i < LINK_GUESSED; i++) {
 		memset(f, 0, sizeof(*f));
-		if (parsers[i](p, len, f)) {
+		if (parsers[i](&in, f)) {
 			f->link = (enum link_type)i;
 			return true;
 		}
 	}
 	memset(f, 0, sizeof(*f));
 	return false;
+}
+
+bool
+frame_parse_link(enum link_type link, const uint8_t *p, size_t caplen, struct tcp_frame *f)
+{
+	const struct frame_in in = { .p = p, .len = caplen, .whole = false };
+
+	memset(f, 0, sizeof(*f));
+	if ((size_t)link >= sizeof(parsers) / sizeof(parsers[0]) || !parsers[link](&in, f)) {
+		memset(f, 0, sizeof(*f));
+		return false;
+	}
+	f->link = link;
+	return true;
 }
 
 const char *
@@ -183,6 +285,10 @@ link_type_name(enum link_type link)
 		return "Linux cooked capture v2";
 	case LINK_RAW_IP:
 		return "raw IP";
+	case LINK_NULL:
+		return "BSD loopback";
+	case LINK_LOOP:
+		return "OpenBSD loopback";
 	}
 	return "unknown";
 }

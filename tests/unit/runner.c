@@ -19,6 +19,9 @@ int main(void)
 		proxyconf_suite,
 		tunnel_suite,
 		watch_suite,
+		reasm_suite,
+		capture_suite,
+		capture_view_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 

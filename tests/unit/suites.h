@@ -31,5 +31,8 @@ Suite *conffile_suite(void);      /* test_conffile.c: the user's files in words,
 Suite *tunnel_suite(void);        /* test_tunnel.c: half-close or not, the cut warning, idle timeout */
 Suite *proxyconf_suite(void);     /* test_proxyconf.c: the config file, -x/config/environment, netrc's credentials */
 Suite *watch_suite(void);         /* test_watch.c: watch's options, its sessions' summaries */
+Suite *reasm_suite(void);         /* test_capture_reasm.c: TCP reassembly, gaps */
+Suite *capture_suite(void);       /* test_capture.c: libpcap's link types, sessions from packets */
+Suite *capture_view_suite(void);  /* test_capture_view.c: a session's conversation, row, JSON */
 
 #endif

@@ -1,0 +1,100 @@
+/*
+ * What capture_engine.c, capture_flow.c and capture_udp.c share: one
+ * tracked TCP connection and the engine that holds them.  Not for other
+ * files.
+ */
+#ifndef SOCKSCOPE_CLI_CAPTURE_ENGINE_INT_H
+#define SOCKSCOPE_CLI_CAPTURE_ENGINE_INT_H
+
+#include <stdio.h>
+
+#include "capture_engine.h"
+#include "flow.h"
+#include "reasm.h"
+#include "session_view.h"
+
+enum conn_state {
+	CONN_PENDING, /* not yet known to be SOCKS: --sniff, or joined in its middle */
+	CONN_SOCKS,   /* a session: shown */
+	CONN_IGNORED, /* no SOCKS (--sniff): followed only to know its packets */
+};
+
+struct conn;
+
+/* The reassembler's sink context: one side of one connection. */
+struct conn_side {
+	struct conn *c;
+	enum flow_side side;
+};
+
+struct conn {
+	struct conn *hnext;          /* hash chain */
+	struct conn *prev, *next;    /* open connections, least recent packet first */
+	struct cap_engine *e;
+	struct tcp_end end[2];       /* [FLOW_CLIENT], [FLOW_SERVER] */
+	struct reasm rs[2];
+	struct conn_side sides[2];
+	struct flow fl;
+	struct sv_session sv;
+	enum conn_state state;
+	bool on_port;                /* on a SOCKS port: a session even if never SOCKS */
+	bool begun;                  /* sv_begin done */
+	bool partial;                /* no SYN seen */
+	bool stopped;                /* a gap stopped the decoding */
+	bool unsynced;               /* joined in its middle where the flow cannot follow */
+	bool fin_done[2];
+	bool sync_decided;           /* joined in its middle: where to start is known */
+	bool at_request;             /* ... at the client's SOCKS5 request */
+	bool muted;                  /* the stand-in messages before it: not shown */
+	uint64_t bias[2];            /* bytes of stand-in on each side, in the flow's offsets */
+	uint64_t fed[2];             /* bytes fed to the flow */
+	uint64_t undecoded[2];       /* bytes after decoding stopped */
+	int64_t first, now;          /* first packet's time, the last packet's */
+	FILE *text;                  /* the conversation, when kept */
+	char *textp;
+	size_t textlen;
+	/* UDP ASSOCIATE: where the client said it would send from */
+	struct tcp_end udp_client;
+	bool udp_asked;
+};
+
+#define CAP_HASH_SIZE 65536u
+#define CAP_IDLE_US (15 * 60 * 1000000LL)
+#define CAP_HOLD_BUDGET ((size_t)64 << 20) /* bytes held behind holes, all connections */
+#define CAP_HOLD_MIN ((size_t)16 << 10)    /* one direction holds at least this */
+
+struct udp_assoc;
+
+struct cap_engine {
+	struct cap_config cfg;
+	bool keep_text;
+	struct conn *hash[CAP_HASH_SIZE];
+	struct conn *oldest, *newest;
+	size_t nopen;
+	unsigned nsessions;
+	struct udp_assoc *assocs;
+};
+
+/* capture_engine.c: c had a packet at t (it moves to the newest end of the
+ * list of open connections). */
+void conn_touch(struct cap_engine *e, struct conn *c, int64_t t);
+
+/* capture_flow.c: the flow's events for c, and the start of its session. */
+void conn_flow_event(void *ctx, const struct flow_event *ev);
+void conn_begin(struct conn *c);
+
+/* A connection joined in its middle (no SYN), its first bytes p[0..n)
+ * from side: whether to feed them to the flow (else they are counted). */
+bool conn_sync(struct conn *c, enum flow_side side, const uint8_t *p, size_t n);
+
+/* capture_udp.c */
+void udp_granted(struct conn *c, const struct msg *reply);
+void udp_conn_gone(struct cap_engine *e, const struct conn *c);
+void udp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f,
+		const uint8_t *payload);
+void udp_free(struct cap_engine *e);
+
+/* "127.0.0.1:1080", "[::1]:1080" */
+void end_text(const struct tcp_end *end, char *buf, size_t cap);
+
+#endif

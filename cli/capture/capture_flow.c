@@ -1,0 +1,179 @@
+/*
+ * A connection's flow events on their way to its conversation view.
+ *
+ * A connection on a SOCKS port is a session from its first packet.  One
+ * found by --sniff becomes one when its client's first message decodes.
+ * One joined in its middle (no SYN) is decoded only when the first bytes
+ * seen are the client's and form, alone in their segment, a whole greeting
+ * or SOCKS4 request, or a whole SOCKS5 request (the flow is then given the
+ * greeting and method selection that were not captured, as stand-ins that
+ * are never shown); else it is counted, not decoded, and said so: a
+ * mid-stream byte is never taken for a message start.
+ */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <string.h>
+
+#include "capture_engine_int.h"
+
+#define CMD_UDP_ASSOCIATE 0x03
+
+void
+end_text(const struct tcp_end *end, char *buf, size_t cap)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(end->alen == 16 ? AF_INET6 : AF_INET, end->addr, addr, sizeof(addr)) == NULL)
+		snprintf(addr, sizeof(addr), "?");
+	snprintf(buf, cap, end->alen == 16 ? "[%s]:%u" : "%s:%u", addr, (unsigned)end->port);
+}
+
+void
+conn_begin(struct conn *c)
+{
+	struct cap_engine *e = c->e;
+	char client[64], server[64];
+	FILE *fp = NULL;
+
+	if (c->begun)
+		return;
+	c->begun = true;
+	c->state = CONN_SOCKS;
+	if (e->keep_text) {
+		c->text = open_memstream(&c->textp, &c->textlen);
+		fp = c->text;
+	}
+	end_text(&c->end[FLOW_CLIENT], client, sizeof(client));
+	end_text(&c->end[FLOW_SERVER], server, sizeof(server));
+	sv_begin(&c->sv, e->cfg.view, fp, ++e->nsessions, client, server, c->first, c->partial);
+	if (fp == NULL)
+		c->sv.fp = NULL;
+}
+
+/* Not followed from here: a session on a SOCKS port says why and counts
+ * its bytes; a connection found by sniffing is dropped. */
+static void
+give_up(struct conn *c, const char *why)
+{
+	if (!c->on_port) {
+		c->state = CONN_IGNORED;
+		return;
+	}
+	conn_begin(c);
+	c->unsynced = true;
+	memcpy(c->undecoded, c->fed, sizeof(c->undecoded));
+	sv_note(&c->sv, c->now, why);
+}
+
+/* The first message of a connection not yet known to be a session: the
+ * client's whole first message makes it one. */
+static bool
+first_event(struct conn *c, const struct flow_event *ev)
+{
+	bool whole = ev->kind == FLOW_EV_MESSAGE && ev->side == FLOW_CLIENT &&
+		     ev->msg->status == PROTO_OK;
+
+	if (whole) {
+		conn_begin(c);
+		if (c->at_request)
+			sv_note(&c->sv, c->now, "joined in its middle: decoding starts at the "
+				"client's request; its greeting and the method selection are not "
+				"in the capture");
+		return true;
+	}
+	give_up(c, "joined in its middle: the first bytes seen from the client start no "
+		"SOCKS message, so the rest is counted, not decoded");
+	return false;
+}
+
+/* Whether p[0..n) is exactly one whole message of type. */
+static bool
+exactly(enum msg_type type, const uint8_t *p, size_t n)
+{
+	struct msg m;
+
+	return proto_decode(type, p, n, NULL, &m) == PROTO_OK && m.len == n;
+}
+
+bool
+conn_sync(struct conn *c, enum flow_side side, const uint8_t *p, size_t n)
+{
+	static const uint8_t greeting[] = {0x05, 0x01, 0x00}, method[] = {0x05, 0x00};
+
+	if (c->sync_decided)
+		return true;
+	c->sync_decided = true;
+	if (side == FLOW_SERVER) {
+		give_up(c, "joined in its middle: the server's bytes came first, so the rest "
+			"is counted, not decoded");
+		return false;
+	}
+	if (exactly(MSG_S5_GREETING, p, n) || exactly(MSG_S4_REQUEST, p, n))
+		return true;
+	if (!exactly(MSG_S5_REQUEST, p, n)) {
+		give_up(c, "joined in its middle: the first bytes seen from the client start "
+			"no SOCKS message, so the rest is counted, not decoded");
+		return false;
+	}
+	c->at_request = c->muted = true;
+	flow_feed(&c->fl, FLOW_CLIENT, greeting, sizeof(greeting));
+	flow_feed(&c->fl, FLOW_SERVER, method, sizeof(method));
+	c->muted = false;
+	c->bias[FLOW_CLIENT] = sizeof(greeting);
+	c->bias[FLOW_SERVER] = sizeof(method);
+	return true;
+}
+
+/* A UDP ASSOCIATE request says where the client will send from; its
+ * granted reply, where the relay listens. */
+static void
+watch_udp(struct conn *c, const struct flow_event *ev)
+{
+	const struct msg *m = ev->msg;
+
+	if (m->status != PROTO_OK)
+		return;
+	if (m->desc->type == MSG_S5_REQUEST) {
+		const struct field *cmd = msg_field(m, "CMD"), *addr = msg_field(m, "DST.ADDR"),
+				   *port = msg_field(m, "DST.PORT");
+		c->udp_asked = cmd != NULL && cmd->num == CMD_UDP_ASSOCIATE;
+		c->udp_client = c->end[FLOW_CLIENT];
+		c->udp_client.port = 0;
+		if (c->udp_asked && addr != NULL && port != NULL && addr->len == c->udp_client.alen) {
+			static const uint8_t zero[16];
+			if (memcmp(addr->bytes, zero, addr->len) != 0)
+				memcpy(c->udp_client.addr, addr->bytes, addr->len);
+			c->udp_client.port = (uint16_t)port->num;
+		}
+	} else if (m->desc->type == MSG_S5_REPLY && c->udp_asked && flow_reply_grants(m)) {
+		udp_granted(c, m);
+	}
+}
+
+void
+conn_flow_event(void *ctx, const struct flow_event *ev)
+{
+	struct conn *c = ctx;
+	struct flow_event shifted;
+	struct flow_outcome outcome;
+
+	if (c->state == CONN_IGNORED || c->unsynced || c->muted)
+		return;
+	if (c->state == CONN_PENDING && !first_event(c, ev))
+		return;
+	if (ev->kind == FLOW_EV_MESSAGE)
+		watch_udp(c, ev);
+	if (c->at_request) {
+		/* offsets as the capture counts them, without the stand-ins */
+		shifted = *ev;
+		shifted.off -= shifted.off >= c->bias[ev->side] ? c->bias[ev->side] : shifted.off;
+		if (ev->kind == FLOW_EV_OUTCOME) {
+			outcome = *ev->outcome;
+			outcome.off -= outcome.off >= c->bias[outcome.side] ? c->bias[outcome.side]
+									 : outcome.off;
+			shifted.outcome = &outcome;
+		}
+		ev = &shifted;
+	}
+	sv_event(&c->sv, c->now, ev);
+}

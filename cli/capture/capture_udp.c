@@ -1,0 +1,105 @@
+/*
+ * UDP associations: once a UDP ASSOCIATE is granted, the datagrams between
+ * the client and the relay address the reply announced belong to that
+ * session, until its TCP connection ends.  Each is decoded as a SOCKS5 UDP
+ * datagram (header and payload size); those between the relay and the
+ * targets carry no SOCKS header and are not the session's.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture_engine_int.h"
+
+struct udp_assoc {
+	struct udp_assoc *next;
+	struct conn *c;
+	struct tcp_end client; /* port 0: any port of that address */
+	struct tcp_end relay;
+};
+
+static bool
+unspecified(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+/* The relay: BND.ADDR and BND.PORT, the server's own address when BND.ADDR
+ * is all zeros (RFC 1928 lets a server say "the address you reached"). */
+void
+udp_granted(struct conn *c, const struct msg *reply)
+{
+	const struct field *addr = msg_field(reply, "BND.ADDR"), *port = msg_field(reply, "BND.PORT");
+	struct udp_assoc *a;
+
+	if (addr == NULL || port == NULL || (addr->len != 4 && addr->len != 16))
+		return;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return;
+	a->c = c;
+	a->client = c->udp_client;
+	a->relay = c->end[FLOW_SERVER];
+	if (!unspecified(addr->bytes, addr->len)) {
+		a->relay.alen = addr->len;
+		memcpy(a->relay.addr, addr->bytes, addr->len);
+	}
+	a->relay.port = (uint16_t)port->num;
+	a->next = c->e->assocs;
+	c->e->assocs = a;
+}
+
+void
+udp_conn_gone(struct cap_engine *e, const struct conn *c)
+{
+	struct udp_assoc **pp = &e->assocs;
+
+	while (*pp != NULL) {
+		struct udp_assoc *a = *pp;
+		if (a->c == c) {
+			*pp = a->next;
+			free(a);
+		} else {
+			pp = &a->next;
+		}
+	}
+}
+
+static bool
+same_host(const struct tcp_end *a, const struct tcp_end *b)
+{
+	return a->alen == b->alen && memcmp(a->addr, b->addr, a->alen) == 0;
+}
+
+static bool
+is_client(const struct udp_assoc *a, const struct tcp_end *e)
+{
+	return same_host(&a->client, e) && (a->client.port == 0 || a->client.port == e->port);
+}
+
+void
+udp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uint8_t *payload)
+{
+	for (struct udp_assoc *a = e->assocs; a != NULL; a = a->next) {
+		bool to_relay = is_client(a, &f->src) && tcp_end_equal(&a->relay, &f->dst);
+		bool from_relay = tcp_end_equal(&a->relay, &f->src) && is_client(a, &f->dst);
+		if (!to_relay && !from_relay)
+			continue;
+		struct msg m;
+		proto_decode(MSG_S5_UDP, payload, f->payload_cap, NULL, &m);
+		conn_touch(e, a->c, t);
+		sv_datagram(&a->c->sv, t, to_relay, &m, f->payload_len);
+		return;
+	}
+}
+
+void
+udp_free(struct cap_engine *e)
+{
+	while (e->assocs != NULL) {
+		struct udp_assoc *a = e->assocs;
+		e->assocs = a->next;
+		free(a);
+	}
+}

@@ -1,0 +1,244 @@
+/*
+ * TCP reassembly of one direction (reasm.h).
+ *
+ * Offsets are 64-bit stream offsets; a 32-bit sequence number is read as
+ * the offset nearest to the next byte expected, so the stream may pass
+ * 4 GiB and sequence numbers may wrap.  Held segments never overlap: a new
+ * segment fills only the holes between those already held (the first copy
+ * captured wins), and a byte before `next` was handed on already.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reasm.h"
+
+struct reasm_seg {
+	struct reasm_seg *next;
+	uint64_t off;
+	size_t len;
+	bool hole; /* bytes the snap length cut: known missing */
+	uint8_t data[];
+};
+
+void
+reasm_init(struct reasm *r, size_t limit)
+{
+	memset(r, 0, sizeof(*r));
+	r->limit = limit;
+}
+
+void
+reasm_syn(struct reasm *r, uint32_t seq)
+{
+	if (r->started)
+		return; /* a SYN sent again */
+	r->started = true;
+	r->base = seq + 1;
+}
+
+/* The stream offset of seq: the one nearest to next; negative before the
+ * stream's start. */
+static int64_t
+unwrap(const struct reasm *r, uint32_t seq)
+{
+	uint32_t rel = seq - r->base, cur = (uint32_t)r->next;
+
+	return (int64_t)r->next + (int32_t)(rel - cur);
+}
+
+static bool
+insert_piece(struct reasm *r, struct reasm_seg **pp, uint64_t a, size_t n, const uint8_t *p)
+{
+	struct reasm_seg *s = malloc(sizeof(*s) + (p != NULL ? n : 0));
+
+	if (s == NULL)
+		return false;
+	s->off = a;
+	s->len = n;
+	s->hole = p == NULL;
+	if (p != NULL) {
+		memcpy(s->data, p, n);
+		r->held += n;
+	}
+	s->next = *pp;
+	*pp = s;
+	return true;
+}
+
+/* [a, b) into the holes between the held segments; p the bytes of [a, b),
+ * or NULL for bytes known missing. */
+static bool
+insert_range(struct reasm *r, uint64_t a, uint64_t b, const uint8_t *p)
+{
+	struct reasm_seg **pp = &r->pending;
+	const uint64_t a0 = a;
+
+	if (b <= r->next) {
+		r->repeated += b - a;
+		return true;
+	}
+	if (a < r->next) {
+		r->repeated += r->next - a;
+		a = r->next;
+	}
+	while (a < b) {
+		while (*pp != NULL && (*pp)->off + (*pp)->len <= a)
+			pp = &(*pp)->next;
+		struct reasm_seg *cur = *pp;
+		if (cur != NULL && cur->off <= a) {
+			uint64_t end = cur->off + cur->len < b ? cur->off + cur->len : b;
+			r->repeated += end - a;
+			a = end;
+			continue;
+		}
+		uint64_t end = cur != NULL && cur->off < b ? cur->off : b;
+		if (!insert_piece(r, pp, a, (size_t)(end - a), p != NULL ? p + (a - a0) : NULL))
+			return false;
+		pp = &(*pp)->next;
+		a = end;
+	}
+	return true;
+}
+
+static void
+give_up_to(struct reasm *r, uint64_t to, enum reasm_gap_why why, const struct reasm_sink *s)
+{
+	if (to <= r->next)
+		return;
+	r->gaps += to - r->next;
+	s->gap(s->ctx, r->next, to - r->next, why);
+	r->next = to;
+}
+
+/* Hands on what is contiguous with next, then the FIN when it is reached. */
+static void
+deliver(struct reasm *r, const struct reasm_sink *s)
+{
+	while (r->pending != NULL && r->pending->off <= r->next) {
+		struct reasm_seg *seg = r->pending;
+
+		r->pending = seg->next;
+		if (seg->hole) {
+			give_up_to(r, seg->off + seg->len, REASM_GAP_SNAPLEN, s);
+		} else {
+			r->held -= seg->len;
+			r->next += seg->len;
+			s->data(s->ctx, seg->data, seg->len, seg->off);
+		}
+		free(seg);
+	}
+	if (r->fin_known && !r->fin_done && r->next >= r->fin_off) {
+		r->fin_done = true;
+		s->fin(s->ctx, r->fin_off);
+	}
+}
+
+/* Too much waits behind the first hole: give holes up until it fits. */
+static void
+enforce_limit(struct reasm *r, const struct reasm_sink *s)
+{
+	while (r->held > r->limit && r->pending != NULL) {
+		give_up_to(r, r->pending->off, REASM_GAP_LIMIT, s);
+		deliver(r, s);
+	}
+}
+
+bool
+reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t cap, size_t len,
+	      bool fin, const struct reasm_sink *s)
+{
+	bool ok = true;
+
+	if (cap > len)
+		cap = len;
+	if (!r->started) {
+		r->started = r->partial = true;
+		r->base = seq;
+	}
+	int64_t at = unwrap(r, seq);
+	if (at < 0) {
+		/* before the first byte seen (a partial stream's earlier bytes) */
+		r->repeated += len;
+		return true;
+	}
+	uint64_t a = (uint64_t)at;
+	if (fin && !r->fin_known) {
+		r->fin_known = true;
+		r->fin_off = a + len;
+	}
+	if (cap > 0 && a == r->next && r->pending == NULL) {
+		/* in order with nothing held: handed on without a copy */
+		r->next += cap;
+		s->data(s->ctx, p, cap, a);
+	} else if (cap > 0) {
+		ok = insert_range(r, a, a + cap, p);
+	}
+	if (ok && cap < len)
+		ok = insert_range(r, a + cap, a + len, NULL);
+	deliver(r, s);
+	enforce_limit(r, s);
+	return ok;
+}
+
+/* A single byte acknowledged past what was held may be a FIN the capture
+ * missed, not data: the flush says what is missing then. */
+void
+reasm_ack(struct reasm *r, uint32_t ack, const struct reasm_sink *s)
+{
+	if (!r->started)
+		return;
+	int64_t at = unwrap(r, ack);
+	if (at <= (int64_t)r->next)
+		return;
+	uint64_t to = (uint64_t)at;
+	if (r->fin_known && to > r->fin_off)
+		to = r->fin_off;
+	if (!r->fin_known && to == r->next + 1 && r->pending == NULL)
+		return;
+	while (r->next < to) {
+		uint64_t upto = r->pending != NULL && r->pending->off < to ? r->pending->off : to;
+		give_up_to(r, upto, REASM_GAP_ACKED, s);
+		deliver(r, s);
+	}
+}
+
+void
+reasm_flush(struct reasm *r, const struct reasm_sink *s)
+{
+	while (r->pending != NULL) {
+		give_up_to(r, r->pending->off, REASM_GAP_END, s);
+		deliver(r, s);
+	}
+	if (r->fin_known && !r->fin_done) {
+		give_up_to(r, r->fin_off, REASM_GAP_END, s);
+		deliver(r, s);
+	}
+}
+
+void
+reasm_free(struct reasm *r)
+{
+	while (r->pending != NULL) {
+		struct reasm_seg *seg = r->pending;
+
+		r->pending = seg->next;
+		free(seg);
+	}
+	r->held = 0;
+}
+
+const char *
+reasm_gap_why_text(enum reasm_gap_why why)
+{
+	switch (why) {
+	case REASM_GAP_SNAPLEN:
+		return "cut by the snap length";
+	case REASM_GAP_ACKED:
+		return "acknowledged by the other side but not in the capture";
+	case REASM_GAP_LIMIT:
+		return "never came while later bytes piled up";
+	case REASM_GAP_END:
+		return "missing when the connection ended";
+	}
+	return "missing";
+}

@@ -1,0 +1,270 @@
+/*
+ * The end of a session (session_view.h): its outcome, hints, latencies on
+ * the wire and tunnel, as the conversation's last lines, as a row of the
+ * summary table, and as one JSON object.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "json_out.h"
+#include "session_view.h"
+#include "term.h"
+
+static double
+ms(int64_t from, int64_t to)
+{
+	return (double)(to - from) / 1e3;
+}
+
+void
+sv_outcome_words(const struct sv_session *s, char *buf, size_t cap)
+{
+	const struct flow_outcome *o = &s->outcome;
+	const char *name = flow_result_name(o->result);
+
+	if (!s->decided) {
+		snprintf(buf, cap, "undecided%s", s->stopped ? " (decoding stopped at a gap)" : "");
+		return;
+	}
+	switch (o->result) {
+	case FLOW_RES_REFUSED:
+	case FLOW_RES_NO_METHOD:
+	case FLOW_RES_AUTH_FAILED:
+	case FLOW_RES_OPAQUE:
+		snprintf(buf, cap, "%s: 0x%02x %s", name, (unsigned)o->code,
+			 o->meaning != NULL ? o->meaning : "");
+		break;
+	case FLOW_RES_VIOLATION:
+	case FLOW_RES_CLOSED:
+		snprintf(buf, cap, "%s by the %s in phase %s at its byte %" PRIu64 "%s%s%s%s",
+			 name, flow_side_name(o->side), flow_phase_name(o->phase), o->off,
+			 o->field != NULL ? " in " : "", o->field != NULL ? o->field : "",
+			 o->why[0] != '\0' ? ": " : "", o->why);
+		break;
+	default:
+		snprintf(buf, cap, "%s", name);
+		break;
+	}
+}
+
+const char *
+sv_outcome_word(const struct sv_session *s)
+{
+	if (!s->decided)
+		return "undecided";
+	switch (s->outcome.result) {
+	case FLOW_RES_GRANTED:
+		return "granted";
+	case FLOW_RES_REFUSED:
+		return "refused";
+	case FLOW_RES_NO_METHOD:
+		return "no-method";
+	case FLOW_RES_AUTH_FAILED:
+		return "auth-failed";
+	case FLOW_RES_OPAQUE:
+		return "opaque";
+	case FLOW_RES_VIOLATION:
+		return "violation";
+	case FLOW_RES_CLOSED:
+		return "closed";
+	case FLOW_RES_NONE:
+		break;
+	}
+	return "undecided";
+}
+
+/* "greeting -> method 0.212 ms, request -> reply 21.187 ms", or "". */
+static void
+latency_text(const struct sv_session *s, char *buf, size_t cap)
+{
+	const struct sv_times *t = &s->t;
+	size_t n = 0;
+
+	buf[0] = '\0';
+#define LAT(from, to, words)                                                              \
+	if (t->from >= 0 && t->to >= t->from && n < cap)                                  \
+		n += (size_t)snprintf(buf + n, cap - n, "%s" words " %.3f ms",             \
+				      n > 0 ? ", " : "", ms(t->from, t->to));
+	if (s->version == 5)
+		LAT(greeting, method, "greeting -> method")
+	LAT(auth, auth_status, "authentication")
+	LAT(request, reply, "request -> reply")
+	LAT(reply, bind_second, "BIND's wait for the peer")
+#undef LAT
+}
+
+void
+sv_end(struct sv_session *s, int64_t t, const char *ended)
+{
+	char words[512], lat[256];
+
+	if (t > s->last)
+		s->last = t;
+	snprintf(s->ended, sizeof(s->ended), "%s", ended);
+	if (s->o->quiet || s->fp == NULL)
+		return;
+	sv_outcome_words(s, words, sizeof(words));
+	fprintf(s->fp, "  outcome: %s\n", words);
+	for (size_t i = 0; i < s->nhints; i++)
+		fprintf(s->fp, "  hint: %s\n", s->hints[i]);
+	latency_text(s, lat, sizeof(lat));
+	if (lat[0] != '\0')
+		fprintf(s->fp, "  latency: %s\n", lat);
+	if (s->peer[0] != '\0')
+		fprintf(s->fp, "  peer: %s connected to the bound address\n", s->peer);
+	fprintf(s->fp, "  tunnel: %" PRIu64 " bytes from the client, %" PRIu64
+		" from the server", s->tunnel[0], s->tunnel[1]);
+	if (s->gap[0] + s->gap[1] > 0)
+		fprintf(s->fp, " (%" PRIu64 " and %" PRIu64 " missing from the capture)",
+			s->gap[0], s->gap[1]);
+	if (s->datagrams > 0)
+		fprintf(s->fp, ", %u UDP datagram%s", s->datagrams, s->datagrams == 1 ? "" : "s");
+	fprintf(s->fp, ", %.6f s, ended by %s\n", (double)(s->last - s->start) / 1e6, ended);
+}
+
+void
+sv_table_header(FILE *fp)
+{
+	fprintf(fp, "%-4s %-15s %-21s %-21s %-3s %-13s %-10s %-28s %-6s %-21s %9s %9s %9s  %s\n",
+		"#", "time", "client", "proxy", "ver", "command", "user", "target", "by",
+		"bound", "up", "down", "seconds", "outcome");
+}
+
+/* "-" for an empty cell.  Widths are minimums; the outcome, of any length,
+ * comes last so that the other columns stay aligned. */
+static const char *
+cell(const char *text)
+{
+	return text[0] != '\0' ? text : "-";
+}
+
+void
+sv_row(FILE *fp, const struct sv_session *s)
+{
+	char when[32], ver[8], outcome[512];
+	time_t sec = (time_t)(s->start / 1000000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(when, sizeof(when), "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long)(s->start % 1000000));
+	snprintf(ver, sizeof(ver), "%s", s->version == 0 ? "-" : s->socks4a ? "4a" :
+						       s->version == 4 ? "4" : "5");
+	sv_outcome_words(s, outcome, sizeof(outcome));
+	if (s->partial)
+		strncat(outcome, " (partial)", sizeof(outcome) - strlen(outcome) - 1);
+	fprintf(fp, "%-4u %-15s %-21s %-21s %-3s %-13s %-10s %-28s %-6s %-21s %9" PRIu64
+		" %9" PRIu64 " %9.3f  %s\n", s->number, when, s->client, s->server, ver,
+		cell(s->command), cell(s->user), cell(s->target),
+		s->resolved_by != NULL ? s->resolved_by : "-", cell(s->bound), s->tunnel[0],
+		s->tunnel[1], (double)(s->last - s->start) / 1e6, outcome);
+}
+
+static int
+set_text(json_t *o, const char *key, const char *text)
+{
+	json_t *v = text[0] != '\0' ? json_printable(text, strlen(text)) : json_null();
+
+	return v == NULL ? -1 : json_object_set_new(o, key, v);
+}
+
+static json_t *
+outcome_json(const struct sv_session *s)
+{
+	char words[512];
+	const struct flow_outcome *o = &s->outcome;
+
+	sv_outcome_words(s, words, sizeof(words));
+	json_t *j = json_pack("{s:s, s:s}", "result", sv_outcome_word(s), "text", words);
+	if (j == NULL || !s->decided)
+		return j;
+	int bad = json_object_set_new(j, "side", json_string(flow_side_name(o->side)));
+	bad |= json_object_set_new(j, "phase", json_string(flow_phase_name(o->phase)));
+	if (o->result == FLOW_RES_REFUSED || o->result == FLOW_RES_NO_METHOD ||
+	    o->result == FLOW_RES_AUTH_FAILED || o->result == FLOW_RES_OPAQUE)
+		bad |= json_object_set_new(j, "code", json_integer(o->code));
+	if (o->meaning != NULL)
+		bad |= json_object_set_new(j, "meaning", json_string(o->meaning));
+	if (o->result == FLOW_RES_VIOLATION || o->result == FLOW_RES_CLOSED) {
+		bad |= json_object_set_new(j, "offset", json_integer((json_int_t)o->off));
+		bad |= json_object_set_new(j, "field", o->field != NULL ? json_string(o->field)
+									 : json_null());
+	}
+	if (bad != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *
+latency_json(const struct sv_session *s)
+{
+	const struct sv_times *t = &s->t;
+	json_t *j = json_object();
+	int bad = 0;
+
+	if (j == NULL)
+		return NULL;
+#define LATJ(from, to, key)                                                   \
+	if (t->from >= 0 && t->to >= t->from)                                  \
+		bad |= json_object_set_new(j, key, json_real(ms(t->from, t->to)));
+	if (s->version == 5)
+		LATJ(greeting, method, "greeting_method_ms")
+	LATJ(auth, auth_status, "auth_ms")
+	LATJ(request, reply, "request_reply_ms")
+	LATJ(reply, bind_second, "bind_wait_ms")
+#undef LATJ
+	if (bad != 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+json_t *
+sv_json(const struct sv_session *s)
+{
+	json_t *j = json_pack("{s:I, s:f, s:s, s:s, s:b}", "session", (json_int_t)s->number,
+			      "start", (double)s->start / 1e6, "client", s->client, "proxy",
+			      s->server, "partial", s->partial);
+	int bad = 0;
+
+	if (j == NULL)
+		return NULL;
+	bad |= json_object_set_new(j, "version", s->version == 0 ? json_null() :
+				   json_string(s->socks4a ? "4a" : s->version == 4 ? "4" : "5"));
+	bad |= set_text(j, "command", s->command);
+	bad |= set_text(j, "user", s->user);
+	bad |= set_text(j, "target", s->target);
+	bad |= json_object_set_new(j, "resolved_by", s->resolved_by != NULL ?
+				   json_string(s->resolved_by) : json_null());
+	bad |= json_object_set_new(j, "outcome", outcome_json(s));
+	bad |= set_text(j, "bound", s->bound);
+	bad |= set_text(j, "peer", s->peer);
+	bad |= json_object_set_new(j, "bytes", json_pack("{s:I, s:I}", "client",
+				   (json_int_t)s->tunnel[0], "server", (json_int_t)s->tunnel[1]));
+	bad |= json_object_set_new(j, "missing", json_pack("{s:I, s:I}", "client",
+				   (json_int_t)s->gap[0], "server", (json_int_t)s->gap[1]));
+	bad |= json_object_set_new(j, "duration", json_real((double)(s->last - s->start) / 1e6));
+	bad |= json_object_set_new(j, "ended", json_string(s->ended));
+	bad |= json_object_set_new(j, "latency", latency_json(s));
+	if (s->messages != NULL)
+		bad |= json_object_set(j, "messages", s->messages);
+	if (s->events != NULL)
+		bad |= json_object_set(j, "events", s->events);
+	if (bad != 0 || s->out_of_memory) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+void
+sv_free(struct sv_session *s)
+{
+	json_decref(s->messages);
+	json_decref(s->events);
+	s->messages = s->events = NULL;
+}

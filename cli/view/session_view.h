@@ -1,0 +1,131 @@
+/*
+ * One SOCKS session as a conversation, for front ends that watch other
+ * programs talk (a capture, a relay in the middle): both directions in
+ * time order, each line as it happens.
+ *
+ *   session 1: 127.0.0.1:40522 -> 127.0.0.1:1080, 2026-12-06 05:50:01.123456
+ *     +0.000000 -> SOCKS5 greeting: METHODS 0x00 NO AUTHENTICATION REQUIRED
+ *     +0.000212 <- SOCKS5 method selection: METHOD 0x00 NO AUTHENTICATION REQUIRED
+ *     +0.000390 -> SOCKS5 request: CMD 0x01 CONNECT, DST example.com:80
+ *     +0.021577 <- SOCKS5 reply: REP 0x00 succeeded, BND 127.0.0.1:40000
+ *     outcome: granted
+ *     latency: greeting -> method 0.212 ms, request -> reply 21.187 ms
+ *     tunnel: 78 bytes from the client, 1256 from the server, 0.311 s, ended by FIN
+ *
+ * The front end feeds it the flow's events (proto/flow.h) with the time
+ * each came, and what the flow cannot know (gaps, notes); each call prints
+ * its lines at once, so a live front end shows them as they happen.  The
+ * session also gathers what its summary needs: one table row (sv_row) and
+ * one JSON object (sv_json) per session.
+ */
+#ifndef SOCKSCOPE_CLI_SESSION_VIEW_H
+#define SOCKSCOPE_CLI_SESSION_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "flow.h"
+
+/* How every session is shown. */
+struct sv_opts {
+	bool hex;          /* -X: the annotated hex view of each message */
+	bool verbose;      /* -v: phases, closes and the tunnel's first bytes too */
+	bool absolute;     /* times of day instead of offsets from the start */
+	bool show_secrets; /* PASSWD in clear */
+	bool color;
+	bool json;         /* gather each message and event for sv_json() */
+	bool quiet;        /* gather only: print nothing (the table, JSON) */
+};
+
+#define SV_HINTS_MAX 4
+#define SV_TEXT_MAX 300
+
+/* Times on the wire, microseconds since the epoch; -1 while not seen. */
+struct sv_times {
+	int64_t greeting, method, auth, auth_status, request, reply, bind_second;
+};
+
+struct sv_session {
+	const struct sv_opts *o;
+	FILE *fp;                 /* where its lines go */
+	unsigned number;
+	char client[64], server[64]; /* "127.0.0.1:40522", "[::1]:1080" */
+	int64_t start, last;      /* microseconds since the epoch */
+	bool partial;             /* joined in its middle */
+	bool stopped;             /* decoding stopped at a gap */
+	/* gathered from the messages */
+	int version;              /* 4 or 5, 0 until known */
+	bool socks4a;
+	uint8_t cmd;
+	bool cmd_seen;
+	unsigned replies;         /* replies seen: BIND's first and second */
+	char command[24];
+	char user[SV_TEXT_MAX];
+	char target[SV_TEXT_MAX];
+	const char *resolved_by;  /* "client" or "proxy", NULL until known */
+	char bound[SV_TEXT_MAX];
+	char peer[SV_TEXT_MAX];   /* BIND: the peer that came */
+	struct sv_times t;
+	struct flow_outcome outcome;
+	bool decided;
+	char hints[SV_HINTS_MAX][HINT_TEXT_MAX + 4 * HINT_PREFIX + 8];
+	size_t nhints;
+	uint64_t tunnel[2];       /* bytes each side sent in the tunnel */
+	bool tunnel_said[2];
+	uint64_t gap[2];          /* bytes each side sent that the capture missed */
+	unsigned anomalies, datagrams;
+	char ended[80];           /* how it ended */
+	json_t *messages, *events; /* o->json: gathered for sv_json() */
+	bool out_of_memory;
+};
+
+/* Starts a session (prints its header): number, its two ends, the time of
+ * its first packet, and whether it was joined in its middle. */
+void sv_begin(struct sv_session *s, const struct sv_opts *o, FILE *fp, unsigned number,
+	      const char *client, const char *server, int64_t start, bool partial);
+
+/* A flow event at time t. */
+void sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev);
+
+/* side's stream lost len bytes at off (why: in words); stops: the decoding
+ * cannot go on past it. */
+void sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint64_t len,
+	    const char *why, bool stops);
+
+/* A UDP datagram of the association, decoded (m), from the client to the
+ * relay (to_relay) or back; m NULL when it is no SOCKS datagram (n bytes). */
+void sv_datagram(struct sv_session *s, int64_t t, bool to_relay, const struct msg *m,
+		 size_t n);
+
+/* A line of its own about the session ("the client's first bytes are no
+ * SOCKS"), as a note. */
+void sv_note(struct sv_session *s, int64_t t, const char *text);
+
+/* The session is over at time t, `ended` saying how ("FIN both ways",
+ * "reset by the server", "capture end"): prints the outcome, the hints,
+ * the latencies and the tunnel. */
+void sv_end(struct sv_session *s, int64_t t, const char *ended);
+
+/* The outcome in words: "refused: 0x5b request rejected or failed". */
+void sv_outcome_words(const struct sv_session *s, char *buf, size_t cap);
+
+/* One word for --outcome: granted, refused, no-method, auth-failed,
+ * opaque, violation, closed, undecided. */
+const char *sv_outcome_word(const struct sv_session *s);
+
+/* The summary table: its header and one row per session. */
+void sv_table_header(FILE *fp);
+void sv_row(FILE *fp, const struct sv_session *s);
+
+/* The session as one JSON object (a new reference, NULL when memory ran
+ * out): its summary, its messages and events when o->json gathered them. */
+json_t *sv_json(const struct sv_session *s);
+
+/* Frees what the session gathered. */
+void sv_free(struct sv_session *s);
+
+#endif

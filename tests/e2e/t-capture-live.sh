@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# decode -i: a live capture on lo through libpcap.  -c 1 ends it after the
+# first session; SIGINT and SIGTERM end it with what it saw (the open
+# session ends "by the capture's end"); without CAP_NET_RAW it says what
+# it needs, exit 2.
+. "$(dirname "$0")/lib.sh"
+need_sockscope
+need_root
+start_echo
+start_microsocks
+
+# live NAME ARGS...: sockscope decode -i lo ARGS in the background, until it
+# says it listens (its first packet can only come after pcap_activate: wait
+# for the capture to be open, seen in /proc as the packet socket).
+live() {
+	local name=$1 i
+	shift
+	start_bg "$name" "$SOCKSCOPE" decode -i lo --port "$MS_PORT" "$@"
+	LIVE_PID=$BG_PID
+	for ((i = 0; i < 100; i++)); do
+		has_packet_socket "$LIVE_PID" && break
+		alive "$LIVE_PID" || break
+		sleep 0.05
+	done
+}
+# has_packet_socket PID: one of PID's descriptors is a packet socket.
+has_packet_socket() {
+	local fd link
+	for fd in /proc/"$1"/fd/*; do
+		link=$(readlink "$fd" 2>/dev/null) || continue
+		case $link in
+		"socket:["*"]")
+			link=${link#socket:[}
+			awk -v ino="${link%]}" '$NF == ino { found = 1 } END { exit !found }' \
+				/proc/"$1"/net/packet 2>/dev/null && return 0
+			;;
+		esac
+	done
+	return 1
+}
+
+# wait_exit PID SECS: the exit status, or 124 when it is still running.
+wait_exit() {
+	local pid=$1 i
+	for ((i = 0; i < $2 * 20; i++)); do
+		alive "$pid" || { wait "$pid"; return $?; }
+		sleep 0.05
+	done
+	return 124
+}
+
+live one -c 1
+alive "$LIVE_PID" || die "decode -i lo did not start: $(cat "$T/one.log")"
+sc --hold 0.3 --in-str "live"$'\n' -- -x "socks5h://127.0.0.1:$MS_PORT" localhost "$ECHO_PORT"
+expect_rc "a session to see" 0
+wait_exit "$LIVE_PID" 5
+rc=$?
+[ "$rc" = 0 ] && ok "-c 1: ends after the first session" || fail "-c 1: exit $rc"
+if grep -q '^  +[0-9.]* -> SOCKS5 CONNECT request: .*DST localhost:' "$T/one.out" &&
+	grep -q '^  tunnel: 5 bytes from the client, 5 from the server' "$T/one.out"; then
+	ok "-c 1: the session's conversation (the default live), its tunnel counted"
+else
+	fail "-c 1: $(head -c 600 "$T/one.out")"
+fi
+grep -q 'phase:' "$T/one.out" && fail "-c 1: phases shown without -v" || ok "-c 1: no phases without -v"
+grep -q '^sockscope: lo: [0-9]* packets, 1 sessions, 1 shown$' "$T/one.log" &&
+	ok "-c 1: its summary on stderr" || fail "-c 1: stderr $(cat "$T/one.log")"
+
+# A session still open when the capture is stopped: the client's stdin is
+# a FIFO this shell holds open, so its tunnel stays up.
+mkfifo "$T/hold"
+exec 7<>"$T/hold"
+for sig in INT TERM; do
+	live "sig$sig" -j
+	"$SOCKSCOPE" -x "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 "$ECHO_PORT" <"$T/hold" \
+		>"$T/client$sig.out" 2>"$T/client$sig.log" &
+	CLIENT_PID=$!
+	track_pid "$CLIENT_PID"
+	echo "open $sig" >&7
+	wait_for 5 grep -q "open $sig" "$T/client$sig.out" || fail "SIG$sig: no echo through the tunnel"
+	kill -"$sig" "$LIVE_PID"
+	wait_exit "$LIVE_PID" 5
+	rc=$?
+	[ "$rc" = 0 ] && ok "SIG$sig: exit 0" || fail "SIG$sig: exit $rc"
+	if grep -q '"result": "granted".*"ended": "the capture.s end"' "$T/sig$sig.out"; then
+		ok "SIG$sig: the open session, ended by the capture's end"
+	else
+		fail "SIG$sig: $(cat "$T/sig$sig.out" "$T/sig$sig.log")"
+	fi
+	stop_pid "$CLIENT_PID"
+done
+exec 7>&-
+
+# Without the capability to capture.
+if have setpriv; then
+	timeout -k 2 10 setpriv --inh-caps=-all --bounding-set=-net_raw,-net_admin \
+		--reuid=65534 --regid=65534 --clear-groups "$SOCKSCOPE" decode -i lo \
+		>"$SC_OUT" 2>"$SC_ERR"
+	SC_RC=$?
+	SC_ARGS="decode -i lo (as nobody, no CAP_NET_RAW)"
+	expect_rc "no CAP_NET_RAW" 2
+	expect_err "no CAP_NET_RAW: said" '^sockscope: lo: capturing needs root or the CAP_NET_RAW capability'
+fi
+sc -- decode -i no-such-iface0
+expect_rc "no such interface" 2
+expect_err "no such interface: said" '^sockscope: no-such-iface0: '
+finish

@@ -1,0 +1,311 @@
+/*
+ * TCP reassembly (cli/capture/reasm.c): a stream cut into segments comes
+ * out the same whatever their order, repetitions and overlaps; what the
+ * capture lacks comes out as a gap of the right length at the right offset,
+ * for each reason, and never as made-up bytes.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reasm.h"
+#include "suites.h"
+
+#define OUT_MAX 4096
+#define LOG_MAX 4096
+
+struct rec {
+	uint8_t out[OUT_MAX]; /* the stream as handed on, gaps as '?' */
+	size_t nout;
+	char log[LOG_MAX];    /* "D0+5 G5+3:snap F8" */
+	size_t nlog;
+	uint64_t expect_off;  /* data and gaps must come in order */
+	bool order_broken;
+};
+
+/* "Dof+len " (data) or "Gof+len:" (a gap, its reason follows). */
+static void
+logs(struct rec *r, char kind, uint64_t off, uint64_t len)
+{
+	int n = snprintf(r->log + r->nlog, LOG_MAX - r->nlog, "%c%llu+%llu%s", kind,
+			 (unsigned long long)off, (unsigned long long)len, kind == 'D' ? " " : ":");
+	ck_assert(n > 0 && (size_t)n < LOG_MAX - r->nlog);
+	r->nlog += (size_t)n;
+}
+
+static void
+rec_data(void *ctx, const uint8_t *p, size_t n, uint64_t off)
+{
+	struct rec *r = ctx;
+
+	if (off != r->expect_off)
+		r->order_broken = true;
+	r->expect_off = off + n;
+	ck_assert(r->nout + n <= OUT_MAX);
+	memcpy(r->out + r->nout, p, n);
+	r->nout += n;
+	logs(r, 'D', off, n);
+}
+
+static void
+rec_gap(void *ctx, uint64_t off, uint64_t len, enum reasm_gap_why why)
+{
+	static const char *const tag[] = {"snap", "acked", "limit", "end"};
+	struct rec *r = ctx;
+
+	if (off != r->expect_off)
+		r->order_broken = true;
+	r->expect_off = off + len;
+	ck_assert(r->nout + len <= OUT_MAX);
+	memset(r->out + r->nout, '?', (size_t)len);
+	r->nout += (size_t)len;
+	logs(r, 'G', off, len);
+	r->nlog += (size_t)snprintf(r->log + r->nlog, LOG_MAX - r->nlog, "%s ", tag[why]);
+}
+
+static void
+rec_fin(void *ctx, uint64_t off)
+{
+	struct rec *r = ctx;
+	int n = snprintf(r->log + r->nlog, LOG_MAX - r->nlog, "F%llu ", (unsigned long long)off);
+
+	ck_assert(n > 0 && (size_t)n < LOG_MAX - r->nlog);
+	r->nlog += (size_t)n;
+}
+
+struct fixture {
+	struct reasm r;
+	struct rec rec;
+	struct reasm_sink sink;
+};
+
+static void
+setup(struct fixture *f, size_t limit)
+{
+	memset(&f->rec, 0, sizeof(f->rec));
+	reasm_init(&f->r, limit);
+	f->sink = (struct reasm_sink){ rec_data, rec_gap, rec_fin, &f->rec };
+}
+
+static const char text[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+#define ISN 1000u
+
+/* Segment [from, to) of text, seq from ISN + 1. */
+static void
+seg(struct fixture *f, size_t from, size_t to, bool fin)
+{
+	ck_assert(reasm_segment(&f->r, ISN + 1 + (uint32_t)from, (const uint8_t *)text + from,
+				to - from, to - from, fin, &f->sink));
+}
+
+static void
+expect_stream(struct fixture *f, const char *want, const char *log)
+{
+	ck_assert_uint_eq(f->rec.nout, strlen(want));
+	ck_assert_mem_eq(f->rec.out, want, strlen(want));
+	ck_assert_str_eq(f->rec.log, log);
+	ck_assert(!f->rec.order_broken);
+	reasm_free(&f->r);
+}
+
+START_TEST(in_order)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 5, false);
+	seg(&f, 5, 12, true);
+	expect_stream(&f, "0123456789ab", "D0+5 D5+7 F12 ");
+	ck_assert(!f.r.partial);
+}
+END_TEST
+
+/* Six segments in each of these orders, some repeated: the same stream. */
+static const int orders[][8] = {
+	{0, 1, 2, 3, 4, 5, -1},
+	{5, 4, 3, 2, 1, 0, -1},
+	{1, 0, 3, 2, 5, 4, -1},
+	{2, 0, 2, 4, 1, 5, 3, -1},
+	{0, 0, 5, 5, 3, 1, 2, 4},
+	{4, 2, 0, 1, 3, 5, 1, -1},
+};
+static const size_t cuts[] = {0, 3, 4, 11, 20, 21, 36};
+
+START_TEST(any_order_same_stream)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	for (size_t i = 0; i < 8 && orders[_i][i] >= 0; i++) {
+		int k = orders[_i][i];
+		seg(&f, cuts[k], cuts[k + 1], k == 5);
+	}
+	ck_assert_uint_eq(f.rec.nout, 36);
+	ck_assert_mem_eq(f.rec.out, text, 36);
+	ck_assert(!f.rec.order_broken);
+	ck_assert(strstr(f.rec.log, "F36 ") != NULL);
+	ck_assert_uint_eq(f.r.gaps, 0);
+	reasm_free(&f.r);
+}
+END_TEST
+
+/* Overlapping copies that differ: the first captured wins, each byte once. */
+START_TEST(overlap_first_copy_wins)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 4, (const uint8_t *)"EFGH", 4, 4, false, &f.sink));
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 2, (const uint8_t *)"cdefghij", 8, 8, false,
+				&f.sink));
+	ck_assert(reasm_segment(&f.r, ISN + 1, (const uint8_t *)"abXY", 4, 4, false, &f.sink));
+	/* 0..1 "ab", 2..3 "cd" (the second segment came before "XY"), 4..7 "EFGH",
+	   8..9 "ij" */
+	expect_stream(&f, "abcdEFGHij", "D0+2 D2+2 D4+4 D8+2 ");
+	ck_assert_uint_eq(f.r.repeated, 6);
+}
+END_TEST
+
+START_TEST(snap_length_cut)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	/* 10 bytes on the wire, 4 captured */
+	ck_assert(reasm_segment(&f.r, ISN + 1, (const uint8_t *)text, 4, 10, false, &f.sink));
+	seg(&f, 10, 12, false);
+	expect_stream(&f, "0123??????ab", "D0+4 G4+6:snap D10+2 ");
+	ck_assert_uint_eq(f.r.gaps, 6);
+}
+END_TEST
+
+/* The receiver acknowledged bytes the capture never held: a gap at once,
+ * then what waited behind it. */
+START_TEST(acknowledged_but_missing)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 3, false);
+	seg(&f, 8, 12, false);
+	ck_assert_str_eq(f.rec.log, "D0+3 ");
+	reasm_ack(&f.r, ISN + 1 + 12, &f.sink);
+	expect_stream(&f, "012?????89ab", "D0+3 G3+5:acked D8+4 ");
+}
+END_TEST
+
+/* One byte acknowledged past the stream may be a FIN the capture missed. */
+START_TEST(ack_of_one_is_no_gap)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 3, false);
+	reasm_ack(&f.r, ISN + 1 + 4, &f.sink);
+	reasm_ack(&f.r, ISN + 1 + 2, &f.sink); /* old */
+	expect_stream(&f, "012", "D0+3 ");
+}
+END_TEST
+
+START_TEST(too_much_behind_a_hole)
+{
+	struct fixture f;
+
+	setup(&f, 8);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 2, 6, false);
+	seg(&f, 6, 10, false);
+	ck_assert_str_eq(f.rec.log, "");
+	seg(&f, 10, 11, false); /* 9 held > 8: the hole is given up */
+	seg(&f, 0, 2, false);   /* too late: already given up */
+	expect_stream(&f, "??23456789a", "G0+2:limit D2+4 D6+4 D10+1 ");
+	ck_assert_uint_eq(f.r.repeated, 2);
+}
+END_TEST
+
+START_TEST(flush_gives_holes_up)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 2, false);
+	seg(&f, 4, 6, false);
+	seg(&f, 8, 10, true);
+	reasm_flush(&f.r, &f.sink);
+	expect_stream(&f, "01??45??89", "D0+2 G2+2:end D4+2 G6+2:end D8+2 F10 ");
+}
+END_TEST
+
+/* The FIN's segment came, the data before it did not. */
+START_TEST(flush_up_to_the_fin)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 2, false);
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 5, NULL, 0, 0, true, &f.sink));
+	reasm_flush(&f.r, &f.sink);
+	expect_stream(&f, "01???", "D0+2 G2+3:end F5 ");
+}
+END_TEST
+
+/* Sequence numbers that wrap past 2^32 in the middle of the stream. */
+START_TEST(sequence_wraps)
+{
+	struct fixture f;
+	uint32_t isn = 0xfffffff0u;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, isn);
+	for (size_t at = 0; at < 36; at += 6)
+		ck_assert(reasm_segment(&f.r, isn + 1 + (uint32_t)at, (const uint8_t *)text + at,
+					6, 6, false, &f.sink));
+	ck_assert_uint_eq(f.rec.nout, 36);
+	ck_assert_mem_eq(f.rec.out, text, 36);
+	reasm_free(&f.r);
+}
+END_TEST
+
+/* No SYN: the stream starts at the first segment seen; an older one is
+ * before its start. */
+START_TEST(joined_in_the_middle)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	ck_assert(reasm_segment(&f.r, 5000, (const uint8_t *)"mid", 3, 3, false, &f.sink));
+	ck_assert(reasm_segment(&f.r, 4990, (const uint8_t *)"old", 3, 3, false, &f.sink));
+	ck_assert(reasm_segment(&f.r, 5003, (const uint8_t *)"dle", 3, 3, false, &f.sink));
+	ck_assert(f.r.partial);
+	expect_stream(&f, "middle", "D0+3 D3+3 ");
+}
+END_TEST
+
+Suite *
+reasm_suite(void)
+{
+	Suite *s = suite_create("reasm");
+	TCase *tc = tcase_create("reasm");
+
+	tcase_add_test(tc, in_order);
+	tcase_add_loop_test(tc, any_order_same_stream, 0, (int)(sizeof(orders) / sizeof(orders[0])));
+	tcase_add_test(tc, overlap_first_copy_wins);
+	tcase_add_test(tc, snap_length_cut);
+	tcase_add_test(tc, acknowledged_but_missing);
+	tcase_add_test(tc, ack_of_one_is_no_gap);
+	tcase_add_test(tc, too_much_behind_a_hole);
+	tcase_add_test(tc, flush_gives_holes_up);
+	tcase_add_test(tc, flush_up_to_the_fin);
+	tcase_add_test(tc, sequence_wraps);
+	tcase_add_test(tc, joined_in_the_middle);
+	suite_add_tcase(s, tc);
+	return s;
+}
