@@ -18,7 +18,7 @@
 
 enum { OPT_COLOR = 256, OPT_SHOW_SECRETS, OPT_DUMP_OPTIONS, OPT_DUMP_COMMANDS, OPT_DUMP_MODES,
        OPT_PARALLEL, OPT_TARGET, OPT_COMMANDS, OPT_STEPS, OPT_EXPECT, OPT_BIND_TIMEOUT, OPT_DGRAM_RAW,
-       OPT_NO_SHUTDOWN, OPT_IDLE_TIMEOUT, OPT_NETRC_FILE };
+       OPT_NO_SHUTDOWN, OPT_IDLE_TIMEOUT, OPT_NETRC_FILE, OPT_TIMELINE, OPT_PROGRESS };
 
 static const struct option long_options[] = {
 	{ "proxy", required_argument, NULL, 'x' },
@@ -36,6 +36,8 @@ static const struct option long_options[] = {
 	{ "ipv6", no_argument, NULL, '6' },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "show-secrets", no_argument, NULL, OPT_SHOW_SECRETS },
+	{ "timeline", no_argument, NULL, OPT_TIMELINE },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "command", required_argument, NULL, 'c' },
 	{ "script", required_argument, NULL, 's' },
 	{ "keep-going", no_argument, NULL, 'k' },
@@ -83,6 +85,8 @@ options_usage(FILE *fp)
 	      "      --dgram-raw        udp: each read of stdin is a datagram, not each line\n"
 	      "      --color WHEN       auto, always or never (NO_COLOR honoured)\n"
 	      "      --show-secrets     show passwords in dumps and JSON\n"
+	      "      --timeline         the phases as a waterfall on stderr at the end\n"
+	      "      --progress         the tunnel's bytes and rates on a terminal's stderr\n"
 	      "  -c, --command CMDS     run REPL commands separated by ';'\n"
 	      "  -s, --script FILE      run the REPL commands in FILE\n"
 	      "  -k, --keep-going       go on after a failing command\n"
@@ -293,6 +297,12 @@ take_output_option(struct options *o, int c)
 		return 0;
 	case OPT_DGRAM_RAW:
 		o->dgram_raw = true;
+		return 0;
+	case OPT_TIMELINE:
+		o->timeline = true;
+		return 0;
+	case OPT_PROGRESS:
+		o->progress = true;
 		return 0;
 	default:
 		return 1;

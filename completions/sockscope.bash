@@ -8,7 +8,7 @@
 _sockscope_opts='--proxy --proxy-user --timeout --verbose --hex --json
 	--zero-io --quit-after-eof --no-shutdown --idle-timeout --netrc-file
 	--ipv4 --ipv6 --bind-timeout --dgram-raw
-	--color --show-secrets --command --script --keep-going --file --parallel
+	--color --show-secrets --timeline --progress --command --script --keep-going --file --parallel
 	--target --commands --steps --expect --help --version
 	-x -U -w -v -X -j -z -q -4 -6 -c -s -k -f -h -V'
 # Options whose argument is the next word (or follows '=').

@@ -91,6 +91,8 @@ complete -c sockscope -n __sockscope_main -l bind-timeout -x -d 'bind: how long 
 complete -c sockscope -n __sockscope_main -l dgram-raw -d 'udp: each read of stdin is a datagram'
 complete -c sockscope -n __sockscope_main -l color -x -a 'auto always never' -d 'When to colour the views'
 complete -c sockscope -n __sockscope_main -l show-secrets -d 'Show passwords in dumps and JSON'
+complete -c sockscope -n __sockscope_main -l timeline -d 'The phases as a waterfall at the end'
+complete -c sockscope -n __sockscope_main -l progress -d 'The tunnel\'s bytes and rates on a terminal'
 complete -c sockscope -n __sockscope_main -s c -l command -x -d 'Run REPL commands separated by ;' -a '
     proxy\t"choose the server and version"
     set\t"change a field of a draft"

@@ -20,6 +20,8 @@ struct options {
 	int quit_after_eof_ms; /* -q SECS, -1 when not given */
 	int idle_timeout_ms;  /* --idle-timeout SECS, -1 when not given */
 	bool no_shutdown;     /* --no-shutdown: stdin's EOF is not passed on */
+	bool timeline;        /* --timeline: the phases as a waterfall at the end */
+	bool progress;        /* --progress: the tunnel's progress line on a terminal */
 	const char *netrc_file; /* --netrc-file, NULL: ~/.netrc */
 	int family;           /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
 	enum color_when color;

@@ -84,6 +84,10 @@ trace_phase(struct trace *t, int hop, const char *phase, int64_t us, bool ok)
 
 	if (t == NULL)
 		return;
+	if (t->nspans < TRACE_MAX_SPANS)
+		t->spans[t->nspans++] = (struct trace_span){ .hop = hop, .phase = phase,
+							      .start_us = now_us() - t->t0_us - us,
+							      .us = us, .ok = ok };
 	if ((e = new_event(t, hop)) != NULL) {
 		e->kind = EV_PHASE;
 		e->phase = phase;

@@ -37,6 +37,16 @@ struct trace_event {
 /* Draws one message: as the hex view when hex, else as a trace line. */
 typedef void trace_render_fn(FILE *fp, const struct msg *m, const struct view_opts *o, bool hex);
 
+/* A phase as it was timed, kept whatever the output (--timeline). */
+#define TRACE_MAX_SPANS 32
+struct trace_span {
+	int hop;
+	const char *phase;
+	int64_t start_us; /* since t0_us */
+	int64_t us;
+	bool ok;
+};
+
 struct trace {
 	FILE *fp;
 	trace_render_fn *render; /* NULL: messages are kept, not drawn */
@@ -49,6 +59,8 @@ struct trace {
 	int64_t t0_us; /* when the run began (now_us()): phases are placed from it */
 	size_t nevents;
 	struct trace_event events[TRACE_MAX_EVENTS];
+	size_t nspans;
+	struct trace_span spans[TRACE_MAX_SPANS];
 };
 
 /* A message either side sent (or the part of one that came), shown as a

@@ -367,6 +367,28 @@ poll_timeout(struct tunnel *t, int *timeout)
 	return -1;
 }
 
+/* Tells opts->progress when its time has come, and shortens poll's wait to
+ * its next time; notes the first byte from the server. */
+static void
+progress_due(struct tunnel *t, int *timeout)
+{
+	int64_t now, left;
+
+	if (t->r->first_down_us == 0 && t->down.moved > 0)
+		t->r->first_down_us = now_us();
+	if (t->progress_at < 0)
+		return;
+	now = now_ms();
+	if (now >= t->progress_at) {
+		t->opts->progress(t->opts->progress_ctx, t->up.moved, t->r->down + t->down.moved,
+				  false);
+		t->progress_at = now + TUNNEL_PROGRESS_MS;
+	}
+	left = t->progress_at - now;
+	if (*timeout < 0 || *timeout > left)
+		*timeout = (int)left;
+}
+
 /* Which ends each direction waits for: src readable, dst writable. */
 static void
 poll_setup(struct tunnel *t, struct pollfd pfd[4])
@@ -444,6 +466,9 @@ tunnel_start(struct tunnel *t, int sock, const uint8_t *pending, size_t npending
 
 	memset(&t->quit_at, 0, sizeof(*t) - offsetof(struct tunnel, quit_at));
 	t->quit_at = t->salvage_at = t->idle_at = t->halfclosed_at = -1;
+	t->progress_at = t->opts->progress != NULL ? now_ms() + TUNNEL_PROGRESS_MS : -1;
+	if (npending > 0)
+		t->r->first_down_us = now_us(); /* it came with the reply */
 	if (npending > 0 && (w = write_pending(out_fd, pending, npending, t->opts->stop, t->r))) {
 		t->r->interrupted = w > 0 && !t->r->stdout_gone;
 		*rc = w > 0 ? 0 : -1;
@@ -481,6 +506,8 @@ tunnel_end(struct tunnel *t, int rc)
 	}
 	r->up = t->up.moved;
 	r->down += t->down.moved;
+	if (t->opts->progress != NULL)
+		t->opts->progress(t->opts->progress_ctx, r->up, r->down, true);
 	ttyrestore_restore(); /* in_fd's and out_fd's flags as they were */
 	for (int k = 0; k < 2; k++) {
 		struct tunnel_direction *d = k == 0 ? &t->up : &t->down;
@@ -513,6 +540,7 @@ tunnel_run(struct tunnel *t, int sock, const uint8_t *pending, size_t npending, 
 		poll_setup(t, pfd);
 		if (poll_timeout(t, &timeout) < 0)
 			break;
+		progress_due(t, &timeout);
 		/* A SIGINT that sets *stop ends the wait (EINTR); the next one
 		 * answers -2 (net_poll). */
 		if ((w = net_poll(pfd, 4, timeout, o->stop)) < 0) {

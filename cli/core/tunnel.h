@@ -17,6 +17,7 @@ struct tunnel_result {
 	bool interrupted; /* *stop ended it */
 	bool stdout_gone; /* stdout's reader went away (EPIPE): an orderly end */
 	bool idle;        /* the idle timeout ended it (EXIT_TIMEOUT) */
+	int64_t first_down_us; /* now_us() when the first byte came from the server; 0 none */
 	char error[300];
 	/* Not an error: the server closed both ways right after our half-close,
 	 * having answered less than it was sent (see tunnel.c); "" otherwise. */
@@ -31,7 +32,13 @@ struct tunnel_opts {
 	/* NULL, or a flag a SIGINT handler sets (the REPL's ^C): once set, the
 	 * relay ends at once, what is queued dropped, and r->interrupted is true. */
 	volatile sig_atomic_t *stop;
+	/* NULL, or told the bytes moved so far each way about every
+	 * TUNNEL_PROGRESS_MS, and once more at the end (done): a progress line.
+	 * The relay knows nothing of how it is shown. */
+	void (*progress)(void *ctx, uint64_t up, uint64_t down, bool done);
+	void *progress_ctx;
 };
+#define TUNNEL_PROGRESS_MS 250
 
 /* One direction's state; the fields are tunnel.c's. */
 struct tunnel_direction {
@@ -67,6 +74,7 @@ struct tunnel {
 	int64_t idle_at;       /* the idle timeout's deadline; -1 none */
 	uint64_t activity;     /* what idle_at was last set for (bytes, ends) */
 	int64_t halfclosed_at; /* when our SHUT_WR went out; -1 not yet */
+	int64_t progress_at;   /* when opts->progress is told next; -1 never */
 	uint64_t down_at_halfclose; /* bytes the download had received by then */
 	char first_error[300]; /* the upload's error, reported after the salvage */
 };

@@ -26,6 +26,7 @@
 #include "secrets.h"
 #include "session_io.h"
 #include "term.h"
+#include "oneshot_show.h"
 #include "trace.h"
 #include "traceshow.h"
 #include "tunnel.h"
@@ -298,10 +299,17 @@ static int
 run_tunnel(const struct options *o, struct session *s, struct tunnel_result *tr)
 {
 	struct tunnel t; /* 128 KiB of buffers, for the run only */
+	struct progress_line line = { .fp = stderr, .t0_us = now_us(), .last_us = now_us() };
 	struct tunnel_opts to = { .quit_after_eof_ms = o->quit_after_eof_ms,
 				  .idle_ms = o->idle_timeout_ms,
 				  .no_shutdown = o->no_shutdown,
 				  .stop = o->json ? &caught_signal : NULL };
+
+	/* Only for a person: a terminal, and no JSON on stderr. */
+	if (o->progress && !s->quiet && isatty(STDERR_FILENO)) {
+		to.progress = oneshot_progress;
+		to.progress_ctx = &line;
+	}
 	int status = tunnel_run(&t, s->conn.fd, s->conn.in, s->conn.have, STDIN_FILENO,
 				STDOUT_FILENO, &to, tr);
 
@@ -493,6 +501,8 @@ oneshot_main(struct options *o, int argc, char **argv)
 		if (json_to_stdout && (status = stdout_status(s, status)) == EXIT_TUNNEL)
 			fprintf(stderr, "sockscope: %s\n", s->error);
 	}
+	if (o->timeline && !s->quiet)
+		oneshot_timeline(stderr, &trace, &tr);
 	if (s->conn.fd >= 0)
 		close(s->conn.fd);
 	hop_wipe_all(s); /* BIND's last flow, kept for a second reply -z never read */
