@@ -131,6 +131,7 @@ start_step(struct run *R, struct slot *sl)
 	r->code = -1;
 	sl->phase = 0;
 	sl->t0_us = probe_now_us();
+	r->start_us = sl->t0_us - s->start_us;
 	sl->deadline_us = sl->t0_us + (int64_t)R->o->timeout_ms * 1000;
 	sl->have = sl->fed = 0;
 	sl->flowing = false;

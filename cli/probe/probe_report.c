@@ -13,6 +13,7 @@
 
 #include "json_out.h"
 #include "probe_flow.h"
+#include "probe_trace.h"
 #include "probe_progress.h"
 #include "probe_verdict.h"
 #include "term.h"
@@ -374,6 +375,7 @@ probe_report(struct run *R, struct server *s)
 	struct verdict v;
 
 	probe_judge(R, s, &v);
+	probe_trace_timeline(R, s);
 	if (!v.ok)
 		R->all_ok = false;
 	probe_progress_count(R, v.ok);

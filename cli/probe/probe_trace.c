@@ -5,6 +5,7 @@
 
 #include "hexview.h"
 #include "term.h"
+#include "timeline.h"
 #include "traceline.h"
 
 static bool
@@ -79,4 +80,26 @@ probe_trace_end(const struct run *R, const struct slot *sl)
 	else
 		fprintf(stderr, "* %s: %s in %.2f ms%s%s\n", label, probe_outcome_names[r->oc],
 			r->ms, r->detail[0] != '\0' ? ": " : "", r->detail);
+}
+
+void
+probe_trace_timeline(const struct run *R, const struct server *s)
+{
+	struct timeline_row rows[ST_COUNT];
+	size_t n = 0;
+
+	if (R->o->verbose == 0 || !R->o->timeline)
+		return;
+	for (int i = 0; i < ST_COUNT; i++) {
+		const struct step_res *r = &s->r[i];
+
+		if (r->oc == OC_SKIPPED || r->oc == OC_NOT_RUN)
+			continue;
+		rows[n++] = (struct timeline_row){ probe_step_names[i], r->start_us,
+						   (int64_t)(r->ms * 1000.0) };
+	}
+	if (n == 0)
+		return;
+	fprintf(stderr, "* %s: timeline\n", s->label);
+	timeline_print(stderr, rows, n, term_width(stderr));
 }

@@ -19,5 +19,7 @@ void probe_trace_raw(const struct run *R, const struct slot *sl, bool sent, cons
 		     size_t len);
 /* The step the slot ran (or skipped) has its outcome. */
 void probe_trace_end(const struct run *R, const struct slot *sl);
+/* -v --timeline: the server's steps as a waterfall, once it is done. */
+void probe_trace_timeline(const struct run *R, const struct server *s);
 
 #endif

@@ -77,6 +77,7 @@ struct step_res {
 	enum outcome oc;
 	bool connected;
 	double connect_ms, ms;
+	int64_t start_us; /* when the step began, since the server's first (--timeline) */
 	int code; /* -1: none */
 	const char *meaning;
 	enum peer peer;

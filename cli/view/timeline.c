@@ -1,12 +1,27 @@
 /* The phases as a waterfall (timeline.h). */
 #include "timeline.h"
 
+#include <string.h>
 
-#define LABEL_W 12 /* "first byte" and room */
-#define TIME_W 10  /* "   123.456": ms to the microsecond */
+
+#define LABEL_MIN 12 /* "first byte" and room */
+#define LABEL_MAX 24
+#define TIME_W 10    /* "   123.456": ms to the microsecond */
 
 /* Columns besides the bar: label, start, " |", "| ", duration and " ms". */
-#define FIXED_W (LABEL_W + 1 + TIME_W + 2 + 2 + TIME_W + 3)
+#define FIXED_W(label_w) ((label_w) + 1 + TIME_W + 2 + 2 + TIME_W + 3)
+
+/* The label column: the longest label, within bounds. */
+static int
+label_width(const struct timeline_row *rows, size_t n)
+{
+	size_t w = LABEL_MIN;
+
+	for (size_t i = 0; i < n; i++)
+		if (strlen(rows[i].label) > w)
+			w = strlen(rows[i].label);
+	return w > LABEL_MAX ? LABEL_MAX : (int)w;
+}
 
 static int64_t
 run_end(const struct timeline_row *rows, size_t n)
@@ -50,17 +65,21 @@ void
 timeline_print(FILE *fp, const struct timeline_row *rows, size_t n, int width)
 {
 	int64_t end = run_end(rows, n);
-	int cells = (width < TIMELINE_MIN_WIDTH ? TIMELINE_MIN_WIDTH : width) - FIXED_W;
+	int label_w = label_width(rows, n);
+	int cells = (width < TIMELINE_MIN_WIDTH ? TIMELINE_MIN_WIDTH : width) - FIXED_W(label_w);
+
+	if (cells < TIMELINE_MIN_CELLS)
+		cells = TIMELINE_MIN_CELLS;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct timeline_row *r = &rows[i];
 
-		fprintf(fp, "%-*.*s %*.3f |", LABEL_W, LABEL_W, r->label, TIME_W,
+		fprintf(fp, "%-*.*s %*.3f |", label_w, label_w, r->label, TIME_W,
 			(double)r->start_us / 1000.0);
 		bar(fp, r, end, cells);
 		fprintf(fp, "| %*.3f ms\n", TIME_W, (double)r->dur_us / 1000.0);
 	}
 	/* The scale: 0 under the bar's start, the run's end under its end. */
-	fprintf(fp, "%*s0%*.3f ms\n", LABEL_W + 1 + TIME_W + 2, "", cells - 1,
+	fprintf(fp, "%*s0%*.3f ms\n", label_w + 1 + TIME_W + 2, "", cells - 1,
 		(double)end / 1000.0);
 }

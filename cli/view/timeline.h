@@ -18,9 +18,11 @@ struct timeline_row {
 
 /* The narrowest a timeline is drawn: below it the bars say nothing. */
 #define TIMELINE_MIN_WIDTH 50
+/* ... and the fewest cells a bar has, whatever the labels' width. */
+#define TIMELINE_MIN_CELLS 10
 
 /* Draws rows in width columns (at least TIMELINE_MIN_WIDTH), with a scale
- * line under them.  Times are shown to the microsecond, in milliseconds. */
+ * line under them; the label column is the longest label's (12 to 24).  Times are shown to the microsecond, in milliseconds. */
 void timeline_print(FILE *fp, const struct timeline_row *rows, size_t n, int width);
 
 #endif

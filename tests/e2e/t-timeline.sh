@@ -71,6 +71,23 @@ labels=$(awk '{ print $1 }' "$T/rrows" | xargs)
 grep -qE '^time +connect [0-9]+\.[0-9]{3} ms, greeting [0-9]+\.[0-9]{3} ms, request [0-9]+\.[0-9]{3} ms' "$SC_OUT" &&
 	ok "REPL status: times to the microsecond" || fail "REPL status: times"
 
+# probe -v --timeline: each server's steps, once it is done, one after the other.
+COLUMNS=100 sc -- -v --timeline probe "127.0.0.1:$MS_PORT"
+expect_rc "probe -v --timeline: exit 0" 0
+grep -q "^\* 127.0.0.1:$MS_PORT: timeline$" "$SC_ERR" && ok "probe -v --timeline: the server's heading" ||
+	{ fail "probe -v --timeline: no heading"; _sc_context; }
+steps=$(sed -n "/: timeline\$/,\$p" "$SC_ERR" | grep -E '^[a-z0-9-]+ +[0-9.]+ \|[ =]+\| +[0-9.]+ ms$' | awk '{ print $1 }' | xargs)
+case " $steps " in
+*" tcp "*"s5-noauth "*"s5-connect "*) ok "probe -v --timeline: rows for its steps ($steps)" ;;
+*) fail "probe -v --timeline: rows '$steps'" ;;
+esac
+sed -n "/: timeline\$/,\$p" "$SC_ERR" | grep -E '\|[ =]+\|' | awk 'length($0) != 100 { bad++ } END { exit bad > 0 }' &&
+	ok "probe -v --timeline: rows COLUMNS wide, the long step names in a wider column" ||
+	fail "probe -v --timeline: rows not 100 wide"
+sc -- --timeline probe "127.0.0.1:$MS_PORT"
+grep -q ': timeline$' "$SC_ERR" && fail "probe --timeline without -v: drawn" ||
+	ok "probe --timeline without -v: not drawn (the table is the output)"
+
 # --progress in a pipe: nothing drawn.
 head -c 3000000 /dev/zero >"$T/big"
 sc --in "$T/big" -- --progress --no-shutdown -q 1 -x "$P" 127.0.0.1 "$ECHO_PORT"

@@ -84,6 +84,37 @@ START_TEST(an_empty_run_draws_its_scale)
 }
 END_TEST
 
+START_TEST(long_labels_widen_their_column)
+{
+	static const struct timeline_row rows[] = {
+		{ "s5-connect-domain", 0, 1000 },
+		{ "tcp", 1000, 1000 },
+	};
+	char *out = draw(rows, 2, 80);
+
+	/* 17 columns of label; 80 - 17 - 28 = 35 cells */
+	ck_assert_str_eq(out,
+			 "s5-connect-domain      0.000 |==================                 |      1.000 ms\n"
+			 "tcp                    1.000 |                 ==================|      1.000 ms\n"
+			 "                              0                             2.000 ms\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(a_narrow_width_keeps_some_cells)
+{
+	static const struct timeline_row rows[] = {
+		{ "a-label-of-twenty-four-c", 0, 1000 },
+	};
+	char *out = draw(rows, 1, 50);
+	const char *bar = strchr(out, '|');
+
+	ck_assert_ptr_nonnull(bar);
+	ck_assert_int_eq((int)(strchr(bar + 1, '|') - bar - 1), TIMELINE_MIN_CELLS);
+	free(out);
+}
+END_TEST
+
 Suite *
 timeline_suite(void)
 {
@@ -94,6 +125,8 @@ timeline_suite(void)
 	tcase_add_test(tc, a_phase_shorter_than_a_cell_still_shows);
 	tcase_add_test(tc, narrow_widths_are_widened);
 	tcase_add_test(tc, an_empty_run_draws_its_scale);
+	tcase_add_test(tc, long_labels_widen_their_column);
+	tcase_add_test(tc, a_narrow_width_keeps_some_cells);
 	suite_add_tcase(s, tc);
 	return s;
 }
