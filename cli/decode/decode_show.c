@@ -11,6 +11,7 @@
 #include "hexview.h"
 #include "json_out.h"
 #include "msgtext.h"
+#include "outcome.h"
 #include "term.h"
 
 static const char *const side_word[2] = {"client", "server"};
@@ -141,36 +142,16 @@ show_anomaly(struct decode_out *out, int side, size_t off, const char *field,
  * The end: the outcome, hints, and what went wrong.
  */
 
-/* "granted", "refused: 0x05 connection refused", "protocol violation by
- * the server at offset 0x0001 in METHOD: ...", "undecided (phase: reply)". */
+/* outcome_line()'s words, or "undecided (phase: reply)". */
 static void
 outcome_words(const struct flow_outcome *o, bool decided, enum flow_phase phase, size_t off,
 	      char *buf, size_t cap)
 {
-	const char *name = flow_result_name(o->result);
-
 	if (!decided) {
 		snprintf(buf, cap, "undecided (phase: %s)", flow_phase_name(phase));
 		return;
 	}
-	switch (o->result) {
-	case FLOW_RES_REFUSED:
-	case FLOW_RES_NO_METHOD:
-	case FLOW_RES_AUTH_FAILED:
-	case FLOW_RES_OPAQUE:
-		snprintf(buf, cap, "%s: 0x%02x %s", name, (unsigned)o->code,
-			 o->meaning != NULL ? o->meaning : "");
-		break;
-	case FLOW_RES_VIOLATION:
-	case FLOW_RES_CLOSED:
-		snprintf(buf, cap, "%s by the %s at offset 0x%04zx%s%s%s%s", name,
-			 flow_side_name(o->side), off, o->field != NULL ? " in " : "",
-			 o->field != NULL ? o->field : "", o->why[0] != '\0' ? ": " : "", o->why);
-		break;
-	default:
-		snprintf(buf, cap, "%s", name);
-		break;
-	}
+	outcome_line(o, off, NULL, buf, cap);
 }
 
 /* The hint's evidence, escaped: it came from the network. */

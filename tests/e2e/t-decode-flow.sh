@@ -103,8 +103,8 @@ json_is "refused, JSON" 'd["outcome"]["result"] == "refused" and d["outcome"]["c
 follow "$T/unoffered.txt" "c 05 01 00" "s 05 02"
 sc --in "$T/unoffered.txt" -- decode
 expect_rc "unoffered method" 4
-out_has "unoffered method: the outcome" '^outcome: protocol violation by the server at offset 0x0001 in METHOD: method 0x02 was not offered'
-expect_err "unoffered method: said on stderr" 'violation by the server at offset 0x0001 in METHOD'
+out_has "unoffered method: the outcome" '^outcome: protocol violation by the server in the method selection phase at offset 0x0001 in METHOD: method 0x02 was not offered'
+expect_err "unoffered method: said on stderr" 'violation by the server in the method selection phase at offset 0x0001 in METHOD'
 sc --in "$T/unoffered.txt" -- decode -j
 json_is "unoffered method, JSON" 'd["outcome"]["result"] == "protocol violation" and d["outcome"]["side"] == "server" and d["outcome"]["field"] == "METHOD" and d["outcome"]["offset"] == 1'
 
