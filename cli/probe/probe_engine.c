@@ -385,97 +385,74 @@ fill_slots(struct run *R)
 	return false;
 }
 
-void
-probe_run_loop(struct run *R)
+/* The descriptors of a loop turn, and which slot each belongs to. */
+struct loop_fds {
+	struct pollfd *pfd; /* slots, then the sink's, stdout, the input */
+	int *map;           /* pfd[k] is slot map[k] (k < np) */
+	unsigned *gen;      /* ... on its gen[k]th connection */
+	int np, ns, nw;     /* slots' descriptors; the sink's; all */
+	int out_at;         /* pfd[out_at] is stdout's; -1 when not watched */
+};
+
+/* The slots' sockets, the sink's, stdout's and the input's; the nearest
+ * step deadline in *next. */
+static void
+gather_fds(struct run *R, struct loop_fds *L, bool watch_out, bool input_done, int64_t *next)
 {
-	/* + sink, stdout, input */
-	struct pollfd *pfd = calloc((size_t)R->nslots + 4, sizeof(*pfd));
-	int *map = calloc((size_t)R->nslots, sizeof(int));
-	unsigned *gen = calloc((size_t)R->nslots, sizeof(unsigned));
+	int in_fd;
 
-	R->next_step = advance;
-	bool input_done = false, watch_out = stdout_is_pipe();
+	L->np = 0;
+	for (int i = 0; i < R->nslots; i++) {
+		struct slot *sl = &R->slots[i];
 
-	if (pfd == NULL || map == NULL || gen == NULL) {
-		fprintf(stderr, "sockscope probe: out of memory\n");
-		R->all_ok = false;
-		free(pfd);
-		free(map);
-		free(gen);
-		return;
+		if (sl->s == NULL || sl->fd < 0)
+			continue;
+		L->pfd[L->np] = (struct pollfd){
+			.fd = sl->fd,
+			.events = sl->connecting ? POLLOUT
+						 : (short)(POLLIN | (sl->outoff < sl->outlen ? POLLOUT : 0)),
+		};
+		L->gen[L->np] = sl->gen;
+		L->map[L->np++] = i;
+		if (sl->deadline_us < *next)
+			*next = sl->deadline_us;
 	}
-	probe_progress_start(R, now_us());
-	while (R->out_err == 0) {
-		int np = 0, ns, nw, tmo, in_fd;
-		int64_t now, next = INT64_MAX;
-
-		if (!input_done)
-			R->input_done = input_done = fill_slots(R);
-		if ((R->active == 0 && input_done) || R->out_err != 0)
-			break;
-		for (int i = 0; i < R->nslots; i++) {
-			struct slot *sl = &R->slots[i];
-
-			if (sl->s == NULL || sl->fd < 0)
-				continue;
-			pfd[np].fd = sl->fd;
-			pfd[np].events = sl->connecting ? POLLOUT :
-					 (short)(POLLIN | (sl->outoff < sl->outlen ? POLLOUT : 0));
-			pfd[np].revents = 0;
-			gen[np] = sl->gen;
-			map[np++] = i;
-			if (sl->deadline_us < next)
-				next = sl->deadline_us;
-		}
-		if (np == 0)
-			continue; /* slots were freed: fill them */
-		ns = probe_sink_pollfds(&R->sink, pfd + np);
-		nw = np + ns;
-		if (watch_out) { /* no events asked: POLLERR when the reader is gone */
-			pfd[nw].fd = STDOUT_FILENO;
-			pfd[nw].events = 0;
-			pfd[nw].revents = 0;
-			nw++;
-		}
-		in_fd = input_done ? -1 : probe_input_wait_fd(R);
-		if (in_fd >= 0) { /* the next line: poll() wakes when it comes */
-			pfd[nw].fd = in_fd;
-			pfd[nw].events = POLLIN;
-			pfd[nw].revents = 0;
-			nw++;
-		}
-		now = probe_now_us();
-		tmo = next <= now ? 0 : (int)((next - now + 999) / 1000);
-		tmo = probe_progress_timeout(R, now, tmo);
-		if (poll(pfd, (nfds_t)nw, tmo) < 0 && errno != EINTR) {
-			probe_progress_clear(R);
-			fprintf(stderr, "sockscope probe: poll: %s\n", strerror(errno));
-			R->all_ok = false;
-			break;
-		}
-		if (watch_out && (pfd[np + ns].revents & (POLLERR | POLLHUP))) {
-			R->out_err = EPIPE; /* an orderly end: nobody reads the rest */
-			break;
-		}
-		for (int k = np; k < np + ns; k++)
-			probe_sink_drain(&R->sink, &pfd[k]);
-		now = probe_now_us();
-		for (int k = 0; k < np && R->out_err == 0; k++) {
-			struct slot *sl = &R->slots[map[k]];
-
-			/* the slot may have moved on to another step or server already */
-			if (sl->s == NULL || sl->fd != pfd[k].fd || sl->gen != gen[k])
-				continue;
-			if (pfd[k].revents != 0)
-				on_event(R, sl, pfd[k].revents);
-			if (sl->s != NULL && sl->fd == pfd[k].fd && sl->gen == gen[k] &&
-			    probe_now_us() >= sl->deadline_us)
-				on_timeout(R, sl);
-		}
-		probe_progress_tick(R, now_us());
+	L->ns = probe_sink_pollfds(&R->sink, L->pfd + L->np);
+	L->nw = L->np + L->ns;
+	L->out_at = -1;
+	if (watch_out) { /* no events asked: POLLERR when the reader is gone */
+		L->out_at = L->nw;
+		L->pfd[L->nw++] = (struct pollfd){ .fd = STDOUT_FILENO };
 	}
-	probe_progress_clear(R);
-	/* stopped early (stdout failed, poll failed): what is in flight is dropped */
+	in_fd = input_done ? -1 : probe_input_wait_fd(R);
+	if (in_fd >= 0) /* the next line: poll() wakes when it comes */
+		L->pfd[L->nw++] = (struct pollfd){ .fd = in_fd, .events = POLLIN };
+}
+
+/* What poll() said, slot by slot; a slot past its deadline times out. */
+static void
+serve_fds(struct run *R, const struct loop_fds *L)
+{
+	for (int k = L->np; k < L->np + L->ns; k++)
+		probe_sink_drain(&R->sink, &L->pfd[k]);
+	for (int k = 0; k < L->np && R->out_err == 0; k++) {
+		struct slot *sl = &R->slots[L->map[k]];
+
+		/* the slot may have moved on to another step or server already */
+		if (sl->s == NULL || sl->fd != L->pfd[k].fd || sl->gen != L->gen[k])
+			continue;
+		if (L->pfd[k].revents != 0)
+			on_event(R, sl, L->pfd[k].revents);
+		if (sl->s != NULL && sl->fd == L->pfd[k].fd && sl->gen == L->gen[k] &&
+		    probe_now_us() >= sl->deadline_us)
+			on_timeout(R, sl);
+	}
+}
+
+/* Stopped early (stdout failed, poll failed): what is in flight is dropped. */
+static void
+drop_in_flight(struct run *R)
+{
 	for (int i = 0; i < R->nslots; i++) {
 		struct slot *sl = &R->slots[i];
 
@@ -488,7 +465,55 @@ probe_run_loop(struct run *R)
 			R->active--;
 		}
 	}
-	free(pfd);
-	free(map);
-	free(gen);
+}
+
+void
+probe_run_loop(struct run *R)
+{
+	/* + sink, stdout, input */
+	struct loop_fds L = { .pfd = calloc((size_t)R->nslots + 4, sizeof(struct pollfd)),
+			      .map = calloc((size_t)R->nslots, sizeof(int)),
+			      .gen = calloc((size_t)R->nslots, sizeof(unsigned)) };
+	bool input_done = false, watch_out = stdout_is_pipe();
+
+	R->next_step = advance;
+	if (L.pfd == NULL || L.map == NULL || L.gen == NULL) {
+		fprintf(stderr, "sockscope probe: out of memory\n");
+		R->all_ok = false;
+		goto out;
+	}
+	probe_progress_start(R, now_us());
+	while (R->out_err == 0) {
+		int64_t now, next = INT64_MAX;
+		int tmo;
+
+		if (!input_done)
+			R->input_done = input_done = fill_slots(R);
+		if ((R->active == 0 && input_done) || R->out_err != 0)
+			break;
+		gather_fds(R, &L, watch_out, input_done, &next);
+		if (L.np == 0)
+			continue; /* slots were freed: fill them */
+		now = probe_now_us();
+		tmo = next <= now ? 0 : (int)((next - now + 999) / 1000);
+		tmo = probe_progress_timeout(R, now, tmo);
+		if (poll(L.pfd, (nfds_t)L.nw, tmo) < 0 && errno != EINTR) {
+			probe_progress_clear(R);
+			fprintf(stderr, "sockscope probe: poll: %s\n", strerror(errno));
+			R->all_ok = false;
+			break;
+		}
+		if (L.out_at >= 0 && (L.pfd[L.out_at].revents & (POLLERR | POLLHUP))) {
+			R->out_err = EPIPE; /* an orderly end: nobody reads the rest */
+			break;
+		}
+		serve_fds(R, &L);
+		probe_progress_tick(R, now_us());
+	}
+	probe_progress_clear(R);
+	drop_in_flight(R);
+out:
+	free(L.pfd);
+	free(L.map);
+	free(L.gen);
 }
