@@ -153,9 +153,11 @@ if command -v prlimit >/dev/null 2>&1; then
 	wait "$pid"
 	SC_RC=$?
 	expect_rc "open file limit lowered mid-run" 1
+	# The first server may be done before the limit comes down (a slow,
+	# sanitized build): every one after it is a local error.
 	expect_jsum "limit lowered: local errors, no unreachable" \
-		'len(objs), sorted(C(o["verdict"] for o in objs).items()), all("open file limit" in o.get("detail", "") for o in objs if o["verdict"] == "error")' \
-		"(6, [('error', 6)], True)"
+		'len(objs), all(o["verdict"] == "error" for o in objs[1:]), objs[0]["verdict"] in ("error", "not-socks"), all("open file limit" in o.get("detail", "") for o in objs if o["verdict"] == "error")' \
+		"(6, True, True, True)"
 	expect_jsum "limit lowered: the failed step is an error" \
 		'sorted(set(s["status"] for o in objs for s in o["steps"] if "Too many open files" in s.get("detail", "")))' \
 		"['error']"
