@@ -348,6 +348,22 @@ hold_limit(const struct cap_engine *e)
 	return share < e->cfg.reasm_limit ? share : e->cfg.reasm_limit;
 }
 
+/* The server's SYN-ACK is not in the capture (one direction captured, or
+ * a packet lost), and the client acknowledges at its own first byte: on a
+ * SOCKS port the client speaks first, so that acknowledges the server's SYN
+ * and nothing more.  The server's stream starts there, and what the client
+ * acknowledges later but the capture lacks is a gap, not silence. */
+static bool
+server_start_unseen(const struct conn *c, const struct tcp_frame *f, enum flow_side side,
+		    uint32_t seq)
+{
+	const struct reasm *client = &c->rs[FLOW_CLIENT];
+
+	return side == FLOW_CLIENT && c->on_port && (f->flags & (TCPF_ACK | TCPF_SYN)) == TCPF_ACK &&
+	       !c->rs[FLOW_SERVER].started && client->started && !client->partial &&
+	       seq == client->base;
+}
+
 static bool
 tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uint8_t *payload)
 {
@@ -381,6 +397,8 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 			reasm_syn(&c->rs[!side], f->ack - 1);
 		seq++;
 	}
+	if (server_start_unseen(c, f, side, seq))
+		reasm_syn(&c->rs[FLOW_SERVER], f->ack - 1);
 	if ((f->flags & TCPF_ACK) && !(f->flags & TCPF_SYN))
 		reasm_ack(&c->rs[!side], f->ack, sink(c, (enum flow_side)!side, &s));
 	c->rs[side].limit = hold_limit(e);

@@ -81,4 +81,16 @@ expect_stdout "IPv6 with extension headers: the session" '^session 1: \[fd00::1\
 expect_stdout "IPv6 with extension headers: its request" 'SOCKS5 CONNECT request: .*DST example\.com:80'
 expect_stdout "IPv6 with extension headers: its tunnel" '^  tunnel: 5 bytes from the client, 12 from the server'
 
+# Only the client's direction: the server's bytes the client acknowledged
+# are a gap in the server's stream, and the client's bytes after it are
+# counted, not lost without a word.
+gen client-only
+sc -- decode -r "$T/client-only.pcap" -v
+expect_rc "the client's direction only" 0
+expect_stdout "the client's direction only: the server's bytes are missing" \
+	'<- gap of 2 bytes in the server.s stream at byte 0 \(acknowledged by the other side but not in the capture\): decoding stops here'
+expect_stdout "the client's direction only: its later bytes counted" \
+	'note: 26 bytes from the client and 0 from the server not decoded, counted only'
+expect_stdout "the client's direction only: why undecided" '^  outcome: undecided \(decoding stopped at a gap\)'
+
 finish
