@@ -216,9 +216,10 @@ on_gap(void *ctx, uint64_t off, uint64_t len, enum reasm_gap_why why)
 		conn_begin(c);
 	if (c->state != CONN_SOCKS)
 		return;
-	bool stops = !past && !c->stopped && !c->unsynced;
-	sv_gap(&c->sv, c->now, cs->side, off, len, reasm_gap_why_text(why), stops);
-	if (stops)
+	enum sv_gap_effect effect = c->stopped || c->unsynced ? SV_GAP_UNDECODED :
+				    past ? SV_GAP_TUNNEL : SV_GAP_STOPS;
+	sv_gap(&c->sv, c->now, cs->side, off, len, reasm_gap_why_text(why), effect);
+	if (effect == SV_GAP_STOPS)
 		c->stopped = true;
 }
 

@@ -384,8 +384,15 @@ sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev)
 
 void
 sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint64_t len,
-       const char *why, bool stops)
+       const char *why, enum sv_gap_effect effect)
 {
+	static const char *const effect_text[] = {
+		[SV_GAP_STOPS] = "decoding stops here, the rest is only counted",
+		[SV_GAP_TUNNEL] = "tunnel data, counted on",
+		[SV_GAP_UNDECODED] = "in bytes not decoded, counted on",
+	};
+	bool stops = effect == SV_GAP_STOPS;
+
 	s->gap[side] += len;
 	if (stops)
 		s->stopped = true;
@@ -398,8 +405,7 @@ sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint6
 	fprintf(s->fp, "%s%s gap of %" PRIu64 " byte%s%s in the %s's stream at byte %" PRIu64
 		" (%s): %s\n", term_on(s->o->color, TS_ERROR), side_arrow[side], len,
 		len == 1 ? "" : "s", term_off(s->o->color), flow_side_name(side), off, why,
-		stops ? "decoding stops here, the rest is only counted"
-		      : "tunnel data, counted on");
+		effect_text[effect]);
 }
 
 void

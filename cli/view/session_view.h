@@ -91,10 +91,16 @@ void sv_begin(struct sv_session *s, const struct sv_opts *o, FILE *fp, unsigned 
 /* A flow event at time t. */
 void sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev);
 
-/* side's stream lost len bytes at off (why: in words); stops: the decoding
- * cannot go on past it. */
+/* What a gap does to the decoding. */
+enum sv_gap_effect {
+	SV_GAP_STOPS,     /* the decoding cannot go on past it */
+	SV_GAP_TUNNEL,    /* bytes lost from the tunnel: the counting goes on */
+	SV_GAP_UNDECODED, /* in bytes already not decoded (stopped, or never synced) */
+};
+
+/* side's stream lost len bytes at off (why: in words). */
 void sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint64_t len,
-	    const char *why, bool stops);
+	    const char *why, enum sv_gap_effect effect);
 
 /* A UDP datagram of the association, decoded (m), from the client to the
  * relay (to_relay) or back; m NULL when it is no SOCKS datagram (n bytes). */

@@ -93,4 +93,14 @@ expect_stdout "the client's direction only: its later bytes counted" \
 	'note: 26 bytes from the client and 0 from the server not decoded, counted only'
 expect_stdout "the client's direction only: why undecided" '^  outcome: undecided \(decoding stopped at a gap\)'
 
+# A second gap after decoding stopped is no tunnel data: the client's
+# request and the server's reply are what is missing here.
+gen server-only
+sc -- decode -r "$T/server-only.pcap" -v
+expect_stdout "the server's direction only: the first gap stops" \
+	'-> gap of 3 bytes in the client.s stream at byte 0 .*: decoding stops here'
+expect_stdout "the server's direction only: the second gap is in bytes not decoded" \
+	'-> gap of 12 bytes in the client.s stream at byte 3 .*: in bytes not decoded, counted on$'
+expect_no_stdout "the server's direction only: nothing called tunnel data" 'tunnel data'
+
 finish
