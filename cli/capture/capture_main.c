@@ -26,6 +26,7 @@
 
 #define EXIT_READ_OK 0
 #define EXIT_BAD_INPUT 2
+#define EXIT_STDOUT 7
 #define SNAPLEN 262144
 #define LIVE_TIMEOUT_MS 100
 
@@ -54,6 +55,7 @@ struct run {
 	unsigned long packets;
 	bool out_of_memory;
 	bool broken_pipe;
+	int write_errno;        /* why standard output first failed, 0 while it works */
 };
 
 static bool
@@ -146,6 +148,7 @@ on_done(void *ctx, const struct cap_done *d)
 	if (!selected(r, d->sv))
 		return;
 	r->shown++;
+	errno = 0;
 	switch (r->o->mode) {
 	case MODE_AUTO:
 		show_auto(r, d);
@@ -165,9 +168,13 @@ on_done(void *ctx, const struct cap_done *d)
 	/* a live capture read by a person shows each session as it ends */
 	if (r->o->iface != NULL)
 		fflush(stdout);
-	/* a reader that went away (head) is an orderly end, said nowhere */
-	if (ferror(stdout) && errno == EPIPE)
-		r->broken_pipe = true;
+	/* stdio forgets why a write failed once its buffer is dropped: keep
+	 * it for the message.  A reader that went away (head) is an orderly
+	 * end, said nowhere. */
+	if (ferror(stdout) && r->write_errno == 0) {
+		r->write_errno = errno != 0 ? errno : EIO;
+		r->broken_pipe = r->write_errno == EPIPE;
+	}
 }
 
 static int
@@ -337,6 +344,11 @@ run_capture(struct run *r)
 	if (r->out_of_memory) {
 		fprintf(stderr, "sockscope: out of memory\n");
 		rc = EXIT_BAD_INPUT;
+	}
+	if (r->write_errno != 0 && !r->broken_pipe) {
+		fflush(stdout);
+		fprintf(stderr, "sockscope: standard output: %s\n", strerror(r->write_errno));
+		return EXIT_STDOUT;
 	}
 	return term_stdout_status(rc);
 }

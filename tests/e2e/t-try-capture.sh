@@ -103,4 +103,17 @@ expect_stdout "the server's direction only: the second gap is in bytes not decod
 	'-> gap of 12 bytes in the client.s stream at byte 3 .*: in bytes not decoded, counted on$'
 expect_no_stdout "the server's direction only: nothing called tunnel data" 'tunnel data'
 
+# A full disk on standard output is said as a full disk, whichever write
+# met it first (here a -j object larger than stdio's buffer).
+"$PY" "$E2E_DIR/pcapgen.py" udp -o "$T/udp.pcap" >/dev/null || die "pcapgen udp"
+for mode in -j -v -X --sessions; do
+	timeout --foreground -k 2 20 "$SOCKSCOPE" decode -r "$T/udp.pcap" "$mode" >/dev/full 2>"$T/full.err"
+	rc=$?
+	if [ "$rc" = 7 ] && grep -q '^sockscope: standard output: No space left on device$' "$T/full.err"; then
+		ok "$mode > /dev/full: exit 7, no space left on device"
+	else
+		fail "$mode > /dev/full: exit $rc, stderr: $(cat "$T/full.err")"
+	fi
+done
+
 finish
