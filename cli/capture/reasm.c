@@ -157,9 +157,16 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t cap, size_
 	}
 	int64_t at = unwrap(r, seq);
 	if (at < 0) {
-		/* before the first byte seen (a partial stream's earlier bytes) */
-		r->repeated += len;
-		return true;
+		/* bytes before the first byte seen (a partial stream's earlier
+		 * bytes); a copy sent again may run on past it */
+		size_t before = (uint64_t)-at < len ? (size_t)-at : len;
+		r->repeated += before;
+		if (before == len)
+			return true;
+		p += before < cap ? before : cap;
+		cap = before < cap ? cap - before : 0;
+		len -= before;
+		at = 0;
 	}
 	uint64_t a = (uint64_t)at;
 	if (fin && !r->fin_known) {

@@ -289,6 +289,24 @@ START_TEST(joined_in_the_middle)
 }
 END_TEST
 
+/* No SYN, and a retransmission that starts before the first segment seen
+ * and runs past it (a sender repacketizes what it sends again): the bytes
+ * past the first segment are new, handed on, not given up as missing. */
+START_TEST(joined_in_the_middle_then_a_longer_copy)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	ck_assert(reasm_segment(&f.r, 5000, (const uint8_t *)"mid", 3, 3, false, &f.sink));
+	ck_assert(reasm_segment(&f.r, 4998, (const uint8_t *)"..middle", 8, 8, false, &f.sink));
+	reasm_ack(&f.r, 5006, &f.sink);
+	ck_assert(reasm_segment(&f.r, 5006, (const uint8_t *)"!", 1, 1, true, &f.sink));
+	reasm_flush(&f.r, &f.sink);
+	ck_assert_uint_eq(f.r.gaps, 0);
+	expect_stream(&f, "middle!", "D0+3 D3+3 D6+1 F7 ");
+}
+END_TEST
+
 Suite *
 reasm_suite(void)
 {
@@ -306,6 +324,7 @@ reasm_suite(void)
 	tcase_add_test(tc, flush_up_to_the_fin);
 	tcase_add_test(tc, sequence_wraps);
 	tcase_add_test(tc, joined_in_the_middle);
+	tcase_add_test(tc, joined_in_the_middle_then_a_longer_copy);
 	suite_add_tcase(s, tc);
 	return s;
 }
