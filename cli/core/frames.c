@@ -17,6 +17,8 @@
 #define ETHERTYPE_IPV6 0x86dd
 #define ETHERTYPE_VLAN 0x8100
 #define ETHERTYPE_QINQ 0x88a8
+#define ETHERTYPE_QINQ_OLD 0x9100 /* 802.1ad's tag before it had a number */
+#define VLAN_TAGS_MAX 8
 
 /* The frame being read: whole (a dump: lengths must agree exactly, TCP
  * only) or as captured (libpcap: the payload may be cut). */
@@ -203,7 +205,14 @@ parse_ip(const struct frame_in *in, size_t at, uint16_t ethertype, struct tcp_fr
 	return false;
 }
 
-/* Behind one VLAN tag (802.1Q) or two (802.1ad and 802.1Q). */
+static bool
+vlan_tag(uint16_t type)
+{
+	return type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD;
+}
+
+/* Behind VLAN tags (802.1Q, 802.1ad, stacked as deep as providers stack
+ * them). */
 static bool
 parse_ethernet(const struct frame_in *in, struct tcp_frame *f)
 {
@@ -212,7 +221,7 @@ parse_ethernet(const struct frame_in *in, struct tcp_frame *f)
 	if (in->len < 14)
 		return false;
 	uint16_t type = get16(in->p + at);
-	for (int tags = 0; tags < 2 && (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ); tags++) {
+	for (int tags = 0; tags < VLAN_TAGS_MAX && vlan_tag(type); tags++) {
 		if (in->len < at + 6)
 			return false;
 		at += 4;

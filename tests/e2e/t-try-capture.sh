@@ -15,6 +15,15 @@ from pcapgen import (Net, Tcp, GREETING, METHOD, LINKS, s5_request, s5_reply,
                      write_pcap)
 
 
+class Vlans(Net):
+    """Ethernet with three VLAN tags: an 802.1ad (and a legacy 0x9100)
+    outer pair over an 802.1Q one, as provider networks stack them."""
+
+    def link_header(self, packet):
+        return (b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" +
+                struct.pack("!HHHHHHH", 0x88A8, 5, 0x9100, 6, 0x8100, 7, 0x0800))
+
+
 class Ipv6Ext(Net):
     """IPv6 with a destination options and a hop-by-hop header (PadN)
     between the fixed header and TCP."""
@@ -63,8 +72,11 @@ def server_only(net):
 
 def main():
     name, out = sys.argv[2], sys.argv[3]
-    net = {"v6ext": lambda: Ipv6Ext("ether", True, False)}.get(name, lambda: Net("ether", False, False))()
-    {"v6ext": connect, "client-only": client_only, "server-only": server_only}[name](net)
+    net = {"v6ext": lambda: Ipv6Ext("ether", True, False),
+           "vlans": lambda: Vlans("ether", False, False)}.get(
+               name, lambda: Net("ether", False, False))()
+    {"v6ext": connect, "vlans": connect, "client-only": client_only,
+     "server-only": server_only}[name](net)
     with open(out, "wb") as f:
         write_pcap(f, LINKS["ether"], net.frames, 65535)
 
@@ -80,6 +92,12 @@ expect_rc "IPv6 with extension headers" 0
 expect_stdout "IPv6 with extension headers: the session" '^session 1: \[fd00::1\]:40000 -> \[fd00::2\]:1080'
 expect_stdout "IPv6 with extension headers: its request" 'SOCKS5 CONNECT request: .*DST example\.com:80'
 expect_stdout "IPv6 with extension headers: its tunnel" '^  tunnel: 5 bytes from the client, 12 from the server'
+
+# Three VLAN tags (802.1ad, 0x9100, 802.1Q): the session behind them.
+gen vlans
+sc -- decode -r "$T/vlans.pcap" -v
+expect_stdout "three VLAN tags: the session" '^session 1: 10\.0\.0\.1:40000 -> 10\.0\.0\.2:1080'
+expect_stdout "three VLAN tags: its tunnel" '^  tunnel: 5 bytes from the client, 12 from the server'
 
 # Only the client's direction: the server's bytes the client acknowledged
 # are a gap in the server's stream, and the client's bytes after it are
