@@ -123,6 +123,7 @@ conn_new(struct cap_engine *e, int64_t t, const struct tcp_frame *f, bool src_cl
 	c->on_port = socks_port(e, c->end[FLOW_SERVER].port);
 	c->partial = !(f->flags & TCPF_SYN);
 	c->first = c->now = t;
+	c->seen = e->clock;
 	for (int s = 0; s < 2; s++) {
 		reasm_init(&c->rs[s], e->cfg.reasm_limit);
 		c->sides[s] = (struct conn_side){ c, (enum flow_side)s };
@@ -312,6 +313,7 @@ void
 conn_touch(struct cap_engine *e, struct conn *c, int64_t t)
 {
 	c->now = t;
+	c->seen = e->clock;
 	if (e->newest == c)
 		return;
 	if (c->prev != NULL)
@@ -327,11 +329,16 @@ conn_touch(struct cap_engine *e, struct conn *c, int64_t t)
 
 /* Connections with no packet for CAP_IDLE_US end, as Zeek's inactivity
  * timeout ends them: what is held is bounded by the connections alive in
- * that window, not by the capture.  The list is in order of last packet. */
+ * that window, not by the capture.  The list is in order of last packet.
+ * Idleness is measured on a clock that never goes back: a packet timed
+ * before the others (a clock stepped back, merged captures, a pcapng block
+ * with no time) would otherwise make every connection look idle. */
 static void
 expire_idle(struct cap_engine *e, int64_t t)
 {
-	while (e->oldest != NULL && t - e->oldest->now > CAP_IDLE_US)
+	if (t > e->clock)
+		e->clock = t;
+	while (e->oldest != NULL && e->clock - e->oldest->seen > CAP_IDLE_US)
 		conn_end(e, e->oldest, e->oldest->now, "no packet for 15 minutes");
 }
 

@@ -50,6 +50,7 @@ struct conn {
 	uint64_t fed[2];             /* bytes fed to the flow */
 	uint64_t undecoded[2];       /* bytes after decoding stopped */
 	int64_t first, now;          /* first packet's time, the last packet's */
+	int64_t seen;                /* the engine's clock at its last packet */
 	FILE *text;                  /* the conversation, when kept */
 	char *textp;
 	size_t textlen;
@@ -72,6 +73,7 @@ struct cap_engine {
 	struct conn *oldest, *newest;
 	size_t nopen;
 	unsigned nsessions;
+	int64_t clock;               /* the latest packet time yet: it never goes back */
 	struct udp_assoc *assocs;
 };
 

@@ -70,12 +70,28 @@ def server_only(net):
     c.fin(1)
 
 
+def clock_back(net):
+    """The capture's clock steps back an hour mid-session (an NTP step, a
+    merged capture, a pcapng Simple Packet Block with no time at all)."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.send(1, METHOD)
+    net.t -= 3600 * 1000000
+    c.send(0, s5_request(host=b"example.com"))
+    net.t += 3600 * 1000000
+    c.send(1, s5_reply())
+    c.send(0, b"GET /")
+    c.send(1, b"HTTP/1.0 200")
+    c.close()
+
+
 def main():
     name, out = sys.argv[2], sys.argv[3]
     net = {"v6ext": lambda: Ipv6Ext("ether", True, False),
            "vlans": lambda: Vlans("ether", False, False)}.get(
                name, lambda: Net("ether", False, False))()
-    {"v6ext": connect, "vlans": connect, "client-only": client_only,
+    {"v6ext": connect, "vlans": connect, "clock-back": clock_back, "client-only": client_only,
      "server-only": server_only}[name](net)
     with open(out, "wb") as f:
         write_pcap(f, LINKS["ether"], net.frames, 65535)
@@ -98,6 +114,24 @@ gen vlans
 sc -- decode -r "$T/vlans.pcap" -v
 expect_stdout "three VLAN tags: the session" '^session 1: 10\.0\.0\.1:40000 -> 10\.0\.0\.2:1080'
 expect_stdout "three VLAN tags: its tunnel" '^  tunnel: 5 bytes from the client, 12 from the server'
+
+# A packet timed before the others: the session is still one session, not
+# ended for want of packets and then joined again in its middle.
+gen clock-back
+sc -- decode -r "$T/clock-back.pcap" -j
+expect_rc "a clock that steps back" 0
+if "$PY" -c '
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1])]
+assert len(s) == 1, "%d sessions" % len(s)
+assert s[0]["outcome"]["result"] == "granted", s[0]["outcome"]
+assert s[0]["bytes"] == {"client": 5, "server": 12}, s[0]["bytes"]
+assert s[0]["ended"] == "FIN both ways", s[0]["ended"]
+' "$SC_OUT" 2>"$T/why"; then
+	ok "a clock that steps back: one session, granted, its tunnel whole"
+else
+	fail "a clock that steps back: $(tail -n 1 "$T/why")"
+fi
 
 # Only the client's direction: the server's bytes the client acknowledged
 # are a gap in the server's stream, and the client's bytes after it are
