@@ -269,6 +269,23 @@ catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* An IP header that claims more than the frame had on the wire (wire
+ * bytes, from the record) lies: the snap length cut nothing of what was
+ * never sent, so the payload is what the wire held; whether the segment
+ * was longer, the other side's acknowledgement tells. */
+static void
+trust_the_wire(struct tcp_frame *f, bpf_u_int32 caplen, bpf_u_int32 wirelen)
+{
+	size_t wire = wirelen > caplen ? wirelen : caplen;
+
+	if (wire < f->payload_off)
+		wire = f->payload_off;
+	if (f->payload_len > wire - f->payload_off)
+		f->payload_len = wire - f->payload_off;
+	if (f->payload_cap > f->payload_len)
+		f->payload_cap = f->payload_len;
+}
+
 /* Reads until the end, -c, a signal or an error; returns the exit status. */
 static int
 read_packets(struct run *r, pcap_t *p, enum link_type link, int64_t *last)
@@ -293,9 +310,11 @@ read_packets(struct run *r, pcap_t *p, enum link_type link, int64_t *last)
 		if (t > *last)
 			*last = t;
 		r->packets++;
-		if (frame_parse_link(link, data, h->caplen, &f) &&
-		    !cap_packet(r->e, t, &f, data + f.payload_off))
-			r->out_of_memory = true;
+		if (frame_parse_link(link, data, h->caplen, &f)) {
+			trust_the_wire(&f, h->caplen, h->len);
+			if (!cap_packet(r->e, t, &f, data + f.payload_off))
+				r->out_of_memory = true;
+		}
 		if (ferror(stdout) || r->broken_pipe || r->out_of_memory)
 			return EXIT_READ_OK;
 	}

@@ -86,12 +86,27 @@ def clock_back(net):
     c.close()
 
 
+def ip_length_lies(net):
+    """The method selection's IPv4 header says 1000 bytes; the frame, whole
+    on the wire (nothing cut by the snap length), has 42."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.send(1, METHOD)
+    t, frame, cut = net.frames[-1]
+    net.frames[-1] = (t, frame[:16] + struct.pack("!H", 1000) + frame[18:], cut)
+    c.send(0, s5_request(host=b"example.com"))
+    c.send(1, s5_reply())
+    c.close()
+
+
 def main():
     name, out = sys.argv[2], sys.argv[3]
     net = {"v6ext": lambda: Ipv6Ext("ether", True, False),
            "vlans": lambda: Vlans("ether", False, False)}.get(
                name, lambda: Net("ether", False, False))()
-    {"v6ext": connect, "vlans": connect, "clock-back": clock_back, "client-only": client_only,
+    {"v6ext": connect, "vlans": connect, "clock-back": clock_back,
+     "ip-length-lies": ip_length_lies, "client-only": client_only,
      "server-only": server_only}[name](net)
     with open(out, "wb") as f:
         write_pcap(f, LINKS["ether"], net.frames, 65535)
@@ -132,6 +147,14 @@ assert s[0]["ended"] == "FIN both ways", s[0]["ended"]
 else
 	fail "a clock that steps back: $(tail -n 1 "$T/why")"
 fi
+
+# An IP header that claims more than the frame held on the wire: no bytes
+# "cut by the snap length" (none was cut), the session decoded whole.
+gen ip-length-lies
+sc -- decode -r "$T/ip-length-lies.pcap" -v
+expect_stdout "an IP length that lies: the reply decoded" '<- SOCKS5 reply: REP 0x00 succeeded'
+expect_stdout "an IP length that lies: granted" '^  outcome: granted$'
+expect_no_stdout "an IP length that lies: no snap length gap" 'snap length'
 
 # Only the client's direction: the server's bytes the client acknowledged
 # are a gap in the server's stream, and the client's bytes after it are
