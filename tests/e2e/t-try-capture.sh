@@ -100,13 +100,26 @@ def ip_length_lies(net):
     c.close()
 
 
+def sniff_reply_first(net):
+    """--sniff, joined in the middle of a proxy on port 50000 whose client
+    has the lower port: the first bytes seen are the proxy's success reply
+    (05 00 00 01 ...), then the tunnel (HTTP)."""
+    c = Tcp(net, cport=40000, sport=50000)
+    c.sent = [21, 2]
+    c.send(1, s5_reply())
+    c.send(0, b"GET / HTTP/1.0\r\n\r\n")
+    c.send(1, b"HTTP/1.0 200 OK\r\n\r\n")
+    c.close()
+
+
 def main():
     name, out = sys.argv[2], sys.argv[3]
     net = {"v6ext": lambda: Ipv6Ext("ether", True, False),
            "vlans": lambda: Vlans("ether", False, False)}.get(
                name, lambda: Net("ether", False, False))()
     {"v6ext": connect, "vlans": connect, "clock-back": clock_back,
-     "ip-length-lies": ip_length_lies, "client-only": client_only,
+     "ip-length-lies": ip_length_lies, "sniff-reply-first": sniff_reply_first,
+     "client-only": client_only,
      "server-only": server_only}[name](net)
     with open(out, "wb") as f:
         write_pcap(f, LINKS["ether"], net.frames, 65535)
@@ -155,6 +168,16 @@ sc -- decode -r "$T/ip-length-lies.pcap" -v
 expect_stdout "an IP length that lies: the reply decoded" '<- SOCKS5 reply: REP 0x00 succeeded'
 expect_stdout "an IP length that lies: granted" '^  outcome: granted$'
 expect_no_stdout "an IP length that lies: no snap length gap" 'snap length'
+
+# --sniff joined in a connection's middle: a SOCKS5 success reply has the
+# shape of a request with command 0x00; taking it for one would make the
+# proxy the client and the client's HTTP a protocol violation by the
+# "server".  No session is invented.
+gen sniff-reply-first
+sc -- decode -r "$T/sniff-reply-first.pcap" --sniff --sessions
+expect_rc "--sniff, a reply seen first" 0
+expect_no_stdout "--sniff, a reply seen first: no session with roles reversed" 'violation|0x00 '
+expect_err "--sniff, a reply seen first: no session found" 'no SOCKS session \(0 found'
 
 # Only the client's direction: the server's bytes the client acknowledged
 # are a gap in the server's stream, and the client's bytes after it are
