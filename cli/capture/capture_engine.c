@@ -165,6 +165,68 @@ conn_unlink(struct cap_engine *e, struct conn *c)
 	e->nopen--;
 }
 
+/* A connection closed by FIN both ways or a reset, remembered for
+ * CAP_TOMB_US of capture time, as TCP's TIME-WAIT remembers it: copies of
+ * its last segments that come late (a lost ACK, a reset after the close)
+ * are no new connection joined in its middle. */
+struct tomb {
+	struct tomb *hnext; /* hash chain */
+	struct tomb *next;  /* in order of closing, oldest first */
+	struct tcp_end a, b;
+	int64_t closed;     /* the engine's clock then */
+};
+
+static void
+forget_oldest_tomb(struct cap_engine *e)
+{
+	struct tomb *t = e->tomb_oldest;
+	struct tomb **pp = &e->tombs[conn_hash(&t->a, &t->b)];
+
+	while (*pp != t)
+		pp = &(*pp)->hnext;
+	*pp = t->hnext;
+	e->tomb_oldest = t->next;
+	if (e->tomb_oldest == NULL)
+		e->tomb_newest = NULL;
+	e->ntombs--;
+	free(t);
+}
+
+static void
+bury(struct cap_engine *e, const struct conn *c)
+{
+	if (e->ntombs == CAP_TOMBS_MAX)
+		forget_oldest_tomb(e);
+
+	struct tomb *t = malloc(sizeof(*t));
+	uint32_t h = conn_hash(&c->end[0], &c->end[1]);
+
+	if (t == NULL)
+		return; /* a late copy then starts a connection: said as partial */
+	t->a = c->end[0];
+	t->b = c->end[1];
+	t->closed = e->clock;
+	t->hnext = e->tombs[h];
+	e->tombs[h] = t;
+	t->next = NULL;
+	if (e->tomb_newest != NULL)
+		e->tomb_newest->next = t;
+	else
+		e->tomb_oldest = t;
+	e->tomb_newest = t;
+	e->ntombs++;
+}
+
+static bool
+closed_lately(const struct cap_engine *e, const struct tcp_frame *f)
+{
+	for (const struct tomb *t = e->tombs[conn_hash(&f->src, &f->dst)]; t != NULL; t = t->hnext)
+		if ((tcp_end_equal(&t->a, &f->src) && tcp_end_equal(&t->b, &f->dst)) ||
+		    (tcp_end_equal(&t->b, &f->src) && tcp_end_equal(&t->a, &f->dst)))
+			return true;
+	return false;
+}
+
 static void on_data(void *ctx, const uint8_t *p, size_t n, uint64_t off);
 static void on_gap(void *ctx, uint64_t off, uint64_t len, enum reasm_gap_why why);
 static void on_fin(void *ctx, uint64_t off);
@@ -297,6 +359,7 @@ handle_reset(struct cap_engine *e, struct conn *c, enum flow_side side, int64_t 
 		conn_begin(c);
 	if (c->state != CONN_IGNORED && !c->stopped && !c->unsynced)
 		flow_close(&c->fl, side, FLOW_RESET);
+	bury(e, c);
 	conn_end(e, c, t, side == FLOW_CLIENT ? "a reset from the client"
 					      : "a reset from the server");
 }
@@ -340,6 +403,8 @@ expire_idle(struct cap_engine *e, int64_t t)
 		e->clock = t;
 	while (e->oldest != NULL && e->clock - e->oldest->seen > CAP_IDLE_US)
 		conn_end(e, e->oldest, e->oldest->now, "no packet for 15 minutes");
+	while (e->tomb_oldest != NULL && e->clock - e->tomb_oldest->closed > CAP_TOMB_US)
+		forget_oldest_tomb(e);
 }
 
 /* What one direction may hold behind a hole: its share of a budget for all
@@ -384,6 +449,8 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 		conn_end(e, c, t, "a new connection on the same ports");
 		c = NULL;
 	}
+	if (c == NULL && !(f->flags & TCPF_SYN) && closed_lately(e, f))
+		return true;
 	if (c == NULL) {
 		bool src_client = source_is_client(e, f, &skip);
 		const struct tcp_end *server = src_client ? &f->dst : &f->src;
@@ -413,8 +480,10 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 	if (f->payload_len > 0 || (f->flags & TCPF_FIN))
 		ok = reasm_segment(&c->rs[side], seq, payload, f->payload_cap, f->payload_len,
 				   f->flags & TCPF_FIN, sink(c, side, &s));
-	if (c->fin_done[0] && c->fin_done[1])
+	if (c->fin_done[0] && c->fin_done[1]) {
+		bury(e, c);
 		conn_end(e, c, t, "FIN both ways");
+	}
 	return ok;
 }
 
@@ -458,6 +527,8 @@ cap_free(struct cap_engine *e)
 		conn_unlink(e, c);
 		conn_free(c);
 	}
+	while (e->tomb_oldest != NULL)
+		forget_oldest_tomb(e);
 	udp_free(e);
 	free(e);
 }

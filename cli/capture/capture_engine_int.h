@@ -65,6 +65,10 @@ struct conn {
 #define CAP_HOLD_MIN ((size_t)16 << 10)    /* one direction holds at least this */
 
 struct udp_assoc;
+struct tomb;
+
+#define CAP_TOMB_US (120 * 1000000LL) /* a closed connection's late copies: 2 MSL */
+#define CAP_TOMBS_MAX 65536u          /* at most this many remembered: memory bounded */
 
 struct cap_engine {
 	struct cap_config cfg;
@@ -75,6 +79,9 @@ struct cap_engine {
 	unsigned nsessions;
 	int64_t clock;               /* the latest packet time yet: it never goes back */
 	struct udp_assoc *assocs;
+	struct tomb *tombs[CAP_HASH_SIZE]; /* connections closed in the last CAP_TOMB_US */
+	struct tomb *tomb_oldest, *tomb_newest;
+	size_t ntombs;
 };
 
 /* capture_engine.c: c had a packet at t (it moves to the newest end of the

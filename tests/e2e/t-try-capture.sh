@@ -112,6 +112,27 @@ def sniff_reply_first(net):
     c.close()
 
 
+def late_copies(net):
+    """The server's last data and FIN come again after both FINs were seen
+    (its peer's ACK was lost), and a reset follows a closed connection."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.send(1, METHOD)
+    c.send(0, s5_request())
+    c.send(1, s5_reply())
+    c.send(0, b"GET /")
+    c.fin(0)
+    c.seg(1, c.sent[1], b"HTTP/1.0 200 bye", flags=0x19)
+    c.sent[1] += 16
+    c.seg(0, c.sent[0] + 1, flags=0x10)
+    c.seg(1, c.sent[1] - 16, b"HTTP/1.0 200 bye", flags=0x19)
+    c.seg(0, c.sent[0] + 1, b"x", flags=0x14)
+    net.t += 200 * 1000000
+    # the same ports much later, with no SYN seen: a connection of its own
+    c.seg(0, c.sent[0] + 5000, b"late tunnel", flags=0x18)
+
+
 def main():
     name, out = sys.argv[2], sys.argv[3]
     net = {"v6ext": lambda: Ipv6Ext("ether", True, False),
@@ -119,7 +140,7 @@ def main():
                name, lambda: Net("ether", False, False))()
     {"v6ext": connect, "vlans": connect, "clock-back": clock_back,
      "ip-length-lies": ip_length_lies, "sniff-reply-first": sniff_reply_first,
-     "client-only": client_only,
+     "late-copies": late_copies, "client-only": client_only,
      "server-only": server_only}[name](net)
     with open(out, "wb") as f:
         write_pcap(f, LINKS["ether"], net.frames, 65535)
@@ -178,6 +199,15 @@ sc -- decode -r "$T/sniff-reply-first.pcap" --sniff --sessions
 expect_rc "--sniff, a reply seen first" 0
 expect_no_stdout "--sniff, a reply seen first: no session with roles reversed" 'violation|0x00 '
 expect_err "--sniff, a reply seen first: no session found" 'no SOCKS session \(0 found'
+
+# Copies of a closed connection's last segments are not a new session; the
+# same ports minutes later are.
+gen late-copies
+sc -- decode -r "$T/late-copies.pcap" --sessions
+expect_rc "late copies" 0
+expect_stdout "late copies: the session" '^1 .* 5 +16 +[0-9.]+  granted$'
+expect_stdout "late copies: a later connection on the same ports" '^2 .*undecided \(partial\)$'
+expect_no_stdout "late copies: nothing more" '^3 '
 
 # Only the client's direction: the server's bytes the client acknowledged
 # are a gap in the server's stream, and the client's bytes after it are
