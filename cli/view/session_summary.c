@@ -101,6 +101,12 @@ sv_end(struct sv_session *s, int64_t t, const char *ended)
 
 	if (t > s->last)
 		s->last = t;
+	if (s->datagrams > SV_DATAGRAMS_SHOWN) {
+		char note[128];
+		snprintf(note, sizeof(note), "%u UDP datagrams, the first %u shown, the rest "
+			 "counted", s->datagrams, SV_DATAGRAMS_SHOWN);
+		sv_note(s, t, note);
+	}
 	snprintf(s->ended, sizeof(s->ended), "%s", ended);
 	if (s->o->quiet || s->fp == NULL)
 		return;

@@ -414,6 +414,8 @@ sv_datagram(struct sv_session *s, int64_t t, bool to_relay, const struct msg *m,
 	s->datagrams++;
 	if (t > s->last)
 		s->last = t;
+	if (s->datagrams > SV_DATAGRAMS_SHOWN)
+		return; /* counted; sv_end says so */
 	if (m != NULL) {
 		show_message(s, t, m, to_relay ? FLOW_CLIENT : FLOW_SERVER, VIEW_ROLE_NONE, -1);
 		return;

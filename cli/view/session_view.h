@@ -102,6 +102,10 @@ enum sv_gap_effect {
 void sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint64_t len,
 	    const char *why, enum sv_gap_effect effect);
 
+/* Datagrams shown of one association; the rest are counted, so that what a
+ * session keeps does not grow with a long association. */
+#define SV_DATAGRAMS_SHOWN 1000u
+
 /* A UDP datagram of the association, decoded (m), from the client to the
  * relay (to_relay) or back; m NULL when it is no SOCKS datagram (n bytes). */
 void sv_datagram(struct sv_session *s, int64_t t, bool to_relay, const struct msg *m,

@@ -133,6 +133,20 @@ def late_copies(net):
     c.seg(0, c.sent[0] + 5000, b"late tunnel", flags=0x18)
 
 
+def udp_flood(net):
+    """A granted UDP ASSOCIATE and 1500 datagrams to the relay."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.send(1, METHOD)
+    c.send(0, bytes([5, 3, 0, 1, 10, 0, 0, 1]) + struct.pack("!H", 5000))
+    c.send(1, s5_reply(port=6000))
+    dgram = bytes([0, 0, 0, 1, 93, 184, 216, 34, 0, 53]) + b"q" * 20
+    for _ in range(1500):
+        net.add(net.ip(0, 17, struct.pack("!HHHH", 5000, 6000, 8 + len(dgram), 0) + dgram), dt=10)
+    c.close()
+
+
 def main():
     name, out = sys.argv[2], sys.argv[3]
     net = {"v6ext": lambda: Ipv6Ext("ether", True, False),
@@ -140,7 +154,7 @@ def main():
                name, lambda: Net("ether", False, False))()
     {"v6ext": connect, "vlans": connect, "clock-back": clock_back,
      "ip-length-lies": ip_length_lies, "sniff-reply-first": sniff_reply_first,
-     "late-copies": late_copies, "client-only": client_only,
+     "late-copies": late_copies, "udp-flood": udp_flood, "client-only": client_only,
      "server-only": server_only}[name](net)
     with open(out, "wb") as f:
         write_pcap(f, LINKS["ether"], net.frames, 65535)
@@ -208,6 +222,29 @@ expect_rc "late copies" 0
 expect_stdout "late copies: the session" '^1 .* 5 +16 +[0-9.]+  granted$'
 expect_stdout "late copies: a later connection on the same ports" '^2 .*undecided \(partial\)$'
 expect_no_stdout "late copies: nothing more" '^3 '
+
+# A long UDP association: what is kept of a session must not grow with its
+# datagrams (-j kept 8 KiB of each): the first 1000 are shown, the rest
+# counted, and said so.
+gen udp-flood
+sc -- decode -r "$T/udp-flood.pcap" -j
+expect_rc "a UDP flood, -j" 0
+if "$PY" -c '
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1])]
+assert len(s) == 1, "%d sessions" % len(s)
+n = sum(1 for m in s[0]["messages"] if m["type"] == "udp")
+assert n == 1000, "%d datagrams listed" % n
+notes = [e["text"] for e in s[0]["events"] if e["event"] == "note"]
+assert any("1500 UDP datagrams" in t for t in notes), notes
+' "$SC_OUT" 2>"$T/why"; then
+	ok "a UDP flood, -j: 1000 datagrams listed, all 1500 counted"
+else
+	fail "a UDP flood, -j: $(tail -n 1 "$T/why")"
+fi
+sc -- decode -r "$T/udp-flood.pcap" -v
+expect_stdout "a UDP flood, -v: the count" '1500 UDP datagrams'
+expect_stdout "a UDP flood, -v: said" 'note: .*1500 UDP datagrams, the first 1000 shown'
 
 # Only the client's direction: the server's bytes the client acknowledged
 # are a gap in the server's stream, and the client's bytes after it are
