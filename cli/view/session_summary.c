@@ -107,6 +107,12 @@ sv_end(struct sv_session *s, int64_t t, const char *ended)
 			 "counted", s->datagrams, SV_DATAGRAMS_SHOWN);
 		sv_note(s, t, note);
 	}
+	if (s->counted_gaps > SV_GAPS_SHOWN) {
+		char note[128];
+		snprintf(note, sizeof(note), "%u gaps past the first stop or in the tunnel, the first %u "
+			 "shown, the rest counted", s->counted_gaps, SV_GAPS_SHOWN);
+		sv_note(s, t, note);
+	}
 	snprintf(s->ended, sizeof(s->ended), "%s", ended);
 	if (s->o->quiet || s->fp == NULL)
 		return;

@@ -396,6 +396,8 @@ sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint6
 	s->gap[side] += len;
 	if (stops)
 		s->stopped = true;
+	else if (++s->counted_gaps > SV_GAPS_SHOWN)
+		return; /* counted in gap[]; sv_end says so */
 	JSON_EVENT(s, t, "{s:s, s:s, s:I, s:I, s:s, s:b}", "event", "gap", "side",
 				   flow_side_name(side), "offset", (json_int_t)off, "length",
 				   (json_int_t)len, "why", why, "stops", stops);

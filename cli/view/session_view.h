@@ -78,6 +78,7 @@ struct sv_session {
 	bool tunnel_said[2];
 	uint64_t gap[2];          /* bytes each side sent that the capture missed */
 	unsigned anomalies, datagrams;
+	unsigned counted_gaps;     /* gaps that do not stop the decoding */
 	char ended[80];           /* how it ended */
 	json_t *messages, *events; /* o->json: gathered for sv_json() */
 	bool out_of_memory;
@@ -102,9 +103,11 @@ enum sv_gap_effect {
 void sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint64_t len,
 	    const char *why, enum sv_gap_effect effect);
 
-/* Datagrams shown of one association; the rest are counted, so that what a
- * session keeps does not grow with a long association. */
-#define SV_DATAGRAMS_SHOWN 1000u
+/* Datagrams of one association, and gaps in one tunnel, shown one by one;
+ * the rest are counted, so that what a session keeps does not grow with a
+ * long association or a long download cut by the snap length. */
+#define SV_DATAGRAMS_SHOWN 100u
+#define SV_GAPS_SHOWN 100u
 
 /* A UDP datagram of the association, decoded (m), from the client to the
  * relay (to_relay) or back; m NULL when it is no SOCKS datagram (n bytes). */

@@ -147,6 +147,20 @@ def udp_flood(net):
     c.close()
 
 
+def snap_cut_tunnel(net):
+    """A long download captured with a small snap length: each of 300
+    tunnel segments is cut, a gap each."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.send(1, METHOD)
+    c.send(0, s5_request())
+    c.send(1, s5_reply())
+    for _ in range(300):
+        c.send(1, b"D" * 1000, cut=900)
+    c.close()
+
+
 def main():
     name, out = sys.argv[2], sys.argv[3]
     net = {"v6ext": lambda: Ipv6Ext("ether", True, False),
@@ -154,7 +168,8 @@ def main():
                name, lambda: Net("ether", False, False))()
     {"v6ext": connect, "vlans": connect, "clock-back": clock_back,
      "ip-length-lies": ip_length_lies, "sniff-reply-first": sniff_reply_first,
-     "late-copies": late_copies, "udp-flood": udp_flood, "client-only": client_only,
+     "late-copies": late_copies, "udp-flood": udp_flood, "snap-cut-tunnel": snap_cut_tunnel,
+     "client-only": client_only,
      "server-only": server_only}[name](net)
     with open(out, "wb") as f:
         write_pcap(f, LINKS["ether"], net.frames, 65535)
@@ -224,7 +239,7 @@ expect_stdout "late copies: a later connection on the same ports" '^2 .*undecide
 expect_no_stdout "late copies: nothing more" '^3 '
 
 # A long UDP association: what is kept of a session must not grow with its
-# datagrams (-j kept 8 KiB of each): the first 1000 are shown, the rest
+# datagrams (-j kept 8 KiB of each): the first 100 are shown, the rest
 # counted, and said so.
 gen udp-flood
 sc -- decode -r "$T/udp-flood.pcap" -j
@@ -234,17 +249,26 @@ import json, sys
 s = [json.loads(l) for l in open(sys.argv[1])]
 assert len(s) == 1, "%d sessions" % len(s)
 n = sum(1 for m in s[0]["messages"] if m["type"] == "udp")
-assert n == 1000, "%d datagrams listed" % n
+assert n == 100, "%d datagrams listed" % n
 notes = [e["text"] for e in s[0]["events"] if e["event"] == "note"]
 assert any("1500 UDP datagrams" in t for t in notes), notes
 ' "$SC_OUT" 2>"$T/why"; then
-	ok "a UDP flood, -j: 1000 datagrams listed, all 1500 counted"
+	ok "a UDP flood, -j: 100 datagrams listed, all 1500 counted"
 else
 	fail "a UDP flood, -j: $(tail -n 1 "$T/why")"
 fi
 sc -- decode -r "$T/udp-flood.pcap" -v
 expect_stdout "a UDP flood, -v: the count" '1500 UDP datagrams'
-expect_stdout "a UDP flood, -v: said" 'note: .*1500 UDP datagrams, the first 1000 shown'
+expect_stdout "a UDP flood, -v: said" 'note: .*1500 UDP datagrams, the first 100 shown'
+
+# The same for gaps in the tunnel (a small snap length on a download): the
+# first 100 said one by one, the rest counted in the tunnel's missing bytes.
+gen snap-cut-tunnel
+sc -- decode -r "$T/snap-cut-tunnel.pcap" -v
+n=$(grep -c 'gap of 900 bytes' "$SC_OUT")
+if [ "$n" = 100 ]; then ok "tunnel gaps: 100 said"; else fail "tunnel gaps: $n said, expected 100"; fi
+expect_stdout "tunnel gaps: the rest said as counted" 'note: 300 gaps past the first stop or in the tunnel, the first 100 shown, the rest counted'
+expect_stdout "tunnel gaps: all their bytes counted" '^  tunnel: 0 bytes from the client, 30000 from the server \(0 and 270000 missing from the capture\)'
 
 # Only the client's direction: the server's bytes the client acknowledged
 # are a gap in the server's stream, and the client's bytes after it are
