@@ -94,6 +94,16 @@ latency_text(const struct sv_session *s, char *buf, size_t cap)
 #undef LAT
 }
 
+/* More of something than a session keeps one by one: said at its end. */
+static void
+counted_note(struct sv_session *s, int64_t t, unsigned n, const char *what, unsigned shown)
+{
+	char note[128];
+
+	snprintf(note, sizeof(note), "%u %s, the first %u shown, the rest counted", n, what, shown);
+	sv_note(s, t, note);
+}
+
 void
 sv_end(struct sv_session *s, int64_t t, const char *ended)
 {
@@ -101,18 +111,15 @@ sv_end(struct sv_session *s, int64_t t, const char *ended)
 
 	if (t > s->last)
 		s->last = t;
-	if (s->datagrams > SV_DATAGRAMS_SHOWN) {
-		char note[128];
-		snprintf(note, sizeof(note), "%u UDP datagrams, the first %u shown, the rest "
-			 "counted", s->datagrams, SV_DATAGRAMS_SHOWN);
-		sv_note(s, t, note);
-	}
-	if (s->counted_gaps > SV_GAPS_SHOWN) {
-		char note[128];
-		snprintf(note, sizeof(note), "%u gaps past the first stop or in the tunnel, the first %u "
-			 "shown, the rest counted", s->counted_gaps, SV_GAPS_SHOWN);
-		sv_note(s, t, note);
-	}
+	if (s->nmessages > SV_MESSAGES_SHOWN)
+		counted_note(s, t, s->nmessages, "messages", SV_MESSAGES_SHOWN);
+	if (s->anomalies > SV_MESSAGES_SHOWN)
+		counted_note(s, t, s->anomalies, "anomalies", SV_MESSAGES_SHOWN);
+	if (s->datagrams > SV_DATAGRAMS_SHOWN)
+		counted_note(s, t, s->datagrams, "UDP datagrams", SV_DATAGRAMS_SHOWN);
+	if (s->counted_gaps > SV_GAPS_SHOWN)
+		counted_note(s, t, s->counted_gaps, "gaps past the first stop or in the tunnel",
+			     SV_GAPS_SHOWN);
 	snprintf(s->ended, sizeof(s->ended), "%s", ended);
 	if (s->o->quiet || s->fp == NULL)
 		return;

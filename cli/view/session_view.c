@@ -284,7 +284,8 @@ show_message(struct sv_session *s, int64_t t, const struct msg *m, enum flow_sid
 static void
 on_anomaly(struct sv_session *s, int64_t t, const struct flow_event *ev)
 {
-	s->anomalies++;
+	if (++s->anomalies > SV_MESSAGES_SHOWN)
+		return; /* counted; sv_end says so */
 	JSON_EVENT(s, t, "{s:s, s:s, s:I, s:s?, s:s}", "event", "anomaly", "side",
 				   flow_side_name(ev->side), "offset", (json_int_t)ev->off,
 				   "field", ev->field, "text", ev->text);
@@ -358,6 +359,8 @@ sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev)
 	switch (ev->kind) {
 	case FLOW_EV_MESSAGE:
 		gather(s, t, ev->msg);
+		if (++s->nmessages > SV_MESSAGES_SHOWN)
+			break; /* counted; sv_end says so */
 		if (ev->msg->desc->type == MSG_S4_REPLY || ev->msg->desc->type == MSG_S5_REPLY)
 			role = reply_role(s);
 		show_message(s, t, ev->msg, ev->side, role, (int64_t)ev->off);

@@ -79,6 +79,7 @@ struct sv_session {
 	uint64_t gap[2];          /* bytes each side sent that the capture missed */
 	unsigned anomalies, datagrams;
 	unsigned counted_gaps;     /* gaps that do not stop the decoding */
+	unsigned nmessages;        /* of the flow (datagrams not counted) */
 	char ended[80];           /* how it ended */
 	json_t *messages, *events; /* o->json: gathered for sv_json() */
 	bool out_of_memory;
@@ -108,6 +109,7 @@ void sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, 
  * long association or a long download cut by the snap length. */
 #define SV_DATAGRAMS_SHOWN 100u
 #define SV_GAPS_SHOWN 100u
+#define SV_MESSAGES_SHOWN 200u /* and anomalies: a GSSAPI negotiation may not end */
 
 /* A UDP datagram of the association, decoded (m), from the client to the
  * relay (to_relay) or back; m NULL when it is no SOCKS datagram (n bytes). */

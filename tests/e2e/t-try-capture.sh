@@ -161,6 +161,18 @@ def snap_cut_tunnel(net):
     c.close()
 
 
+def gssapi_loop(net):
+    """A GSSAPI negotiation that never ends: 300 tokens each way."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, bytes.fromhex("050101"))
+    c.send(1, bytes.fromhex("0501"))
+    for _ in range(300):
+        c.send(0, bytes([1, 1]) + struct.pack("!H", 4) + b"tokn")
+        c.send(1, bytes([1, 1]) + struct.pack("!H", 4) + b"TOKN")
+    c.close()
+
+
 def main():
     name, out = sys.argv[2], sys.argv[3]
     net = {"v6ext": lambda: Ipv6Ext("ether", True, False),
@@ -169,7 +181,7 @@ def main():
     {"v6ext": connect, "vlans": connect, "clock-back": clock_back,
      "ip-length-lies": ip_length_lies, "sniff-reply-first": sniff_reply_first,
      "late-copies": late_copies, "udp-flood": udp_flood, "snap-cut-tunnel": snap_cut_tunnel,
-     "client-only": client_only,
+     "gssapi-loop": gssapi_loop, "client-only": client_only,
      "server-only": server_only}[name](net)
     with open(out, "wb") as f:
         write_pcap(f, LINKS["ether"], net.frames, 65535)
@@ -269,6 +281,23 @@ n=$(grep -c 'gap of 900 bytes' "$SC_OUT")
 if [ "$n" = 100 ]; then ok "tunnel gaps: 100 said"; else fail "tunnel gaps: $n said, expected 100"; fi
 expect_stdout "tunnel gaps: the rest said as counted" 'note: 300 gaps past the first stop or in the tunnel, the first 100 shown, the rest counted'
 expect_stdout "tunnel gaps: all their bytes counted" '^  tunnel: 0 bytes from the client, 30000 from the server \(0 and 270000 missing from the capture\)'
+
+# The same for messages (a GSSAPI negotiation that never ends): -j kept
+# 6 KiB of each.
+gen gssapi-loop
+sc -- decode -r "$T/gssapi-loop.pcap" -j
+if "$PY" -c '
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1])]
+assert len(s) == 1, "%d sessions" % len(s)
+assert len(s[0]["messages"]) == 200, "%d messages listed" % len(s[0]["messages"])
+notes = [e["text"] for e in s[0]["events"] if e["event"] == "note"]
+assert any(t.startswith("602 messages, the first 200 shown") for t in notes), notes
+' "$SC_OUT" 2>"$T/why"; then
+	ok "an endless negotiation, -j: 200 messages listed, all 602 counted"
+else
+	fail "an endless negotiation, -j: $(tail -n 1 "$T/why")"
+fi
 
 # Only the client's direction: the server's bytes the client acknowledged
 # are a gap in the server's stream, and the client's bytes after it are
