@@ -9,30 +9,52 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "capture_engine_int.h"
 
+/* FNV-1a from a key drawn for each run, then a finalizer that spreads
+ * every bit into the bucket bits: a capture made so that its connections
+ * all fall in one bucket (which takes a minute with a fixed hash) would
+ * make each packet walk them all. */
 static uint32_t
-end_hash(const struct tcp_end *e)
+end_hash(uint32_t key, const struct tcp_end *e)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = 2166136261u ^ key;
 
 	for (size_t i = 0; i < e->alen; i++)
 		h = (h ^ e->addr[i]) * 16777619u;
-	return (h ^ e->port) * 16777619u;
+	h = (h ^ e->port) * 16777619u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
 }
 
-/* The same for both directions of a connection. */
+/* The same for both directions of a connection; a sum, not an XOR, which
+ * would put every connection from an end to itself in bucket 0. */
 static uint32_t
-conn_hash(const struct tcp_end *a, const struct tcp_end *b)
+conn_hash(const struct cap_engine *e, const struct tcp_end *a, const struct tcp_end *b)
 {
-	return (end_hash(a) ^ end_hash(b)) % CAP_HASH_SIZE;
+	return (end_hash(e->hash_key, a) + end_hash(e->hash_key, b)) % CAP_HASH_SIZE;
+}
+
+static uint32_t
+hash_key(void)
+{
+	uint32_t key;
+
+	if (getentropy(&key, sizeof(key)) != 0)
+		key = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
+	return key;
 }
 
 static struct conn *
 lookup(struct cap_engine *e, const struct tcp_frame *f, enum flow_side *side)
 {
-	for (struct conn *c = e->hash[conn_hash(&f->src, &f->dst)]; c != NULL; c = c->hnext) {
+	for (struct conn *c = e->hash[conn_hash(e, &f->src, &f->dst)]; c != NULL; c = c->hnext) {
 		if (tcp_end_equal(&c->end[FLOW_CLIENT], &f->src) &&
 		    tcp_end_equal(&c->end[FLOW_SERVER], &f->dst)) {
 			*side = FLOW_CLIENT;
@@ -98,6 +120,7 @@ cap_new(const struct cap_config *cfg)
 	if (e == NULL)
 		return NULL;
 	e->cfg = *cfg;
+	e->hash_key = hash_key();
 	if (e->cfg.reasm_limit == 0)
 		e->cfg.reasm_limit = REASM_LIMIT_DEFAULT;
 	e->keep_text = cfg->keep_text;
@@ -131,7 +154,7 @@ conn_new(struct cap_engine *e, int64_t t, const struct tcp_frame *f, bool src_cl
 	flow_init(&c->fl, &(struct flow_config){ .version = 0, .on_event = conn_flow_event,
 						  .ctx = c });
 	c->state = CONN_PENDING;
-	uint32_t h = conn_hash(&f->src, &f->dst);
+	uint32_t h = conn_hash(e, &f->src, &f->dst);
 	c->hnext = e->hash[h];
 	e->hash[h] = c;
 	c->prev = e->newest;
@@ -149,7 +172,7 @@ conn_new(struct cap_engine *e, int64_t t, const struct tcp_frame *f, bool src_cl
 static void
 conn_unlink(struct cap_engine *e, struct conn *c)
 {
-	struct conn **pp = &e->hash[conn_hash(&c->end[0], &c->end[1])];
+	struct conn **pp = &e->hash[conn_hash(e, &c->end[0], &c->end[1])];
 
 	while (*pp != c)
 		pp = &(*pp)->hnext;
@@ -180,7 +203,7 @@ static void
 forget_oldest_tomb(struct cap_engine *e)
 {
 	struct tomb *t = e->tomb_oldest;
-	struct tomb **pp = &e->tombs[conn_hash(&t->a, &t->b)];
+	struct tomb **pp = &e->tombs[conn_hash(e, &t->a, &t->b)];
 
 	while (*pp != t)
 		pp = &(*pp)->hnext;
@@ -199,7 +222,7 @@ bury(struct cap_engine *e, const struct conn *c)
 		forget_oldest_tomb(e);
 
 	struct tomb *t = malloc(sizeof(*t));
-	uint32_t h = conn_hash(&c->end[0], &c->end[1]);
+	uint32_t h = conn_hash(e, &c->end[0], &c->end[1]);
 
 	if (t == NULL)
 		return; /* a late copy then starts a connection: said as partial */
@@ -220,7 +243,7 @@ bury(struct cap_engine *e, const struct conn *c)
 static bool
 closed_lately(const struct cap_engine *e, const struct tcp_frame *f)
 {
-	for (const struct tomb *t = e->tombs[conn_hash(&f->src, &f->dst)]; t != NULL; t = t->hnext)
+	for (const struct tomb *t = e->tombs[conn_hash(e, &f->src, &f->dst)]; t != NULL; t = t->hnext)
 		if ((tcp_end_equal(&t->a, &f->src) && tcp_end_equal(&t->b, &f->dst)) ||
 		    (tcp_end_equal(&t->b, &f->src) && tcp_end_equal(&t->a, &f->dst)))
 			return true;

@@ -73,6 +73,7 @@ struct tomb;
 struct cap_engine {
 	struct cap_config cfg;
 	bool keep_text;
+	uint32_t hash_key;           /* drawn for each run: see end_hash() */
 	struct conn *hash[CAP_HASH_SIZE];
 	struct conn *oldest, *newest;
 	size_t nopen;
