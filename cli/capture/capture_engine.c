@@ -41,6 +41,12 @@ conn_hash(const struct cap_engine *e, const struct tcp_end *a, const struct tcp_
 	return (end_hash(e->hash_key, a) + end_hash(e->hash_key, b)) % CAP_HASH_SIZE;
 }
 
+uint32_t
+cap_end_hash(const struct cap_engine *e, const struct tcp_end *end)
+{
+	return end_hash(e->hash_key, end);
+}
+
 static uint32_t
 hash_key(void)
 {

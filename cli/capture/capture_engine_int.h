@@ -57,6 +57,7 @@ struct conn {
 	/* UDP ASSOCIATE: where the client said it would send from */
 	struct tcp_end udp_client;
 	bool udp_asked;
+	struct udp_assoc *assoc;     /* its granted association, or NULL */
 };
 
 #define CAP_HASH_SIZE 65536u
@@ -65,6 +66,7 @@ struct conn {
 #define CAP_HOLD_MIN ((size_t)16 << 10)    /* one direction holds at least this */
 
 struct udp_assoc;
+#define CAP_UDP_HASH_SIZE 4096u
 struct tomb;
 
 #define CAP_TOMB_US (120 * 1000000LL) /* a closed connection's late copies: 2 MSL */
@@ -79,7 +81,7 @@ struct cap_engine {
 	size_t nopen;
 	unsigned nsessions;
 	int64_t clock;               /* the latest packet time yet: it never goes back */
-	struct udp_assoc *assocs;
+	struct udp_assoc *assocs[CAP_UDP_HASH_SIZE]; /* by relay address */
 	struct tomb *tombs[CAP_HASH_SIZE]; /* connections closed in the last CAP_TOMB_US */
 	struct tomb *tomb_oldest, *tomb_newest;
 	size_t ntombs;
@@ -99,10 +101,13 @@ bool conn_sync(struct conn *c, enum flow_side side, const uint8_t *p, size_t n);
 
 /* capture_udp.c */
 void udp_granted(struct conn *c, const struct msg *reply);
-void udp_conn_gone(struct cap_engine *e, const struct conn *c);
+void udp_conn_gone(struct cap_engine *e, struct conn *c);
 void udp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f,
 		const uint8_t *payload);
 void udp_free(struct cap_engine *e);
+
+/* capture_engine.c: a keyed hash of an address and port. */
+uint32_t cap_end_hash(const struct cap_engine *e, const struct tcp_end *end);
 
 /* "127.0.0.1:1080", "[::1]:1080" */
 void end_text(const struct tcp_end *end, char *buf, size_t cap);
