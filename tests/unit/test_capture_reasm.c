@@ -12,7 +12,7 @@
 #include "suites.h"
 
 #define OUT_MAX 4096
-#define LOG_MAX 4096
+#define LOG_MAX 16384
 
 struct rec {
 	uint8_t out[OUT_MAX]; /* the stream as handed on, gaps as '?' */
@@ -307,6 +307,33 @@ START_TEST(joined_in_the_middle_then_a_longer_copy)
 }
 END_TEST
 
+/* Many small segments behind a hole: at most REASM_SEGS_MAX are held (each
+ * would cost a walk of those held), then the hole is given up; no byte is
+ * lost or made up. */
+START_TEST(too_many_segments_behind_a_hole)
+{
+	struct fixture f;
+	static uint8_t want[OUT_MAX];
+	const size_t n = REASM_SEGS_MAX + 10;
+
+	ck_assert(n + 1 <= OUT_MAX);
+	setup(&f, (size_t)1 << 20);
+	reasm_syn(&f.r, ISN);
+	for (size_t i = 1; i <= n; i++)
+		ck_assert(reasm_segment(&f.r, ISN + 1 + (uint32_t)i, (const uint8_t *)"x", 1, 1,
+					false, &f.sink));
+	ck_assert_uint_eq(f.r.gaps, 1);
+	reasm_flush(&f.r, &f.sink);
+	memset(want, 'x', n + 1);
+	want[0] = '?';
+	ck_assert_uint_eq(f.rec.nout, n + 1);
+	ck_assert_mem_eq(f.rec.out, want, n + 1);
+	ck_assert(strncmp(f.rec.log, "G0+1:limit ", 11) == 0);
+	ck_assert(!f.rec.order_broken);
+	reasm_free(&f.r);
+}
+END_TEST
+
 Suite *
 reasm_suite(void)
 {
@@ -325,6 +352,7 @@ reasm_suite(void)
 	tcase_add_test(tc, sequence_wraps);
 	tcase_add_test(tc, joined_in_the_middle);
 	tcase_add_test(tc, joined_in_the_middle_then_a_longer_copy);
+	tcase_add_test(tc, too_many_segments_behind_a_hole);
 	suite_add_tcase(s, tc);
 	return s;
 }
