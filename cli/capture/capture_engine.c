@@ -7,6 +7,7 @@
  * the one not on a SOCKS port; sniffing with no SYN, the one with the
  * higher port (an ephemeral port).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -129,6 +130,10 @@ cap_new(const struct cap_config *cfg)
 	e->hash_key = hash_key();
 	if (e->cfg.reasm_limit == 0)
 		e->cfg.reasm_limit = REASM_LIMIT_DEFAULT;
+	if (e->cfg.open_max == 0)
+		e->cfg.open_max = CAP_OPEN_MAX;
+	snprintf(e->too_many, sizeof(e->too_many), "more than %zu connections open at once "
+		 "(the least recent ends)", e->cfg.open_max);
 	e->keep_text = cfg->keep_text;
 	return e;
 }
@@ -485,6 +490,8 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 		const struct tcp_end *server = src_client ? &f->dst : &f->src;
 		if (skip || (!e->cfg.sniff && !socks_port(e, server->port)))
 			return true;
+		if (e->nopen >= e->cfg.open_max)
+			conn_end(e, e->oldest, e->oldest->now, e->too_many);
 		if ((c = conn_new(e, t, f, src_client)) == NULL)
 			return false;
 		side = src_client ? FLOW_CLIENT : FLOW_SERVER;

@@ -62,6 +62,9 @@ struct conn {
 
 #define CAP_HASH_SIZE 65536u
 #define CAP_IDLE_US (15 * 60 * 1000000LL)
+/* Connections open at once, at most (about 9 KiB each): past it the least
+ * recent ends, as if idle, so a SYN flood in a capture has a bound. */
+#define CAP_OPEN_MAX 65536u
 #define CAP_HOLD_BUDGET ((size_t)64 << 20) /* bytes held behind holes, all connections */
 #define CAP_HOLD_MIN ((size_t)16 << 10)    /* one direction holds at least this */
 
@@ -81,6 +84,7 @@ struct cap_engine {
 	size_t nopen;
 	unsigned nsessions;
 	int64_t clock;               /* the latest packet time yet: it never goes back */
+	char too_many[96];           /* how a connection ended past cfg.open_max */
 	struct udp_assoc *assocs[CAP_UDP_HASH_SIZE]; /* by relay address */
 	struct tomb *tombs[CAP_HASH_SIZE]; /* connections closed in the last CAP_TOMB_US */
 	struct tomb *tomb_oldest, *tomb_newest;
