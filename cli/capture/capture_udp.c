@@ -17,12 +17,17 @@ struct udp_assoc {
 	struct tcp_end relay;
 };
 
-/* Associations are found by their relay's address: a datagram is compared
- * with those of its two ends' buckets, not with every association open. */
+/* Associations are found by their relay's address and port and their
+ * client's address (its port may be any): a datagram is compared with those
+ * of two buckets, not with every association open, even when one relay
+ * port serves every client. */
 static struct udp_assoc **
-bucket(struct cap_engine *e, const struct tcp_end *relay)
+bucket(struct cap_engine *e, const struct tcp_end *relay, const struct tcp_end *client)
 {
-	return &e->assocs[cap_end_hash(e, relay) % CAP_UDP_HASH_SIZE];
+	struct tcp_end host = *client;
+
+	host.port = 0;
+	return &e->assocs[(cap_end_hash(e, relay) + cap_end_hash(e, &host)) % CAP_UDP_HASH_SIZE];
 }
 
 static bool
@@ -56,7 +61,7 @@ udp_granted(struct conn *c, const struct msg *reply)
 	a->relay.port = (uint16_t)port->num;
 	if (c->assoc != NULL)
 		udp_conn_gone(c->e, c); /* a second granted reply: the newer counts */
-	struct udp_assoc **head = bucket(c->e, &a->relay);
+	struct udp_assoc **head = bucket(c->e, &a->relay, &a->client);
 	a->next = *head;
 	*head = a;
 	c->assoc = a;
@@ -69,7 +74,7 @@ udp_conn_gone(struct cap_engine *e, struct conn *c)
 
 	if (a == NULL)
 		return;
-	struct udp_assoc **pp = bucket(e, &a->relay);
+	struct udp_assoc **pp = bucket(e, &a->relay, &a->client);
 	while (*pp != a)
 		pp = &(*pp)->next;
 	*pp = a->next;
@@ -92,12 +97,12 @@ is_client(const struct udp_assoc *a, const struct tcp_end *e)
 static struct udp_assoc *
 find(struct cap_engine *e, const struct tcp_frame *f, bool *to_relay)
 {
-	for (struct udp_assoc *a = *bucket(e, &f->dst); a != NULL; a = a->next)
+	for (struct udp_assoc *a = *bucket(e, &f->dst, &f->src); a != NULL; a = a->next)
 		if (tcp_end_equal(&a->relay, &f->dst) && is_client(a, &f->src)) {
 			*to_relay = true;
 			return a;
 		}
-	for (struct udp_assoc *a = *bucket(e, &f->src); a != NULL; a = a->next)
+	for (struct udp_assoc *a = *bucket(e, &f->src, &f->dst); a != NULL; a = a->next)
 		if (tcp_end_equal(&a->relay, &f->src) && is_client(a, &f->dst)) {
 			*to_relay = false;
 			return a;

@@ -210,9 +210,10 @@ def hash_flood(net):
 
 
 def assoc_flood(net):
-    """20000 UDP associations open at once, then 60000 datagrams of no
-    association (a busy DNS resolver in the same capture): each datagram
-    looked through every association."""
+    """20000 UDP associations open at once, all on one relay port (as some
+    servers serve every client), then 60000 datagrams to that relay from a
+    host with no association: each datagram looked through every
+    association."""
     class Clients(Net):
         client = bytes(4)
 
@@ -228,11 +229,11 @@ def assoc_flood(net):
         c.send(0, GREETING)
         c.send(1, METHOD)
         c.send(0, bytes([5, 3, 0, 1]) + flood.client + struct.pack("!H", 5000))
-        c.send(1, s5_reply(port=6000 + i))
+        c.send(1, s5_reply(port=6000))
     flood.client = bytes([10, 9, 9, 9])
     dgram = bytes([0, 0, 0, 1, 93, 184, 216, 34, 0, 53]) + b"q" * 20
     for _ in range(60000):
-        flood.add(flood.ip(0, 17, struct.pack("!HHHH", 5000, 53, 8 + len(dgram), 0) + dgram),
+        flood.add(flood.ip(0, 17, struct.pack("!HHHH", 5000, 6000, 8 + len(dgram), 0) + dgram),
                   dt=10)
     net.frames = flood.frames
 
