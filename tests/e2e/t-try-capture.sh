@@ -407,6 +407,16 @@ expect_stdout "one byte a segment behind a hole: every byte counted" \
 	'^  tunnel: 0 bytes from the client, 150000 from the server \(0 and 1 missing from the capture\)'
 expect_secs_lt "one byte a segment behind a hole: in bounded time" 5
 
+# A capture given to decode without -r: said to be a capture, with the way
+# to read it, not "bad hex".
+sc --in "$T/v6ext.pcap" -- decode
+expect_rc "a capture on decode's standard input" 2
+expect_err "a capture on decode's standard input: said" 'standard input is a capture file \(pcap\), not hex: read it with decode -r -'
+cp "$T/v6ext.pcap" "$T/given.pcap"
+sc -- decode "$T/given.pcap"
+expect_rc "a capture file as decode's operand" 2
+expect_err "a capture file as decode's operand: said" "is a capture file \(pcap\), not hex: read it with decode -r "
+
 # Only the client's direction: the server's bytes the client acknowledged
 # are a gap in the server's stream, and the client's bytes after it are
 # counted, not lost without a word.
