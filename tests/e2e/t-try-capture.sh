@@ -417,6 +417,15 @@ sc -- decode "$T/given.pcap"
 expect_rc "a capture file as decode's operand" 2
 expect_err "a capture file as decode's operand: said" "is a capture file \(pcap\), not hex: read it with decode -r "
 
+# An option only a capture has, without -r or -i: said so, not "unknown
+# option" with the hex decoder's usage.
+for opt in --sniff --sessions '--port 1080' '--session 1' '--outcome refused' --absolute-time; do
+	# shellcheck disable=SC2086
+	sc -- decode $opt
+	expect_rc "decode $opt alone" 2
+	expect_err "decode $opt alone: what is missing" 'decode: give -r FILE or -i IFACE'
+done
+
 # Only the client's direction: the server's bytes the client acknowledged
 # are a gap in the server's stream, and the client's bytes after it are
 # counted, not lost without a word.
