@@ -82,6 +82,10 @@ latency_text(const struct sv_session *s, char *buf, size_t cap)
 	size_t n = 0;
 
 	buf[0] = '\0';
+	if (s->times_back) {
+		snprintf(buf, cap, "not measured, the capture's times go back in this session");
+		return;
+	}
 #define LAT(from, to, words)                                                              \
 	if (t->from >= 0 && t->to >= t->from && n < cap)                                  \
 		n += (size_t)snprintf(buf + n, cap - n, "%s" words " %.3f ms",             \
@@ -221,10 +225,12 @@ static json_t *
 latency_json(const struct sv_session *s)
 {
 	const struct sv_times *t = &s->t;
-	json_t *j = json_object();
+	json_t *j;
 	int bad = 0;
 
-	if (j == NULL)
+	if (s->times_back)
+		return json_null();
+	if ((j = json_object()) == NULL)
 		return NULL;
 #define LATJ(from, to, key)                                                   \
 	if (t->from >= 0 && t->to >= t->from)                                  \

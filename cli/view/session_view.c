@@ -354,6 +354,9 @@ sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev)
 {
 	enum view_role role = VIEW_ROLE_NONE;
 
+	/* a second's leeway: captures on many CPUs order times only roughly */
+	if (t < s->last - 1000000)
+		s->times_back = true;
 	if (t > s->last)
 		s->last = t;
 	switch (ev->kind) {

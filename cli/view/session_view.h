@@ -57,6 +57,7 @@ struct sv_session {
 	int64_t start, last;      /* microseconds since the epoch */
 	bool partial;             /* joined in its middle */
 	bool stopped;             /* decoding stopped at a gap */
+	bool times_back;          /* a message timed 1 s before an earlier one: no latency */
 	/* gathered from the messages */
 	int version;              /* 4 or 5, 0 until known */
 	bool socks4a;

@@ -308,6 +308,14 @@ assert s[0]["ended"] == "FIN both ways", s[0]["ended"]
 else
 	fail "a clock that steps back: $(tail -n 1 "$T/why")"
 fi
+# Latencies across a step back would be an hour wrong: not measured, said so.
+sc -- decode -r "$T/clock-back.pcap" -v
+expect_stdout "a clock that steps back: latencies not measured" \
+	"^  latency: not measured, the capture's times go back in this session$"
+expect_no_stdout "a clock that steps back: no latency made up" 'request -> reply'
+sc -- decode -r "$T/clock-back.pcap" -j
+expect_stdout "a clock that steps back: -j latency null" '"latency": null'
+
 
 # An IP header that claims more than the frame held on the wire: no bytes
 # "cut by the snap length" (none was cut), the session decoded whole.
