@@ -147,6 +147,9 @@ on_done(void *ctx, const struct cap_done *d)
 
 	if (!selected(r, d->sv))
 		return;
+	/* -c N: those still open when the Nth ended are not shown */
+	if (r->o->count != 0 && r->shown >= r->o->count)
+		return;
 	r->shown++;
 	errno = 0;
 	switch (r->o->mode) {

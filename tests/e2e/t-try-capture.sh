@@ -401,6 +401,13 @@ sc --timeout 60 -- decode -r "$T/hash-flood.pcap" --sessions
 expect_rc "colliding connections" 0
 expect_stdout "colliding connections: all read" '^30000 '
 expect_secs_lt "colliding connections: in bounded time" 8
+# -c N stops after N sessions: those still open when it stops are not shown.
+sc -- decode -r "$T/hash-flood.pcap" --sessions -c 2
+n=$(grep -c '^[0-9]' "$SC_OUT")
+if [ "$n" = 2 ]; then ok "-c 2: 2 sessions shown"; else fail "-c 2: $n sessions shown"; fi
+sc -- decode -r "$T/hash-flood.pcap" -j -c 1
+n=$(wc -l <"$SC_OUT")
+if [ "$n" = 1 ]; then ok "-c 1 -j: 1 object"; else fail "-c 1 -j: $n objects"; fi
 
 # The same for UDP: many associations open, many datagrams of none of them
 # (each was compared with every association: 19 s here).
