@@ -7,32 +7,61 @@
  * the one not on a SOCKS port; sniffing with no SYN, the one with the
  * higher port (an ephemeral port).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "capture_engine_int.h"
 
+/* FNV-1a from a key drawn for each run, then a finalizer that spreads
+ * every bit into the bucket bits: a capture made so that its connections
+ * all fall in one bucket (which takes a minute with a fixed hash) would
+ * make each packet walk them all. */
 static uint32_t
-end_hash(const struct tcp_end *e)
+end_hash(uint32_t key, const struct tcp_end *e)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = 2166136261u ^ key;
 
 	for (size_t i = 0; i < e->alen; i++)
 		h = (h ^ e->addr[i]) * 16777619u;
-	return (h ^ e->port) * 16777619u;
+	h = (h ^ e->port) * 16777619u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ (h >> 16);
 }
 
-/* The same for both directions of a connection. */
+/* The same for both directions of a connection; a sum, not an XOR, which
+ * would put every connection from an end to itself in bucket 0. */
 static uint32_t
-conn_hash(const struct tcp_end *a, const struct tcp_end *b)
+conn_hash(const struct cap_engine *e, const struct tcp_end *a, const struct tcp_end *b)
 {
-	return (end_hash(a) ^ end_hash(b)) % CAP_HASH_SIZE;
+	return (end_hash(e->hash_key, a) + end_hash(e->hash_key, b)) % CAP_HASH_SIZE;
+}
+
+uint32_t
+cap_end_hash(const struct cap_engine *e, const struct tcp_end *end)
+{
+	return end_hash(e->hash_key, end);
+}
+
+static uint32_t
+hash_key(void)
+{
+	uint32_t key;
+
+	if (getentropy(&key, sizeof(key)) != 0)
+		key = (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
+	return key;
 }
 
 static struct conn *
 lookup(struct cap_engine *e, const struct tcp_frame *f, enum flow_side *side)
 {
-	for (struct conn *c = e->hash[conn_hash(&f->src, &f->dst)]; c != NULL; c = c->hnext) {
+	for (struct conn *c = e->hash[conn_hash(e, &f->src, &f->dst)]; c != NULL; c = c->hnext) {
 		if (tcp_end_equal(&c->end[FLOW_CLIENT], &f->src) &&
 		    tcp_end_equal(&c->end[FLOW_SERVER], &f->dst)) {
 			*side = FLOW_CLIENT;
@@ -98,8 +127,13 @@ cap_new(const struct cap_config *cfg)
 	if (e == NULL)
 		return NULL;
 	e->cfg = *cfg;
+	e->hash_key = hash_key();
 	if (e->cfg.reasm_limit == 0)
 		e->cfg.reasm_limit = REASM_LIMIT_DEFAULT;
+	if (e->cfg.open_max == 0)
+		e->cfg.open_max = CAP_OPEN_MAX;
+	snprintf(e->too_many, sizeof(e->too_many), "more than %zu connections open at once "
+		 "(the least recent ends)", e->cfg.open_max);
 	e->keep_text = cfg->keep_text;
 	return e;
 }
@@ -123,6 +157,7 @@ conn_new(struct cap_engine *e, int64_t t, const struct tcp_frame *f, bool src_cl
 	c->on_port = socks_port(e, c->end[FLOW_SERVER].port);
 	c->partial = !(f->flags & TCPF_SYN);
 	c->first = c->now = t;
+	c->seen = e->clock;
 	for (int s = 0; s < 2; s++) {
 		reasm_init(&c->rs[s], e->cfg.reasm_limit);
 		c->sides[s] = (struct conn_side){ c, (enum flow_side)s };
@@ -130,7 +165,7 @@ conn_new(struct cap_engine *e, int64_t t, const struct tcp_frame *f, bool src_cl
 	flow_init(&c->fl, &(struct flow_config){ .version = 0, .on_event = conn_flow_event,
 						  .ctx = c });
 	c->state = CONN_PENDING;
-	uint32_t h = conn_hash(&f->src, &f->dst);
+	uint32_t h = conn_hash(e, &f->src, &f->dst);
 	c->hnext = e->hash[h];
 	e->hash[h] = c;
 	c->prev = e->newest;
@@ -148,7 +183,7 @@ conn_new(struct cap_engine *e, int64_t t, const struct tcp_frame *f, bool src_cl
 static void
 conn_unlink(struct cap_engine *e, struct conn *c)
 {
-	struct conn **pp = &e->hash[conn_hash(&c->end[0], &c->end[1])];
+	struct conn **pp = &e->hash[conn_hash(e, &c->end[0], &c->end[1])];
 
 	while (*pp != c)
 		pp = &(*pp)->hnext;
@@ -162,6 +197,68 @@ conn_unlink(struct cap_engine *e, struct conn *c)
 	else
 		e->newest = c->prev;
 	e->nopen--;
+}
+
+/* A connection closed by FIN both ways or a reset, remembered for
+ * CAP_TOMB_US of capture time, as TCP's TIME-WAIT remembers it: copies of
+ * its last segments that come late (a lost ACK, a reset after the close)
+ * are no new connection joined in its middle. */
+struct tomb {
+	struct tomb *hnext; /* hash chain */
+	struct tomb *next;  /* in order of closing, oldest first */
+	struct tcp_end a, b;
+	int64_t closed;     /* the engine's clock then */
+};
+
+static void
+forget_oldest_tomb(struct cap_engine *e)
+{
+	struct tomb *t = e->tomb_oldest;
+	struct tomb **pp = &e->tombs[conn_hash(e, &t->a, &t->b)];
+
+	while (*pp != t)
+		pp = &(*pp)->hnext;
+	*pp = t->hnext;
+	e->tomb_oldest = t->next;
+	if (e->tomb_oldest == NULL)
+		e->tomb_newest = NULL;
+	e->ntombs--;
+	free(t);
+}
+
+static void
+bury(struct cap_engine *e, const struct conn *c)
+{
+	if (e->ntombs == CAP_TOMBS_MAX)
+		forget_oldest_tomb(e);
+
+	struct tomb *t = malloc(sizeof(*t));
+	uint32_t h = conn_hash(e, &c->end[0], &c->end[1]);
+
+	if (t == NULL)
+		return; /* a late copy then starts a connection: said as partial */
+	t->a = c->end[0];
+	t->b = c->end[1];
+	t->closed = e->clock;
+	t->hnext = e->tombs[h];
+	e->tombs[h] = t;
+	t->next = NULL;
+	if (e->tomb_newest != NULL)
+		e->tomb_newest->next = t;
+	else
+		e->tomb_oldest = t;
+	e->tomb_newest = t;
+	e->ntombs++;
+}
+
+static bool
+closed_lately(const struct cap_engine *e, const struct tcp_frame *f)
+{
+	for (const struct tomb *t = e->tombs[conn_hash(e, &f->src, &f->dst)]; t != NULL; t = t->hnext)
+		if ((tcp_end_equal(&t->a, &f->src) && tcp_end_equal(&t->b, &f->dst)) ||
+		    (tcp_end_equal(&t->b, &f->src) && tcp_end_equal(&t->a, &f->dst)))
+			return true;
+	return false;
 }
 
 static void on_data(void *ctx, const uint8_t *p, size_t n, uint64_t off);
@@ -216,9 +313,10 @@ on_gap(void *ctx, uint64_t off, uint64_t len, enum reasm_gap_why why)
 		conn_begin(c);
 	if (c->state != CONN_SOCKS)
 		return;
-	bool stops = !past && !c->stopped && !c->unsynced;
-	sv_gap(&c->sv, c->now, cs->side, off, len, reasm_gap_why_text(why), stops);
-	if (stops)
+	enum sv_gap_effect effect = c->stopped || c->unsynced ? SV_GAP_UNDECODED :
+				    past ? SV_GAP_TUNNEL : SV_GAP_STOPS;
+	sv_gap(&c->sv, c->now, cs->side, off, len, reasm_gap_why_text(why), effect);
+	if (effect == SV_GAP_STOPS)
 		c->stopped = true;
 }
 
@@ -295,6 +393,7 @@ handle_reset(struct cap_engine *e, struct conn *c, enum flow_side side, int64_t 
 		conn_begin(c);
 	if (c->state != CONN_IGNORED && !c->stopped && !c->unsynced)
 		flow_close(&c->fl, side, FLOW_RESET);
+	bury(e, c);
 	conn_end(e, c, t, side == FLOW_CLIENT ? "a reset from the client"
 					      : "a reset from the server");
 }
@@ -311,6 +410,7 @@ void
 conn_touch(struct cap_engine *e, struct conn *c, int64_t t)
 {
 	c->now = t;
+	c->seen = e->clock;
 	if (e->newest == c)
 		return;
 	if (c->prev != NULL)
@@ -326,12 +426,19 @@ conn_touch(struct cap_engine *e, struct conn *c, int64_t t)
 
 /* Connections with no packet for CAP_IDLE_US end, as Zeek's inactivity
  * timeout ends them: what is held is bounded by the connections alive in
- * that window, not by the capture.  The list is in order of last packet. */
+ * that window, not by the capture.  The list is in order of last packet.
+ * Idleness is measured on a clock that never goes back: a packet timed
+ * before the others (a clock stepped back, merged captures, a pcapng block
+ * with no time) would otherwise make every connection look idle. */
 static void
 expire_idle(struct cap_engine *e, int64_t t)
 {
-	while (e->oldest != NULL && t - e->oldest->now > CAP_IDLE_US)
+	if (t > e->clock)
+		e->clock = t;
+	while (e->oldest != NULL && e->clock - e->oldest->seen > CAP_IDLE_US)
 		conn_end(e, e->oldest, e->oldest->now, "no packet for 15 minutes");
+	while (e->tomb_oldest != NULL && e->clock - e->tomb_oldest->closed > CAP_TOMB_US)
+		forget_oldest_tomb(e);
 }
 
 /* What one direction may hold behind a hole: its share of a budget for all
@@ -348,6 +455,22 @@ hold_limit(const struct cap_engine *e)
 	return share < e->cfg.reasm_limit ? share : e->cfg.reasm_limit;
 }
 
+/* The server's SYN-ACK is not in the capture (one direction captured, or
+ * a packet lost), and the client acknowledges at its own first byte: on a
+ * SOCKS port the client speaks first, so that acknowledges the server's SYN
+ * and nothing more.  The server's stream starts there, and what the client
+ * acknowledges later but the capture lacks is a gap, not silence. */
+static bool
+server_start_unseen(const struct conn *c, const struct tcp_frame *f, enum flow_side side,
+		    uint32_t seq)
+{
+	const struct reasm *client = &c->rs[FLOW_CLIENT];
+
+	return side == FLOW_CLIENT && c->on_port && (f->flags & (TCPF_ACK | TCPF_SYN)) == TCPF_ACK &&
+	       !c->rs[FLOW_SERVER].started && client->started && !client->partial &&
+	       seq == client->base;
+}
+
 static bool
 tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uint8_t *payload)
 {
@@ -360,11 +483,15 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 		conn_end(e, c, t, "a new connection on the same ports");
 		c = NULL;
 	}
+	if (c == NULL && !(f->flags & TCPF_SYN) && closed_lately(e, f))
+		return true;
 	if (c == NULL) {
 		bool src_client = source_is_client(e, f, &skip);
 		const struct tcp_end *server = src_client ? &f->dst : &f->src;
 		if (skip || (!e->cfg.sniff && !socks_port(e, server->port)))
 			return true;
+		if (e->nopen >= e->cfg.open_max)
+			conn_end(e, e->oldest, e->oldest->now, e->too_many);
 		if ((c = conn_new(e, t, f, src_client)) == NULL)
 			return false;
 		side = src_client ? FLOW_CLIENT : FLOW_SERVER;
@@ -381,14 +508,18 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 			reasm_syn(&c->rs[!side], f->ack - 1);
 		seq++;
 	}
+	if (server_start_unseen(c, f, side, seq))
+		reasm_syn(&c->rs[FLOW_SERVER], f->ack - 1);
 	if ((f->flags & TCPF_ACK) && !(f->flags & TCPF_SYN))
 		reasm_ack(&c->rs[!side], f->ack, sink(c, (enum flow_side)!side, &s));
 	c->rs[side].limit = hold_limit(e);
 	if (f->payload_len > 0 || (f->flags & TCPF_FIN))
 		ok = reasm_segment(&c->rs[side], seq, payload, f->payload_cap, f->payload_len,
 				   f->flags & TCPF_FIN, sink(c, side, &s));
-	if (c->fin_done[0] && c->fin_done[1])
+	if (c->fin_done[0] && c->fin_done[1]) {
+		bury(e, c);
 		conn_end(e, c, t, "FIN both ways");
+	}
 	return ok;
 }
 
@@ -432,6 +563,8 @@ cap_free(struct cap_engine *e)
 		conn_unlink(e, c);
 		conn_free(c);
 	}
+	while (e->tomb_oldest != NULL)
+		forget_oldest_tomb(e);
 	udp_free(e);
 	free(e);
 }

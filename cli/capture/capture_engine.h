@@ -36,6 +36,7 @@ struct cap_config {
 	const struct sv_opts *view;
 	bool keep_text;            /* write each conversation for cap_done.text */
 	size_t reasm_limit;        /* per direction; 0: REASM_LIMIT_DEFAULT */
+	size_t open_max;           /* connections open at once; 0: CAP_OPEN_MAX */
 	void (*on_done)(void *ctx, const struct cap_done *d);
 	void *ctx;
 };

@@ -50,29 +50,45 @@ struct conn {
 	uint64_t fed[2];             /* bytes fed to the flow */
 	uint64_t undecoded[2];       /* bytes after decoding stopped */
 	int64_t first, now;          /* first packet's time, the last packet's */
+	int64_t seen;                /* the engine's clock at its last packet */
 	FILE *text;                  /* the conversation, when kept */
 	char *textp;
 	size_t textlen;
 	/* UDP ASSOCIATE: where the client said it would send from */
 	struct tcp_end udp_client;
 	bool udp_asked;
+	struct udp_assoc *assoc;     /* its granted association, or NULL */
 };
 
 #define CAP_HASH_SIZE 65536u
 #define CAP_IDLE_US (15 * 60 * 1000000LL)
+/* Connections open at once, at most (about 9 KiB each): past it the least
+ * recent ends, as if idle, so a SYN flood in a capture has a bound. */
+#define CAP_OPEN_MAX 65536u
 #define CAP_HOLD_BUDGET ((size_t)64 << 20) /* bytes held behind holes, all connections */
 #define CAP_HOLD_MIN ((size_t)16 << 10)    /* one direction holds at least this */
 
 struct udp_assoc;
+#define CAP_UDP_HASH_SIZE 4096u
+struct tomb;
+
+#define CAP_TOMB_US (120 * 1000000LL) /* a closed connection's late copies: 2 MSL */
+#define CAP_TOMBS_MAX 65536u          /* at most this many remembered: memory bounded */
 
 struct cap_engine {
 	struct cap_config cfg;
 	bool keep_text;
+	uint32_t hash_key;           /* drawn for each run: see end_hash() */
 	struct conn *hash[CAP_HASH_SIZE];
 	struct conn *oldest, *newest;
 	size_t nopen;
 	unsigned nsessions;
-	struct udp_assoc *assocs;
+	int64_t clock;               /* the latest packet time yet: it never goes back */
+	char too_many[96];           /* how a connection ended past cfg.open_max */
+	struct udp_assoc *assocs[CAP_UDP_HASH_SIZE]; /* by relay address */
+	struct tomb *tombs[CAP_HASH_SIZE]; /* connections closed in the last CAP_TOMB_US */
+	struct tomb *tomb_oldest, *tomb_newest;
+	size_t ntombs;
 };
 
 /* capture_engine.c: c had a packet at t (it moves to the newest end of the
@@ -89,10 +105,13 @@ bool conn_sync(struct conn *c, enum flow_side side, const uint8_t *p, size_t n);
 
 /* capture_udp.c */
 void udp_granted(struct conn *c, const struct msg *reply);
-void udp_conn_gone(struct cap_engine *e, const struct conn *c);
+void udp_conn_gone(struct cap_engine *e, struct conn *c);
 void udp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f,
 		const uint8_t *payload);
 void udp_free(struct cap_engine *e);
+
+/* capture_engine.c: a keyed hash of an address and port. */
+uint32_t cap_end_hash(const struct cap_engine *e, const struct tcp_end *end);
 
 /* "127.0.0.1:1080", "[::1]:1080" */
 void end_text(const struct tcp_end *end, char *buf, size_t cap);

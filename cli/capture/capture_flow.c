@@ -7,8 +7,9 @@
  * seen are the client's and form, alone in their segment, a whole greeting
  * or SOCKS4 request, or a whole SOCKS5 request (the flow is then given the
  * greeting and method selection that were not captured, as stand-ins that
- * are never shown); else it is counted, not decoded, and said so: a
- * mid-stream byte is never taken for a message start.
+ * are never shown) and, found by --sniff, has no anomaly; else it is
+ * counted, not decoded, and said so: a mid-stream byte is never taken for a
+ * message start.
  */
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -86,13 +87,16 @@ first_event(struct conn *c, const struct flow_event *ev)
 	return false;
 }
 
-/* Whether p[0..n) is exactly one whole message of type. */
+/* Whether p[0..n) is exactly one whole message of type; clean: with no
+ * anomaly either (a SOCKS5 success reply has the shape of a request with
+ * the unassigned command 0x00). */
 static bool
-exactly(enum msg_type type, const uint8_t *p, size_t n)
+exactly(enum msg_type type, const uint8_t *p, size_t n, bool clean)
 {
 	struct msg m;
 
-	return proto_decode(type, p, n, NULL, &m) == PROTO_OK && m.len == n;
+	return proto_decode(type, p, n, NULL, &m) == PROTO_OK && m.len == n &&
+	       (!clean || m.anomalies == 0);
 }
 
 bool
@@ -108,9 +112,12 @@ conn_sync(struct conn *c, enum flow_side side, const uint8_t *p, size_t n)
 			"is counted, not decoded");
 		return false;
 	}
-	if (exactly(MSG_S5_GREETING, p, n) || exactly(MSG_S4_REQUEST, p, n))
+	/* Sniffing, the client is only guessed (the higher port): the proxy's
+	 * bytes may come first, so only a message without a flaw starts one. */
+	bool clean = !c->on_port;
+	if (exactly(MSG_S5_GREETING, p, n, clean) || exactly(MSG_S4_REQUEST, p, n, clean))
 		return true;
-	if (!exactly(MSG_S5_REQUEST, p, n)) {
+	if (!exactly(MSG_S5_REQUEST, p, n, clean)) {
 		give_up(c, "joined in its middle: the first bytes seen from the client start "
 			"no SOCKS message, so the rest is counted, not decoded");
 		return false;

@@ -26,6 +26,7 @@
 
 #define EXIT_READ_OK 0
 #define EXIT_BAD_INPUT 2
+#define EXIT_STDOUT 7
 #define SNAPLEN 262144
 #define LIVE_TIMEOUT_MS 100
 
@@ -54,6 +55,7 @@ struct run {
 	unsigned long packets;
 	bool out_of_memory;
 	bool broken_pipe;
+	int write_errno;        /* why standard output first failed, 0 while it works */
 };
 
 static bool
@@ -145,7 +147,11 @@ on_done(void *ctx, const struct cap_done *d)
 
 	if (!selected(r, d->sv))
 		return;
+	/* -c N: those still open when the Nth ended are not shown */
+	if (r->o->count != 0 && r->shown >= r->o->count)
+		return;
 	r->shown++;
+	errno = 0;
 	switch (r->o->mode) {
 	case MODE_AUTO:
 		show_auto(r, d);
@@ -165,9 +171,13 @@ on_done(void *ctx, const struct cap_done *d)
 	/* a live capture read by a person shows each session as it ends */
 	if (r->o->iface != NULL)
 		fflush(stdout);
-	/* a reader that went away (head) is an orderly end, said nowhere */
-	if (ferror(stdout) && errno == EPIPE)
-		r->broken_pipe = true;
+	/* stdio forgets why a write failed once its buffer is dropped: keep
+	 * it for the message.  A reader that went away (head) is an orderly
+	 * end, said nowhere. */
+	if (ferror(stdout) && r->write_errno == 0) {
+		r->write_errno = errno != 0 ? errno : EIO;
+		r->broken_pipe = r->write_errno == EPIPE;
+	}
 }
 
 static int
@@ -262,6 +272,23 @@ catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* An IP header that claims more than the frame had on the wire (wire
+ * bytes, from the record) lies: the snap length cut nothing of what was
+ * never sent, so the payload is what the wire held; whether the segment
+ * was longer, the other side's acknowledgement tells. */
+static void
+trust_the_wire(struct tcp_frame *f, bpf_u_int32 caplen, bpf_u_int32 wirelen)
+{
+	size_t wire = wirelen > caplen ? wirelen : caplen;
+
+	if (wire < f->payload_off)
+		wire = f->payload_off;
+	if (f->payload_len > wire - f->payload_off)
+		f->payload_len = wire - f->payload_off;
+	if (f->payload_cap > f->payload_len)
+		f->payload_cap = f->payload_len;
+}
+
 /* Reads until the end, -c, a signal or an error; returns the exit status. */
 static int
 read_packets(struct run *r, pcap_t *p, enum link_type link, int64_t *last)
@@ -286,9 +313,11 @@ read_packets(struct run *r, pcap_t *p, enum link_type link, int64_t *last)
 		if (t > *last)
 			*last = t;
 		r->packets++;
-		if (frame_parse_link(link, data, h->caplen, &f) &&
-		    !cap_packet(r->e, t, &f, data + f.payload_off))
-			r->out_of_memory = true;
+		if (frame_parse_link(link, data, h->caplen, &f)) {
+			trust_the_wire(&f, h->caplen, h->len);
+			if (!cap_packet(r->e, t, &f, data + f.payload_off))
+				r->out_of_memory = true;
+		}
 		if (ferror(stdout) || r->broken_pipe || r->out_of_memory)
 			return EXIT_READ_OK;
 	}
@@ -337,6 +366,11 @@ run_capture(struct run *r)
 	if (r->out_of_memory) {
 		fprintf(stderr, "sockscope: out of memory\n");
 		rc = EXIT_BAD_INPUT;
+	}
+	if (r->write_errno != 0 && !r->broken_pipe) {
+		fflush(stdout);
+		fprintf(stderr, "sockscope: standard output: %s\n", strerror(r->write_errno));
+		return EXIT_STDOUT;
 	}
 	return term_stdout_status(rc);
 }

@@ -77,6 +77,23 @@ capture_help_after(int argc, char **argv, int rc)
 	return rc;
 }
 
+/* The long options only a capture has: given to decode without -r or -i,
+ * the capture's own check says what is missing. */
+static bool
+capture_only(const char *a)
+{
+	static const char *const names[] = {
+		"--read", "--interface", "--port", "--sniff", "--sessions", "--session",
+		"--outcome", "--absolute-time",
+	};
+	size_t n = strcspn(a, "=");
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && strncmp(a, names[i], n) == 0)
+			return true;
+	return false;
+}
+
 bool
 capture_wanted(int argc, char **argv)
 {
@@ -85,7 +102,7 @@ capture_wanted(int argc, char **argv)
 		if (strcmp(a, "--") == 0)
 			return false;
 		if (strncmp(a, "--", 2) == 0) {
-			if (strncmp(a, "--read", 6) == 0 || strncmp(a, "--interface", 11) == 0)
+			if (capture_only(a))
 				return true;
 			continue;
 		}

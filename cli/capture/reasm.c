@@ -62,6 +62,9 @@ insert_piece(struct reasm *r, struct reasm_seg **pp, uint64_t a, size_t n, const
 	}
 	s->next = *pp;
 	*pp = s;
+	if (s->next == NULL)
+		r->last = s;
+	r->nsegs++;
 	return true;
 }
 
@@ -82,6 +85,8 @@ insert_range(struct reasm *r, uint64_t a, uint64_t b, const uint8_t *p)
 		a = r->next;
 	}
 	while (a < b) {
+		if (r->last != NULL && r->last->off + r->last->len <= a)
+			pp = &r->last->next; /* after all held: the usual case */
 		while (*pp != NULL && (*pp)->off + (*pp)->len <= a)
 			pp = &(*pp)->next;
 		struct reasm_seg *cur = *pp;
@@ -118,6 +123,9 @@ deliver(struct reasm *r, const struct reasm_sink *s)
 		struct reasm_seg *seg = r->pending;
 
 		r->pending = seg->next;
+		if (r->pending == NULL)
+			r->last = NULL;
+		r->nsegs--;
 		if (seg->hole) {
 			give_up_to(r, seg->off + seg->len, REASM_GAP_SNAPLEN, s);
 		} else {
@@ -137,7 +145,7 @@ deliver(struct reasm *r, const struct reasm_sink *s)
 static void
 enforce_limit(struct reasm *r, const struct reasm_sink *s)
 {
-	while (r->held > r->limit && r->pending != NULL) {
+	while ((r->held > r->limit || r->nsegs > REASM_SEGS_MAX) && r->pending != NULL) {
 		give_up_to(r, r->pending->off, REASM_GAP_LIMIT, s);
 		deliver(r, s);
 	}
@@ -157,9 +165,16 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t cap, size_
 	}
 	int64_t at = unwrap(r, seq);
 	if (at < 0) {
-		/* before the first byte seen (a partial stream's earlier bytes) */
-		r->repeated += len;
-		return true;
+		/* bytes before the first byte seen (a partial stream's earlier
+		 * bytes); a copy sent again may run on past it */
+		size_t before = (uint64_t)-at < len ? (size_t)-at : len;
+		r->repeated += before;
+		if (before == len)
+			return true;
+		p += before < cap ? before : cap;
+		cap = before < cap ? cap - before : 0;
+		len -= before;
+		at = 0;
 	}
 	uint64_t a = (uint64_t)at;
 	if (fin && !r->fin_known) {
@@ -224,7 +239,9 @@ reasm_free(struct reasm *r)
 		r->pending = seg->next;
 		free(seg);
 	}
+	r->last = NULL;
 	r->held = 0;
+	r->nsegs = 0;
 }
 
 const char *

@@ -11,7 +11,8 @@
  *     stream reaches it;
  *   - the other side acknowledged bytes the capture never held (it got
  *     them; the capture missed them);
- *   - more than `limit` bytes wait behind a hole (the hole is given up);
+ *   - more than `limit` bytes, or REASM_SEGS_MAX segments, wait behind a
+ *     hole (the hole is given up);
  *   - the stream is flushed (a reset, the capture's end) with a hole open.
  *
  * Where two copies of a byte differ, the first one captured is kept (the
@@ -48,7 +49,9 @@ struct reasm {
 	uint32_t base;     /* the sequence number of offset 0 */
 	uint64_t next;     /* offset of the next byte to hand on */
 	struct reasm_seg *pending; /* ahead of next, sorted, not overlapping */
+	struct reasm_seg *last;    /* the last of pending: appending costs no walk */
 	size_t held;       /* bytes in pending */
+	size_t nsegs;      /* segments in pending */
 	size_t limit;
 	bool fin_known, fin_done;
 	uint64_t fin_off;
@@ -58,6 +61,10 @@ struct reasm {
 
 /* Most bytes a stream holds behind a hole, by default. */
 #define REASM_LIMIT_DEFAULT (1u << 20)
+/* Most segments it holds: a segment placed among them walks those before
+ * it, so many tiny ones would cost time as their square.  A megabyte of
+ * full-sized segments is about 730. */
+#define REASM_SEGS_MAX 1024u
 
 void reasm_init(struct reasm *r, size_t limit);
 

@@ -17,6 +17,8 @@
 #define ETHERTYPE_IPV6 0x86dd
 #define ETHERTYPE_VLAN 0x8100
 #define ETHERTYPE_QINQ 0x88a8
+#define ETHERTYPE_QINQ_OLD 0x9100 /* 802.1ad's tag before it had a number */
+#define VLAN_TAGS_MAX 8
 
 /* The frame being read: whole (a dump: lengths must agree exactly, TCP
  * only) or as captured (libpcap: the payload may be cut). */
@@ -131,8 +133,48 @@ parse_ipv4(const struct frame_in *in, size_t at, struct tcp_frame *f)
 	return parse_transport(in, ip[9], at + hlen, total - hlen, f);
 }
 
-/* Only a TCP or UDP header right after the fixed header: extension headers
- * are rare on a SOCKS connection, and such a frame is left alone. */
+#define IPV6_HOP_BY_HOP 0
+#define IPV6_ROUTING 43
+#define IPV6_FRAGMENT 44
+#define IPV6_AUTH 51
+#define IPV6_DEST_OPTS 60
+#define IPV6_EXT_MAX 8 /* more in one packet is no real traffic */
+
+/* The extension headers between the fixed header and TCP or UDP (RFC 8200
+ * section 4; hop-by-hop options are common on any link with MLD or jumbo
+ * frames): *at and *len move past each, *proto becomes the transport.  A
+ * fragment other than an atomic one (offset 0, no more to come) is left
+ * alone, as an IPv4 fragment is. */
+static bool
+skip_ipv6_ext(const struct frame_in *in, size_t *at, size_t *len, int *proto)
+{
+	for (int n = 0; n < IPV6_EXT_MAX; n++) {
+		size_t hlen;
+
+		if (*proto != IPV6_HOP_BY_HOP && *proto != IPV6_ROUTING &&
+		    *proto != IPV6_FRAGMENT && *proto != IPV6_AUTH && *proto != IPV6_DEST_OPTS)
+			return true;
+		if (*at + 8 > in->len)
+			return false;
+		const uint8_t *h = in->p + *at;
+		if (*proto == IPV6_FRAGMENT) {
+			if ((get16(h + 2) & 0xfff9) != 0)
+				return false;
+			hlen = 8;
+		} else if (*proto == IPV6_AUTH) {
+			hlen = ((size_t)h[1] + 2) * 4;
+		} else {
+			hlen = ((size_t)h[1] + 1) * 8;
+		}
+		if (hlen > *len)
+			return false;
+		*proto = h[0];
+		*at += hlen;
+		*len -= hlen;
+	}
+	return false;
+}
+
 static bool
 parse_ipv6(const struct frame_in *in, size_t at, struct tcp_frame *f)
 {
@@ -140,13 +182,17 @@ parse_ipv6(const struct frame_in *in, size_t at, struct tcp_frame *f)
 		return false;
 	const uint8_t *ip = in->p + at;
 	size_t payload = get16(ip + 4);
+	int proto = ip[6];
 	if (ip[0] >> 4 != 6 || (in->whole && at + 40 + payload > in->len))
 		return false;
 	f->ip_version = 6;
 	f->src.alen = f->dst.alen = 16;
 	memcpy(f->src.addr, ip + 8, 16);
 	memcpy(f->dst.addr, ip + 24, 16);
-	return parse_transport(in, ip[6], at + 40, payload, f);
+	at += 40;
+	if (!skip_ipv6_ext(in, &at, &payload, &proto))
+		return false;
+	return parse_transport(in, proto, at, payload, f);
 }
 
 static bool
@@ -159,7 +205,14 @@ parse_ip(const struct frame_in *in, size_t at, uint16_t ethertype, struct tcp_fr
 	return false;
 }
 
-/* Behind one VLAN tag (802.1Q) or two (802.1ad and 802.1Q). */
+static bool
+vlan_tag(uint16_t type)
+{
+	return type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD;
+}
+
+/* Behind VLAN tags (802.1Q, 802.1ad, stacked as deep as providers stack
+ * them). */
 static bool
 parse_ethernet(const struct frame_in *in, struct tcp_frame *f)
 {
@@ -168,7 +221,7 @@ parse_ethernet(const struct frame_in *in, struct tcp_frame *f)
 	if (in->len < 14)
 		return false;
 	uint16_t type = get16(in->p + at);
-	for (int tags = 0; tags < 2 && (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ); tags++) {
+	for (int tags = 0; tags < VLAN_TAGS_MAX && vlan_tag(type); tags++) {
 		if (in->len < at + 6)
 			return false;
 		at += 4;

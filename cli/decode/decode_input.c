@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "decode_internal.h"
@@ -418,6 +419,52 @@ choose_bytes(const struct hex_input *in, const struct decode_opts *o, struct dec
 	return 0;
 }
 
+/* "pcap" or "pcapng" when p starts as a capture file does (its magic
+ * number, either byte order, micro- or nanoseconds), else NULL: a capture
+ * given to decode without -r is said to be one, not "bad hex". */
+static const char *
+capture_kind(const uint8_t *p, size_t n)
+{
+	static const uint8_t magic[][4] = {
+		{0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4},
+		{0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d},
+	};
+
+	if (n < 4)
+		return NULL;
+	if (memcmp(p, "\x0a\x0d\x0d\x0a", 4) == 0)
+		return "pcapng";
+	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if (memcmp(p, magic[i], 4) == 0)
+			return "pcap";
+	return NULL;
+}
+
+/* The one operand, when it names a capture file: its kind, and its name
+ * copied (the operands are wiped). */
+static const char *
+operand_capture(int argc, char **argv, int first, char *name, size_t cap)
+{
+	uint8_t head[4];
+	const char *kind = NULL;
+
+	struct stat st;
+
+	/* a regular file only: a FIFO or a terminal would wait */
+	if (first + 1 != argc || strlen(argv[first]) >= cap || stat(argv[first], &st) != 0 ||
+	    !S_ISREG(st.st_mode))
+		return NULL;
+	FILE *fp = fopen(argv[first], "rb");
+	if (fp == NULL)
+		return NULL;
+	if (fread(head, 1, sizeof(head), fp) == sizeof(head))
+		kind = capture_kind(head, sizeof(head));
+	fclose(fp);
+	if (kind != NULL)
+		snprintf(name, cap, "%s", argv[first]);
+	return kind;
+}
+
 int
 decode_input(int argc, char **argv, int first, const struct decode_opts *o,
 	     struct decode_src *src)
@@ -425,6 +472,8 @@ decode_input(int argc, char **argv, int first, const struct decode_opts *o,
 	struct hexparse_error herr;
 	struct hex_input in;
 	size_t textlen;
+	char file[4096];
+	const char *file_kind = operand_capture(argc, argv, first, file, sizeof(file));
 
 	char *text = first < argc ? join_args(argc - first, argv + first, &textlen)
 				  : read_stdin(&textlen);
@@ -433,12 +482,20 @@ decode_input(int argc, char **argv, int first, const struct decode_opts *o,
 		explicit_bzero(argv[i], strlen(argv[i]));
 	if (text == NULL)
 		return DECODE_USAGE;
+	const char *stdin_kind = first < argc ? NULL : capture_kind((const uint8_t *)text, textlen);
 	int rc = hex_parse_input(text, textlen, &in, &herr);
 	wipe_free(text, textlen);
 	if (rc < 0) {
 		char why[128];
 		hexparse_strerror(&herr, why, sizeof(why));
-		fprintf(stderr, "sockscope: %s\n", why);
+		if (stdin_kind != NULL)
+			fprintf(stderr, "sockscope: standard input is a capture file (%s), not hex: "
+				"read it with decode -r -\n", stdin_kind);
+		else if (file_kind != NULL)
+			fprintf(stderr, "sockscope: %s is a capture file (%s), not hex: read it with "
+				"decode -r %s\n", file, file_kind, file);
+		else
+			fprintf(stderr, "sockscope: %s\n", why);
 		return DECODE_USAGE;
 	}
 	if (in.len == 0) {

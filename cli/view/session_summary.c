@@ -82,6 +82,10 @@ latency_text(const struct sv_session *s, char *buf, size_t cap)
 	size_t n = 0;
 
 	buf[0] = '\0';
+	if (s->times_back) {
+		snprintf(buf, cap, "not measured, the capture's times go back in this session");
+		return;
+	}
 #define LAT(from, to, words)                                                              \
 	if (t->from >= 0 && t->to >= t->from && n < cap)                                  \
 		n += (size_t)snprintf(buf + n, cap - n, "%s" words " %.3f ms",             \
@@ -94,6 +98,16 @@ latency_text(const struct sv_session *s, char *buf, size_t cap)
 #undef LAT
 }
 
+/* More of something than a session keeps one by one: said at its end. */
+static void
+counted_note(struct sv_session *s, int64_t t, unsigned n, const char *what, unsigned shown)
+{
+	char note[128];
+
+	snprintf(note, sizeof(note), "%u %s, the first %u shown, the rest counted", n, what, shown);
+	sv_note(s, t, note);
+}
+
 void
 sv_end(struct sv_session *s, int64_t t, const char *ended)
 {
@@ -101,6 +115,15 @@ sv_end(struct sv_session *s, int64_t t, const char *ended)
 
 	if (t > s->last)
 		s->last = t;
+	if (s->nmessages > SV_MESSAGES_SHOWN)
+		counted_note(s, t, s->nmessages, "messages", SV_MESSAGES_SHOWN);
+	if (s->anomalies > SV_MESSAGES_SHOWN)
+		counted_note(s, t, s->anomalies, "anomalies", SV_MESSAGES_SHOWN);
+	if (s->datagrams > SV_DATAGRAMS_SHOWN)
+		counted_note(s, t, s->datagrams, "UDP datagrams", SV_DATAGRAMS_SHOWN);
+	if (s->counted_gaps > SV_GAPS_SHOWN)
+		counted_note(s, t, s->counted_gaps, "gaps past the first stop or in the tunnel",
+			     SV_GAPS_SHOWN);
 	snprintf(s->ended, sizeof(s->ended), "%s", ended);
 	if (s->o->quiet || s->fp == NULL)
 		return;
@@ -202,10 +225,12 @@ static json_t *
 latency_json(const struct sv_session *s)
 {
 	const struct sv_times *t = &s->t;
-	json_t *j = json_object();
+	json_t *j;
 	int bad = 0;
 
-	if (j == NULL)
+	if (s->times_back)
+		return json_null();
+	if ((j = json_object()) == NULL)
 		return NULL;
 #define LATJ(from, to, key)                                                   \
 	if (t->from >= 0 && t->to >= t->from)                                  \

@@ -284,7 +284,8 @@ show_message(struct sv_session *s, int64_t t, const struct msg *m, enum flow_sid
 static void
 on_anomaly(struct sv_session *s, int64_t t, const struct flow_event *ev)
 {
-	s->anomalies++;
+	if (++s->anomalies > SV_MESSAGES_SHOWN)
+		return; /* counted; sv_end says so */
 	JSON_EVENT(s, t, "{s:s, s:s, s:I, s:s?, s:s}", "event", "anomaly", "side",
 				   flow_side_name(ev->side), "offset", (json_int_t)ev->off,
 				   "field", ev->field, "text", ev->text);
@@ -353,11 +354,16 @@ sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev)
 {
 	enum view_role role = VIEW_ROLE_NONE;
 
+	/* a second's leeway: captures on many CPUs order times only roughly */
+	if (t < s->last - 1000000)
+		s->times_back = true;
 	if (t > s->last)
 		s->last = t;
 	switch (ev->kind) {
 	case FLOW_EV_MESSAGE:
 		gather(s, t, ev->msg);
+		if (++s->nmessages > SV_MESSAGES_SHOWN)
+			break; /* counted; sv_end says so */
 		if (ev->msg->desc->type == MSG_S4_REPLY || ev->msg->desc->type == MSG_S5_REPLY)
 			role = reply_role(s);
 		show_message(s, t, ev->msg, ev->side, role, (int64_t)ev->off);
@@ -384,11 +390,20 @@ sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev)
 
 void
 sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint64_t len,
-       const char *why, bool stops)
+       const char *why, enum sv_gap_effect effect)
 {
+	static const char *const effect_text[] = {
+		[SV_GAP_STOPS] = "decoding stops here, the rest is only counted",
+		[SV_GAP_TUNNEL] = "tunnel data, counted on",
+		[SV_GAP_UNDECODED] = "in bytes not decoded, counted on",
+	};
+	bool stops = effect == SV_GAP_STOPS;
+
 	s->gap[side] += len;
 	if (stops)
 		s->stopped = true;
+	else if (++s->counted_gaps > SV_GAPS_SHOWN)
+		return; /* counted in gap[]; sv_end says so */
 	JSON_EVENT(s, t, "{s:s, s:s, s:I, s:I, s:s, s:b}", "event", "gap", "side",
 				   flow_side_name(side), "offset", (json_int_t)off, "length",
 				   (json_int_t)len, "why", why, "stops", stops);
@@ -398,8 +413,7 @@ sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint6
 	fprintf(s->fp, "%s%s gap of %" PRIu64 " byte%s%s in the %s's stream at byte %" PRIu64
 		" (%s): %s\n", term_on(s->o->color, TS_ERROR), side_arrow[side], len,
 		len == 1 ? "" : "s", term_off(s->o->color), flow_side_name(side), off, why,
-		stops ? "decoding stops here, the rest is only counted"
-		      : "tunnel data, counted on");
+		effect_text[effect]);
 }
 
 void
@@ -408,6 +422,8 @@ sv_datagram(struct sv_session *s, int64_t t, bool to_relay, const struct msg *m,
 	s->datagrams++;
 	if (t > s->last)
 		s->last = t;
+	if (s->datagrams > SV_DATAGRAMS_SHOWN)
+		return; /* counted; sv_end says so */
 	if (m != NULL) {
 		show_message(s, t, m, to_relay ? FLOW_CLIENT : FLOW_SERVER, VIEW_ROLE_NONE, -1);
 		return;

@@ -57,6 +57,7 @@ struct sv_session {
 	int64_t start, last;      /* microseconds since the epoch */
 	bool partial;             /* joined in its middle */
 	bool stopped;             /* decoding stopped at a gap */
+	bool times_back;          /* a message timed 1 s before an earlier one: no latency */
 	/* gathered from the messages */
 	int version;              /* 4 or 5, 0 until known */
 	bool socks4a;
@@ -78,6 +79,8 @@ struct sv_session {
 	bool tunnel_said[2];
 	uint64_t gap[2];          /* bytes each side sent that the capture missed */
 	unsigned anomalies, datagrams;
+	unsigned counted_gaps;     /* gaps that do not stop the decoding */
+	unsigned nmessages;        /* of the flow (datagrams not counted) */
 	char ended[80];           /* how it ended */
 	json_t *messages, *events; /* o->json: gathered for sv_json() */
 	bool out_of_memory;
@@ -91,10 +94,23 @@ void sv_begin(struct sv_session *s, const struct sv_opts *o, FILE *fp, unsigned 
 /* A flow event at time t. */
 void sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev);
 
-/* side's stream lost len bytes at off (why: in words); stops: the decoding
- * cannot go on past it. */
+/* What a gap does to the decoding. */
+enum sv_gap_effect {
+	SV_GAP_STOPS,     /* the decoding cannot go on past it */
+	SV_GAP_TUNNEL,    /* bytes lost from the tunnel: the counting goes on */
+	SV_GAP_UNDECODED, /* in bytes already not decoded (stopped, or never synced) */
+};
+
+/* side's stream lost len bytes at off (why: in words). */
 void sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint64_t len,
-	    const char *why, bool stops);
+	    const char *why, enum sv_gap_effect effect);
+
+/* Datagrams of one association, and gaps in one tunnel, shown one by one;
+ * the rest are counted, so that what a session keeps does not grow with a
+ * long association or a long download cut by the snap length. */
+#define SV_DATAGRAMS_SHOWN 100u
+#define SV_GAPS_SHOWN 100u
+#define SV_MESSAGES_SHOWN 200u /* and anomalies: a GSSAPI negotiation may not end */
 
 /* A UDP datagram of the association, decoded (m), from the client to the
  * relay (to_relay) or back; m NULL when it is no SOCKS datagram (n bytes). */

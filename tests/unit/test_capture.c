@@ -482,6 +482,32 @@ START_TEST(idle_connection_ends)
 }
 END_TEST
 
+/* More connections open at once than the engine keeps (a SYN flood in the
+ * capture): the least recent ends, said so, instead of memory without end. */
+START_TEST(too_many_open_connections)
+{
+	struct sim s;
+	struct cap_config cfg = { .ports = {1080}, .nports = 1, .view = &view, .keep_text = true,
+				  .on_done = on_done, .open_max = 2 };
+
+	sim_start(&s, false, 1080);
+	cap_free(s.e);
+	cfg.ctx = &s.got;
+	s.e = cap_new(&cfg);
+	ck_assert_ptr_nonnull(s.e);
+	for (uint16_t i = 0; i < 3; i++) {
+		s.port[0] = (uint16_t)(40000 + i);
+		pkt(&s, 0, TCPF_SYN, 0, NULL, 0, 0);
+	}
+	ck_assert_uint_eq(cap_open(s.e), 2);
+	ck_assert_uint_eq(s.got.sessions, 1);
+	expect_text(&s, "127.0.0.1:40000 -> 127.0.0.1:1080");
+	expect_text(&s, "ended by more than 2 connections open at once (the least recent ends)");
+	sim_end(&s);
+	ck_assert_uint_eq(s.got.sessions, 3);
+}
+END_TEST
+
 Suite *
 capture_suite(void)
 {
@@ -502,6 +528,7 @@ capture_suite(void)
 	tcase_add_test(tc, sniff_other_ports);
 	tcase_add_test(tc, udp_association);
 	tcase_add_test(tc, idle_connection_ends);
+	tcase_add_test(tc, too_many_open_connections);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,7 +12,7 @@
 #include "suites.h"
 
 #define OUT_MAX 4096
-#define LOG_MAX 4096
+#define LOG_MAX 16384
 
 struct rec {
 	uint8_t out[OUT_MAX]; /* the stream as handed on, gaps as '?' */
@@ -289,6 +289,51 @@ START_TEST(joined_in_the_middle)
 }
 END_TEST
 
+/* No SYN, and a retransmission that starts before the first segment seen
+ * and runs past it (a sender repacketizes what it sends again): the bytes
+ * past the first segment are new, handed on, not given up as missing. */
+START_TEST(joined_in_the_middle_then_a_longer_copy)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	ck_assert(reasm_segment(&f.r, 5000, (const uint8_t *)"mid", 3, 3, false, &f.sink));
+	ck_assert(reasm_segment(&f.r, 4998, (const uint8_t *)"..middle", 8, 8, false, &f.sink));
+	reasm_ack(&f.r, 5006, &f.sink);
+	ck_assert(reasm_segment(&f.r, 5006, (const uint8_t *)"!", 1, 1, true, &f.sink));
+	reasm_flush(&f.r, &f.sink);
+	ck_assert_uint_eq(f.r.gaps, 0);
+	expect_stream(&f, "middle!", "D0+3 D3+3 D6+1 F7 ");
+}
+END_TEST
+
+/* Many small segments behind a hole: at most REASM_SEGS_MAX are held (each
+ * would cost a walk of those held), then the hole is given up; no byte is
+ * lost or made up. */
+START_TEST(too_many_segments_behind_a_hole)
+{
+	struct fixture f;
+	static uint8_t want[OUT_MAX];
+	const size_t n = REASM_SEGS_MAX + 10;
+
+	ck_assert(n + 1 <= OUT_MAX);
+	setup(&f, (size_t)1 << 20);
+	reasm_syn(&f.r, ISN);
+	for (size_t i = 1; i <= n; i++)
+		ck_assert(reasm_segment(&f.r, ISN + 1 + (uint32_t)i, (const uint8_t *)"x", 1, 1,
+					false, &f.sink));
+	ck_assert_uint_eq(f.r.gaps, 1);
+	reasm_flush(&f.r, &f.sink);
+	memset(want, 'x', n + 1);
+	want[0] = '?';
+	ck_assert_uint_eq(f.rec.nout, n + 1);
+	ck_assert_mem_eq(f.rec.out, want, n + 1);
+	ck_assert(strncmp(f.rec.log, "G0+1:limit ", 11) == 0);
+	ck_assert(!f.rec.order_broken);
+	reasm_free(&f.r);
+}
+END_TEST
+
 Suite *
 reasm_suite(void)
 {
@@ -306,6 +351,8 @@ reasm_suite(void)
 	tcase_add_test(tc, flush_up_to_the_fin);
 	tcase_add_test(tc, sequence_wraps);
 	tcase_add_test(tc, joined_in_the_middle);
+	tcase_add_test(tc, joined_in_the_middle_then_a_longer_copy);
+	tcase_add_test(tc, too_many_segments_behind_a_hole);
 	suite_add_tcase(s, tc);
 	return s;
 }
