@@ -25,7 +25,7 @@ out_has() {
 capture() {
 	local name=$1
 	shift
-	start_bg "$name" tcpdump --immediate-mode -U -n "$@" -w "$T/$name.pcap" "tcp port $MS_PORT"
+	start_bg "$name" tcpdump --immediate-mode -U -n "$@" -w "$T/$name.pcap" "tcp port $MS_PORT${FILTER_MORE:-}"
 	eval "${name}_PID=$BG_PID"
 	wait_for 5 grep -q 'listening on' "$T/$name.log" ||
 		skip "tcpdump cannot capture here: $(head -n 2 "$T/$name.log" | tr '\n' ' ')"
@@ -38,8 +38,25 @@ capture_any() { # tcpdump -i any -y TYPE, if this libpcap offers TYPE
 	tcpdump -i any -L 2>&1 | grep -q "^ *$2 " || { have_any=0; return 0; }
 	capture "$1" -i any -y "$2"
 }
+# On "any", tcpdump may say it listens before its socket sees packets: it
+# is ready once it has caught a connection attempt to a port nobody
+# listens on (refused: SYN and RST, no payload, so no frame of theirs is
+# read as SOCKS).
+WARM=$(free_port)
+FILTER_MORE=" or tcp port $WARM"
 capture_any sll LINUX_SLL
 capture_any sll2 LINUX_SLL2
+FILTER_MORE=
+any_ready() {
+	local k
+	(exec 3<>"/dev/tcp/127.0.0.1/$WARM") 2>/dev/null
+	for k in sll sll2; do
+		[ "$(stat -c %s "$T/$k.pcap" 2>/dev/null || echo 0)" -gt 24 ] || return 1
+	done
+}
+if [ "$have_any" = 1 ]; then
+	wait_for 5 any_ready || note "tcpdump -i any caught nothing in 5 s"
+fi
 
 line="through a capture $$"
 sc --hold 0.5 --in-str "$line"$'\n' -- -x "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 "$ECHO_PORT"
@@ -127,7 +144,16 @@ check_server "tshark follow, server"
 if [ "$have_any" = 1 ]; then
 	for k in sll sll2; do
 		[ -s "$T/$k.pcap" ] || { fail "$k: no capture"; continue; }
-		tshark -r "$T/$k.pcap" -x -Y 'tcp.len>0' >"$T/$k.txt" 2>/dev/null
+		# tcpdump on "any" drops packets on a loaded machine (seen: the
+		# greeting and the last data, nothing between): a capture that
+		# lacks frames the one on lo holds is no test of the decoder.
+		want=$(tshark -r "$F" -Y "tcp.len>0 && tcp.port==$MS_PORT" 2>/dev/null | wc -l)
+		got=$(tshark -r "$T/$k.pcap" -Y "tcp.len>0 && tcp.port==$MS_PORT" 2>/dev/null | wc -l)
+		if [ "$got" -lt "$want" ]; then
+			note "$k: tcpdump -i any kept $got of the $want data frames lo has: its checks are left out"
+			continue
+		fi
+		tshark -r "$T/$k.pcap" -x -Y "tcp.len>0 && tcp.port==$MS_PORT" >"$T/$k.txt" 2>/dev/null
 		sc --in "$T/$k.txt" -- decode
 		check_client "$k frames, client"
 		name='Linux cooked capture'; [ "$k" = sll2 ] && name='Linux cooked capture v2'
