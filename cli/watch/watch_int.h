@@ -111,6 +111,10 @@ struct watch {
 	uint64_t sums_unkept;       /* sessions past WATCH_TABLE_MAX, counted only */
 	unsigned next_id;
 	bool full_said;             /* --max-sessions reached: said once per time */
+	int64_t accept_after_ms;    /* out of descriptors: the listener rests until then, or
+				       until a session ends */
+	bool fds_said;              /* out of descriptors: said once */
+	bool fds_capped;            /* the open file limit lowered --max-sessions (said once) */
 	uint8_t *scratch;
 	volatile sig_atomic_t stop;
 	bool out_failed;            /* stdout failed: said once; the loop ends, exit 7 */

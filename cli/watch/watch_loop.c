@@ -111,6 +111,21 @@ session_new(struct watch *w, int app, const struct sockaddr_storage *from)
 	return s;
 }
 
+/*
+ * No descriptor left: the listener rests a while (or until a session ends
+ * and frees some), and the applications wait in its backlog; said once.
+ * Polling it meanwhile would wake the loop at once, again and again.
+ */
+static void
+out_of_fds(struct watch *w, const char *what)
+{
+	if (!w->fds_said)
+		fprintf(stderr, "sockscope: watch: %s: %s: new applications wait until a "
+				"session ends\n", what, strerror(errno));
+	w->fds_said = true;
+	w->accept_after_ms = now_ms() + 250;
+}
+
 static void
 accept_some(struct watch *w)
 {
@@ -122,8 +137,10 @@ accept_some(struct watch *w)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED)
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				out_of_fds(w, "accept");
+			else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+				 errno != ECONNABORTED)
 				fprintf(stderr, "sockscope: watch: accept: %s\n", strerror(errno));
 			return;
 		}
@@ -134,10 +151,17 @@ accept_some(struct watch *w)
 			return;
 		}
 		show_open(s);
-		if ((w->o.nhops > 1 ? watch_chain_start(s) : watch_upstream_start(s)) < 0)
-			watch_session_end(s, "upstream unreachable");
+		if ((w->o.nhops > 1 ? watch_chain_start(s) : watch_upstream_start(s)) < 0) {
+			bool ours = errno == EMFILE || errno == ENFILE;
+
+			watch_session_end(s, ours ? "no descriptor for the upstream" : "upstream unreachable");
+			if (ours) {
+				out_of_fds(w, "socket");
+				return;
+			}
+		}
 	}
-	if (w->nsessions >= w->o.max_sessions && !w->full_said) {
+	if (w->nsessions >= w->o.max_sessions && !w->full_said && !w->fds_capped) {
 		fprintf(stderr, "sockscope: watch: %u sessions open (--max-sessions): new "
 				"applications wait until one ends\n", w->o.max_sessions);
 		w->full_said = true;
@@ -193,6 +217,7 @@ watch_session_end(struct watch_session *s, const char *how)
 	}
 	free(s);
 	w->full_said = false;
+	w->accept_after_ms = 0;
 }
 
 static bool
@@ -342,9 +367,13 @@ loop(struct watch *w)
 			sl = ns;
 			cap = need * 2;
 		}
-		if (w->nsessions < w->o.max_sessions) {
+		if (w->nsessions < w->o.max_sessions && now_ms() >= w->accept_after_ms) {
 			pfd[n] = (struct pollfd){.fd = w->listen_fd, .events = POLLIN};
 			sl[n++] = (struct slot){NULL, -1};
+		} else if (w->accept_after_ms > 0) {
+			int rest = (int)(w->accept_after_ms - now_ms());
+
+			timeout = timeout < 0 || rest < timeout ? (rest > 0 ? rest : 0) : timeout;
 		}
 		for (size_t i = 0; i < w->nsessions; i++)
 			n += fill_session(w->sessions[i], pfd + n, sl + n);
@@ -366,18 +395,38 @@ loop(struct watch *w)
 	return w->out_failed ? EXIT_TUNNEL : EXIT_OK;
 }
 
-/* Enough descriptors for --max-sessions: two sockets a session, a pipe each way
- * for bulk data, and a UDP association's two sockets. */
-static void
-raise_fd_limit(unsigned sessions)
-{
-	struct rlimit rl;
-	rlim_t want = (rlim_t)sessions * 8 + 64;
+/* Descriptors a session may hold at once: its two sockets, and either a
+ * pipe each way for bulk data or a UDP association's two sockets (or, while
+ * the chain's helper starts, its socketpair). */
+#define FDS_PER_SESSION 6
+#define FDS_SPARE 16 /* stdio, the listener, the resolver, what was inherited */
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
+/*
+ * Enough descriptors for --max-sessions, or as many as the hard limit
+ * allows; when even that is too few, fewer sessions at once (said), so that
+ * an application beyond them waits to be accepted instead of being taken
+ * in and dropped for want of a socket to the upstream.
+ */
+static void
+fit_fd_limit(struct watch *w)
+{
+	struct watch_opts *o = &w->o;
+	struct rlimit rl;
+	rlim_t want = (rlim_t)o->max_sessions * FDS_PER_SESSION + FDS_SPARE, fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0 ||
+	    rl.rlim_cur >= want)
+		return;
+	fit = rl.rlim_cur > FDS_SPARE + FDS_PER_SESSION ? (rl.rlim_cur - FDS_SPARE) / FDS_PER_SESSION
+							   : 1;
+	fprintf(stderr, "sockscope: watch: the open file limit (%llu) allows %llu sessions at "
+			"once, not %u: more applications wait until one ends\n",
+		(unsigned long long)rl.rlim_cur, (unsigned long long)fit, o->max_sessions);
+	o->max_sessions = (unsigned)fit;
+	w->fds_capped = true;
 }
 
 int
@@ -393,7 +442,7 @@ watch_run(struct watch *w)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	raise_fd_limit(w->o.max_sessions);
+	fit_fd_limit(w);
 	if (listen_start(w) < 0)
 		return EXIT_UNREACHABLE;
 	show_listening(w);

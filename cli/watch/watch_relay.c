@@ -72,7 +72,10 @@ watch_upstream_start(struct watch_session *s)
 	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		show_note(s, "upstream: socket: %s", strerror(errno));
+		int e = errno;
+
+		show_note(s, "watch: socket for the upstream: %s", strerror(e));
+		errno = e; /* the caller tells its own shortage from the upstream's */
 		return -1;
 	}
 	s->up = fd;
