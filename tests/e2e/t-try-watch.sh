@@ -37,4 +37,31 @@ n=$(wc -l <"$W_ERR")
 stop_watch
 rm -f "$T"/c*
 
+# ---- UDP ASSOCIATE through a watch listening on [::] (--allow-remote), from
+# an IPv4 application: the rewritten reply must name an IPv4 address (ATYP
+# 1), not the v4-mapped IPv6 one its socket has, which an IPv4-only
+# application cannot send to.
+start_badserver udp-ok --count 0
+port=$(free_port)
+start_bg watch6 "$SOCKSCOPE" watch -l "[::]:$port" --allow-remote -v -w 5 -x "socks5://127.0.0.1:$BAD_PORT"
+W6_PID=$BG_PID
+wait_for 5 grep -q '^listening on' "$T/watch6.out" || fail "watch on [::] did not start: $(cat "$T/watch6.log")"
+"$PY" - "$port" >"$T/udp4.out" 2>&1 <<'PYEOF'
+import socket, sys
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+c.sendall(b"\x05\x01\x00"); assert c.recv(2) == b"\x05\x00"
+c.sendall(b"\x05\x03\x00\x01\x00\x00\x00\x00\x00\x00")
+r = c.recv(64)
+print("reply", r.hex())
+assert r[:4] == b"\x05\x00\x00\x01" and len(r) == 10, "not an IPv4 reply"
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5)
+u.sendto(b"\x00\x00\x00\x01\x7f\x00\x00\x01\x27\x0fping", (socket.inet_ntoa(r[4:8]), int.from_bytes(r[8:10], "big")))
+print("echo", u.recvfrom(100)[0][10:])
+PYEOF
+rc=$?
+[ "$rc" = 0 ] && grep -q "^echo b'ping'" "$T/udp4.out" && ok "watch on [::]: an IPv4 application is told an IPv4 relay, and its datagram comes back" ||
+	fail "watch on [::], IPv4 application: $(tr '\n' ' ' <"$T/udp4.out" | tail -c 300)"
+kill -INT "$W6_PID"
+wait_for 5 eval '! alive "$W6_PID"' || stop_pid "$W6_PID"
+
 finish
