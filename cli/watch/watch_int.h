@@ -123,6 +123,7 @@ struct watch {
 
 /* watch_options.c */
 int watch_options(int argc, char **argv, struct watch_opts *o);
+bool watch_is_loopback(const struct sockaddr_storage *ss);
 
 /* watch_loop.c */
 int watch_run(struct watch *w);

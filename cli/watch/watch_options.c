@@ -110,15 +110,18 @@ parse_listen(const char *arg, struct watch_opts *o)
 	return 0;
 }
 
-static bool
-listen_is_loopback(const struct watch_opts *o)
+/* Whether ss is a loopback address: 127/8, ::1, or 127/8 v4-mapped. */
+bool
+watch_is_loopback(const struct sockaddr_storage *ss)
 {
-	if (o->listen.ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)&o->listen;
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
 
 		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
 	}
-	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&o->listen)->sin6_addr);
+	return IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
 }
 
 static int
@@ -245,7 +248,7 @@ watch_options(int argc, char **argv, struct watch_opts *o)
 		return bad("watch: unexpected operand '%s' (give the upstream with -x)", Q(argv[optind]));
 	if (o->nhops == 0)
 		return bad("watch: no upstream: give -x PROXY");
-	if (!listen_is_loopback(o) && !o->allow_remote)
+	if (!watch_is_loopback(&o->listen) && !o->allow_remote)
 		return bad("-l: a listen address other than loopback lets anyone who reaches it use "
 			   "the upstream proxy: add --allow-remote if that is meant");
 	o->color = !o->json && term_wants_color(color, stdout);

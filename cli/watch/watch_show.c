@@ -127,9 +127,7 @@ show_listening(struct watch *w)
 	else
 		printf("listening on %s, upstream %s%s\n", addr, up,
 		       w->o.nhops > 1 ? " (through the chain)" : "");
-	if ((w->bound.ss_family == AF_INET
-				   ? (ntohl(((struct sockaddr_in *)&w->bound)->sin_addr.s_addr) >> 24) != 127
-				   : !IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&w->bound)->sin6_addr)))
+	if (!watch_is_loopback(&w->bound))
 		fprintf(stderr, "sockscope: watch: listening on %s, not loopback: anyone who reaches "
 				"it can use the upstream proxy\n", addr);
 	show_flush(w);

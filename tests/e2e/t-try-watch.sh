@@ -64,4 +64,22 @@ rc=$?
 kill -INT "$W6_PID"
 wait_for 5 eval '! alive "$W6_PID"' || stop_pid "$W6_PID"
 
+# ---- -l on a v4-mapped loopback address is loopback: no --allow-remote
+# asked, no warning; a v4-mapped other address still needs it.
+start_bg mapped "$SOCKSCOPE" watch -l "[::ffff:127.0.0.1]:0" -x "socks5://127.0.0.1:$MS"
+MP_PID=$BG_PID
+if wait_for 5 grep -q '^listening on \[::ffff:127\.0\.0\.1\]:' "$T/mapped.out"; then
+	ok "-l [::ffff:127.0.0.1]:0: listening"
+	port=$(sed -n '1s/^listening on \[::ffff:127\.0\.0\.1\]:\([0-9]*\),.*/\1/p' "$T/mapped.out")
+	got=$(timeout -k 1 10 curl -s --socks5 "127.0.0.1:$port" "http://127.0.0.1:$WWW_PORT/small")
+	[ "$got" = "small file $$" ] && ok "... and serving" || fail "-l [::ffff:127.0.0.1]: curl got '$got'"
+else
+	fail "-l [::ffff:127.0.0.1]:0 refused: $(head -c 300 "$T/mapped.log")"
+fi
+kill -INT "$MP_PID"
+wait_for 5 eval '! alive "$MP_PID"' || stop_pid "$MP_PID"
+grep -q 'not loopback' "$T/mapped.log" && fail "-l [::ffff:127.0.0.1]: warned as not loopback" || ok "... not warned as remote"
+sc -- watch -l "[::ffff:10.1.2.3]:0" -x "socks5://127.0.0.1:$MS"
+expect_rc "-l [::ffff:10.1.2.3]:0 without --allow-remote" 2
+
 finish
