@@ -230,6 +230,43 @@ has_deadline(const struct watch_session *s)
 	       (ph != FLOW_PH_TUNNEL && ph != FLOW_PH_UDP && ph != FLOW_PH_BIND);
 }
 
+/*
+ * When s's time runs out.  A handshake phase has -w from its start; once
+ * the flow has ended (a refusal, a violation) watch only relays, and -w is
+ * an idle time: bytes still moving keep the session.
+ */
+static int64_t
+session_due(const struct watch_session *s, int timeout_ms)
+{
+	/* the chain's engine bounds each of its phases by -w: connect, then a
+	   greeting, maybe credentials and a request for each hop before the last */
+	int64_t phases = s->state == WS_CHAIN ? 1 + 3 * (int64_t)(s->w->o.nhops - 1) : 1;
+	int64_t from = s->phase_ms;
+
+	if (s->state == WS_RELAY && flow_phase(&s->flow) == FLOW_PH_END && s->read_ms > from)
+		from = s->read_ms;
+	return from + phases * timeout_ms;
+}
+
+static void
+say_timeout(struct watch_session *s)
+{
+	const char *what = s->state == WS_CHAIN	       ? "reaching the upstream through the chain"
+			   : s->state == WS_CONNECTING ? "connecting to the upstream"
+						       : flow_phase_name(flow_phase(&s->flow));
+	const char *turn = s->state != WS_RELAY ? ""
+			   : flow_expect(&s->flow, FLOW_SERVER).kind == FLOW_X_MESSAGE
+			       ? " (the upstream's turn)"
+			       : " (the application's turn)";
+	int secs = s->w->o.timeout_ms / 1000;
+
+	/* bytes came in the phase, too few to end it: not silence */
+	if (s->state == WS_RELAY && flow_phase(&s->flow) != FLOW_PH_END && s->read_ms != 0)
+		show_note(s, "timeout: %s not complete after %d s%s", what, secs, turn);
+	else
+		show_note(s, "timeout: nothing for %d s in %s%s", secs, what, turn);
+}
+
 /* Ends the sessions whose phase outlived -w; the time to the next deadline. */
 static int
 check_deadlines(struct watch *w)
@@ -238,25 +275,14 @@ check_deadlines(struct watch *w)
 
 	for (size_t i = 0; i < w->nsessions;) {
 		struct watch_session *s = w->sessions[i];
-		/* the chain's engine bounds each of its phases by -w: connect, then a
-		   greeting, maybe credentials and a request for each hop before the last */
-		int64_t phases = s->state == WS_CHAIN ? 1 + 3 * (int64_t)(w->o.nhops - 1) : 1;
-		int64_t due = s->phase_ms + phases * w->o.timeout_ms;
+		int64_t due = session_due(s, w->o.timeout_ms);
 
 		if (!has_deadline(s)) {
 			i++;
 			continue;
 		}
 		if (due <= now) {
-			const char *what = s->state == WS_CHAIN ? "reaching the upstream through the chain"
-					   : s->state == WS_CONNECTING ? "connecting to the upstream"
-								       : flow_phase_name(flow_phase(&s->flow));
-
-			show_note(s, "timeout: nothing for %d s in %s%s", w->o.timeout_ms / 1000, what,
-				  s->state != WS_RELAY ? ""
-				  : flow_expect(&s->flow, FLOW_SERVER).kind == FLOW_X_MESSAGE
-				      ? " (the upstream's turn)"
-				      : " (the application's turn)");
+			say_timeout(s);
 			watch_session_end(s, "timeout");
 			continue; /* s was replaced by the last one */
 		}

@@ -82,4 +82,39 @@ grep -q 'not loopback' "$T/mapped.log" && fail "-l [::ffff:127.0.0.1]: warned as
 sc -- watch -l "[::ffff:10.1.2.3]:0" -x "socks5://127.0.0.1:$MS"
 expect_rc "-l [::ffff:10.1.2.3]:0 without --allow-remote" 2
 
+# ---- after the handshake has ended (an HTTP request to an upstream that
+# echoes), watch still relays; -w must not cut a connection whose bytes
+# still flow, and never say "nothing for 1 s" while they do.
+start_echo
+start_watch -w 1 -x "socks5://127.0.0.1:$ECHO_PORT"
+"$PY" - "$W_PORT" >"$T/talk.out" 2>&1 <<'PYEOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
+t0 = time.time()
+while time.time() - t0 < 2.5:
+    s.sendall(b"GET / HTTP/1.1\r\n")
+    got = b""
+    while len(got) < 16:
+        d = s.recv(100)
+        if not d:
+            sys.exit("closed after %.2f s" % (time.time() - t0))
+        got += d
+    time.sleep(0.1)
+print("alive")
+PYEOF
+grep -q '^alive$' "$T/talk.out" && ok "-w 1: a connection still talking after the handshake ended is not cut" ||
+	fail "-w 1 cut a talking connection: $(cat "$T/talk.out")"
+expect_no_w "... and no 'nothing for 1 s' while it talked" 'timeout: nothing for 1 s in end'
+stop_watch
+
+# ---- an upstream that drips its reply (a byte a second): -w 2 ends the
+# phase, and the note says the reply was not complete, not "nothing for 2 s"
+start_badserver drip
+start_watch -w 2 -x "socks5://127.0.0.1:$BAD_PORT"
+timeout -k 1 10 curl -s -m 8 --socks5 "127.0.0.1:$W_PORT" "http://127.0.0.1:$WWW_PORT/small" >/dev/null 2>&1
+wait_for 5 grep -q '^#1 .*end:' "$W_OUT"
+expect_w "a dripping reply: the phase's time ran out" '^#1 \+[0-9.]+s timeout: reply not complete after 2 s \(the upstream.s turn\)'
+expect_no_w "... not said as silence" 'nothing for 2 s'
+stop_watch
+
 finish
