@@ -523,5 +523,6 @@ watch_main(int argc, char **argv)
 	rc = watch_run(&w);
 	for (int i = 0; i < w.o.nhops; i++)
 		explicit_bzero(&w.o.hops[i].cred, sizeof(w.o.hops[i].cred));
-	return term_stdout_status(rc);
+	/* a failure already said (show_flush) is not said again */
+	return w.out_failed ? EXIT_TUNNEL : term_stdout_status(rc);
 }

@@ -117,4 +117,17 @@ expect_w "a dripping reply: the phase's time ran out" '^#1 \+[0-9.]+s timeout: r
 expect_no_w "... not said as silence" 'nothing for 2 s'
 stop_watch
 
+# ---- standard output that cannot be written: said once, exit 7
+for out in /dev/full closed; do
+	if [ "$out" = closed ]; then
+		timeout -k 1 10 "$SOCKSCOPE" watch -l 0 -x "socks5://127.0.0.1:$MS" >&- 2>"$T/full.err"
+	else
+		timeout -k 1 10 "$SOCKSCOPE" watch -l 0 -x "socks5://127.0.0.1:$MS" >"$out" 2>"$T/full.err"
+	fi
+	rc=$?
+	n=$(grep -c '^sockscope: standard output: ' "$T/full.err")
+	[ "$rc" = 7 ] && [ "$n" = 1 ] && ok "stdout $out: exit 7, said once" ||
+		fail "stdout $out: exit $rc, said $n times: $(head -c 300 "$T/full.err")"
+done
+
 finish
