@@ -93,7 +93,10 @@ watch_chain_start(struct watch_session *s)
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		show_note(s, "upstream chain: socketpair: %s", strerror(errno));
+		int e = errno;
+
+		show_note(s, "watch: socketpair for the chain: %s", strerror(e));
+		errno = e; /* the caller tells its own shortage from the upstream's */
 		return -1;
 	}
 	fflush(stdout); /* the child must not inherit lines to write twice */
