@@ -132,6 +132,7 @@ void watch_session_end(struct watch_session *s, const char *how);
 
 /* watch_relay.c: a session's sockets */
 void watch_nodelay(int fd);
+bool watch_hop_is_self(const struct watch *w);
 int watch_upstream_start(struct watch_session *s);
 void watch_upstream_connected(struct watch_session *s);
 void watch_dir_read(struct watch_session *s, enum flow_side from);

@@ -471,6 +471,15 @@ watch_run(struct watch *w)
 	fit_fd_limit(w);
 	if (listen_start(w) < 0)
 		return EXIT_UNREACHABLE;
+	if (watch_hop_is_self(w)) {
+		char hop[HOST_MAX + 16];
+
+		host_shown(&w->o.hops[0].host, hop, sizeof(hop));
+		fprintf(stderr, "sockscope: -x: %s is watch's own listen address: each session would "
+				"connect to watch itself\n", hop);
+		close(w->listen_fd);
+		return EXIT_USAGE;
+	}
 	show_listening(w);
 	rc = loop(w);
 	while (w->nsessions > 0)

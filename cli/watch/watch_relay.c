@@ -46,30 +46,89 @@ watch_nodelay(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-int
-watch_upstream_start(struct watch_session *s)
+/* The first hop's socket address (resolved at start). */
+static socklen_t
+hop_sockaddr(const struct host *h, struct sockaddr_storage *ss)
 {
-	const struct host *h = &s->w->o.hops[0].host;
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd;
-
-	memset(&ss, 0, sizeof(ss));
+	memset(ss, 0, sizeof(*ss));
 	if (h->kind == HOST_IPV6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(h->port);
 		memcpy(&sin6->sin6_addr, h->addr, 16);
-		len = sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(h->port);
-		memcpy(&sin->sin_addr, h->addr, 4);
-		len = sizeof(*sin);
+		return sizeof(*sin6);
 	}
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(h->port);
+	memcpy(&sin->sin_addr, h->addr, 4);
+	return sizeof(*sin);
+}
+
+/* Whether addr (port 0) is one of this host's: only then can it be bound. */
+static bool
+is_local(struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool local;
+
+	if (fd < 0)
+		return false;
+	local = bind(fd, (struct sockaddr *)ss, len) == 0;
+	close(fd);
+	return local;
+}
+
+/*
+ * Whether the first hop is watch's own listener (-l 1080 -x ...:1080): each
+ * session would connect to watch and make another, without end.
+ */
+bool
+watch_hop_is_self(const struct watch *w)
+{
+	struct sockaddr_storage hop;
+	socklen_t len = hop_sockaddr(&w->o.hops[0].host, &hop);
+	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)&w->bound;
+	const struct sockaddr_in *b4 = (const struct sockaddr_in *)&w->bound;
+	uint8_t bound4[4];
+	bool wild;
+
+	if (w->o.hops[0].host.port != ntohs(w->bound.ss_family == AF_INET6 ? b6->sin6_port
+									  : b4->sin_port))
+		return false;
+	if (w->bound.ss_family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&b6->sin6_addr)) {
+		wild = IN6_IS_ADDR_UNSPECIFIED(&b6->sin6_addr);
+		if (!wild)
+			return hop.ss_family == AF_INET6 &&
+			       memcmp(&((struct sockaddr_in6 *)&hop)->sin6_addr, &b6->sin6_addr, 16) == 0;
+	} else {
+		if (w->bound.ss_family == AF_INET6)
+			memcpy(bound4, &b6->sin6_addr.s6_addr[12], 4);
+		else
+			memcpy(bound4, &b4->sin_addr, 4);
+		wild = memcmp(bound4, "\0\0\0\0", 4) == 0;
+		if (hop.ss_family != AF_INET)
+			return false;
+		if (!wild)
+			return memcmp(&((struct sockaddr_in *)&hop)->sin_addr, bound4, 4) == 0;
+	}
+	/* a wildcard listener: any address of this host reaches it */
+	if (hop.ss_family == AF_INET)
+		((struct sockaddr_in *)&hop)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&hop)->sin6_port = 0;
+	return is_local(&hop, len);
+}
+
+int
+watch_upstream_start(struct watch_session *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = hop_sockaddr(&s->w->o.hops[0].host, &ss);
+	int fd;
+
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		int e = errno;

@@ -130,4 +130,18 @@ for out in /dev/full closed; do
 		fail "stdout $out: exit $rc, said $n times: $(head -c 300 "$T/full.err")"
 done
 
+# ---- -x naming watch's own listen address (a typo: -l 1080 -x ...:1080)
+# would loop: each session connecting to watch makes another, a thousand
+# in an instant, and the application is never served.  Refused at start.
+port=$(free_port)
+sc --timeout 10 -- watch -l "$port" -x "socks5://127.0.0.1:$port"
+expect_rc "-x = -l" 2
+expect_err "... says why" "^sockscope: -x: 127\.0\.0\.1:$port is watch's own listen address"
+port=$(free_port)
+sc --timeout 10 -- watch -l "0.0.0.0:$port" --allow-remote -x "socks5://localhost:$port"
+expect_rc "-l 0.0.0.0:P, -x localhost:P" 2
+port=$(free_port)
+sc --timeout 10 -- watch -l "[::]:$port" --allow-remote -x "socks5://127.0.0.1:$port"
+expect_rc "-l [::]:P, -x 127.0.0.1:P" 2
+
 finish
