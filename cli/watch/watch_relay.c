@@ -187,7 +187,9 @@ watch_events(const struct watch_session *s, enum flow_side side)
 	const struct watch_dir *in = &s->dir[side], *out = &s->dir[other(side)];
 	short ev = 0;
 
-	if (!in->eof && (!pending(in) || (in->hold && in->end < WATCH_BUF)))
+	/* a side the flow can take no more from waits for the other's answer */
+	if (!in->eof && (!pending(in) || (in->hold && in->end < WATCH_BUF)) &&
+	    flow_room(&s->flow, side) > 0)
 		ev |= POLLIN;
 	if (pending(out) && !out->hold)
 		ev |= POLLOUT;
@@ -347,7 +349,7 @@ void
 watch_dir_read(struct watch_session *s, enum flow_side from)
 {
 	struct watch_dir *d = &s->dir[from];
-	size_t before;
+	size_t before, want;
 	ssize_t n;
 
 	if (splice_ready(s, from)) {
@@ -360,9 +362,14 @@ watch_dir_read(struct watch_session *s, enum flow_side from)
 		d->start = d->end = 0;
 	if (from == FLOW_SERVER)
 		d->hold = watch_udp_holds(s);
-	if (d->end >= WATCH_BUF)
+	want = WATCH_BUF - d->end;
+	/* no more than the flow can hold until the other side answers: an
+	   application that pipelines waits in its socket, not in a violation */
+	if (flow_room(&s->flow, from) < want)
+		want = flow_room(&s->flow, from);
+	if (want == 0)
 		return;
-	n = recv(src_fd(s, from), d->buf + d->end, WATCH_BUF - d->end, 0);
+	n = recv(src_fd(s, from), d->buf + d->end, want, 0);
 	if (n <= 0) {
 		read_end(s, from, n);
 		return;

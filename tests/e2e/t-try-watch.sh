@@ -144,4 +144,31 @@ port=$(free_port)
 sc --timeout 10 -- watch -l "[::]:$port" --allow-remote -x "socks5://127.0.0.1:$port"
 expect_rc "-l [::]:P, -x 127.0.0.1:P" 2
 
+# ---- an application that pipelines: greeting, request and 200 KB of data
+# in one send, before any answer (a server that reads by lengths, as
+# badserver's ok5 does, serves it).  The bytes go through unchanged, and the
+# outcome is the one the application saw, granted, not a "violation" for
+# holding more than the flow keeps before the upstream has answered.
+start_badserver ok5 --count 0
+start_watch -x "socks5://127.0.0.1:$BAD_PORT"
+"$PY" - "$W_PORT" >"$T/pipe.out" 2>&1 <<'PYEOF'
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+payload = bytes(range(256)) * 800
+s.sendall(b"\x05\x01\x00" + b"\x05\x01\x00\x01\x7f\x00\x00\x01" + struct.pack(">H", 80) + payload)
+s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    got += d
+print("reply", got[:12].hex(), "same", got[12:] == payload)
+PYEOF
+grep -q 'same True' "$T/pipe.out" && ok "pipelined 200 KB: every byte back unchanged" || fail "pipelined: $(cat "$T/pipe.out")"
+wait_for 5 grep -q '^#1 .*end:' "$W_OUT"
+expect_outcome "pipelined greeting, request and data" 1 '^granted$'
+expect_w "... its data counted as the tunnel's" '^#1 \+[0-9.]+s end: 204813 bytes up, 204812 bytes down \(tunnel 204800 up, 204800 down\)'
+stop_watch
+
 finish
