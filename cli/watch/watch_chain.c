@@ -114,7 +114,7 @@ watch_chain_start(struct watch_session *s)
 	s->chain_pid = pid;
 	s->state = WS_CHAIN;
 	s->phase_ms = now_ms();
-	s->read_ms = 0;
+	s->read_ms[0] = s->read_ms[1] = 0;
 	return 0;
 }
 
@@ -163,7 +163,7 @@ watch_chain_done(struct watch_session *s)
 	watch_nodelay(s->up);
 	s->state = WS_RELAY;
 	s->phase_ms = now_ms();
-	s->read_ms = 0;
+	s->read_ms[0] = s->read_ms[1] = 0;
 	if (len > 0 && (d->buf = malloc(WATCH_BUF + WATCH_SLACK)) != NULL) {
 		/* the last hop spoke before being spoken to: its bytes are the server's */
 		memcpy(d->buf, m.bytes, len);

@@ -90,7 +90,7 @@ struct watch_session {
 	int chain_fd;               /* WS_CHAIN: the helper's end of the socketpair */
 	pid_t chain_pid;
 	int64_t start_ms, phase_ms; /* the session's start, the current phase's */
-	int64_t read_ms;            /* the last byte read in this phase, 0 before one */
+	int64_t read_ms[2];         /* each side's last byte read in this phase, 0 before one */
 	struct flow flow;
 	struct watch_dir dir[2];    /* [FLOW_CLIENT] application -> upstream, [FLOW_SERVER] back */
 	struct watch_sum *sum;

@@ -243,8 +243,10 @@ session_due(const struct watch_session *s, int timeout_ms)
 	int64_t phases = s->state == WS_CHAIN ? 1 + 3 * (int64_t)(s->w->o.nhops - 1) : 1;
 	int64_t from = s->phase_ms;
 
-	if (s->state == WS_RELAY && flow_phase(&s->flow) == FLOW_PH_END && s->read_ms > from)
-		from = s->read_ms;
+	for (int side = 0; side < 2; side++)
+		if (s->state == WS_RELAY && flow_phase(&s->flow) == FLOW_PH_END &&
+		    s->read_ms[side] > from)
+			from = s->read_ms[side];
 	return from + phases * timeout_ms;
 }
 
@@ -254,17 +256,20 @@ say_timeout(struct watch_session *s)
 	const char *what = s->state == WS_CHAIN	       ? "reaching the upstream through the chain"
 			   : s->state == WS_CONNECTING ? "connecting to the upstream"
 						       : flow_phase_name(flow_phase(&s->flow));
-	const char *turn = s->state != WS_RELAY ? ""
-			   : flow_expect(&s->flow, FLOW_SERVER).kind == FLOW_X_MESSAGE
-			       ? " (the upstream's turn)"
-			       : " (the application's turn)";
+	enum flow_side turn = flow_expect(&s->flow, FLOW_SERVER).kind == FLOW_X_MESSAGE
+				      ? FLOW_SERVER
+				      : FLOW_CLIENT;
+	const char *whose = s->state != WS_RELAY   ? ""
+			    : turn == FLOW_SERVER ? " (the upstream's turn)"
+						  : " (the application's turn)";
 	int secs = s->w->o.timeout_ms / 1000;
 
-	/* bytes came in the phase, too few to end it: not silence */
-	if (s->state == WS_RELAY && flow_phase(&s->flow) != FLOW_PH_END && s->read_ms != 0)
-		show_note(s, "timeout: %s not complete after %d s%s", what, secs, turn);
+	/* bytes came in the phase from the side whose turn it is, too few to
+	   end it: not silence */
+	if (s->state == WS_RELAY && flow_phase(&s->flow) != FLOW_PH_END && s->read_ms[turn] != 0)
+		show_note(s, "timeout: %s not complete after %d s%s", what, secs, whose);
 	else
-		show_note(s, "timeout: nothing for %d s in %s%s", secs, what, turn);
+		show_note(s, "timeout: nothing for %d s in %s%s", secs, what, whose);
 }
 
 /* Ends the sessions whose phase outlived -w; the time to the next deadline. */

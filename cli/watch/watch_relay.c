@@ -141,7 +141,7 @@ watch_upstream_start(struct watch_session *s)
 	watch_nodelay(fd);
 	s->state = WS_CONNECTING;
 	s->phase_ms = now_ms();
-	s->read_ms = 0;
+	s->read_ms[0] = s->read_ms[1] = 0;
 	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
 		watch_upstream_connected(s);
 		return 0;
@@ -171,7 +171,7 @@ watch_upstream_connected(struct watch_session *s)
 	}
 	s->state = WS_RELAY;
 	s->phase_ms = now_ms();
-	s->read_ms = 0;
+	s->read_ms[0] = s->read_ms[1] = 0;
 }
 
 /* What to poll for on side's socket. */
@@ -339,7 +339,7 @@ splice_read(struct watch_session *s, enum flow_side from)
 	}
 	d->piped += (size_t)n;
 	d->in += (uint64_t)n;
-	s->read_ms = now_ms();
+	s->read_ms[from] = now_ms();
 	*(from == FLOW_CLIENT ? &s->sum->tunnel_up : &s->sum->tunnel_down) += (uint64_t)n;
 	watch_dir_flush(s, from);
 }
@@ -377,7 +377,7 @@ watch_dir_read(struct watch_session *s, enum flow_side from)
 	before = d->end;
 	d->end += (size_t)n;
 	d->in += (uint64_t)n;
-	s->read_ms = now_ms();
+	s->read_ms[from] = now_ms();
 	(void)flow_feed(&s->flow, from, d->buf + before, (size_t)n);
 	if (from == FLOW_SERVER) {
 		watch_udp_apply(s);

@@ -171,4 +171,27 @@ expect_outcome "pipelined greeting, request and data" 1 '^granted$'
 expect_w "... its data counted as the tunnel's" '^#1 \+[0-9.]+s end: 204813 bytes up, 204812 bytes down \(tunnel 204800 up, 204800 down\)'
 stop_watch
 
+# ---- an upstream that talks first (a banner) to an application that says
+# nothing: -w ends the greeting as the application's silence, not as a
+# greeting "not complete" (the bytes that came were the upstream's)
+"$PY" -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+print("PORT %d" % s.getsockname()[1], flush=True)
+s.settimeout(20)
+c, _ = s.accept(); c.sendall(b"220 mail.example ESMTP\r\n"); c.settimeout(10)
+try:
+    c.recv(10)
+except OSError:
+    pass
+' >"$T/banner.out" 2>"$T/banner.log" </dev/null &
+track_pid $!
+BANNER_PORT=$(read_port banner $!) || die "banner server: $(cat "$T/banner.log")"
+start_watch -w 1 -x "socks5://127.0.0.1:$BANNER_PORT"
+{ sleep 3; } | timeout -k 1 6 nc 127.0.0.1 "$W_PORT" >/dev/null 2>&1 &
+track_pid $!
+wait_for 5 grep -q '^#1 .*end:' "$W_OUT"
+expect_w "a silent application, a banner from the upstream: silence said" '^#1 \+[0-9.]+s timeout: nothing for 1 s in greeting \(the application.s turn\)'
+stop_watch
+
 finish
