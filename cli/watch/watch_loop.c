@@ -152,11 +152,13 @@ accept_some(struct watch *w)
 		}
 		show_open(s);
 		if ((w->o.nhops > 1 ? watch_chain_start(s) : watch_upstream_start(s)) < 0) {
-			bool ours = errno == EMFILE || errno == ENFILE;
+			int e = errno;
+			bool ours = e == EMFILE || e == ENFILE;
 
 			watch_session_end(s, ours ? "no descriptor for the upstream" : "upstream unreachable");
 			if (ours) {
-				out_of_fds(w, "socket");
+				errno = e;
+				out_of_fds(w, "a socket for the upstream");
 				return;
 			}
 		}
