@@ -124,7 +124,6 @@ struct watch {
 
 /* watch_options.c */
 int watch_options(int argc, char **argv, struct watch_opts *o);
-bool watch_is_loopback(const struct sockaddr_storage *ss);
 
 /* watch_loop.c */
 int watch_run(struct watch *w);
@@ -167,5 +166,6 @@ void show_flush(struct watch *w);
 const char *watch_side_name(enum flow_side side);
 void watch_outcome_words(int version, const struct flow_outcome *o, char *buf, size_t cap);
 void watch_addr_text(const struct sockaddr_storage *ss, char *out, size_t cap);
+bool watch_is_loopback(const struct sockaddr_storage *ss);
 
 #endif

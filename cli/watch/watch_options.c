@@ -110,20 +110,6 @@ parse_listen(const char *arg, struct watch_opts *o)
 	return 0;
 }
 
-/* Whether ss is a loopback address: 127/8, ::1, or 127/8 v4-mapped. */
-bool
-watch_is_loopback(const struct sockaddr_storage *ss)
-{
-	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
-
-		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
-	}
-	return IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
-}
-
 static int
 add_hop(struct watch_opts *o, char *arg)
 {
