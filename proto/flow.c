@@ -303,6 +303,16 @@ flow_feed(struct flow *fl, enum flow_side side, const uint8_t *p, size_t n)
 	return n;
 }
 
+size_t
+flow_room(const struct flow *fl, enum flow_side side)
+{
+	const struct flow_dir *d = &fl->dir[side];
+
+	if ((d->state == FLOW_X_TUNNEL && d->have == 0) || d->state == FLOW_X_END)
+		return SIZE_MAX;
+	return FLOW_MSG_MAX - d->have;
+}
+
 void
 flow_init(struct flow *fl, const struct flow_config *cfg)
 {

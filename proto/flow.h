@@ -178,6 +178,15 @@ size_t flow_feed(struct flow *fl, enum flow_side side, const uint8_t *p, size_t 
 /* side closed its sending direction (FIN) or reset the connection. */
 void flow_close(struct flow *fl, enum flow_side side, enum flow_close_kind kind);
 
+/*
+ * How many more bytes side's flow_feed can take before it would have to
+ * call the excess a violation: what it holds is bounded (FLOW_MSG_MAX)
+ * until the other side answers.  SIZE_MAX once side's bytes are the
+ * tunnel's or past the end.  A relay that reads no more than this from
+ * side (watch) lets an application pipeline without a false violation.
+ */
+size_t flow_room(const struct flow *fl, enum flow_side side);
+
 /* What side is expected to send next: what the server owes, what to send. */
 struct flow_expect flow_expect(const struct flow *fl, enum flow_side side);
 enum flow_phase flow_phase(const struct flow *fl);

@@ -93,7 +93,10 @@ watch_chain_start(struct watch_session *s)
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		show_note(s, "upstream chain: socketpair: %s", strerror(errno));
+		int e = errno;
+
+		show_note(s, "watch: socketpair for the chain: %s", strerror(e));
+		errno = e; /* the caller tells its own shortage from the upstream's */
 		return -1;
 	}
 	fflush(stdout); /* the child must not inherit lines to write twice */
@@ -111,6 +114,7 @@ watch_chain_start(struct watch_session *s)
 	s->chain_pid = pid;
 	s->state = WS_CHAIN;
 	s->phase_ms = now_ms();
+	s->read_ms[0] = s->read_ms[1] = 0;
 	return 0;
 }
 
@@ -159,6 +163,7 @@ watch_chain_done(struct watch_session *s)
 	watch_nodelay(s->up);
 	s->state = WS_RELAY;
 	s->phase_ms = now_ms();
+	s->read_ms[0] = s->read_ms[1] = 0;
 	if (len > 0 && (d->buf = malloc(WATCH_BUF + WATCH_SLACK)) != NULL) {
 		/* the last hop spoke before being spoken to: its bytes are the server's */
 		memcpy(d->buf, m.bytes, len);

@@ -112,6 +112,7 @@ watch_on_event(void *ctx, const struct flow_event *ev)
 		return;
 	case FLOW_EV_PHASE:
 		s->phase_ms = now_ms();
+		s->read_ms[0] = s->read_ms[1] = 0;
 		break;
 	case FLOW_EV_TUNNEL:
 		*(ev->side == FLOW_CLIENT ? &s->sum->tunnel_up : &s->sum->tunnel_down) += ev->len;

@@ -90,6 +90,7 @@ struct watch_session {
 	int chain_fd;               /* WS_CHAIN: the helper's end of the socketpair */
 	pid_t chain_pid;
 	int64_t start_ms, phase_ms; /* the session's start, the current phase's */
+	int64_t read_ms[2];         /* each side's last byte read in this phase, 0 before one */
 	struct flow flow;
 	struct watch_dir dir[2];    /* [FLOW_CLIENT] application -> upstream, [FLOW_SERVER] back */
 	struct watch_sum *sum;
@@ -111,6 +112,10 @@ struct watch {
 	uint64_t sums_unkept;       /* sessions past WATCH_TABLE_MAX, counted only */
 	unsigned next_id;
 	bool full_said;             /* --max-sessions reached: said once per time */
+	int64_t accept_after_ms;    /* out of descriptors: the listener rests until then, or
+				       until a session ends */
+	bool fds_said;              /* out of descriptors: said once */
+	bool fds_capped;            /* the open file limit lowered --max-sessions (said once) */
 	uint8_t *scratch;
 	volatile sig_atomic_t stop;
 	bool out_failed;            /* stdout failed: said once; the loop ends, exit 7 */
@@ -126,6 +131,7 @@ void watch_session_end(struct watch_session *s, const char *how);
 
 /* watch_relay.c: a session's sockets */
 void watch_nodelay(int fd);
+bool watch_hop_is_self(const struct watch *w);
 int watch_upstream_start(struct watch_session *s);
 void watch_upstream_connected(struct watch_session *s);
 void watch_dir_read(struct watch_session *s, enum flow_side from);
@@ -160,5 +166,6 @@ void show_flush(struct watch *w);
 const char *watch_side_name(enum flow_side side);
 void watch_outcome_words(int version, const struct flow_outcome *o, char *buf, size_t cap);
 void watch_addr_text(const struct sockaddr_storage *ss, char *out, size_t cap);
+bool watch_is_loopback(const struct sockaddr_storage *ss);
 
 #endif

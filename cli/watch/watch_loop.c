@@ -111,6 +111,21 @@ session_new(struct watch *w, int app, const struct sockaddr_storage *from)
 	return s;
 }
 
+/*
+ * No descriptor left: the listener rests a while (or until a session ends
+ * and frees some), and the applications wait in its backlog; said once.
+ * Polling it meanwhile would wake the loop at once, again and again.
+ */
+static void
+out_of_fds(struct watch *w, const char *what)
+{
+	if (!w->fds_said)
+		fprintf(stderr, "sockscope: watch: %s: %s: new applications wait until a "
+				"session ends\n", what, strerror(errno));
+	w->fds_said = true;
+	w->accept_after_ms = now_ms() + 250;
+}
+
 static void
 accept_some(struct watch *w)
 {
@@ -122,8 +137,10 @@ accept_some(struct watch *w)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED)
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				out_of_fds(w, "accept");
+			else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+				 errno != ECONNABORTED)
 				fprintf(stderr, "sockscope: watch: accept: %s\n", strerror(errno));
 			return;
 		}
@@ -134,10 +151,19 @@ accept_some(struct watch *w)
 			return;
 		}
 		show_open(s);
-		if ((w->o.nhops > 1 ? watch_chain_start(s) : watch_upstream_start(s)) < 0)
-			watch_session_end(s, "upstream unreachable");
+		if ((w->o.nhops > 1 ? watch_chain_start(s) : watch_upstream_start(s)) < 0) {
+			int e = errno;
+			bool ours = e == EMFILE || e == ENFILE;
+
+			watch_session_end(s, ours ? "no descriptor for the upstream" : "upstream unreachable");
+			if (ours) {
+				errno = e;
+				out_of_fds(w, "a socket for the upstream");
+				return;
+			}
+		}
 	}
-	if (w->nsessions >= w->o.max_sessions && !w->full_said) {
+	if (w->nsessions >= w->o.max_sessions && !w->full_said && !w->fds_capped) {
 		fprintf(stderr, "sockscope: watch: %u sessions open (--max-sessions): new "
 				"applications wait until one ends\n", w->o.max_sessions);
 		w->full_said = true;
@@ -193,6 +219,7 @@ watch_session_end(struct watch_session *s, const char *how)
 	}
 	free(s);
 	w->full_said = false;
+	w->accept_after_ms = 0;
 }
 
 static bool
@@ -205,6 +232,48 @@ has_deadline(const struct watch_session *s)
 	       (ph != FLOW_PH_TUNNEL && ph != FLOW_PH_UDP && ph != FLOW_PH_BIND);
 }
 
+/*
+ * When s's time runs out.  A handshake phase has -w from its start; once
+ * the flow has ended (a refusal, a violation) watch only relays, and -w is
+ * an idle time: bytes still moving keep the session.
+ */
+static int64_t
+session_due(const struct watch_session *s, int timeout_ms)
+{
+	/* the chain's engine bounds each of its phases by -w: connect, then a
+	   greeting, maybe credentials and a request for each hop before the last */
+	int64_t phases = s->state == WS_CHAIN ? 1 + 3 * (int64_t)(s->w->o.nhops - 1) : 1;
+	int64_t from = s->phase_ms;
+
+	for (int side = 0; side < 2; side++)
+		if (s->state == WS_RELAY && flow_phase(&s->flow) == FLOW_PH_END &&
+		    s->read_ms[side] > from)
+			from = s->read_ms[side];
+	return from + phases * timeout_ms;
+}
+
+static void
+say_timeout(struct watch_session *s)
+{
+	const char *what = s->state == WS_CHAIN	       ? "reaching the upstream through the chain"
+			   : s->state == WS_CONNECTING ? "connecting to the upstream"
+						       : flow_phase_name(flow_phase(&s->flow));
+	enum flow_side turn = flow_expect(&s->flow, FLOW_SERVER).kind == FLOW_X_MESSAGE
+				      ? FLOW_SERVER
+				      : FLOW_CLIENT;
+	const char *whose = s->state != WS_RELAY   ? ""
+			    : turn == FLOW_SERVER ? " (the upstream's turn)"
+						  : " (the application's turn)";
+	int secs = s->w->o.timeout_ms / 1000;
+
+	/* bytes came in the phase from the side whose turn it is, too few to
+	   end it: not silence */
+	if (s->state == WS_RELAY && flow_phase(&s->flow) != FLOW_PH_END && s->read_ms[turn] != 0)
+		show_note(s, "timeout: %s not complete after %d s%s", what, secs, whose);
+	else
+		show_note(s, "timeout: nothing for %d s in %s%s", secs, what, whose);
+}
+
 /* Ends the sessions whose phase outlived -w; the time to the next deadline. */
 static int
 check_deadlines(struct watch *w)
@@ -213,25 +282,14 @@ check_deadlines(struct watch *w)
 
 	for (size_t i = 0; i < w->nsessions;) {
 		struct watch_session *s = w->sessions[i];
-		/* the chain's engine bounds each of its phases by -w: connect, then a
-		   greeting, maybe credentials and a request for each hop before the last */
-		int64_t phases = s->state == WS_CHAIN ? 1 + 3 * (int64_t)(w->o.nhops - 1) : 1;
-		int64_t due = s->phase_ms + phases * w->o.timeout_ms;
+		int64_t due = session_due(s, w->o.timeout_ms);
 
 		if (!has_deadline(s)) {
 			i++;
 			continue;
 		}
 		if (due <= now) {
-			const char *what = s->state == WS_CHAIN ? "reaching the upstream through the chain"
-					   : s->state == WS_CONNECTING ? "connecting to the upstream"
-								       : flow_phase_name(flow_phase(&s->flow));
-
-			show_note(s, "timeout: nothing for %d s in %s%s", w->o.timeout_ms / 1000, what,
-				  s->state != WS_RELAY ? ""
-				  : flow_expect(&s->flow, FLOW_SERVER).kind == FLOW_X_MESSAGE
-				      ? " (the upstream's turn)"
-				      : " (the application's turn)");
+			say_timeout(s);
 			watch_session_end(s, "timeout");
 			continue; /* s was replaced by the last one */
 		}
@@ -342,9 +400,13 @@ loop(struct watch *w)
 			sl = ns;
 			cap = need * 2;
 		}
-		if (w->nsessions < w->o.max_sessions) {
+		if (w->nsessions < w->o.max_sessions && now_ms() >= w->accept_after_ms) {
 			pfd[n] = (struct pollfd){.fd = w->listen_fd, .events = POLLIN};
 			sl[n++] = (struct slot){NULL, -1};
+		} else if (w->accept_after_ms > 0) {
+			int rest = (int)(w->accept_after_ms - now_ms());
+
+			timeout = timeout < 0 || rest < timeout ? (rest > 0 ? rest : 0) : timeout;
 		}
 		for (size_t i = 0; i < w->nsessions; i++)
 			n += fill_session(w->sessions[i], pfd + n, sl + n);
@@ -366,18 +428,38 @@ loop(struct watch *w)
 	return w->out_failed ? EXIT_TUNNEL : EXIT_OK;
 }
 
-/* Enough descriptors for --max-sessions: two sockets a session, a pipe each way
- * for bulk data, and a UDP association's two sockets. */
-static void
-raise_fd_limit(unsigned sessions)
-{
-	struct rlimit rl;
-	rlim_t want = (rlim_t)sessions * 8 + 64;
+/* Descriptors a session may hold at once: its two sockets, and either a
+ * pipe each way for bulk data or a UDP association's two sockets (or, while
+ * the chain's helper starts, its socketpair). */
+#define FDS_PER_SESSION 6
+#define FDS_SPARE 16 /* stdio, the listener, the resolver, what was inherited */
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
+/*
+ * Enough descriptors for --max-sessions, or as many as the hard limit
+ * allows; when even that is too few, fewer sessions at once (said), so that
+ * an application beyond them waits to be accepted instead of being taken
+ * in and dropped for want of a socket to the upstream.
+ */
+static void
+fit_fd_limit(struct watch *w)
+{
+	struct watch_opts *o = &w->o;
+	struct rlimit rl;
+	rlim_t want = (rlim_t)o->max_sessions * FDS_PER_SESSION + FDS_SPARE, fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0 ||
+	    rl.rlim_cur >= want)
+		return;
+	fit = rl.rlim_cur > FDS_SPARE + FDS_PER_SESSION ? (rl.rlim_cur - FDS_SPARE) / FDS_PER_SESSION
+							   : 1;
+	fprintf(stderr, "sockscope: watch: the open file limit (%llu) allows %llu sessions at "
+			"once, not %u: more applications wait until one ends\n",
+		(unsigned long long)rl.rlim_cur, (unsigned long long)fit, o->max_sessions);
+	o->max_sessions = (unsigned)fit;
+	w->fds_capped = true;
 }
 
 int
@@ -393,9 +475,18 @@ watch_run(struct watch *w)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	raise_fd_limit(w->o.max_sessions);
+	fit_fd_limit(w);
 	if (listen_start(w) < 0)
 		return EXIT_UNREACHABLE;
+	if (watch_hop_is_self(w)) {
+		char hop[HOST_MAX + 16];
+
+		host_shown(&w->o.hops[0].host, hop, sizeof(hop));
+		fprintf(stderr, "sockscope: -x: %s is watch's own listen address: each session would "
+				"connect to watch itself\n", hop);
+		close(w->listen_fd);
+		return EXIT_USAGE;
+	}
 	show_listening(w);
 	rc = loop(w);
 	while (w->nsessions > 0)
@@ -448,5 +539,6 @@ watch_main(int argc, char **argv)
 	rc = watch_run(&w);
 	for (int i = 0; i < w.o.nhops; i++)
 		explicit_bzero(&w.o.hops[i].cred, sizeof(w.o.hops[i].cred));
-	return term_stdout_status(rc);
+	/* a failure already said (show_flush) is not said again */
+	return w.out_failed ? EXIT_TUNNEL : term_stdout_status(rc);
 }

@@ -110,17 +110,6 @@ parse_listen(const char *arg, struct watch_opts *o)
 	return 0;
 }
 
-static bool
-listen_is_loopback(const struct watch_opts *o)
-{
-	if (o->listen.ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)&o->listen;
-
-		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
-	}
-	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&o->listen)->sin6_addr);
-}
-
 static int
 add_hop(struct watch_opts *o, char *arg)
 {
@@ -245,7 +234,7 @@ watch_options(int argc, char **argv, struct watch_opts *o)
 		return bad("watch: unexpected operand '%s' (give the upstream with -x)", Q(argv[optind]));
 	if (o->nhops == 0)
 		return bad("watch: no upstream: give -x PROXY");
-	if (!listen_is_loopback(o) && !o->allow_remote)
+	if (!watch_is_loopback(&o->listen) && !o->allow_remote)
 		return bad("-l: a listen address other than loopback lets anyone who reaches it use "
 			   "the upstream proxy: add --allow-remote if that is meant");
 	o->color = !o->json && term_wants_color(color, stdout);

@@ -46,39 +46,102 @@ watch_nodelay(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-int
-watch_upstream_start(struct watch_session *s)
+/* The first hop's socket address (resolved at start). */
+static socklen_t
+hop_sockaddr(const struct host *h, struct sockaddr_storage *ss)
 {
-	const struct host *h = &s->w->o.hops[0].host;
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd;
-
-	memset(&ss, 0, sizeof(ss));
+	memset(ss, 0, sizeof(*ss));
 	if (h->kind == HOST_IPV6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(h->port);
 		memcpy(&sin6->sin6_addr, h->addr, 16);
-		len = sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(h->port);
-		memcpy(&sin->sin_addr, h->addr, 4);
-		len = sizeof(*sin);
+		return sizeof(*sin6);
 	}
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(h->port);
+	memcpy(&sin->sin_addr, h->addr, 4);
+	return sizeof(*sin);
+}
+
+/* Whether addr (port 0) is one of this host's: only then can it be bound. */
+static bool
+is_local(struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool local;
+
+	if (fd < 0)
+		return false;
+	local = bind(fd, (struct sockaddr *)ss, len) == 0;
+	close(fd);
+	return local;
+}
+
+/*
+ * Whether the first hop is watch's own listener (-l 1080 -x ...:1080): each
+ * session would connect to watch and make another, without end.
+ */
+bool
+watch_hop_is_self(const struct watch *w)
+{
+	struct sockaddr_storage hop;
+	socklen_t len = hop_sockaddr(&w->o.hops[0].host, &hop);
+	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)&w->bound;
+	const struct sockaddr_in *b4 = (const struct sockaddr_in *)&w->bound;
+	uint8_t bound4[4];
+	bool wild;
+
+	if (w->o.hops[0].host.port != ntohs(w->bound.ss_family == AF_INET6 ? b6->sin6_port
+									  : b4->sin_port))
+		return false;
+	if (w->bound.ss_family == AF_INET6 && !IN6_IS_ADDR_V4MAPPED(&b6->sin6_addr)) {
+		wild = IN6_IS_ADDR_UNSPECIFIED(&b6->sin6_addr);
+		if (!wild)
+			return hop.ss_family == AF_INET6 &&
+			       memcmp(&((struct sockaddr_in6 *)&hop)->sin6_addr, &b6->sin6_addr, 16) == 0;
+	} else {
+		if (w->bound.ss_family == AF_INET6)
+			memcpy(bound4, &b6->sin6_addr.s6_addr[12], 4);
+		else
+			memcpy(bound4, &b4->sin_addr, 4);
+		wild = memcmp(bound4, "\0\0\0\0", 4) == 0;
+		if (hop.ss_family != AF_INET)
+			return false;
+		if (!wild)
+			return memcmp(&((struct sockaddr_in *)&hop)->sin_addr, bound4, 4) == 0;
+	}
+	/* a wildcard listener: any address of this host reaches it */
+	if (hop.ss_family == AF_INET)
+		((struct sockaddr_in *)&hop)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&hop)->sin6_port = 0;
+	return is_local(&hop, len);
+}
+
+int
+watch_upstream_start(struct watch_session *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = hop_sockaddr(&s->w->o.hops[0].host, &ss);
+	int fd;
+
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		show_note(s, "upstream: socket: %s", strerror(errno));
+		int e = errno;
+
+		show_note(s, "watch: socket for the upstream: %s", strerror(e));
+		errno = e; /* the caller tells its own shortage from the upstream's */
 		return -1;
 	}
 	s->up = fd;
 	watch_nodelay(fd);
 	s->state = WS_CONNECTING;
 	s->phase_ms = now_ms();
+	s->read_ms[0] = s->read_ms[1] = 0;
 	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
 		watch_upstream_connected(s);
 		return 0;
@@ -108,6 +171,7 @@ watch_upstream_connected(struct watch_session *s)
 	}
 	s->state = WS_RELAY;
 	s->phase_ms = now_ms();
+	s->read_ms[0] = s->read_ms[1] = 0;
 }
 
 /* What to poll for on side's socket. */
@@ -123,7 +187,9 @@ watch_events(const struct watch_session *s, enum flow_side side)
 	const struct watch_dir *in = &s->dir[side], *out = &s->dir[other(side)];
 	short ev = 0;
 
-	if (!in->eof && (!pending(in) || (in->hold && in->end < WATCH_BUF)))
+	/* a side the flow can take no more from waits for the other's answer */
+	if (!in->eof && (!pending(in) || (in->hold && in->end < WATCH_BUF)) &&
+	    flow_room(&s->flow, side) > 0)
 		ev |= POLLIN;
 	if (pending(out) && !out->hold)
 		ev |= POLLOUT;
@@ -273,6 +339,7 @@ splice_read(struct watch_session *s, enum flow_side from)
 	}
 	d->piped += (size_t)n;
 	d->in += (uint64_t)n;
+	s->read_ms[from] = now_ms();
 	*(from == FLOW_CLIENT ? &s->sum->tunnel_up : &s->sum->tunnel_down) += (uint64_t)n;
 	watch_dir_flush(s, from);
 }
@@ -282,7 +349,7 @@ void
 watch_dir_read(struct watch_session *s, enum flow_side from)
 {
 	struct watch_dir *d = &s->dir[from];
-	size_t before;
+	size_t before, want;
 	ssize_t n;
 
 	if (splice_ready(s, from)) {
@@ -295,9 +362,14 @@ watch_dir_read(struct watch_session *s, enum flow_side from)
 		d->start = d->end = 0;
 	if (from == FLOW_SERVER)
 		d->hold = watch_udp_holds(s);
-	if (d->end >= WATCH_BUF)
+	want = WATCH_BUF - d->end;
+	/* no more than the flow can hold until the other side answers: an
+	   application that pipelines waits in its socket, not in a violation */
+	if (flow_room(&s->flow, from) < want)
+		want = flow_room(&s->flow, from);
+	if (want == 0)
 		return;
-	n = recv(src_fd(s, from), d->buf + d->end, WATCH_BUF - d->end, 0);
+	n = recv(src_fd(s, from), d->buf + d->end, want, 0);
 	if (n <= 0) {
 		read_end(s, from, n);
 		return;
@@ -305,6 +377,7 @@ watch_dir_read(struct watch_session *s, enum flow_side from)
 	before = d->end;
 	d->end += (size_t)n;
 	d->in += (uint64_t)n;
+	s->read_ms[from] = now_ms();
 	(void)flow_feed(&s->flow, from, d->buf + before, (size_t)n);
 	if (from == FLOW_SERVER) {
 		watch_udp_apply(s);

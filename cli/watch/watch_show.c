@@ -46,6 +46,20 @@ watch_addr_text(const struct sockaddr_storage *ss, char *out, size_t cap)
 	}
 }
 
+/* Whether ss is a loopback address: 127/8, ::1, or 127/8 v4-mapped. */
+bool
+watch_is_loopback(const struct sockaddr_storage *ss)
+{
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	}
+	return IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127);
+}
+
 static double
 elapsed(const struct watch_session *s)
 {
@@ -127,9 +141,7 @@ show_listening(struct watch *w)
 	else
 		printf("listening on %s, upstream %s%s\n", addr, up,
 		       w->o.nhops > 1 ? " (through the chain)" : "");
-	if ((w->bound.ss_family == AF_INET
-				   ? (ntohl(((struct sockaddr_in *)&w->bound)->sin_addr.s_addr) >> 24) != 127
-				   : !IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&w->bound)->sin6_addr)))
+	if (!watch_is_loopback(&w->bound))
 		fprintf(stderr, "sockscope: watch: listening on %s, not loopback: anyone who reaches "
 				"it can use the upstream proxy\n", addr);
 	show_flush(w);

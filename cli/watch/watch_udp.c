@@ -111,6 +111,15 @@ open_sockets(struct watch_session *s, struct watch_udp *u)
 		memcpy(r + 4, &sin->sin_addr, 4);
 		memcpy(r + 8, &sin->sin_port, 2);
 		u->nreply = 10;
+	} else if (IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)&here)->sin6_addr)) {
+		/* an IPv4 application at a listener on [::]: it is told an IPv4
+		   address, which it can send to, not the v4-mapped one */
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&here;
+
+		r[3] = 1;
+		memcpy(r + 4, &sin6->sin6_addr.s6_addr[12], 4);
+		memcpy(r + 8, &sin6->sin6_port, 2);
+		u->nreply = 10;
 	} else {
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&here;
 

@@ -38,7 +38,7 @@ raw 16030100a5010000a10303000102030405060708090a0b0c0d0e0f101112131415161718191a
 # #5: garbage
 raw 42996d0ffe2300
 wait_for 4 grep -q '^#1 .*end:' "$W_OUT"
-expect_w "half a greeting then silence: -w ends it with a note" '^#1 \+[0-9.]+s timeout: nothing for 1 s in greeting'
+expect_w "half a greeting then silence: -w ends it with a note" '^#1 \+[0-9.]+s timeout: greeting not complete after 1 s \(the application.s turn\)'
 expect_w "... and its summary says timeout" '^#1 \+[0-9.]+s end: 3 bytes up, [0-9]+ bytes down .*, timeout$'
 expect_outcome "HTTP request" 3 '^protocol violation by the application in greeting'
 expect_w "HTTP request: the hint" '^#3 \+[0-9.]+s hint: the client sent an HTTP request.*"GET http://example.com/ HTTP/1.1"'

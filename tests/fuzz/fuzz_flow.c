@@ -133,7 +133,8 @@ feed_piece(struct run *r, enum flow_side side, const uint8_t *p, size_t n)
 {
 	int s = side == FLOW_CLIENT ? 0 : 1;
 	uint8_t *copy = malloc(n);
-	size_t took;
+	size_t took, room;
+	bool decided;
 
 	CHECK(copy != NULL);
 	memcpy(copy, p, n);
@@ -141,8 +142,15 @@ feed_piece(struct run *r, enum flow_side side, const uint8_t *p, size_t n)
 	r->nstream[s] += n;
 	r->piece = copy;
 	r->npiece = n;
+	room = flow_room(&r->fl, side);
+	CHECKF(room == SIZE_MAX || room <= FLOW_MSG_MAX, "room %zu", room);
+	decided = r->fl.outcome.result != FLOW_RES_NONE;
 	took = flow_feed(&r->fl, side, copy, n);
 	CHECKF(took <= n, "took %zu of %zu", took, n);
+	/* no more than the room: never the violation of holding too much */
+	if (n <= room && !decided)
+		CHECKF(strstr(r->fl.outcome.why, "more bytes than sockscope holds") == NULL,
+		       "fed %zu of room %zu, still too much held", n, room);
 	free(copy);
 }
 
