@@ -40,6 +40,7 @@ hex_string(const uint8_t *p, size_t len)
 		text[2 * i] = digits[p[i] >> 4];
 		text[2 * i + 1] = digits[p[i] & 0x0f];
 	}
+	text[2 * len] = '\0'; /* a string; and gcc -fsanitize then sees it written */
 	json_t *s = json_stringn(text, len * 2);
 	/* With --show-secrets this is a password, in hex. */
 	explicit_bzero(text, len * 2);
