@@ -447,6 +447,7 @@ finish(struct run *r)
 	int s = (int)o->side;
 	struct decode_end e = {
 		.outcome = o, .before = &r->before, .phase = flow_phase(&r->fl),
+		.version = r->fl.version,
 		.decided = o->result != FLOW_RES_NONE && r->real[s],
 		.off = real_off(r, s, o->off), .side_len = r->src->len[s],
 		.broken = r->broken[s], .hints = r->hints, .nhints = r->nhints,

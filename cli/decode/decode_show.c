@@ -144,14 +144,14 @@ show_anomaly(struct decode_out *out, int side, size_t off, const char *field,
 
 /* outcome_line()'s words, or "undecided (phase: reply)". */
 static void
-outcome_words(const struct flow_outcome *o, bool decided, enum flow_phase phase, size_t off,
-	      char *buf, size_t cap)
+outcome_words(const struct flow_outcome *o, int version, bool decided, enum flow_phase phase,
+	      size_t off, char *buf, size_t cap)
 {
 	if (!decided) {
 		snprintf(buf, cap, "undecided (phase: %s)", flow_phase_name(phase));
 		return;
 	}
-	outcome_line(o, off, NULL, buf, cap);
+	outcome_line(o, version, off, NULL, buf, cap);
 }
 
 /* The hint's evidence, escaped: it came from the network. */
@@ -209,13 +209,13 @@ say_violation(const struct decode_end *e)
 	if (o->side == FLOW_SERVER && e->before->result != FLOW_RES_NONE &&
 	    e->before->result != FLOW_RES_GRANTED) {
 		size_t n = e->side_len > e->off ? e->side_len - e->off : 0;
-		outcome_words(e->before, true, e->phase, 0, words, sizeof(words));
+		outcome_words(e->before, e->version, true, e->phase, 0, words, sizeof(words));
 		fprintf(stderr, "sockscope: %zu byte%s after the answer that ended the session "
 			"(%s), where the server must close the connection\n", n, n == 1 ? "" : "s",
 			words);
 		return;
 	}
-	outcome_words(o, true, e->phase, e->off, words, sizeof(words));
+	outcome_words(o, e->version, true, e->phase, e->off, words, sizeof(words));
 	fprintf(stderr, "sockscope: %s\n", words);
 }
 
@@ -258,7 +258,8 @@ show_end(struct decode_out *out, const struct decode_end *e)
 {
 	char words[256];
 
-	outcome_words(e->outcome, e->decided, e->phase, e->off, words, sizeof(words));
+	outcome_words(e->outcome, e->version, e->decided, e->phase, e->off, words,
+		      sizeof(words));
 	if (out->doc == NULL && (e->decided || out->both))
 		printf("outcome: %s\n", words);
 	say_violation(e);

@@ -35,6 +35,7 @@ struct decode_end {
 	const struct flow_outcome *outcome;
 	const struct flow_outcome *before; /* what a violation replaced */
 	enum flow_phase phase;
+	int version;     /* 4 or 5; 0 when the flow never knew */
 	bool decided;    /* an outcome of a side in the input */
 	size_t off;      /* the outcome's offset in its side */
 	size_t side_len; /* the bytes of its side */

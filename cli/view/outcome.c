@@ -5,9 +5,26 @@
 
 #include "sbuf.h"
 
+/* "REP ": the field that carried the code, and a space; "" when unknown. */
+static const char *
+code_field(const struct flow_outcome *o, int version)
+{
+	switch (o->result) {
+	case FLOW_RES_REFUSED:
+		return version == 4 ? "CD " : version == 5 ? "REP " : "";
+	case FLOW_RES_AUTH_FAILED:
+		return o->phase == FLOW_PH_AUTH ? "STATUS " : "MTYP ";
+	case FLOW_RES_NO_METHOD:
+	case FLOW_RES_OPAQUE:
+		return "METHOD ";
+	default:
+		return "";
+	}
+}
+
 size_t
-outcome_line(const struct flow_outcome *o, uint64_t off, const char *const side_names[2],
-	     char *buf, size_t cap)
+outcome_line(const struct flow_outcome *o, int version, uint64_t off,
+	     const char *const side_names[2], char *buf, size_t cap)
 {
 	const char *side = side_names != NULL ? side_names[o->side == FLOW_SERVER]
 					      : flow_side_name(o->side);
@@ -20,7 +37,7 @@ outcome_line(const struct flow_outcome *o, uint64_t off, const char *const side_
 	case FLOW_RES_NO_METHOD:
 	case FLOW_RES_AUTH_FAILED:
 	case FLOW_RES_OPAQUE:
-		sb_printf(&sb, ": 0x%02x ", (unsigned)o->code);
+		sb_printf(&sb, ": %s0x%02x ", code_field(o, version), (unsigned)o->code);
 		sb_puts(&sb, o->meaning != NULL ? o->meaning : "");
 		break;
 	case FLOW_RES_VIOLATION:

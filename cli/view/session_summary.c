@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "json_out.h"
+#include "outcome.h"
 #include "session_view.h"
 #include "term.h"
 
@@ -21,31 +22,12 @@ void
 sv_outcome_words(const struct sv_session *s, char *buf, size_t cap)
 {
 	const struct flow_outcome *o = &s->outcome;
-	const char *name = flow_result_name(o->result);
 
 	if (!s->decided) {
 		snprintf(buf, cap, "undecided%s", s->stopped ? " (decoding stopped at a gap)" : "");
 		return;
 	}
-	switch (o->result) {
-	case FLOW_RES_REFUSED:
-	case FLOW_RES_NO_METHOD:
-	case FLOW_RES_AUTH_FAILED:
-	case FLOW_RES_OPAQUE:
-		snprintf(buf, cap, "%s: 0x%02x %s", name, (unsigned)o->code,
-			 o->meaning != NULL ? o->meaning : "");
-		break;
-	case FLOW_RES_VIOLATION:
-	case FLOW_RES_CLOSED:
-		snprintf(buf, cap, "%s by the %s in phase %s at its byte %" PRIu64 "%s%s%s%s",
-			 name, flow_side_name(o->side), flow_phase_name(o->phase), o->off,
-			 o->field != NULL ? " in " : "", o->field != NULL ? o->field : "",
-			 o->why[0] != '\0' ? ": " : "", o->why);
-		break;
-	default:
-		snprintf(buf, cap, "%s", name);
-		break;
-	}
+	outcome_line(o, s->version, o->off, NULL, buf, cap);
 }
 
 const char *

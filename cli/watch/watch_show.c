@@ -19,6 +19,7 @@
 #include "hexview.h"
 #include "json_out.h"
 #include "net.h"
+#include "outcome.h"
 #include "traceline.h"
 #include "watch_int.h"
 
@@ -254,35 +255,9 @@ show_message(struct watch_session *s, const struct flow_event *ev)
 void
 watch_outcome_words(int version, const struct flow_outcome *o, char *buf, size_t cap)
 {
-	const char *name = flow_result_name(o->result);
-	const char *code = version == 4 ? "CD" : "REP";
+	static const char *const sides[2] = { "application", "upstream" };
 
-	switch (o->result) {
-	case FLOW_RES_REFUSED:
-	case FLOW_RES_NO_METHOD:
-	case FLOW_RES_AUTH_FAILED:
-	case FLOW_RES_OPAQUE:
-		snprintf(buf, cap, "%s: %s 0x%02x %s", name,
-			 o->result == FLOW_RES_REFUSED       ? code
-			 : o->result == FLOW_RES_AUTH_FAILED ? "STATUS"
-							     : "METHOD",
-			 (unsigned)o->code, o->meaning != NULL ? o->meaning : "");
-		break;
-	case FLOW_RES_VIOLATION:
-		snprintf(buf, cap, "%s by the %s in %s at offset %" PRIu64 "%s%s%s%s", name,
-			 watch_side_name(o->side), flow_phase_name(o->phase), o->off,
-			 o->field != NULL ? " in " : "", o->field != NULL ? o->field : "",
-			 o->why[0] != '\0' ? ": " : "", o->why);
-		break;
-	case FLOW_RES_CLOSED:
-		snprintf(buf, cap, "the %s %s in %s%s%s", watch_side_name(o->side),
-			 o->close == FLOW_RESET ? "reset the connection" : "closed",
-			 flow_phase_name(o->phase), o->why[0] != '\0' ? ": " : "", o->why);
-		break;
-	default:
-		snprintf(buf, cap, "%s", name);
-		break;
-	}
+	outcome_line(o, version, o->off, sides, buf, cap);
 }
 
 static void

@@ -89,12 +89,12 @@ expect_stdout "-X: the hex view" '^   0004  0b +ALEN'
 "$PY" "$GEN" many -o "$T/many.pcap" >/dev/null
 sc -- decode -r "$T/many.pcap"
 expect_stdout "the table's header" '^# +time +client +proxy +ver +command +user +target'
-expect_stdout "a SOCKS4 refusal row" '^2 .* 4 +CONNECT +bob +93\.184\.216\.34:80 +client +0\.0\.0\.0:0 +0 +0 +[0-9.]+  refused: 0x5b request rejected or failed$'
+expect_stdout "a SOCKS4 refusal row" '^2 .* 4 +CONNECT +bob +93\.184\.216\.34:80 +client +0\.0\.0\.0:0 +0 +0 +[0-9.]+  refused: CD 0x5b request rejected or failed$'
 sc -- decode -r "$T/many.pcap" --outcome refused
 expect_stdout "--outcome refused: the conversation" '^session 2: '
 expect_no_stdout "--outcome refused: only that one" '^session [13]:'
 sc -- decode -r "$T/many.pcap" --session 3 -v
-expect_stdout "--session 3" '^  outcome: no acceptable method: 0xff'
+expect_stdout "--session 3" '^  outcome: no acceptable method: METHOD 0xff'
 sc -- decode -r "$T/many.pcap" --client 10.0.0.1:40001 --sessions
 expect_stdout "--client ADDR:PORT" '^2 '
 expect_no_stdout "--client ADDR:PORT: no other" '^[13] '

@@ -93,9 +93,9 @@ follow "$T/refused.txt" "c 05 01 00" "s 05 00" "c 05 01 00 01 7f 00 00 01 00 50"
 	"s 05 05 00 01 00 00 00 00 00 00"
 sc --in "$T/refused.txt" -- decode
 expect_rc "refused" 0
-out_has "refused: the outcome" '^outcome: refused: 0x05 connection refused$'
+out_has "refused: the outcome" '^outcome: refused: REP 0x05 connection refused$'
 sc -- decode --server 05 00 05 05 00 01 00 00 00 00 00 00
-out_has "refused, the server alone" '^outcome: refused: 0x05 connection refused$'
+out_has "refused, the server alone" '^outcome: refused: REP 0x05 connection refused$'
 sc -- decode -j --server 05 00 05 05 00 01 00 00 00 00 00 00
 json_is "refused, JSON" 'd["outcome"]["result"] == "refused" and d["outcome"]["code"] == 5 and d["outcome"]["meaning"] == "connection refused"'
 

@@ -40,10 +40,10 @@ raw 42996d0ffe2300
 wait_for 4 grep -q '^#1 .*end:' "$W_OUT"
 expect_w "half a greeting then silence: -w ends it with a note" '^#1 \+[0-9.]+s timeout: greeting not complete after 1 s \(the application.s turn\)'
 expect_w "... and its summary says timeout" '^#1 \+[0-9.]+s end: 3 bytes up, [0-9]+ bytes down .*, timeout$'
-expect_outcome "HTTP request" 3 '^protocol violation by the application in greeting'
+expect_outcome "HTTP request" 3 '^protocol violation by the application in the greeting phase'
 expect_w "HTTP request: the hint" '^#3 \+[0-9.]+s hint: the client sent an HTTP request.*"GET http://example.com/ HTTP/1.1"'
 expect_w "TLS ClientHello: the hint" '^#4 \+[0-9.]+s hint: .*TLS'
-expect_outcome "garbage" 5 '^protocol violation by the application in greeting at offset 0 in VER'
+expect_outcome "garbage" 5 '^protocol violation by the application in the greeting phase at offset 0x0000 in VER'
 
 # #6: a reset mid-tunnel, from the application: passed on, said in the summary
 "$PY" - "$W_PORT" "$ECHO_PORT" <<'PYEOF' && ok "reset client ran" || fail "reset client"
@@ -111,7 +111,7 @@ upstream_case() { # SCENARIO CURL-MODE ERE
 }
 upstream_case rep-05 socks5 '^refused: REP 0x05 connection refused'
 upstream_case method-ff socks5 '^no acceptable method'
-upstream_case wrongver socks5 '^protocol violation by the upstream in method selection'
+upstream_case wrongver socks5 '^protocol violation by the upstream in the method selection phase'
 upstream_case garbage socks5 '^protocol violation by the upstream'
 upstream_case s4-rep-5b socks4 '^refused: CD 0x5b'
 start_badserver silent

@@ -166,7 +166,7 @@ if command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ]; then
 	expect_rc "BIND through watch to ssh -D" 4
 	wait_for 5 grep -q '^#2 .*end:' "$W_OUT"
 	expect_w "BIND to ssh -D: the hint names the command" '^#2 \+[0-9.]+s hint: closed with no reply: this server may not support CMD 0x02'
-	expect_outcome "BIND to ssh -D" 2 '^the upstream closed in reply'
+	expect_outcome "BIND to ssh -D" 2 '^closed by the upstream in the reply phase'
 	stop_watch
 fi
 

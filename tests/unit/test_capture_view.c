@@ -81,7 +81,7 @@ START_TEST(conversation_lines)
 					    "2023-11-14 22:13:20.000000 UTC\n"));
 	ck_assert_ptr_nonnull(strstr(text, "  +0.004000 -> username/password request: "
 					    "UNAME \"alice\", PASSWD ********\n"));
-	ck_assert_ptr_nonnull(strstr(text, "  outcome: refused: 0x05 connection refused\n"));
+	ck_assert_ptr_nonnull(strstr(text, "  outcome: refused: REP 0x05 connection refused\n"));
 	ck_assert_ptr_nonnull(strstr(text, "  latency: greeting -> method 2.000 ms, "
 					    "authentication 2.000 ms, request -> reply 12.000 ms\n"));
 	ck_assert_ptr_nonnull(strstr(text, "  tunnel: 0 bytes from the client, 0 from the "
@@ -108,7 +108,7 @@ START_TEST(table_row)
 	ck_assert_str_eq(row, "7    22:13:20.000000 10.0.0.1:40000        10.0.0.2:1080         5   "
 			      "CONNECT       alice      example.com:443              proxy  "
 			      "10.0.0.2:40001                0         0     0.020  "
-			      "refused: 0x05 connection refused\n");
+			      "refused: REP 0x05 connection refused\n");
 	free(text);
 	free(row);
 	sv_free(&f.sv);

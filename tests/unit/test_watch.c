@@ -210,8 +210,8 @@ START_TEST(violation_and_close_in_words)
 {
 	session();
 	feed(FLOW_CLIENT, "'GET / HTTP/1.1' 0d 0a");
-	ck_assert_str_eq(sum.outcome, "protocol violation by the application in greeting at offset "
-				      "0 in VER: not a SOCKS version (4 or 5)");
+	ck_assert_str_eq(sum.outcome, "protocol violation by the application in the greeting phase "
+				      "at offset 0x0000 in VER: not a SOCKS version (4 or 5)");
 	session();
 	feed(FLOW_CLIENT, "05 01 02");
 	feed(FLOW_SERVER, "05 ff");
@@ -219,7 +219,8 @@ START_TEST(violation_and_close_in_words)
 	session();
 	feed(FLOW_CLIENT, "05 01 00");
 	flow_close(&s.flow, FLOW_SERVER, FLOW_RESET);
-	ck_assert_str_eq(sum.outcome, "the upstream reset the connection in method selection");
+	ck_assert_str_eq(sum.outcome, "closed by the upstream (reset) in the method selection phase "
+				      "at offset 0x0000");
 }
 END_TEST
 
