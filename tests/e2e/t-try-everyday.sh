@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The everyday-use features (proxies from the config file, the environment
+# and netrc; --no-shutdown, --idle-timeout; probe's progress line) tried as
+# a user and as an attacker would, and what they found:
+#  - a config file or ~/.netrc that is a FIFO no one writes to, or a
+#    terminal, is read without waiting: the run goes on (exit bounded),
+#    rather than blocking in open(2) or read(2) forever.
+. "$(dirname "$0")/lib.sh"
+need_sockscope
+export HOME="$T/home"
+unset XDG_CONFIG_HOME socks_proxy SOCKS_PROXY all_proxy ALL_PROXY
+mkdir -p "$HOME/.config/sockscope"
+CONF="$HOME/.config/sockscope/config"
+start_echo
+start_danted none
+D=127.0.0.1:$DANTED_PORT
+line="everyday $$"
+
+# ------------------------------------------------- files that never end
+mkfifo "$CONF"
+sc --timeout 10 --in-str "$line"$'\n' -- -w 5 -x "socks5://$D" 127.0.0.1 "$ECHO_PORT"
+expect_rc "-x URL with a FIFO for the config file" 0
+sc --timeout 10 -- -w 5 -x @any 127.0.0.1 "$ECHO_PORT"
+expect_rc "-x @NAME, the config file a FIFO no one writes to" 2 &&
+	expect_err "a FIFO config: no such proxy" "names no such proxy"
+ALL_PROXY="socks5://$D" sc --timeout 10 --in-str "$line"$'\n' -- -w 5 127.0.0.1 "$ECHO_PORT"
+expect_rc "no -x, the config file a FIFO no one writes to" 0 &&
+	expect_out "the environment's proxy used" "$line"$'\n'
+rm -f "$CONF"
+
+start_microsocks -u alice -P "fifo-$$"
+MA=127.0.0.1:$MS_PORT
+mkfifo "$HOME/.netrc"
+sc --timeout 10 -- -w 5 -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
+expect_rc "~/.netrc a FIFO no one writes to" 6
+rm -f "$HOME/.netrc"
+
+finish
