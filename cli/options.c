@@ -396,8 +396,11 @@ choose_proxies(struct options *o, int argc, char **argv, int first)
 	if (chosen->warning[0] != '\0' && !o->json)
 		term_say("sockscope", "%s", chosen->warning);
 	for (line = chosen->notes; o->verbose && !o->json && *line != '\0'; line = next + 1) {
+		/* a URL from the environment or a file may hold a terminal control */
 		next = strchr(line, '\n');
-		fprintf(stderr, "* %.*s\n", (int)(next - line), line);
+		fputs("* ", stderr);
+		term_put_text(stderr, line, (size_t)(next - line));
+		fputc('\n', stderr);
 	}
 	return 0;
 }

@@ -5,6 +5,8 @@
 #  - a config file or ~/.netrc that is a FIFO no one writes to, or a
 #    terminal, is read without waiting: the run goes on (exit bounded),
 #    rather than blocking in open(2) or read(2) forever.
+#  - -v's "proxy ... from ..." line quotes the URL escaped: a terminal
+#    control in ALL_PROXY or in the config file never reaches stderr raw.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 export HOME="$T/home"
@@ -34,5 +36,17 @@ mkfifo "$HOME/.netrc"
 sc --timeout 10 -- -w 5 -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
 expect_rc "~/.netrc a FIFO no one writes to" 6
 rm -f "$HOME/.netrc"
+
+# ---------------------------------------------------- -v's notes, escaped
+ALL_PROXY="socks5://h$(printf '\033]0;owned\007'):1" sc --timeout 10 -- -v -w 2 127.0.0.1 1
+expect_rc "a control byte in ALL_PROXY" 2
+if grep -q $'\033' "$SC_ERR"; then fail "-v writes ALL_PROXY's ESC raw"; else ok "-v escapes ALL_PROXY"; fi
+expect_err "-v's note escaped" '^\* proxy socks5://h\\x1b\]0;owned\\x07:1 from ALL_PROXY$'
+printf 'proxy esc "socks5://u\033]0;owned\007:pw@127.0.0.1:1"\n' >"$CONF"
+chmod 600 "$CONF"
+sc --timeout 10 -- -v -w 2 -x @esc 127.0.0.1 1
+if grep -q $'\033' "$SC_ERR"; then fail "-v writes the config's ESC raw"; else ok "-v escapes the config's URL"; fi
+expect_err "-v's note from the config escaped" '^\* proxy socks5://u\\x1b\]0;owned\\x07:\*+@127.0.0.1:1 from '
+rm -f "$CONF"
 
 finish
