@@ -307,6 +307,8 @@ run_tunnel(const struct options *o, struct session *s, struct tunnel_result *tr)
 
 	if (tr->warning[0] != '\0' && !o->json)
 		fprintf(stderr, "sockscope: %s\n", tr->warning);
+	else if (tr->warning[0] != '\0') /* -j: the summary's notes say it */
+		trace_note(s->trace, s->nhops, "%s", tr->warning);
 	if (status != EXIT_OK) {
 		snprintf(s->error, sizeof(s->error), "%s",
 			 tr->error[0] != '\0' ? tr->error : "the tunnel failed");

@@ -7,6 +7,9 @@
 #    rather than blocking in open(2) or read(2) forever.
 #  - -v's "proxy ... from ..." line quotes the URL escaped: a terminal
 #    control in ALL_PROXY or in the config file never reaches stderr raw.
+#  - with -j, the warning that the server closed both ways right after our
+#    half-close (microsocks does) is among the summary's notes: it was
+#    dropped, and the JSON said "ok" with nothing received and no word why.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 export HOME="$T/home"
@@ -48,5 +51,23 @@ sc --timeout 10 -- -v -w 2 -x @esc 127.0.0.1 1
 if grep -q $'\033' "$SC_ERR"; then fail "-v writes the config's ESC raw"; else ok "-v escapes the config's URL"; fi
 expect_err "-v's note from the config escaped" '^\* proxy socks5://u\\x1b\]0;owned\\x07:\*+@127.0.0.1:1 from '
 rm -f "$CONF"
+
+# ------------------------------------------- the half-close warning in -j
+start_microsocks
+M=127.0.0.1:$MS_PORT
+sc --timeout 10 --in-str "$line"$'\n' -- -w 5 -x "socks5://$M" 127.0.0.1 "$ECHO_PORT"
+expect_rc "microsocks, stdin's EOF passed on" 0 &&
+	expect_err "text: the half-close warning" "the server closed both ways .* after our half-close"
+sc --timeout 10 --in-str "$line"$'\n' -- -j -w 5 -x "socks5://$M" 127.0.0.1 "$ECHO_PORT"
+expect_rc "-j: microsocks, stdin's EOF passed on" 0
+if "$PY" -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+sys.exit(0 if any("after our half-close" in n["text"] and "--no-shutdown" in n["text"]
+                  for n in d["notes"]) else 1)' "$SC_ERR"; then
+	ok "-j: the half-close warning is among the notes"
+else
+	fail "-j: the half-close warning is lost"; sed 's/^/       | /' "$SC_OUT" "$SC_ERR" | cut -c1-300
+fi
 
 finish
