@@ -4,6 +4,7 @@
 #include "probe_progress.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,39 @@
 #define ERASE_LINE "\r\033[K"
 /* A label longer than this is cut in the line: the counts matter more. */
 #define LABEL_SHOWN 40
+
+/* The line is on the terminal: what a signal that ends the run must erase. */
+static volatile sig_atomic_t line_shown;
+
+/* SIGINT (^C), SIGTERM, SIGHUP: the line is erased, then the signal ends the
+ * process as it would have (the shell sees the signal, 130 for ^C). */
+static void
+erase_and_die(int sig)
+{
+	int saved = errno;
+
+	if (line_shown)
+		(void)!write(STDERR_FILENO, ERASE_LINE, sizeof(ERASE_LINE) - 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	errno = saved;
+}
+
+/* Only where the signal would end the process anyway: one that is ignored
+ * (nohup) or caught stays as it is. */
+static void
+catch_ending_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old, sa = { .sa_handler = erase_and_die };
+
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
 
 void
 probe_progress_start(struct run *R, int64_t now_us)
@@ -30,6 +64,8 @@ probe_progress_start(struct run *R, int64_t now_us)
 	p->on = isatty(STDERR_FILENO) && !R->o->json && R->o->verbose == 0 && !R->o->hex &&
 		!typing && !(term != NULL && strcmp(term, "dumb") == 0);
 	p->t0_us = p->drawn_us = now_us;
+	if (p->on)
+		catch_ending_signals();
 }
 
 void
@@ -142,6 +178,7 @@ probe_progress_tick(struct run *R, int64_t now_us)
 	memcpy(line, ERASE_LINE, sizeof(ERASE_LINE) - 1);
 	n = probe_progress_format(R, now_us, term_cols(), line + sizeof(ERASE_LINE) - 1,
 				  sizeof(line) - (sizeof(ERASE_LINE) - 1));
+	line_shown = 1;
 	put(line, n + sizeof(ERASE_LINE) - 1);
 	p->drawn_us = now_us;
 	p->shown = true;
@@ -154,4 +191,5 @@ probe_progress_clear(struct run *R)
 		return;
 	put(ERASE_LINE, sizeof(ERASE_LINE) - 1);
 	R->progress.shown = false;
+	line_shown = 0;
 }

@@ -10,6 +10,8 @@
 #  - with -j, the warning that the server closed both ways right after our
 #    half-close (microsocks does) is among the summary's notes: it was
 #    dropped, and the JSON said "ok" with nothing received and no word why.
+#  - probe's progress line is erased when SIGINT (^C), SIGTERM or SIGHUP
+#    ends the run: it stayed on the screen, under the shell's next prompt.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 export HOME="$T/home"
@@ -68,6 +70,37 @@ sys.exit(0 if any("after our half-close" in n["text"] and "--no-shutdown" in n["
 	ok "-j: the half-close warning is among the notes"
 else
 	fail "-j: the half-close warning is lost"; sed 's/^/       | /' "$SC_OUT" "$SC_ERR" | cut -c1-300
+fi
+
+# ------------------------------------------- probe's progress line and ^C
+if have tmux; then
+	start_badserver silent --count 0
+	fleet=$T/fleet.txt
+	for ((i = 0; i < 200; i++)); do echo "127.0.0.1:$BAD_PORT"; done >"$fleet"
+	TM=(tmux -S "$T/tmux.sock" -f /dev/null)
+	"${TM[@]}" new-session -d -x 150 -y 20 -s int "env -i PATH='$PATH' TERM=xterm PS1='PROMPT\$ ' bash --norc --noprofile -i"
+	track_pid "$("${TM[@]}" display-message -p -t int '#{pid}')"
+	"${TM[@]}" send-keys -t int "'$SOCKSCOPE' -w 30 probe -f '$fleet' >/dev/null" Enter
+	for ((i = 0; i < 100; i++)); do
+		"${TM[@]}" capture-pane -p -t int >"$T/int.live"
+		grep -q 'sockscope probe: 0/200 done' "$T/int.live" && break
+		sleep 0.05
+	done
+	if grep -q 'sockscope probe: 0/200 done' "$T/int.live"; then ok "the live line is drawn"; else fail "no live line"; fi
+	"${TM[@]}" send-keys -t int C-c
+	"${TM[@]}" send-keys -t int 'echo "rc=$?"' Enter
+	for ((i = 0; i < 100; i++)); do
+		"${TM[@]}" capture-pane -p -t int >"$T/int.screen"
+		grep -q '^rc=130' "$T/int.screen" && break
+		sleep 0.05
+	done
+	if grep -q '^rc=130' "$T/int.screen"; then ok "^C ends the probe (130)"; else fail "^C: no rc=130"; fi
+	if grep -q 'sockscope probe:' "$T/int.screen"; then
+		fail "^C left the progress line on the screen"; sed 's/^/       | /' "$T/int.screen" | grep -v '^       | $'
+	else
+		ok "^C erased the progress line"
+	fi
+	"${TM[@]}" kill-session -t int 2>/dev/null
 fi
 
 finish
