@@ -56,6 +56,13 @@ conf_read(const char *path, char **text, size_t *len, mode_t *mode, char *why, s
 		close(fd);
 		return refuse(why, whylen, "%s: %s", path, strerror(e));
 	}
+	/* As ssh its config: whoever owns the file names the proxy and the
+	   credentials, so it is the user's, or root's (a system-wide file). */
+	if (st.st_uid != getuid() && st.st_uid != 0) {
+		close(fd);
+		return refuse(why, whylen, "%s: owned by uid %u, neither you (uid %u) nor root: refused",
+			      path, (unsigned)st.st_uid, (unsigned)getuid());
+	}
 	if (S_ISFIFO(st.st_mode) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
 		e = errno;
 		close(fd);

@@ -12,6 +12,10 @@
 #    dropped, and the JSON said "ok" with nothing received and no word why.
 #  - probe's progress line is erased when SIGINT (^C), SIGTERM or SIGHUP
 #    ends the run: it stayed on the screen, under the shell's next prompt.
+#  - a config file or netrc owned by another user (neither the one who runs
+#    sockscope nor root) is refused, as ssh refuses its config: its owner
+#    could name the proxy a run goes through, or the credentials it sends.
+#    It was used.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 export HOME="$T/home"
@@ -70,6 +74,33 @@ sys.exit(0 if any("after our half-close" in n["text"] and "--no-shutdown" in n["
 	ok "-j: the half-close warning is among the notes"
 else
 	fail "-j: the half-close warning is lost"; sed 's/^/       | /' "$SC_OUT" "$SC_ERR" | cut -c1-300
+fi
+
+# ------------------------------------------------- files of another user
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	other=$(id -u nobody)
+	printf 'proxy good socks5://%s\ndefault good\n' "$D" >"$CONF"
+	chmod 600 "$CONF"
+	sc --timeout 10 --in-str "$line"$'\n' -- -w 5 127.0.0.1 "$ECHO_PORT"
+	expect_rc "the config file, ours" 0
+	chown nobody "$CONF"
+	sc --timeout 10 --in-str "$line"$'\n' -- -w 5 127.0.0.1 "$ECHO_PORT"
+	expect_rc "the config file owned by nobody" 2 &&
+		expect_err "its owner named" "$CONF: owned by uid $other, neither you \(uid 0\) nor root: refused"
+	rm -f "$CONF"
+	printf 'machine 127.0.0.1 login alice password fifo-%s\n' "$$" >"$T/netrc"
+	chmod 600 "$T/netrc"
+	sc --timeout 10 --in-str "$line"$'\n' -- -w 5 --netrc-file "$T/netrc" -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
+	expect_rc "--netrc-file, ours" 0
+	chown nobody "$T/netrc"
+	sc --timeout 10 -- -w 5 --netrc-file "$T/netrc" -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
+	expect_rc "--netrc-file owned by nobody" 2 &&
+		expect_err "its owner named" "$T/netrc: owned by uid $other, neither you \(uid 0\) nor root: refused"
+	cp -p "$T/netrc" "$HOME/.netrc"
+	sc --timeout 10 -- -w 5 -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
+	expect_rc "~/.netrc owned by nobody: not used" 6 &&
+		expect_err "~/.netrc of another: said" "$HOME/.netrc: owned by uid $other, .*; not used"
+	rm -f "$HOME/.netrc"
 fi
 
 # ------------------------------------------- probe's progress line and ^C
