@@ -111,6 +111,18 @@ add_named(struct proxy_choice *pc, struct files *f, const char *arg, char *why, 
 	return add_entry(pc, f, e, arg, why, whylen);
 }
 
+/* "socks5h://HOST:PORT/", as desktops write ALL_PROXY: curl ignores the
+ * empty path, and so does this; a path that says more is left for the URL's
+ * parser to refuse. */
+static void
+drop_empty_path(char *url)
+{
+	char *sep = strstr(url, "://"), *slash;
+
+	if (sep != NULL && (slash = strchr(sep + 3, '/')) != NULL && slash[1] == '\0')
+		*slash = '\0';
+}
+
 /* No -x: the config's default, else the environment's proxy. */
 static int
 add_default(struct proxy_choice *pc, struct files *f, char *why, size_t whylen)
@@ -134,7 +146,8 @@ add_default(struct proxy_choice *pc, struct files *f, char *why, size_t whylen)
 		secret_keep_in();
 	if (add_url(pc, value, true, why, whylen) < 0)
 		return -1;
-	note(pc, value, var);
+	drop_empty_path(pc->urls[pc->n - 1]);
+	note(pc, pc->urls[pc->n - 1], var);
 	return 0;
 }
 

@@ -16,6 +16,10 @@
 #    sockscope nor root) is refused, as ssh refuses its config: its owner
 #    could name the proxy a run goes through, or the credentials it sends.
 #    It was used.
+#  - ALL_PROXY as desktops write it, "socks5h://HOST:PORT/", is read as
+#    curl reads it (the empty path ignored); it was refused ("a path is not
+#    allowed"), telling the user to change what the desktop wrote.  A real
+#    path is still refused.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 export HOME="$T/home"
@@ -75,6 +79,13 @@ sys.exit(0 if any("after our half-close" in n["text"] and "--no-shutdown" in n["
 else
 	fail "-j: the half-close warning is lost"; sed 's/^/       | /' "$SC_OUT" "$SC_ERR" | cut -c1-300
 fi
+
+# ---------------------------------------------------- ALL_PROXY with a '/'
+ALL_PROXY="socks5h://$D/" sc --timeout 10 --in-str "$line"$'\n' -- -v -w 5 127.0.0.1 "$ECHO_PORT"
+expect_rc "ALL_PROXY=socks5h://HOST:PORT/" 0 && expect_out "through ALL_PROXY's proxy" "$line"$'\n' &&
+	expect_err "-v names it without the '/'" "^\* proxy socks5h://$D from ALL_PROXY$"
+ALL_PROXY="socks5h://$D/x" sc --timeout 10 -- -w 5 127.0.0.1 "$ECHO_PORT"
+expect_rc "ALL_PROXY with a path" 2 && expect_err "a path refused" "a path is not allowed"
 
 # ------------------------------------------------- files of another user
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
