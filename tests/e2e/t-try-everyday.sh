@@ -20,6 +20,8 @@
 #    curl reads it (the empty path ignored); it was refused ("a path is not
 #    allowed"), telling the user to change what the desktop wrote.  A real
 #    path is still refused.
+#  - --idle-timeout's message names the seconds given: 1.234 was said
+#    "1.23", and an hour (3600) "3.6e+03".
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 export HOME="$T/home"
@@ -79,6 +81,11 @@ sys.exit(0 if any("after our half-close" in n["text"] and "--no-shutdown" in n["
 else
 	fail "-j: the half-close warning is lost"; sed 's/^/       | /' "$SC_OUT" "$SC_ERR" | cut -c1-300
 fi
+
+# ------------------------------------------------- --idle-timeout's words
+sc --timeout 10 --in-str "" -- --no-shutdown --idle-timeout 1.234 -w 5 -x "socks5://$D" 127.0.0.1 "$ECHO_PORT"
+expect_rc "--idle-timeout 1.234" 5 &&
+	expect_err "the seconds as given" "tunnel idle for 1\.234 seconds \(--idle-timeout\)"
 
 # ---------------------------------------------------- ALL_PROXY with a '/'
 ALL_PROXY="socks5h://$D/" sc --timeout 10 --in-str "$line"$'\n' -- -v -w 5 127.0.0.1 "$ECHO_PORT"
