@@ -404,7 +404,7 @@ probe_run_loop(struct run *R)
 		return;
 	}
 	probe_progress_start(R, now_us());
-	while (R->out_err == 0) {
+	while (R->out_err == 0 && !probe_progress_stopped()) {
 		int np = 0, ns, nw, tmo, in_fd;
 		int64_t now, next = INT64_MAX;
 
@@ -474,7 +474,8 @@ probe_run_loop(struct run *R)
 		probe_progress_tick(R, now_us());
 	}
 	probe_progress_clear(R);
-	/* stopped early (stdout failed, poll failed): what is in flight is dropped */
+	/* stopped early (stdout failed, poll failed, a signal): what is in flight
+	   is dropped */
 	for (int i = 0; i < R->nslots; i++) {
 		struct slot *sl = &R->slots[i];
 

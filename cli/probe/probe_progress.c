@@ -20,18 +20,21 @@
 
 /* The line is on the terminal: what a signal that ends the run must erase. */
 static volatile sig_atomic_t line_shown;
+/* The signal that is to end the run, once what is done is written; 0: none. */
+static volatile sig_atomic_t stop_signal;
 
-/* SIGINT (^C), SIGTERM, SIGHUP: the line is erased, then the signal ends the
- * process as it would have (the shell sees the signal, 130 for ^C). */
+/* SIGINT (^C), SIGTERM, SIGHUP: the line is erased at once; the run stops
+ * at its next turn, writes the rows it holds, then the signal ends the
+ * process (probe_progress_signal_end).  A second one ends it at once. */
 static void
-erase_and_die(int sig)
+note_stop(int sig)
 {
 	int saved = errno;
 
 	if (line_shown)
 		(void)!write(STDERR_FILENO, ERASE_LINE, sizeof(ERASE_LINE) - 1);
-	signal(sig, SIG_DFL);
-	raise(sig);
+	line_shown = 0;
+	stop_signal = sig;
 	errno = saved;
 }
 
@@ -43,12 +46,32 @@ catch_ending_signals(void)
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		struct sigaction old, sa = { .sa_handler = erase_and_die };
+		/* SA_RESTART: a read of the input goes on; poll() still wakes */
+		struct sigaction old, sa = { .sa_handler = note_stop,
+					     .sa_flags = (int)(SA_RESETHAND | SA_RESTART) };
 
 		sigemptyset(&sa.sa_mask);
 		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
 			sigaction(sigs[i], &sa, NULL);
 	}
+}
+
+bool
+probe_progress_stopped(void)
+{
+	return stop_signal != 0;
+}
+
+void
+probe_progress_signal_end(void)
+{
+	int sig = stop_signal;
+
+	if (sig == 0)
+		return;
+	fflush(stdout);
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 void
@@ -64,8 +87,7 @@ probe_progress_start(struct run *R, int64_t now_us)
 	p->on = isatty(STDERR_FILENO) && !R->o->json && R->o->verbose == 0 && !R->o->hex &&
 		!typing && !(term != NULL && strcmp(term, "dumb") == 0);
 	p->t0_us = p->drawn_us = now_us;
-	if (p->on)
-		catch_ending_signals();
+	catch_ending_signals();
 }
 
 void
@@ -172,7 +194,7 @@ probe_progress_tick(struct run *R, int64_t now_us)
 	char line[512 + sizeof(ERASE_LINE)];
 	size_t n;
 
-	if (!p->on || now_us - p->drawn_us < PROGRESS_REDRAW_US)
+	if (!p->on || now_us - p->drawn_us < PROGRESS_REDRAW_US || stop_signal != 0)
 		return;
 	/* one write: the erase and the new text reach the terminal together */
 	memcpy(line, ERASE_LINE, sizeof(ERASE_LINE) - 1);
@@ -189,7 +211,7 @@ probe_progress_clear(struct run *R)
 {
 	if (!R->progress.shown)
 		return;
+	line_shown = 0;
 	put(ERASE_LINE, sizeof(ERASE_LINE) - 1);
 	R->progress.shown = false;
-	line_shown = 0;
 }

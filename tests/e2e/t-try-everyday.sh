@@ -22,6 +22,9 @@
 #    path is still refused.
 #  - --idle-timeout's message names the seconds given: 1.234 was said
 #    "1.23", and an hour (3600) "3.6e+03".
+#  - ^C during a probe whose first server is silent wrote no table at all:
+#    the rows of the servers done were held for the input's order and lost.
+#    They are written, in order, then the signal ends the run (130).
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 export HOME="$T/home"
@@ -150,6 +153,31 @@ if have tmux; then
 		ok "^C erased the progress line"
 	fi
 	"${TM[@]}" kill-session -t int 2>/dev/null
+
+	# The rows of the servers done, behind a silent first one: not lost.
+	{ echo "127.0.0.1:$BAD_PORT"; for ((i = 0; i < 5; i++)); do echo "$M"; done; } >"$T/held.txt"
+	"${TM[@]}" new-session -d -x 150 -y 20 -s held "env -i PATH='$PATH' TERM=xterm PS1='PROMPT\$ ' bash --norc --noprofile -i"
+	track_pid "$("${TM[@]}" display-message -p -t held '#{pid}')"
+	"${TM[@]}" send-keys -t held "'$SOCKSCOPE' -w 30 probe -f '$T/held.txt' >'$T/held.out'" Enter
+	for ((i = 0; i < 100; i++)); do
+		"${TM[@]}" capture-pane -p -t held >"$T/held.live"
+		grep -q 'sockscope probe: 5/6 done' "$T/held.live" && break
+		sleep 0.05
+	done
+	"${TM[@]}" send-keys -t held C-c
+	"${TM[@]}" send-keys -t held 'echo "rc=$?"' Enter
+	for ((i = 0; i < 100; i++)); do
+		"${TM[@]}" capture-pane -p -t held >"$T/held.screen"
+		grep -q '^rc=' "$T/held.screen" && break
+		sleep 0.05
+	done
+	if grep -q '^rc=130' "$T/held.screen"; then ok "^C: 130"; else fail "^C: $(grep '^rc=' "$T/held.screen")"; fi
+	if [ "$(grep -c "^$M " "$T/held.out")" = 5 ] && head -n 1 "$T/held.out" | grep -q '^SERVER'; then
+		ok "^C: the 5 rows done are written"
+	else
+		fail "^C: rows lost"; sed 's/^/       | /' "$T/held.out"
+	fi
+	"${TM[@]}" kill-session -t held 2>/dev/null
 fi
 
 finish
