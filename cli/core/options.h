@@ -21,6 +21,7 @@ struct options {
 	int idle_timeout_ms;  /* --idle-timeout SECS, -1 when not given */
 	bool no_shutdown;     /* --no-shutdown: stdin's EOF is not passed on */
 	const char *netrc_file; /* --netrc-file, NULL: ~/.netrc */
+	const char *proxy_warning; /* with -j: a file not used (a readable ~/.netrc), or NULL */
 	int family;           /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
 	enum color_when color;
 	bool show_secrets;

@@ -425,6 +425,8 @@ oneshot_main(struct options *o, int argc, char **argv)
 
 	memset(&tr, 0, sizeof(tr));
 	session_setup(o, s, json_to_stdout);
+	if (o->proxy_warning != NULL) /* -j: a file not used, in the notes */
+		trace_note(&trace, 0, "%s", o->proxy_warning);
 
 	for (int i = 0; i < o->nproxies; i++) {
 		char why[400];

@@ -25,6 +25,9 @@
 #  - ^C during a probe whose first server is silent wrote no table at all:
 #    the rows of the servers done were held for the input's order and lost.
 #    They are written, in order, then the signal ends the run (130).
+#  - with -j, the warning that ~/.netrc was not used (others may read the
+#    password it holds) is among the summary's notes: it was dropped, and
+#    the JSON said only that authentication failed.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 export HOME="$T/home"
@@ -53,6 +56,23 @@ MA=127.0.0.1:$MS_PORT
 mkfifo "$HOME/.netrc"
 sc --timeout 10 -- -w 5 -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
 expect_rc "~/.netrc a FIFO no one writes to" 6
+rm -f "$HOME/.netrc"
+
+# -j: why ~/.netrc was not used is in the summary.
+printf 'machine 127.0.0.1 login alice password fifo-%s\n' "$$" >"$HOME/.netrc"
+chmod 644 "$HOME/.netrc"
+sc --timeout 10 -- -w 5 -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
+expect_rc "a readable ~/.netrc: not used" 6 && expect_err "said" "$HOME/.netrc: mode 0644 .*; not used"
+sc --timeout 10 -- -j -w 5 -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
+expect_rc "-j: a readable ~/.netrc: not used" 6
+if "$PY" -c '
+import json, sys
+d = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+sys.exit(0 if any("mode 0644" in n["text"] and "not used" in n["text"] for n in d["notes"]) else 1)' "$SC_ERR"; then
+	ok "-j: why ~/.netrc was not used is among the notes"
+else
+	fail "-j: the warning about ~/.netrc is lost"; cut -c1-300 "$SC_ERR" | sed 's/^/       | /'
+fi
 rm -f "$HOME/.netrc"
 
 # ---------------------------------------------------- -v's notes, escaped
