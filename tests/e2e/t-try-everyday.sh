@@ -24,7 +24,9 @@
 #    "1.23", and an hour (3600) "3.6e+03".
 #  - ^C during a probe whose first server is silent wrote no table at all:
 #    the rows of the servers done were held for the input's order and lost.
-#    They are written, in order, then the signal ends the run (130).
+#    They are written, in order, then the signal ends the run (130).  With
+#    the servers typed on the terminal (-f -), ^C ends the run at once, as
+#    it always did (the first version of this fix waited for the next line).
 #  - with -j, the warning that ~/.netrc was not used (others may read the
 #    password it holds) is among the summary's notes: it was dropped, and
 #    the JSON said only that authentication failed.
@@ -198,6 +200,30 @@ if have tmux; then
 		fail "^C: rows lost"; sed 's/^/       | /' "$T/held.out"
 	fi
 	"${TM[@]}" kill-session -t held 2>/dev/null
+
+	# Servers typed on the terminal: ^C ends the run at once, as before.
+	"${TM[@]}" new-session -d -x 150 -y 20 -s typed "env -i PATH='$PATH' TERM=xterm PS1='PROMPT\$ ' bash --norc --noprofile -i"
+	track_pid "$("${TM[@]}" display-message -p -t typed '#{pid}')"
+	"${TM[@]}" send-keys -t typed "'$SOCKSCOPE' -w 5 probe -f -" Enter
+	"${TM[@]}" send-keys -t typed "$M" Enter
+	for ((i = 0; i < 100; i++)); do
+		"${TM[@]}" capture-pane -p -t typed >"$T/typed.screen"
+		grep -q "^$M .*SOCKS5" "$T/typed.screen" && break
+		sleep 0.05
+	done
+	"${TM[@]}" send-keys -t typed C-c
+	"${TM[@]}" send-keys -t typed 'echo "rc=$?"' Enter
+	for ((i = 0; i < 100; i++)); do
+		"${TM[@]}" capture-pane -p -t typed >"$T/typed.screen"
+		grep -q '^rc=' "$T/typed.screen" && break
+		sleep 0.05
+	done
+	if grep -q '^rc=130' "$T/typed.screen"; then
+		ok "servers typed: ^C ends the probe at once (130)"
+	else
+		fail "servers typed: ^C did not end the probe"; sed 's/^/       | /' "$T/typed.screen" | grep -v '^       | $'
+	fi
+	"${TM[@]}" kill-session -t typed 2>/dev/null
 fi
 
 finish
