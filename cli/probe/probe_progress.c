@@ -87,9 +87,11 @@ probe_progress_start(struct run *R, int64_t now_us)
 	p->on = isatty(STDERR_FILENO) && !R->o->json && R->o->verbose == 0 && !R->o->hex &&
 		!typing && !(term != NULL && strcmp(term, "dumb") == 0);
 	p->t0_us = p->drawn_us = now_us;
-	/* Typed servers are read blocking, a line at a time: there ^C must end
-	   the run at once, as it always did, not after the next line. */
-	if (!typing)
+	/* Servers from a pipe or typed are read blocking, a line at a time,
+	   and the read would go on after the signal (SA_RESTART): there the
+	   signal ends the run at once, as it always did, not after the next
+	   line. */
+	if (R->fp == NULL || !R->fp_stream)
 		catch_ending_signals();
 }
 

@@ -25,8 +25,9 @@
 #  - ^C during a probe whose first server is silent wrote no table at all:
 #    the rows of the servers done were held for the input's order and lost.
 #    They are written, in order, then the signal ends the run (130).  With
-#    the servers typed on the terminal (-f -), ^C ends the run at once, as
-#    it always did (the first version of this fix waited for the next line).
+#    the servers from a pipe or typed on the terminal (-f -), the signal
+#    ends the run at once, as it always did (the first version of this fix
+#    waited for the input's next line).
 #  - with -j, the warning that ~/.netrc was not used (others may read the
 #    password it holds) is among the summary's notes: it was dropped, and
 #    the JSON said only that authentication failed.
@@ -145,6 +146,29 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 		expect_err "~/.netrc of another: said" "$HOME/.netrc: owned by uid $other, .*; not used"
 	rm -f "$HOME/.netrc"
 fi
+
+# ------------------------------------------- probe and a signal, input a pipe
+# The servers come from a pipe that is quiet now: SIGTERM to sockscope alone
+# ends it at once, as it always did (the first version of the fix that keeps
+# the rows waited for the pipe's next line).
+mkfifo "$T/quiet.fifo"
+sleep 20 >"$T/quiet.fifo" &
+quiet_writer=$!
+track_pid "$quiet_writer"
+"$SOCKSCOPE" -w 5 probe -f - <"$T/quiet.fifo" >"$T/quiet.out" 2>"$T/quiet.err" &
+quiet_pid=$!
+track_pid "$quiet_pid"
+sleep 0.5
+kill -TERM "$quiet_pid"
+for ((i = 0; i < 40; i++)); do alive "$quiet_pid" || break; sleep 0.05; done
+if alive "$quiet_pid"; then
+	fail "SIGTERM, input a quiet pipe: still running 2 s later"
+	kill -KILL "$quiet_pid"
+else
+	ok "SIGTERM, input a quiet pipe: ended at once"
+fi
+wait "$quiet_pid" 2>/dev/null
+stop_pid "$quiet_writer"
 
 # ------------------------------------------- probe's progress line and ^C
 if have tmux; then
