@@ -208,15 +208,23 @@ load_netrc(struct files *f, const char *given, char *warning, size_t wlen, char 
 	char *text, problem[PATH_MAX + 200];
 	size_t len;
 	mode_t mode;
-	int rc;
+	int rc, n;
 
 	if (f->netrc_tried)
 		return 0;
 	f->netrc_tried = true;
 	if (given == NULL && (home == NULL || home[0] == '\0'))
 		return 0;
-	snprintf(f->netrc_path, sizeof(f->netrc_path), "%s%s", given ? given : home,
-		 given ? "" : "/.netrc");
+	n = snprintf(f->netrc_path, sizeof(f->netrc_path), "%s%s", given ? given : home,
+		     given ? "" : "/.netrc");
+	if (n < 0 || (size_t)n >= sizeof(f->netrc_path)) {
+		/* cut, it would name another file */
+		f->netrc_path[0] = '\0';
+		if (given != NULL)
+			return refuse(why, whylen, "--netrc-file: a path of %d bytes is too long", n);
+		snprintf(warning, wlen, "$HOME/.netrc: a path of %d bytes is too long; not used", n);
+		return 0;
+	}
 	rc = conf_read(f->netrc_path, &text, &len, &mode, problem, sizeof(problem));
 	if (rc > 0 && given == NULL)
 		return 0;

@@ -31,6 +31,9 @@
 #  - with -j, the warning that ~/.netrc was not used (others may read the
 #    password it holds) is among the summary's notes: it was dropped, and
 #    the JSON said only that authentication failed.
+#  - a --netrc-file path longer than PATH_MAX was cut to fit, and the file
+#    the cut path named was read (credentials from a file not named); it
+#    is refused.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 export HOME="$T/home"
@@ -77,6 +80,20 @@ else
 	fail "-j: the warning about ~/.netrc is lost"; cut -c1-300 "$SC_ERR" | sed 's/^/       | /'
 fi
 rm -f "$HOME/.netrc"
+
+# A path cut at PATH_MAX - 1 bytes names another file: not read.
+mkdir -p "$T/d"
+printf 'machine 127.0.0.1 login alice password fifo-%s\n' "$$" >"$T/d/netrc"
+chmod 600 "$T/d/netrc"
+long="$T/d/"
+while [ $((${#long} + 2 + 5)) -le 4095 ]; do long+="./"; done
+long+="netrc"
+long=${long/\/d\//\/d\/$(printf '%*s' $((4095 - ${#long})) '' | tr ' ' '/')}
+[ "${#long}" = 4095 ] || die "the long path is ${#long} bytes"
+sc --timeout 10 --in-str "$line"$'\n' -- --no-shutdown -q 0.5 -w 5 --netrc-file "$long" -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
+expect_rc "--netrc-file of 4095 bytes is read" 0
+sc --timeout 10 -- -w 5 --netrc-file "$long.absent" -x "socks5://$MA" 127.0.0.1 "$ECHO_PORT"
+expect_rc "--netrc-file longer than PATH_MAX" 2 && expect_err "said" "--netrc-file: a path of 4102 bytes is too long"
 
 # ---------------------------------------------------- -v's notes, escaped
 ALL_PROXY="socks5://h$(printf '\033]0;owned\007'):1" sc --timeout 10 -- -v -w 2 127.0.0.1 1
