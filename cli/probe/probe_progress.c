@@ -18,10 +18,14 @@
 /* A label longer than this is cut in the line: the counts matter more. */
 #define LABEL_SHOWN 40
 
+static void put(const char *p, size_t n);
+
 /* The line is on the terminal: what a signal that ends the run must erase. */
 static volatile sig_atomic_t line_shown;
 /* The signal that is to end the run, once what is done is written; 0: none. */
 static volatile sig_atomic_t stop_signal;
+/* The line was drawn at least once (see probe_progress_signal_end). */
+static bool drawn_once;
 
 /* SIGINT (^C), SIGTERM, SIGHUP: the line is erased at once; the run stops
  * at its next turn, writes the rows it holds, then the signal ends the
@@ -70,6 +74,12 @@ probe_progress_signal_end(void)
 	if (sig == 0)
 		return;
 	fflush(stdout);
+	/* The terminal's driver, when ^C is typed, throws away output not yet
+	   passed on (no NOFLSH), and the handler's erase may be among it: once
+	   more, now that the flush is long past.  The cursor is on the line, or
+	   on an empty one after the table. */
+	if (drawn_once)
+		put(ERASE_LINE, sizeof(ERASE_LINE) - 1);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -206,6 +216,7 @@ probe_progress_tick(struct run *R, int64_t now_us)
 	n = probe_progress_format(R, now_us, term_cols(), line + sizeof(ERASE_LINE) - 1,
 				  sizeof(line) - (sizeof(ERASE_LINE) - 1));
 	line_shown = 1;
+	drawn_once = true;
 	put(line, n + sizeof(ERASE_LINE) - 1);
 	p->drawn_us = now_us;
 	p->shown = true;

@@ -11,7 +11,9 @@
 #    half-close (microsocks does) is among the summary's notes: it was
 #    dropped, and the JSON said "ok" with nothing received and no word why.
 #  - probe's progress line is erased when SIGINT (^C), SIGTERM or SIGHUP
-#    ends the run: it stayed on the screen, under the shell's next prompt.
+#    ends the run: it stayed on the screen, under the shell's next prompt
+#    (and once more just before the end: the terminal's driver throws away
+#    output not yet passed on when ^C is typed, the first erase maybe).
 #  - a config file or netrc owned by another user (neither the one who runs
 #    sockscope nor root) is refused, as ssh refuses its config: its owner
 #    could name the proxy a run goes through, or the credentials it sends.
@@ -247,14 +249,14 @@ if have tmux; then
 	track_pid "$("${TM[@]}" display-message -p -t typed '#{pid}')"
 	"${TM[@]}" send-keys -t typed "'$SOCKSCOPE' -w 5 probe -f -" Enter
 	"${TM[@]}" send-keys -t typed "$M" Enter
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 200; i++)); do
 		"${TM[@]}" capture-pane -p -t typed >"$T/typed.screen"
 		grep -q "^$M .*SOCKS5" "$T/typed.screen" && break
 		sleep 0.05
 	done
 	"${TM[@]}" send-keys -t typed C-c
 	"${TM[@]}" send-keys -t typed 'echo "rc=$?"' Enter
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 200; i++)); do
 		"${TM[@]}" capture-pane -p -t typed >"$T/typed.screen"
 		grep -q '^rc=' "$T/typed.screen" && break
 		sleep 0.05
