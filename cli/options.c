@@ -389,6 +389,7 @@ choose_proxies(struct options *o, int argc, char **argv, int first)
 	if (first < argc && strcmp(argv[first], "probe") == 0)
 		return 0;
 	forget_choice();
+	o->proxy_warning = NULL; /* it pointed into the choice just freed */
 	if (!registered)
 		registered = atexit(forget_choice) == 0;
 	if ((chosen = calloc(1, sizeof(*chosen))) == NULL) {
@@ -405,9 +406,14 @@ choose_proxies(struct options *o, int argc, char **argv, int first)
 	o->nproxies = chosen->n;
 	if (chosen->warning[0] != '\0' && !o->json)
 		term_say("sockscope", "%s", chosen->warning);
+	else if (chosen->warning[0] != '\0') /* -j: the mode's summary says it */
+		o->proxy_warning = chosen->warning;
 	for (line = chosen->notes; o->verbose && !o->json && *line != '\0'; line = next + 1) {
+		/* a URL from the environment or a file may hold a terminal control */
 		next = strchr(line, '\n');
-		fprintf(stderr, "* %.*s\n", (int)(next - line), line);
+		fputs("* ", stderr);
+		term_put_text(stderr, line, (size_t)(next - line));
+		fputc('\n', stderr);
 	}
 	return 0;
 }

@@ -33,7 +33,11 @@ read_bounded(int fd, char *buf)
 
 /*
  * Not only regular files: `--netrc-file <(pass show netrc)` is a pipe.
- * Whatever it is, no more than CONF_FILE_MAX bytes are read.
+ * Whatever it is, no more than CONF_FILE_MAX bytes are read, and nothing
+ * waits for someone else: the open does not block (a FIFO no one writes to
+ * would block it forever), and only a FIFO or pipe is then read blocking,
+ * where a writer that was never there or has gone is an end of file.  A
+ * terminal or other device stays non-blocking: nothing waits for typing.
  */
 int
 conf_read(const char *path, char **text, size_t *len, mode_t *mode, char *why, size_t whylen)
@@ -41,7 +45,7 @@ conf_read(const char *path, char **text, size_t *len, mode_t *mode, char *why, s
 	struct stat st;
 	char *buf;
 	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), e;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), e;
 
 	*text = NULL;
 	*len = 0;
@@ -49,6 +53,18 @@ conf_read(const char *path, char **text, size_t *len, mode_t *mode, char *why, s
 		return errno == ENOENT ? 1 : refuse(why, whylen, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
 		e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+		close(fd);
+		return refuse(why, whylen, "%s: %s", path, strerror(e));
+	}
+	/* As ssh its config: whoever owns the file names the proxy and the
+	   credentials, so it is the user's, or root's (a system-wide file). */
+	if (st.st_uid != getuid() && st.st_uid != 0) {
+		close(fd);
+		return refuse(why, whylen, "%s: owned by uid %u, neither you (uid %u) nor root: refused",
+			      path, (unsigned)st.st_uid, (unsigned)getuid());
+	}
+	if (S_ISFIFO(st.st_mode) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		e = errno;
 		close(fd);
 		return refuse(why, whylen, "%s: %s", path, strerror(e));
 	}

@@ -29,7 +29,8 @@ struct conf_words {
 
 /*
  * Reads path (at most CONF_FILE_MAX bytes) into a NUL-terminated heap copy.
- * 0; 1 when the file does not exist (nothing allocated); -1 with why.
+ * 0; 1 when the file does not exist (nothing allocated); -1 with why,
+ * also when it is owned by neither the user nor root.
  * *mode: its permission bits.
  */
 int conf_read(const char *path, char **text, size_t *len, mode_t *mode, char *why, size_t whylen);

@@ -23,6 +23,7 @@ struct options {
 	bool timeline;        /* --timeline: the phases as a waterfall at the end */
 	bool progress;        /* --progress: the tunnel's progress line on a terminal */
 	const char *netrc_file; /* --netrc-file, NULL: ~/.netrc */
+	const char *proxy_warning; /* with -j: a file not used (a readable ~/.netrc), or NULL */
 	int family;           /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
 	enum color_when color;
 	bool show_secrets;

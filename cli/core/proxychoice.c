@@ -111,6 +111,18 @@ add_named(struct proxy_choice *pc, struct files *f, const char *arg, char *why, 
 	return add_entry(pc, f, e, arg, why, whylen);
 }
 
+/* "socks5h://HOST:PORT/", as desktops write ALL_PROXY: curl ignores the
+ * empty path, and so does this; a path that says more is left for the URL's
+ * parser to refuse. */
+static void
+drop_empty_path(char *url)
+{
+	char *sep = strstr(url, "://"), *slash;
+
+	if (sep != NULL && (slash = strchr(sep + 3, '/')) != NULL && slash[1] == '\0')
+		*slash = '\0';
+}
+
 /* No -x: the config's default, else the environment's proxy. */
 static int
 add_default(struct proxy_choice *pc, struct files *f, char *why, size_t whylen)
@@ -134,7 +146,8 @@ add_default(struct proxy_choice *pc, struct files *f, char *why, size_t whylen)
 		secret_keep_in();
 	if (add_url(pc, value, true, why, whylen) < 0)
 		return -1;
-	note(pc, value, var);
+	drop_empty_path(pc->urls[pc->n - 1]);
+	note(pc, pc->urls[pc->n - 1], var);
 	return 0;
 }
 
@@ -195,15 +208,23 @@ load_netrc(struct files *f, const char *given, char *warning, size_t wlen, char 
 	char *text, problem[PATH_MAX + 200];
 	size_t len;
 	mode_t mode;
-	int rc;
+	int rc, n;
 
 	if (f->netrc_tried)
 		return 0;
 	f->netrc_tried = true;
 	if (given == NULL && (home == NULL || home[0] == '\0'))
 		return 0;
-	snprintf(f->netrc_path, sizeof(f->netrc_path), "%s%s", given ? given : home,
-		 given ? "" : "/.netrc");
+	n = snprintf(f->netrc_path, sizeof(f->netrc_path), "%s%s", given ? given : home,
+		     given ? "" : "/.netrc");
+	if (n < 0 || (size_t)n >= sizeof(f->netrc_path)) {
+		/* cut, it would name another file */
+		f->netrc_path[0] = '\0';
+		if (given != NULL)
+			return refuse(why, whylen, "--netrc-file: a path of %d bytes is too long", n);
+		snprintf(warning, wlen, "$HOME/.netrc: a path of %d bytes is too long; not used", n);
+		return 0;
+	}
 	rc = conf_read(f->netrc_path, &text, &len, &mode, problem, sizeof(problem));
 	if (rc > 0 && given == NULL)
 		return 0;

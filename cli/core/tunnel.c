@@ -359,7 +359,7 @@ poll_timeout(struct tunnel *t, int *timeout)
 	if (until == t->idle_at) {
 		t->r->idle = true;
 		snprintf(t->r->error, sizeof(t->r->error),
-			 "tunnel idle for %.3g seconds (--idle-timeout): no byte moved either way "
+			 "tunnel idle for %.10g seconds (--idle-timeout): no byte moved either way "
 			 "(%llu bytes sent, %llu received)",
 			 t->opts->idle_ms / 1000.0, (unsigned long long)t->up.moved,
 			 (unsigned long long)(t->down.moved + t->r->down));

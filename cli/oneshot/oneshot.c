@@ -315,6 +315,8 @@ run_tunnel(const struct options *o, struct session *s, struct tunnel_result *tr)
 
 	if (tr->warning[0] != '\0' && !o->json)
 		fprintf(stderr, "sockscope: %s\n", tr->warning);
+	else if (tr->warning[0] != '\0') /* -j: the summary's notes say it */
+		trace_note(s->trace, s->nhops, "%s", tr->warning);
 	if (status != EXIT_OK) {
 		snprintf(s->error, sizeof(s->error), "%s",
 			 tr->error[0] != '\0' ? tr->error : "the tunnel failed");
@@ -431,6 +433,8 @@ oneshot_main(struct options *o, int argc, char **argv)
 
 	memset(&tr, 0, sizeof(tr));
 	session_setup(o, s, json_to_stdout);
+	if (o->proxy_warning != NULL) /* -j: a file not used, in the notes */
+		trace_note(&trace, 0, "%s", o->proxy_warning);
 
 	for (int i = 0; i < o->nproxies; i++) {
 		char why[400];

@@ -113,6 +113,7 @@
 #include "probe.h"
 #include "probe_engine.h"
 #include "probe_input.h"
+#include "probe_progress.h"
 #include "probe_report.h"
 #include "probe_sink.h"
 #include "probe_types.h"
@@ -544,5 +545,6 @@ out:
 	free(R.ops);
 	explicit_bzero(&R.cred, sizeof(R.cred));
 	explicit_bzero(R.pw, sizeof(R.pw));
+	probe_progress_signal_end(); /* the rows done are written: now the signal */
 	return rc;
 }

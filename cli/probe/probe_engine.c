@@ -449,7 +449,8 @@ serve_fds(struct run *R, const struct loop_fds *L)
 	}
 }
 
-/* Stopped early (stdout failed, poll failed): what is in flight is dropped. */
+/* Stopped early (stdout failed, poll failed, a signal): what is in flight
+ * is dropped. */
 static void
 drop_in_flight(struct run *R)
 {
@@ -483,7 +484,7 @@ probe_run_loop(struct run *R)
 		goto out;
 	}
 	probe_progress_start(R, now_us());
-	while (R->out_err == 0) {
+	while (R->out_err == 0 && !probe_progress_stopped()) {
 		int64_t now, next = INT64_MAX;
 		int tmo;
 

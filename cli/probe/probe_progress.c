@@ -4,6 +4,7 @@
 #include "probe_progress.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,72 @@
 #define ERASE_LINE "\r\033[K"
 /* A label longer than this is cut in the line: the counts matter more. */
 #define LABEL_SHOWN 40
+
+static void put(const char *p, size_t n);
+
+/* The line is on the terminal: what a signal that ends the run must erase. */
+static volatile sig_atomic_t line_shown;
+/* The signal that is to end the run, once what is done is written; 0: none. */
+static volatile sig_atomic_t stop_signal;
+/* The line was drawn at least once (see probe_progress_signal_end). */
+static bool drawn_once;
+
+/* SIGINT (^C), SIGTERM, SIGHUP: the line is erased at once; the run stops
+ * at its next turn, writes the rows it holds, then the signal ends the
+ * process (probe_progress_signal_end).  A second one ends it at once. */
+static void
+note_stop(int sig)
+{
+	int saved = errno;
+
+	if (line_shown)
+		(void)!write(STDERR_FILENO, ERASE_LINE, sizeof(ERASE_LINE) - 1);
+	line_shown = 0;
+	stop_signal = sig;
+	errno = saved;
+}
+
+/* Only where the signal would end the process anyway: one that is ignored
+ * (nohup) or caught stays as it is. */
+static void
+catch_ending_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* SA_RESTART: a read of the input goes on; poll() still wakes */
+		struct sigaction old, sa = { .sa_handler = note_stop,
+					     .sa_flags = (int)(SA_RESETHAND | SA_RESTART) };
+
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+bool
+probe_progress_stopped(void)
+{
+	return stop_signal != 0;
+}
+
+void
+probe_progress_signal_end(void)
+{
+	int sig = stop_signal;
+
+	if (sig == 0)
+		return;
+	fflush(stdout);
+	/* The terminal's driver, when ^C is typed, throws away output not yet
+	   passed on (no NOFLSH), and the handler's erase may be among it: once
+	   more, now that the flush is long past.  The cursor is on the line, or
+	   on an empty one after the table. */
+	if (drawn_once)
+		put(ERASE_LINE, sizeof(ERASE_LINE) - 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 void
 probe_progress_start(struct run *R, int64_t now_us)
@@ -30,6 +97,12 @@ probe_progress_start(struct run *R, int64_t now_us)
 	p->on = isatty(STDERR_FILENO) && !R->o->json && R->o->verbose == 0 && !R->o->hex &&
 		!typing && !(term != NULL && strcmp(term, "dumb") == 0);
 	p->t0_us = p->drawn_us = now_us;
+	/* Servers from a pipe or typed are read blocking, a line at a time,
+	   and the read would go on after the signal (SA_RESTART): there the
+	   signal ends the run at once, as it always did, not after the next
+	   line. */
+	if (R->fp == NULL || !R->fp_stream)
+		catch_ending_signals();
 }
 
 void
@@ -136,12 +209,14 @@ probe_progress_tick(struct run *R, int64_t now_us)
 	char line[512 + sizeof(ERASE_LINE)];
 	size_t n;
 
-	if (!p->on || now_us - p->drawn_us < PROGRESS_REDRAW_US)
+	if (!p->on || now_us - p->drawn_us < PROGRESS_REDRAW_US || stop_signal != 0)
 		return;
 	/* one write: the erase and the new text reach the terminal together */
 	memcpy(line, ERASE_LINE, sizeof(ERASE_LINE) - 1);
 	n = probe_progress_format(R, now_us, term_cols(), line + sizeof(ERASE_LINE) - 1,
 				  sizeof(line) - (sizeof(ERASE_LINE) - 1));
+	line_shown = 1;
+	drawn_once = true;
 	put(line, n + sizeof(ERASE_LINE) - 1);
 	p->drawn_us = now_us;
 	p->shown = true;
@@ -152,6 +227,7 @@ probe_progress_clear(struct run *R)
 {
 	if (!R->progress.shown)
 		return;
+	line_shown = 0;
 	put(ERASE_LINE, sizeof(ERASE_LINE) - 1);
 	R->progress.shown = false;
 }

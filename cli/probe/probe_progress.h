@@ -12,6 +12,7 @@
 #ifndef SOCKSCOPE_CLI_PROBE_PROGRESS_H
 #define SOCKSCOPE_CLI_PROBE_PROGRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,15 @@ int probe_progress_timeout(const struct run *R, int64_t now_us, int timeout_ms);
 
 /* Redraws the line if the last was PROGRESS_REDRAW_US ago or more. */
 void probe_progress_tick(struct run *R, int64_t now_us);
+
+/* SIGINT, SIGTERM or SIGHUP came (caught from probe_progress_start on,
+   where they would end the process): the run is to stop and write what it
+   holds. */
+bool probe_progress_stopped(void);
+
+/* After the run: when such a signal came, stdout flushed, it ends the
+   process as it would have (130 for ^C); else nothing. */
+void probe_progress_signal_end(void);
 
 /* Erases the line, if it is shown: before other output, and at the end. */
 void probe_progress_clear(struct run *R);
