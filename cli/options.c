@@ -11,6 +11,7 @@
 #include "modes.h"
 #include "probe.h"
 #include "proxyconf.h"
+#include "seconds.h"
 #include "secrets.h"
 #include "term.h"
 #include "version.h"
@@ -136,24 +137,10 @@ usage_say(struct options *o, const char *fmt, ...)
 static int
 parse_seconds(struct options *o, const char *s, const char *opt, int *ms)
 {
-	char *end, q[QUOTE_BUF];
-	double v;
+	char q[QUOTE_BUF];
 
-	/* Decimal seconds, one optional fraction: strtod alone would also take
-	   hex ("0x10"), exponents ("1e-3"), "inf" and "nan". */
-	size_t digits = strspn(s, "0123456789");
-	if (digits == 0 || (s[digits] == '.' && strspn(s + digits + 1, "0123456789") == 0))
-		goto bad;
-	if (s[digits] == '.')
-		digits += 1 + strspn(s + digits + 1, "0123456789");
-	if (s[digits] != '\0')
-		goto bad;
-	v = strtod(s, &end);
-	if (*end != '\0' || v < 0 || v > 86400)
-		goto bad;
-	*ms = (int)(v * 1000);
-	return 0;
-bad:
+	if (seconds_parse(s, 86400, ms) == 0)
+		return 0;
 	usage_say(o, "%s: bad number of seconds '%s' (0 to 86400)", opt,
 		secret_quote(s, q, sizeof(q)));
 	return -1;

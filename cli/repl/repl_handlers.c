@@ -16,6 +16,7 @@
 #include "hexparse.h"
 #include "proxyconf.h"
 #include "repl_values.h"
+#include "seconds.h"
 #include "secrets.h"
 #include "term.h"
 
@@ -445,16 +446,13 @@ cmd_raw(struct repl *r, int argc, char **argv)
 int
 cmd_recv(struct repl *r, int argc, char **argv)
 {
-	double secs = 0;
-	char *end, esc[48];
+	int ms = 0;
+	char esc[48];
 
-	if (argc == 2) {
-		if (argv[1][0] < '0' || argv[1][0] > '9' || (secs = strtod(argv[1], &end), *end) ||
-		    secs > 3600)
-			return rs_fail(EXIT_USAGE, "recv: bad number of seconds '%s' (0 to 3600)",
-				       value_shown(argv[1], esc, sizeof(esc)));
-	}
-	return rs_recv(r->s, (int)(secs * 1000));
+	if (argc == 2 && seconds_parse(argv[1], 3600, &ms) < 0)
+		return rs_fail(EXIT_USAGE, "recv: bad number of seconds '%s' (0 to 3600)",
+			       value_shown(argv[1], esc, sizeof(esc)));
+	return rs_recv(r->s, ms);
 }
 
 int

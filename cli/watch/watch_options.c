@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seconds.h"
 #include "secrets.h"
 #include "version.h"
 #include "watch_int.h"
@@ -159,9 +160,8 @@ one_option(int c, struct watch_opts *o, enum color_when *color, char **argv)
 	case 'l':
 		return parse_listen(optarg, o);
 	case 'w':
-		if (parse_count(optarg, INT_MAX / 1000, &n) < 0 || n == 0)
-			return bad("-w: '%s' is not a number of seconds from 1", Q(optarg));
-		o->timeout_ms = (int)n * 1000;
+		if (seconds_parse(optarg, 86400, &o->timeout_ms) < 0 || o->timeout_ms == 0)
+			return bad("-w: bad number of seconds '%s' (0.001 to 86400)", Q(optarg));
 		return 0;
 	case 'v':
 		o->verbose++;

@@ -212,4 +212,12 @@ if grep -q hunter3 "$SC_ERR"; then fail "-x before watch: the password shown"; e
 sc -- watch -x "socks5://u:hunter2@127.0.0.1:1" -w x
 expect_rc "bad -w" 2
 if grep -q hunter2 "$SC_ERR"; then fail "a usage error shows the password"; else ok "a usage error hides the password"; fi
+# -w reads seconds as every other -w does: decimals yes, exponents no.
+for w in 1e3 0x10 0; do
+	sc -- watch -x "socks5://127.0.0.1:1" -w "$w"
+	expect_rc "watch -w $w refused" 2 && expect_err "watch -w $w: named" "^sockscope: -w: bad number of seconds '$w'"
+done
+sc --hold 0.5 -- watch -x "socks5://127.0.0.1:1" -l 127.0.0.1:0 -w 0.25
+grep -q '^listening on 127.0.0.1:' "$SC_OUT" && ok "watch -w 0.25: taken, it listens" ||
+	{ fail "watch -w 0.25 not taken"; _sc_context; }
 finish

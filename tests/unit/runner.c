@@ -14,6 +14,7 @@ int main(void)
 		/* one a line from here: branches add theirs without touching another's */
 		versions_suite,
 		timeline_suite,
+		seconds_suite,
 		probe_progress_suite,
 		conffile_suite,
 		proxyconf_suite,

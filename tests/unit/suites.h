@@ -26,6 +26,7 @@ Suite *flow_suite(void);          /* test_flow.c: the session flow over transcri
 Suite *hints_suite(void);         /* test_hints.c: what answered, from its first bytes */
 Suite *repl_flow_suite(void);     /* test_repl_flow.c: the REPL's session as the flow follows it */
 Suite *versions_suite(void);      /* test_versions.c: the facts of each SOCKS version */
+Suite *seconds_suite(void);       /* test_seconds.c: seconds as people type them */
 Suite *timeline_suite(void);      /* test_timeline.c: the phases as a waterfall */
 Suite *conffile_suite(void);      /* test_conffile.c: the user's files in words, netrc */
 Suite *tunnel_suite(void);        /* test_tunnel.c: half-close or not, the cut warning, idle timeout */
