@@ -10,19 +10,23 @@
  * until a second one ends, then the table takes over.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "capture_engine.h"
 #include "capture_opts.h"
+#include "capture_text.h"
 #include "jansson_dl.h"
 #include "json_out.h"
 #include "session_view.h"
 #include "term.h"
+#include "textread.h"
 
 #define EXIT_READ_OK 0
 #define EXIT_BAD_INPUT 2
@@ -56,6 +60,7 @@ struct run {
 	bool out_of_memory;
 	bool broken_pipe;
 	int write_errno;        /* why standard output first failed, 0 while it works */
+	char why[256];          /* a message's reason, built */
 };
 
 static bool
@@ -227,11 +232,12 @@ open_live(const char *iface, char *errbuf)
 	return NULL;
 }
 
+/* fp: the file -r names, opened (libpcap closes it); NULL for -i. */
 static pcap_t *
-open_source(const struct cap_opts *o, enum link_type *link)
+open_source(const struct cap_opts *o, FILE *fp, enum link_type *link)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = o->file != NULL ? pcap_open_offline(o->file, errbuf) : open_live(o->iface, errbuf);
+	pcap_t *p = fp != NULL ? pcap_fopen_offline(fp, errbuf) : open_live(o->iface, errbuf);
 	const char *name = o->file != NULL ? (strcmp(o->file, "-") == 0 ? "standard input" : o->file)
 					   : o->iface;
 
@@ -341,22 +347,11 @@ finish(struct run *r)
 			 r->packets, cap_sessions(r->e), r->shown);
 }
 
+/* The end of a run that read its source with status rc, last the time of
+ * its last packet. */
 static int
-run_capture(struct run *r)
+conclude(struct run *r, int rc, int64_t last)
 {
-	enum link_type link;
-	int64_t last = 0;
-	pcap_t *p = open_source(r->o, &link);
-
-	if (p == NULL)
-		return EXIT_BAD_INPUT;
-	if (r->o->iface != NULL) {
-		live_handle = p;
-		catch_signals();
-	}
-	int rc = read_packets(r, p, link, &last);
-	live_handle = NULL;
-	pcap_close(p);
 	if (!r->broken_pipe)
 		cap_finish(r->e, last);
 	if (!r->broken_pipe)
@@ -375,40 +370,222 @@ run_capture(struct run *r)
 	return term_stdout_status(rc);
 }
 
+static int
+run_capture(struct run *r, FILE *fp)
+{
+	enum link_type link;
+	int64_t last = 0;
+	pcap_t *p = open_source(r->o, fp, &link);
+
+	if (p == NULL)
+		return EXIT_BAD_INPUT;
+	if (r->o->iface != NULL) {
+		live_handle = p;
+		catch_signals();
+	}
+	int rc = read_packets(r, p, link, &last);
+	live_handle = NULL;
+	pcap_close(p);
+	return conclude(r, rc, last);
+}
+
+/* A text dump's packets, all at time 0: what the dump holds is said first
+ * (on standard error with -j, whose standard output is JSON only). */
+static int
+run_text(struct run *r, const struct hex_input *in, const struct cap_text *t)
+{
+	char what[512];
+
+	cap_text_describe(t, what, sizeof(what));
+	if (r->o->mode == MODE_JSON)
+		term_say("sockscope", "%s: %s", r->source, what);
+	else
+		printf("(%s)\n", what);
+	if (!cap_text_feed(r->e, in, t))
+		r->out_of_memory = true;
+	return conclude(r, EXIT_READ_OK, 0);
+}
+
+/* The file -r names (or standard input), its first bytes peeked to tell a
+ * capture from a text dump, given to libpcap as a stream that yields them
+ * again: a pipe cannot be rewound. */
+struct peeked {
+	int fd;
+	uint8_t head[4];
+	size_t n, at;
+};
+
+static ssize_t
+peeked_read(void *cookie, char *buf, size_t size)
+{
+	struct peeked *pk = cookie;
+	ssize_t got;
+
+	if (pk->at < pk->n) {
+		size_t k = size < pk->n - pk->at ? size : pk->n - pk->at;
+		memcpy(buf, pk->head + pk->at, k);
+		pk->at += k;
+		return (ssize_t)k;
+	}
+	while ((got = read(pk->fd, buf, size)) < 0 && errno == EINTR)
+		;
+	return got;
+}
+
+static int
+peeked_close(void *cookie)
+{
+	struct peeked *pk = cookie;
+	int rc = pk->fd != STDIN_FILENO ? close(pk->fd) : 0;
+
+	free(pk);
+	return rc;
+}
+
+/* A text dump read whole from pk->fd (its head already read) into *in;
+ * -1 after a message naming the file when it is no dump. */
+static int
+read_dump(struct run *r, struct peeked *pk, struct hex_input *in)
+{
+	struct hexparse_error herr;
+	struct cap_text t;
+	size_t len;
+	char *text = text_read_fd(pk->fd, r->source, pk->head, pk->n, &len);
+
+	if (text == NULL)
+		return -1;
+	int rc = hex_parse_input(text, len, in, &herr);
+	text_free(text, len);
+	if (rc == 0 && cap_text_scan(in, &t))
+		return 0;
+	if (rc == 0)
+		snprintf(r->why, sizeof(r->why), "%s", "no TCP frame, no follow output");
+	else
+		hexparse_strerror(&herr, r->why, sizeof(r->why));
+	term_say("sockscope", "%s: neither a capture file (pcap, pcapng) nor a tshark text dump "
+		 "(tshark -x, tshark -z follow,tcp,hex): %s", r->source, r->why);
+	hex_input_free(in);
+	return -1;
+}
+
+/* -r: the capture as *fp (0), or a text dump in *in (1); -1 after a
+ * message. */
+static int
+open_file(struct run *r, FILE **fp, struct hex_input *in)
+{
+	static const cookie_io_functions_t io = {.read = peeked_read, .close = peeked_close};
+	struct peeked *pk = calloc(1, sizeof(*pk));
+	ssize_t got = 1;
+
+	if (pk == NULL) {
+		fprintf(stderr, "sockscope: out of memory\n");
+		return -1;
+	}
+	pk->fd = strcmp(r->o->file, "-") == 0 ? STDIN_FILENO
+					      : open(r->o->file, O_RDONLY | O_CLOEXEC);
+	if (pk->fd < 0) {
+		term_say("sockscope", "%s: %s", r->source, strerror(errno));
+		free(pk);
+		return -1;
+	}
+	while (pk->n < sizeof(pk->head) && (got = read(pk->fd, pk->head + pk->n,
+						       sizeof(pk->head) - pk->n)) != 0)
+		if (got > 0)
+			pk->n += (size_t)got;
+		else if (errno != EINTR)
+			break;
+	/* too short to tell: libpcap says what is wrong with it */
+	if (got >= 0 && pk->n == sizeof(pk->head) && capture_magic_kind(pk->head, pk->n) == NULL) {
+		int rc = read_dump(r, pk, in);
+		peeked_close(pk);
+		return rc < 0 ? -1 : 1;
+	}
+	if (got < 0 || (*fp = fopencookie(pk, "r", io)) == NULL) {
+		term_say("sockscope", "%s: %s", r->source, strerror(errno));
+		peeked_close(pk);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs the options; given: a text dump decode read (NULL: -r or -i). */
+static int
+run_opts(struct cap_opts *o, const char *source, const struct hex_input *given)
+{
+	struct run r;
+	struct hex_input own;
+	struct cap_text t;
+	const struct hex_input *text = given;
+	FILE *fp = NULL;
+	int rc = EXIT_BAD_INPUT;
+
+	memset(&r, 0, sizeof(r));
+	memset(&own, 0, sizeof(own));
+	r.o = o;
+	r.source = source;
+	if (o->mode == MODE_JSON && jansson_dl_load(r.why, sizeof(r.why)) < 0) {
+		term_say("sockscope", "-j: %s", r.why);
+		return EXIT_BAD_INPUT;
+	}
+	if (given == NULL && o->file != NULL) {
+		int kind = open_file(&r, &fp, &own);
+		if (kind < 0)
+			return EXIT_BAD_INPUT;
+		if (kind == 1)
+			text = &own;
+	}
+	if (text != NULL && (!cap_text_scan(text, &t) || o->filter != NULL)) {
+		if (o->filter != NULL)
+			term_say("sockscope", "%s is a text dump: a FILTER ('%s') applies to capture "
+				 "files only", source, o->filter);
+		goto out;
+	}
+	r.view = (struct sv_opts){ .hex = o->hex, .verbose = o->verbose, .absolute = o->absolute,
+				   .show_secrets = o->show_secrets,
+				   .color = term_wants_color(o->color, stdout),
+				   .json = o->mode == MODE_JSON, .untimed = text != NULL,
+				   .quiet = o->mode == MODE_JSON || o->mode == MODE_TABLE };
+	struct cap_config cfg = { .nports = o->nports, .sniff = o->sniff, .view = &r.view,
+				  .keep_text = o->mode == MODE_AUTO || o->mode == MODE_CONVERSE,
+				  .on_done = on_done, .ctx = &r };
+	memcpy(cfg.ports, o->ports, sizeof(o->ports));
+	if (text != NULL)
+		cap_text_config(&t, &cfg);
+	if ((r.e = cap_new(&cfg)) == NULL) {
+		fprintf(stderr, "sockscope: out of memory\n");
+		goto out;
+	}
+	rc = text != NULL ? run_text(&r, text, &t) : run_capture(&r, fp);
+	fp = NULL; /* libpcap closed it */
+	cap_free(r.e);
+out:
+	if (fp != NULL)
+		fclose(fp);
+	hex_input_free(&own);
+	return rc;
+}
+
 int
 capture_main(int argc, char **argv)
 {
 	struct cap_opts o;
-	struct run r;
-	char why[256];
 	int rc = cap_options(argc, argv, &o);
 
 	if (rc != 0)
 		return rc - 1;
-	if (o.mode == MODE_JSON && jansson_dl_load(why, sizeof(why)) < 0) {
-		term_say("sockscope", "-j: %s", why);
-		free(o.filter);
-		return EXIT_BAD_INPUT;
-	}
-	memset(&r, 0, sizeof(r));
-	r.o = &o;
-	r.source = o.file != NULL ? (strcmp(o.file, "-") == 0 ? "standard input" : o.file) : o.iface;
-	r.view = (struct sv_opts){ .hex = o.hex, .verbose = o.verbose, .absolute = o.absolute,
-				   .show_secrets = o.show_secrets,
-				   .color = term_wants_color(o.color, stdout),
-				   .json = o.mode == MODE_JSON,
-				   .quiet = o.mode == MODE_JSON || o.mode == MODE_TABLE };
-	struct cap_config cfg = { .nports = o.nports, .sniff = o.sniff, .view = &r.view,
-				  .keep_text = o.mode == MODE_AUTO || o.mode == MODE_CONVERSE,
-				  .on_done = on_done, .ctx = &r };
-	memcpy(cfg.ports, o.ports, sizeof(o.ports));
-	if ((r.e = cap_new(&cfg)) == NULL) {
-		fprintf(stderr, "sockscope: out of memory\n");
-		free(o.filter);
-		return EXIT_BAD_INPUT;
-	}
-	rc = run_capture(&r);
-	cap_free(r.e);
+	rc = run_opts(&o, o.file != NULL ? (strcmp(o.file, "-") == 0 ? "standard input" : o.file)
+					 : o.iface, NULL);
 	free(o.filter);
 	return rc;
+}
+
+int
+capture_text_main(const struct hex_input *in, bool json, bool show_secrets,
+		  enum color_when color)
+{
+	struct cap_opts o = { .nports = 2, .ports = {1080, 9050}, .sniff = true, .json = json,
+			      .show_secrets = show_secrets, .color = color,
+			      .mode = json ? MODE_JSON : MODE_AUTO };
+
+	return run_opts(&o, "the dump", in);
 }
