@@ -10,13 +10,11 @@
  * until a second one ends, then the table takes over.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "capture.h"
 #include "capture_engine.h"
@@ -26,7 +24,6 @@
 #include "json_out.h"
 #include "session_view.h"
 #include "term.h"
-#include "textread.h"
 
 #define EXIT_READ_OK 0
 #define EXIT_BAD_INPUT 2
@@ -60,7 +57,6 @@ struct run {
 	bool out_of_memory;
 	bool broken_pipe;
 	int write_errno;        /* why standard output first failed, 0 while it works */
-	char why[256];          /* a message's reason, built */
 };
 
 static bool
@@ -406,108 +402,6 @@ run_text(struct run *r, const struct hex_input *in, const struct cap_text *t)
 	return conclude(r, EXIT_READ_OK, 0);
 }
 
-/* The file -r names (or standard input), its first bytes peeked to tell a
- * capture from a text dump, given to libpcap as a stream that yields them
- * again: a pipe cannot be rewound. */
-struct peeked {
-	int fd;
-	uint8_t head[4];
-	size_t n, at;
-};
-
-static ssize_t
-peeked_read(void *cookie, char *buf, size_t size)
-{
-	struct peeked *pk = cookie;
-	ssize_t got;
-
-	if (pk->at < pk->n) {
-		size_t k = size < pk->n - pk->at ? size : pk->n - pk->at;
-		memcpy(buf, pk->head + pk->at, k);
-		pk->at += k;
-		return (ssize_t)k;
-	}
-	while ((got = read(pk->fd, buf, size)) < 0 && errno == EINTR)
-		;
-	return got;
-}
-
-static int
-peeked_close(void *cookie)
-{
-	struct peeked *pk = cookie;
-	int rc = pk->fd != STDIN_FILENO ? close(pk->fd) : 0;
-
-	free(pk);
-	return rc;
-}
-
-/* A text dump read whole from pk->fd (its head already read) into *in;
- * -1 after a message naming the file when it is no dump. */
-static int
-read_dump(struct run *r, struct peeked *pk, struct hex_input *in)
-{
-	struct hexparse_error herr;
-	struct cap_text t;
-	size_t len;
-	char *text = text_read_fd(pk->fd, r->source, pk->head, pk->n, &len);
-
-	if (text == NULL)
-		return -1;
-	int rc = hex_parse_input(text, len, in, &herr);
-	text_free(text, len);
-	if (rc == 0 && cap_text_scan(in, &t))
-		return 0;
-	if (rc == 0)
-		snprintf(r->why, sizeof(r->why), "%s", "no TCP frame, no follow output");
-	else
-		hexparse_strerror(&herr, r->why, sizeof(r->why));
-	term_say("sockscope", "%s: neither a capture file (pcap, pcapng) nor a tshark text dump "
-		 "(tshark -x, tshark -z follow,tcp,hex): %s", r->source, r->why);
-	hex_input_free(in);
-	return -1;
-}
-
-/* -r: the capture as *fp (0), or a text dump in *in (1); -1 after a
- * message. */
-static int
-open_file(struct run *r, FILE **fp, struct hex_input *in)
-{
-	static const cookie_io_functions_t io = {.read = peeked_read, .close = peeked_close};
-	struct peeked *pk = calloc(1, sizeof(*pk));
-	ssize_t got = 1;
-
-	if (pk == NULL) {
-		fprintf(stderr, "sockscope: out of memory\n");
-		return -1;
-	}
-	pk->fd = strcmp(r->o->file, "-") == 0 ? STDIN_FILENO
-					      : open(r->o->file, O_RDONLY | O_CLOEXEC);
-	if (pk->fd < 0) {
-		term_say("sockscope", "%s: %s", r->source, strerror(errno));
-		free(pk);
-		return -1;
-	}
-	while (pk->n < sizeof(pk->head) && (got = read(pk->fd, pk->head + pk->n,
-						       sizeof(pk->head) - pk->n)) != 0)
-		if (got > 0)
-			pk->n += (size_t)got;
-		else if (errno != EINTR)
-			break;
-	/* too short to tell: libpcap says what is wrong with it */
-	if (got >= 0 && pk->n == sizeof(pk->head) && capture_magic_kind(pk->head, pk->n) == NULL) {
-		int rc = read_dump(r, pk, in);
-		peeked_close(pk);
-		return rc < 0 ? -1 : 1;
-	}
-	if (got < 0 || (*fp = fopencookie(pk, "r", io)) == NULL) {
-		term_say("sockscope", "%s: %s", r->source, strerror(errno));
-		peeked_close(pk);
-		return -1;
-	}
-	return 0;
-}
-
 /* Runs the options; given: a text dump decode read (NULL: -r or -i). */
 static int
 run_opts(struct cap_opts *o, const char *source, const struct hex_input *given)
@@ -523,12 +417,14 @@ run_opts(struct cap_opts *o, const char *source, const struct hex_input *given)
 	memset(&own, 0, sizeof(own));
 	r.o = o;
 	r.source = source;
-	if (o->mode == MODE_JSON && jansson_dl_load(r.why, sizeof(r.why)) < 0) {
-		term_say("sockscope", "-j: %s", r.why);
+	char why[256];
+
+	if (o->mode == MODE_JSON && jansson_dl_load(why, sizeof(why)) < 0) {
+		term_say("sockscope", "-j: %s", why);
 		return EXIT_BAD_INPUT;
 	}
 	if (given == NULL && o->file != NULL) {
-		int kind = open_file(&r, &fp, &own);
+		int kind = cap_open_file(o->file, source, &fp, &own);
 		if (kind < 0)
 			return EXIT_BAD_INPUT;
 		if (kind == 1)

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "capture_engine.h"
 #include "frames.h"
@@ -51,5 +52,14 @@ void cap_text_describe(const struct cap_text *t, char *buf, size_t cap);
 
 /* in's packets into e, all at time 0; false when memory ran out. */
 bool cap_text_feed(struct cap_engine *e, const struct hex_input *in, const struct cap_text *t);
+
+/*
+ * decode -r FILE ("-" for standard input; name: how messages call it):
+ * a capture file, open as *fp for libpcap (0); a text dump, read whole
+ * (at most TEXT_INPUT_MAX) into *in (1); or -1 after a message naming it
+ * (it cannot be opened, or it is neither).  A file too short to tell is
+ * given to libpcap, which says what is wrong with it.
+ */
+int cap_open_file(const char *file, const char *name, FILE **fp, struct hex_input *in);
 
 #endif

@@ -50,7 +50,8 @@ text_read_fd(int fd, const char *name, const uint8_t *head, size_t headlen, size
 
 	if (buf == NULL)
 		goto oom;
-	memcpy(buf, head, headlen); /* headlen is a few bytes, < cap */
+	if (headlen > 0)
+		memcpy(buf, head, headlen); /* a few bytes, < cap */
 	for (;;) {
 		if (n == cap && cap >= TEXT_INPUT_MAX) {
 			int more = more_input(fd);
