@@ -59,6 +59,56 @@ follow_ends(const struct hex_input *in, struct cap_text *t)
 	}
 }
 
+/* Connections the scan remembers (a dump pasted to decode holds a few). */
+#define SCAN_CONNS 256
+
+struct scan {
+	struct { struct tcp_end a, b; } conn[SCAN_CONNS];
+	size_t n;
+};
+
+/* Whether the connection of f was seen before (remembered now if not). */
+static bool
+seen_before(struct scan *sc, const struct tcp_frame *f)
+{
+	for (size_t i = 0; i < sc->n; i++)
+		if ((tcp_end_equal(&sc->conn[i].a, &f->src) && tcp_end_equal(&sc->conn[i].b, &f->dst)) ||
+		    (tcp_end_equal(&sc->conn[i].a, &f->dst) && tcp_end_equal(&sc->conn[i].b, &f->src)))
+			return true;
+	if (sc->n < SCAN_CONNS) {
+		sc->conn[sc->n].a = f->src;
+		sc->conn[sc->n].b = f->dst;
+		sc->n++;
+	}
+	return sc->n == SCAN_CONNS; /* past the bound: no more guesses */
+}
+
+static void
+add_opened(struct cap_text *t, uint16_t port)
+{
+	for (size_t i = 0; i < t->nopened; i++)
+		if (t->opened[i] == port)
+			return;
+	if (t->nopened < CAP_PORTS_MAX)
+		t->opened[t->nopened++] = port;
+}
+
+/* A frame: counted, and its connection's first packet looked at. */
+static void
+scan_frame(struct cap_text *t, struct scan *sc, const struct tcp_frame *f, const uint8_t *p)
+{
+	if (t->frames++ == 0) {
+		t->link = f->link;
+		t->ip_version = f->ip_version;
+	}
+	if (!f->syn_only && f->payload_len == 0)
+		return; /* an ACK says nothing of who connected */
+	if (seen_before(sc, f) || f->syn_only || (f->flags & TCPF_SYN))
+		return;
+	if (f->payload_cap > 0 && (p[f->payload_off] == 0x04 || p[f->payload_off] == 0x05))
+		add_opened(t, f->dst.port);
+}
+
 bool
 cap_text_scan(const struct hex_input *in, struct cap_text *t)
 {
@@ -70,34 +120,38 @@ cap_text_scan(const struct hex_input *in, struct cap_text *t)
 	}
 	if (in->shape != HEX_SHAPE_DUMP)
 		return false;
+	struct scan *sc = calloc(1, sizeof(*sc));
 	for (size_t i = 0; i < in->nsegs; i++) {
+		const uint8_t *p = in->bytes + in->segs[i].off;
 		struct tcp_frame f;
-		if (!frame_parse(in->bytes + in->segs[i].off, in->segs[i].len, &f)) {
+		if (!frame_parse(p, in->segs[i].len, &f))
 			t->not_frames++;
-			continue;
-		}
-		if (t->frames++ == 0) {
-			t->link = f.link;
-			t->ip_version = f.ip_version;
-		}
+		else if (sc != NULL)
+			scan_frame(t, sc, &f, p);
+		else
+			t->frames++; /* no memory for guesses: the engine's own */
 	}
+	free(sc);
 	return t->frames > 0;
 }
 
-void
-cap_text_config(const struct cap_text *t, struct cap_config *cfg)
+static void
+add_port(struct cap_config *cfg, uint16_t port)
 {
-	uint16_t port = t->end[1].port;
-
-	if (t->shape != HEX_SHAPE_FOLLOW)
-		return;
 	for (size_t i = 0; i < cfg->nports; i++)
 		if (cfg->ports[i] == port)
 			return;
 	if (cfg->nports < CAP_PORTS_MAX)
 		cfg->ports[cfg->nports++] = port;
-	else
-		cfg->ports[CAP_PORTS_MAX - 1] = port;
+}
+
+void
+cap_text_config(const struct cap_text *t, struct cap_config *cfg)
+{
+	if (t->shape == HEX_SHAPE_FOLLOW)
+		add_port(cfg, t->end[1].port);
+	for (size_t i = 0; cfg->sniff && i < t->nopened; i++)
+		add_port(cfg, t->opened[i]);
 }
 
 static void
@@ -126,10 +180,11 @@ cap_text_describe(const struct cap_text *t, char *buf, size_t cap)
 	}
 	end_words(&t->end[0], a, sizeof(a));
 	end_words(&t->end[1], b, sizeof(b));
-	snprintf(buf, cap, "tshark follow output%s: %s%s (unindented lines, %zu bytes) "
-		 "connected to %s (indented lines, %zu bytes); the dump holds no times",
+	snprintf(buf, cap, "tshark follow output%s: %s%s (unindented lines, %zu byte%s) "
+		 "connected to %s (indented lines, %zu byte%s); the dump holds no times",
 		 t->placeholder ? " without Node lines that name its ends" : "", a,
-		 t->placeholder ? " stands in for the client" : "", t->bytes[0], b, t->bytes[1]);
+		 t->placeholder ? " stands in for the client" : "", t->bytes[0],
+		 t->bytes[0] == 1 ? "" : "s", b, t->bytes[1], t->bytes[1] == 1 ? "" : "s");
 }
 
 /* A segment of the follow dump's connection from node to the other. */

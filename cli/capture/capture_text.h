@@ -27,6 +27,10 @@ struct cap_text {
 	size_t not_frames;     /* blocks that are none (tshark's reassembled data) */
 	enum link_type link;   /* of the first frame */
 	int ip_version;
+	/* the ports the first data of a connection without its SYN in the
+	 * dump went to, when the data opens as a SOCKS client does: */
+	uint16_t opened[CAP_PORTS_MAX];
+	size_t nopened;
 	/* HEX_SHAPE_FOLLOW */
 	struct tcp_end end[2]; /* node 0 (unindented lines, the client), node 1 */
 	bool placeholder;      /* no Node lines that name both ends: stand-ins */
@@ -43,8 +47,15 @@ struct cap_text {
  * least one TCP frame), with t filled. */
 bool cap_text_scan(const struct hex_input *in, struct cap_text *t);
 
-/* A follow dump is the one connection the user picked, on whatever port:
- * its server's port becomes one of cfg's SOCKS ports. */
+/*
+ * A follow dump is the one connection the user picked, on whatever port:
+ * its server's port becomes one of cfg's SOCKS ports.  A frame dump the
+ * user gave to decode (cfg->sniff) is what they chose to show too: a
+ * connection without its SYN in it (tshark -Y tcp.len>0) is taken to be
+ * opened by the first to send, when that data opens as a SOCKS client's
+ * (0x04 or 0x05): the port it went to becomes a SOCKS port (sniffing
+ * alone guesses the client by the higher port).
+ */
 void cap_text_config(const struct cap_text *t, struct cap_config *cfg);
 
 /* What the dump holds, in words for the user (no newline). */

@@ -115,8 +115,8 @@ sv_begin(struct sv_session *s, const struct sv_opts *o, FILE *fp, unsigned numbe
 	if (!printing(s))
 		return;
 	if (o->untimed) {
-		fprintf(fp, "session %u: %s -> %s (the dump holds no times)%s\n", number, client,
-			server, partial ? " (joined in its middle: its start is not in the dump)" : "");
+		fprintf(fp, "session %u: %s -> %s (the dump holds no times%s)\n", number, client,
+			server, partial ? "; joined in its middle: its start is not in the dump" : "");
 		return;
 	}
 	time_t sec = (time_t)(start / 1000000);
