@@ -333,11 +333,13 @@ finish(struct run *r)
 		fputs(r->first_text, stdout);
 	free(r->first_text);
 	free(r->first_row);
+	/* a dump decode was given has no --port: decode -r - takes one */
+	bool given = r->o->file == NULL && r->o->iface == NULL;
 	if (r->shown == 0)
-		term_say("sockscope", "%s: no SOCKS session%s (%u found, %lu packets read; "
-			 "--port names the proxy's port, --sniff looks on every port)",
+		term_say("sockscope", "%s: no SOCKS session%s (%u found, %lu packets read; %s)",
 			 r->source, cap_sessions(r->e) > 0 ? " selected" : "", cap_sessions(r->e),
-			 r->packets);
+			 r->packets, given ? "decode -r - --port PORT reads it with the proxy's port"
+					   : "--port names the proxy's port, --sniff looks on every port");
 	else if (r->o->iface != NULL)
 		term_say("sockscope", "%s: %lu packets, %u sessions, %lu shown", r->source,
 			 r->packets, cap_sessions(r->e), r->shown);
@@ -397,6 +399,7 @@ run_text(struct run *r, const struct hex_input *in, const struct cap_text *t)
 		term_say("sockscope", "%s: %s", r->source, what);
 	else
 		printf("(%s)\n", what);
+	r->packets = t->shape == HEX_SHAPE_FOLLOW ? in->nsegs : t->frames;
 	if (!cap_text_feed(r->e, in, t))
 		r->out_of_memory = true;
 	return conclude(r, EXIT_READ_OK, 0);
