@@ -2,7 +2,7 @@
 # tshark's text dumps of a real capture go through the same engine and the
 # same conversation view as the capture file: tcpdump on lo (started and
 # stopped here by PID) while nc -X and sockscope go through danted and
-# microsocks (a refusal among them); then `tshark -x` and `tshark -z
+# microsocks (a refusal among them, and a password); then `tshark -x` and `tshark -z
 # follow,tcp,hex` of it, given to decode -r FILE, decode -r - and plain
 # decode, must find the same sessions, targets, outcomes and byte counts
 # as decode -r of the capture itself (its JSON, times aside: a dump holds
@@ -17,11 +17,15 @@ need_cmd nc
 start_echo
 start_danted none
 start_microsocks
+MS_OPEN=$MS_PORT
+start_microsocks -u alice -P s3cr3t
+MS_AUTH=$MS_PORT
+MS_PORT=$MS_OPEN
 CLOSED=$(free_port)
 TOOL=$E2E_DIR/dumptool.py
 
 start_bg tcpdump tcpdump --immediate-mode -U -n -i lo -w "$T/cap.pcap" \
-	"tcp port $DANTED_PORT or tcp port $MS_PORT"
+	"tcp port $DANTED_PORT or tcp port $MS_PORT or tcp port $MS_AUTH"
 TCPDUMP_PID=$BG_PID
 wait_for 5 grep -q 'listening on' "$T/tcpdump.log" ||
 	skip "tcpdump cannot capture here: $(head -n 2 "$T/tcpdump.log" | tr '\n' ' ')"
@@ -35,11 +39,13 @@ done
 timeout -k 2 10 nc -N -w 3 -X 5 -x "127.0.0.1:$MS_PORT" 127.0.0.1 "$CLOSED" </dev/null >/dev/null 2>&1
 sc --hold 0.3 --in-str "ping"$'\n' -- -x "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 "$ECHO_PORT"
 expect_rc "sockscope through microsocks" 0
+sc --hold 0.3 --in-str "pong"$'\n' -- -x "socks5://alice:s3cr3t@127.0.0.1:$MS_AUTH" 127.0.0.1 "$ECHO_PORT"
+expect_rc "sockscope through microsocks, with a password" 0
 sleep 0.3
 stop_pid "$TCPDUMP_PID"
 [ -s "$T/cap.pcap" ] || skip "tcpdump wrote no capture"
 
-PORTS=(--port "$DANTED_PORT" --port "$MS_PORT")
+PORTS=(--port "$DANTED_PORT" --port "$MS_PORT" --port "$MS_AUTH")
 sc -- decode -r "$T/cap.pcap" "${PORTS[@]}" -j
 expect_rc "decode -r the capture" 0
 "$PY" "$TOOL" norm "$SC_OUT" >"$T/want"
@@ -47,10 +53,10 @@ expect_rc "decode -r the capture" 0
 results=$("$PY" -c '
 import json, sys
 print(" ".join(json.loads(l)["outcome"]["result"] for l in open(sys.argv[1])))' "$SC_OUT")
-if [ "$results" = "granted granted refused granted" ]; then
-	ok "the capture: 4 sessions, one refused"
+if [ "$results" = "granted granted refused granted granted" ]; then
+	ok "the capture: 5 sessions, one refused"
 else
-	fail "the capture's sessions: '$results', expected 'granted granted refused granted'"
+	fail "the capture's sessions: '$results', expected 'granted granted refused granted granted'"
 fi
 
 # same WHAT WANT: the JSON sessions of the last run, times aside, as WANT.
@@ -99,6 +105,17 @@ expect_rc "decode -r a dump --outcome refused" 0
 [ "$(grep -c 'refused' "$SC_OUT")" = 1 ] && ok "--outcome refused: one row" ||
 	fail "--outcome refused: $(cat "$SC_OUT")"
 
+# The password, masked in every form unless asked for.
+for form in "" -j -X; do
+	# shellcheck disable=SC2086
+	sc --in "$T/frames.txt" -- decode -r - "${PORTS[@]}" --session 5 $form
+	expect_rc "a dump's session 5 ${form:-(conversation)}" 0
+	expect_stdout "a dump's session 5 ${form:-(conversation)}: alice" 'alice|616c696365'
+	expect_no_stdout "a dump's session 5 ${form:-(conversation)}: no password" 's3cr3t|733363723374'
+done
+sc --in "$T/frames.txt" -- decode -j --show-secrets
+expect_stdout "a dump, --show-secrets: the password" '"value": "s3cr3t"'
+
 # Out of order and retransmitted: reassembly applies to dumps.
 "$PY" "$TOOL" mangle "$T/frames.txt" "$T/mangled.txt"
 sc -- decode -r "$T/mangled.txt" "${PORTS[@]}" -j
@@ -115,7 +132,7 @@ fi
 
 # Follow output: one connection each, its ends from the Node lines.
 : >"$T/follow.json"
-for n in 0 1 2 3; do
+for n in 0 1 2 3 4; do
 	tshark -r "$T/cap.pcap" -qz "follow,tcp,hex,$n" >"$T/follow$n.txt" 2>/dev/null
 	sc --in "$T/follow$n.txt" -- decode -j
 	expect_rc "decode -j < tshark follow $n" 0
