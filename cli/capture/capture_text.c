@@ -148,6 +148,7 @@ add_port(struct cap_config *cfg, uint16_t port)
 void
 cap_text_config(const struct cap_text *t, struct cap_config *cfg)
 {
+	cfg->end_words = "the dump's end";
 	if (t->shape == HEX_SHAPE_FOLLOW)
 		add_port(cfg, t->end[1].port);
 	for (size_t i = 0; cfg->sniff && i < t->nopened; i++)

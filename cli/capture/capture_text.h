@@ -49,7 +49,8 @@ bool cap_text_scan(const struct hex_input *in, struct cap_text *t);
 
 /*
  * A follow dump is the one connection the user picked, on whatever port:
- * its server's port becomes one of cfg's SOCKS ports.  A frame dump the
+ * its server's port becomes one of cfg's SOCKS ports, and sessions still
+ * open at its end ended by "the dump's end".  A frame dump the
  * user gave to decode (cfg->sniff) is what they chose to show too: a
  * connection without its SYN in it (tshark -Y tcp.len>0) is taken to be
  * opened by the first to send, when that data opens as a SOCKS client's

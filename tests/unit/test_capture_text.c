@@ -92,6 +92,7 @@ START_TEST(follow_two_turns)
 	ck_assert_ptr_null(strstr(g.text, "+0.")); /* no time */
 	ck_assert_ptr_null(strstr(g.text, "latency"));
 	ck_assert_ptr_null(strstr(g.text, " s, ended"));
+	ck_assert_ptr_nonnull(strstr(g.text, "ended by the dump's end\n"));
 }
 END_TEST
 
