@@ -86,8 +86,7 @@ cap_open_file(const char *file, const char *name, FILE **fp, struct hex_input *i
 		fprintf(stderr, "sockscope: out of memory\n");
 		return -1;
 	}
-	pk->fd = strcmp(file, "-") == 0 ? STDIN_FILENO
-					      : open(file, O_RDONLY | O_CLOEXEC);
+	pk->fd = strcmp(file, "-") == 0 ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC);
 	if (pk->fd < 0) {
 		term_say("sockscope", "%s: %s", name, strerror(errno));
 		free(pk);

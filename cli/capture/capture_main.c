@@ -414,14 +414,13 @@ run_opts(struct cap_opts *o, const char *source, const struct hex_input *given)
 	struct cap_text t;
 	const struct hex_input *text = given;
 	FILE *fp = NULL;
+	char why[256];
 	int rc = EXIT_BAD_INPUT;
 
 	memset(&r, 0, sizeof(r));
 	memset(&own, 0, sizeof(own));
 	r.o = o;
 	r.source = source;
-	char why[256];
-
 	if (o->mode == MODE_JSON && jansson_dl_load(why, sizeof(why)) < 0) {
 		term_say("sockscope", "-j: %s", why);
 		return EXIT_BAD_INPUT;
