@@ -12,14 +12,15 @@
 #include "watch.h"
 #include "secrets.h"
 
-/* decode reads hex; with -r or -i it reads captures (cli/capture/). */
+/* decode reads hex; with -r or -i it reads captures (cli/capture/), and a
+ * tshark dump of both sides it is given goes there too. */
 static int
 run_decode(struct options *o, int argc, char **argv)
 {
 	(void)o;
 	if (capture_wanted(argc, argv))
 		return capture_main(argc, argv);
-	return capture_help_after(argc, argv, decode_main(argc, argv));
+	return capture_help_after(argc, argv, decode_main(argc, argv, capture_text_main));
 }
 
 static int

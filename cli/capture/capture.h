@@ -8,6 +8,9 @@
 
 #include <stdbool.h>
 
+#include "hexparse.h"
+#include "term.h"
+
 /* Whether decode's arguments (argv[0] is "decode") ask for a capture: -r
  * or -i among its options. */
 bool capture_wanted(int argc, char **argv);
@@ -24,5 +27,15 @@ int capture_help_after(int argc, char **argv, int rc);
  * capture, a filter that does not compile); 7 standard output failed.
  */
 int capture_main(int argc, char **argv);
+
+/*
+ * A tshark text dump that decode read (from its arguments or standard
+ * input, no -r): its sessions shown as a capture file's are by default,
+ * from the SOCKS ports or any port whose client's first bytes are SOCKS
+ * (the dump is what the user chose to show).  json: one JSON object per
+ * session.  Exit status as capture_main()'s.
+ */
+int capture_text_main(const struct hex_input *in, bool json, bool show_secrets,
+		      enum color_when color);
 
 #endif

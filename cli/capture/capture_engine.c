@@ -538,7 +538,8 @@ void
 cap_finish(struct cap_engine *e, int64_t t)
 {
 	while (e->oldest != NULL)
-		conn_end(e, e->oldest, t, "the capture's end");
+		conn_end(e, e->oldest, t, e->cfg.end_words != NULL ? e->cfg.end_words
+								   : "the capture's end");
 }
 
 unsigned

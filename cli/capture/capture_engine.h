@@ -39,6 +39,8 @@ struct cap_config {
 	size_t open_max;           /* connections open at once; 0: CAP_OPEN_MAX */
 	void (*on_done)(void *ctx, const struct cap_done *d);
 	void *ctx;
+	const char *end_words;     /* how cap_finish() ends a session; NULL:
+				      "the capture's end" */
 };
 
 struct cap_engine;

@@ -19,6 +19,7 @@
 #include "capture.h"
 #include "capture_engine.h"
 #include "capture_opts.h"
+#include "capture_text.h"
 #include "jansson_dl.h"
 #include "json_out.h"
 #include "session_view.h"
@@ -227,11 +228,12 @@ open_live(const char *iface, char *errbuf)
 	return NULL;
 }
 
+/* fp: the file -r names, opened (libpcap closes it); NULL for -i. */
 static pcap_t *
-open_source(const struct cap_opts *o, enum link_type *link)
+open_source(const struct cap_opts *o, FILE *fp, enum link_type *link)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = o->file != NULL ? pcap_open_offline(o->file, errbuf) : open_live(o->iface, errbuf);
+	pcap_t *p = fp != NULL ? pcap_fopen_offline(fp, errbuf) : open_live(o->iface, errbuf);
 	const char *name = o->file != NULL ? (strcmp(o->file, "-") == 0 ? "standard input" : o->file)
 					   : o->iface;
 
@@ -331,32 +333,23 @@ finish(struct run *r)
 		fputs(r->first_text, stdout);
 	free(r->first_text);
 	free(r->first_row);
+	/* a dump decode was given has no --port: decode -r - takes one */
+	bool given = r->o->file == NULL && r->o->iface == NULL;
 	if (r->shown == 0)
-		term_say("sockscope", "%s: no SOCKS session%s (%u found, %lu packets read; "
-			 "--port names the proxy's port, --sniff looks on every port)",
+		term_say("sockscope", "%s: no SOCKS session%s (%u found, %lu packets read; %s)",
 			 r->source, cap_sessions(r->e) > 0 ? " selected" : "", cap_sessions(r->e),
-			 r->packets);
+			 r->packets, given ? "decode -r - --port PORT reads it with the proxy's port"
+					   : "--port names the proxy's port, --sniff looks on every port");
 	else if (r->o->iface != NULL)
 		term_say("sockscope", "%s: %lu packets, %u sessions, %lu shown", r->source,
 			 r->packets, cap_sessions(r->e), r->shown);
 }
 
+/* The end of a run that read its source with status rc, last the time of
+ * its last packet. */
 static int
-run_capture(struct run *r)
+conclude(struct run *r, int rc, int64_t last)
 {
-	enum link_type link;
-	int64_t last = 0;
-	pcap_t *p = open_source(r->o, &link);
-
-	if (p == NULL)
-		return EXIT_BAD_INPUT;
-	if (r->o->iface != NULL) {
-		live_handle = p;
-		catch_signals();
-	}
-	int rc = read_packets(r, p, link, &last);
-	live_handle = NULL;
-	pcap_close(p);
 	if (!r->broken_pipe)
 		cap_finish(r->e, last);
 	if (!r->broken_pipe)
@@ -375,40 +368,122 @@ run_capture(struct run *r)
 	return term_stdout_status(rc);
 }
 
+static int
+run_capture(struct run *r, FILE *fp)
+{
+	enum link_type link;
+	int64_t last = 0;
+	pcap_t *p = open_source(r->o, fp, &link);
+
+	if (p == NULL)
+		return EXIT_BAD_INPUT;
+	if (r->o->iface != NULL) {
+		live_handle = p;
+		catch_signals();
+	}
+	int rc = read_packets(r, p, link, &last);
+	live_handle = NULL;
+	pcap_close(p);
+	return conclude(r, rc, last);
+}
+
+/* A text dump's packets, all at time 0: what the dump holds is said first
+ * (on standard error with -j, whose standard output is JSON only). */
+static int
+run_text(struct run *r, const struct hex_input *in, const struct cap_text *t)
+{
+	char what[512];
+
+	cap_text_describe(t, what, sizeof(what));
+	if (r->o->mode == MODE_JSON)
+		term_say("sockscope", "%s: %s", r->source, what);
+	else
+		printf("(%s)\n", what);
+	r->packets = t->shape == HEX_SHAPE_FOLLOW ? in->nsegs : t->frames;
+	if (!cap_text_feed(r->e, in, t))
+		r->out_of_memory = true;
+	return conclude(r, EXIT_READ_OK, 0);
+}
+
+/* Runs the options; given: a text dump decode read (NULL: -r or -i). */
+static int
+run_opts(struct cap_opts *o, const char *source, const struct hex_input *given)
+{
+	struct run r;
+	struct hex_input own;
+	struct cap_text t;
+	const struct hex_input *text = given;
+	FILE *fp = NULL;
+	char why[256];
+	int rc = EXIT_BAD_INPUT;
+
+	memset(&r, 0, sizeof(r));
+	memset(&own, 0, sizeof(own));
+	r.o = o;
+	r.source = source;
+	if (o->mode == MODE_JSON && jansson_dl_load(why, sizeof(why)) < 0) {
+		term_say("sockscope", "-j: %s", why);
+		return EXIT_BAD_INPUT;
+	}
+	if (given == NULL && o->file != NULL) {
+		int kind = cap_open_file(o->file, source, &fp, &own);
+		if (kind < 0)
+			return EXIT_BAD_INPUT;
+		if (kind == 1)
+			text = &own;
+	}
+	if (text != NULL && (!cap_text_scan(text, &t) || o->filter != NULL)) {
+		if (o->filter != NULL)
+			term_say("sockscope", "%s is a text dump: a FILTER ('%s') applies to capture "
+				 "files only", source, o->filter);
+		goto out;
+	}
+	r.view = (struct sv_opts){ .hex = o->hex, .verbose = o->verbose, .absolute = o->absolute,
+				   .show_secrets = o->show_secrets,
+				   .color = term_wants_color(o->color, stdout),
+				   .json = o->mode == MODE_JSON, .untimed = text != NULL,
+				   .quiet = o->mode == MODE_JSON || o->mode == MODE_TABLE };
+	struct cap_config cfg = { .nports = o->nports, .sniff = o->sniff, .view = &r.view,
+				  .keep_text = o->mode == MODE_AUTO || o->mode == MODE_CONVERSE,
+				  .on_done = on_done, .ctx = &r };
+	memcpy(cfg.ports, o->ports, sizeof(o->ports));
+	if (text != NULL)
+		cap_text_config(&t, &cfg);
+	if ((r.e = cap_new(&cfg)) == NULL) {
+		fprintf(stderr, "sockscope: out of memory\n");
+		goto out;
+	}
+	rc = text != NULL ? run_text(&r, text, &t) : run_capture(&r, fp);
+	fp = NULL; /* libpcap closed it */
+	cap_free(r.e);
+out:
+	if (fp != NULL)
+		fclose(fp);
+	hex_input_free(&own);
+	return rc;
+}
+
 int
 capture_main(int argc, char **argv)
 {
 	struct cap_opts o;
-	struct run r;
-	char why[256];
 	int rc = cap_options(argc, argv, &o);
 
 	if (rc != 0)
 		return rc - 1;
-	if (o.mode == MODE_JSON && jansson_dl_load(why, sizeof(why)) < 0) {
-		term_say("sockscope", "-j: %s", why);
-		free(o.filter);
-		return EXIT_BAD_INPUT;
-	}
-	memset(&r, 0, sizeof(r));
-	r.o = &o;
-	r.source = o.file != NULL ? (strcmp(o.file, "-") == 0 ? "standard input" : o.file) : o.iface;
-	r.view = (struct sv_opts){ .hex = o.hex, .verbose = o.verbose, .absolute = o.absolute,
-				   .show_secrets = o.show_secrets,
-				   .color = term_wants_color(o.color, stdout),
-				   .json = o.mode == MODE_JSON,
-				   .quiet = o.mode == MODE_JSON || o.mode == MODE_TABLE };
-	struct cap_config cfg = { .nports = o.nports, .sniff = o.sniff, .view = &r.view,
-				  .keep_text = o.mode == MODE_AUTO || o.mode == MODE_CONVERSE,
-				  .on_done = on_done, .ctx = &r };
-	memcpy(cfg.ports, o.ports, sizeof(o.ports));
-	if ((r.e = cap_new(&cfg)) == NULL) {
-		fprintf(stderr, "sockscope: out of memory\n");
-		free(o.filter);
-		return EXIT_BAD_INPUT;
-	}
-	rc = run_capture(&r);
-	cap_free(r.e);
+	rc = run_opts(&o, o.file != NULL ? (strcmp(o.file, "-") == 0 ? "standard input" : o.file)
+					 : o.iface, NULL);
 	free(o.filter);
 	return rc;
+}
+
+int
+capture_text_main(const struct hex_input *in, bool json, bool show_secrets,
+		  enum color_when color)
+{
+	struct cap_opts o = { .nports = 2, .ports = {1080, 9050}, .sniff = true, .json = json,
+			      .show_secrets = show_secrets, .color = color,
+			      .mode = json ? MODE_JSON : MODE_AUTO };
+
+	return run_opts(&o, "the dump", in);
 }

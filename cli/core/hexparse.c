@@ -361,6 +361,33 @@ parse_dump(struct parser *ps, const struct dump_line *lines, size_t n, bool foll
 	return 0;
 }
 
+/* "Node N: ADDR:PORT" (tshark's follow header): ADDR:PORT into in->node[N]
+ * when it is printable and fits; other lines are left alone. */
+static void
+follow_node(const char *t, const struct dump_line *dl, struct hex_input *in)
+{
+	static const char prefix[] = "Node ";
+	size_t i = dl->start, n = sizeof(prefix) - 1;
+
+	if (dl->end - dl->start < n + 3 || memcmp(t + i, prefix, n) != 0 ||
+	    (t[i + n] != '0' && t[i + n] != '1') || t[i + n + 1] != ':')
+		return;
+	int node = t[i + n] - '0';
+	i += n + 2;
+	while (i < dl->end && is_blank(t[i]))
+		i++;
+	size_t end = dl->end;
+	while (end > i && (is_blank(t[end - 1]) || t[end - 1] == '\r'))
+		end--;
+	if (end == i || end - i >= HEX_NODE_MAX)
+		return;
+	for (size_t k = i; k < end; k++)
+		if (t[k] <= ' ' || t[k] > '~')
+			return;
+	memcpy(in->node[node], t + i, end - i);
+	in->node[node][end - i] = '\0';
+}
+
 int
 hex_parse_input(const char *text, size_t len, struct hex_input *in,
 		struct hexparse_error *err)
@@ -389,6 +416,9 @@ hex_parse_input(const char *text, size_t len, struct hex_input *in,
 	if (looks_like_dump(text, lines, nlines)) {
 		in->shape = looks_like_follow(lines, nlines) ? HEX_SHAPE_FOLLOW : HEX_SHAPE_DUMP;
 		rc = parse_dump(&ps, lines, nlines, in->shape == HEX_SHAPE_FOLLOW);
+		for (size_t i = 0; in->shape == HEX_SHAPE_FOLLOW && i < nlines; i++)
+			if (!lines[i].is_dump)
+				follow_node(text, &lines[i], in);
 	} else {
 		in->shape = HEX_SHAPE_PLAIN;
 		rc = parse_plain(&ps);
@@ -399,7 +429,7 @@ hex_parse_input(const char *text, size_t len, struct hex_input *in,
 		explicit_bzero(ps.out, ps.n);
 		free(ps.out);
 		free(ps.segs);
-		in->shape = HEX_SHAPE_PLAIN;
+		memset(in, 0, sizeof(*in));
 		return rc;
 	}
 	in->bytes = ps.out;

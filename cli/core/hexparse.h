@@ -44,6 +44,8 @@ enum hex_shape {
 			     that spoke first, indented lines the other side */
 };
 
+#define HEX_NODE_MAX 80
+
 /* A run of the bytes from one place in the text: a packet of a dump, or a
  * turn of one side in follow output. */
 struct hex_segment {
@@ -57,6 +59,11 @@ struct hex_input {
 	struct hex_segment *segs; /* in order; they cover bytes exactly */
 	size_t nsegs;
 	enum hex_shape shape;
+	/* HEX_SHAPE_FOLLOW: the ends tshark's header names ("Node 0:
+	 * 127.0.0.1:40522", "Node 1: 127.0.0.1:1080"), node 0 the side of the
+	 * unindented lines; "" when the text has no such line (a paste
+	 * trimmed by hand).  As written: not checked to be an address. */
+	char node[2][HEX_NODE_MAX];
 };
 
 /* As hex_parse(), keeping where each packet or turn begins.  Free with

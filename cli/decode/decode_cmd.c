@@ -3,8 +3,9 @@
  *
  * The bytes go through the flow (proto/flow.h), which says what each
  * message is, what comes next and how the session ended; decode_flow.c
- * feeds it.  Both sides of a capture are a conversation, fed in the order
- * of the dump.  One side alone may be a paste that starts mid-handshake
+ * feeds it.  Both sides of a capture (a tshark dump) are a conversation,
+ * which the capture front end shows (the hook decode_main() is given).
+ * One side alone may be a paste that starts mid-handshake
  * (just a reply), and what the other side chose is not in it: each place
  * the paste could start and each choice of the absent side is tried, and
  * the reading that explains the bytes best is shown.  Bytes that start
@@ -155,7 +156,7 @@ looks_like_udp(const struct decode_src *src, const struct decode_opts *o)
 
 	if (o->udp)
 		return true;
-	if (o->version != 0 || src->both || src->len[src->only] < 2 || p[0] != 0x00 ||
+	if (o->version != 0 || src->len[src->only] < 2 || p[0] != 0x00 ||
 	    p[1] != 0x00)
 		return false;
 	if (!o->json)
@@ -185,8 +186,7 @@ decode_session(const struct decode_src *src, struct decode_out *out)
 	struct decode_reading rd = {out->o->version, START_FIRST, 0, 0};
 	struct decode_score sc;
 
-	if (!src->both)
-		choose_reading(src, out->o, &rd);
+	choose_reading(src, out->o, &rd);
 	decode_flow_run(src, &rd, out, &sc);
 	return sc.status == DS_OK ? DECODE_OK : DECODE_PROTOCOL;
 }
@@ -225,7 +225,7 @@ json_finish(struct decode_out *out)
 static int
 decode_bytes(const struct decode_src *src, const struct decode_opts *o)
 {
-	struct decode_out out = {.o = o, .both = src->both};
+	struct decode_out out = {.o = o};
 	int status;
 
 	out.view.color = term_wants_color(o->color, stdout);
@@ -254,15 +254,21 @@ output_status(int status)
 }
 
 int
-decode_main(int argc, char **argv)
+decode_main(int argc, char **argv, decode_dump_fn dump)
 {
 	struct decode_opts o;
 	struct decode_src src;
+	struct hex_input in;
 	int first, done;
 
 	if ((done = decode_options(argc, argv, &o, &first)) != 0)
 		return output_status(done - 1); /* --help, --version */
-	int rc = decode_input(argc, argv, first, &o, &src);
+	int rc = decode_input(argc, argv, first, &o, &src, dump != NULL ? &in : NULL);
+	if (rc == DECODE_DUMP) {
+		rc = dump(&in, o.json, o.show_secrets, o.color);
+		hex_input_free(&in);
+		return rc;
+	}
 	if (rc != 0)
 		return output_status(rc);
 	int status = decode_bytes(&src, &o);

@@ -1,8 +1,6 @@
 /*
- * decode's bytes through the flow.  A conversation is fed as the dump holds
- * it: the client's turns as FLOW_CLIENT, the server's as FLOW_SERVER, so
- * the flow decides what each message is and how the session ended.  One
- * side alone is fed byte by byte while it is in its handshake, and each
+ * decode's bytes through the flow: one side's (a dump of both sides is a
+ * capture's, cli/capture/capture_text.c).  It is fed byte by byte while it is in its handshake, and each
  * time the flow says the absent side owes a message (flow_expect), a
  * stand-in sends it: so the flow, not decode, still says what comes next
  * and what each byte means.
@@ -387,19 +385,6 @@ feed_alone(struct run *r)
 	}
 }
 
-static void
-feed_both(struct run *r)
-{
-	size_t at[2] = {0, 0};
-
-	for (size_t i = 0; i < r->src->nturns; i++) {
-		const struct decode_turn *t = &r->src->turns[i];
-		flow_feed(&r->fl, (enum flow_side)t->side, r->src->side[t->side] + at[t->side],
-			  t->len);
-		at[t->side] += t->len;
-	}
-}
-
 /* What is left of side s after the flow: a message cut short, or bytes no
  * message explains. */
 static void
@@ -475,19 +460,16 @@ decode_flow_run(const struct decode_src *src, const struct decode_reading *rd,
 	r.rd = rd;
 	r.out = out;
 	r.sc = sc;
-	r.real[FLOW_CLIENT] = src->both || src->only == 0;
-	r.real[FLOW_SERVER] = src->both || src->only == 1;
+	r.real[FLOW_CLIENT] = src->only == 0;
+	r.real[FLOW_SERVER] = src->only == 1;
 	/* A client's paste read from mid-handshake may have taken a
 	 * username/password request for a request: what follows it as data
 	 * may be the password. */
 	if (out != NULL)
-		out->hide_client_data = r.real[FLOW_CLIENT] && !src->both &&
-					rd->start != START_FIRST && !out->o->show_secrets;
+		out->hide_client_data = r.real[FLOW_CLIENT] && rd->start != START_FIRST &&
+					!out->o->show_secrets;
 	flow_init(&r.fl, &(struct flow_config){.version = rd->version, .on_event = on_event,
 						.ctx = &r});
-	if (src->both)
-		feed_both(&r);
-	else
-		feed_alone(&r);
+	feed_alone(&r);
 	finish(&r);
 }

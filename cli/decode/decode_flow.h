@@ -1,7 +1,7 @@
 /*
- * decode's bytes through the flow (proto/flow.h): a conversation fed side
- * by side in the order of the dump, or one side alone with the other side
- * stood in for.  What the flow reports is shown by decode_show.c.
+ * decode's bytes through the flow (proto/flow.h): one side alone with the
+ * other side stood in for (both sides of a dump are the capture front
+ * end's).  What the flow reports is shown by decode_show.c.
  */
 #ifndef SOCKSCOPE_CLI_DECODE_FLOW_H
 #define SOCKSCOPE_CLI_DECODE_FLOW_H
@@ -34,7 +34,7 @@ enum decode_start { START_FIRST, START_REQUEST, START_AUTH };
 #define DECODE_CMD_BIND 0x02
 
 struct decode_reading {
-	int version;             /* 4 or 5; 0 for a conversation: the flow sniffs */
+	int version;             /* 4 or 5 */
 	enum decode_start start;
 	uint8_t method;          /* the client alone: the method the server chose */
 	uint8_t cmd;             /* the server alone: the command the client sent */

@@ -46,15 +46,6 @@ show_message(struct decode_out *out, const struct msg *m, int side, size_t off,
 	json_add(out, out->messages, j);
 }
 
-/* " from the client" in a conversation, "" for one side. */
-static const char *
-whose(const struct decode_out *out, int side)
-{
-	if (!out->both)
-		return "";
-	return side == 0 ? " from the client" : " from the server";
-}
-
 void
 show_broken(struct decode_out *out, const struct msg *m, int side, size_t off,
 	    const uint8_t *p, size_t len, bool say)
@@ -82,7 +73,7 @@ show_broken(struct decode_out *out, const struct msg *m, int side, size_t off,
 		       "(--show-secrets shows them)\n", left, left == 1 ? "" : "s");
 		return;
 	}
-	printf("   %zu more byte%s%s not decoded:\n", left, left == 1 ? "" : "s", whose(out, side));
+	printf("   %zu more byte%s not decoded:\n", left, left == 1 ? "" : "s");
 	hexdump_print(stdout, p + extent, left, extent, &out->view);
 }
 
@@ -97,8 +88,7 @@ show_tunnel(struct decode_out *out, int side, const uint8_t *p, size_t len, size
 		       "(--show-secrets shows them)\n", len, len == 1 ? "" : "s");
 		return;
 	}
-	printf("   %zu byte%s of tunnel data%s, not decoded:\n", len, len == 1 ? "" : "s",
-	       whose(out, side));
+	printf("   %zu byte%s of tunnel data, not decoded:\n", len, len == 1 ? "" : "s");
 	/* Offsets count from the first byte of the message above, here as in
 	 * every other line of the view. */
 	hexdump_print(stdout, p, len, base, &out->view);
@@ -114,11 +104,11 @@ show_rest(struct decode_out *out, int side, const uint8_t *p, size_t len, size_t
 	/* The client's bytes held for an answer that never came may be a
 	 * username/password request (version 0x01): its password. */
 	if (side == 0 && p[0] == 0x01 && !out->o->show_secrets) {
-		printf("   %zu byte%s%s not decoded, not shown: they may hold the password "
-		       "(--show-secrets shows them)\n", len, len == 1 ? "" : "s", whose(out, side));
+		printf("   %zu byte%s not decoded, not shown: they may hold the password "
+		       "(--show-secrets shows them)\n", len, len == 1 ? "" : "s");
 		return;
 	}
-	printf("   %zu byte%s%s %s:\n", len, len == 1 ? "" : "s", whose(out, side),
+	printf("   %zu byte%s %s:\n", len, len == 1 ? "" : "s",
 	       must_close ? "that should not be there" : "not decoded");
 	hexdump_print(stdout, p, len, base, &out->view);
 }
@@ -162,16 +152,13 @@ evidence_text(const struct hint *h, char *buf, size_t cap)
 }
 
 static json_t *
-outcome_json(const struct decode_out *out, const struct decode_end *e, const char *words)
+outcome_json(const struct decode_end *e, const char *words)
 {
 	const struct flow_outcome *o = e->outcome;
 
 	/* One side alone: where the session stands depends on the stand-in. */
-	if (!e->decided && !out->both)
-		return json_pack("{s:s}", "result", "undecided");
 	if (!e->decided)
-		return json_pack("{s:s, s:s}", "result", "undecided", "phase",
-				 flow_phase_name(e->phase));
+		return json_pack("{s:s}", "result", "undecided");
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "result", flow_result_name(o->result),
 			      "side", flow_side_name(o->side), "phase", flow_phase_name(o->phase),
 			      "text", words);
@@ -260,13 +247,13 @@ show_end(struct decode_out *out, const struct decode_end *e)
 
 	outcome_words(e->outcome, e->version, e->decided, e->phase, e->off, words,
 		      sizeof(words));
-	if (out->doc == NULL && (e->decided || out->both))
+	if (out->doc == NULL && e->decided)
 		printf("outcome: %s\n", words);
 	say_violation(e);
 	show_hints(out, e);
 	if (out->doc == NULL)
 		return;
 	json_tunnel(out, e);
-	if (json_object_set_new(out->doc, "outcome", outcome_json(out, e, words)) != 0)
+	if (json_object_set_new(out->doc, "outcome", outcome_json(e, words)) != 0)
 		out->out_of_memory = true;
 }

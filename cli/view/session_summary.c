@@ -64,6 +64,8 @@ latency_text(const struct sv_session *s, char *buf, size_t cap)
 	size_t n = 0;
 
 	buf[0] = '\0';
+	if (s->o->untimed)
+		return;
 	if (s->times_back) {
 		snprintf(buf, cap, "not measured, the capture's times go back in this session");
 		return;
@@ -125,7 +127,9 @@ sv_end(struct sv_session *s, int64_t t, const char *ended)
 			s->gap[0], s->gap[1]);
 	if (s->datagrams > 0)
 		fprintf(s->fp, ", %u UDP datagram%s", s->datagrams, s->datagrams == 1 ? "" : "s");
-	fprintf(s->fp, ", %.6f s, ended by %s\n", (double)(s->last - s->start) / 1e6, ended);
+	if (!s->o->untimed)
+		fprintf(s->fp, ", %.6f s", (double)(s->last - s->start) / 1e6);
+	fprintf(s->fp, ", ended by %s\n", ended);
 }
 
 void
@@ -147,23 +151,26 @@ cell(const char *text)
 void
 sv_row(FILE *fp, const struct sv_session *s)
 {
-	char when[32], ver[8], outcome[512];
+	char when[32] = "-", secs[32] = "-", ver[8], outcome[512];
 	time_t sec = (time_t)(s->start / 1000000);
 	struct tm tm;
 
 	gmtime_r(&sec, &tm);
-	snprintf(when, sizeof(when), "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (long)(s->start % 1000000));
+	if (!s->o->untimed) {
+		snprintf(when, sizeof(when), "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, (long)(s->start % 1000000));
+		snprintf(secs, sizeof(secs), "%.3f", (double)(s->last - s->start) / 1e6);
+	}
 	snprintf(ver, sizeof(ver), "%s", s->version == 0 ? "-" : s->socks4a ? "4a" :
 						       s->version == 4 ? "4" : "5");
 	sv_outcome_words(s, outcome, sizeof(outcome));
 	if (s->partial)
 		strncat(outcome, " (partial)", sizeof(outcome) - strlen(outcome) - 1);
 	fprintf(fp, "%-4u %-15s %-21s %-21s %-3s %-13s %-10s %-28s %-6s %-21s %9" PRIu64
-		" %9" PRIu64 " %9.3f  %s\n", s->number, when, s->client, s->server, ver,
+		" %9" PRIu64 " %9s  %s\n", s->number, when, s->client, s->server, ver,
 		cell(s->command), cell(s->user), cell(s->target),
 		s->resolved_by != NULL ? s->resolved_by : "-", cell(s->bound), s->tunnel[0],
-		s->tunnel[1], (double)(s->last - s->start) / 1e6, outcome);
+		s->tunnel[1], secs, outcome);
 }
 
 static int
@@ -210,7 +217,7 @@ latency_json(const struct sv_session *s)
 	json_t *j;
 	int bad = 0;
 
-	if (s->times_back)
+	if (s->times_back || s->o->untimed)
 		return json_null();
 	if ((j = json_object()) == NULL)
 		return NULL;
@@ -233,9 +240,10 @@ latency_json(const struct sv_session *s)
 json_t *
 sv_json(const struct sv_session *s)
 {
-	json_t *j = json_pack("{s:I, s:f, s:s, s:s, s:b}", "session", (json_int_t)s->number,
-			      "start", (double)s->start / 1e6, "client", s->client, "proxy",
-			      s->server, "partial", s->partial);
+	bool untimed = s->o->untimed;
+	json_t *j = json_pack("{s:I, s:o, s:s, s:s, s:b}", "session", (json_int_t)s->number,
+			      "start", untimed ? json_null() : json_real((double)s->start / 1e6),
+			      "client", s->client, "proxy", s->server, "partial", s->partial);
 	int bad = 0;
 
 	if (j == NULL)
@@ -254,7 +262,8 @@ sv_json(const struct sv_session *s)
 				   (json_int_t)s->tunnel[0], "server", (json_int_t)s->tunnel[1]));
 	bad |= json_object_set_new(j, "missing", json_pack("{s:I, s:I}", "client",
 				   (json_int_t)s->gap[0], "server", (json_int_t)s->gap[1]));
-	bad |= json_object_set_new(j, "duration", json_real((double)(s->last - s->start) / 1e6));
+	bad |= json_object_set_new(j, "duration", untimed ? json_null() :
+				   json_real((double)(s->last - s->start) / 1e6));
 	bad |= json_object_set_new(j, "ended", json_string(s->ended));
 	bad |= json_object_set_new(j, "latency", latency_json(s));
 	if (s->messages != NULL)

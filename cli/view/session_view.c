@@ -54,14 +54,26 @@ printing(const struct sv_session *s)
 	return !s->o->quiet && s->fp != NULL;
 }
 
-/* The start of an event's line: indent and time. */
+/* The start of an event's line: indent and time (none when untimed). */
 static void
 line_head(const struct sv_session *s, int64_t t)
 {
 	char when[32];
 
+	if (s->o->untimed) {
+		fputs("  ", s->fp);
+		return;
+	}
 	time_text(s, t, when, sizeof(when));
 	fprintf(s->fp, "  %s ", when);
+}
+
+/* An event's "time" for JSON: seconds from the start, or null when the
+ * source holds no times. */
+static json_t *
+json_time(const struct sv_session *s, int64_t t)
+{
+	return s->o->untimed ? json_null() : json_real(seconds(t - s->start));
 }
 
 /* An event for sv_json(), built only when JSON is gathered: a run without
@@ -76,7 +88,7 @@ line_head(const struct sv_session *s, int64_t t)
 static void
 json_event(struct sv_session *s, int64_t t, json_t *ev)
 {
-	if (ev == NULL || json_object_set_new(ev, "time", json_real(seconds(t - s->start))) != 0 ||
+	if (ev == NULL || json_object_set_new(ev, "time", json_time(s, t)) != 0 ||
 	    json_array_append_new(s->events, ev) != 0)
 		s->out_of_memory = true;
 }
@@ -102,6 +114,11 @@ sv_begin(struct sv_session *s, const struct sv_opts *o, FILE *fp, unsigned numbe
 	}
 	if (!printing(s))
 		return;
+	if (o->untimed) {
+		fprintf(fp, "session %u: %s -> %s (the dump holds no times%s)\n", number, client,
+			server, partial ? "; joined in its middle: its start is not in the dump" : "");
+		return;
+	}
 	time_t sec = (time_t)(start / 1000000);
 	struct tm tm;
 	char day[32];
@@ -263,7 +280,7 @@ show_message(struct sv_session *s, int64_t t, const struct msg *m, enum flow_sid
 
 	if (s->o->json) {
 		json_t *j = msg_to_json_view(m, &vo);
-		if (j == NULL || json_object_set_new(j, "time", json_real(seconds(t - s->start))) != 0 ||
+		if (j == NULL || json_object_set_new(j, "time", json_time(s, t)) != 0 ||
 		    (off >= 0 && json_object_set_new(j, "stream_offset", json_integer(off)) != 0) ||
 		    json_array_append_new(s->messages, j) != 0)
 			s->out_of_memory = true;
@@ -273,7 +290,8 @@ show_message(struct sv_session *s, int64_t t, const struct msg *m, enum flow_sid
 	if (s->o->hex) {
 		char when[32];
 		time_text(s, t, when, sizeof(when));
-		fprintf(s->fp, "  %s\n", when);
+		if (!s->o->untimed)
+			fprintf(s->fp, "  %s\n", when);
 		hexview_print(s->fp, m, &vo);
 		return;
 	}

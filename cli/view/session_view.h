@@ -39,6 +39,8 @@ struct sv_opts {
 	bool color;
 	bool json;         /* gather each message and event for sv_json() */
 	bool quiet;        /* gather only: print nothing (the table, JSON) */
+	bool untimed;      /* the source holds no times (a text dump): no time,
+			      latency or duration is shown, JSON has null */
 };
 
 #define SV_HINTS_MAX 4

@@ -2,10 +2,12 @@
 # `sockscope decode` reads what tshark prints of a real capture: a SOCKS5
 # session through microsocks on loopback, captured by tcpdump (Ethernet on
 # lo, Linux cooked v1 and v2 on "any"), then dumped by `tshark -x` (whole
-# frames: link, IP and TCP headers skipped) and by `tshark -z
-# follow,tcp,hex` (both sides, the server's indented).  The decoded fields
-# are compared with what tshark -V's own SOCKS dissector makes of the same
-# bytes.
+# frames: link, IP and TCP headers read) and by `tshark -z follow,tcp,hex`
+# (both sides, the server's indented).  Both sides go through the capture
+# engine and its conversation view (as decode -r of the capture would
+# show them); --client or --server decodes one side as bytes.  The decoded
+# fields are compared with what tshark -V's own SOCKS dissector makes of
+# the same bytes.  (t-capture-text.sh compares dumps with the capture.)
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 need_cmd tshark
@@ -89,7 +91,7 @@ check_client() {
 	out_has "$1: CMD as tshark" "CMD +0x0*${t_cmd:-x} +CONNECT"
 	out_has "$1: DST.ADDR as tshark" "DST\\.ADDR +${t_dst:-x}\$"
 	out_has "$1: DST.PORT as tshark" "DST\\.PORT +${t_dport:-x}\$"
-	out_has "$1: the tunnel data" "[0-9]+ bytes of tunnel data"
+	out_has "$1: the tunnel data" "[0-9]+ bytes of tunnel data|tunnel: [1-9][0-9]* bytes from the client"
 	out_lacks "$1: no header read as SOCKS" 'malformed|truncated|first byte 0x00'
 }
 check_server() {
@@ -99,6 +101,18 @@ check_server() {
 	out_has "$1: BND.ADDR as tshark" "BND\\.ADDR +${t_bnd:-x}\$"
 	out_has "$1: BND.PORT as tshark" "BND\\.PORT +${t_bport:-x}\$"
 }
+# check_conversation WHAT: the session as the capture's conversation view
+# shows it, its fields as tshark decodes them.
+check_conversation() {
+	expect_rc "$1" 0
+	out_has "$1: the session" "^session 1: 127\\.0\\.0\\.1:[0-9]+ -> 127\\.0\\.0\\.1:$MS_PORT \\(the dump holds no times"
+	out_has "$1: the greeting" '^  -> SOCKS5 greeting: METHODS \[0x00 NO AUTHENTICATION REQUIRED\]$'
+	out_has "$1: the request as tshark" "^  -> SOCKS5 CONNECT request: CMD 0x0*${t_cmd:-x} CONNECT, DST ${t_dst:-x}:${t_dport:-x}\$"
+	out_has "$1: the reply as tshark" "^  <- SOCKS5 reply: REP 0x0*${t_rep:-x} succeeded, BND ${t_bnd:-x}:${t_bport:-x}\$"
+	out_has "$1: the outcome" '^  outcome: granted$'
+	out_has "$1: the tunnel, both ways" '^  tunnel: [1-9][0-9]* bytes from the client, [1-9][0-9]* from the server'
+	out_lacks "$1: no time, no latency" '^ *\+[0-9]+\.[0-9]{6}|latency:'
+}
 out_lacks() {
 	if grep -Eq -- "$2" "$SC_OUT" "$SC_ERR"; then fail "$1: output matches /$2/"; else ok "$1: no /$2/"; fi
 }
@@ -106,37 +120,52 @@ out_lacks() {
 # Whole frames: tshark -x of the frames that carry data, and of all frames.
 tshark -r "$F" -x -Y 'tcp.len>0' >"$T/frames.txt" 2>/dev/null
 sc --in "$T/frames.txt" -- decode
-check_client "tshark -x, client"
-out_has "tshark -x: the headers skipped, said" '^\([0-9]+ captured frames: Ethernet, IPv4 and TCP headers skipped\)'
-out_has "tshark -x: the side said" "^\\(the client's side, 127\\.0\\.0\\.1:[0-9]+ to 127\\.0\\.0\\.1:$MS_PORT: "
-# Without --client or --server, both sides: one conversation, in order.
-check_server "tshark -x, the conversation"
-out_has "tshark -x, the conversation: both sides said" "^\\(the server's side, 127\\.0\\.0\\.1:$MS_PORT to "
-out_has "tshark -x, the conversation: the outcome" '^outcome: granted$'
-out_has "tshark -x, the conversation: the server's tunnel data" 'tunnel data from the server'
+check_conversation "tshark -x, the conversation"
+out_has "tshark -x: the headers read, said" '^\(a tshark -x dump of [0-9]+ frames: Ethernet, IPv4 and TCP headers read; the dump holds no times\)'
+out_has "tshark -x: no SYN in the dump, said" 'joined in its middle: its start is not in the dump'
+# The fields in the hex view, as decode -r shows a capture's.
+sc -- decode -r "$T/frames.txt" --port "$MS_PORT" -X
+check_client "tshark -x, decode -r -X, client"
+check_server "tshark -x, decode -r -X, server"
+sc --in "$T/frames.txt" -- decode --client
+check_client "tshark -x, --client"
+out_has "tshark -x, --client: the headers skipped, said" '^\([0-9]+ captured frames: Ethernet, IPv4 and TCP headers skipped\)'
+out_has "tshark -x, --client: the side said" "^\\(the client's side, 127\\.0\\.0\\.1:[0-9]+ to 127\\.0\\.0\\.1:$MS_PORT: [0-9]+ bytes in [0-9]+ frames; --server for the server's [0-9]+\\)"
 sc --in "$T/frames.txt" -- decode --server
 check_server "tshark -x, server"
 tshark -r "$F" -x >"$T/allframes.txt" 2>/dev/null
 sc --in "$T/allframes.txt" -- decode --server
-check_server "tshark -x, every frame (SYN, ACKs, FIN)"
+check_server "tshark -x, every frame (SYN, ACKs, FIN), server"
+sc --in "$T/allframes.txt" -- decode
+check_conversation "tshark -x, every frame"
+out_lacks "tshark -x, every frame: the SYN seen" 'joined in its middle'
+out_has "tshark -x, every frame: the FINs" 'ended by FIN'
 tshark -r "$F" -V -x -Y 'tcp.len>0' >"$T/verbose.txt" 2>/dev/null
 sc --in "$T/verbose.txt" -- decode
-check_client "tshark -V -x, client"
+check_conversation "tshark -V -x"
 sc --in "$T/frames.txt" -- decode -j
 expect_rc "tshark -x, JSON" 0
-expect_err "tshark -x, JSON: the notes on stderr" 'sockscope: [0-9]+ captured frames'
-if "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$SC_OUT"; then ok "tshark -x, JSON: stdout is JSON"; else
-	fail "tshark -x, JSON: stdout is no JSON"; fi
+expect_err "tshark -x, JSON: the dump said on stderr" 'sockscope: the dump: a tshark -x dump of [0-9]+ frames'
+if "$PY" -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["outcome"]["result"] == "granted" and s["start"] is None, s
+assert [m["type"] for m in s["messages"]] == ["greeting", "method", "request", "reply"], s' "$SC_OUT"; then
+	ok "tshark -x, JSON: one session, its messages, no times"
+else
+	fail "tshark -x, JSON: not the session"
+fi
 
 # Follow output: the unindented lines are the client's, the indented ones
 # the server's.
 tshark -r "$F" -q -z follow,tcp,hex,0 >"$T/follow.txt" 2>/dev/null
 grep -q $'^\t0000' "$T/follow.txt" || fail "tshark follow output has no indented side"
 sc --in "$T/follow.txt" -- decode
+check_conversation "tshark follow"
+out_has "tshark follow: the ends said" "^\\(tshark follow output: 127\\.0\\.0\\.1:[0-9]+ \\(unindented lines, [0-9]+ bytes\\) connected to 127\\.0\\.0\\.1:$MS_PORT \\(indented lines"
+sc --in "$T/follow.txt" -- decode --client
 check_client "tshark follow, client"
 out_has "tshark follow: the side said" "^\\(tshark follow output: the client's side"
-check_server "tshark follow, the conversation"
-out_has "tshark follow, the conversation: the outcome" '^outcome: granted$'
 sc --in "$T/follow.txt" -- decode --server
 check_server "tshark follow, server"
 
@@ -155,9 +184,11 @@ if [ "$have_any" = 1 ]; then
 		fi
 		tshark -r "$T/$k.pcap" -x -Y "tcp.len>0 && tcp.port==$MS_PORT" >"$T/$k.txt" 2>/dev/null
 		sc --in "$T/$k.txt" -- decode
-		check_client "$k frames, client"
+		check_conversation "$k frames"
 		name='Linux cooked capture'; [ "$k" = sll2 ] && name='Linux cooked capture v2'
-		out_has "$k frames: the link type said" "captured frames?: $name, IPv4 and TCP"
+		out_has "$k frames: the link type said" "dump of [0-9]+ frames?: $name, IPv4 and TCP"
+		sc --in "$T/$k.txt" -- decode --client
+		check_client "$k frames, client"
 		sc --in "$T/$k.txt" -- decode --server
 		check_server "$k frames, server"
 	done

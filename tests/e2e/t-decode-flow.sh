@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# `sockscope decode` through the flow: both sides of a capture shown as one
-# conversation in order, the outcome (granted, refused with its code and
-# meaning, a violation at its side, field and offset), BIND's replies by
-# their role, and hints with their evidence escaped; in the hex view and
-# in -j.
+# `sockscope decode` through the flow: both sides of a capture (tshark's
+# follow output) shown as one conversation in order by the capture
+# engine's view, one side alone in decode's hex view; the outcome
+# (granted, refused with its code and meaning, a violation at its side,
+# field and offset), BIND's replies by their role, and hints with their
+# evidence escaped; in the view and in -j.
 . "$(dirname "$0")/lib.sh"
 need_sockscope
 
@@ -70,11 +71,12 @@ follow "$T/connect.txt" "c 05 01 00" "s 05 00" "c 05 01 00 01 7f 00 00 01 00 50"
 	"s 05 00 00 01 7f 00 00 01 9c 40" "c 47 45 54" "s 4f 4b"
 sc --in "$T/connect.txt" -- decode
 expect_rc "conversation" 0
-out_has "conversation: both sides said" "tshark follow output: the client's side .* and the server's"
-order "conversation" '^-> SOCKS5 greeting' '^<- SOCKS5 method selection' \
-	'^-> SOCKS5 CONNECT request' '^<- SOCKS5 reply' \
-	'3 bytes of tunnel data from the client' '2 bytes of tunnel data from the server' \
-	'^outcome: granted$'
+out_has "conversation: both sides said" '^\(tshark follow output: 127\.0\.0\.1:40000 \(unindented lines, 16 bytes\) connected to 127\.0\.0\.1:1080 \(indented lines, 14 bytes\)'
+order "conversation" '^session 1: 127\.0\.0\.1:40000 -> 127\.0\.0\.1:1080 \(the dump holds no times\)$' \
+	'^  -> SOCKS5 greeting' '^  <- SOCKS5 method selection' \
+	'^  -> SOCKS5 CONNECT request: CMD 0x01 CONNECT, DST 127\.0\.0\.1:80$' \
+	'^  <- SOCKS5 reply: REP 0x00 succeeded, BND 127\.0\.0\.1:40000$' '^  outcome: granted$' \
+	'^  tunnel: 3 bytes from the client, 2 from the server, ended by '
 sc --in "$T/connect.txt" -- decode -j
 expect_rc "conversation, JSON" 0
 json_is "conversation, JSON: the messages in order" \
@@ -82,7 +84,9 @@ json_is "conversation, JSON: the messages in order" \
 json_is "conversation, JSON: the sides" \
 	'[m["direction"] for m in d["messages"]] == ["client", "server", "client", "server"]'
 json_is "conversation, JSON: granted" 'd["outcome"]["result"] == "granted"'
-json_is "conversation, JSON: the tunnel counted" 'd["tunnel"] == {"client": 3, "server": 2}'
+json_is "conversation, JSON: the tunnel counted" 'd["bytes"] == {"client": 3, "server": 2}'
+json_is "conversation, JSON: the ends" 'd["client"] == "127.0.0.1:40000" and d["proxy"] == "127.0.0.1:1080"'
+json_is "conversation, JSON: no times" 'd["start"] is None and d["duration"] is None and all(m["time"] is None for m in d["messages"])'
 # --client still takes one side.
 sc --in "$T/connect.txt" -- decode --client
 expect_rc "conversation, --client" 0
@@ -93,7 +97,7 @@ follow "$T/refused.txt" "c 05 01 00" "s 05 00" "c 05 01 00 01 7f 00 00 01 00 50"
 	"s 05 05 00 01 00 00 00 00 00 00"
 sc --in "$T/refused.txt" -- decode
 expect_rc "refused" 0
-out_has "refused: the outcome" '^outcome: refused: REP 0x05 connection refused$'
+out_has "refused: the outcome" '^  outcome: refused: REP 0x05 connection refused$'
 sc -- decode --server 05 00 05 05 00 01 00 00 00 00 00 00
 out_has "refused, the server alone" '^outcome: refused: REP 0x05 connection refused$'
 sc -- decode -j --server 05 00 05 05 00 01 00 00 00 00 00 00
@@ -101,12 +105,12 @@ json_is "refused, JSON" 'd["outcome"]["result"] == "refused" and d["outcome"]["c
 
 # A violation: a method the client did not offer, at its side, field, offset.
 follow "$T/unoffered.txt" "c 05 01 00" "s 05 02"
+# (A dump is read as a capture: exit 0 whatever its sessions' outcomes.)
 sc --in "$T/unoffered.txt" -- decode
-expect_rc "unoffered method" 4
-out_has "unoffered method: the outcome" '^outcome: protocol violation by the server in the method selection phase at offset 0x0001 in METHOD: method 0x02 was not offered'
-expect_err "unoffered method: said on stderr" 'violation by the server in the method selection phase at offset 0x0001 in METHOD'
+expect_rc "unoffered method" 0
+out_has "unoffered method: the outcome" '^  outcome: protocol violation by the server in the method selection phase at offset 0x0001 in METHOD: method 0x02 was not offered'
 sc --in "$T/unoffered.txt" -- decode -j
-json_is "unoffered method, JSON" 'd["outcome"]["result"] == "protocol violation" and d["outcome"]["side"] == "server" and d["outcome"]["field"] == "METHOD" and d["outcome"]["offset"] == 1'
+json_is "unoffered method, JSON" 'd["outcome"]["result"] == "violation" and d["outcome"]["side"] == "server" and d["outcome"]["field"] == "METHOD" and d["outcome"]["offset"] == 1'
 
 # BIND, the server's side alone: the first reply where the server listens,
 # the second the peer that connected, then tunnel data (no third reply).
@@ -126,8 +130,9 @@ follow "$T/bind.txt" "c 05 01 00" "s 05 00" "c 05 02 00 01 c0 00 02 01 00 00" \
 	"s 05 00 00 01 c0 00 02 01 1f 90" "s 05 00 00 01 c6 33 64 07 d4 31" "s 48 49"
 sc --in "$T/bind.txt" -- decode
 expect_rc "BIND, both sides" 0
-order "BIND, both sides" '^-> SOCKS5 BIND request' '^<- SOCKS5 first BIND reply' \
-	'^<- SOCKS5 second BIND reply' '2 bytes of tunnel data from the server'
+order "BIND, both sides" '^  -> SOCKS5 BIND request' '^  <- SOCKS5 first BIND reply' \
+	'^  <- SOCKS5 second BIND reply' '^  peer: 198\.51\.100\.7:54321 connected' \
+	'^  tunnel: 0 bytes from the client, 2 from the server'
 
 # Hints: what answered, its banner escaped (an ESC byte never reaches the
 # terminal raw), in the view, on stderr and in JSON.
@@ -149,18 +154,25 @@ follow "$T/early.txt" "c 05 01 00" "s 05 00" "c 05 01 00 01 7f 00 00 01 00 50 41
 	"s 05 00 00 01 7f 00 00 01 9c 40"
 sc --in "$T/early.txt" -- decode
 expect_rc "data before the reply" 0
-out_has "data before the reply: the anomaly" '^   ! the client at offset 0x000d: data before the reply'
+order "data before the reply: the anomaly after the request" '^  -> SOCKS5 CONNECT request' \
+	'^  -> anomaly: data before the reply' '^  <- SOCKS5 reply'
 sc --in "$T/early.txt" -- decode -j
-json_is "data before the reply, JSON" 'd["anomalies"][0]["side"] == "client" and d["anomalies"][0]["offset"] == 13'
+json_is "data before the reply, JSON" '[(e["side"], e["offset"]) for e in d["events"] if e["event"] == "anomaly"] == [("client", 13)]'
 
 # A username/password request held for a method selection cut short: never
-# dumped in clear.
+# dumped in clear, in the conversation or in the client's side alone.
 follow "$T/held.txt" "c 05 01 02 01 04 75 73 65 72 06 53 33 63 72 33 74" "s 05"
 sc --in "$T/held.txt" -- decode
-expect_rc "held auth request" 4
-out_has "held auth request: counted" '13 bytes from the client not decoded, not shown'
+expect_rc "held auth request" 0
+out_has "held auth request: undecided" '^  outcome: undecided'
 out_lacks "held auth request: the password hidden" 'S3cr3t|53 33 63 72'
-sc --in "$T/held.txt" -- decode --show-secrets
-out_has "held auth request, --show-secrets: shown" 'S3cr3t'
+sc --in "$T/held.txt" -- decode -j
+out_lacks "held auth request, JSON: the password hidden" 'S3cr3t|5333637233'
+sc --in "$T/held.txt" -- decode --client
+expect_rc "held auth request, the client alone" 0
+out_has "held auth request, the client alone: masked" 'PASSWD +\*{8}$'
+out_lacks "held auth request, the client alone: the password hidden" 'S3cr3t|53 33 63 72'
+sc --in "$T/held.txt" -- decode --client --show-secrets
+out_has "held auth request, --client --show-secrets: shown" 'S3cr3t'
 
 finish

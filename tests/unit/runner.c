@@ -23,6 +23,7 @@ int main(void)
 		reasm_suite,
 		capture_suite,
 		capture_view_suite,
+		capture_text_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 

@@ -35,5 +35,6 @@ Suite *watch_suite(void);         /* test_watch.c: watch's options, its sessions
 Suite *reasm_suite(void);         /* test_capture_reasm.c: TCP reassembly, gaps */
 Suite *capture_suite(void);       /* test_capture.c: libpcap's link types, sessions from packets */
 Suite *capture_view_suite(void);  /* test_capture_view.c: a session's conversation, row, JSON */
+Suite *capture_text_suite(void);  /* test_capture_text.c: tshark text dumps as a capture's packets */
 
 #endif

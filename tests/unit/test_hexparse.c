@@ -242,8 +242,43 @@ START_TEST(follow_output_has_two_sides)
 	ck_assert_mem_eq(side, "\x05\x01\x00\x05\x01\x00\x01\x7f\x00\x00\x01\xa0\x79hello\n", 19);
 	ck_assert_uint_eq(side_bytes(&in, true, side), 12);
 	ck_assert_mem_eq(side, "\x05\x00\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+	ck_assert_str_eq(in.node[0], "127.0.0.1:47676");
+	ck_assert_str_eq(in.node[1], "127.0.0.1:41080");
 	hex_input_free(&in);
 	ck_assert_ptr_null(in.bytes);
+	ck_assert_str_eq(in.node[0], "");
+}
+END_TEST
+
+/* The Node lines of follow output: kept as written (trimmed), only when
+ * printable and short; absent, or in a dump that is no follow output, "". */
+static const struct {
+	const char *text;
+	const char *node0, *node1;
+} nodes[] = {
+	{ "Node 0: [::1]:40522  \r\nNode 1:\t::1:1080\r\n00000000  05 01 00\n\t00000000  05 00\n",
+	  "[::1]:40522", "::1:1080" },
+	/* a hand-trimmed paste: no header */
+	{ "00000000  05 01 00\n\t00000000  05 00\n", "", "" },
+	/* Node 2 is no end; a control character, an empty value: not kept */
+	{ "Node 2: 10.0.0.1:1\nNode 0: 10.0.0.1:\x01\nNode 1:   \n"
+	  "00000000  05 01 00\n\t00000000  05 00\n", "", "" },
+	/* longer than HEX_NODE_MAX - 1 */
+	{ "Node 0: 11111111112222222222333333333344444444445555555555666666666677777777778888888888:1\n"
+	  "Node 1: 10.0.0.2:1080\n00000000  05 01 00\n\t00000000  05 00\n", "", "10.0.0.2:1080" },
+	/* not follow output (one side only): no ends */
+	{ "Node 0: 10.0.0.1:5\n0000  05 01 00\n", "", "" },
+};
+
+START_TEST(follow_nodes)
+{
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(nodes[_i].text, strlen(nodes[_i].text), &in, &err), 0);
+	ck_assert_str_eq(in.node[0], nodes[_i].node0);
+	ck_assert_str_eq(in.node[1], nodes[_i].node1);
+	hex_input_free(&in);
 }
 END_TEST
 
@@ -285,6 +320,7 @@ hexparse_suite(void)
 	tcase_add_loop_test(tc, refuses, 0, (int)(sizeof(bads) / sizeof(bads[0])));
 	tcase_add_test(tc, small_inputs_are_safe);
 	tcase_add_test(tc, follow_output_has_two_sides);
+	tcase_add_loop_test(tc, follow_nodes, 0, (int)(sizeof(nodes) / sizeof(nodes[0])));
 	tcase_add_test(tc, dump_packets_are_segments);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,247 @@
+/* A tshark text dump as packets (capture_text.h). */
+#include "capture_text.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The initial sequence numbers of a follow dump's connection: any will
+ * do, the engine counts from the SYN. */
+#define ISN_CLIENT 0x10000000u
+#define ISN_SERVER 0x20000000u
+#define SEGMENT_MAX 65535u /* a turn longer than an IP packet is split */
+
+/* "127.0.0.1:40522", "[::1]:1080" or "::1:1080" (the port after the last
+ * colon) into e. */
+static bool
+parse_end(const char *text, struct tcp_end *e)
+{
+	char addr[HEX_NODE_MAX];
+	const char *colon = strrchr(text, ':');
+	char *stop;
+
+	if (colon == NULL || colon == text || (size_t)(colon - text) >= sizeof(addr))
+		return false;
+	unsigned long port = strtoul(colon + 1, &stop, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *stop != '\0' || port == 0 || port > 65535)
+		return false;
+	size_t n = (size_t)(colon - text);
+	if (text[0] == '[' && text[n - 1] == ']') {
+		memcpy(addr, text + 1, n - 2);
+		addr[n - 2] = '\0';
+	} else {
+		memcpy(addr, text, n);
+		addr[n] = '\0';
+	}
+	memset(e, 0, sizeof(*e));
+	e->port = (uint16_t)port;
+	if (inet_pton(AF_INET, addr, e->addr) == 1)
+		e->alen = 4;
+	else if (inet_pton(AF_INET6, addr, e->addr) == 1)
+		e->alen = 16;
+	return e->alen != 0;
+}
+
+static void
+follow_ends(const struct hex_input *in, struct cap_text *t)
+{
+	t->placeholder = !parse_end(in->node[0], &t->end[0]) ||
+			 !parse_end(in->node[1], &t->end[1]) || t->end[0].alen != t->end[1].alen;
+	if (t->placeholder) {
+		parse_end(CAP_TEXT_CLIENT, &t->end[0]);
+		parse_end(CAP_TEXT_SERVER, &t->end[1]);
+	}
+	for (size_t i = 0; i < in->nsegs; i++) {
+		int node = in->segs[i].indented;
+		t->turns[node]++;
+		t->bytes[node] += in->segs[i].len;
+	}
+}
+
+/* Connections the scan remembers (a dump pasted to decode holds a few). */
+#define SCAN_CONNS 256
+
+struct scan {
+	struct { struct tcp_end a, b; } conn[SCAN_CONNS];
+	size_t n;
+};
+
+/* Whether the connection of f was seen before (remembered now if not). */
+static bool
+seen_before(struct scan *sc, const struct tcp_frame *f)
+{
+	for (size_t i = 0; i < sc->n; i++)
+		if ((tcp_end_equal(&sc->conn[i].a, &f->src) && tcp_end_equal(&sc->conn[i].b, &f->dst)) ||
+		    (tcp_end_equal(&sc->conn[i].a, &f->dst) && tcp_end_equal(&sc->conn[i].b, &f->src)))
+			return true;
+	if (sc->n < SCAN_CONNS) {
+		sc->conn[sc->n].a = f->src;
+		sc->conn[sc->n].b = f->dst;
+		sc->n++;
+	}
+	return sc->n == SCAN_CONNS; /* past the bound: no more guesses */
+}
+
+static void
+add_opened(struct cap_text *t, uint16_t port)
+{
+	for (size_t i = 0; i < t->nopened; i++)
+		if (t->opened[i] == port)
+			return;
+	if (t->nopened < CAP_PORTS_MAX)
+		t->opened[t->nopened++] = port;
+}
+
+/* A frame: counted, and its connection's first packet looked at. */
+static void
+scan_frame(struct cap_text *t, struct scan *sc, const struct tcp_frame *f, const uint8_t *p)
+{
+	if (t->frames++ == 0) {
+		t->link = f->link;
+		t->ip_version = f->ip_version;
+	}
+	if (!f->syn_only && f->payload_len == 0)
+		return; /* an ACK says nothing of who connected */
+	if (seen_before(sc, f) || f->syn_only || (f->flags & TCPF_SYN))
+		return;
+	if (f->payload_cap > 0 && (p[f->payload_off] == 0x04 || p[f->payload_off] == 0x05))
+		add_opened(t, f->dst.port);
+}
+
+bool
+cap_text_scan(const struct hex_input *in, struct cap_text *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->shape = in->shape;
+	if (in->shape == HEX_SHAPE_FOLLOW) {
+		follow_ends(in, t);
+		return true;
+	}
+	if (in->shape != HEX_SHAPE_DUMP)
+		return false;
+	struct scan *sc = calloc(1, sizeof(*sc));
+	for (size_t i = 0; i < in->nsegs; i++) {
+		const uint8_t *p = in->bytes + in->segs[i].off;
+		struct tcp_frame f;
+		if (!frame_parse(p, in->segs[i].len, &f))
+			t->not_frames++;
+		else if (sc != NULL)
+			scan_frame(t, sc, &f, p);
+		else
+			t->frames++; /* no memory for guesses: the engine's own */
+	}
+	free(sc);
+	return t->frames > 0;
+}
+
+static void
+add_port(struct cap_config *cfg, uint16_t port)
+{
+	for (size_t i = 0; i < cfg->nports; i++)
+		if (cfg->ports[i] == port)
+			return;
+	if (cfg->nports < CAP_PORTS_MAX)
+		cfg->ports[cfg->nports++] = port;
+}
+
+void
+cap_text_config(const struct cap_text *t, struct cap_config *cfg)
+{
+	cfg->end_words = "the dump's end";
+	if (t->shape == HEX_SHAPE_FOLLOW)
+		add_port(cfg, t->end[1].port);
+	for (size_t i = 0; cfg->sniff && i < t->nopened; i++)
+		add_port(cfg, t->opened[i]);
+}
+
+static void
+end_words(const struct tcp_end *e, char *buf, size_t cap)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(e->alen == 4 ? AF_INET : AF_INET6, e->addr, addr, sizeof(addr));
+	snprintf(buf, cap, e->alen == 4 ? "%s:%u" : "[%s]:%u", addr, e->port);
+}
+
+void
+cap_text_describe(const struct cap_text *t, char *buf, size_t cap)
+{
+	char a[64], b[64];
+
+	if (t->shape != HEX_SHAPE_FOLLOW) {
+		int n = snprintf(buf, cap, "a tshark -x dump of %zu frame%s: %s, IPv%d and TCP "
+				 "headers read; the dump holds no times", t->frames,
+				 t->frames == 1 ? "" : "s", link_type_name(t->link), t->ip_version);
+		if (t->not_frames > 0 && n > 0 && (size_t)n < cap)
+			snprintf(buf + n, cap - (size_t)n, "; %zu block%s that %s no TCP frame "
+				 "skipped (such as tshark's reassembled data)", t->not_frames,
+				 t->not_frames == 1 ? "" : "s", t->not_frames == 1 ? "is" : "are");
+		return;
+	}
+	end_words(&t->end[0], a, sizeof(a));
+	end_words(&t->end[1], b, sizeof(b));
+	snprintf(buf, cap, "tshark follow output%s: %s%s (unindented lines, %zu byte%s) "
+		 "connected to %s (indented lines, %zu byte%s); the dump holds no times",
+		 t->placeholder ? " without Node lines that name its ends" : "", a,
+		 t->placeholder ? " stands in for the client" : "", t->bytes[0],
+		 t->bytes[0] == 1 ? "" : "s", b, t->bytes[1], t->bytes[1] == 1 ? "" : "s");
+}
+
+/* A segment of the follow dump's connection from node to the other. */
+static bool
+segment(struct cap_engine *e, const struct cap_text *t, int node, uint32_t seq, uint32_t ack,
+	uint8_t flags, const uint8_t *p, size_t len)
+{
+	struct tcp_frame f = {
+		.link = LINK_RAW_IP,
+		.ip_version = t->end[0].alen == 4 ? 4 : 6,
+		.ipproto = IPPROTO_NUMBER_TCP,
+		.src = t->end[node],
+		.dst = t->end[1 - node],
+		.seq = seq,
+		.ack = ack,
+		.flags = flags,
+		.syn_only = flags == TCPF_SYN,
+		.payload_len = len,
+		.payload_cap = len,
+	};
+
+	return cap_packet(e, 0, &f, p);
+}
+
+static bool
+feed_follow(struct cap_engine *e, const struct hex_input *in, const struct cap_text *t)
+{
+	static const uint8_t none[1];
+	uint32_t next[2] = {ISN_CLIENT + 1, ISN_SERVER + 1};
+	bool ok = segment(e, t, 0, ISN_CLIENT, 0, TCPF_SYN, none, 0) &&
+		  segment(e, t, 1, ISN_SERVER, next[0], TCPF_SYN | TCPF_ACK, none, 0) &&
+		  segment(e, t, 0, next[0], next[1], TCPF_ACK, none, 0);
+
+	for (size_t i = 0; ok && i < in->nsegs; i++) {
+		const struct hex_segment *sg = &in->segs[i];
+		int node = sg->indented;
+		for (size_t at = 0; ok && at < sg->len; at += SEGMENT_MAX) {
+			size_t n = sg->len - at < SEGMENT_MAX ? sg->len - at : SEGMENT_MAX;
+			ok = segment(e, t, node, next[node], next[1 - node], TCPF_ACK,
+				     in->bytes + sg->off + at, n);
+			next[node] += (uint32_t)n;
+		}
+	}
+	return ok;
+}
+
+bool
+cap_text_feed(struct cap_engine *e, const struct hex_input *in, const struct cap_text *t)
+{
+	if (t->shape == HEX_SHAPE_FOLLOW)
+		return feed_follow(e, in, t);
+	for (size_t i = 0; i < in->nsegs; i++) {
+		const uint8_t *p = in->bytes + in->segs[i].off;
+		struct tcp_frame f;
+		if (frame_parse(p, in->segs[i].len, &f) && !cap_packet(e, 0, &f, p + f.payload_off))
+			return false;
+	}
+	return true;
+}
