@@ -132,6 +132,7 @@ cap_new(const struct cap_config *cfg)
 		e->cfg.reasm_limit = REASM_LIMIT_DEFAULT;
 	if (e->cfg.open_max == 0)
 		e->cfg.open_max = CAP_OPEN_MAX;
+	e->keep.limit = e->cfg.keep_budget != 0 ? e->cfg.keep_budget : CAP_KEEP_BUDGET;
 	snprintf(e->too_many, sizeof(e->too_many), "more than %zu connections open at once "
 		 "(the least recent ends)", e->cfg.open_max);
 	e->keep_text = cfg->keep_text;
@@ -264,11 +265,12 @@ closed_lately(const struct cap_engine *e, const struct tcp_frame *f)
 static void on_data(void *ctx, const uint8_t *p, size_t n, uint64_t off);
 static void on_gap(void *ctx, uint64_t off, uint64_t len, enum reasm_gap_why why);
 static void on_fin(void *ctx, uint64_t off);
+static void on_differ(void *ctx, uint64_t off, uint64_t len);
 
 static const struct reasm_sink *
 sink(struct conn *c, enum flow_side side, struct reasm_sink *s)
 {
-	*s = (struct reasm_sink){ on_data, on_gap, on_fin, &c->sides[side] };
+	*s = (struct reasm_sink){ on_data, on_gap, on_fin, &c->sides[side], on_differ };
 	return s;
 }
 
@@ -330,6 +332,19 @@ on_fin(void *ctx, uint64_t off)
 	c->fin_done[cs->side] = true;
 	if (c->state != CONN_IGNORED && !c->stopped && !c->unsynced)
 		flow_close(&c->fl, cs->side, FLOW_FIN);
+}
+
+/* A copy sent again differs from the first: said in the session (one
+ * still to be found by sniffing, or joined in its middle and not yet
+ * synced, is no session yet: not said). */
+static void
+on_differ(void *ctx, uint64_t off, uint64_t len)
+{
+	struct conn_side *cs = ctx;
+	struct conn *c = cs->c;
+
+	if (c->state == CONN_SOCKS)
+		sv_resend_differs(&c->sv, c->now, cs->side, off, len);
 }
 
 static void

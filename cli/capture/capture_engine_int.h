@@ -89,6 +89,7 @@ struct cap_engine {
 	struct tomb *tombs[CAP_HASH_SIZE]; /* connections closed in the last CAP_TOMB_US */
 	struct tomb *tomb_oldest, *tomb_newest;
 	size_t ntombs;
+	struct sv_budget keep;       /* what the open sessions keep (session_view.h) */
 };
 
 /* capture_engine.c: c had a packet at t (it moves to the newest end of the

@@ -49,6 +49,8 @@ conn_begin(struct conn *c)
 	sv_begin(&c->sv, e->cfg.view, fp, ++e->nsessions, client, server, c->first, c->partial);
 	if (fp == NULL)
 		c->sv.fp = NULL;
+	c->sv.budget = &e->keep;
+	c->sv.text_kept = fp != NULL;
 }
 
 /* Not followed from here: a session on a SOCKS port says why and counts
