@@ -175,6 +175,24 @@ def sc_reorder(net):
     return ["granted 0 4 example.org:443"]
 
 
+def sc_resend_differs(net):
+    """The greeting sent again unchanged; the reply sent again saying REP
+    0x05 refused (an injection, a middlebox): the first copy is kept."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.seg(0, 0, GREETING)
+    c.send(1, METHOD)
+    c.send(0, s5_request(host=b"example.com"))
+    rep = s5_reply()
+    c.send(1, rep)
+    c.seg(1, 2, rep[:1] + b"\x05" + rep[2:])
+    c.send(0, b"GET /")
+    c.send(1, b"HTTP/1.0 200")
+    c.close()
+    return ["granted 5 12 example.com:80 resends_differ=1"]
+
+
 def sc_gap(net):
     """The request's segment never captured; the server acknowledged it."""
     c = Tcp(net)
@@ -313,6 +331,7 @@ SCENARIOS = {
     "gap": sc_gap, "tunnel-gap": sc_tunnel_gap, "snaplen": sc_snaplen, "bind4": sc_bind4,
     "bind5": sc_bind5, "udp": sc_udp, "auth": sc_auth, "partial": sc_partial,
     "partial-request": sc_partial_request, "many": sc_many,
+    "resend-differs": sc_resend_differs,
 }
 BAD = ["truncated", "bad-magic", "empty", "unknown-link"]
 
