@@ -388,7 +388,7 @@ conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
 		}
 		sv_end(&c->sv, t, how);
 		struct cap_done d = { .sv = &c->sv };
-		if (c->text != NULL && fflush(c->text) == 0) {
+		if (c->text != NULL && fflush(c->text) == 0 && !ferror(c->text) && c->textp != NULL) {
 			d.text = c->textp;
 			d.len = c->textlen;
 		}
