@@ -375,7 +375,8 @@ conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
 		conn_begin(c);
 		c->unsynced = true;
 		memcpy(c->undecoded, c->fed, sizeof(c->undecoded));
-		sv_note(&c->sv, t, "joined in its middle: no message from the client to start from");
+		sv_note_kept(&c->sv, t, "joined in its middle: no message from the client to "
+			     "start from", true);
 	}
 	if (c->state == CONN_SOCKS) {
 		if (c->undecoded[0] + c->undecoded[1] > 0) {
@@ -384,7 +385,7 @@ conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
 				 "server not decoded, counted only",
 				 (unsigned long long)c->undecoded[0],
 				 (unsigned long long)c->undecoded[1]);
-			sv_note(&c->sv, t, note);
+			sv_note_kept(&c->sv, t, note, true);
 		}
 		sv_end(&c->sv, t, how);
 		struct cap_done d = { .sv = &c->sv };

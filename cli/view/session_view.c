@@ -115,6 +115,14 @@ keeping(struct sv_session *s)
 	return false;
 }
 
+/* The same for an event whose line only -v shows: one that would keep
+ * nothing is not counted as not kept. */
+static bool
+keeping_verbose(struct sv_session *s)
+{
+	return !(s->o->json || (s->o->verbose && printing(s))) || keeping(s);
+}
+
 /* An event for sv_json(), built only when JSON is gathered: a run without
  * -j never maps libjansson (cli/core/jansson_dl.c). */
 #define JSON_EVENT(s, t, ...)                                        \
@@ -371,7 +379,7 @@ on_tunnel(struct sv_session *s, int64_t t, const struct flow_event *ev)
 	if (s->tunnel_said[ev->side])
 		return;
 	s->tunnel_said[ev->side] = true;
-	if (!keeping(s))
+	if (!keeping_verbose(s))
 		return;
 	JSON_EVENT(s, t, "{s:s, s:s, s:I}", "event", "tunnel", "side",
 				   flow_side_name(ev->side), "offset", (json_int_t)ev->off);
@@ -388,7 +396,7 @@ on_phase_or_close(struct sv_session *s, int64_t t, const struct flow_event *ev)
 	bool close = ev->kind == FLOW_EV_CLOSE;
 	const char *how = ev->close == FLOW_RESET ? "reset" : "FIN";
 
-	if ((s->o->json || (s->o->verbose && printing(s))) && !keeping(s))
+	if (!keeping_verbose(s))
 		return;
 	if (close)
 		JSON_EVENT(s, t, "{s:s, s:s, s:s, s:s}", "event", "close", "side",
