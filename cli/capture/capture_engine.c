@@ -132,6 +132,7 @@ cap_new(const struct cap_config *cfg)
 		e->cfg.reasm_limit = REASM_LIMIT_DEFAULT;
 	if (e->cfg.open_max == 0)
 		e->cfg.open_max = CAP_OPEN_MAX;
+	e->keep.limit = e->cfg.keep_budget != 0 ? e->cfg.keep_budget : CAP_KEEP_BUDGET;
 	snprintf(e->too_many, sizeof(e->too_many), "more than %zu connections open at once "
 		 "(the least recent ends)", e->cfg.open_max);
 	e->keep_text = cfg->keep_text;
@@ -264,11 +265,12 @@ closed_lately(const struct cap_engine *e, const struct tcp_frame *f)
 static void on_data(void *ctx, const uint8_t *p, size_t n, uint64_t off);
 static void on_gap(void *ctx, uint64_t off, uint64_t len, enum reasm_gap_why why);
 static void on_fin(void *ctx, uint64_t off);
+static void on_differ(void *ctx, uint64_t off, uint64_t len);
 
 static const struct reasm_sink *
 sink(struct conn *c, enum flow_side side, struct reasm_sink *s)
 {
-	*s = (struct reasm_sink){ on_data, on_gap, on_fin, &c->sides[side] };
+	*s = (struct reasm_sink){ on_data, on_gap, on_fin, &c->sides[side], on_differ };
 	return s;
 }
 
@@ -332,6 +334,19 @@ on_fin(void *ctx, uint64_t off)
 		flow_close(&c->fl, cs->side, FLOW_FIN);
 }
 
+/* A copy sent again differs from the first: said in the session (one
+ * still to be found by sniffing, or joined in its middle and not yet
+ * synced, is no session yet: not said). */
+static void
+on_differ(void *ctx, uint64_t off, uint64_t len)
+{
+	struct conn_side *cs = ctx;
+	struct conn *c = cs->c;
+
+	if (c->state == CONN_SOCKS)
+		sv_resend_differs(&c->sv, c->now, cs->side, off, len);
+}
+
 static void
 conn_free(struct conn *c)
 {
@@ -360,7 +375,8 @@ conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
 		conn_begin(c);
 		c->unsynced = true;
 		memcpy(c->undecoded, c->fed, sizeof(c->undecoded));
-		sv_note(&c->sv, t, "joined in its middle: no message from the client to start from");
+		sv_note_kept(&c->sv, t, "joined in its middle: no message from the client to "
+			     "start from", true);
 	}
 	if (c->state == CONN_SOCKS) {
 		if (c->undecoded[0] + c->undecoded[1] > 0) {
@@ -369,11 +385,11 @@ conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
 				 "server not decoded, counted only",
 				 (unsigned long long)c->undecoded[0],
 				 (unsigned long long)c->undecoded[1]);
-			sv_note(&c->sv, t, note);
+			sv_note_kept(&c->sv, t, note, true);
 		}
 		sv_end(&c->sv, t, how);
 		struct cap_done d = { .sv = &c->sv };
-		if (c->text != NULL && fflush(c->text) == 0) {
+		if (c->text != NULL && fflush(c->text) == 0 && !ferror(c->text) && c->textp != NULL) {
 			d.text = c->textp;
 			d.len = c->textlen;
 		}

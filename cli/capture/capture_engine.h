@@ -20,6 +20,9 @@
 #include "session_view.h"
 
 #define CAP_PORTS_MAX 32
+/* What the open sessions' gathered messages, events and kept text may take
+ * together: the same as the reassembly's bytes held behind holes. */
+#define CAP_KEEP_BUDGET ((size_t)64 << 20)
 
 /* A session that has ended: its view (summary gathered) and, when the
  * configuration asked for it, its conversation as text. */
@@ -37,6 +40,7 @@ struct cap_config {
 	bool keep_text;            /* write each conversation for cap_done.text */
 	size_t reasm_limit;        /* per direction; 0: REASM_LIMIT_DEFAULT */
 	size_t open_max;           /* connections open at once; 0: CAP_OPEN_MAX */
+	size_t keep_budget;        /* what all open sessions keep (sv_budget); 0: CAP_KEEP_BUDGET */
 	void (*on_done)(void *ctx, const struct cap_done *d);
 	void *ctx;
 	const char *end_words;     /* how cap_finish() ends a session; NULL:

@@ -51,9 +51,9 @@ struct conn {
 	uint64_t undecoded[2];       /* bytes after decoding stopped */
 	int64_t first, now;          /* first packet's time, the last packet's */
 	int64_t seen;                /* the engine's clock at its last packet */
-	FILE *text;                  /* the conversation, when kept */
-	char *textp;
-	size_t textlen;
+	FILE *text;                  /* the conversation, when kept (text_open) */
+	char *textp;                 /* NUL-terminated */
+	size_t textlen, textcap;
 	/* UDP ASSOCIATE: where the client said it would send from */
 	struct tcp_end udp_client;
 	bool udp_asked;
@@ -89,6 +89,7 @@ struct cap_engine {
 	struct tomb *tombs[CAP_HASH_SIZE]; /* connections closed in the last CAP_TOMB_US */
 	struct tomb *tomb_oldest, *tomb_newest;
 	size_t ntombs;
+	struct sv_budget keep;       /* what the open sessions keep (session_view.h) */
 };
 
 /* capture_engine.c: c had a packet at t (it moves to the newest end of the
@@ -98,6 +99,9 @@ void conn_touch(struct cap_engine *e, struct conn *c, int64_t t);
 /* capture_flow.c: the flow's events for c, and the start of its session. */
 void conn_flow_event(void *ctx, const struct flow_event *ev);
 void conn_begin(struct conn *c);
+
+/* c->text, a stream into c->textp (NULL when memory ran out). */
+FILE *text_open(struct conn *c);
 
 /* A connection joined in its middle (no SYN), its first bytes p[0..n)
  * from side: whether to feed them to the flow (else they are counted). */

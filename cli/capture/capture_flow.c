@@ -13,6 +13,7 @@
  */
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capture_engine_int.h"
@@ -29,6 +30,58 @@ end_text(const struct tcp_end *end, char *buf, size_t cap)
 	snprintf(buf, cap, end->alen == 16 ? "[%s]:%u" : "%s:%u", addr, (unsigned)end->port);
 }
 
+/* A session's conversation, kept until it ends, in a buffer that starts
+ * small and doubles.  Not open_memstream: its buffer starts at BUFSIZ
+ * (8 KiB), half a gigabyte for the 65,536 sessions that may be open at
+ * once, most of which say a few lines.  Unbuffered (printf formats each
+ * call at once into the buffer); its position is its length, which the
+ * session charges to the budget of what sessions keep (session_view.h). */
+static ssize_t
+text_write(void *cookie, const char *buf, size_t n)
+{
+	struct conn *c = cookie;
+
+	if (c->textcap - c->textlen <= n) {
+		size_t cap = c->textcap > 0 ? c->textcap : 256;
+		while (cap - c->textlen <= n)
+			cap *= 2;
+		char *p = realloc(c->textp, cap);
+		if (p == NULL)
+			return -1;
+		c->textp = p;
+		c->textcap = cap;
+	}
+	memcpy(c->textp + c->textlen, buf, n);
+	c->textlen += n;
+	c->textp[c->textlen] = '\0';
+	return (ssize_t)n;
+}
+
+/* Only where it is (ftell). */
+static int
+text_seek(void *cookie, off64_t *off, int whence)
+{
+	const struct conn *c = cookie;
+
+	if (whence != SEEK_CUR || *off != 0)
+		return -1;
+	*off = (off64_t)c->textlen;
+	return 0;
+}
+
+FILE *
+text_open(struct conn *c)
+{
+	FILE *fp = fopencookie(c, "w", (cookie_io_functions_t){ .write = text_write,
+								 .seek = text_seek });
+
+	if (fp != NULL && setvbuf(fp, NULL, _IONBF, 0) != 0) {
+		fclose(fp);
+		return NULL;
+	}
+	return fp;
+}
+
 void
 conn_begin(struct conn *c)
 {
@@ -41,7 +94,7 @@ conn_begin(struct conn *c)
 	c->begun = true;
 	c->state = CONN_SOCKS;
 	if (e->keep_text) {
-		c->text = open_memstream(&c->textp, &c->textlen);
+		c->text = text_open(c);
 		fp = c->text;
 	}
 	end_text(&c->end[FLOW_CLIENT], client, sizeof(client));
@@ -49,6 +102,8 @@ conn_begin(struct conn *c)
 	sv_begin(&c->sv, e->cfg.view, fp, ++e->nsessions, client, server, c->first, c->partial);
 	if (fp == NULL)
 		c->sv.fp = NULL;
+	c->sv.budget = &e->keep;
+	c->sv.text_kept = fp != NULL;
 }
 
 /* Not followed from here: a session on a SOCKS port says why and counts

@@ -5,7 +5,9 @@
  * the offset nearest to the next byte expected, so the stream may pass
  * 4 GiB and sequence numbers may wrap.  Held segments never overlap: a new
  * segment fills only the holes between those already held (the first copy
- * captured wins), and a byte before `next` was handed on already.
+ * captured wins), and a byte before `next` was handed on already.  A copy
+ * sent again is compared where the first is still at hand: held, or among
+ * the last REASM_RECENT bytes handed on.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,62 @@ reasm_syn(struct reasm *r, uint32_t seq)
 		return; /* a SYN sent again */
 	r->started = true;
 	r->base = seq + 1;
+}
+
+/* Where the copies of one segment differ from the first: the first
+ * differing byte's offset to the last's. */
+struct span {
+	uint64_t from, to; /* to == 0: none yet */
+};
+
+static void
+span_add(struct span *d, uint64_t off)
+{
+	if (d->to == 0 || off < d->from)
+		d->from = off;
+	if (off + 1 > d->to)
+		d->to = off + 1;
+}
+
+/* p, the bytes of [a, a + n), against the first copy q of the same bytes. */
+static void
+compare(struct span *d, uint64_t a, const uint8_t *p, const uint8_t *q, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != q[i])
+			span_add(d, a + i);
+}
+
+/* The last bytes handed on, kept for comparing: p, handed on at off. */
+static void
+remember(struct reasm *r, const uint8_t *p, size_t n, uint64_t off)
+{
+	size_t skip = n > REASM_RECENT ? n - REASM_RECENT : 0;
+
+	for (size_t i = skip; i < n; i++)
+		r->recent[(off + i) % REASM_RECENT] = p[i];
+}
+
+/* [a, b) came again, all of it handed on already (before next); p its
+ * bytes, NULL when the snap length cut them. */
+static void
+compare_delivered(struct reasm *r, uint64_t a, uint64_t b, const uint8_t *p, struct span *d)
+{
+	uint64_t lo = r->next > REASM_RECENT ? r->next - REASM_RECENT : 0;
+
+	if (lo < r->recent_from)
+		lo = r->recent_from;
+	uint64_t from = a > lo ? a : lo;
+
+	r->repeated += b - a;
+	if (p == NULL || from >= b) {
+		r->unchecked += b - a;
+		return;
+	}
+	r->unchecked += from - a;
+	for (uint64_t o = from; o < b; o++)
+		if (p[o - a] != r->recent[o % REASM_RECENT])
+			span_add(d, o);
 }
 
 /* The stream offset of seq: the one nearest to next; negative before the
@@ -71,18 +129,15 @@ insert_piece(struct reasm *r, struct reasm_seg **pp, uint64_t a, size_t n, const
 /* [a, b) into the holes between the held segments; p the bytes of [a, b),
  * or NULL for bytes known missing. */
 static bool
-insert_range(struct reasm *r, uint64_t a, uint64_t b, const uint8_t *p)
+insert_range(struct reasm *r, uint64_t a, uint64_t b, const uint8_t *p, struct span *d)
 {
 	struct reasm_seg **pp = &r->pending;
 	const uint64_t a0 = a;
 
-	if (b <= r->next) {
-		r->repeated += b - a;
-		return true;
-	}
 	if (a < r->next) {
-		r->repeated += r->next - a;
-		a = r->next;
+		uint64_t end = b < r->next ? b : r->next;
+		compare_delivered(r, a, end, p, d);
+		a = end;
 	}
 	while (a < b) {
 		if (r->last != NULL && r->last->off + r->last->len <= a)
@@ -93,6 +148,11 @@ insert_range(struct reasm *r, uint64_t a, uint64_t b, const uint8_t *p)
 		if (cur != NULL && cur->off <= a) {
 			uint64_t end = cur->off + cur->len < b ? cur->off + cur->len : b;
 			r->repeated += end - a;
+			if (p != NULL && !cur->hole)
+				compare(d, a, p + (a - a0), cur->data + (a - cur->off),
+					(size_t)(end - a));
+			else
+				r->unchecked += end - a;
 			a = end;
 			continue;
 		}
@@ -112,7 +172,7 @@ give_up_to(struct reasm *r, uint64_t to, enum reasm_gap_why why, const struct re
 		return;
 	r->gaps += to - r->next;
 	s->gap(s->ctx, r->next, to - r->next, why);
-	r->next = to;
+	r->next = r->recent_from = to;
 }
 
 /* Hands on what is contiguous with next, then the FIN when it is reached. */
@@ -131,6 +191,7 @@ deliver(struct reasm *r, const struct reasm_sink *s)
 		} else {
 			r->held -= seg->len;
 			r->next += seg->len;
+			remember(r, seg->data, seg->len, seg->off);
 			s->data(s->ctx, seg->data, seg->len, seg->off);
 		}
 		free(seg);
@@ -169,6 +230,7 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t cap, size_
 		 * bytes); a copy sent again may run on past it */
 		size_t before = (uint64_t)-at < len ? (size_t)-at : len;
 		r->repeated += before;
+		r->unchecked += before;
 		if (before == len)
 			return true;
 		p += before < cap ? before : cap;
@@ -181,15 +243,23 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t cap, size_
 		r->fin_known = true;
 		r->fin_off = a + len;
 	}
+	struct span d = {0, 0};
 	if (cap > 0 && a == r->next && r->pending == NULL) {
 		/* in order with nothing held: handed on without a copy */
 		r->next += cap;
+		remember(r, p, cap, a);
 		s->data(s->ctx, p, cap, a);
 	} else if (cap > 0) {
-		ok = insert_range(r, a, a + cap, p);
+		ok = insert_range(r, a, a + cap, p, &d);
 	}
 	if (ok && cap < len)
-		ok = insert_range(r, a + cap, a + len, NULL);
+		ok = insert_range(r, a + cap, a + len, NULL, &d);
+	if (d.to > 0) {
+		/* the first copy stays: said before what follows is handed on */
+		r->differed += d.to - d.from;
+		if (s->differ != NULL)
+			s->differ(s->ctx, d.from, d.to - d.from);
+	}
 	deliver(r, s);
 	enforce_limit(r, s);
 	return ok;

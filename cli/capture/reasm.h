@@ -16,7 +16,12 @@
  *   - the stream is flushed (a reset, the capture's end) with a hole open.
  *
  * Where two copies of a byte differ, the first one captured is kept (the
- * one a receiver that got it first would have kept too).  Pure: no I/O; it
+ * one a receiver that got it first would have kept too), and the sink's
+ * `differ` hears of it: evidence of a middlebox rewriting, a broken stack
+ * or bytes injected.  A copy is compared with the bytes held ahead of the
+ * stream and with the last REASM_RECENT bytes handed on; a copy of older
+ * bytes, of bytes before a partial stream's start or of bytes given up as
+ * missing cannot be compared (counted in `unchecked`).  Pure: no I/O; it
  * allocates the segments it holds, at most `limit` bytes of them plus one
  * segment.
  */
@@ -39,9 +44,18 @@ struct reasm_sink {
 	void (*gap)(void *ctx, uint64_t off, uint64_t len, enum reasm_gap_why why);
 	void (*fin)(void *ctx, uint64_t off); /* the stream ended at off (a FIN) */
 	void *ctx;
+	/* A segment sent again differs from the first copy in [off, off + len)
+	 * (the first differing byte to the last); may be NULL. */
+	void (*differ)(void *ctx, uint64_t off, uint64_t len);
 };
 
 struct reasm_seg;
+
+/* Bytes handed on that a copy sent again is compared with: a SOCKS message
+ * sent again is the last thing its side sent (it waits for the answer), and
+ * all but the longest (a long login, a GSSAPI token) fit.  Per direction,
+ * inline: 512 bytes more per connection. */
+#define REASM_RECENT 256u
 
 struct reasm {
 	bool started;      /* the stream's first sequence number is known */
@@ -57,6 +71,10 @@ struct reasm {
 	uint64_t fin_off;
 	uint64_t repeated; /* bytes that came again (retransmitted, overlapping) */
 	uint64_t gaps;     /* bytes given up as missing */
+	uint64_t differed; /* bytes in the spans reported to differ */
+	uint64_t unchecked; /* bytes that came again but could not be compared */
+	uint64_t recent_from; /* recent[] holds the stream's bytes from here to next */
+	uint8_t recent[REASM_RECENT]; /* byte off at recent[off % REASM_RECENT] */
 };
 
 /* Most bytes a stream holds behind a hole, by default. */

@@ -89,7 +89,7 @@ counted_note(struct sv_session *s, int64_t t, unsigned n, const char *what, unsi
 	char note[128];
 
 	snprintf(note, sizeof(note), "%u %s, the first %u shown, the rest counted", n, what, shown);
-	sv_note(s, t, note);
+	sv_note_kept(s, t, note, true);
 }
 
 void
@@ -108,6 +108,18 @@ sv_end(struct sv_session *s, int64_t t, const char *ended)
 	if (s->counted_gaps > SV_GAPS_SHOWN)
 		counted_note(s, t, s->counted_gaps, "gaps past the first stop or in the tunnel",
 			     SV_GAPS_SHOWN);
+	if (s->resends_differ > SV_RESENDS_SHOWN)
+		counted_note(s, t, s->resends_differ, "resends that differ from the first copy",
+			     SV_RESENDS_SHOWN);
+	if (s->not_kept > 0) {
+		char note[160];
+		size_t lim = s->budget->limit;
+		bool mib = lim % ((size_t)1 << 20) == 0;
+		snprintf(note, sizeof(note), "messages and events not kept past the memory budget "
+			 "(%zu %s for all open sessions): %u more, counted",
+			 mib ? lim >> 20 : lim, mib ? "MiB" : "bytes", s->not_kept);
+		sv_note_kept(s, t, note, true);
+	}
 	snprintf(s->ended, sizeof(s->ended), "%s", ended);
 	if (s->o->quiet || s->fp == NULL)
 		return;
@@ -166,6 +178,12 @@ sv_row(FILE *fp, const struct sv_session *s)
 	sv_outcome_words(s, outcome, sizeof(outcome));
 	if (s->partial)
 		strncat(outcome, " (partial)", sizeof(outcome) - strlen(outcome) - 1);
+	if (s->resends_differ > 0) {
+		size_t n = strlen(outcome);
+		snprintf(outcome + n, sizeof(outcome) - n, " (%u resend%s differ%s)",
+			 s->resends_differ, s->resends_differ == 1 ? "" : "s",
+			 s->resends_differ == 1 ? "s" : "");
+	}
 	fprintf(fp, "%-4u %-15s %-21s %-21s %-3s %-13s %-10s %-28s %-6s %-21s %9" PRIu64
 		" %9" PRIu64 " %9s  %s\n", s->number, when, s->client, s->server, ver,
 		cell(s->command), cell(s->user), cell(s->target),
@@ -266,6 +284,8 @@ sv_json(const struct sv_session *s)
 				   json_real((double)(s->last - s->start) / 1e6));
 	bad |= json_object_set_new(j, "ended", json_string(s->ended));
 	bad |= json_object_set_new(j, "latency", latency_json(s));
+	bad |= json_object_set_new(j, "resends_differ", json_integer(s->resends_differ));
+	bad |= json_object_set_new(j, "not_kept", json_integer(s->not_kept));
 	if (s->messages != NULL)
 		bad |= json_object_set(j, "messages", s->messages);
 	if (s->events != NULL)
@@ -283,4 +303,8 @@ sv_free(struct sv_session *s)
 	json_decref(s->messages);
 	json_decref(s->events);
 	s->messages = s->events = NULL;
+	if (s->budget != NULL)
+		s->budget->used -= s->charged;
+	s->charged = 0;
+	s->budget = NULL;
 }

@@ -76,6 +76,65 @@ json_time(const struct sv_session *s, int64_t t)
 	return s->o->untimed ? json_null() : json_real(seconds(t - s->start));
 }
 
+/* What gathered JSON takes, estimated from its values: a jansson value with
+ * its allocation, its key and its place in an object is about 160 bytes
+ * (measured: a GSSAPI message of 44 bytes, 4 fields and about 40 values,
+ * takes about 6.3 KiB).  A message has about 8 values and 8 more per field,
+ * and its bytes twice in hex (hex and value); an event about 6. */
+#define SV_VALUE_COST 160u
+#define SV_EVENT_COST (6u * SV_VALUE_COST)
+
+static size_t
+message_cost(const struct msg *m)
+{
+	return (8 + 8 * m->nfields) * SV_VALUE_COST + 4 * m->len;
+}
+
+static void
+charge(struct sv_session *s, size_t n)
+{
+	if (s->budget == NULL)
+		return;
+	s->budget->used += n;
+	s->charged += n;
+}
+
+/* The kept text's growth since it was last charged. */
+static void
+settle(struct sv_session *s)
+{
+	if (s->budget == NULL || !s->text_kept || s->fp == NULL)
+		return;
+	long pos = ftell(s->fp);
+	if (pos > 0 && (size_t)pos > s->text_charged) {
+		charge(s, 2 * ((size_t)pos - s->text_charged));
+		s->text_charged = (size_t)pos;
+	}
+}
+
+/* Whether s may keep one more line or JSON object: not past the budget
+ * (the item is then counted as not kept).  A session that keeps nothing
+ * (no JSON, its lines printed as they come) is never stopped. */
+static bool
+keeping(struct sv_session *s)
+{
+	if (s->budget == NULL || (!s->o->json && !s->text_kept))
+		return true;
+	settle(s);
+	if (s->budget->used < s->budget->limit)
+		return true;
+	s->not_kept++;
+	return false;
+}
+
+/* The same for an event whose line only -v shows: one that would keep
+ * nothing is not counted as not kept. */
+static bool
+keeping_verbose(struct sv_session *s)
+{
+	return !(s->o->json || (s->o->verbose && printing(s))) || keeping(s);
+}
+
 /* An event for sv_json(), built only when JSON is gathered: a run without
  * -j never maps libjansson (cli/core/jansson_dl.c). */
 #define JSON_EVENT(s, t, ...)                                        \
@@ -91,6 +150,7 @@ json_event(struct sv_session *s, int64_t t, json_t *ev)
 	if (ev == NULL || json_object_set_new(ev, "time", json_time(s, t)) != 0 ||
 	    json_array_append_new(s->events, ev) != 0)
 		s->out_of_memory = true;
+	charge(s, SV_EVENT_COST);
 }
 
 void
@@ -284,6 +344,7 @@ show_message(struct sv_session *s, int64_t t, const struct msg *m, enum flow_sid
 		    (off >= 0 && json_object_set_new(j, "stream_offset", json_integer(off)) != 0) ||
 		    json_array_append_new(s->messages, j) != 0)
 			s->out_of_memory = true;
+		charge(s, message_cost(m));
 	}
 	if (!printing(s))
 		return;
@@ -302,7 +363,7 @@ show_message(struct sv_session *s, int64_t t, const struct msg *m, enum flow_sid
 static void
 on_anomaly(struct sv_session *s, int64_t t, const struct flow_event *ev)
 {
-	if (++s->anomalies > SV_MESSAGES_SHOWN)
+	if (++s->anomalies > SV_MESSAGES_SHOWN || !keeping(s))
 		return; /* counted; sv_end says so */
 	JSON_EVENT(s, t, "{s:s, s:s, s:I, s:s?, s:s}", "event", "anomaly", "side",
 				   flow_side_name(ev->side), "offset", (json_int_t)ev->off,
@@ -321,7 +382,8 @@ on_hint(struct sv_session *s, int64_t t, const struct hint *h)
 	char ev[4 * HINT_PREFIX + 1];
 
 	term_escape(ev, sizeof(ev), h->evidence, h->evidence_len);
-	JSON_EVENT(s, t, "{s:s, s:s, s:s, s:s}", "event", "hint", "side",
+	if (s->o->json && keeping(s))
+		JSON_EVENT(s, t, "{s:s, s:s, s:s, s:s}", "event", "hint", "side",
 				   h->from_server ? "server" : "client", "text", h->text,
 				   "evidence", ev);
 	if (s->nhints < SV_HINTS_MAX)
@@ -335,6 +397,8 @@ on_tunnel(struct sv_session *s, int64_t t, const struct flow_event *ev)
 	if (s->tunnel_said[ev->side])
 		return;
 	s->tunnel_said[ev->side] = true;
+	if (!keeping_verbose(s))
+		return;
 	JSON_EVENT(s, t, "{s:s, s:s, s:I}", "event", "tunnel", "side",
 				   flow_side_name(ev->side), "offset", (json_int_t)ev->off);
 	if (printing(s) && s->o->verbose) {
@@ -350,6 +414,8 @@ on_phase_or_close(struct sv_session *s, int64_t t, const struct flow_event *ev)
 	bool close = ev->kind == FLOW_EV_CLOSE;
 	const char *how = ev->close == FLOW_RESET ? "reset" : "FIN";
 
+	if (!keeping_verbose(s))
+		return;
 	if (close)
 		JSON_EVENT(s, t, "{s:s, s:s, s:s, s:s}", "event", "close", "side",
 					   flow_side_name(ev->side), "how", how, "phase",
@@ -380,7 +446,7 @@ sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev)
 	switch (ev->kind) {
 	case FLOW_EV_MESSAGE:
 		gather(s, t, ev->msg);
-		if (++s->nmessages > SV_MESSAGES_SHOWN)
+		if (++s->nmessages > SV_MESSAGES_SHOWN || !keeping(s))
 			break; /* counted; sv_end says so */
 		if (ev->msg->desc->type == MSG_S4_REPLY || ev->msg->desc->type == MSG_S5_REPLY)
 			role = reply_role(s);
@@ -404,6 +470,7 @@ sv_event(struct sv_session *s, int64_t t, const struct flow_event *ev)
 		on_phase_or_close(s, t, ev);
 		break;
 	}
+	settle(s);
 }
 
 void
@@ -422,6 +489,8 @@ sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint6
 		s->stopped = true;
 	else if (++s->counted_gaps > SV_GAPS_SHOWN)
 		return; /* counted in gap[]; sv_end says so */
+	if (!keeping(s))
+		return;
 	JSON_EVENT(s, t, "{s:s, s:s, s:I, s:I, s:s, s:b}", "event", "gap", "side",
 				   flow_side_name(side), "offset", (json_int_t)off, "length",
 				   (json_int_t)len, "why", why, "stops", stops);
@@ -432,6 +501,7 @@ sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, uint6
 		" (%s): %s\n", term_on(s->o->color, TS_ERROR), side_arrow[side], len,
 		len == 1 ? "" : "s", term_off(s->o->color), flow_side_name(side), off, why,
 		effect_text[effect]);
+	settle(s);
 }
 
 void
@@ -440,10 +510,11 @@ sv_datagram(struct sv_session *s, int64_t t, bool to_relay, const struct msg *m,
 	s->datagrams++;
 	if (t > s->last)
 		s->last = t;
-	if (s->datagrams > SV_DATAGRAMS_SHOWN)
+	if (s->datagrams > SV_DATAGRAMS_SHOWN || !keeping(s))
 		return; /* counted; sv_end says so */
 	if (m != NULL) {
 		show_message(s, t, m, to_relay ? FLOW_CLIENT : FLOW_SERVER, VIEW_ROLE_NONE, -1);
+		settle(s);
 		return;
 	}
 	JSON_EVENT(s, t, "{s:s, s:s, s:I}", "event", "datagram", "side",
@@ -453,14 +524,43 @@ sv_datagram(struct sv_session *s, int64_t t, bool to_relay, const struct msg *m,
 		fprintf(s->fp, "%s UDP datagram of %zu bytes, no SOCKS header\n",
 			side_arrow[to_relay ? 0 : 1], n);
 	}
+	settle(s);
+}
+
+void
+sv_resend_differs(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off,
+		  uint64_t len)
+{
+	if (++s->resends_differ > SV_RESENDS_SHOWN || !keeping(s))
+		return; /* counted; sv_end says so */
+	JSON_EVENT(s, t, "{s:s, s:s, s:I, s:I}", "event", "resend_differs", "side",
+		   flow_side_name(side), "offset", (json_int_t)off, "length", (json_int_t)len);
+	if (printing(s)) {
+		line_head(s, t);
+		fprintf(s->fp, "%s%s anomaly%s: resent bytes differ from the first copy: %" PRIu64
+			" byte%s at offset 0x%04" PRIx64 " of the %s's stream; the first copy is "
+			"kept\n", term_on(s->o->color, TS_WARN), side_arrow[side],
+			term_off(s->o->color), len, len == 1 ? "" : "s", off, flow_side_name(side));
+	}
+	settle(s);
+}
+
+/* A note past the budget too when `always` (a session's last lines). */
+void
+sv_note_kept(struct sv_session *s, int64_t t, const char *text, bool always)
+{
+	if (!always && !keeping(s))
+		return;
+	JSON_EVENT(s, t, "{s:s, s:s}", "event", "note", "text", text);
+	if (printing(s)) {
+		line_head(s, t);
+		fprintf(s->fp, "   note: %s\n", text);
+	}
+	settle(s);
 }
 
 void
 sv_note(struct sv_session *s, int64_t t, const char *text)
 {
-	JSON_EVENT(s, t, "{s:s, s:s}", "event", "note", "text", text);
-	if (!printing(s))
-		return;
-	line_head(s, t);
-	fprintf(s->fp, "   note: %s\n", text);
+	sv_note_kept(s, t, text, false);
 }

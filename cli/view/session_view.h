@@ -43,6 +43,18 @@ struct sv_opts {
 			      latency or duration is shown, JSON has null */
 };
 
+/* Memory that what sessions keep may take, all open sessions together: the
+ * messages and events gathered for JSON (their size estimated), and a
+ * conversation kept as text until its session ends (twice its length: the
+ * memory stream's buffer grows by doubling).  The front end owns it and
+ * hands it to each session (sv_session.budget); a session gives back what
+ * it took in sv_free.  Past the limit a session counts on but keeps no more
+ * lines or objects, and says so at its end. */
+struct sv_budget {
+	size_t limit;
+	size_t used;
+};
+
 #define SV_HINTS_MAX 4
 #define SV_TEXT_MAX 300
 
@@ -83,6 +95,13 @@ struct sv_session {
 	unsigned anomalies, datagrams;
 	unsigned counted_gaps;     /* gaps that do not stop the decoding */
 	unsigned nmessages;        /* of the flow (datagrams not counted) */
+	unsigned resends_differ;   /* segments sent again that differ from the first copy */
+	/* set by the front end after sv_begin: */
+	struct sv_budget *budget;  /* NULL: keep without bound */
+	bool text_kept;            /* fp is memory held until the session ends */
+	/* what this session took of the budget */
+	size_t charged, text_charged;
+	unsigned not_kept;         /* lines and objects not kept past the budget */
 	char ended[80];           /* how it ended */
 	json_t *messages, *events; /* o->json: gathered for sv_json() */
 	bool out_of_memory;
@@ -113,15 +132,26 @@ void sv_gap(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off, 
 #define SV_DATAGRAMS_SHOWN 100u
 #define SV_GAPS_SHOWN 100u
 #define SV_MESSAGES_SHOWN 200u /* and anomalies: a GSSAPI negotiation may not end */
+#define SV_RESENDS_SHOWN 20u
 
 /* A UDP datagram of the association, decoded (m), from the client to the
  * relay (to_relay) or back; m NULL when it is no SOCKS datagram (n bytes). */
 void sv_datagram(struct sv_session *s, int64_t t, bool to_relay, const struct msg *m,
 		 size_t n);
 
+/* Resent bytes differ from the first copy: side's stream at off, len bytes
+ * from the first differing byte to the last (the first copy was decoded):
+ * an anomaly line, counted in the row and the JSON. */
+void sv_resend_differs(struct sv_session *s, int64_t t, enum flow_side side, uint64_t off,
+		       uint64_t len);
+
 /* A line of its own about the session ("the client's first bytes are no
  * SOCKS"), as a note. */
 void sv_note(struct sv_session *s, int64_t t, const char *text);
+
+/* The same, kept even past the budget when always (a session's few last
+ * notes: what was counted, what was not kept). */
+void sv_note_kept(struct sv_session *s, int64_t t, const char *text, bool always);
 
 /* The session is over at time t, `ended` saying how ("FIN both ways",
  * "reset by the server", "capture end"): prints the outcome, the hints,

@@ -175,6 +175,24 @@ def sc_reorder(net):
     return ["granted 0 4 example.org:443"]
 
 
+def sc_resend_differs(net):
+    """The greeting sent again unchanged; the reply sent again saying REP
+    0x05 refused (an injection, a middlebox): the first copy is kept."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.seg(0, 0, GREETING)
+    c.send(1, METHOD)
+    c.send(0, s5_request(host=b"example.com"))
+    rep = s5_reply()
+    c.send(1, rep)
+    c.seg(1, 2, rep[:1] + b"\x05" + rep[2:])
+    c.send(0, b"GET /")
+    c.send(1, b"HTTP/1.0 200")
+    c.close()
+    return ["granted 5 12 example.com:80 resends_differ=1"]
+
+
 def sc_gap(net):
     """The request's segment never captured; the server acknowledged it."""
     c = Tcp(net)
@@ -313,6 +331,7 @@ SCENARIOS = {
     "gap": sc_gap, "tunnel-gap": sc_tunnel_gap, "snaplen": sc_snaplen, "bind4": sc_bind4,
     "bind5": sc_bind5, "udp": sc_udp, "auth": sc_auth, "partial": sc_partial,
     "partial-request": sc_partial_request, "many": sc_many,
+    "resend-differs": sc_resend_differs,
 }
 BAD = ["truncated", "bad-magic", "empty", "unknown-link"]
 
@@ -447,6 +466,50 @@ def write_bench(path, nsessions, tunnel_bytes, concurrent=64):
     out.close()
 
 
+def write_hostile(path, nsessions, rounds, token=40):
+    """A capture made to make sessions keep much: nsessions SOCKS5
+    connections opened one after the other and never closed, then each in
+    turn sends a GSSAPI token (RFC 1961) and gets one back, `rounds` times:
+    a negotiation that never ends, all sessions open at once until the
+    capture's end.  Written as it goes, as pcap."""
+    out = open(path, "wb", buffering=1 << 20)
+    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
+    srv = bytes([10, 0, 0, 2])
+    t = [1700000000 * 1000000]
+    msg = b"\x01\x01" + struct.pack("!H", token) + bytes(range(token))
+
+    def emit(n, side, off, ack, flags, data=b""):
+        cli = bytes([10, 1 + (n >> 16), (n >> 8) & 255, n & 255])
+        cport = 10000 + n % 50000
+        cs, ss = 1000 + n, 5000000 + n
+        if side == 0:
+            src, dst, sport, dport, seq, acked = cli, srv, cport, 1080, cs + off, ss + ack
+        else:
+            src, dst, sport, dport, seq, acked = srv, cli, 1080, cport, ss + off, cs + ack
+        tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, acked & 0xFFFFFFFF,
+                          0x50, flags, 65535, 0, 0)
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(data), 0, 0x4000, 64, 6, 0,
+                         src, dst)
+        frame = eth + ip + tcp + data
+        t[0] += 5
+        out.write(struct.pack("<IIII", t[0] // 1000000, t[0] % 1000000, len(frame),
+                              len(frame)))
+        out.write(frame)
+
+    for n in range(nsessions):
+        emit(n, 0, 0, 0, 0x02)
+        emit(n, 1, 0, 1, 0x12)
+        emit(n, 0, 1, 1, 0x18, b"\x05\x01\x01")
+        emit(n, 1, 1, 4, 0x18, b"\x05\x01")
+    for r in range(rounds):
+        c, s = 4 + r * len(msg), 3 + r * len(msg)
+        for n in range(nsessions):
+            emit(n, 0, c, s, 0x18, msg)
+            emit(n, 1, s, c + len(msg), 0x18, msg)
+    out.close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("scenario", nargs="?")
@@ -460,9 +523,17 @@ def main():
     ap.add_argument("--bench", type=int, metavar="SESSIONS",
                     help="write the benchmark's capture of SESSIONS sessions")
     ap.add_argument("--tunnel-bytes", type=int, default=110000)
+    ap.add_argument("--hostile", type=int, metavar="SESSIONS",
+                    help="write a capture of SESSIONS sessions open at once, each with "
+                         "a GSSAPI negotiation that never ends (tests/bench/capture-keep)")
+    ap.add_argument("--rounds", type=int, default=150,
+                    help="with --hostile: tokens each way in each session")
     a = ap.parse_args()
     if a.bench:
         write_bench(a.out, a.bench, a.tunnel_bytes)
+        return 0
+    if a.hostile:
+        write_hostile(a.out, a.hostile, a.rounds)
         return 0
     if a.list:
         print("\n".join(sorted(SCENARIOS) + BAD))

@@ -38,6 +38,8 @@ for s, f in zip(sessions, facts):
             assert n == int(v), n
         elif k == "user":
             assert s["user"] == v, s["user"]
+        elif k == "resends_differ":
+            assert s["resends_differ"] == int(v), s["resends_differ"]
         elif k == "partial":
             assert s["partial"] is True
         else:
@@ -146,6 +148,18 @@ expect_stdout "the snap length" 'gap of 254 bytes .*\(cut by the snap length\): 
 sc -- decode -r "$T/partial.pcap"
 expect_stdout "partial" 'joined in its middle'
 expect_no_stdout "partial: no violation made up" 'violation|malformed'
+
+# A segment sent again with other bytes: said where, the first copy kept;
+# one sent again unchanged: not said.
+"$PY" "$GEN" resend-differs -o "$T/resend.pcap" >/dev/null
+sc -- decode -r "$T/resend.pcap"
+expect_stdout "a resend that differs" "^  \+0\.[0-9]+ <- anomaly: resent bytes differ from the first copy: 1 byte at offset 0x0003 of the server's stream; the first copy is kept$"
+expect_stdout "the first copy decoded" '<- SOCKS5 reply: REP 0x00 succeeded'
+expect_no_stdout "an equal resend is not said" "the client's stream; the first copy"
+sc -- decode -r "$T/resend.pcap" --sessions
+expect_stdout "the row counts it" '^1 .*  granted \(1 resend differs\)$'
+sc -- decode -r "$T/resend.pcap" -j
+expect_stdout "JSON: the event" '"event": "resend_differs", "side": "server", "offset": 3, "length": 1'
 
 # Files that are no good capture: the file named, exit 2.
 for bad in truncated bad-magic empty unknown-link; do

@@ -6,14 +6,20 @@
  * Input:
  *   byte 0       bits 0-1: the ISN's high bits (wrap near 2^32); bit 2: no
  *                SYN (joined mid-stream); bits 3-7: limit = (x + 1) * 16
- *   records      4 bytes each: start (2 bytes, modulo the stream), length
+ *   records      4 bytes each: start (2 bytes: bit 15 a changed copy, its
+ *                middle byte flipped; bits 0-14 modulo the stream), length
  *                (1 byte), flags (bit 0 FIN, bit 1 an ACK of start+length
  *                first, bits 2-7 the bytes cut by the snap length)
  *   the stream   the bytes left, at most 2048
  *
  * Checked: each segment's captured bytes are in a heap block of exactly
  * their size (a read past them is an ASan report); every byte handed on is
- * the stream's byte at its offset (never a made-up byte); data and gaps
+ * the first copy captured of the byte at its offset (never a made-up byte,
+ * never a later copy); a segment whose bytes differ from the first copy
+ * where reasm can still compare (bytes held, or among the last REASM_RECENT
+ * handed on since the last gap) is reported with exactly the span from the
+ * first differing byte to the last, and one whose bytes are equal is not
+ * reported; data and gaps
  * come in order, each offset once; a FIN comes once, where it was sent;
  * after the flush nothing is held.  And with a large limit, no SYN lost,
  * every segment whole and the stream covered, the stream comes out whole
@@ -26,13 +32,23 @@
 #define STREAM_MAX 2048
 #define RECORDS_MAX 256
 
+/* What reasm keeps of each byte: the first copy captured while it was
+ * not yet given up, or the snap length's cut, or nothing (given up before a
+ * copy came). */
+enum claim { CL_NONE, CL_DATA, CL_CUT, CL_GONE };
+
 struct out {
-	const uint8_t *stream;
 	size_t nstream;
+	uint8_t claim[STREAM_MAX];
+	uint8_t first[STREAM_MAX];  /* CL_DATA: the first copy */
 	uint64_t next;
+	uint64_t recent_from;       /* the end of the last gap */
 	uint64_t data, gaps;
 	int fins;
 	uint64_t fin_off;
+	bool in_segment;
+	int differs;                /* reports during the segment */
+	uint64_t differ_off, differ_len;
 };
 
 static void
@@ -44,7 +60,9 @@ on_data(void *ctx, const uint8_t *p, size_t n, uint64_t off)
 	       (unsigned long long)o->next);
 	CHECK(n > 0);
 	CHECKF(off + n <= o->nstream, "data past the stream: %llu+%zu", (unsigned long long)off, n);
-	CHECK(memcmp(p, o->stream + off, n) == 0);
+	for (size_t i = 0; i < n; i++)
+		CHECKF(o->claim[off + i] == CL_DATA && o->first[off + i] == p[i],
+		       "byte %llu handed on is not the first copy", (unsigned long long)(off + i));
 	o->next = off + n;
 	o->data += n;
 }
@@ -56,8 +74,47 @@ on_gap(void *ctx, uint64_t off, uint64_t len, enum reasm_gap_why why)
 
 	CHECK(off == o->next && len > 0);
 	CHECK(reasm_gap_why_text(why) != NULL);
-	o->next = off + len;
+	o->next = o->recent_from = off + len;
 	o->gaps += len;
+}
+
+static void
+on_differ(void *ctx, uint64_t off, uint64_t len)
+{
+	struct out *o = ctx;
+
+	CHECK(o->in_segment);
+	o->differs++;
+	o->differ_off = off;
+	o->differ_len = len;
+}
+
+/* The copy p[0..cap) of [at, at + len) of the stream (at relative to the
+ * stream's start, negative before it) comes: what reasm keeps of each byte,
+ * and the span where it must find this copy different, [*from, *to). */
+static void
+model_segment(struct out *o, long at, const uint8_t *p, size_t cap, size_t len, uint64_t *from,
+	      uint64_t *to)
+{
+	uint64_t lo = o->next > REASM_RECENT ? o->next - REASM_RECENT : 0;
+
+	if (lo < o->recent_from)
+		lo = o->recent_from;
+	*from = *to = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (at + (long)i < 0)
+			continue; /* before a partial stream's start */
+		uint64_t off = (uint64_t)(at + (long)i);
+		if (o->claim[off] == CL_NONE) {
+			o->claim[off] = off < o->next ? CL_GONE : i < cap ? CL_DATA : CL_CUT;
+			o->first[off] = i < cap ? p[i] : 0;
+		} else if (o->claim[off] == CL_DATA && i < cap && o->first[off] != p[i] &&
+			   (off >= o->next || off >= lo)) {
+			if (*to == 0)
+				*from = off;
+			*to = off + 1;
+		}
+	}
 }
 
 static void
@@ -72,7 +129,7 @@ on_fin(void *ctx, uint64_t off)
 
 struct rec {
 	size_t start, len, cut;
-	bool fin, ack;
+	bool fin, ack, changed;
 };
 
 int
@@ -96,7 +153,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	for (size_t i = 0; i < nrec; i++) {
 		const uint8_t *x = rp + 4 * i;
-		recs[i].start = ((size_t)x[0] << 8 | x[1]) % nstream;
+		recs[i].start = ((size_t)(x[0] & 0x7f) << 8 | x[1]) % nstream;
+		recs[i].changed = x[0] & 0x80;
 		recs[i].len = x[2];
 		if (recs[i].start + recs[i].len > nstream)
 			recs[i].len = nstream - recs[i].start;
@@ -120,8 +178,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* with no SYN the stream starts at the first segment seen */
 	size_t base = !syn && nrec > 0 ? recs[0].start : 0;
-	struct out o = { .stream = stream + base, .nstream = nstream - base };
-	struct reasm_sink sink = { on_data, on_gap, on_fin, &o };
+	static struct out o;
+	memset(&o, 0, sizeof(o));
+	o.nstream = nstream - base;
+	struct reasm_sink sink = { on_data, on_gap, on_fin, &o, on_differ };
 	struct reasm rs;
 	reasm_init(&rs, limit);
 	if (syn)
@@ -132,10 +192,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t *copy = malloc(cap > 0 ? cap : 1);
 		CHECK(copy != NULL);
 		memcpy(copy, stream + x->start, cap);
+		if (x->changed && cap > 0)
+			copy[cap / 2] ^= 0x5a;
 		if (x->ack)
 			reasm_ack(&rs, isn + 1 + (uint32_t)x->start, &sink);
-		reasm_segment(&rs, isn + 1 + (uint32_t)x->start, copy, cap, x->len, x->fin, &sink);
+		uint64_t from, to;
+		model_segment(&o, (long)x->start - (long)base, copy, cap, x->len, &from, &to);
+		o.in_segment = true;
+		o.differs = 0;
+		bool ok = reasm_segment(&rs, isn + 1 + (uint32_t)x->start, copy, cap, x->len, x->fin,
+					&sink);
+		o.in_segment = false;
 		free(copy);
+		if (ok && to == 0)
+			CHECKF(o.differs == 0, "an equal copy reported at %llu+%llu",
+			       (unsigned long long)o.differ_off, (unsigned long long)o.differ_len);
+		if (ok && to != 0)
+			CHECKF(o.differs == 1 && o.differ_off == from && o.differ_len == to - from,
+			       "a copy differing in %llu..%llu reported %d times, last %llu+%llu",
+			       (unsigned long long)from, (unsigned long long)to, o.differs,
+			       (unsigned long long)o.differ_off, (unsigned long long)o.differ_len);
 		CHECK(rs.held <= limit);
 	}
 	reasm_flush(&rs, &sink);

@@ -22,6 +22,7 @@ int main(void)
 		watch_suite,
 		reasm_suite,
 		capture_suite,
+		capture_keep_suite,
 		capture_view_suite,
 		capture_text_suite,
 	};

@@ -34,6 +34,7 @@ Suite *proxyconf_suite(void);     /* test_proxyconf.c: the config file, -x/confi
 Suite *watch_suite(void);         /* test_watch.c: watch's options, its sessions' summaries */
 Suite *reasm_suite(void);         /* test_capture_reasm.c: TCP reassembly, gaps */
 Suite *capture_suite(void);       /* test_capture.c: libpcap's link types, sessions from packets */
+Suite *capture_keep_suite(void);  /* test_capture_keep.c: resends that differ, what sessions keep */
 Suite *capture_view_suite(void);  /* test_capture_view.c: a session's conversation, row, JSON */
 Suite *capture_text_suite(void);  /* test_capture_text.c: tshark text dumps as a capture's packets */
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capsim.h"
 #include "capture_engine.h"
 #include "frames.h"
 #include "suites.h"
@@ -128,106 +129,6 @@ END_TEST
 
 /* ---- sessions from packets ---- */
 
-struct got {
-	char text[8192];
-	char outcome[32];
-	unsigned sessions;
-	uint64_t tunnel[2], gap[2];
-	bool partial, stopped;
-	unsigned datagrams;
-	char target[64], peer[64];
-};
-
-static void
-on_done(void *ctx, const struct cap_done *d)
-{
-	struct got *g = ctx;
-
-	g->sessions++;
-	snprintf(g->text + strlen(g->text), sizeof(g->text) - strlen(g->text), "%s",
-		 d->text != NULL ? d->text : "");
-	snprintf(g->outcome, sizeof(g->outcome), "%s", sv_outcome_word(d->sv));
-	memcpy(g->tunnel, d->sv->tunnel, sizeof(g->tunnel));
-	memcpy(g->gap, d->sv->gap, sizeof(g->gap));
-	g->partial = d->sv->partial;
-	g->stopped = d->sv->stopped;
-	g->datagrams = d->sv->datagrams;
-	snprintf(g->target, sizeof(g->target), "%s", d->sv->target);
-	snprintf(g->peer, sizeof(g->peer), "%s", d->sv->peer);
-}
-
-static const struct sv_opts view = { .verbose = false };
-
-struct sim {
-	struct cap_engine *e;
-	struct got got;
-	uint32_t isn[2];
-	uint16_t port[2];
-	int64_t t;
-};
-
-static void
-sim_start(struct sim *s, bool sniff, uint16_t server_port)
-{
-	struct cap_config cfg = { .ports = {1080}, .nports = 1, .sniff = sniff, .view = &view,
-				  .keep_text = true, .on_done = on_done };
-
-	memset(s, 0, sizeof(*s));
-	cfg.ctx = &s->got;
-	s->e = cap_new(&cfg);
-	ck_assert_ptr_nonnull(s->e);
-	s->isn[0] = 1000;
-	s->isn[1] = 0xfffffff0u; /* the server's wraps */
-	s->port[0] = 40000;
-	s->port[1] = server_port;
-	s->t = 1700000000000000;
-}
-
-/* A packet from side (0 the client) with flags, payload at stream offset
- * off of that side; ack: the other side's offset acknowledged. */
-static void
-pkt(struct sim *s, int side, uint8_t flags, uint64_t off, const char *data, size_t n, uint64_t ack)
-{
-	struct tcp_frame f = { .link = LINK_RAW_IP, .ip_version = 4,
-			       .ipproto = IPPROTO_NUMBER_TCP, .flags = flags,
-			       .payload_len = n, .payload_cap = n };
-
-	f.src.alen = f.dst.alen = 4;
-	f.src.addr[0] = f.dst.addr[0] = 127;
-	f.src.addr[3] = f.dst.addr[3] = 1;
-	f.src.port = s->port[side];
-	f.dst.port = s->port[!side];
-	f.seq = (flags & TCPF_SYN) ? s->isn[side] : s->isn[side] + 1 + (uint32_t)off;
-	f.ack = s->isn[!side] + 1 + (uint32_t)ack;
-	s->t += 1000;
-	ck_assert(cap_packet(s->e, s->t, &f, (const uint8_t *)data));
-}
-
-static void
-handshake(struct sim *s)
-{
-	pkt(s, 0, TCPF_SYN, 0, NULL, 0, 0);
-	pkt(s, 1, TCPF_SYN | TCPF_ACK, 0, NULL, 0, 0);
-	pkt(s, 0, TCPF_ACK, 0, NULL, 0, 0);
-}
-
-static void
-sim_end(struct sim *s)
-{
-	cap_finish(s->e, s->t);
-	cap_free(s->e);
-}
-
-static void
-expect_text(const struct sim *s, const char *needle)
-{
-	ck_assert_msg(strstr(s->got.text, needle) != NULL, "'%s' not in:\n%s", needle, s->got.text);
-}
-
-#define GREETING "\x05\x01\x00"
-#define METHOD "\x05\x00"
-#define REQUEST "\x05\x01\x00\x01\x7f\x00\x00\x01\x00\x50"
-#define REPLY "\x05\x00\x00\x01\x7f\x00\x00\x01\x9c\x41"
 
 /* tshark loses the reply when it shares a segment with the method. */
 START_TEST(method_and_reply_in_one_segment)
@@ -487,14 +388,10 @@ END_TEST
 START_TEST(too_many_open_connections)
 {
 	struct sim s;
-	struct cap_config cfg = { .ports = {1080}, .nports = 1, .view = &view, .keep_text = true,
-				  .on_done = on_done, .open_max = 2 };
+	struct cap_config cfg = { .ports = {1080}, .nports = 1, .view = &capsim_view,
+				  .keep_text = true, .open_max = 2 };
 
-	sim_start(&s, false, 1080);
-	cap_free(s.e);
-	cfg.ctx = &s.got;
-	s.e = cap_new(&cfg);
-	ck_assert_ptr_nonnull(s.e);
+	sim_start_with(&s, &cfg, 1080);
 	for (uint16_t i = 0; i < 3; i++) {
 		s.port[0] = (uint16_t)(40000 + i);
 		pkt(&s, 0, TCPF_SYN, 0, NULL, 0, 0);

@@ -23,12 +23,13 @@ struct rec {
 	bool order_broken;
 };
 
-/* "Dof+len " (data) or "Gof+len:" (a gap, its reason follows). */
+/* "Dof+len " (data), "Xof+len " (copies differ) or "Gof+len:" (a gap,
+ * its reason follows). */
 static void
 logs(struct rec *r, char kind, uint64_t off, uint64_t len)
 {
 	int n = snprintf(r->log + r->nlog, LOG_MAX - r->nlog, "%c%llu+%llu%s", kind,
-			 (unsigned long long)off, (unsigned long long)len, kind == 'D' ? " " : ":");
+			 (unsigned long long)off, (unsigned long long)len, kind == 'G' ? ":" : " ");
 	ck_assert(n > 0 && (size_t)n < LOG_MAX - r->nlog);
 	r->nlog += (size_t)n;
 }
@@ -73,6 +74,13 @@ rec_fin(void *ctx, uint64_t off)
 	r->nlog += (size_t)n;
 }
 
+/* "Xoff+len ": a copy sent again differs from the first there. */
+static void
+rec_differ(void *ctx, uint64_t off, uint64_t len)
+{
+	logs(ctx, 'X', off, len);
+}
+
 struct fixture {
 	struct reasm r;
 	struct rec rec;
@@ -84,7 +92,7 @@ setup(struct fixture *f, size_t limit)
 {
 	memset(&f->rec, 0, sizeof(f->rec));
 	reasm_init(&f->r, limit);
-	f->sink = (struct reasm_sink){ rec_data, rec_gap, rec_fin, &f->rec };
+	f->sink = (struct reasm_sink){ rec_data, rec_gap, rec_fin, &f->rec, rec_differ };
 }
 
 static const char text[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -151,7 +159,9 @@ START_TEST(any_order_same_stream)
 }
 END_TEST
 
-/* Overlapping copies that differ: the first captured wins, each byte once. */
+/* Overlapping copies that differ: the first captured wins, each byte once,
+ * and each copy that differs is said (its first differing byte to its last,
+ * before the bytes it lets through are handed on). */
 START_TEST(overlap_first_copy_wins)
 {
 	struct fixture f;
@@ -164,8 +174,140 @@ START_TEST(overlap_first_copy_wins)
 	ck_assert(reasm_segment(&f.r, ISN + 1, (const uint8_t *)"abXY", 4, 4, false, &f.sink));
 	/* 0..1 "ab", 2..3 "cd" (the second segment came before "XY"), 4..7 "EFGH",
 	   8..9 "ij" */
-	expect_stream(&f, "abcdEFGHij", "D0+2 D2+2 D4+4 D8+2 ");
+	expect_stream(&f, "abcdEFGHij", "X4+4 X2+2 D0+2 D2+2 D4+4 D8+2 ");
 	ck_assert_uint_eq(f.r.repeated, 6);
+	ck_assert_uint_eq(f.r.differed, 6);
+}
+END_TEST
+
+/* [from, to) of text with the bytes at the offsets in `changed` (a string
+ * of offsets, end at 0xff) replaced by '!', seq from ISN + 1. */
+static void
+seg_changed(struct fixture *f, size_t from, size_t to, const uint8_t *changed)
+{
+	uint8_t copy[64];
+
+	ck_assert(to - from <= sizeof(copy));
+	memcpy(copy, text + from, to - from);
+	for (; *changed != 0xff; changed++)
+		copy[*changed - from] = '!';
+	ck_assert(reasm_segment(&f->r, ISN + 1 + (uint32_t)from, copy, to - from, to - from, false,
+				&f->sink));
+}
+
+static const uint8_t none[] = {0xff};
+
+/* Copies sent again with the same bytes, of bytes handed on and of bytes
+ * held behind a hole, whole or in part: counted, never said. */
+START_TEST(resend_same_is_silent)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 8, false);
+	seg(&f, 12, 20, false);
+	seg_changed(&f, 2, 6, none);   /* handed on */
+	seg_changed(&f, 14, 18, none); /* held */
+	seg_changed(&f, 6, 14, none);  /* part handed on, part new, part held */
+	expect_stream(&f, "0123456789abcdefghij", "D0+8 D8+4 D12+8 ");
+	ck_assert_uint_eq(f.r.repeated, 4 + 4 + 2 + 2);
+	ck_assert_uint_eq(f.r.differed, 0);
+	ck_assert_uint_eq(f.r.unchecked, 0);
+}
+END_TEST
+
+/* A copy of bytes handed on that differs: said with the span from the first
+ * differing byte to the last; the first copy stays the stream. */
+START_TEST(resend_differs_from_bytes_handed_on)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 12, false);
+	seg_changed(&f, 4, 10, (const uint8_t[]){6, 7, 0xff});
+	seg_changed(&f, 0, 12, (const uint8_t[]){3, 9, 0xff});
+	seg(&f, 12, 14, false);
+	expect_stream(&f, "0123456789abcd", "D0+12 X6+2 X3+7 D12+2 ");
+	ck_assert_uint_eq(f.r.differed, 2 + 7);
+}
+END_TEST
+
+/* A copy of bytes held behind a hole that differs, then the hole filled:
+ * the first copy is handed on. */
+START_TEST(resend_differs_from_bytes_held)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 2, 10, false);
+	seg_changed(&f, 5, 8, (const uint8_t[]){6, 0xff});
+	ck_assert_str_eq(f.rec.log, "X6+1 ");
+	seg(&f, 0, 2, false);
+	expect_stream(&f, "0123456789", "X6+1 D0+2 D2+8 ");
+}
+END_TEST
+
+/* Partial overlaps: a copy that runs from bytes handed on into new ones,
+ * and one that covers a held segment and the holes on both sides of it:
+ * only the overlap is compared, the new bytes go on. */
+START_TEST(resend_differs_in_part)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 6, false);
+	seg_changed(&f, 4, 10, (const uint8_t[]){4, 0xff}); /* 4, 5 handed on; 6..9 new */
+	seg(&f, 14, 16, false);
+	seg_changed(&f, 12, 18, (const uint8_t[]){12, 15, 17, 0xff}); /* 15 held */
+	seg(&f, 10, 12, false);
+	expect_stream(&f, "0123456789ab!defg!", "D0+6 X4+1 D6+4 X15+1 D10+2 D12+2 D14+2 D16+2 ");
+	ck_assert_uint_eq(f.r.differed, 2);
+}
+END_TEST
+
+/* What cannot be compared is counted, not said: bytes handed on more than
+ * REASM_RECENT bytes ago, bytes given up as missing, bytes before a partial
+ * stream's start, and a copy the snap length cut. */
+START_TEST(resend_not_comparable)
+{
+	struct fixture f;
+	static uint8_t big[REASM_RECENT + 40], other[20];
+
+	setup(&f, 8);
+	reasm_syn(&f.r, ISN);
+	memset(big, 'a', sizeof(big));
+	memset(other, 'b', sizeof(other));
+	ck_assert(reasm_segment(&f.r, ISN + 1, big, sizeof(big), sizeof(big), false, &f.sink));
+	/* 10 bytes too old, 10 still at hand */
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 30, other, 20, 20, false, &f.sink));
+	ck_assert_str_eq(f.rec.log, "D0+296 X40+10 ");
+	ck_assert_uint_eq(f.r.unchecked, 10);
+	ck_assert_uint_eq(f.r.differed, 10);
+	/* a copy cut by the snap length: its cut bytes are not compared */
+	ck_assert(reasm_segment(&f.r, ISN + 1 + (uint32_t)sizeof(big) - 4, other, 0, 4, false,
+				&f.sink));
+	ck_assert_uint_eq(f.r.unchecked, 14);
+	ck_assert_str_eq(f.rec.log, "D0+296 X40+10 ");
+	reasm_free(&f.r);
+
+	/* given up as missing (too much behind the hole), then sent late */
+	setup(&f, 8);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 2, 11, false);
+	ck_assert(reasm_segment(&f.r, ISN + 1, other, 2, 2, false, &f.sink));
+	expect_stream(&f, "??23456789a", "G0+2:limit D2+9 ");
+	ck_assert_uint_eq(f.r.unchecked, 2);
+
+	/* no SYN: bytes before the first seen */
+	setup(&f, 1024);
+	ck_assert(reasm_segment(&f.r, 5000, (const uint8_t *)"mid", 3, 3, false, &f.sink));
+	ck_assert(reasm_segment(&f.r, 4998, (const uint8_t *)"XXmid", 5, 5, false, &f.sink));
+	expect_stream(&f, "mid", "D0+3 ");
+	ck_assert_uint_eq(f.r.unchecked, 2);
 }
 END_TEST
 
@@ -343,6 +485,11 @@ reasm_suite(void)
 	tcase_add_test(tc, in_order);
 	tcase_add_loop_test(tc, any_order_same_stream, 0, (int)(sizeof(orders) / sizeof(orders[0])));
 	tcase_add_test(tc, overlap_first_copy_wins);
+	tcase_add_test(tc, resend_same_is_silent);
+	tcase_add_test(tc, resend_differs_from_bytes_handed_on);
+	tcase_add_test(tc, resend_differs_from_bytes_held);
+	tcase_add_test(tc, resend_differs_in_part);
+	tcase_add_test(tc, resend_not_comparable);
 	tcase_add_test(tc, snap_length_cut);
 	tcase_add_test(tc, acknowledged_but_missing);
 	tcase_add_test(tc, ack_of_one_is_no_gap);
