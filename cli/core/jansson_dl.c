@@ -79,6 +79,8 @@ FORWARD(int, json_object_set_new, (json_t *object, const char *key, json_t *valu
 FORWARD(int, json_array_append_new, (json_t *array, json_t *value), (array, value))
 FORWARD(int, json_dumpf, (const json_t *json, FILE *output, size_t flags), (json, output, flags))
 FORWARD(char *, json_dumps, (const json_t *json, size_t flags), (json, flags))
+FORWARD(json_t *, json_loadb, (const char *buffer, size_t buflen, size_t flags,
+				 json_error_t *error), (buffer, buflen, flags, error))
 
 void
 json_delete(json_t *json)

@@ -4,6 +4,7 @@
  * summary table, and as one JSON object.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -255,6 +256,26 @@ latency_json(const struct sv_session *s)
 	return j;
 }
 
+/* The objects kept as text, as an array again (NULL when memory ran out):
+ * only one session's at a time is a tree. */
+static json_t *
+kept_array(const struct sv_json_text *kept)
+{
+	char *text = malloc(kept->len + 2);
+	json_t *a;
+
+	if (text == NULL)
+		return NULL;
+	text[0] = '[';
+	if (kept->len > 0)
+		memcpy(text + 1, kept->p, kept->len);
+	text[kept->len + 1] = ']';
+	a = json_loadb(text, kept->len + 2, 0, NULL);
+	explicit_bzero(text, kept->len + 2);
+	free(text);
+	return a;
+}
+
 json_t *
 sv_json(const struct sv_session *s)
 {
@@ -286,10 +307,10 @@ sv_json(const struct sv_session *s)
 	bad |= json_object_set_new(j, "latency", latency_json(s));
 	bad |= json_object_set_new(j, "resends_differ", json_integer(s->resends_differ));
 	bad |= json_object_set_new(j, "not_kept", json_integer(s->not_kept));
-	if (s->messages != NULL)
-		bad |= json_object_set(j, "messages", s->messages);
-	if (s->events != NULL)
-		bad |= json_object_set(j, "events", s->events);
+	if (s->o->json) {
+		bad |= json_object_set_new(j, "messages", kept_array(&s->messages));
+		bad |= json_object_set_new(j, "events", kept_array(&s->events));
+	}
 	if (bad != 0 || s->out_of_memory) {
 		json_decref(j);
 		return NULL;
@@ -300,9 +321,8 @@ sv_json(const struct sv_session *s)
 void
 sv_free(struct sv_session *s)
 {
-	json_decref(s->messages);
-	json_decref(s->events);
-	s->messages = s->events = NULL;
+	sv_json_text_free(&s->messages);
+	sv_json_text_free(&s->events);
 	if (s->budget != NULL)
 		s->budget->used -= s->charged;
 	s->charged = 0;

@@ -7,6 +7,7 @@
  * except through its fields.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -76,20 +77,6 @@ json_time(const struct sv_session *s, int64_t t)
 	return s->o->untimed ? json_null() : json_real(seconds(t - s->start));
 }
 
-/* What gathered JSON takes, estimated from its values: a jansson value with
- * its allocation, its key and its place in an object is about 160 bytes
- * (measured: a GSSAPI message of 44 bytes, 4 fields and about 40 values,
- * takes about 6.3 KiB).  A message has about 8 values and 8 more per field,
- * and its bytes twice in hex (hex and value); an event about 6. */
-#define SV_VALUE_COST 160u
-#define SV_EVENT_COST (6u * SV_VALUE_COST)
-
-static size_t
-message_cost(const struct msg *m)
-{
-	return (8 + 8 * m->nfields) * SV_VALUE_COST + 4 * m->len;
-}
-
 static void
 charge(struct sv_session *s, size_t n)
 {
@@ -143,14 +130,64 @@ keeping_verbose(struct sv_session *s)
 			json_event((s), (t), json_pack(__VA_ARGS__)); \
 	} while (0)
 
+void
+sv_json_text_free(struct sv_json_text *kept)
+{
+	if (kept->p != NULL)
+		explicit_bzero(kept->p, kept->len);
+	free(kept->p);
+	*kept = (struct sv_json_text){ NULL, 0, 0 };
+}
+
+/* obj (taken) appended to kept as compact text, its "time" set; what the
+ * buffer grows by is charged to the budget. */
+static void
+keep_json(struct sv_session *s, struct sv_json_text *kept, json_t *obj, int64_t t)
+{
+	char *text = NULL;
+
+	if (obj != NULL && json_object_set_new(obj, "time", json_time(s, t)) == 0)
+		text = json_dumps(obj, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT);
+	json_decref(obj);
+	if (text == NULL) {
+		s->out_of_memory = true;
+		return;
+	}
+	size_t n = strlen(text), need = kept->len + n + 1;
+	if (need > kept->cap) {
+		size_t cap = kept->cap == 0 ? 256 : kept->cap;
+		while (cap < need)
+			cap *= 2;
+		char *p = malloc(cap);
+		if (p == NULL) {
+			s->out_of_memory = true;
+			explicit_bzero(text, n);
+			free(text);
+			return;
+		}
+		/* copied and wiped, not realloc()ed: --show-secrets keeps a password here */
+		if (kept->len > 0)
+			memcpy(p, kept->p, kept->len);
+		size_t len = kept->len;
+		charge(s, cap - kept->cap);
+		sv_json_text_free(kept);
+		kept->p = p;
+		kept->cap = cap;
+		kept->len = len;
+	}
+	if (kept->len > 0)
+		kept->p[kept->len++] = ',';
+	memcpy(kept->p + kept->len, text, n);
+	kept->len += n;
+	explicit_bzero(text, n);
+	free(text);
+}
+
 /* ev built by JSON_EVENT, taken here. */
 static void
 json_event(struct sv_session *s, int64_t t, json_t *ev)
 {
-	if (ev == NULL || json_object_set_new(ev, "time", json_time(s, t)) != 0 ||
-	    json_array_append_new(s->events, ev) != 0)
-		s->out_of_memory = true;
-	charge(s, SV_EVENT_COST);
+	keep_json(s, &s->events, ev, t);
 }
 
 void
@@ -166,12 +203,6 @@ sv_begin(struct sv_session *s, const struct sv_opts *o, FILE *fp, unsigned numbe
 	s->start = s->last = start;
 	s->partial = partial;
 	s->t = (struct sv_times){ -1, -1, -1, -1, -1, -1, -1 };
-	if (o->json) {
-		s->messages = json_array();
-		s->events = json_array();
-		if (s->messages == NULL || s->events == NULL)
-			s->out_of_memory = true;
-	}
 	if (!printing(s))
 		return;
 	if (o->untimed) {
@@ -340,11 +371,12 @@ show_message(struct sv_session *s, int64_t t, const struct msg *m, enum flow_sid
 
 	if (s->o->json) {
 		json_t *j = msg_to_json_view(m, &vo);
-		if (j == NULL || json_object_set_new(j, "time", json_time(s, t)) != 0 ||
-		    (off >= 0 && json_object_set_new(j, "stream_offset", json_integer(off)) != 0) ||
-		    json_array_append_new(s->messages, j) != 0)
-			s->out_of_memory = true;
-		charge(s, message_cost(m));
+		if (j != NULL && off >= 0 &&
+		    json_object_set_new(j, "stream_offset", json_integer(off)) != 0) {
+			json_decref(j);
+			j = NULL;
+		}
+		keep_json(s, &s->messages, j, t);
 	}
 	if (!printing(s))
 		return;

@@ -44,7 +44,7 @@ struct sv_opts {
 };
 
 /* Memory that what sessions keep may take, all open sessions together: the
- * messages and events gathered for JSON (their size estimated), and a
+ * messages and events gathered for JSON (the buffers that hold their text), and a
  * conversation kept as text until its session ends (twice its length: the
  * memory stream's buffer grows by doubling).  The front end owns it and
  * hands it to each session (sv_session.budget); a session gives back what
@@ -54,6 +54,15 @@ struct sv_budget {
 	size_t limit;
 	size_t used;
 };
+
+/* JSON objects kept as text: p[0..len) of a buffer of cap bytes. */
+struct sv_json_text {
+	char *p;
+	size_t len, cap;
+};
+
+/* Wipes (--show-secrets may have kept a password) and frees it. */
+void sv_json_text_free(struct sv_json_text *kept);
 
 #define SV_HINTS_MAX 4
 #define SV_TEXT_MAX 300
@@ -103,7 +112,9 @@ struct sv_session {
 	size_t charged, text_charged;
 	unsigned not_kept;         /* lines and objects not kept past the budget */
 	char ended[80];           /* how it ended */
-	json_t *messages, *events; /* o->json: gathered for sv_json() */
+	/* o->json: gathered for sv_json() as compact JSON text, the objects
+	 * joined by commas (a jansson tree takes about eight times its text) */
+	struct sv_json_text messages, events;
 	bool out_of_memory;
 };
 
