@@ -174,6 +174,7 @@ drain_loop(struct flow *fl, enum flow_side side)
 {
 	struct flow_dir *d = &fl->dir[side];
 	struct msg m;
+	struct proto_ctx ctx;
 
 	while (d->have > 0) {
 		switch (d->state) {
@@ -193,7 +194,7 @@ drain_loop(struct flow *fl, enum flow_side side)
 		case FLOW_X_MESSAGE:
 			break;
 		}
-		proto_decode(d->want, d->buf, d->have, flow_decode_ctx(fl, d->want), &m);
+		proto_decode(d->want, d->buf, d->have, flow_decode_ctx(fl, d->want, &ctx), &m);
 		if (m.status == PROTO_NEED_MORE) {
 			d->need = m.need;
 			if (d->need > FLOW_MSG_MAX)
@@ -331,35 +332,72 @@ flow_init(struct flow *fl, const struct flow_config *cfg)
 	}
 }
 
+/* What side's held bytes are, after `lead` ("closed"): "closed after
+ * sending 3 bytes nobody asked for", "closed inside the SOCKS5 reply after
+ * 7 of at least 10 bytes"; *field: the last field begun.  false when side
+ * holds nothing undecoded. */
+static bool
+held_text(const struct flow *fl, enum flow_side side, const char *lead, struct text *t,
+	  const char **field)
+{
+	const struct flow_dir *d = &fl->dir[side];
+	struct msg m;
+	struct proto_ctx ctx;
+
+	if (d->have == 0)
+		return false;
+	text_str(t, lead);
+	if (d->state == FLOW_X_NOTHING) {
+		text_str(t, " after sending ");
+		text_dec(t, (uint32_t)d->have);
+		text_str(t, " bytes nobody asked for");
+		return true;
+	}
+	if (d->state != FLOW_X_MESSAGE)
+		return false;
+	proto_decode(d->want, d->buf, d->have, flow_decode_ctx(fl, d->want, &ctx), &m);
+	if (m.nfields > 0 && field != NULL)
+		*field = m.fields[m.nfields - 1].desc->name;
+	text_str(t, " inside the ");
+	text_str(t, m.desc->title);
+	text_str(t, " after ");
+	text_dec(t, (uint32_t)d->have);
+	text_str(t, " of at least ");
+	text_dec(t, (uint32_t)m.need);
+	text_str(t, " bytes");
+	return true;
+}
+
+size_t
+flow_held(const struct flow *fl, enum flow_side side, char *why, size_t cap)
+{
+	const struct flow_dir *d = &fl->dir[side];
+	struct text t;
+
+	text_start(&t, why, cap);
+	if (d->have == 0 || (d->state != FLOW_X_NOTHING && d->state != FLOW_X_MESSAGE))
+		return 0;
+	if (d->state == FLOW_X_NOTHING) {
+		text_str(&t, "sent before the ");
+		text_str(&t, flow_side_name(side == FLOW_CLIENT ? FLOW_SERVER : FLOW_CLIENT));
+		text_str(&t, " answered");
+		return d->have;
+	}
+	held_text(fl, side, "ended", &t, NULL);
+	return d->have;
+}
+
 /* Where a close cut a message short: its field and how far it got. */
 static void
 cut_short(struct flow *fl, enum flow_side side, struct flow_outcome *o)
 {
 	struct flow_dir *d = &fl->dir[side];
 	struct text t;
-	struct msg m;
 
 	text_start(&t, o->why, sizeof(o->why));
 	o->off = d->off + d->have;
-	if (d->state == FLOW_X_NOTHING) {
-		text_str(&t, "closed after sending ");
-		text_dec(&t, (uint32_t)d->have);
-		text_str(&t, " bytes nobody asked for");
+	if (held_text(fl, side, "closed", &t, &o->field) && d->state == FLOW_X_NOTHING)
 		fl->dir[side].hinting = true;
-		return;
-	}
-	if (d->state != FLOW_X_MESSAGE || d->have == 0)
-		return;
-	proto_decode(d->want, d->buf, d->have, flow_decode_ctx(fl, d->want), &m);
-	if (m.nfields > 0)
-		o->field = m.fields[m.nfields - 1].desc->name;
-	text_str(&t, "closed inside the ");
-	text_str(&t, m.desc->title);
-	text_str(&t, " after ");
-	text_dec(&t, (uint32_t)d->have);
-	text_str(&t, " of at least ");
-	text_dec(&t, (uint32_t)m.need);
-	text_str(&t, " bytes");
 }
 
 /* Whether this close, with nothing decided, ends the session. */

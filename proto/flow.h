@@ -161,7 +161,6 @@ struct flow {
 	bool gss_prot_client, gss_prot_server; /* protection level sent by each */
 	uint8_t offered[255];    /* the greeting's methods */
 	size_t noffered;
-	struct proto_ctx pctx;   /* the decoder's view of offered[] */
 	struct flow_dir dir[2];
 };
 
@@ -186,6 +185,15 @@ void flow_close(struct flow *fl, enum flow_side side, enum flow_close_kind kind)
  * side (watch) lets an application pipeline without a false violation.
  */
 size_t flow_room(const struct flow *fl, enum flow_side side);
+
+/*
+ * Bytes side sent that the flow holds undecoded (0 when none): a message
+ * not yet whole, or bytes sent before the other side answered.  why gets
+ * them in words: "ended inside the SOCKS5 reply after 7 of at least 10
+ * bytes", "sent before the server answered".  For a front
+ * end whose session ends without a close (a capture's end).
+ */
+size_t flow_held(const struct flow *fl, enum flow_side side, char *why, size_t cap);
 
 /* What side is expected to send next: what the server owes, what to send. */
 struct flow_expect flow_expect(const struct flow *fl, enum flow_side side);

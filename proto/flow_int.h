@@ -25,7 +25,9 @@ void flow_message(struct flow *fl, enum flow_side side, const struct msg *m);
  * the server's answer.  true when m was one and the flow has ended with it.
  */
 bool flow_refusal_undelimited(struct flow *fl, const struct msg *m);
-/* What the decoder needs to know for type (the offered methods), or NULL. */
-const struct proto_ctx *flow_decode_ctx(struct flow *fl, enum msg_type type);
+/* What the decoder needs to know for type (the offered methods), in ctx, or
+ * NULL. */
+const struct proto_ctx *flow_decode_ctx(const struct flow *fl, enum msg_type type,
+					struct proto_ctx *ctx);
 
 #endif

@@ -24,13 +24,13 @@
 #define GSS_ABORT 0xff
 
 const struct proto_ctx *
-flow_decode_ctx(struct flow *fl, enum msg_type type)
+flow_decode_ctx(const struct flow *fl, enum msg_type type, struct proto_ctx *ctx)
 {
 	if (type != MSG_S5_METHOD || fl->noffered == 0)
 		return NULL;
-	fl->pctx.offered = fl->offered;
-	fl->pctx.noffered = fl->noffered;
-	return &fl->pctx;
+	ctx->offered = fl->offered;
+	ctx->noffered = fl->noffered;
+	return ctx;
 }
 
 static uint32_t

@@ -93,6 +93,15 @@ counted_note(struct sv_session *s, int64_t t, unsigned n, const char *what, unsi
 	sv_note_kept(s, t, note, true);
 }
 
+/* Whether the session got as far as a tunnel (or a UDP association): a
+ * session refused or cut short has no tunnel to count. */
+static bool
+tunnel_began(const struct sv_session *s)
+{
+	return s->tunnel_said[0] || s->tunnel_said[1] || s->datagrams > 0 ||
+	       (s->decided && s->outcome.result == FLOW_RES_GRANTED);
+}
+
 void
 sv_end(struct sv_session *s, int64_t t, const char *ended)
 {
@@ -133,6 +142,16 @@ sv_end(struct sv_session *s, int64_t t, const char *ended)
 		fprintf(s->fp, "  latency: %s\n", lat);
 	if (s->peer[0] != '\0')
 		fprintf(s->fp, "  peer: %s connected to the bound address\n", s->peer);
+	if (!tunnel_began(s)) {
+		fprintf(s->fp, "  ended by %s", ended);
+		if (!s->o->untimed)
+			fprintf(s->fp, ", %.6f s after its start", (double)(s->last - s->start) / 1e6);
+		if (s->gap[0] + s->gap[1] > 0)
+			fprintf(s->fp, " (%" PRIu64 " and %" PRIu64 " bytes missing from the capture)",
+				s->gap[0], s->gap[1]);
+		fputc('\n', s->fp);
+		return;
+	}
 	fprintf(s->fp, "  tunnel: %" PRIu64 " bytes from the client, %" PRIu64
 		" from the server", s->tunnel[0], s->tunnel[1]);
 	if (s->gap[0] + s->gap[1] > 0)

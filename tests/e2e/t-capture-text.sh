@@ -165,6 +165,17 @@ expect_rc "decode --server < follow" 0
 expect_stdout "follow --server: one side" "^\\(tshark follow output: the server's side \\(indented lines\\)"
 expect_stdout "follow --server: the reply's fields" 'REP +0x00 +succeeded'
 
+# A dump that ends inside the handshake: the bytes the flow still holds
+# are said, not left out (the password among them is not shown).
+printf 'Node 0: 10.0.0.1:40000\nNode 1: 10.0.0.2:1080\n00000000  05 01 02\n\t00000000  05\n00000003  01 05 61 6c 69 63 65 06 73 33 63 72 33 74\n' >"$T/held.txt"
+sc -- decode -r "$T/held.txt"
+expect_rc "a dump ending mid-handshake" 0
+expect_stdout "held: the client's request sent early" '^     note: 14 bytes from the client not decoded: sent before the server answered$'
+expect_stdout "held: the server's half method selection" '^     note: 1 byte from the server not decoded: ended inside the SOCKS5 method selection after 1 of at least 2 bytes$'
+expect_stdout "held: no tunnel to count" "^  ended by the dump's end\$"
+expect_no_stdout "held: no tunnel line" 'tunnel:'
+expect_no_stdout "held: the password not shown" 's3cr3t|73 33 63 72 33 74'
+
 # Neither a capture nor a dump; a filter on a dump.
 head -c 300 /dev/urandom >"$T/junk.bin"
 printf '\x00\x01\x02\x03junk' >>"$T/junk.bin"

@@ -377,7 +377,7 @@ START_TEST(idle_connection_ends)
 	ck_assert_uint_eq(cap_open(s.e), 1);
 	expect_text(&s, "ended by no packet for 15 minutes");
 	/* it ended at its last packet, the greeting, 3 ms after its SYN */
-	expect_text(&s, "0.003000 s, ended by no packet for 15 minutes");
+	expect_text(&s, "ended by no packet for 15 minutes, 0.003000 s after its start");
 	sim_end(&s);
 	ck_assert_uint_eq(s.got.sessions, 2);
 }

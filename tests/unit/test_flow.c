@@ -350,6 +350,40 @@ START_TEST(room_until_the_other_side_answers)
 }
 END_TEST
 
+/* flow_held: what a session that ends without a close leaves undecoded. */
+START_TEST(held_at_the_end)
+{
+	static const uint8_t greet[] = {0x05, 0x01, 0x00}, method[] = {0x05, 0x00};
+	static const uint8_t req[] = {0x05, 0x01, 0x00, 0x01, 127, 0, 0, 1, 0x00, 0x50};
+	static const uint8_t rep[] = {0x05, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0};
+	struct flow fl;
+	struct flow_config cfg = {.version = 0};
+	char why[128];
+
+	flow_init(&fl, &cfg);
+	ck_assert_uint_eq(flow_held(&fl, FLOW_CLIENT, why, sizeof(why)), 0);
+	flow_feed(&fl, FLOW_CLIENT, greet, sizeof(greet));
+	flow_feed(&fl, FLOW_CLIENT, req, sizeof(req)); /* before the method came */
+	ck_assert_uint_eq(flow_held(&fl, FLOW_CLIENT, why, sizeof(why)), sizeof(req));
+	ck_assert_str_eq(why, "sent before the server answered");
+	flow_feed(&fl, FLOW_SERVER, method, 1); /* half a method selection */
+	ck_assert_uint_eq(flow_held(&fl, FLOW_SERVER, why, sizeof(why)), 1);
+	ck_assert_str_eq(why, "ended inside the SOCKS5 method selection after 1 of at least 2 "
+			      "bytes");
+	flow_feed(&fl, FLOW_SERVER, method + 1, 1);
+	ck_assert_uint_eq(flow_held(&fl, FLOW_CLIENT, why, sizeof(why)), 0);
+	flow_feed(&fl, FLOW_SERVER, rep, 7);
+	ck_assert_uint_eq(flow_held(&fl, FLOW_SERVER, why, sizeof(why)), 7);
+	ck_assert_str_eq(why, "ended inside the SOCKS5 reply after 7 of at least 10 bytes");
+	flow_feed(&fl, FLOW_SERVER, rep + 7, 3);
+	ck_assert(flow_outcome(&fl)->result == FLOW_RES_GRANTED);
+	/* tunnel data is the caller's: nothing held */
+	flow_feed(&fl, FLOW_SERVER, (const uint8_t *)"xy", 2);
+	ck_assert_uint_eq(flow_held(&fl, FLOW_SERVER, why, sizeof(why)), 0);
+	ck_assert_uint_eq(flow_held(&fl, FLOW_CLIENT, why, sizeof(why)), 0);
+}
+END_TEST
+
 Suite *
 flow_suite(void)
 {
@@ -362,6 +396,7 @@ flow_suite(void)
 	tcase_add_test(tc, refusal_meaning);
 	tcase_add_test(tc, held_bytes_bounded);
 	tcase_add_test(tc, room_until_the_other_side_answers);
+	tcase_add_test(tc, held_at_the_end);
 	suite_add_tcase(s, tc);
 	return s;
 }
