@@ -12,6 +12,7 @@
 #   start_danted [none|username] [CONFIG LINES...]      dante on loopback
 #   start_microsocks [-u USER -P PASS]                  microsocks on loopback
 #   start_sshd_socks                                    sshd + ssh -D
+#   start_tor                                           tor (in a namespace: lib_netns.sh)
 #   make_test_user                                      a throwaway system user
 #   sc [--in FILE | --in-str TEXT] [--timeout S] -- ARGS...   run the client
 #   expect_rc / expect_out / expect_err / expect_secs_lt / ok / fail / finish

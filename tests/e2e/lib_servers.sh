@@ -1,6 +1,6 @@
 # Sourced by lib.sh: starting the real SOCKS servers the tests talk to
-# (danted, microsocks, ssh -D), each on a free loopback port, stopped by PID
-# at the end of the test, and the system users some of them need.
+# (danted, microsocks, ssh -D, tor), each on a free loopback port, stopped by
+# PID at the end of the test, and the system users some of them need.
 
 # ------------------------------------------------------------ dante
 
@@ -156,6 +156,38 @@ start_sshd_socks() {
 		stop_pid "$SSH_PID"
 	done
 	die "ssh -D would not start: $(cat "$d/ssh.log")"
+}
+
+# ------------------------------------------------------------ tor
+
+# start_tor: tor with two SocksPorts, one with ExtendedErrors and one
+# without.  Run it only in a private network namespace (lib_netns.sh), where
+# it never bootstraps.  Sets TOR_PORT (ExtendedErrors), TOR_PLAIN_PORT,
+# TOR_PID.
+start_tor() {
+	local _
+	need_cmd tor
+	mkdir -p "$T/tor-data"
+	chmod 700 "$T/tor-data"
+	for _ in 1 2 3; do
+		TOR_PORT=$(free_port)
+		TOR_PLAIN_PORT=$(free_port)
+		[ "$TOR_PORT" != "$TOR_PLAIN_PORT" ] || continue
+		cat >"$T/torrc" <<-EOF
+			SocksPort 127.0.0.1:$TOR_PORT ExtendedErrors
+			SocksPort 127.0.0.1:$TOR_PLAIN_PORT
+			DataDirectory $T/tor-data
+			Log notice stderr
+			AvoidDiskWrites 1
+		EOF
+		start_bg tor tor -f "$T/torrc" --defaults-torrc /dev/null
+		TOR_PID=$BG_PID
+		if wait_listen "$TOR_PORT" "$TOR_PID" 15 && wait_listen "$TOR_PLAIN_PORT" "$TOR_PID" 5; then
+			return 0
+		fi
+		stop_pid "$TOR_PID"
+	done
+	die "tor would not start: $(tail -n 5 "$T/tor.log")"
 }
 
 # ------------------------------------------------------------ a system user
