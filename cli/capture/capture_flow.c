@@ -157,6 +157,25 @@ watch_udp(struct conn *c, const struct flow_event *ev)
 	}
 }
 
+/* The flow reports no message for one that broke off (a violation, or a
+ * refusal whose ATYP is unknown, as Tor's to RESOLVE): shown as far as it
+ * goes, as decode shows it, still held in the flow's buffer. */
+static void
+show_broken(struct conn *c, const struct flow_outcome *o)
+{
+	const struct flow_dir *d = &c->fl.dir[o->side];
+	struct flow_event ev = { .kind = FLOW_EV_MESSAGE, .side = o->side, .off = d->off };
+	struct msg m;
+
+	if ((o->result != FLOW_RES_REFUSED && o->result != FLOW_RES_VIOLATION) ||
+	    d->state != FLOW_X_MESSAGE || d->have == 0)
+		return;
+	if (proto_decode(d->want, d->buf, d->have, NULL, &m) >= 0)
+		return; /* whole, or cut short: the flow reported it, or nothing to show */
+	ev.msg = &m;
+	conn_flow_event(c, &ev);
+}
+
 void
 conn_flow_event(void *ctx, const struct flow_event *ev)
 {
@@ -183,4 +202,6 @@ conn_flow_event(void *ctx, const struct flow_event *ev)
 		ev = &shifted;
 	}
 	sv_event(&c->sv, c->now, ev);
+	if (ev->kind == FLOW_EV_OUTCOME)
+		show_broken(c, ev->outcome);
 }
