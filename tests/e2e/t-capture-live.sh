@@ -23,32 +23,6 @@ live() {
 		sleep 0.05
 	done
 }
-# has_packet_socket PID: one of PID's descriptors is a packet socket.
-has_packet_socket() {
-	local fd link
-	for fd in /proc/"$1"/fd/*; do
-		link=$(readlink "$fd" 2>/dev/null) || continue
-		case $link in
-		"socket:["*"]")
-			link=${link#socket:[}
-			awk -v ino="${link%]}" '$NF == ino { found = 1 } END { exit !found }' \
-				/proc/"$1"/net/packet 2>/dev/null && return 0
-			;;
-		esac
-	done
-	return 1
-}
-
-# wait_exit PID SECS: the exit status, or 124 when it is still running.
-wait_exit() {
-	local pid=$1 i
-	for ((i = 0; i < $2 * 20; i++)); do
-		alive "$pid" || { wait "$pid"; return $?; }
-		sleep 0.05
-	done
-	return 124
-}
-
 live one -c 1
 alive "$LIVE_PID" || die "decode -i lo did not start: $(cat "$T/one.log")"
 sc --hold 0.3 --in-str "live"$'\n' -- -x "socks5h://127.0.0.1:$MS_PORT" localhost "$ECHO_PORT"
