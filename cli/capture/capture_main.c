@@ -341,6 +341,18 @@ finish(struct run *r)
 			 r->packets, cap_sessions(r->e), r->shown);
 }
 
+/* Packets the kernel dropped, its ring full (a busy interface, a FILTER
+ * too wide or none): the gaps the sessions show then have this cause. */
+static void
+report_drops(const struct run *r, pcap_t *p)
+{
+	struct pcap_stat st;
+
+	if (r->o->iface != NULL && pcap_stats(p, &st) == 0 && st.ps_drop > 0)
+		term_say("sockscope", "%s: %u packets dropped by the kernel before sockscope read "
+			 "them (a FILTER keeps fewer)", r->source, st.ps_drop);
+}
+
 static int
 run_capture(struct run *r)
 {
@@ -356,6 +368,7 @@ run_capture(struct run *r)
 	}
 	int rc = read_packets(r, p, link, &last);
 	live_handle = NULL;
+	report_drops(r, p);
 	pcap_close(p);
 	if (!r->broken_pipe)
 		cap_finish(r->e, last);

@@ -65,6 +65,34 @@ for sig in INT TERM; do
 done
 exec 7>&-
 
+# Packets the kernel drops are said: the capture stopped (SIGSTOP, a
+# process not scheduled) while a flood of datagrams fills its ring.
+"$PY" -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print("PORT %d" % s.getsockname()[1], flush=True)
+time.sleep(60)
+' >"$T/sink.out" 2>"$T/sink.log" </dev/null &
+SINK_PID=$!
+track_pid "$SINK_PID"
+SINK_PORT=$(read_port sink "$SINK_PID") || die "udp sink did not start: $(cat "$T/sink.log")"
+live drops "udp port $SINK_PORT"
+kill -STOP "$LIVE_PID"
+"$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(5000):
+    s.sendto(b"x" * 1000, ("127.0.0.1", int(sys.argv[1])))' "$SINK_PORT"
+kill -CONT "$LIVE_PID"
+kill -TERM "$LIVE_PID"
+wait_exit "$LIVE_PID" 5
+rc=$?
+[ "$rc" = 0 ] && ok "drops: exit 0" || fail "drops: exit $rc"
+grep -Eq '^sockscope: lo: [1-9][0-9]* packets dropped by the kernel before sockscope read them' \
+	"$T/drops.log" && ok "drops: said ($(head -n 1 "$T/drops.log"))" ||
+	fail "drops: not said: $(cat "$T/drops.log")"
+
 # Without the capability to capture.
 if have setpriv; then
 	timeout -k 2 10 setpriv --inh-caps=-all --bounding-set=-net_raw,-net_admin \
