@@ -358,14 +358,17 @@ run_capture(struct run *r)
 {
 	enum link_type link;
 	int64_t last = 0;
-	pcap_t *p = open_source(r->o, &link);
+	pcap_t *p;
 
-	if (p == NULL)
-		return EXIT_BAD_INPUT;
-	if (r->o->iface != NULL) {
-		live_handle = p;
+	/* Before the capture opens: a signal sent once it is open (a script's
+	 * `kill -INT` when the packet socket appears) must find the handler,
+	 * not the SIG_IGN a background job of a shell inherits. */
+	if (r->o->iface != NULL)
 		catch_signals();
-	}
+	if ((p = open_source(r->o, &link)) == NULL)
+		return EXIT_BAD_INPUT;
+	if (r->o->iface != NULL)
+		live_handle = p;
 	int rc = read_packets(r, p, link, &last);
 	live_handle = NULL;
 	report_drops(r, p);

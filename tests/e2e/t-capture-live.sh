@@ -46,6 +46,13 @@ mkfifo "$T/hold"
 exec 7<>"$T/hold"
 for sig in INT TERM; do
 	live "sig$sig" -j
+	# Its handlers are there once the capture is open: a background job
+	# of this shell starts with SIGINT ignored, and a signal before the
+	# handler would be lost (the likely cause of one run under load where
+	# SIGINT went unheeded; not reproduced since).
+	cgt=$(awk '$1 == "SigCgt:" { print $2 }' "/proc/$LIVE_PID/status" 2>/dev/null)
+	(((16#${cgt:-0} & 0x4002) == 0x4002)) && ok "SIG$sig: caught once the capture is open" ||
+		fail "SIG$sig: the capture is open, SigCgt ${cgt:-?} lacks INT or TERM"
 	"$SOCKSCOPE" -x "socks5://127.0.0.1:$MS_PORT" 127.0.0.1 "$ECHO_PORT" <"$T/hold" \
 		>"$T/client$sig.out" 2>"$T/client$sig.log" &
 	CLIENT_PID=$!
