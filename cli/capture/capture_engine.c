@@ -359,24 +359,6 @@ conn_free(struct conn *c)
 	free(c);
 }
 
-/* Bytes the flow still holds when the connection ends without a close (a
- * message cut short by the capture's end, a request sent before an answer
- * that never came): said, not left out. */
-static void
-say_held(struct conn *c, int64_t t)
-{
-	char why[160], note[240];
-
-	for (int side = 0; side < 2; side++) {
-		size_t n = flow_held(&c->fl, (enum flow_side)side, why, sizeof(why));
-		if (n == 0)
-			continue;
-		snprintf(note, sizeof(note), "%zu byte%s from the %s not decoded: %s",
-			 n, n == 1 ? "" : "s", flow_side_name((enum flow_side)side), why);
-		sv_note_kept(&c->sv, t, note, true);
-	}
-}
-
 /* The connection is over: what is held is handed on, the session ends. */
 static void
 conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
@@ -405,7 +387,7 @@ conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
 				 (unsigned long long)c->undecoded[1]);
 			sv_note_kept(&c->sv, t, note, true);
 		}
-		say_held(c, t);
+		conn_say_held(c, t);
 		sv_end(&c->sv, t, how);
 		struct cap_done d = { .sv = &c->sv };
 		if (c->text != NULL && fflush(c->text) == 0 && !ferror(c->text) && c->textp != NULL) {

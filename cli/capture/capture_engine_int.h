@@ -99,6 +99,8 @@ void conn_touch(struct cap_engine *e, struct conn *c, int64_t t);
 /* capture_flow.c: the flow's events for c, and the start of its session. */
 void conn_flow_event(void *ctx, const struct flow_event *ev);
 void conn_begin(struct conn *c);
+/* What the flow still holds undecoded as the connection ends, said as notes. */
+void conn_say_held(struct conn *c, int64_t t);
 
 /* c->text, a stream into c->textp (NULL when memory ran out). */
 FILE *text_open(struct conn *c);

@@ -212,6 +212,25 @@ watch_udp(struct conn *c, const struct flow_event *ev)
 	}
 }
 
+/* The flow reports no message for one that broke off (a violation, or a
+ * refusal whose ATYP is unknown, as Tor's to RESOLVE): shown as far as it
+ * goes, as decode shows it, still held in the flow's buffer. */
+static void
+show_broken(struct conn *c, const struct flow_outcome *o)
+{
+	const struct flow_dir *d = &c->fl.dir[o->side];
+	struct flow_event ev = { .kind = FLOW_EV_MESSAGE, .side = o->side, .off = d->off };
+	struct msg m;
+
+	if ((o->result != FLOW_RES_REFUSED && o->result != FLOW_RES_VIOLATION) ||
+	    d->state != FLOW_X_MESSAGE || d->have == 0)
+		return;
+	if (proto_decode(d->want, d->buf, d->have, NULL, &m) >= 0)
+		return; /* whole, or cut short: the flow reported it, or nothing to show */
+	ev.msg = &m;
+	conn_flow_event(c, &ev);
+}
+
 void
 conn_flow_event(void *ctx, const struct flow_event *ev)
 {
@@ -238,4 +257,24 @@ conn_flow_event(void *ctx, const struct flow_event *ev)
 		ev = &shifted;
 	}
 	sv_event(&c->sv, c->now, ev);
+	if (ev->kind == FLOW_EV_OUTCOME)
+		show_broken(c, ev->outcome);
+}
+
+/* Bytes the flow still holds when the connection ends without a close (a
+ * message cut short by the capture's end, a request sent before an answer
+ * that never came): said, not left out. */
+void
+conn_say_held(struct conn *c, int64_t t)
+{
+	char why[160], note[240];
+
+	for (int side = 0; side < 2; side++) {
+		size_t n = flow_held(&c->fl, (enum flow_side)side, why, sizeof(why));
+		if (n == 0)
+			continue;
+		snprintf(note, sizeof(note), "%zu byte%s from the %s not decoded: %s",
+			 n, n == 1 ? "" : "s", flow_side_name((enum flow_side)side), why);
+		sv_note_kept(&c->sv, t, note, true);
+	}
 }

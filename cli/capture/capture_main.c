@@ -345,6 +345,18 @@ finish(struct run *r)
 			 r->packets, cap_sessions(r->e), r->shown);
 }
 
+/* Packets the kernel dropped, its ring full (a busy interface, a FILTER
+ * too wide or none): the gaps the sessions show then have this cause. */
+static void
+report_drops(const struct run *r, pcap_t *p)
+{
+	struct pcap_stat st;
+
+	if (r->o->iface != NULL && pcap_stats(p, &st) == 0 && st.ps_drop > 0)
+		term_say("sockscope", "%s: %u packets dropped by the kernel before sockscope read "
+			 "them (a FILTER keeps fewer)", r->source, st.ps_drop);
+}
+
 /* The end of a run that read its source with status rc, last the time of
  * its last packet. */
 static int
@@ -373,16 +385,20 @@ run_capture(struct run *r, FILE *fp)
 {
 	enum link_type link;
 	int64_t last = 0;
-	pcap_t *p = open_source(r->o, fp, &link);
+	pcap_t *p;
 
-	if (p == NULL)
-		return EXIT_BAD_INPUT;
-	if (r->o->iface != NULL) {
-		live_handle = p;
+	/* Before the capture opens: a signal sent once it is open (a script's
+	 * `kill -INT` when the packet socket appears) must find the handler,
+	 * not the SIG_IGN a background job of a shell inherits. */
+	if (r->o->iface != NULL)
 		catch_signals();
-	}
+	if ((p = open_source(r->o, fp, &link)) == NULL)
+		return EXIT_BAD_INPUT;
+	if (r->o->iface != NULL)
+		live_handle = p;
 	int rc = read_packets(r, p, link, &last);
 	live_handle = NULL;
+	report_drops(r, p);
 	pcap_close(p);
 	return conclude(r, rc, last);
 }

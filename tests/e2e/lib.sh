@@ -10,13 +10,17 @@
 #                                      SIZE 0 makes it a plain sink)
 #   start_badserver SCENARIO [ARGS...]                  the scripted server
 #   start_danted [none|username] [CONFIG LINES...]      dante on loopback
-#   start_microsocks [-u USER -P PASS]                  microsocks on loopback
+#                                      (DANTED_LISTEN=::1: on ::1)
+#   start_microsocks [-u USER -P PASS] [-i ::1]         microsocks on loopback
 #   start_sshd_socks                                    sshd + ssh -D
+#                                      (SSH_SOCKS_LISTEN=::1: -D on ::1)
+#   start_tor                                           tor (in a namespace: lib_netns.sh)
 #   make_test_user                                      a throwaway system user
 #   sc [--in FILE | --in-str TEXT] [--timeout S] -- ARGS...   run the client
 #   expect_rc / expect_out / expect_err / expect_secs_lt / ok / fail / finish
+#   has_packet_socket PID / wait_exit PID SECS          for live captures (decode -i)
 #
-# Everything listens on 127.0.0.1 only.  Every process started here is
+# Everything listens on 127.0.0.1 only (::1 where a test asks).  Every process started here is
 # recorded by PID and stopped by PID (never by name) on every exit path; every
 # wait is bounded.  A test exits 0 (pass), 1 (fail) or 77 (skip).
 #
@@ -263,6 +267,34 @@ pattern_sum() { "$PY" "$E2E_DIR/netsvc.py" gen --size "$1" --seed "$2" | "$PY" "
 
 # The real SOCKS servers (danted, microsocks, sshd -D) and their users.
 . "$E2E_DIR/lib_servers.sh"
+
+# ------------------------------------------------------------ live captures
+
+# has_packet_socket PID: one of PID's descriptors is a packet socket.
+has_packet_socket() {
+	local fd link
+	for fd in /proc/"$1"/fd/*; do
+		link=$(readlink "$fd" 2>/dev/null) || continue
+		case $link in
+		"socket:["*"]")
+			link=${link#socket:[}
+			awk -v ino="${link%]}" '$NF == ino { found = 1 } END { exit !found }' \
+				/proc/"$1"/net/packet 2>/dev/null && return 0
+			;;
+		esac
+	done
+	return 1
+}
+
+# wait_exit PID SECS: the exit status, or 124 when it is still running.
+wait_exit() {
+	local pid=$1 i
+	for ((i = 0; i < $2 * 20; i++)); do
+		alive "$pid" || { wait "$pid"; return $?; }
+		sleep 0.05
+	done
+	return 124
+}
 
 # ------------------------------------------------------------ running the client
 

@@ -1,15 +1,18 @@
 # Sourced by lib.sh: starting the real SOCKS servers the tests talk to
-# (danted, microsocks, ssh -D), each on a free loopback port, stopped by PID
-# at the end of the test, and the system users some of them need.
+# (danted, microsocks, ssh -D, tor), each on a free loopback port, stopped by
+# PID at the end of the test, and the system users some of them need.
 
 # ------------------------------------------------------------ dante
 
 # start_danted [none|username] [EXTRA CONFIG LINES...]
 # Sets DANTED_PORT, DANTED_PID, DANTED_LOG.  Retries with a new port if the
-# chosen one was taken in between.
+# chosen one was taken in between.  `DANTED_LISTEN=::1 start_danted ...`:
+# on ::1, for clients and targets on ::1.
 _DANTED_N=0
 start_danted() {
 	local method=${1:-none} try conf port pid dir line
+	local addr=${DANTED_LISTEN:-127.0.0.1} from=127.0.0.0/8 to=0.0.0.0/0
+	[ "$addr" = ::1 ] && from=::1/128 to=::/0
 	[ $# -gt 0 ] && shift
 	need_cmd danted
 	need_root   # user.privileged: root, and username checks read /etc/shadow
@@ -24,8 +27,8 @@ start_danted() {
 		: >"$DANTED_LOG"
 		{
 			echo "logoutput: $DANTED_LOG"
-			echo "internal: 127.0.0.1 port = $port"
-			echo "external: 127.0.0.1"
+			echo "internal: $addr port = $port"
+			echo "external: $addr"
 			echo "clientmethod: none"
 			echo "socksmethod: $method"
 			echo "user.privileged: root"
@@ -33,11 +36,11 @@ start_danted() {
 			# One keyword per line: on one line, dante's parser takes what
 			# follows `command:` as more commands ("log: ..." is a syntax error).
 			echo "client pass {"
-			echo "	from: 127.0.0.0/8 to: 0.0.0.0/0"
+			echo "	from: $from to: $to"
 			echo "	log: error"
 			echo "}"
 			echo "socks pass {"
-			echo "	from: 127.0.0.0/8 to: 0.0.0.0/0"
+			echo "	from: $from to: $to"
 			echo "	command: bind connect udpassociate bindreply udpreply"
 			echo "	log: error connect disconnect"
 			echo "}"
@@ -63,7 +66,7 @@ start_danted() {
 
 # ------------------------------------------------------------ microsocks
 
-# start_microsocks [-u USER -P PASS]: sets MS_PORT, MS_PID.
+# start_microsocks [-u USER -P PASS] [-i ::1]: sets MS_PORT, MS_PID.
 _MS_N=0
 start_microsocks() {
 	local try port
@@ -87,8 +90,12 @@ start_microsocks() {
 # start_sshd_socks: an sshd on loopback with its own host key, a throwaway
 # client key, and `ssh -N -D` through it.  Sets SSHD_PORT, SSHD_PID,
 # SSH_SOCKS_PORT, SSH_PID.  Logs in as the current user (root in CI).
+# `SSH_SOCKS_LISTEN=::1 start_sshd_socks`: ssh -D on [::1], and sshd may
+# connect to IPv6 targets (sshd itself stays on 127.0.0.1).
 start_sshd_socks() {
 	local d="$T/sshd" sshd user usepam=no try port sport pw
+	local listen=${SSH_SOCKS_LISTEN:-127.0.0.1} family=inet
+	[ "$listen" = ::1 ] && listen="[::1]" family=any
 	need_cmd sshd ssh ssh-keygen
 	sshd=$(command -v sshd || echo /usr/sbin/sshd)   # sshd insists on an absolute path
 	user=$(id -un)
@@ -112,7 +119,7 @@ start_sshd_socks() {
 		cat >"$d/sshd_config" <<-EOF
 			Port $port
 			ListenAddress 127.0.0.1
-			AddressFamily inet
+			AddressFamily $family
 			HostKey $d/host_key
 			PidFile $d/sshd.pid
 			AuthorizedKeysFile $d/authorized_keys
@@ -142,7 +149,7 @@ start_sshd_socks() {
 	[ -n "$SSHD_PORT" ] || die "sshd would not start; see $d/sshd.log"
 	for try in 1 2 3; do
 		sport=$(free_port)
-		ssh -F /dev/null -N -D "127.0.0.1:$sport" -p "$SSHD_PORT" -i "$d/client_key" \
+		ssh -F /dev/null -N -D "$listen:$sport" -p "$SSHD_PORT" -i "$d/client_key" \
 			-o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no \
 			-o UserKnownHostsFile=/dev/null -o ExitOnForwardFailure=yes \
 			-o ConnectTimeout=5 -o LogLevel=ERROR "$user@127.0.0.1" \
@@ -156,6 +163,38 @@ start_sshd_socks() {
 		stop_pid "$SSH_PID"
 	done
 	die "ssh -D would not start: $(cat "$d/ssh.log")"
+}
+
+# ------------------------------------------------------------ tor
+
+# start_tor: tor with two SocksPorts, one with ExtendedErrors and one
+# without.  Run it only in a private network namespace (lib_netns.sh), where
+# it never bootstraps.  Sets TOR_PORT (ExtendedErrors), TOR_PLAIN_PORT,
+# TOR_PID.
+start_tor() {
+	local _
+	need_cmd tor
+	mkdir -p "$T/tor-data"
+	chmod 700 "$T/tor-data"
+	for _ in 1 2 3; do
+		TOR_PORT=$(free_port)
+		TOR_PLAIN_PORT=$(free_port)
+		[ "$TOR_PORT" != "$TOR_PLAIN_PORT" ] || continue
+		cat >"$T/torrc" <<-EOF
+			SocksPort 127.0.0.1:$TOR_PORT ExtendedErrors
+			SocksPort 127.0.0.1:$TOR_PLAIN_PORT
+			DataDirectory $T/tor-data
+			Log notice stderr
+			AvoidDiskWrites 1
+		EOF
+		start_bg tor tor -f "$T/torrc" --defaults-torrc /dev/null
+		TOR_PID=$BG_PID
+		if wait_listen "$TOR_PORT" "$TOR_PID" 15 && wait_listen "$TOR_PLAIN_PORT" "$TOR_PID" 5; then
+			return 0
+		fi
+		stop_pid "$TOR_PID"
+	done
+	die "tor would not start: $(tail -n 5 "$T/tor.log")"
 }
 
 # ------------------------------------------------------------ a system user

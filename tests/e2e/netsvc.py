@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Loopback helper services and stream tools for the end-to-end tests.
 
-Python 3 standard library only.  Every server listens on 127.0.0.1, prints
-`PORT <n>` as its first stdout line once it is listening, and exits by itself
-after --lifetime seconds at the latest.
+Python 3 standard library only.  Every server listens on 127.0.0.1 (::1
+with --host ::1), prints `PORT <n>` as its first stdout line once it is
+listening, and exits by itself after --lifetime seconds at the latest.
 
-    netsvc.py echo   [--port P] [--count N] [--lifetime S]
+    netsvc.py echo   [--host H] [--port P] [--count N] [--lifetime S]
         echo every byte back; half-closes toward the client when the client
         half-closes
     netsvc.py sha    [--port P] [--count N] [--lifetime S]
@@ -84,10 +84,10 @@ def watchdog(seconds):
     t.start()
 
 
-def listen(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def listen(port, host="127.0.0.1"):
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", port))
+    s.bind((host, port))
     s.listen(64)
     print("PORT %d" % s.getsockname()[1], flush=True)
     return s
@@ -96,7 +96,7 @@ def listen(port):
 def serve(args, handler):
     """Accept up to --count connections (0: no limit), one thread each."""
     watchdog(args.lifetime)
-    s = listen(args.port)
+    s = listen(args.port, args.host)
     threads = []
     served = 0
     while args.count == 0 or served < args.count:
@@ -235,6 +235,7 @@ def main():
     for name in ("echo", "sha", "duplex"):
         sp = sub.add_parser(name)
         sp.add_argument("--port", type=int, default=0)
+        sp.add_argument("--host", choices=("127.0.0.1", "::1"), default="127.0.0.1")
         sp.add_argument("--count", type=int, default=1 if name == "duplex" else 0)
         sp.add_argument("--lifetime", type=float, default=60)
         sp.add_argument("--delay", type=float, default=0)  # echo: seconds before each answer

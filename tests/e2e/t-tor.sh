@@ -20,57 +20,13 @@
 #
 # Skipped when tor is not installed or namespaces are not permitted.
 
-# Re-run this script inside a new network namespace, before lib.sh makes
-# its temp folder and traps (they belong inside).
-if [ -z "${SOCKSCOPE_E2E_NETNS:-}" ]; then
-	PATH=$PATH:/usr/sbin:/sbin
-	if ! command -v tor >/dev/null 2>&1; then
-		echo "SKIP: tor is not installed (Debian package tor)"
-		exit 77
-	fi
-	if unshare -n true 2>/dev/null; then
-		SOCKSCOPE_E2E_NETNS=1 exec unshare -n bash "$0" "$@"
-	elif unshare -rn true 2>/dev/null; then
-		SOCKSCOPE_E2E_NETNS=1 exec unshare -rn bash "$0" "$@"
-	fi
-	echo "SKIP: network namespaces are not permitted here (unshare -n: $(unshare -n true 2>&1 | head -1))"
-	exit 77
-fi
+. "$(dirname "$0")/lib_netns.sh"
+enter_netns tor "$@"
 
 . "$(dirname "$0")/lib.sh"
 need_sockscope
-need_cmd tor ip
-ip link set lo up 2>"$T/ip.err" || skip "cannot bring up lo in the namespace: $(cat "$T/ip.err")"
-if ip -o addr show scope global 2>/dev/null | grep -q .; then
-	die "the namespace has addresses beyond loopback: $(ip -o addr show scope global | head -2)"
-fi
-
-# start_tor: sets TOR_PORT (with ExtendedErrors), TOR_PLAIN_PORT (without),
-# TOR_PID.
-start_tor() {
-	local _
-	mkdir -p "$T/tor-data"
-	chmod 700 "$T/tor-data"
-	for _ in 1 2 3; do
-		TOR_PORT=$(free_port)
-		TOR_PLAIN_PORT=$(free_port)
-		[ "$TOR_PORT" != "$TOR_PLAIN_PORT" ] || continue
-		cat >"$T/torrc" <<-EOF
-			SocksPort 127.0.0.1:$TOR_PORT ExtendedErrors
-			SocksPort 127.0.0.1:$TOR_PLAIN_PORT
-			DataDirectory $T/tor-data
-			Log notice stderr
-			AvoidDiskWrites 1
-		EOF
-		start_bg tor tor -f "$T/torrc" --defaults-torrc /dev/null
-		TOR_PID=$BG_PID
-		if wait_listen "$TOR_PORT" "$TOR_PID" 15 && wait_listen "$TOR_PLAIN_PORT" "$TOR_PID" 5; then
-			return 0
-		fi
-		stop_pid "$TOR_PID"
-	done
-	die "tor would not start: $(tail -n 5 "$T/tor.log")"
-}
+need_cmd tor
+netns_lo_up
 start_tor
 TOR=127.0.0.1:$TOR_PORT
 

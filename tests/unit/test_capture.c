@@ -154,6 +154,39 @@ START_TEST(method_and_reply_in_one_segment)
 }
 END_TEST
 
+/* Tor's refusal of RESOLVE_PTR: REP 0x04, ATYP 0x00 and six zero bytes.
+ * The flow reports no message for a reply cut short; the conversation
+ * still shows it as far as it goes, and a violation's message too. */
+START_TEST(broken_reply_shown)
+{
+	static const struct {
+		const char *reply, *outcome, *line;
+	} cases[] = {
+		{ "\x05\x04\x00\x00\x00\x00\x00\x00\x00\x00", "refused",
+		  "<- SOCKS5 reply: REP 0x04 host unreachable, ATYP 0x00; malformed at offset "
+		  "0x0003 in ATYP" },
+		{ "\x05\x00\x00\x07\x00\x00\x00\x00\x00\x00", "violation",
+		  "<- SOCKS5 reply: REP 0x00 succeeded, ATYP 0x07; malformed at offset 0x0003 in "
+		  "ATYP" },
+	};
+	struct sim s;
+
+	sim_start(&s, false, 1080);
+	handshake(&s);
+	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
+	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	pkt(&s, 0, TCPF_ACK, 3, "\x05\xf1\x00\x01\x7f\x00\x00\x01\x00\x00", 10, 2);
+	pkt(&s, 1, TCPF_ACK, 2, cases[_i].reply, 10, 13);
+	pkt(&s, 1, TCPF_ACK | TCPF_FIN, 12, NULL, 0, 13);
+	pkt(&s, 0, TCPF_ACK | TCPF_FIN, 13, NULL, 0, 13);
+	sim_end(&s);
+	ck_assert_uint_eq(s.got.sessions, 1);
+	ck_assert_str_eq(s.got.outcome, cases[_i].outcome);
+	expect_text(&s, "-> SOCKS5 RESOLVE_PTR request: CMD 0xf1 RESOLVE_PTR (Tor), DST 127.0.0.1:0");
+	expect_text(&s, cases[_i].line);
+}
+END_TEST
+
 /* The same session with its segments reordered and sent twice. */
 START_TEST(reordered_and_repeated)
 {
@@ -416,6 +449,7 @@ capture_suite(void)
 	tcase_add_test(tc, ipv6_udp);
 	tcase_add_test(tc, method_and_reply_in_one_segment);
 	tcase_add_test(tc, reordered_and_repeated);
+	tcase_add_loop_test(tc, broken_reply_shown, 0, 2);
 	tcase_add_test(tc, gap_before_the_tunnel_stops);
 	tcase_add_test(tc, gap_in_the_tunnel_goes_on);
 	tcase_add_test(tc, bind_data_after_the_second_reply);
