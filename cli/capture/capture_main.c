@@ -131,14 +131,10 @@ show_auto(struct run *r, const struct cap_done *d)
 static void
 show_json(struct run *r, const struct cap_done *d)
 {
-	json_t *j = sv_json(d->sv);
-
-	/* written as it is built, not first as one string */
-	if (j == NULL)
-		r->out_of_memory = true;
-	else if (json_dumpf(j, stdout, SOCKSCOPE_JSON_FLAGS) == 0)
+	if (sv_json_write(stdout, d->sv) == 0)
 		putchar('\n');
-	json_decref(j);
+	else if (!ferror(stdout))
+		r->out_of_memory = true;
 }
 
 static void

@@ -275,28 +275,9 @@ latency_json(const struct sv_session *s)
 	return j;
 }
 
-/* The objects kept as text, as an array again (NULL when memory ran out):
- * only one session's at a time is a tree. */
+/* The session's summary: every member but its messages and events. */
 static json_t *
-kept_array(const struct sv_json_text *kept)
-{
-	char *text = malloc(kept->len + 2);
-	json_t *a;
-
-	if (text == NULL)
-		return NULL;
-	text[0] = '[';
-	if (kept->len > 0)
-		memcpy(text + 1, kept->p, kept->len);
-	text[kept->len + 1] = ']';
-	a = json_loadb(text, kept->len + 2, 0, NULL);
-	explicit_bzero(text, kept->len + 2);
-	free(text);
-	return a;
-}
-
-json_t *
-sv_json(const struct sv_session *s)
+summary_json(const struct sv_session *s)
 {
 	bool untimed = s->o->untimed;
 	json_t *j = json_pack("{s:I, s:o, s:s, s:s, s:b}", "session", (json_int_t)s->number,
@@ -326,14 +307,63 @@ sv_json(const struct sv_session *s)
 	bad |= json_object_set_new(j, "latency", latency_json(s));
 	bad |= json_object_set_new(j, "resends_differ", json_integer(s->resends_differ));
 	bad |= json_object_set_new(j, "not_kept", json_integer(s->not_kept));
-	if (s->o->json) {
-		bad |= json_object_set_new(j, "messages", kept_array(&s->messages));
-		bad |= json_object_set_new(j, "events", kept_array(&s->events));
-	}
 	if (bad != 0 || s->out_of_memory) {
 		json_decref(j);
 		return NULL;
 	}
+	return j;
+}
+
+static void
+put_kept(FILE *fp, const char *key, const struct sv_json_text *kept)
+{
+	fprintf(fp, ", \"%s\": [", key);
+	if (kept->len > 0)
+		fwrite(kept->p, 1, kept->len, fp);
+	fputc(']', fp);
+}
+
+/* The summary as jansson writes it, then the kept messages and events as
+ * they were kept (text, in the same form): the one place that composes a
+ * session's JSON, and no tree of all its messages is ever built. */
+int
+sv_json_write(FILE *fp, const struct sv_session *s)
+{
+	json_t *j = s->out_of_memory ? NULL : summary_json(s);
+	char *head = j != NULL ? json_dumps(j, SOCKSCOPE_JSON_FLAGS) : NULL;
+	size_t n = head != NULL ? strlen(head) : 0;
+
+	json_decref(j);
+	if (n < 2 || head[n - 1] != '}') {
+		free(head);
+		return -1;
+	}
+	fwrite(head, 1, n - 1, fp);
+	free(head);
+	if (s->o->json) {
+		put_kept(fp, "messages", &s->messages);
+		put_kept(fp, "events", &s->events);
+	}
+	fputc('}', fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+json_t *
+sv_json(const struct sv_session *s)
+{
+	char *p = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&p, &n);
+	json_t *j = NULL;
+
+	if (fp == NULL)
+		return NULL;
+	int rc = sv_json_write(fp, s);
+	if (fclose(fp) == 0 && rc == 0)
+		j = json_loadb(p, n, 0, NULL);
+	if (p != NULL)
+		explicit_bzero(p, n);
+	free(p);
 	return j;
 }
 

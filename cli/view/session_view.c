@@ -139,7 +139,7 @@ sv_json_text_free(struct sv_json_text *kept)
 	*kept = (struct sv_json_text){ NULL, 0, 0 };
 }
 
-/* obj (taken) appended to kept as compact text, its "time" set; what the
+/* obj (taken) appended to kept as text, its "time" set; what the
  * buffer grows by is charged to the budget. */
 static void
 keep_json(struct sv_session *s, struct sv_json_text *kept, json_t *obj, int64_t t)
@@ -147,13 +147,13 @@ keep_json(struct sv_session *s, struct sv_json_text *kept, json_t *obj, int64_t 
 	char *text = NULL;
 
 	if (obj != NULL && json_object_set_new(obj, "time", json_time(s, t)) == 0)
-		text = json_dumps(obj, SOCKSCOPE_JSON_FLAGS | JSON_COMPACT);
+		text = json_dumps(obj, SOCKSCOPE_JSON_FLAGS); /* as sv_json_write() writes */
 	json_decref(obj);
 	if (text == NULL) {
 		s->out_of_memory = true;
 		return;
 	}
-	size_t n = strlen(text), need = kept->len + n + 1;
+	size_t n = strlen(text), need = kept->len + n + 2;
 	if (need > kept->cap) {
 		size_t cap = kept->cap == 0 ? 256 : kept->cap;
 		while (cap < need)
@@ -175,8 +175,10 @@ keep_json(struct sv_session *s, struct sv_json_text *kept, json_t *obj, int64_t 
 		kept->cap = cap;
 		kept->len = len;
 	}
-	if (kept->len > 0)
+	if (kept->len > 0) {
 		kept->p[kept->len++] = ',';
+		kept->p[kept->len++] = ' ';
+	}
 	memcpy(kept->p + kept->len, text, n);
 	kept->len += n;
 	explicit_bzero(text, n);

@@ -112,8 +112,8 @@ struct sv_session {
 	size_t charged, text_charged;
 	unsigned not_kept;         /* lines and objects not kept past the budget */
 	char ended[80];           /* how it ended */
-	/* o->json: gathered for sv_json() as compact JSON text, the objects
-	 * joined by commas (a jansson tree takes about eight times its text) */
+	/* o->json: gathered for sv_json() as JSON text, the objects joined by
+	 * ", " (a jansson tree takes about eight times its text) */
 	struct sv_json_text messages, events;
 	bool out_of_memory;
 };
@@ -183,6 +183,11 @@ void sv_row(FILE *fp, const struct sv_session *s);
 /* The session as one JSON object (a new reference, NULL when memory ran
  * out): its summary, its messages and events when o->json gathered them. */
 json_t *sv_json(const struct sv_session *s);
+
+/* The same object written to fp on one line (no newline), as jansson
+ * writes it with SOCKSCOPE_JSON_FLAGS; -1 when memory ran out or fp
+ * failed. */
+int sv_json_write(FILE *fp, const struct sv_session *s);
 
 /* Frees what the session gathered. */
 void sv_free(struct sv_session *s);
