@@ -326,12 +326,32 @@ def sc_many(net):
     return ["granted 5 12", "refused 0 0", "no-method 0 0"]
 
 
+def sc_keepalive(net):
+    """Keep-alives in the tunnel both ways: one byte one below the next
+    sequence number, a zero (as Windows sends; RFC 1122 lets it be any
+    byte), and one with no byte: no copy sent again, nothing differs."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.send(1, METHOD)
+    c.send(0, s5_request(host=b"example.com"))
+    c.send(1, s5_reply())
+    c.send(0, b"GET /")
+    c.send(1, b"HTTP/1.0 200")
+    for _ in range(2):
+        c.seg(0, c.sent[0] - 1, b"\0", flags=0x10)
+        c.seg(1, c.sent[1] - 1, b"\0", flags=0x10)
+        c.seg(0, c.sent[0] - 1, flags=0x10)
+    c.close()
+    return ["granted 5 12 example.com:80 resends_differ=0"]
+
+
 SCENARIOS = {
     "connect": sc_connect, "one-segment": sc_one_segment, "reorder": sc_reorder,
     "gap": sc_gap, "tunnel-gap": sc_tunnel_gap, "snaplen": sc_snaplen, "bind4": sc_bind4,
     "bind5": sc_bind5, "udp": sc_udp, "auth": sc_auth, "partial": sc_partial,
     "partial-request": sc_partial_request, "many": sc_many,
-    "resend-differs": sc_resend_differs,
+    "resend-differs": sc_resend_differs, "keepalive": sc_keepalive,
 }
 BAD = ["truncated", "bad-magic", "empty", "unknown-link"]
 

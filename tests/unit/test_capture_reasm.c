@@ -269,6 +269,33 @@ START_TEST(resend_differs_in_part)
 }
 END_TEST
 
+/* A keep-alive: one byte at one below the next byte the sender would send,
+ * which may be any byte (RFC 1122 4.2.3.6; Windows sends a zero).  It is no
+ * copy sent again: never said to differ, handed on nothing.  A one-byte
+ * copy elsewhere, or one carrying a FIN, is still compared. */
+START_TEST(keepalive_is_no_resend)
+{
+	struct fixture f;
+	static const uint8_t zero = 0;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 10, false);
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 9, &zero, 1, 1, false, &f.sink));
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 10, &zero, 0, 0, false, &f.sink));
+	ck_assert_str_eq(f.rec.log, "D0+10 ");
+	/* with a hole: one below the highest byte seen */
+	seg(&f, 14, 18, false);
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 17, &zero, 1, 1, false, &f.sink));
+	ck_assert_str_eq(f.rec.log, "D0+10 ");
+	/* one byte elsewhere differs: said */
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 8, &zero, 1, 1, false, &f.sink));
+	seg(&f, 10, 14, false);
+	expect_stream(&f, "0123456789abcdefgh", "D0+10 X8+1 D10+4 D14+4 ");
+	ck_assert_uint_eq(f.r.differed, 1);
+}
+END_TEST
+
 /* What cannot be compared is counted, not said: bytes handed on more than
  * REASM_RECENT bytes ago, bytes given up as missing, bytes before a partial
  * stream's start, and a copy the snap length cut. */
@@ -490,6 +517,7 @@ reasm_suite(void)
 	tcase_add_test(tc, resend_differs_from_bytes_held);
 	tcase_add_test(tc, resend_differs_in_part);
 	tcase_add_test(tc, resend_not_comparable);
+	tcase_add_test(tc, keepalive_is_no_resend);
 	tcase_add_test(tc, snap_length_cut);
 	tcase_add_test(tc, acknowledged_but_missing);
 	tcase_add_test(tc, ack_of_one_is_no_gap);
