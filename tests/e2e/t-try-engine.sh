@@ -23,4 +23,86 @@ if have tshark; then
 		fail "tshark: $n keep-alives"; fi
 fi
 
+# ---------------------------------------------------------------- real tools
+# Captures of real stacks must show no resend that differs: a false
+# positive on real traffic is the worst this reader could say.  tcpdump on
+# lo while curl downloads through danted and microsocks (with a password),
+# nc -X 4 and 5 go through danted, and a slow reader with a tiny receive
+# buffer makes the server's stack probe a zero window and send keep-alives.
+if [ "$(id -u)" = 0 ] && have tcpdump && have curl && have microsocks && have danted; then
+	start_echo
+	start_danted none
+	start_microsocks
+	MS_OPEN=$MS_PORT
+	start_microsocks -u alice -P s3cr3t
+	MS_AUTH=$MS_PORT
+	HTTP_PORT=$(free_port)
+	mkdir -p "$T/www"
+	head -c 8000000 /dev/urandom >"$T/www/big"
+	start_bg http "$PY" -m http.server --bind 127.0.0.1 --directory "$T/www" "$HTTP_PORT"
+	wait_listen "$HTTP_PORT" "$BG_PID" 5 || die "http.server did not start"
+	PORTS="tcp port $DANTED_PORT or tcp port $MS_OPEN or tcp port $MS_AUTH"
+	start_bg tcpdump tcpdump --immediate-mode -U -n -s 0 -i lo -w "$T/real.pcap" "$PORTS"
+	TCPDUMP_PID=$BG_PID
+	wait_for 5 grep -q 'listening on' "$T/tcpdump.log" ||
+		skip "tcpdump cannot capture here: $(head -n 2 "$T/tcpdump.log" | tr '\n' ' ')"
+	n=0
+	for via in "--socks5 127.0.0.1:$DANTED_PORT" "--socks4 127.0.0.1:$DANTED_PORT" \
+		"--socks5-hostname 127.0.0.1:$MS_OPEN" \
+		"--socks5-hostname alice:s3cr3t@127.0.0.1:$MS_AUTH"; do
+		# shellcheck disable=SC2086
+		timeout -k 2 20 curl -s -o "$T/got" --max-time 15 $via "http://127.0.0.1:$HTTP_PORT/big"
+		cmp -s "$T/got" "$T/www/big" && ok "curl $via: 8 MB" || fail "curl $via: download"
+		n=$((n + 1))
+	done
+	for x in 4 5; do
+		printf 'nc -X %s\n' "$x" | timeout -k 2 10 nc -N -w 3 -X "$x" \
+			-x "127.0.0.1:$DANTED_PORT" 127.0.0.1 "$ECHO_PORT" >"$T/nc$x.out" 2>&1
+		grep -q "nc -X $x" "$T/nc$x.out" && ok "nc -X $x through danted" || fail "nc -X $x"
+		n=$((n + 1))
+	done
+	# The slow reader: SOCKS5 by hand through microsocks, a 4 KiB receive
+	# buffer, a kilobyte every 20 ms, then idle with keep-alives each second.
+	timeout -k 2 20 "$PY" - "$MS_OPEN" "$HTTP_PORT" >"$T/slow.log" 2>&1 <<'EOF'
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(10)
+s.sendall(b"\x05\x01\x00")
+assert s.recv(2) == b"\x05\x00"
+s.sendall(b"\x05\x01\x00\x01\x7f\x00\x00\x01" + int(sys.argv[2]).to_bytes(2, "big"))
+assert s.recv(10)[:2] == b"\x05\x00"
+s.sendall(b"GET /big HTTP/1.0\r\n\r\n")
+end = time.monotonic() + 2.5
+while time.monotonic() < end:
+    s.recv(1024)
+    time.sleep(0.02)
+time.sleep(2.5)
+print("slow reader done")
+EOF
+	grep -q "slow reader done" "$T/slow.log" && ok "the slow reader" || fail "slow reader: $(cat "$T/slow.log")"
+	n=$((n + 1))
+	sleep 0.3
+	stop_pid "$TCPDUMP_PID"
+	ARGS=(--port "$DANTED_PORT" --port "$MS_OPEN" --port "$MS_AUTH")
+	sc -- decode -r "$T/real.pcap" "${ARGS[@]}" -v
+	expect_rc "real capture: exit 0" 0
+	expect_no_stdout "real capture: no resend that differs" "resent bytes differ|resends? differ"
+	sc -- decode -r "$T/real.pcap" "${ARGS[@]}" -j
+	got=$("$PY" -c '
+import json, sys
+ss = [json.loads(l) for l in open(sys.argv[1])]
+print(len(ss), sum(s["resends_differ"] for s in ss))' "$SC_OUT")
+	[ "$got" = "$n 0" ] && ok "real capture: $n sessions, resends_differ 0 in each" ||
+		fail "real capture: sessions and resends_differ '$got', expected '$n 0'"
+	expect_no_stdout "real capture: the password never shown" 's3cr3t|733363723374'
+	if have tshark; then
+		note "tshark on the same capture: $(tshark -r "$T/real.pcap" -Y tcp.analysis.retransmission 2>/dev/null | wc -l) retransmissions, $(tshark -r "$T/real.pcap" -Y tcp.analysis.keep_alive 2>/dev/null | wc -l) keep-alives, $(tshark -r "$T/real.pcap" -Y tcp.analysis.zero_window_probe 2>/dev/null | wc -l) zero-window probes"
+	fi
+fi
+
 finish
