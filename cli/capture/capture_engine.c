@@ -379,14 +379,7 @@ conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
 			     "start from", true);
 	}
 	if (c->state == CONN_SOCKS) {
-		if (c->undecoded[0] + c->undecoded[1] > 0) {
-			char note[160];
-			snprintf(note, sizeof(note), "%llu bytes from the client and %llu from the "
-				 "server not decoded, counted only",
-				 (unsigned long long)c->undecoded[0],
-				 (unsigned long long)c->undecoded[1]);
-			sv_note_kept(&c->sv, t, note, true);
-		}
+		conn_last_notes(c, t);
 		sv_end(&c->sv, t, how);
 		struct cap_done d = { .sv = &c->sv };
 		if (c->text != NULL && fflush(c->text) == 0 && !ferror(c->text) && c->textp != NULL) {

@@ -239,3 +239,29 @@ conn_flow_event(void *ctx, const struct flow_event *ev)
 	}
 	sv_event(&c->sv, c->now, ev);
 }
+
+void
+conn_last_notes(struct conn *c, int64_t t)
+{
+	char note[200];
+
+	if (c->undecoded[0] + c->undecoded[1] > 0) {
+		snprintf(note, sizeof(note), "%llu bytes from the client and %llu from the server "
+			 "not decoded, counted only", (unsigned long long)c->undecoded[0],
+			 (unsigned long long)c->undecoded[1]);
+		sv_note_kept(&c->sv, t, note, true);
+	}
+	/* a resend that differs only there would be silent: say that some
+	 * bytes sent again were not checked, so no one takes silence for a
+	 * check that passed */
+	for (int side = 0; side < 2; side++) {
+		if (c->rs[side].unchecked == 0)
+			continue;
+		snprintf(note, sizeof(note), "%llu bytes the %s sent again were not compared with "
+			 "the first copy (it was older than the last %u bytes handed on, or not "
+			 "captured)",
+			 (unsigned long long)c->rs[side].unchecked,
+			 flow_side_name((enum flow_side)side), REASM_RECENT);
+		sv_note_kept(&c->sv, t, note, true);
+	}
+}

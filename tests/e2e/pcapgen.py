@@ -346,12 +346,31 @@ def sc_keepalive(net):
     return ["granted 5 12 example.com:80 resends_differ=0"]
 
 
+def sc_resend_old(net):
+    """A full-sized tunnel segment sent again, its first byte changed: the
+    change is older than the last 256 bytes handed on, so it cannot be
+    compared (1144 bytes); the last 256 are compared and equal."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.send(1, METHOD)
+    c.send(0, s5_request(host=b"example.com"))
+    c.send(1, s5_reply())
+    body = bytes(range(256)) * 5 + bytes(120)
+    off = c.sent[1]
+    c.send(1, body)
+    c.seg(1, off, b"X" + body[1:])
+    c.close()
+    return ["granted 0 1400 example.com:80 resends_differ=0"]
+
+
 SCENARIOS = {
     "connect": sc_connect, "one-segment": sc_one_segment, "reorder": sc_reorder,
     "gap": sc_gap, "tunnel-gap": sc_tunnel_gap, "snaplen": sc_snaplen, "bind4": sc_bind4,
     "bind5": sc_bind5, "udp": sc_udp, "auth": sc_auth, "partial": sc_partial,
     "partial-request": sc_partial_request, "many": sc_many,
     "resend-differs": sc_resend_differs, "keepalive": sc_keepalive,
+    "resend-old": sc_resend_old,
 }
 BAD = ["truncated", "bad-magic", "empty", "unknown-link"]
 

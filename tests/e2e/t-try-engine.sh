@@ -23,6 +23,19 @@ if have tshark; then
 		fail "tshark: $n keep-alives"; fi
 fi
 
+# A resend whose change lies before the last 256 bytes handed on cannot be
+# compared: the user is told how many bytes went unchecked, not left to
+# believe every copy was checked.
+"$PY" "$GEN" resend-old -o "$T/old.pcap" >/dev/null || die "pcapgen resend-old"
+sc -- decode -r "$T/old.pcap" -v
+expect_no_stdout "old resend: no resend line" "resent bytes differ"
+expect_stdout "old resend: the bytes not compared are said" \
+	"^  \+0\.[0-9]+    note: 1144 bytes the server sent again were not compared with the first copy \(it was older than the last 256 bytes handed on, or not captured\)$"
+sc -- decode -r "$T/old.pcap" -j
+expect_stdout "old resend: the note in JSON" '"text": "1144 bytes the server sent again were not compared'
+sc -- decode -r "$T/ka.pcap" -v
+expect_no_stdout "keep-alives: nothing said not compared" "not compared"
+
 # ---------------------------------------------------------------- real tools
 # Captures of real stacks must show no resend that differs: a false
 # positive on real traffic is the worst this reader could say.  tcpdump on
