@@ -409,10 +409,25 @@ handle_reset(struct cap_engine *e, struct conn *c, enum flow_side side, int64_t 
 
 /* A SYN on a connection already followed: the ports were used again. */
 static bool
-new_syn(const struct conn *c, const struct tcp_frame *f, enum flow_side side)
+new_syn(struct conn *c, const struct tcp_frame *f, enum flow_side side)
 {
-	return (f->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && side == FLOW_CLIENT &&
-	       c->rs[FLOW_CLIENT].started && c->rs[FLOW_CLIENT].base != f->seq + 1;
+	if (c->syn_held && side == FLOW_SERVER &&
+	    (f->flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK))
+		return f->ack == c->syn_held_seq + 1;
+	if ((f->flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN || side != FLOW_CLIENT ||
+	    !c->rs[FLOW_CLIENT].started || c->rs[FLOW_CLIENT].base == f->seq + 1)
+		return false;
+	if (!c->rs[FLOW_SERVER].started || c->rs[0].fin_known || c->rs[1].fin_known)
+		return true; /* not established, or closing: the ports reused */
+	/* established and open: both ends ignore such a SYN (RFC 5961 4.2),
+	 * one injected must not end the session; a new connection once the
+	 * server answers it */
+	if (c->state == CONN_SOCKS && !c->syn_held)
+		sv_note(&c->sv, c->now, "a SYN with another sequence number inside the "
+			"connection: ignored, as its ends do, unless the server answers it");
+	c->syn_held = true;
+	c->syn_held_seq = f->seq;
+	return false;
 }
 
 void

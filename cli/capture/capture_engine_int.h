@@ -43,6 +43,8 @@ struct conn {
 	bool stopped;                /* a gap stopped the decoding */
 	bool unsynced;               /* joined in its middle where the flow cannot follow */
 	bool fin_done[2];
+	bool syn_held;               /* a SYN with another ISN came, unanswered yet */
+	uint32_t syn_held_seq;
 	bool sync_decided;           /* joined in its middle: where to start is known */
 	bool at_request;             /* ... at the client's SOCKS5 request */
 	bool muted;                  /* the stand-in messages before it: not shown */

@@ -364,13 +364,36 @@ def sc_resend_old(net):
     return ["granted 0 1400 example.com:80 resends_differ=0"]
 
 
+def sc_syn_injected(net):
+    """A SYN with another sequence number injected into the established
+    session after the greeting, never answered (both ends ignore it, RFC
+    5961): the session goes on as one; then, its close never captured, the
+    ports reused for a new connection whose SYN the server answers: a
+    second session."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.seg(0, 0, flags=0x02, seq_raw=0x12345678)
+    c.send(1, METHOD)
+    c.send(0, s5_request(host=b"example.com"))
+    c.send(1, s5_reply())
+    c.send(0, b"GET /")
+    c.send(1, b"HTTP/1.0 200")
+    c = Tcp(net, isn=(0x22222222, 0x33333333))
+    c.handshake()
+    c.send(0, bytes.fromhex("050102"))
+    c.send(1, bytes.fromhex("05ff"))
+    c.close()
+    return ["granted 5 12 example.com:80", "no-method 0 0"]
+
+
 SCENARIOS = {
     "connect": sc_connect, "one-segment": sc_one_segment, "reorder": sc_reorder,
     "gap": sc_gap, "tunnel-gap": sc_tunnel_gap, "snaplen": sc_snaplen, "bind4": sc_bind4,
     "bind5": sc_bind5, "udp": sc_udp, "auth": sc_auth, "partial": sc_partial,
     "partial-request": sc_partial_request, "many": sc_many,
     "resend-differs": sc_resend_differs, "keepalive": sc_keepalive,
-    "resend-old": sc_resend_old,
+    "resend-old": sc_resend_old, "syn-injected": sc_syn_injected,
 }
 BAD = ["truncated", "bad-magic", "empty", "unknown-link"]
 

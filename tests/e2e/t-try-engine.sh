@@ -36,6 +36,18 @@ expect_stdout "old resend: the note in JSON" '"text": "1144 bytes the server sen
 sc -- decode -r "$T/ka.pcap" -v
 expect_no_stdout "keep-alives: nothing said not compared" "not compared"
 
+# A SYN with another sequence number injected into an established session
+# (both ends ignore it) must not end the session and hide the rest of it;
+# the ports reused for a new connection the server answers still are one.
+"$PY" "$GEN" syn-injected -o "$T/syn.pcap" >/dev/null || die "pcapgen syn-injected"
+sc -- decode -r "$T/syn.pcap" --sessions
+expect_stdout "injected SYN: the session goes on, granted" '^1 .*example\.com:80 .* 5 +12 .* granted$'
+expect_stdout "injected SYN: the ports reused, a second session" '^2 .*no acceptable method'
+expect_no_stdout "injected SYN: no third session" '^3 '
+sc -- decode -r "$T/syn.pcap" -v
+expect_stdout "injected SYN: said in the session" \
+	"note: a SYN with another sequence number inside the connection: ignored"
+
 # ---------------------------------------------------------------- real tools
 # Captures of real stacks must show no resend that differs: a false
 # positive on real traffic is the worst this reader could say.  tcpdump on
