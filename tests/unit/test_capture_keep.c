@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "capsim.h"
+#include "capture_engine_int.h"
 #include "suites.h"
 
 /* The request sent again with its port's low byte changed (stream offset 3
@@ -180,6 +181,47 @@ START_TEST(budget_for_json)
 }
 END_TEST
 
+/* What sessions keep is given back as each ends, however it ends (a reset,
+ * FIN both ways, pushed out by too many open, a new connection on its
+ * ports, never SOCKS, the capture's end): after the last, the budget's
+ * `used` is zero, never left over or wrapped below zero. */
+START_TEST(budget_given_back_whatever_the_end)
+{
+	static const struct sv_opts both = { .json = true, .verbose = true, .hex = true };
+	struct sim s;
+	struct cap_config cfg = { .ports = {1080}, .nports = 1, .view = &both,
+				  .keep_text = true, .keep_budget = 8192, .open_max = 6 };
+	const struct sv_budget *b;
+
+	sim_start_with(&s, &cfg, 1080);
+	b = &s.e->keep;
+	for (uint16_t port = 40000; port < 40010; port++) {
+		s.port[0] = port;
+		gssapi_start(&s);
+		for (unsigned i = 0; i < 8; i++)
+			gssapi_round(&s, i);
+	}
+	ck_assert_uint_gt(b->used, 0);
+	s.port[0] = 40009; /* a reset */
+	pkt(&s, 0, TCPF_ACK | TCPF_RST, 3 + 8 * GSS_TOKEN_LEN, NULL, 0, 0);
+	s.port[0] = 40008; /* FIN both ways */
+	pkt(&s, 0, TCPF_ACK | TCPF_FIN, 3 + 8 * GSS_TOKEN_LEN, NULL, 0, 2 + 8 * GSS_TOKEN_LEN);
+	pkt(&s, 1, TCPF_ACK | TCPF_FIN, 2 + 8 * GSS_TOKEN_LEN, NULL, 0, 4 + 8 * GSS_TOKEN_LEN);
+	s.port[0] = 40007; /* its ports reused, the old one never closed */
+	s.isn[0] += 77777;
+	pkt(&s, 0, TCPF_SYN, 0, NULL, 0, 0);
+	pkt(&s, 1, TCPF_SYN | TCPF_ACK, 0, NULL, 0, 0);
+	s.port[0] = 41000; /* a connection that never speaks SOCKS */
+	handshake(&s);
+	pkt(&s, 0, TCPF_ACK, 0, "GET / HTTP/1.0\r\n\r\n", 18, 0);
+	cap_finish(s.e, s.t);
+	ck_assert_uint_eq(cap_open(s.e), 0);
+	ck_assert_uint_eq(b->used, 0);
+	ck_assert_uint_ge(s.got.sessions, 11);
+	cap_free(s.e);
+}
+END_TEST
+
 Suite *
 capture_keep_suite(void)
 {
@@ -191,6 +233,7 @@ capture_keep_suite(void)
 	tcase_add_test(tc, resends_said_are_bounded);
 	tcase_add_test(tc, budget_for_kept_text);
 	tcase_add_test(tc, budget_for_json);
+	tcase_add_test(tc, budget_given_back_whatever_the_end);
 	suite_add_tcase(s, tc);
 	return s;
 }
