@@ -546,13 +546,21 @@ def main():
                          "a GSSAPI negotiation that never ends (tests/bench/capture-keep)")
     ap.add_argument("--rounds", type=int, default=150,
                     help="with --hostile: tokens each way in each session")
+    ap.add_argument("--token", type=int, default=40,
+                    help="with --hostile: bytes in each GSSAPI token")
+    ap.add_argument("--udp-flood", type=int, nargs=2, metavar=("SESSIONS", "DATAGRAMS"),
+                    help="write UDP associations never closed, DATAGRAMS each way in each")
     a = ap.parse_args()
+    if a.udp_flood:
+        from pcaphostile import write_udp_flood
+        write_udp_flood(a.out, *a.udp_flood)
+        return 0
     if a.bench:
         write_bench(a.out, a.bench, a.tunnel_bytes)
         return 0
     if a.hostile:
         from pcaphostile import write_hostile
-        write_hostile(a.out, a.hostile, a.rounds)
+        write_hostile(a.out, a.hostile, a.rounds, a.token)
         return 0
     if a.list:
         print("\n".join(sorted(SCENARIOS) + BAD))

@@ -14,7 +14,7 @@ def write_hostile(path, nsessions, rounds, token=40):
     eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
     srv = bytes([10, 0, 0, 2])
     t = [1700000000 * 1000000]
-    msg = b"\x01\x01" + struct.pack("!H", token) + bytes(range(token))
+    msg = b"\x01\x01" + struct.pack("!H", token) + bytes(i & 255 for i in range(token))
 
     def emit(n, side, off, ack, flags, data=b""):
         cli = bytes([10, 1 + (n >> 16), (n >> 8) & 255, n & 255])
@@ -45,3 +45,26 @@ def write_hostile(path, nsessions, rounds, token=40):
             emit(n, 0, c, s, 0x18, msg)
             emit(n, 1, s, c + len(msg), 0x18, msg)
     out.close()
+
+
+def write_udp_flood(path, nsessions, ndgrams, size=512):
+    """nsessions UDP associations granted and never closed, then ndgrams
+    datagrams of `size` bytes each way through each relay, the sessions
+    in turn: every datagram is a message its session would keep."""
+    import pcapgen as g
+    net = g.Net("ether", False, False)
+    req = bytes([5, 3, 0, 1, 0, 0, 0, 0])
+    dgram = bytes([0, 0, 0, 1, 93, 184, 216, 34, 0, 53]) + bytes(size)
+    for n in range(nsessions):
+        c = g.Tcp(net, cport=20000 + n)
+        c.handshake()
+        c.send(0, g.GREETING)
+        c.send(1, g.METHOD)
+        c.send(0, req + struct.pack("!H", 30000 + n))
+        c.send(1, g.s5_reply(port=40000 + n))
+    for _ in range(ndgrams):
+        for n in range(nsessions):
+            g.udp(net, 0, 30000 + n, 40000 + n, dgram)
+            g.udp(net, 1, 40000 + n, 30000 + n, dgram)
+    with open(path, "wb") as out:
+        g.write_pcap(out, g.LINKS["ether"], net.frames, 65535)
