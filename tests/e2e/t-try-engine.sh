@@ -48,6 +48,39 @@ sc -- decode -r "$T/syn.pcap" -v
 expect_stdout "injected SYN: said in the session" \
 	"note: a SYN with another sequence number inside the connection: ignored"
 
+# A password (RFC 1929) sent again, changed: the anomaly says where and how
+# many bytes, never either password; without --show-secrets no view shows
+# them, with it the first copy (the one decoded) is shown, never the second.
+"$PY" - "$E2E_DIR" "$T/pw.pcap" <<'EOF' || die "writing pw.pcap"
+import sys
+sys.path.insert(0, sys.argv[1])
+import pcapgen as g
+net = g.Net("ether", False, False)
+c = g.Tcp(net)
+c.handshake()
+c.send(0, bytes.fromhex("050102"))
+c.send(1, bytes.fromhex("0502"))
+c.send(0, b"\x01\x05alice\x06s3cr3t")
+c.seg(0, 3, b"\x01\x05alice\x06hunter")
+c.send(1, b"\x01\x00")
+c.send(0, g.s5_request())
+c.send(1, g.s5_reply())
+c.close()
+with open(sys.argv[2], "wb") as out:
+    g.write_pcap(out, 1, net.frames, 65535)
+EOF
+for view in -v -X -j --sessions; do
+	sc -- decode -r "$T/pw.pcap" $view
+	expect_no_stdout "password resent ($view): neither copy shown" \
+		's3cr3t|hunter|733363723374|68756e746572|73 33 63 72 33 74|68 75 6e 74 65 72'
+done
+sc -- decode -r "$T/pw.pcap" -v
+expect_stdout "password resent: the anomaly, offset and length only" \
+	"-> anomaly: resent bytes differ from the first copy: 6 bytes at offset 0x000b of the client's stream; the first copy is kept$"
+sc -- decode -r "$T/pw.pcap" -v --show-secrets
+expect_stdout "password resent, --show-secrets: the first copy" 'PASSWD "s3cr3t"'
+expect_no_stdout "password resent, --show-secrets: never the second" 'hunter'
+
 # ---------------------------------------------------------------- real tools
 # Captures of real stacks must show no resend that differs: a false
 # positive on real traffic is the worst this reader could say.  tcpdump on
