@@ -257,11 +257,11 @@ conn_last_notes(struct conn *c, int64_t t)
 	for (int side = 0; side < 2; side++) {
 		if (c->rs[side].unchecked == 0)
 			continue;
-		snprintf(note, sizeof(note), "%llu bytes the %s sent again were not compared with "
+		uint64_t n = c->rs[side].unchecked;
+		snprintf(note, sizeof(note), "%llu byte%s the %s sent again %s not compared with "
 			 "the first copy (it was older than the last %u bytes handed on, or not "
-			 "captured)",
-			 (unsigned long long)c->rs[side].unchecked,
-			 flow_side_name((enum flow_side)side), REASM_RECENT);
+			 "captured)", (unsigned long long)n, n == 1 ? "" : "s",
+			 flow_side_name((enum flow_side)side), n == 1 ? "was" : "were", REASM_RECENT);
 		sv_note_kept(&c->sv, t, note, true);
 	}
 }

@@ -108,6 +108,33 @@ gssapi_round(struct sim *s, unsigned i)
 	    3 + (i + 1) * GSS_TOKEN_LEN);
 }
 
+/* Bytes sent again that cannot be compared (older than the last
+ * REASM_RECENT handed on) are said at the session's end, counted per side;
+ * a keep-alive is not among them. */
+START_TEST(resend_not_compared_is_said)
+{
+	struct sim s;
+	static char tunnel[600];
+
+	memset(tunnel, 'd', sizeof(tunnel));
+	sim_start(&s, false, 1080);
+	handshake(&s);
+	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
+	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	pkt(&s, 0, TCPF_ACK, 3, REQUEST, 10, 2);
+	pkt(&s, 1, TCPF_ACK, 2, REPLY, 10, 13);
+	pkt(&s, 1, TCPF_ACK, 12, tunnel, sizeof(tunnel), 13);
+	pkt(&s, 1, TCPF_ACK, 20, "X", 1, 13);              /* too old: not compared */
+	pkt(&s, 1, TCPF_ACK, 11 + sizeof(tunnel), "\0", 1, 13); /* a keep-alive */
+	pkt(&s, 0, TCPF_ACK, 5, "\x01\x00", 2, 12);      /* within the last 256: compared */
+	sim_end(&s);
+	ck_assert_uint_eq(s.got.resends_differ, 1);
+	expect_text(&s, "note: 1 byte the server sent again was not compared with the first copy "
+		    "(it was older than the last 256 bytes handed on, or not captured)\n");
+	ck_assert_ptr_null(strstr(s.got.text, "the client sent again"));
+}
+END_TEST
+
 /* Two sessions open at once with a small budget for their kept text: each
  * stops keeping lines, counts on, and says so; their texts stay within the
  * budget (charged twice their length) but for their last lines.  Once they
@@ -231,6 +258,7 @@ capture_keep_suite(void)
 	tcase_add_test(tc, resend_that_differs_is_said);
 	tcase_add_test(tc, resend_of_held_bytes_differs);
 	tcase_add_test(tc, resends_said_are_bounded);
+	tcase_add_test(tc, resend_not_compared_is_said);
 	tcase_add_test(tc, budget_for_kept_text);
 	tcase_add_test(tc, budget_for_json);
 	tcase_add_test(tc, budget_given_back_whatever_the_end);
