@@ -102,7 +102,7 @@ void conn_touch(struct cap_engine *e, struct conn *c, int64_t t);
 void conn_flow_event(void *ctx, const struct flow_event *ev);
 void conn_begin(struct conn *c);
 /* The notes a session ends with, kept past the budget: bytes counted, not
- * decoded; bytes sent again that could not be compared. */
+ * decoded; bytes past a FIN; bytes sent again that could not be compared. */
 void conn_last_notes(struct conn *c, int64_t t);
 
 /* c->text, a stream into c->textp (NULL when memory ran out). */

@@ -255,6 +255,13 @@ conn_last_notes(struct conn *c, int64_t t)
 	 * bytes sent again were not checked, so no one takes silence for a
 	 * check that passed */
 	for (int side = 0; side < 2; side++) {
+		if (c->rs[side].past_fin > 0) {
+			snprintf(note, sizeof(note), "%llu bytes the %s sent past its FIN are no part "
+				 "of the stream (ignored, as a receiver ignores them)",
+				 (unsigned long long)c->rs[side].past_fin,
+				 flow_side_name((enum flow_side)side));
+			sv_note_kept(&c->sv, t, note, true);
+		}
 		if (c->rs[side].unchecked == 0)
 			continue;
 		uint64_t n = c->rs[side].unchecked;

@@ -81,6 +81,32 @@ sc -- decode -r "$T/pw.pcap" -v --show-secrets
 expect_stdout "password resent, --show-secrets: the first copy" 'PASSWD "s3cr3t"'
 expect_no_stdout "password resent, --show-secrets: never the second" 'hunter'
 
+# Bytes past a FIN are no part of the stream (a receiver ignores them): a
+# reply "sent" after the server's FIN, injected or a broken capture, must
+# not turn the server's close into a protocol violation.
+"$PY" - "$E2E_DIR" "$T/pastfin.pcap" <<'EOF' || die "writing pastfin.pcap"
+import sys
+sys.path.insert(0, sys.argv[1])
+import pcapgen as g
+net = g.Net("ether", False, False)
+c = g.Tcp(net)
+c.handshake()
+c.send(0, g.GREETING)
+c.send(1, g.METHOD)
+c.send(0, g.s5_request(host=b"example.com"))
+c.fin(1)
+c.seg(1, 0, g.METHOD + g.s5_reply())
+c.fin(0)
+with open(sys.argv[2], "wb") as out:
+    g.write_pcap(out, 1, net.frames, 65535)
+EOF
+sc -- decode -r "$T/pastfin.pcap" -v
+expect_stdout "past the FIN: the server's close stands" \
+	'^  outcome: closed by the server in the reply phase'
+expect_no_stdout "past the FIN: no violation made up" 'data after the close'
+expect_stdout "past the FIN: said" \
+	'note: 10 bytes the server sent past its FIN are no part of the stream'
+
 # ---------------------------------------------------------------- real tools
 # Captures of real stacks must show no resend that differs: a false
 # positive on real traffic is the worst this reader could say.  tcpdump on

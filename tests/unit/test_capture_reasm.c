@@ -426,6 +426,37 @@ START_TEST(flush_up_to_the_fin)
 }
 END_TEST
 
+/* Bytes past the FIN are no part of the stream (a receiver ignores them,
+ * RFC 793 3.9): neither handed on nor held, whether they come after the
+ * FIN or were held before it came; counted in past_fin. */
+START_TEST(nothing_past_the_fin)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 4, false);
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 4, NULL, 0, 0, true, &f.sink));
+	seg(&f, 2, 9, false);  /* runs past the FIN at 4 */
+	seg(&f, 10, 12, false);
+	reasm_flush(&f.r, &f.sink);
+	ck_assert_uint_eq(f.r.past_fin, 5 + 2);
+	expect_stream(&f, "0123", "D0+4 F4 ");
+
+	/* held ahead first, the FIN below it later */
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 6, 10, false);
+	seg(&f, 3, 8, false);
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 5, NULL, 0, 0, true, &f.sink));
+	seg(&f, 0, 3, false);
+	reasm_flush(&f.r, &f.sink);
+	ck_assert_uint_eq(f.r.past_fin, 5);
+	ck_assert_uint_eq(f.r.held, 0);
+	expect_stream(&f, "01234", "D0+3 D3+2 F5 ");
+}
+END_TEST
+
 /* Sequence numbers that wrap past 2^32 in the middle of the stream. */
 START_TEST(sequence_wraps)
 {
@@ -524,6 +555,7 @@ reasm_suite(void)
 	tcase_add_test(tc, too_much_behind_a_hole);
 	tcase_add_test(tc, flush_gives_holes_up);
 	tcase_add_test(tc, flush_up_to_the_fin);
+	tcase_add_test(tc, nothing_past_the_fin);
 	tcase_add_test(tc, sequence_wraps);
 	tcase_add_test(tc, joined_in_the_middle);
 	tcase_add_test(tc, joined_in_the_middle_then_a_longer_copy);
