@@ -407,29 +407,6 @@ handle_reset(struct cap_engine *e, struct conn *c, enum flow_side side, int64_t 
 					      : "a reset from the server");
 }
 
-/* A SYN on a connection already followed: the ports were used again. */
-static bool
-new_syn(struct conn *c, const struct tcp_frame *f, enum flow_side side)
-{
-	if (c->syn_held && side == FLOW_SERVER &&
-	    (f->flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK))
-		return f->ack == c->syn_held_seq + 1;
-	if ((f->flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN || side != FLOW_CLIENT ||
-	    !c->rs[FLOW_CLIENT].started || c->rs[FLOW_CLIENT].base == f->seq + 1)
-		return false;
-	if (!c->rs[FLOW_SERVER].started || c->rs[0].fin_known || c->rs[1].fin_known)
-		return true; /* not established, or closing: the ports reused */
-	/* established and open: both ends ignore such a SYN (RFC 5961 4.2),
-	 * one injected must not end the session; a new connection once the
-	 * server answers it */
-	if (c->state == CONN_SOCKS && !c->syn_held)
-		sv_note(&c->sv, c->now, "a SYN with another sequence number inside the "
-			"connection: ignored, as its ends do, unless the server answers it");
-	c->syn_held = true;
-	c->syn_held_seq = f->seq;
-	return false;
-}
-
 void
 conn_touch(struct cap_engine *e, struct conn *c, int64_t t)
 {
@@ -503,7 +480,7 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 	struct reasm_sink s;
 	bool skip, ok = true;
 
-	if (c != NULL && new_syn(c, f, side)) {
+	if (c != NULL && conn_new_syn(c, f, side)) {
 		conn_end(e, c, t, "a new connection on the same ports");
 		c = NULL;
 	}

@@ -105,6 +105,12 @@ void conn_begin(struct conn *c);
  * decoded; bytes past a FIN; bytes sent again that could not be compared. */
 void conn_last_notes(struct conn *c, int64_t t);
 
+/* A packet of c from side that starts a new connection on its ports: a
+ * SYN with another sequence number (c's own ports used again) while c is
+ * not established or closing; on an established, open c, once the server
+ * answers it (or the client acknowledges the server's answer). */
+bool conn_new_syn(struct conn *c, const struct tcp_frame *f, enum flow_side side);
+
 /* c->text, a stream into c->textp (NULL when memory ran out). */
 FILE *text_open(struct conn *c);
 

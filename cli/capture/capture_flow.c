@@ -272,3 +272,31 @@ conn_last_notes(struct conn *c, int64_t t)
 		sv_note_kept(&c->sv, t, note, true);
 	}
 }
+
+bool
+conn_new_syn(struct conn *c, const struct tcp_frame *f, enum flow_side side)
+{
+	uint8_t kind = f->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST);
+
+	/* the held SYN answered, or its handshake's last ACK (the server's
+	 * side may be missing from the capture) */
+	if (c->syn_held && side == FLOW_SERVER && kind == (TCPF_SYN | TCPF_ACK))
+		return f->ack == c->syn_held_seq + 1;
+	if (c->syn_held && side == FLOW_CLIENT && kind == TCPF_ACK && f->payload_len == 0 &&
+	    f->seq == c->syn_held_seq + 1)
+		return true;
+	if ((f->flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN || side != FLOW_CLIENT ||
+	    !c->rs[FLOW_CLIENT].started || c->rs[FLOW_CLIENT].base == f->seq + 1)
+		return false;
+	if (!c->rs[FLOW_SERVER].started || c->rs[0].fin_known || c->rs[1].fin_known)
+		return true; /* not established, or closing: the ports reused */
+	/* established and open: both ends ignore such a SYN (RFC 5961 4.2),
+	 * one injected must not end the session; a new connection once the
+	 * server answers it */
+	if (c->state == CONN_SOCKS && !c->syn_held)
+		sv_note(&c->sv, c->now, "a SYN with another sequence number inside the "
+			"connection: ignored, as its ends do, unless the server answers it");
+	c->syn_held = true;
+	c->syn_held_seq = f->seq;
+	return false;
+}

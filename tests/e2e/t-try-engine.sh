@@ -107,6 +107,37 @@ expect_no_stdout "past the FIN: no violation made up" 'data after the close'
 expect_stdout "past the FIN: said" \
 	'note: 10 bytes the server sent past its FIN are no part of the stream'
 
+# A capture of the client's side only (the server's packets never seen):
+# the ports reused without the old connection's close is confirmed by the
+# client's ACK of its new SYN, and the new connection is a session of its
+# own (joined in its middle: its SYN went to the old one), decoded from its
+# greeting, not a gap of a billion bytes in the old one.
+"$PY" - "$E2E_DIR" "$T/oneside.pcap" <<'EOF' || die "writing oneside.pcap"
+import sys
+sys.path.insert(0, sys.argv[1])
+import pcapgen as g
+net = g.Net("ether", False, False)
+for isn in (1000, 0x40000000):
+    c = g.Tcp(net, isn=(isn, 5000))
+    c.seg(0, 0, flags=0x02, seq_raw=isn)
+    c.seg(0, 0, flags=0x10)
+    c.send(0, g.GREETING)
+    c.sent[1] = 2
+    c.send(0, g.s5_request(host=b"example.com" if isn == 1000 else b"example.org"))
+with open(sys.argv[2], "wb") as out:
+    g.write_pcap(out, 1, net.frames, 65535)
+EOF
+sc -- decode -r "$T/oneside.pcap" -v
+expect_stdout "one side, ports reused: the first ends there" \
+	'ended by a new connection on the same ports$'
+if sed -n '/^session 2: /,$p' "$SC_OUT" | grep -q -- '-> SOCKS5 greeting'; then
+	ok "one side, ports reused: a second session, its greeting decoded"
+else
+	fail "one side, ports reused: no second session with its greeting: $(tail -n 5 "$SC_OUT")"
+fi
+expect_no_stdout "one side, ports reused: no gap made of the new sequence numbers" \
+	'gap of [0-9]{6,} bytes'
+
 # ---------------------------------------------------------------- real tools
 # Captures of real stacks must show no resend that differs: a false
 # positive on real traffic is the worst this reader could say.  tcpdump on
