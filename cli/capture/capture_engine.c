@@ -379,15 +379,7 @@ conn_end(struct cap_engine *e, struct conn *c, int64_t t, const char *how)
 			     "start from", true);
 	}
 	if (c->state == CONN_SOCKS) {
-		if (c->undecoded[0] + c->undecoded[1] > 0) {
-			char note[160];
-			snprintf(note, sizeof(note), "%llu bytes from the client and %llu from the "
-				 "server not decoded, counted only",
-				 (unsigned long long)c->undecoded[0],
-				 (unsigned long long)c->undecoded[1]);
-			sv_note_kept(&c->sv, t, note, true);
-		}
-		conn_say_held(c, t);
+		conn_last_notes(c, t);
 		sv_end(&c->sv, t, how);
 		struct cap_done d = { .sv = &c->sv };
 		if (c->text != NULL && fflush(c->text) == 0 && !ferror(c->text) && c->textp != NULL) {
@@ -413,14 +405,6 @@ handle_reset(struct cap_engine *e, struct conn *c, enum flow_side side, int64_t 
 	bury(e, c);
 	conn_end(e, c, t, side == FLOW_CLIENT ? "a reset from the client"
 					      : "a reset from the server");
-}
-
-/* A SYN on a connection already followed: the ports were used again. */
-static bool
-new_syn(const struct conn *c, const struct tcp_frame *f, enum flow_side side)
-{
-	return (f->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN && side == FLOW_CLIENT &&
-	       c->rs[FLOW_CLIENT].started && c->rs[FLOW_CLIENT].base != f->seq + 1;
 }
 
 void
@@ -496,7 +480,7 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 	struct reasm_sink s;
 	bool skip, ok = true;
 
-	if (c != NULL && new_syn(c, f, side)) {
+	if (c != NULL && conn_new_syn(c, f, side)) {
 		conn_end(e, c, t, "a new connection on the same ports");
 		c = NULL;
 	}

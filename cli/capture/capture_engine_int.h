@@ -43,6 +43,8 @@ struct conn {
 	bool stopped;                /* a gap stopped the decoding */
 	bool unsynced;               /* joined in its middle where the flow cannot follow */
 	bool fin_done[2];
+	bool syn_held;               /* a SYN with another ISN came, unanswered yet */
+	uint32_t syn_held_seq;
 	bool sync_decided;           /* joined in its middle: where to start is known */
 	bool at_request;             /* ... at the client's SOCKS5 request */
 	bool muted;                  /* the stand-in messages before it: not shown */
@@ -99,8 +101,16 @@ void conn_touch(struct cap_engine *e, struct conn *c, int64_t t);
 /* capture_flow.c: the flow's events for c, and the start of its session. */
 void conn_flow_event(void *ctx, const struct flow_event *ev);
 void conn_begin(struct conn *c);
-/* What the flow still holds undecoded as the connection ends, said as notes. */
-void conn_say_held(struct conn *c, int64_t t);
+/* The notes a session ends with, kept past the budget: bytes counted, not
+ * decoded; bytes the flow still holds; bytes past a FIN; bytes sent again
+ * that could not be compared. */
+void conn_last_notes(struct conn *c, int64_t t);
+
+/* A packet of c from side that starts a new connection on its ports: a
+ * SYN with another sequence number (c's own ports used again) while c is
+ * not established or closing; on an established, open c, once the server
+ * answers it (or the client acknowledges the server's answer). */
+bool conn_new_syn(struct conn *c, const struct tcp_frame *f, enum flow_side side);
 
 /* c->text, a stream into c->textp (NULL when memory ran out). */
 FILE *text_open(struct conn *c);

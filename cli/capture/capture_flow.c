@@ -264,8 +264,8 @@ conn_flow_event(void *ctx, const struct flow_event *ev)
 /* Bytes the flow still holds when the connection ends without a close (a
  * message cut short by the capture's end, a request sent before an answer
  * that never came): said, not left out. */
-void
-conn_say_held(struct conn *c, int64_t t)
+static void
+say_held(struct conn *c, int64_t t)
 {
 	char why[160], note[240];
 
@@ -277,4 +277,66 @@ conn_say_held(struct conn *c, int64_t t)
 			 n, n == 1 ? "" : "s", flow_side_name((enum flow_side)side), why);
 		sv_note_kept(&c->sv, t, note, true);
 	}
+}
+
+void
+conn_last_notes(struct conn *c, int64_t t)
+{
+	char note[200];
+
+	if (c->undecoded[0] + c->undecoded[1] > 0) {
+		snprintf(note, sizeof(note), "%llu bytes from the client and %llu from the server "
+			 "not decoded, counted only", (unsigned long long)c->undecoded[0],
+			 (unsigned long long)c->undecoded[1]);
+		sv_note_kept(&c->sv, t, note, true);
+	}
+	say_held(c, t);
+	/* a resend that differs only there would be silent: say that some
+	 * bytes sent again were not checked, so no one takes silence for a
+	 * check that passed */
+	for (int side = 0; side < 2; side++) {
+		if (c->rs[side].past_fin > 0) {
+			snprintf(note, sizeof(note), "%llu bytes the %s sent past its FIN are no part "
+				 "of the stream (ignored, as a receiver ignores them)",
+				 (unsigned long long)c->rs[side].past_fin,
+				 flow_side_name((enum flow_side)side));
+			sv_note_kept(&c->sv, t, note, true);
+		}
+		if (c->rs[side].unchecked == 0)
+			continue;
+		uint64_t n = c->rs[side].unchecked;
+		snprintf(note, sizeof(note), "%llu byte%s the %s sent again %s not compared with "
+			 "the first copy (it was older than the last %u bytes handed on, or not "
+			 "captured)", (unsigned long long)n, n == 1 ? "" : "s",
+			 flow_side_name((enum flow_side)side), n == 1 ? "was" : "were", REASM_RECENT);
+		sv_note_kept(&c->sv, t, note, true);
+	}
+}
+
+bool
+conn_new_syn(struct conn *c, const struct tcp_frame *f, enum flow_side side)
+{
+	uint8_t kind = f->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST);
+
+	/* the held SYN answered, or its handshake's last ACK (the server's
+	 * side may be missing from the capture) */
+	if (c->syn_held && side == FLOW_SERVER && kind == (TCPF_SYN | TCPF_ACK))
+		return f->ack == c->syn_held_seq + 1;
+	if (c->syn_held && side == FLOW_CLIENT && kind == TCPF_ACK && f->payload_len == 0 &&
+	    f->seq == c->syn_held_seq + 1)
+		return true;
+	if ((f->flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN || side != FLOW_CLIENT ||
+	    !c->rs[FLOW_CLIENT].started || c->rs[FLOW_CLIENT].base == f->seq + 1)
+		return false;
+	if (!c->rs[FLOW_SERVER].started || c->rs[0].fin_known || c->rs[1].fin_known)
+		return true; /* not established, or closing: the ports reused */
+	/* established and open: both ends ignore such a SYN (RFC 5961 4.2),
+	 * one injected must not end the session; a new connection once the
+	 * server answers it */
+	if (c->state == CONN_SOCKS && !c->syn_held)
+		sv_note(&c->sv, c->now, "a SYN with another sequence number inside the "
+			"connection: ignored, as its ends do, unless the server answers it");
+	c->syn_held = true;
+	c->syn_held_seq = f->seq;
+	return false;
 }

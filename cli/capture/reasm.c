@@ -212,6 +212,44 @@ enforce_limit(struct reasm *r, const struct reasm_sink *s)
 	}
 }
 
+/* The FIN came: what is held past it is no part of the stream. */
+static void
+drop_past_fin(struct reasm *r)
+{
+	struct reasm_seg **pp = &r->pending;
+
+	r->last = NULL;
+	while (*pp != NULL && (*pp)->off + (*pp)->len <= r->fin_off) {
+		r->last = *pp;
+		pp = &(*pp)->next;
+	}
+	if (*pp != NULL && (*pp)->off < r->fin_off) {
+		size_t cut = (size_t)((*pp)->off + (*pp)->len - r->fin_off);
+		(*pp)->len -= cut;
+		r->past_fin += cut;
+		r->held -= (*pp)->hole ? 0 : cut;
+		r->last = *pp;
+		pp = &(*pp)->next;
+	}
+	while (*pp != NULL) {
+		struct reasm_seg *seg = *pp;
+		*pp = seg->next;
+		r->past_fin += seg->len;
+		r->held -= seg->hole ? 0 : seg->len;
+		r->nsegs--;
+		free(seg);
+	}
+}
+
+/* One past the highest byte seen: handed on or held. */
+static uint64_t
+seen_end(const struct reasm *r)
+{
+	uint64_t end = r->last != NULL ? r->last->off + r->last->len : 0;
+
+	return end > r->next ? end : r->next;
+}
+
 bool
 reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t cap, size_t len,
 	      bool fin, const struct reasm_sink *s)
@@ -225,6 +263,10 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t cap, size_
 		r->base = seq;
 	}
 	int64_t at = unwrap(r, seq);
+	if (len == 1 && !fin && at + 1 == (int64_t)seen_end(r)) {
+		r->keepalives++;
+		return true; /* a keep-alive's byte may be any byte: not compared */
+	}
 	if (at < 0) {
 		/* bytes before the first byte seen (a partial stream's earlier
 		 * bytes); a copy sent again may run on past it */
@@ -242,6 +284,14 @@ reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t cap, size_
 	if (fin && !r->fin_known) {
 		r->fin_known = true;
 		r->fin_off = a + len;
+		drop_past_fin(r);
+	}
+	if (r->fin_known && a + len > r->fin_off) {
+		/* past the FIN: no part of the stream (a receiver ignores them) */
+		size_t keep = a >= r->fin_off ? 0 : (size_t)(r->fin_off - a);
+		r->past_fin += len - keep;
+		cap = cap < keep ? cap : keep;
+		len = keep;
 	}
 	struct span d = {0, 0};
 	if (cap > 0 && a == r->next && r->pending == NULL) {

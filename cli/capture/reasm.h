@@ -21,7 +21,11 @@
  * or bytes injected.  A copy is compared with the bytes held ahead of the
  * stream and with the last REASM_RECENT bytes handed on; a copy of older
  * bytes, of bytes before a partial stream's start or of bytes given up as
- * missing cannot be compared (counted in `unchecked`).  Pure: no I/O; it
+ * missing cannot be compared (counted in `unchecked`).  A keep-alive (one
+ * byte, no FIN, one below the highest byte seen) is no copy sent again: its
+ * byte may be any byte (RFC 1122 4.2.3.6), so it is not compared (counted
+ * in `keepalives`), as tshark reads it too.  Bytes past the FIN are no part
+ * of the stream (a receiver ignores them): dropped, counted in `past_fin`.  Pure: no I/O; it
  * allocates the segments it holds, at most `limit` bytes of them plus one
  * segment.
  */
@@ -73,6 +77,8 @@ struct reasm {
 	uint64_t gaps;     /* bytes given up as missing */
 	uint64_t differed; /* bytes in the spans reported to differ */
 	uint64_t unchecked; /* bytes that came again but could not be compared */
+	uint64_t keepalives; /* one-byte segments one below the highest byte seen */
+	uint64_t past_fin;  /* bytes past the FIN: no part of the stream, dropped */
 	uint64_t recent_from; /* recent[] holds the stream's bytes from here to next */
 	uint8_t recent[REASM_RECENT]; /* byte off at recent[off % REASM_RECENT] */
 };

@@ -326,12 +326,74 @@ def sc_many(net):
     return ["granted 5 12", "refused 0 0", "no-method 0 0"]
 
 
+def sc_keepalive(net):
+    """Keep-alives in the tunnel both ways: one byte one below the next
+    sequence number, a zero (as Windows sends; RFC 1122 lets it be any
+    byte), and one with no byte: no copy sent again, nothing differs."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.send(1, METHOD)
+    c.send(0, s5_request(host=b"example.com"))
+    c.send(1, s5_reply())
+    c.send(0, b"GET /")
+    c.send(1, b"HTTP/1.0 200")
+    for _ in range(2):
+        c.seg(0, c.sent[0] - 1, b"\0", flags=0x10)
+        c.seg(1, c.sent[1] - 1, b"\0", flags=0x10)
+        c.seg(0, c.sent[0] - 1, flags=0x10)
+    c.close()
+    return ["granted 5 12 example.com:80 resends_differ=0"]
+
+
+def sc_resend_old(net):
+    """A full-sized tunnel segment sent again, its first byte changed: the
+    change is older than the last 256 bytes handed on, so it cannot be
+    compared (1144 bytes); the last 256 are compared and equal."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.send(1, METHOD)
+    c.send(0, s5_request(host=b"example.com"))
+    c.send(1, s5_reply())
+    body = bytes(range(256)) * 5 + bytes(120)
+    off = c.sent[1]
+    c.send(1, body)
+    c.seg(1, off, b"X" + body[1:])
+    c.close()
+    return ["granted 0 1400 example.com:80 resends_differ=0"]
+
+
+def sc_syn_injected(net):
+    """A SYN with another sequence number injected into the established
+    session after the greeting, never answered (both ends ignore it, RFC
+    5961): the session goes on as one; then, its close never captured, the
+    ports reused for a new connection whose SYN the server answers: a
+    second session."""
+    c = Tcp(net)
+    c.handshake()
+    c.send(0, GREETING)
+    c.seg(0, 0, flags=0x02, seq_raw=0x12345678)
+    c.send(1, METHOD)
+    c.send(0, s5_request(host=b"example.com"))
+    c.send(1, s5_reply())
+    c.send(0, b"GET /")
+    c.send(1, b"HTTP/1.0 200")
+    c = Tcp(net, isn=(0x22222222, 0x33333333))
+    c.handshake()
+    c.send(0, bytes.fromhex("050102"))
+    c.send(1, bytes.fromhex("05ff"))
+    c.close()
+    return ["granted 5 12 example.com:80", "no-method 0 0"]
+
+
 SCENARIOS = {
     "connect": sc_connect, "one-segment": sc_one_segment, "reorder": sc_reorder,
     "gap": sc_gap, "tunnel-gap": sc_tunnel_gap, "snaplen": sc_snaplen, "bind4": sc_bind4,
     "bind5": sc_bind5, "udp": sc_udp, "auth": sc_auth, "partial": sc_partial,
     "partial-request": sc_partial_request, "many": sc_many,
-    "resend-differs": sc_resend_differs,
+    "resend-differs": sc_resend_differs, "keepalive": sc_keepalive,
+    "resend-old": sc_resend_old, "syn-injected": sc_syn_injected,
 }
 BAD = ["truncated", "bad-magic", "empty", "unknown-link"]
 
@@ -466,50 +528,6 @@ def write_bench(path, nsessions, tunnel_bytes, concurrent=64):
     out.close()
 
 
-def write_hostile(path, nsessions, rounds, token=40):
-    """A capture made to make sessions keep much: nsessions SOCKS5
-    connections opened one after the other and never closed, then each in
-    turn sends a GSSAPI token (RFC 1961) and gets one back, `rounds` times:
-    a negotiation that never ends, all sessions open at once until the
-    capture's end.  Written as it goes, as pcap."""
-    out = open(path, "wb", buffering=1 << 20)
-    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
-    srv = bytes([10, 0, 0, 2])
-    t = [1700000000 * 1000000]
-    msg = b"\x01\x01" + struct.pack("!H", token) + bytes(range(token))
-
-    def emit(n, side, off, ack, flags, data=b""):
-        cli = bytes([10, 1 + (n >> 16), (n >> 8) & 255, n & 255])
-        cport = 10000 + n % 50000
-        cs, ss = 1000 + n, 5000000 + n
-        if side == 0:
-            src, dst, sport, dport, seq, acked = cli, srv, cport, 1080, cs + off, ss + ack
-        else:
-            src, dst, sport, dport, seq, acked = srv, cli, 1080, cport, ss + off, cs + ack
-        tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, acked & 0xFFFFFFFF,
-                          0x50, flags, 65535, 0, 0)
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(data), 0, 0x4000, 64, 6, 0,
-                         src, dst)
-        frame = eth + ip + tcp + data
-        t[0] += 5
-        out.write(struct.pack("<IIII", t[0] // 1000000, t[0] % 1000000, len(frame),
-                              len(frame)))
-        out.write(frame)
-
-    for n in range(nsessions):
-        emit(n, 0, 0, 0, 0x02)
-        emit(n, 1, 0, 1, 0x12)
-        emit(n, 0, 1, 1, 0x18, b"\x05\x01\x01")
-        emit(n, 1, 1, 4, 0x18, b"\x05\x01")
-    for r in range(rounds):
-        c, s = 4 + r * len(msg), 3 + r * len(msg)
-        for n in range(nsessions):
-            emit(n, 0, c, s, 0x18, msg)
-            emit(n, 1, s, c + len(msg), 0x18, msg)
-    out.close()
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("scenario", nargs="?")
@@ -528,12 +546,21 @@ def main():
                          "a GSSAPI negotiation that never ends (tests/bench/capture-keep)")
     ap.add_argument("--rounds", type=int, default=150,
                     help="with --hostile: tokens each way in each session")
+    ap.add_argument("--token", type=int, default=40,
+                    help="with --hostile: bytes in each GSSAPI token")
+    ap.add_argument("--udp-flood", type=int, nargs=2, metavar=("SESSIONS", "DATAGRAMS"),
+                    help="write UDP associations never closed, DATAGRAMS each way in each")
     a = ap.parse_args()
+    if a.udp_flood:
+        from pcaphostile import write_udp_flood
+        write_udp_flood(a.out, *a.udp_flood)
+        return 0
     if a.bench:
         write_bench(a.out, a.bench, a.tunnel_bytes)
         return 0
     if a.hostile:
-        write_hostile(a.out, a.hostile, a.rounds)
+        from pcaphostile import write_hostile
+        write_hostile(a.out, a.hostile, a.rounds, a.token)
         return 0
     if a.list:
         print("\n".join(sorted(SCENARIOS) + BAD))

@@ -19,7 +19,8 @@
  * where reasm can still compare (bytes held, or among the last REASM_RECENT
  * handed on since the last gap) is reported with exactly the span from the
  * first differing byte to the last, and one whose bytes are equal is not
- * reported; data and gaps
+ * reported, nor a keep-alive (one byte one below the highest seen); data
+ * and gaps
  * come in order, each offset once; a FIN comes once, where it was sent;
  * after the flush nothing is held.  And with a large limit, no SYN lost,
  * every segment whole and the stream covered, the stream comes out whole
@@ -43,6 +44,7 @@ struct out {
 	uint8_t first[STREAM_MAX];  /* CL_DATA: the first copy */
 	uint64_t next;
 	uint64_t recent_from;       /* the end of the last gap */
+	uint64_t hi;                /* one past the highest byte claimed */
 	uint64_t data, gaps;
 	int fins;
 	uint64_t fin_off;
@@ -93,18 +95,23 @@ on_differ(void *ctx, uint64_t off, uint64_t len)
  * stream's start, negative before it) comes: what reasm keeps of each byte,
  * and the span where it must find this copy different, [*from, *to). */
 static void
-model_segment(struct out *o, long at, const uint8_t *p, size_t cap, size_t len, uint64_t *from,
-	      uint64_t *to)
+model_segment(struct out *o, long at, const uint8_t *p, size_t cap, size_t len, bool fin,
+	      uint64_t *from, uint64_t *to)
 {
 	uint64_t lo = o->next > REASM_RECENT ? o->next - REASM_RECENT : 0;
+	uint64_t seen = o->hi > o->next ? o->hi : o->next;
 
 	if (lo < o->recent_from)
 		lo = o->recent_from;
 	*from = *to = 0;
+	if (len == 1 && !fin && at >= 0 && (uint64_t)at + 1 == seen)
+		return; /* a keep-alive: its byte is not compared, nor kept */
 	for (size_t i = 0; i < len; i++) {
 		if (at + (long)i < 0)
 			continue; /* before a partial stream's start */
 		uint64_t off = (uint64_t)(at + (long)i);
+		if (off + 1 > o->hi)
+			o->hi = off + 1;
 		if (o->claim[off] == CL_NONE) {
 			o->claim[off] = off < o->next ? CL_GONE : i < cap ? CL_DATA : CL_CUT;
 			o->first[off] = i < cap ? p[i] : 0;
@@ -197,7 +204,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (x->ack)
 			reasm_ack(&rs, isn + 1 + (uint32_t)x->start, &sink);
 		uint64_t from, to;
-		model_segment(&o, (long)x->start - (long)base, copy, cap, x->len, &from, &to);
+		model_segment(&o, (long)x->start - (long)base, copy, cap, x->len, x->fin, &from,
+			      &to);
 		o.in_segment = true;
 		o.differs = 0;
 		bool ok = reasm_segment(&rs, isn + 1 + (uint32_t)x->start, copy, cap, x->len, x->fin,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "capsim.h"
+#include "capture_engine_int.h"
 #include "suites.h"
 
 /* The request sent again with its port's low byte changed (stream offset 3
@@ -107,6 +108,33 @@ gssapi_round(struct sim *s, unsigned i)
 	    3 + (i + 1) * GSS_TOKEN_LEN);
 }
 
+/* Bytes sent again that cannot be compared (older than the last
+ * REASM_RECENT handed on) are said at the session's end, counted per side;
+ * a keep-alive is not among them. */
+START_TEST(resend_not_compared_is_said)
+{
+	struct sim s;
+	static char tunnel[600];
+
+	memset(tunnel, 'd', sizeof(tunnel));
+	sim_start(&s, false, 1080);
+	handshake(&s);
+	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
+	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	pkt(&s, 0, TCPF_ACK, 3, REQUEST, 10, 2);
+	pkt(&s, 1, TCPF_ACK, 2, REPLY, 10, 13);
+	pkt(&s, 1, TCPF_ACK, 12, tunnel, sizeof(tunnel), 13);
+	pkt(&s, 1, TCPF_ACK, 20, "X", 1, 13);              /* too old: not compared */
+	pkt(&s, 1, TCPF_ACK, 11 + sizeof(tunnel), "\0", 1, 13); /* a keep-alive */
+	pkt(&s, 0, TCPF_ACK, 5, "\x01\x00", 2, 12);      /* within the last 256: compared */
+	sim_end(&s);
+	ck_assert_uint_eq(s.got.resends_differ, 1);
+	expect_text(&s, "note: 1 byte the server sent again was not compared with the first copy "
+		    "(it was older than the last 256 bytes handed on, or not captured)\n");
+	ck_assert_ptr_null(strstr(s.got.text, "the client sent again"));
+}
+END_TEST
+
 /* Two sessions open at once with a small budget for their kept text: each
  * stops keeping lines, counts on, and says so; their texts stay within the
  * budget (charged twice their length) but for their last lines.  Once they
@@ -180,6 +208,47 @@ START_TEST(budget_for_json)
 }
 END_TEST
 
+/* What sessions keep is given back as each ends, however it ends (a reset,
+ * FIN both ways, pushed out by too many open, a new connection on its
+ * ports, never SOCKS, the capture's end): after the last, the budget's
+ * `used` is zero, never left over or wrapped below zero. */
+START_TEST(budget_given_back_whatever_the_end)
+{
+	static const struct sv_opts both = { .json = true, .verbose = true, .hex = true };
+	struct sim s;
+	struct cap_config cfg = { .ports = {1080}, .nports = 1, .view = &both,
+				  .keep_text = true, .keep_budget = 8192, .open_max = 6 };
+	const struct sv_budget *b;
+
+	sim_start_with(&s, &cfg, 1080);
+	b = &s.e->keep;
+	for (uint16_t port = 40000; port < 40010; port++) {
+		s.port[0] = port;
+		gssapi_start(&s);
+		for (unsigned i = 0; i < 8; i++)
+			gssapi_round(&s, i);
+	}
+	ck_assert_uint_gt(b->used, 0);
+	s.port[0] = 40009; /* a reset */
+	pkt(&s, 0, TCPF_ACK | TCPF_RST, 3 + 8 * GSS_TOKEN_LEN, NULL, 0, 0);
+	s.port[0] = 40008; /* FIN both ways */
+	pkt(&s, 0, TCPF_ACK | TCPF_FIN, 3 + 8 * GSS_TOKEN_LEN, NULL, 0, 2 + 8 * GSS_TOKEN_LEN);
+	pkt(&s, 1, TCPF_ACK | TCPF_FIN, 2 + 8 * GSS_TOKEN_LEN, NULL, 0, 4 + 8 * GSS_TOKEN_LEN);
+	s.port[0] = 40007; /* its ports reused, the old one never closed */
+	s.isn[0] += 77777;
+	pkt(&s, 0, TCPF_SYN, 0, NULL, 0, 0);
+	pkt(&s, 1, TCPF_SYN | TCPF_ACK, 0, NULL, 0, 0);
+	s.port[0] = 41000; /* a connection that never speaks SOCKS */
+	handshake(&s);
+	pkt(&s, 0, TCPF_ACK, 0, "GET / HTTP/1.0\r\n\r\n", 18, 0);
+	cap_finish(s.e, s.t);
+	ck_assert_uint_eq(cap_open(s.e), 0);
+	ck_assert_uint_eq(b->used, 0);
+	ck_assert_uint_ge(s.got.sessions, 11);
+	cap_free(s.e);
+}
+END_TEST
+
 Suite *
 capture_keep_suite(void)
 {
@@ -189,8 +258,10 @@ capture_keep_suite(void)
 	tcase_add_test(tc, resend_that_differs_is_said);
 	tcase_add_test(tc, resend_of_held_bytes_differs);
 	tcase_add_test(tc, resends_said_are_bounded);
+	tcase_add_test(tc, resend_not_compared_is_said);
 	tcase_add_test(tc, budget_for_kept_text);
 	tcase_add_test(tc, budget_for_json);
+	tcase_add_test(tc, budget_given_back_whatever_the_end);
 	suite_add_tcase(s, tc);
 	return s;
 }

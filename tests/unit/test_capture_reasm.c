@@ -269,6 +269,33 @@ START_TEST(resend_differs_in_part)
 }
 END_TEST
 
+/* A keep-alive: one byte at one below the next byte the sender would send,
+ * which may be any byte (RFC 1122 4.2.3.6; Windows sends a zero).  It is no
+ * copy sent again: never said to differ, handed on nothing.  A one-byte
+ * copy elsewhere, or one carrying a FIN, is still compared. */
+START_TEST(keepalive_is_no_resend)
+{
+	struct fixture f;
+	static const uint8_t zero = 0;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 10, false);
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 9, &zero, 1, 1, false, &f.sink));
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 10, &zero, 0, 0, false, &f.sink));
+	ck_assert_str_eq(f.rec.log, "D0+10 ");
+	/* with a hole: one below the highest byte seen */
+	seg(&f, 14, 18, false);
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 17, &zero, 1, 1, false, &f.sink));
+	ck_assert_str_eq(f.rec.log, "D0+10 ");
+	/* one byte elsewhere differs: said */
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 8, &zero, 1, 1, false, &f.sink));
+	seg(&f, 10, 14, false);
+	expect_stream(&f, "0123456789abcdefgh", "D0+10 X8+1 D10+4 D14+4 ");
+	ck_assert_uint_eq(f.r.differed, 1);
+}
+END_TEST
+
 /* What cannot be compared is counted, not said: bytes handed on more than
  * REASM_RECENT bytes ago, bytes given up as missing, bytes before a partial
  * stream's start, and a copy the snap length cut. */
@@ -399,6 +426,37 @@ START_TEST(flush_up_to_the_fin)
 }
 END_TEST
 
+/* Bytes past the FIN are no part of the stream (a receiver ignores them,
+ * RFC 793 3.9): neither handed on nor held, whether they come after the
+ * FIN or were held before it came; counted in past_fin. */
+START_TEST(nothing_past_the_fin)
+{
+	struct fixture f;
+
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 0, 4, false);
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 4, NULL, 0, 0, true, &f.sink));
+	seg(&f, 2, 9, false);  /* runs past the FIN at 4 */
+	seg(&f, 10, 12, false);
+	reasm_flush(&f.r, &f.sink);
+	ck_assert_uint_eq(f.r.past_fin, 5 + 2);
+	expect_stream(&f, "0123", "D0+4 F4 ");
+
+	/* held ahead first, the FIN below it later */
+	setup(&f, 1024);
+	reasm_syn(&f.r, ISN);
+	seg(&f, 6, 10, false);
+	seg(&f, 3, 8, false);
+	ck_assert(reasm_segment(&f.r, ISN + 1 + 5, NULL, 0, 0, true, &f.sink));
+	seg(&f, 0, 3, false);
+	reasm_flush(&f.r, &f.sink);
+	ck_assert_uint_eq(f.r.past_fin, 5);
+	ck_assert_uint_eq(f.r.held, 0);
+	expect_stream(&f, "01234", "D0+3 D3+2 F5 ");
+}
+END_TEST
+
 /* Sequence numbers that wrap past 2^32 in the middle of the stream. */
 START_TEST(sequence_wraps)
 {
@@ -490,12 +548,14 @@ reasm_suite(void)
 	tcase_add_test(tc, resend_differs_from_bytes_held);
 	tcase_add_test(tc, resend_differs_in_part);
 	tcase_add_test(tc, resend_not_comparable);
+	tcase_add_test(tc, keepalive_is_no_resend);
 	tcase_add_test(tc, snap_length_cut);
 	tcase_add_test(tc, acknowledged_but_missing);
 	tcase_add_test(tc, ack_of_one_is_no_gap);
 	tcase_add_test(tc, too_much_behind_a_hole);
 	tcase_add_test(tc, flush_gives_holes_up);
 	tcase_add_test(tc, flush_up_to_the_fin);
+	tcase_add_test(tc, nothing_past_the_fin);
 	tcase_add_test(tc, sequence_wraps);
 	tcase_add_test(tc, joined_in_the_middle);
 	tcase_add_test(tc, joined_in_the_middle_then_a_longer_copy);
