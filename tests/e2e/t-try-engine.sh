@@ -129,7 +129,7 @@ with open(sys.argv[2], "wb") as out:
 EOF
 sc -- decode -r "$T/oneside.pcap" -v
 expect_stdout "one side, ports reused: the first ends there" \
-	'ended by a new connection on the same ports(, [0-9.]+ s after its start)?$'
+	'ended by a new connection on the same ports(,|$)'
 if sed -n '/^session 2: /,$p' "$SC_OUT" | grep -q -- '-> SOCKS5 greeting'; then
 	ok "one side, ports reused: a second session, its greeting decoded"
 else
