@@ -140,7 +140,9 @@ after_end(struct flow *fl, enum flow_side side, size_t n)
 	uint64_t at = d->off;
 
 	d->off += n;
-	if (fl->outcome.result == FLOW_RES_VIOLATION || d->noted)
+	/* after an opaque method, both sides go on with its negotiation */
+	if (fl->outcome.result == FLOW_RES_VIOLATION || fl->outcome.result == FLOW_RES_OPAQUE ||
+	    d->noted)
 		return;
 	d->noted = true;
 	if (d->closed)
@@ -197,7 +199,9 @@ drain_loop(struct flow *fl, enum flow_side side)
 		proto_decode(d->want, d->buf, d->have, flow_decode_ctx(fl, d->want, &ctx), &m);
 		if (m.status == PROTO_NEED_MORE) {
 			d->need = m.need;
-			if (d->need > FLOW_MSG_MAX)
+			if (d->need > FLOW_MSG_MAX && d->want == MSG_GSSAPI)
+				flow_token_too_long(fl, side, d->off, d->need);
+			else if (d->need > FLOW_MSG_MAX)
 				flow_violation(fl, side, d->off + d->have, NULL,
 					       "a message longer than sockscope holds");
 			return;

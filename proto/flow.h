@@ -83,7 +83,7 @@ struct flow_outcome {
 	const char *field;       /* VIOLATION, CLOSED inside a message: the field, or NULL */
 	uint64_t off;            /* VIOLATION, CLOSED: stream offset on side */
 	enum flow_close_kind close; /* CLOSED */
-	char why[PROTO_WHY_MAX]; /* VIOLATION, CLOSED inside a message: in words */
+	char why[PROTO_WHY_MAX]; /* VIOLATION, CLOSED inside a message, OPAQUE: in words */
 };
 
 enum flow_event_kind {

@@ -25,6 +25,13 @@ void flow_message(struct flow *fl, enum flow_side side, const struct msg *m);
  * the server's answer.  true when m was one and the flow has ended with it.
  */
 bool flow_refusal_undelimited(struct flow *fl, const struct msg *m);
+/*
+ * A GSSAPI frame (RFC 1961) of need bytes at stream offset off, more than
+ * the flow holds (FLOW_MSG_MAX): legal (a token may be 65535 bytes;
+ * Kerberos tokens often pass 2 KiB), so no violation: the negotiation is
+ * not followed further (FLOW_RES_OPAQUE), said with the token's size.
+ */
+void flow_token_too_long(struct flow *fl, enum flow_side side, uint64_t off, size_t need);
 /* What the decoder needs to know for type (the offered methods), in ctx, or
  * NULL. */
 const struct proto_ctx *flow_decode_ctx(const struct flow *fl, enum msg_type type,

@@ -71,6 +71,27 @@ decide_code(struct flow *fl, enum flow_result r, enum flow_side side, uint64_t o
 	flow_decide(fl, &o);
 }
 
+void
+flow_token_too_long(struct flow *fl, enum flow_side side, uint64_t off, size_t need)
+{
+	const struct name_entry *e = names_find(&names_s5_method, METHOD_GSSAPI);
+	struct flow_outcome o = { .result = FLOW_RES_OPAQUE, .side = side, .phase = fl->phase,
+				  .code = METHOD_GSSAPI, .meaning = e != NULL ? e->name : "GSSAPI",
+				  .off = off };
+	struct text t;
+
+	text_start(&t, o.why, sizeof(o.why));
+	text_str(&t, "a GSSAPI frame of ");
+	text_dec(&t, (uint32_t)need);
+	text_str(&t, " bytes from the ");
+	text_str(&t, flow_side_name(side));
+	text_str(&t, ", more than the ");
+	text_dec(&t, (uint32_t)FLOW_MSG_MAX);
+	text_str(&t, " sockscope holds");
+	flow_decide(fl, &o);
+	flow_end(fl);
+}
+
 static void
 client_message(struct flow *fl, const struct msg *m)
 {

@@ -39,6 +39,10 @@ outcome_line(const struct flow_outcome *o, int version, uint64_t off,
 	case FLOW_RES_OPAQUE:
 		sb_printf(&sb, ": %s0x%02x ", code_field(o, version), (unsigned)o->code);
 		sb_puts(&sb, o->meaning != NULL ? o->meaning : "");
+		if (o->result == FLOW_RES_OPAQUE && o->why[0] != '\0') {
+			sb_puts(&sb, ": ");
+			sb_puts(&sb, o->why);
+		}
 		break;
 	case FLOW_RES_VIOLATION:
 	case FLOW_RES_CLOSED:

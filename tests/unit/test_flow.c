@@ -384,6 +384,35 @@ START_TEST(held_at_the_end)
 }
 END_TEST
 
+/* A GSSAPI token longer than the flow holds is legal (RFC 1961: up to
+ * 65535 bytes): the negotiation is not followed, and nobody is blamed. */
+START_TEST(gssapi_token_longer_than_held)
+{
+	static const uint8_t greet[] = {0x05, 0x01, 0x01}, method[] = {0x05, 0x01};
+	static const uint8_t head[] = {0x01, 0x01, 0x0b, 0xb8}; /* a 3000-byte token */
+	uint8_t token[3000];
+	struct flow fl;
+	struct flow_config cfg = {.version = 0};
+
+	memset(token, 0x60, sizeof(token));
+	flow_init(&fl, &cfg);
+	flow_feed(&fl, FLOW_CLIENT, greet, sizeof(greet));
+	flow_feed(&fl, FLOW_SERVER, method, sizeof(method));
+	flow_feed(&fl, FLOW_CLIENT, head, sizeof(head));
+	flow_feed(&fl, FLOW_CLIENT, token, sizeof(token));
+	ck_assert_int_eq(flow_outcome(&fl)->result, FLOW_RES_OPAQUE);
+	ck_assert_uint_eq(flow_outcome(&fl)->code, 0x01);
+	ck_assert_int_eq(flow_outcome(&fl)->side, FLOW_CLIENT);
+	ck_assert_str_eq(flow_outcome(&fl)->why, "a GSSAPI frame of 3004 bytes from the client, "
+						 "more than the 2058 sockscope holds");
+	/* the server's answer token is no violation either */
+	flow_feed(&fl, FLOW_SERVER, head, sizeof(head));
+	flow_feed(&fl, FLOW_SERVER, token, sizeof(token));
+	flow_close(&fl, FLOW_SERVER, FLOW_FIN);
+	ck_assert_int_eq(flow_outcome(&fl)->result, FLOW_RES_OPAQUE);
+}
+END_TEST
+
 Suite *
 flow_suite(void)
 {
@@ -397,6 +426,7 @@ flow_suite(void)
 	tcase_add_test(tc, held_bytes_bounded);
 	tcase_add_test(tc, room_until_the_other_side_answers);
 	tcase_add_test(tc, held_at_the_end);
+	tcase_add_test(tc, gssapi_token_longer_than_held);
 	suite_add_tcase(s, tc);
 	return s;
 }
