@@ -101,6 +101,10 @@ scan_frame(struct cap_text *t, struct scan *sc, const struct tcp_frame *f, const
 		t->link = f->link;
 		t->ip_version = f->ip_version;
 	}
+	if (f->ipproto == IPPROTO_NUMBER_UDP) {
+		t->udp++;
+		return; /* a datagram opens no connection */
+	}
 	if (!f->syn_only && f->payload_len == 0)
 		return; /* an ACK says nothing of who connected */
 	if (seen_before(sc, f) || f->syn_only || (f->flags & TCPF_SYN))
@@ -170,11 +174,12 @@ cap_text_describe(const struct cap_text *t, char *buf, size_t cap)
 	char a[64], b[64];
 
 	if (t->shape != HEX_SHAPE_FOLLOW) {
-		int n = snprintf(buf, cap, "a tshark -x dump of %zu frame%s: %s, IPv%d and TCP "
+		int n = snprintf(buf, cap, "a tshark -x dump of %zu frame%s: %s, IPv%d%s TCP%s "
 				 "headers read; the dump holds no times", t->frames,
-				 t->frames == 1 ? "" : "s", link_type_name(t->link), t->ip_version);
+				 t->frames == 1 ? "" : "s", link_type_name(t->link), t->ip_version,
+				 t->udp > 0 ? "," : " and", t->udp > 0 ? " and UDP" : "");
 		if (t->not_frames > 0 && n > 0 && (size_t)n < cap)
-			snprintf(buf + n, cap - (size_t)n, "; %zu block%s that %s no TCP frame "
+			snprintf(buf + n, cap - (size_t)n, "; %zu block%s that %s no TCP or UDP frame "
 				 "skipped (such as tshark's reassembled data)", t->not_frames,
 				 t->not_frames == 1 ? "" : "s", t->not_frames == 1 ? "is" : "are");
 		return;

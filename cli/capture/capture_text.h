@@ -23,7 +23,8 @@
 struct cap_text {
 	enum hex_shape shape;
 	/* HEX_SHAPE_DUMP */
-	size_t frames;         /* blocks that are TCP frames */
+	size_t frames;         /* blocks that are TCP or UDP frames */
+	size_t udp;            /* of those, UDP (a UDP ASSOCIATE's datagrams) */
 	size_t not_frames;     /* blocks that are none (tshark's reassembled data) */
 	enum link_type link;   /* of the first frame */
 	int ip_version;
@@ -44,7 +45,7 @@ struct cap_text {
 #define CAP_TEXT_SERVER "192.0.2.2:1080"
 
 /* Whether in is a dump this source reads (follow output, or a dump with at
- * least one TCP frame), with t filled. */
+ * least one TCP or UDP frame), with t filled. */
 bool cap_text_scan(const struct hex_input *in, struct cap_text *t);
 
 /*

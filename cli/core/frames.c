@@ -3,8 +3,10 @@
  *
  * A dump's frame (frame_parse) is tried as each link type in turn and must
  * lead to an IP header that holds up: version, header length, total length
- * within the frame, an IPv4 header checksum that sums right, protocol TCP,
- * no fragment; then a TCP header whose length fits.  A frame from libpcap
+ * within the frame, an IPv4 header checksum that sums right, protocol TCP
+ * or UDP, no fragment; then a TCP header whose length fits, or a UDP
+ * header whose length is the IP payload's exactly (a UDP ASSOCIATE's
+ * datagrams are in the dump too).  A frame from libpcap
  * (frame_parse_link) has its link type named and may be cut by the snap
  * length: its headers must be whole, its payload may not be.  Every read is
  * checked against the length first, as tcpdump does.
@@ -20,8 +22,8 @@
 #define ETHERTYPE_QINQ_OLD 0x9100 /* 802.1ad's tag before it had a number */
 #define VLAN_TAGS_MAX 8
 
-/* The frame being read: whole (a dump: lengths must agree exactly, TCP
- * only) or as captured (libpcap: the payload may be cut). */
+/* The frame being read: whole (a dump: lengths must agree exactly) or as
+ * captured (libpcap: the payload may be cut). */
 struct frame_in {
 	const uint8_t *p;
 	size_t len;
@@ -91,7 +93,7 @@ parse_udp(const struct frame_in *in, size_t at, size_t dgram_len, struct tcp_fra
 		return false;
 	const uint8_t *u = in->p + at;
 	size_t ulen = get16(u + 4);
-	if (ulen < 8 || ulen > dgram_len)
+	if (ulen < 8 || ulen > dgram_len || (in->whole && ulen != dgram_len))
 		return false;
 	f->ipproto = IPPROTO_NUMBER_UDP;
 	f->src.port = get16(u);
@@ -105,7 +107,7 @@ parse_transport(const struct frame_in *in, int proto, size_t at, size_t len, str
 {
 	if (proto == IPPROTO_NUMBER_TCP)
 		return parse_tcp(in, at, len, f);
-	if (proto == IPPROTO_NUMBER_UDP && !in->whole)
+	if (proto == IPPROTO_NUMBER_UDP)
 		return parse_udp(in, at, len, f);
 	return false;
 }

@@ -45,7 +45,7 @@ struct tcp_end {
 struct tcp_frame {
 	enum link_type link;
 	int ip_version; /* 4 or 6 */
-	int ipproto;    /* IPPROTO_NUMBER_TCP, or UDP (frame_parse_link only) */
+	int ipproto;    /* IPPROTO_NUMBER_TCP or IPPROTO_NUMBER_UDP */
 	struct tcp_end src, dst;
 	uint32_t seq, ack; /* TCP */
 	uint8_t flags;     /* TCP: TCPF_* */
@@ -55,9 +55,10 @@ struct tcp_frame {
 	size_t payload_cap; /* of those, the bytes captured (the snap length may cut) */
 };
 
-/* Whether p[0..len) is a whole frame carrying TCP: headers that agree with
- * each other and with the length (an IPv4 header's checksum must hold), so
- * SOCKS bytes are not taken for a frame by chance. */
+/* Whether p[0..len) is a whole frame carrying TCP or UDP: headers that
+ * agree with each other and with the length (an IPv4 header's checksum
+ * must hold; a UDP length must be the IP payload's), so SOCKS bytes are
+ * not taken for a frame by chance. */
 bool frame_parse(const uint8_t *p, size_t len, struct tcp_frame *f);
 
 /*

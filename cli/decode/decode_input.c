@@ -88,7 +88,7 @@ struct side {
 struct frames {
 	struct side side[2]; /* [0] the client, [1] the server */
 	bool known;          /* the connection: from a SYN or the first payload */
-	size_t nframes, other_conn, retransmitted, not_frames;
+	size_t nframes, other_conn, retransmitted, not_frames, datagrams;
 	enum link_type link;
 	int ip_version;
 };
@@ -169,6 +169,10 @@ frames_side(const struct hex_input *in, int want, struct frames *fr, struct deco
 			fr->not_frames++;
 			continue;
 		}
+		if (f.ipproto != IPPROTO_NUMBER_TCP) {
+			fr->datagrams++;
+			continue;
+		}
 		if (fr->nframes++ == 0) {
 			fr->link = f.link;
 			fr->ip_version = f.ip_version;
@@ -207,6 +211,10 @@ frames_notes(const struct frames *fr, int want, const struct decode_opts *o)
 		decode_note(o, "%zu frame%s of other TCP connections skipped: one side of one "
 			    "connection is read (without --client or --server, all of them)",
 			    fr->other_conn, fr->other_conn == 1 ? "" : "s");
+	if (fr->datagrams > 0)
+		decode_note(o, "%zu UDP datagram%s skipped: one side of one TCP connection is "
+			    "read (without --client or --server, the datagrams too)", fr->datagrams,
+			    fr->datagrams == 1 ? "" : "s");
 	if (fr->retransmitted > 0)
 		decode_note(o, "%zu retransmitted frame%s skipped", fr->retransmitted,
 			    fr->retransmitted == 1 ? "" : "s");
@@ -214,7 +222,7 @@ frames_notes(const struct frames *fr, int want, const struct decode_opts *o)
 		decode_note(o, "%zu gap%s in the %s's side: the capture missed bytes there",
 			    sd->gaps, sd->gaps == 1 ? "" : "s", side_name[want]);
 	if (fr->not_frames > 0)
-		decode_note(o, "%zu block%s that %s no TCP frame skipped (such as tshark's "
+		decode_note(o, "%zu block%s that %s no TCP or UDP frame skipped (such as tshark's "
 			    "reassembled data)", fr->not_frames, fr->not_frames == 1 ? "" : "s",
 			    fr->not_frames == 1 ? "is" : "are");
 }
