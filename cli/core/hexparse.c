@@ -388,6 +388,37 @@ follow_node(const char *t, const struct dump_line *dl, struct hex_input *in)
 	in->node[node][end - i] = '\0';
 }
 
+/* The protocol and form of tshark's follow header ("Follow: tcp,ascii")
+ * when decode cannot read that output: a form other than hex (ascii and
+ * the like lose bytes, raw has no offsets), or UDP's datagrams (no
+ * stream); err says which. */
+static bool
+follow_unreadable(const char *t, const struct dump_line *lines, size_t n,
+		  struct hexparse_error *err)
+{
+	static const char prefix[] = "Follow: ";
+	const size_t plen = sizeof(prefix) - 1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t at = lines[i].start + plen, end = lines[i].end;
+		if (lines[i].is_dump || end < at || memcmp(t + lines[i].start, prefix, plen) != 0)
+			continue;
+		while (end > at && is_blank(t[end - 1]))
+			end--;
+		const char *comma = memchr(t + at, ',', end - at);
+		if (comma == NULL)
+			continue;
+		size_t proto = (size_t)(comma - (t + at)), form = end - at - proto - 1;
+		if (form == 3 && memcmp(comma + 1, "hex", 3) == 0 &&
+		    !(proto == 3 && memcmp(t + at, "udp", 3) == 0))
+			return false;
+		err->fault = HEX_FOLLOW_FORM;
+		term_escape(err->follow, sizeof(err->follow), t + at, end - at < 24 ? end - at : 24);
+		return true;
+	}
+	return false;
+}
+
 int
 hex_parse_input(const char *text, size_t len, struct hex_input *in,
 		struct hexparse_error *err)
@@ -413,7 +444,9 @@ hex_parse_input(const char *text, size_t len, struct hex_input *in,
 		return -1;
 	}
 	split_lines(text, len, lines);
-	if (looks_like_dump(text, lines, nlines)) {
+	if (follow_unreadable(text, lines, nlines, err)) {
+		rc = -1;
+	} else if (looks_like_dump(text, lines, nlines)) {
 		in->shape = looks_like_follow(lines, nlines) ? HEX_SHAPE_FOLLOW : HEX_SHAPE_DUMP;
 		rc = parse_dump(&ps, lines, nlines, in->shape == HEX_SHAPE_FOLLOW);
 		for (size_t i = 0; in->shape == HEX_SHAPE_FOLLOW && i < nlines; i++)
@@ -485,6 +518,10 @@ hexparse_strerror(const struct hexparse_error *err, char *buf, size_t cap)
 		break;
 	case HEX_NO_MEMORY:
 		snprintf(buf, cap, "out of memory reading hex");
+		break;
+	case HEX_FOLLOW_FORM:
+		snprintf(buf, cap, "tshark follow,%s output is not read: give the output of "
+			 "tshark -q -z follow,tcp,hex,N", err->follow);
 		break;
 	}
 }

@@ -16,6 +16,7 @@ enum hexparse_fault {
 	HEX_ODD_DIGITS, /* a run of digits that does not make whole bytes */
 	HEX_SHORT_LINE, /* a dump line with fewer bytes than its offsets say */
 	HEX_NO_MEMORY,
+	HEX_FOLLOW_FORM, /* tshark follow output in a form other than hex, or UDP's */
 };
 
 struct hexparse_error {
@@ -25,6 +26,7 @@ struct hexparse_error {
 	bool multiline;   /* the text had more than one line: name line and column */
 	unsigned char ch; /* HEX_BAD_CHAR: the character */
 	size_t have, want; /* HEX_SHORT_LINE: bytes found, bytes the offsets say */
+	char follow[48];   /* HEX_FOLLOW_FORM: "tcp,ascii", escaped */
 };
 
 /*

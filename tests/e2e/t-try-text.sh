@@ -50,4 +50,20 @@ for v in 4 6; do
 		fail "udp IPv$v: decode --client does not say the datagrams were skipped" 
 done
 
+# tshark's other follow forms (ascii, raw) and UDP's follow: a message that
+# names the form and the one decode reads, exit 2 (ascii was "bad hex at
+# line 2, column 1: '='"; UDP's follow was read as a TCP stream).
+for form in tcp,ascii tcp,raw udp,hex; do
+	tshark -r "$T/udp4.pcap" -q -z "follow,$form,0" >"$T/follow.txt" 2>/dev/null
+	sc -- decode -r "$T/follow.txt"
+	expect_rc "follow,$form: decode -r" 2
+	expect_err "follow,$form: decode -r names the form" \
+		"follow\\.txt: .*tshark follow,$form output is not read: give the output of tshark -q -z follow,tcp,hex,N"
+	sc --in "$T/follow.txt" -- decode
+	expect_rc "follow,$form: decode" 2
+	expect_err "follow,$form: decode names the form" \
+		"^sockscope: tshark follow,$form output is not read"
+	[ -s "$SC_OUT" ] && fail "follow,$form: something decoded" || ok "follow,$form: nothing decoded"
+done
+
 finish

@@ -310,6 +310,56 @@ START_TEST(dump_packets_are_segments)
 }
 END_TEST
 
+/* tshark's follow output in another form than hex, or of UDP: refused,
+ * the form named (escaped), rather than read as hex ("bad hex at line 2")
+ * or as a TCP stream. */
+static const struct {
+	const char *text, *why;
+} follow_forms[] = {
+	{ "\n=====\nFollow: tcp,ascii\nFilter: tcp.stream eq 0\nNode 0: 10.0.0.1:4\n"
+	  "Node 1: 10.0.0.2:1080\n3\n...\n\t2\n..\n=====\n",
+	  "tshark follow,tcp,ascii output is not read: give the output of "
+	  "tshark -q -z follow,tcp,hex,N" },
+	{ "Follow: tcp,raw\n050100\n\t0500\n",
+	  "tshark follow,tcp,raw output is not read: give the output of "
+	  "tshark -q -z follow,tcp,hex,N" },
+	{ "Follow: udp,hex  \n00000000  05 01 00\n\t00000000  05 00\n",
+	  "tshark follow,udp,hex output is not read: give the output of "
+	  "tshark -q -z follow,tcp,hex,N" },
+	{ "Follow: tcp,\x1b[2J\n00000000  05 01 00\n",
+	  "tshark follow,tcp,\\x1b[2J output is not read: give the output of "
+	  "tshark -q -z follow,tcp,hex,N" },
+};
+
+START_TEST(follow_other_forms)
+{
+	struct hexparse_error err;
+	struct hex_input in;
+	char why[160];
+	const char *text = follow_forms[_i].text;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), -1);
+	ck_assert_int_eq(err.fault, HEX_FOLLOW_FORM);
+	hexparse_strerror(&err, why, sizeof(why));
+	ck_assert_str_eq(why, follow_forms[_i].why);
+}
+END_TEST
+
+/* The hex form of TCP follow output is read, its header too. */
+START_TEST(follow_hex_form_read)
+{
+	static const char text[] = "Follow: tcp,hex\nFilter: tcp.stream eq 0\n"
+				   "00000000  05 01 00\n\t00000000  05 00\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_FOLLOW);
+	ck_assert_uint_eq(in.len, 5);
+	hex_input_free(&in);
+}
+END_TEST
+
 Suite *
 hexparse_suite(void)
 {
@@ -322,6 +372,9 @@ hexparse_suite(void)
 	tcase_add_test(tc, follow_output_has_two_sides);
 	tcase_add_loop_test(tc, follow_nodes, 0, (int)(sizeof(nodes) / sizeof(nodes[0])));
 	tcase_add_test(tc, dump_packets_are_segments);
+	tcase_add_loop_test(tc, follow_other_forms, 0,
+			    (int)(sizeof(follow_forms) / sizeof(follow_forms[0])));
+	tcase_add_test(tc, follow_hex_form_read);
 	suite_add_tcase(s, tc);
 	return s;
 }
