@@ -60,17 +60,17 @@ struct parser {
 /* The bytes from ps->n - count on belong to a segment: the open one when
  * they continue it, else a new one. */
 static void
-add_to_segment(struct parser *ps, size_t count, bool indented, bool continues)
+add_to_segment(struct parser *ps, size_t count, bool indented, bool continues, unsigned block)
 {
 	struct hex_segment *last = ps->nsegs > 0 ? &ps->segs[ps->nsegs - 1] : NULL;
 
 	if (count == 0)
 		return;
-	if (last != NULL && continues && last->indented == indented) {
+	if (last != NULL && continues && last->indented == indented && last->block == block) {
 		last->len += count;
 		return;
 	}
-	ps->segs[ps->nsegs++] = (struct hex_segment){ps->n - count, count, indented};
+	ps->segs[ps->nsegs++] = (struct hex_segment){ps->n - count, count, indented, block};
 }
 
 /* Fill in where text[at] is, for an error. */
@@ -166,6 +166,7 @@ struct dump_line {
 	unsigned long offset;
 	bool is_dump;  /* starts with an offset column */
 	bool indented; /* blanks before the offset column */
+	unsigned block; /* follow output: the connection (after its "Follow:" header) */
 };
 
 /* An offset column: optional indentation, 4 to 8 hex digits, then ':' or at
@@ -313,6 +314,8 @@ next_of_block(const struct parser *ps, const struct dump_line *lines, size_t n,
 	      size_t i, bool follow)
 {
 	for (size_t j = i + 1; j < n; j++) {
+		if (follow && lines[j].block != lines[i].block)
+			return NULL;
 		if (lines[j].is_dump && (!follow || lines[j].indented == lines[i].indented))
 			return &lines[j];
 		if (!follow && line_is_blank(ps->text, &lines[j]))
@@ -351,7 +354,8 @@ parse_dump(struct parser *ps, const struct dump_line *lines, size_t n, bool foll
 		}
 		/* In follow output a side's turns are one stream; in a dump a
 		 * block is one packet. */
-		add_to_segment(ps, count, follow && dl->indented, follow || open[side]);
+		add_to_segment(ps, count, follow && dl->indented, follow || open[side],
+			       follow ? dl->block : 0);
 		if (!last && limit > width[side])
 			width[side] = limit;
 		if (last)
@@ -384,8 +388,31 @@ follow_node(const char *t, const struct dump_line *dl, struct hex_input *in)
 	for (size_t k = i; k < end; k++)
 		if (t[k] <= ' ' || t[k] > '~')
 			return;
-	memcpy(in->node[node], t + i, end - i);
-	in->node[node][end - i] = '\0';
+	memcpy(in->node[dl->block][node], t + i, end - i);
+	in->node[dl->block][node][end - i] = '\0';
+}
+
+static bool
+follow_header(const char *t, const struct dump_line *dl)
+{
+	return !dl->is_dump && dl->end - dl->start >= 8 && memcmp(t + dl->start, "Follow: ", 8) == 0;
+}
+
+/* Each line's connection in follow output pasted from several runs: a
+ * "Follow:" header starts the next.  The number of connections, or 0 when
+ * there are more than HEX_FOLLOW_MAX. */
+static size_t
+follow_blocks(const char *t, struct dump_line *lines, size_t n)
+{
+	size_t headers = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		headers += follow_header(t, &lines[i]);
+		if (headers > HEX_FOLLOW_MAX)
+			return 0;
+		lines[i].block = headers > 0 ? (unsigned)(headers - 1) : 0;
+	}
+	return headers > 0 ? headers : 1;
 }
 
 /* The protocol and form of tshark's follow header ("Follow: tcp,ascii")
@@ -396,12 +423,11 @@ static bool
 follow_unreadable(const char *t, const struct dump_line *lines, size_t n,
 		  struct hexparse_error *err)
 {
-	static const char prefix[] = "Follow: ";
-	const size_t plen = sizeof(prefix) - 1;
+	const size_t plen = sizeof("Follow: ") - 1;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t at = lines[i].start + plen, end = lines[i].end;
-		if (lines[i].is_dump || end < at || memcmp(t + lines[i].start, prefix, plen) != 0)
+		if (!follow_header(t, &lines[i]))
 			continue;
 		while (end > at && is_blank(t[end - 1]))
 			end--;
@@ -417,6 +443,26 @@ follow_unreadable(const char *t, const struct dump_line *lines, size_t n,
 		return true;
 	}
 	return false;
+}
+
+/* A dump, or follow output (its connections and their Node lines too). */
+static int
+parse_dump_input(struct parser *ps, struct dump_line *lines, size_t nlines, struct hex_input *in)
+{
+	if (!looks_like_follow(lines, nlines)) {
+		in->shape = HEX_SHAPE_DUMP;
+		return parse_dump(ps, lines, nlines, false);
+	}
+	in->shape = HEX_SHAPE_FOLLOW;
+	in->nblocks = follow_blocks(ps->text, lines, nlines);
+	if (in->nblocks == 0) {
+		ps->err->fault = HEX_FOLLOW_MANY;
+		return -1;
+	}
+	for (size_t i = 0; i < nlines; i++)
+		if (!lines[i].is_dump)
+			follow_node(ps->text, &lines[i], in);
+	return parse_dump(ps, lines, nlines, true);
 }
 
 int
@@ -447,15 +493,11 @@ hex_parse_input(const char *text, size_t len, struct hex_input *in,
 	if (follow_unreadable(text, lines, nlines, err)) {
 		rc = -1;
 	} else if (looks_like_dump(text, lines, nlines)) {
-		in->shape = looks_like_follow(lines, nlines) ? HEX_SHAPE_FOLLOW : HEX_SHAPE_DUMP;
-		rc = parse_dump(&ps, lines, nlines, in->shape == HEX_SHAPE_FOLLOW);
-		for (size_t i = 0; in->shape == HEX_SHAPE_FOLLOW && i < nlines; i++)
-			if (!lines[i].is_dump)
-				follow_node(text, &lines[i], in);
+		rc = parse_dump_input(&ps, lines, nlines, in);
 	} else {
 		in->shape = HEX_SHAPE_PLAIN;
 		rc = parse_plain(&ps);
-		add_to_segment(&ps, ps.n, false, false);
+		add_to_segment(&ps, ps.n, false, false, 0);
 	}
 	free(lines);
 	if (rc < 0 || ps.n == 0) {
@@ -518,6 +560,10 @@ hexparse_strerror(const struct hexparse_error *err, char *buf, size_t cap)
 		break;
 	case HEX_NO_MEMORY:
 		snprintf(buf, cap, "out of memory reading hex");
+		break;
+	case HEX_FOLLOW_MANY:
+		snprintf(buf, cap, "more than %d connections of tshark follow output: give at "
+			 "most %d", HEX_FOLLOW_MAX, HEX_FOLLOW_MAX);
 		break;
 	case HEX_FOLLOW_FORM:
 		snprintf(buf, cap, "tshark follow,%s output is not read: give the output of "

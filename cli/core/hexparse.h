@@ -17,6 +17,7 @@ enum hexparse_fault {
 	HEX_SHORT_LINE, /* a dump line with fewer bytes than its offsets say */
 	HEX_NO_MEMORY,
 	HEX_FOLLOW_FORM, /* tshark follow output in a form other than hex, or UDP's */
+	HEX_FOLLOW_MANY, /* more than HEX_FOLLOW_MAX follow headers */
 };
 
 struct hexparse_error {
@@ -53,7 +54,12 @@ enum hex_shape {
 struct hex_segment {
 	size_t off, len;   /* in hex_input.bytes */
 	bool indented;     /* its lines were indented (follow: the second side) */
+	unsigned block;    /* follow: which connection (hex_input.nblocks) */
 };
+
+/* Follow output pasted from several runs of tshark -z follow: one
+ * connection each, "Follow:" header starting each; at most this many. */
+#define HEX_FOLLOW_MAX 32
 
 struct hex_input {
 	uint8_t *bytes; /* malloc'd; NULL when len is 0 */
@@ -61,11 +67,13 @@ struct hex_input {
 	struct hex_segment *segs; /* in order; they cover bytes exactly */
 	size_t nsegs;
 	enum hex_shape shape;
-	/* HEX_SHAPE_FOLLOW: the ends tshark's header names ("Node 0:
+	/* HEX_SHAPE_FOLLOW: the connections (one a "Follow:" header, one
+	 * when there is none), and the ends each one's header names ("Node 0:
 	 * 127.0.0.1:40522", "Node 1: 127.0.0.1:1080"), node 0 the side of the
 	 * unindented lines; "" when the text has no such line (a paste
 	 * trimmed by hand).  As written: not checked to be an address. */
-	char node[2][HEX_NODE_MAX];
+	size_t nblocks;
+	char node[HEX_FOLLOW_MAX][2][HEX_NODE_MAX];
 };
 
 /* As hex_parse(), keeping where each packet or turn begins.  Free with

@@ -227,23 +227,32 @@ frames_notes(const struct frames *fr, int want, const struct decode_opts *o)
 			    fr->not_frames == 1 ? "is" : "are");
 }
 
-/* Side want of follow output into src. */
+/* Side want of follow output's first connection into src. */
 static void
 follow_side(const struct hex_input *in, int want, const struct decode_opts *o,
 	    struct decode_src *src)
 {
-	size_t other = 0;
+	size_t other = 0, others = 0;
+	unsigned first = in->nsegs > 0 ? in->segs[0].block : 0, last = first;
 
 	for (size_t i = 0; i < in->nsegs; i++) {
 		const struct hex_segment *sg = &in->segs[i];
-		if ((int)sg->indented == want)
+		if (sg->block != first) {
+			others += sg->block != last;
+			last = sg->block;
+		} else if ((int)sg->indented == want) {
 			src_add(src, want, in->bytes + sg->off, sg->len);
-		else
+		} else {
 			other += sg->len;
+		}
 	}
 	decode_note(o, "tshark follow output: the %s's side (%s lines), %zu bytes; --%s for the "
 		    "%s's %zu", side_name[want], want ? "indented" : "unindented", src->len[want],
 		    side_name[1 - want], side_name[1 - want], other);
+	if (others > 0)
+		decode_note(o, "%zu other connection%s of the follow output skipped: one side of "
+			    "one connection is read (without --client or --server, all of them)",
+			    others, others == 1 ? "" : "s");
 }
 
 void

@@ -66,4 +66,37 @@ for form in tcp,ascii tcp,raw udp,hex; do
 	[ -s "$SC_OUT" ] && fail "follow,$form: something decoded" || ok "follow,$form: nothing decoded"
 done
 
+# Follow output of several streams pasted together (one tshark run per
+# stream, as a user collects them): one session each, as in the capture
+# (they were one connection: the second and third sessions' bytes were the
+# first's tunnel data, under the last Node lines' ends).
+"$PY" "$GEN" many -o "$T/many.pcap" >/dev/null || die "pcapgen many"
+sc -- decode -r "$T/many.pcap" -j
+expect_rc "many: the capture" 0
+"$PY" "$TOOL" norm "$SC_OUT" --no-ended >"$T/want-many"
+for i in 0 1 2 3 4; do
+	tshark -r "$T/many.pcap" -q -z "follow,tcp,hex,$i" 2>/dev/null
+done >"$T/follows.txt"
+[ "$(grep -c '^Follow: tcp,hex' "$T/follows.txt")" -ge 3 ] || die "tshark printed no follow blocks"
+sc -- decode -r "$T/follows.txt" -j
+expect_rc "several follow blocks: decode -r" 0
+"$PY" "$TOOL" norm "$SC_OUT" --no-ended >"$T/got"
+if cmp -s "$T/want-many" "$T/got"; then
+	ok "several follow blocks: the capture's 3 sessions"
+else
+	fail "several follow blocks: not the capture's sessions"
+	diff "$T/want-many" "$T/got" | head -c 1500 | sed 's/^/       | /'
+fi
+expect_err "several follow blocks: said" \
+	'follow output of 3 connections, the first 10\.0\.0\.1:40000 to 10\.0\.0\.2:1080'
+sc --in "$T/follows.txt" -- decode
+expect_rc "several follow blocks: plain decode" 0
+n=$(grep -c '^[0-9]' "$SC_OUT")  # the summary table: one row a session
+[ "$n" = 3 ] && ok "several follow blocks: 3 rows" || fail "several follow blocks: $n rows, 3 expected"
+sc --in "$T/follows.txt" -- decode --server
+expect_rc "several follow blocks: decode --server" 0
+grep -q '2 other connections of the follow output skipped' "$SC_OUT" "$SC_ERR" &&
+	ok "several follow blocks: --server reads the first, says so" ||
+	fail "several follow blocks: --server does not say the others were skipped"
+
 finish

@@ -242,11 +242,11 @@ START_TEST(follow_output_has_two_sides)
 	ck_assert_mem_eq(side, "\x05\x01\x00\x05\x01\x00\x01\x7f\x00\x00\x01\xa0\x79hello\n", 19);
 	ck_assert_uint_eq(side_bytes(&in, true, side), 12);
 	ck_assert_mem_eq(side, "\x05\x00\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
-	ck_assert_str_eq(in.node[0], "127.0.0.1:47676");
-	ck_assert_str_eq(in.node[1], "127.0.0.1:41080");
+	ck_assert_str_eq(in.node[0][0], "127.0.0.1:47676");
+	ck_assert_str_eq(in.node[0][1], "127.0.0.1:41080");
 	hex_input_free(&in);
 	ck_assert_ptr_null(in.bytes);
-	ck_assert_str_eq(in.node[0], "");
+	ck_assert_str_eq(in.node[0][0], "");
 }
 END_TEST
 
@@ -276,8 +276,8 @@ START_TEST(follow_nodes)
 	struct hex_input in;
 
 	ck_assert_int_eq(hex_parse_input(nodes[_i].text, strlen(nodes[_i].text), &in, &err), 0);
-	ck_assert_str_eq(in.node[0], nodes[_i].node0);
-	ck_assert_str_eq(in.node[1], nodes[_i].node1);
+	ck_assert_str_eq(in.node[0][0], nodes[_i].node0);
+	ck_assert_str_eq(in.node[0][1], nodes[_i].node1);
 	hex_input_free(&in);
 }
 END_TEST
@@ -360,6 +360,67 @@ START_TEST(follow_hex_form_read)
 }
 END_TEST
 
+/* Follow output of several tshark runs pasted together: each "Follow:"
+ * header starts a connection of its own, with its own Node lines (they
+ * were one connection: the second's bytes went on the first's turns). */
+START_TEST(follow_blocks_are_connections)
+{
+	static const char text[] =
+		"=====\nFollow: tcp,hex\nFilter: tcp.stream eq 0\n"
+		"Node 0: 10.0.0.1:40000\nNode 1: 10.0.0.2:1080\n"
+		"00000000  05 01 00\n\t00000000  05 00\n"
+		"00000003  05 01 00 01\n=====\n"
+		"=====\nFollow: tcp,hex\nFilter: tcp.stream eq 1\n"
+		"Node 0: 10.0.0.1:40001\nNode 1: 10.0.0.2:1081\n"
+		"00000000  04 01 00 50\n\t00000000  00 5b\n=====\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_FOLLOW);
+	ck_assert_uint_eq(in.nblocks, 2);
+	ck_assert_uint_eq(in.nsegs, 5);
+	static const struct { size_t len; bool indented; unsigned block; } want[] = {
+		{3, false, 0}, {2, true, 0}, {4, false, 0}, {4, false, 1}, {2, true, 1},
+	};
+	for (size_t i = 0; i < 5; i++) {
+		ck_assert_uint_eq(in.segs[i].len, want[i].len);
+		ck_assert_int_eq(in.segs[i].indented, want[i].indented);
+		ck_assert_uint_eq(in.segs[i].block, want[i].block);
+	}
+	ck_assert_str_eq(in.node[0][0], "10.0.0.1:40000");
+	ck_assert_str_eq(in.node[0][1], "10.0.0.2:1080");
+	ck_assert_str_eq(in.node[1][0], "10.0.0.1:40001");
+	ck_assert_str_eq(in.node[1][1], "10.0.0.2:1081");
+	hex_input_free(&in);
+}
+END_TEST
+
+/* More follow headers than HEX_FOLLOW_MAX: refused, said. */
+START_TEST(follow_blocks_bounded)
+{
+	static const char block[] = "Follow: tcp,hex\n00000000  05 01 00\n\t00000000  05 00\n";
+	size_t n = strlen(block);
+	char *text = malloc(n * (HEX_FOLLOW_MAX + 1) + 1);
+	struct hexparse_error err;
+	struct hex_input in;
+	char why[128];
+
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i <= HEX_FOLLOW_MAX; i++)
+		memcpy(text + i * n, block, n);
+	ck_assert_int_eq(hex_parse_input(text, n * HEX_FOLLOW_MAX, &in, &err), 0);
+	ck_assert_uint_eq(in.nblocks, HEX_FOLLOW_MAX);
+	ck_assert_uint_eq(in.segs[in.nsegs - 1].block, HEX_FOLLOW_MAX - 1);
+	hex_input_free(&in);
+	ck_assert_int_eq(hex_parse_input(text, n * (HEX_FOLLOW_MAX + 1), &in, &err), -1);
+	ck_assert_int_eq(err.fault, HEX_FOLLOW_MANY);
+	hexparse_strerror(&err, why, sizeof(why));
+	ck_assert_str_eq(why, "more than 32 connections of tshark follow output: give at most 32");
+	free(text);
+}
+END_TEST
+
 Suite *
 hexparse_suite(void)
 {
@@ -375,6 +436,8 @@ hexparse_suite(void)
 	tcase_add_loop_test(tc, follow_other_forms, 0,
 			    (int)(sizeof(follow_forms) / sizeof(follow_forms[0])));
 	tcase_add_test(tc, follow_hex_form_read);
+	tcase_add_test(tc, follow_blocks_are_connections);
+	tcase_add_test(tc, follow_blocks_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
