@@ -3,7 +3,8 @@
  *
  * A dump's frame (frame_parse) is tried as each link type in turn and must
  * lead to an IP header that holds up: version, header length, total length
- * within the frame, an IPv4 header checksum that sums right, protocol TCP
+ * within the frame, an IPv4 header checksum that sums right (or is 0, left
+ * to the card by the host that captured it), protocol TCP
  * or UDP, no fragment; then a TCP header whose length fits, or a UDP
  * header whose length is the IP payload's exactly (a UDP ASSOCIATE's
  * datagrams are in the dump too).  A frame from libpcap
@@ -126,7 +127,10 @@ parse_ipv4(const struct frame_in *in, size_t at, struct tcp_frame *f)
 	if (ip[0] >> 4 != 4 || hlen < 20 || total < hlen || at + hlen > in->len ||
 	    (get16(ip + 6) & 0x3fff) != 0)
 		return false;
-	if (in->whole && (at + total > in->len || !ipv4_checksum_ok(ip, hlen)))
+	/* A checksum of 0 is one the sending host left to its card (a capture
+	 * on the host that sent it, with offload): no chance match. */
+	if (in->whole && (at + total > in->len ||
+			  (!ipv4_checksum_ok(ip, hlen) && get16(ip + 10) != 0)))
 		return false;
 	f->ip_version = 4;
 	f->src.alen = f->dst.alen = 4;
