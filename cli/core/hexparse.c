@@ -170,7 +170,10 @@ struct dump_line {
 };
 
 /* An offset column: optional indentation, 4 to 8 hex digits, then ':' or at
- * least two blanks (or a tab).  A single space would be "0501 0203", plain. */
+ * least two blanks (or a tab).  A single space would be "0501 0203", plain.
+ * The bytes after it start with a word of hex digits: tshark -x -P's
+ * summary line of frame 1000 (" 1000   0.019980 10.0.0.2 -> ...") is no
+ * offset line. */
 static bool
 offset_column(const char *t, size_t start, size_t end, struct dump_line *dl)
 {
@@ -200,6 +203,9 @@ offset_column(const char *t, size_t start, size_t end, struct dump_line *dl)
 		i++;
 	dl->body = i;
 	dl->offset = offset;
+	while (i < end && !is_blank(t[i]))
+		if (hex_digit_value(t[i++]) < 0)
+			return false;
 	return true;
 }
 

@@ -111,6 +111,15 @@ sc -- decode -r "$T/bench.txt" -j
 expect_rc "offloaded checksums: the tshark -x dump" 0
 same "offloaded checksums: the tshark -x dump" "$T/want-bench"
 
+# tshark -x -P prints each frame's summary line before its bytes; from
+# frame 1000 on it starts "1000   0.019980", which was taken for an offset
+# line: "bad hex at line 7634, column 10: '.'".
+tshark -r "$T/bench.pcap" -x -P >"$T/bench-P.txt" 2>/dev/null
+grep -q '^ *1000 ' "$T/bench-P.txt" || die "tshark -x -P printed no frame 1000"
+sc -- decode -r "$T/bench-P.txt" -j
+expect_rc "tshark -x -P past frame 1000" 0
+same "tshark -x -P past frame 1000" "$T/want-bench"
+
 # For the lead (cli/view/session_view.c, not ours to edit): a session that
 # ends with bytes the flow still holds undecoded (an RFC 1929 request held
 # behind a method selection cut short) says nothing of them; decode of the

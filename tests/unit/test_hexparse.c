@@ -421,6 +421,31 @@ START_TEST(follow_blocks_bounded)
 }
 END_TEST
 
+/* tshark -x -P: the summary line of frame 1000 and on starts as an offset
+ * line would ("1000" and blanks) but no hex follows: it is skipped (it
+ * was "bad hex at line 1, column 10: '.'"). */
+START_TEST(summary_line_is_no_offset_line)
+{
+	static const char text[] =
+		" 1000   0.019980     10.0.0.2 \xe2\x86\x92 10.1.0.103   Socks 64 Version: 5\n"
+		"\n"
+		"0000  05 00                                             ..\n"
+		"\n"
+		"10000   1.5     10.0.0.2 \xe2\x86\x92 10.1.0.103   TCP 54\n"
+		"\n"
+		"0000  05 01 00                                          ...\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_DUMP);
+	ck_assert_uint_eq(in.nsegs, 2);
+	ck_assert_uint_eq(in.segs[0].len, 2);
+	ck_assert_uint_eq(in.segs[1].len, 3);
+	hex_input_free(&in);
+}
+END_TEST
+
 Suite *
 hexparse_suite(void)
 {
@@ -438,6 +463,7 @@ hexparse_suite(void)
 	tcase_add_test(tc, follow_hex_form_read);
 	tcase_add_test(tc, follow_blocks_are_connections);
 	tcase_add_test(tc, follow_blocks_bounded);
+	tcase_add_test(tc, summary_line_is_no_offset_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
