@@ -277,9 +277,35 @@ two_sided(const struct hex_input *in)
 	if (in->shape == HEX_SHAPE_FOLLOW)
 		return true;
 	for (size_t i = 0; in->shape == HEX_SHAPE_DUMP && i < in->nsegs; i++)
-		if (frame_parse(in->bytes + in->segs[i].off, in->segs[i].len, &f))
+		if (frame_parse(in->bytes + in->segs[i].off, in->segs[i].len, &f) &&
+		    f.ipproto == IPPROTO_NUMBER_TCP)
 			return true;
 	return false;
+}
+
+/* The payload of the first UDP frame of a dump into src (a SOCKS5 UDP
+ * datagram: decode shows one); false when the dump holds none. */
+static bool
+first_datagram(const struct hex_input *in, int want, const struct decode_opts *o,
+	       struct decode_src *src)
+{
+	size_t n = 0, first = 0;
+	struct tcp_frame f, got;
+
+	for (size_t i = 0; in->shape == HEX_SHAPE_DUMP && i < in->nsegs; i++)
+		if (frame_parse(in->bytes + in->segs[i].off, in->segs[i].len, &f) &&
+		    f.ipproto == IPPROTO_NUMBER_UDP && n++ == 0) {
+			got = f;
+			first = i;
+		}
+	if (n == 0)
+		return false;
+	src_add(src, want, in->bytes + in->segs[first].off + got.payload_off, got.payload_len);
+	decode_note(o, "a UDP datagram in a captured frame: %s, IPv%d and UDP headers skipped%s",
+		    link_type_name(got.link), got.ip_version,
+		    n > 1 ? "; the first of the dump's datagrams (decode -r - links each to its "
+			    "session)" : "");
+	return true;
 }
 
 /* in's bytes, or one side of a capture's dump, into src. */
@@ -297,9 +323,11 @@ choose_bytes(const struct hex_input *in, const struct decode_opts *o, struct dec
 	}
 	if (in->shape == HEX_SHAPE_FOLLOW)
 		follow_side(in, want, o, src);
+	else if (o->udp && first_datagram(in, want, o, src))
+		;
 	else if (in->shape == HEX_SHAPE_DUMP && frames_side(in, want, &fr, src))
 		frames_notes(&fr, want, o);
-	else
+	else if (!first_datagram(in, want, o, src))
 		src_add(src, want, in->bytes, in->len); /* plain hex: --server says whose */
 	if (src->len[want] == 0) {
 		fprintf(stderr, "sockscope: no bytes to decode from the %s's side\n",

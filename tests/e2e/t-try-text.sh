@@ -120,6 +120,28 @@ sc -- decode -r "$T/bench-P.txt" -j
 expect_rc "tshark -x -P past frame 1000" 0
 same "tshark -x -P past frame 1000" "$T/want-bench"
 
+# tshark -x of one relayed UDP datagram given to decode: its payload
+# decoded as a SOCKS5 UDP datagram (it went to the capture engine, "no SOCKS
+# session", exit 0; with --udp its Ethernet header was taken for RSV).
+tshark -r "$T/udp4.pcap" -x -Y udp 2>/dev/null | awk 'BEGIN { RS = ""; ORS = "\n\n" } NR == 1' >"$T/dgram.txt"
+for opt in "" --udp; do
+	sc --in "$T/dgram.txt" -- decode $opt
+	expect_rc "one UDP frame: decode $opt" 0
+	if grep -q 'DST.ADDR  93\.184\.216\.34' "$SC_OUT" && grep -q 'DATA      "query"' "$SC_OUT"; then
+		ok "one UDP frame: decode $opt shows the datagram"
+	else
+		fail "one UDP frame: decode $opt does not show the datagram"
+	fi
+	grep -q 'Ethernet, IPv4 and UDP headers skipped' "$SC_OUT" "$SC_ERR" &&
+		ok "one UDP frame: decode $opt says the headers were skipped" ||
+		fail "one UDP frame: decode $opt does not say the headers were skipped"
+done
+sc --in "$T/udp4.txt" -- decode --udp
+expect_rc "a dump with --udp" 0
+grep -q 'the first of the dump.s datagrams' "$SC_OUT" "$SC_ERR" &&
+	ok "a dump with --udp: its first datagram, said" ||
+	fail "a dump with --udp: its first datagram not said"
+
 # For the lead (cli/view/session_view.c, not ours to edit): a session that
 # ends with bytes the flow still holds undecoded (an RFC 1929 request held
 # behind a method selection cut short) says nothing of them; decode of the
