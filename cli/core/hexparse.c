@@ -405,17 +405,19 @@ follow_header(const char *t, const struct dump_line *dl)
 }
 
 /* Each line's connection in follow output pasted from several runs: a
- * "Follow:" header starts the next.  The number of connections, or 0 when
- * there are more than HEX_FOLLOW_MAX. */
+ * "Follow:" header starts the next.  The number of connections, or 0 (an
+ * error at the header) when there are more than HEX_FOLLOW_MAX. */
 static size_t
-follow_blocks(const char *t, struct dump_line *lines, size_t n)
+follow_blocks(struct parser *ps, struct dump_line *lines, size_t n)
 {
 	size_t headers = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		headers += follow_header(t, &lines[i]);
-		if (headers > HEX_FOLLOW_MAX)
+		headers += follow_header(ps->text, &lines[i]);
+		if (headers > HEX_FOLLOW_MAX) {
+			fail_at(ps, lines[i].start, HEX_FOLLOW_MANY);
 			return 0;
+		}
 		lines[i].block = headers > 0 ? (unsigned)(headers - 1) : 0;
 	}
 	return headers > 0 ? headers : 1;
@@ -426,9 +428,10 @@ follow_blocks(const char *t, struct dump_line *lines, size_t n)
  * the like lose bytes, raw has no offsets), or UDP's datagrams (no
  * stream); err says which. */
 static bool
-follow_unreadable(const char *t, const struct dump_line *lines, size_t n,
-		  struct hexparse_error *err)
+follow_unreadable(struct parser *ps, const struct dump_line *lines, size_t n)
 {
+	const char *t = ps->text;
+
 	const size_t plen = sizeof("Follow: ") - 1;
 
 	for (size_t i = 0; i < n; i++) {
@@ -444,8 +447,9 @@ follow_unreadable(const char *t, const struct dump_line *lines, size_t n,
 		if (form == 3 && memcmp(comma + 1, "hex", 3) == 0 &&
 		    !(proto == 3 && memcmp(t + at, "udp", 3) == 0))
 			return false;
-		err->fault = HEX_FOLLOW_FORM;
-		term_escape(err->follow, sizeof(err->follow), t + at, end - at < 24 ? end - at : 24);
+		fail_at(ps, lines[i].start, HEX_FOLLOW_FORM);
+		term_escape(ps->err->follow, sizeof(ps->err->follow), t + at,
+			    end - at < 24 ? end - at : 24);
 		return true;
 	}
 	return false;
@@ -460,11 +464,9 @@ parse_dump_input(struct parser *ps, struct dump_line *lines, size_t nlines, stru
 		return parse_dump(ps, lines, nlines, false);
 	}
 	in->shape = HEX_SHAPE_FOLLOW;
-	in->nblocks = follow_blocks(ps->text, lines, nlines);
-	if (in->nblocks == 0) {
-		ps->err->fault = HEX_FOLLOW_MANY;
+	in->nblocks = follow_blocks(ps, lines, nlines);
+	if (in->nblocks == 0)
 		return -1;
-	}
 	for (size_t i = 0; i < nlines; i++)
 		if (!lines[i].is_dump)
 			follow_node(ps->text, &lines[i], in);
@@ -496,7 +498,7 @@ hex_parse_input(const char *text, size_t len, struct hex_input *in,
 		return -1;
 	}
 	split_lines(text, len, lines);
-	if (follow_unreadable(text, lines, nlines, err)) {
+	if (follow_unreadable(&ps, lines, nlines)) {
 		rc = -1;
 	} else if (looks_like_dump(text, lines, nlines)) {
 		rc = parse_dump_input(&ps, lines, nlines, in);
