@@ -22,9 +22,12 @@ enum link_type {
 	LINK_LOOP,     /* OpenBSD loopback: the address family in network byte order */
 };
 
-/* The link types frame_parse() tries on a dump (those before LINK_NULL:
- * a 4-byte family is too easily found by chance). */
-#define LINK_GUESSED (LINK_RAW_IP + 1)
+/* The link types frame_parse() tries on a dump, in this order: BSD
+ * loopback last (macOS's tcpdump -i lo0), its 4-byte family one of a few
+ * values and an IP header after it that holds up, which SOCKS bytes are
+ * no likelier to make than they are a raw IP packet.  Its OpenBSD form
+ * (the family in network byte order) is read as BSD loopback too. */
+#define LINK_GUESSED (LINK_NULL + 1)
 
 /* One end of a TCP connection or a UDP flow. */
 struct tcp_end {

@@ -142,6 +142,20 @@ grep -q 'the first of the dump.s datagrams' "$SC_OUT" "$SC_ERR" &&
 	ok "a dump with --udp: its first datagram, said" ||
 	fail "a dump with --udp: its first datagram not said"
 
+# tshark -x of a BSD loopback capture (macOS's tcpdump -i lo0): its frames
+# were "no TCP or UDP frame" (the link type was not among those guessed).
+for link in null loop; do
+	for v in "" --ipv6; do
+		"$PY" "$GEN" connect --link "$link" $v -o "$T/lo.pcap" >/dev/null || die "pcapgen --link $link"
+		sc -- decode -r "$T/lo.pcap" -j
+		"$PY" "$TOOL" norm "$SC_OUT" >"$T/want-lo"
+		tshark -r "$T/lo.pcap" -x >"$T/lo.txt" 2>/dev/null
+		sc -- decode -r "$T/lo.txt" -j
+		expect_rc "$link$v: the tshark -x dump" 0
+		same "$link$v: the tshark -x dump" "$T/want-lo"
+	done
+done
+
 # For the lead (cli/view/session_view.c, not ours to edit): a session that
 # ends with bytes the flow still holds undecoded (an RFC 1929 request held
 # behind a method selection cut short) says nothing of them; decode of the

@@ -147,6 +147,27 @@ START_TEST(an_offloaded_checksum_is_read)
 }
 END_TEST
 
+/* A BSD loopback frame (macOS's tcpdump -i lo0) in a dump: its family in
+ * either byte order, then the IP packet; an unknown family is no frame. */
+START_TEST(bsd_loopback_is_guessed)
+{
+	static const uint8_t family[][4] = {{2, 0, 0, 0}, {0, 0, 0, 2}, {7, 0, 0, 0}};
+	uint8_t buf[4 + IP_PACKET_LEN];
+	struct tcp_frame f;
+
+	memcpy(buf, family[_i], 4);
+	memcpy(buf + 4, IP_PACKET, IP_PACKET_LEN);
+	if (_i == 2) {
+		ck_assert(!frame_parse(buf, sizeof(buf), &f));
+		return;
+	}
+	ck_assert(frame_parse(buf, sizeof(buf), &f));
+	ck_assert_int_eq(f.link, LINK_NULL);
+	ck_assert_int_eq(f.ip_version, 4);
+	ck_assert_uint_eq(f.payload_off, 4 + (sizeof(eth_frame) - ETH_HEADER) - f.payload_len);
+}
+END_TEST
+
 START_TEST(a_cut_frame_is_no_frame)
 {
 	struct tcp_frame f;
@@ -188,6 +209,7 @@ frames_suite(void)
 	tcase_add_test(tc, ipv6_syn);
 	tcase_add_loop_test(tc, a_bad_checksum_is_no_frame, 0, 12);
 	tcase_add_test(tc, an_offloaded_checksum_is_read);
+	tcase_add_loop_test(tc, bsd_loopback_is_guessed, 0, 3);
 	tcase_add_test(tc, a_cut_frame_is_no_frame);
 	tcase_add_test(tc, socks_bytes_are_no_frame);
 	suite_add_tcase(s, tc);
