@@ -3,7 +3,8 @@
  *
  * A dump's frame (frame_parse) is tried as each link type in turn and must
  * lead to an IP header that holds up: version, header length, total length
- * within the frame, an IPv4 header checksum that sums right (or is 0, left
+ * within the frame (or past its end behind a link header: a frame cut by
+ * the snap length), an IPv4 header checksum that sums right (or is 0, left
  * to the card by the host that captured it), protocol TCP
  * or UDP, no fragment; then a TCP header whose length fits, or a UDP
  * header whose length is the IP payload's exactly (a UDP ASSOCIATE's
@@ -24,11 +25,14 @@
 #define VLAN_TAGS_MAX 8
 
 /* The frame being read: whole (a dump: lengths must agree exactly) or as
- * captured (libpcap: the payload may be cut). */
+ * captured (libpcap: the payload may be cut).  A dump's frame behind a
+ * link header may be cut too (tshark -x of a capture with a snap length):
+ * its headers whole, the IP length past the end. */
 struct frame_in {
 	const uint8_t *p;
 	size_t len;
 	bool whole;
+	bool cut_ok; /* whole: the IP length may pass the end */
 };
 
 static uint16_t
@@ -129,7 +133,7 @@ parse_ipv4(const struct frame_in *in, size_t at, struct tcp_frame *f)
 		return false;
 	/* A checksum of 0 is one the sending host left to its card (a capture
 	 * on the host that sent it, with offload): no chance match. */
-	if (in->whole && (at + total > in->len ||
+	if (in->whole && ((at + total > in->len && !in->cut_ok) ||
 			  (!ipv4_checksum_ok(ip, hlen) && get16(ip + 10) != 0)))
 		return false;
 	f->ip_version = 4;
@@ -189,7 +193,7 @@ parse_ipv6(const struct frame_in *in, size_t at, struct tcp_frame *f)
 	const uint8_t *ip = in->p + at;
 	size_t payload = get16(ip + 4);
 	int proto = ip[6];
-	if (ip[0] >> 4 != 6 || (in->whole && at + 40 + payload > in->len))
+	if (ip[0] >> 4 != 6 || (in->whole && !in->cut_ok && at + 40 + payload > in->len))
 		return false;
 	f->ip_version = 6;
 	f->src.alen = f->dst.alen = 16;
@@ -305,9 +309,10 @@ static bool (*const parsers[])(const struct frame_in *, struct tcp_frame *) = {
 bool
 frame_parse(const uint8_t *p, size_t len, struct tcp_frame *f)
 {
-	const struct frame_in in = { .p = p, .len = len, .whole = true };
-
 	for (size_t i = 0; i < LINK_GUESSED; i++) {
+		/* raw IP has no link header to vouch for a cut packet */
+		const struct frame_in in = { .p = p, .len = len, .whole = true,
+					     .cut_ok = i != LINK_RAW_IP };
 		memset(f, 0, sizeof(*f));
 		if (parsers[i](&in, f)) {
 			f->link = (enum link_type)i;

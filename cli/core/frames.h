@@ -58,10 +58,11 @@ struct tcp_frame {
 	size_t payload_cap; /* of those, the bytes captured (the snap length may cut) */
 };
 
-/* Whether p[0..len) is a whole frame carrying TCP or UDP: headers that
- * agree with each other and with the length (an IPv4 header's checksum
- * must hold; a UDP length must be the IP payload's), so SOCKS bytes are
- * not taken for a frame by chance. */
+/* Whether p[0..len) is a frame carrying TCP or UDP: headers that agree
+ * with each other and with the length (an IPv4 header's checksum must
+ * hold; a UDP length must be the IP payload's), so SOCKS bytes are not
+ * taken for a frame by chance.  Behind a link header the payload may be
+ * cut (payload_cap < payload_len), as a snap length cuts it. */
 bool frame_parse(const uint8_t *p, size_t len, struct tcp_frame *f);
 
 /*

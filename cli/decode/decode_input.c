@@ -185,8 +185,14 @@ frames_side(const struct hex_input *in, int want, struct frames *fr, struct deco
 		if (f.payload_len == 0)
 			continue;
 		take_payload(fr, &fr->side[s], &f, &skip);
+		/* a frame cut by the snap length: what it holds, and a gap */
+		size_t have = f.payload_cap > skip ? f.payload_cap - skip : 0;
+		if (skip < f.payload_len && have < f.payload_len - skip) {
+			fr->side[s].gaps++;
+			fr->side[s].bytes -= f.payload_len - skip - have;
+		}
 		if (s == want)
-			src_add(src, s, p + f.payload_off + skip, f.payload_len - skip);
+			src_add(src, s, p + f.payload_off + skip, have);
 	}
 	return fr->nframes > 0;
 }
@@ -300,9 +306,10 @@ first_datagram(const struct hex_input *in, int want, const struct decode_opts *o
 		}
 	if (n == 0)
 		return false;
-	src_add(src, want, in->bytes + in->segs[first].off + got.payload_off, got.payload_len);
-	decode_note(o, "a UDP datagram in a captured frame: %s, IPv%d and UDP headers skipped%s",
+	src_add(src, want, in->bytes + in->segs[first].off + got.payload_off, got.payload_cap);
+	decode_note(o, "a UDP datagram in a captured frame: %s, IPv%d and UDP headers skipped%s%s",
 		    link_type_name(got.link), got.ip_version,
+		    got.payload_cap < got.payload_len ? "; cut by the snap length" : "",
 		    n > 1 ? "; the first of the dump's datagrams (decode -r - links each to its "
 			    "session)" : "");
 	return true;

@@ -156,6 +156,22 @@ for link in null loop; do
 	done
 done
 
+# tshark -x of a capture cut by a snap length: the cut frame was "no TCP
+# or UDP frame (such as tshark's reassembled data)" and all its bytes a
+# gap (400 missing, 0 counted); now what it holds is counted, the rest a
+# gap cut by the snap length, as in the capture.
+"$PY" "$GEN" snaplen -o "$T/snap.pcap" >/dev/null || die "pcapgen snaplen"
+sc -- decode -r "$T/snap.pcap" -j
+"$PY" "$TOOL" norm "$SC_OUT" >"$T/want-snap"
+tshark -r "$T/snap.pcap" -x >"$T/snap.txt" 2>/dev/null
+sc -- decode -r "$T/snap.txt" -j
+expect_rc "snap length: the tshark -x dump" 0
+same "snap length: the tshark -x dump" "$T/want-snap"
+sc -- decode -r "$T/snap.txt"
+grep -q 'gap of 254 bytes .*(cut by the snap length)' "$SC_OUT" &&
+	ok "snap length: the gap said as cut by the snap length" ||
+	fail "snap length: the gap not said as cut by the snap length"
+
 # For the lead (cli/view/session_view.c, not ours to edit): a session that
 # ends with bytes the flow still holds undecoded (an RFC 1929 request held
 # behind a method selection cut short) says nothing of them; decode of the

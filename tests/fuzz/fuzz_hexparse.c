@@ -172,7 +172,8 @@ check_segments(const uint8_t *data, size_t size, const uint8_t *out, size_t outl
 		at += sg->len;
 		CHECK(in.shape == HEX_SHAPE_FOLLOW ? sg->block < in.nblocks : sg->block == 0);
 		if (frame_parse(in.bytes + sg->off, sg->len, &f))
-			CHECK(f.payload_off + f.payload_len <= sg->len);
+			CHECK(f.payload_cap <= f.payload_len &&
+			      f.payload_off + f.payload_cap <= sg->len);
 	}
 	CHECK(at == outlen);
 	CHECK(in.shape != HEX_SHAPE_FOLLOW || (in.nsegs >= 1 && in.nblocks >= 1 &&

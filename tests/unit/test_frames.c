@@ -168,12 +168,32 @@ START_TEST(bsd_loopback_is_guessed)
 }
 END_TEST
 
+/* A frame cut within its headers is no frame; cut within its payload (a
+ * snap length, as tshark -x shows the frame) it is one, what it holds
+ * said (payload_cap), when a link header vouches for it: a raw IP packet
+ * cut short is not. */
 START_TEST(a_cut_frame_is_no_frame)
 {
-	struct tcp_frame f;
+	uint8_t raw[sizeof(eth_frame)];
+	struct tcp_frame f, whole;
 
-	for (size_t len = 0; len < sizeof(eth_frame); len++)
-		ck_assert_msg(!frame_parse(eth_frame, len, &f), "%zu bytes taken", len);
+	ck_assert(frame_parse(eth_frame, sizeof(eth_frame), &whole));
+	ck_assert_uint_gt(whole.payload_len, 0);
+	for (size_t len = 0; len < sizeof(eth_frame); len++) {
+		bool taken = frame_parse(eth_frame, len, &f);
+		if (len < whole.payload_off) {
+			ck_assert_msg(!taken, "%zu bytes taken", len);
+			continue;
+		}
+		ck_assert_msg(taken, "%zu bytes, the headers whole: not taken", len);
+		ck_assert_uint_eq(f.payload_off, whole.payload_off);
+		ck_assert_uint_eq(f.payload_len, whole.payload_len);
+		ck_assert_uint_eq(f.payload_cap, len - whole.payload_off);
+	}
+	memcpy(raw, IP_PACKET, IP_PACKET_LEN);
+	ck_assert(frame_parse(raw, IP_PACKET_LEN, &f));
+	ck_assert_int_eq(f.link, LINK_RAW_IP);
+	ck_assert(!frame_parse(raw, IP_PACKET_LEN - 1, &f));
 }
 END_TEST
 
