@@ -44,7 +44,8 @@ parse_end(const char *text, struct tcp_end *e)
 }
 
 /* Each connection's ends: from its Node lines, or stand-ins (a client
- * port of its own, so that connections stay apart). */
+ * port of its own, so that connections stay apart) when they name no two
+ * ends of one family (both the same end: no direction could be told). */
 static void
 follow_ends(const struct hex_input *in, struct cap_text *t)
 {
@@ -57,7 +58,7 @@ follow_ends(const struct hex_input *in, struct cap_text *t)
 		struct tcp_end *end = t->end[t->conns];
 		t->block[t->conns++] = b;
 		if (parse_end(in->node[b][0], &end[0]) && parse_end(in->node[b][1], &end[1]) &&
-		    end[0].alen == end[1].alen)
+		    end[0].alen == end[1].alen && !tcp_end_equal(&end[0], &end[1]))
 			continue;
 		parse_end(CAP_TEXT_CLIENT, &end[0]);
 		parse_end(CAP_TEXT_SERVER, &end[1]);

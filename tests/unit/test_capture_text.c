@@ -155,6 +155,24 @@ START_TEST(follow_two_connections)
 }
 END_TEST
 
+/* Node lines that name the same end twice: no direction could be told (the
+ * engine saw gaps of 2^28 bytes); stand-ins, and the session decoded. */
+START_TEST(follow_same_end_twice)
+{
+	static const char text[] =
+		"Node 0: 10.0.0.1:1080\nNode 1: 10.0.0.1:1080\n"
+		"00000000  05 01 00\n\t00000000  05 ff\n";
+	struct got g;
+	struct cap_text t = run(text, false, &g);
+
+	ck_assert_uint_eq(t.placeholders, 1);
+	ck_assert_uint_eq(g.sessions, 1);
+	ck_assert_str_eq(g.client, CAP_TEXT_CLIENT);
+	ck_assert_str_eq(g.outcome, "no-method");
+	ck_assert_ptr_null(strstr(g.text, "gap"));
+}
+END_TEST
+
 /* An IPv4 header's checksum, as frame_parse() checks it. */
 static void
 ip_checksum(uint8_t *ip)
@@ -249,6 +267,7 @@ capture_text_suite(void)
 	tcase_add_test(tc, follow_two_turns);
 	tcase_add_test(tc, follow_ends);
 	tcase_add_test(tc, follow_two_connections);
+	tcase_add_test(tc, follow_same_end_twice);
 	tcase_add_test(tc, frames_reassembled);
 	suite_add_tcase(s, tc);
 	return s;
