@@ -483,6 +483,18 @@ hex_parse_input(const char *text, size_t len, struct hex_input *in,
 
 	memset(err, 0, sizeof(*err));
 	memset(in, 0, sizeof(*in));
+	/* Text saved on Windows: a UTF-8 byte order mark is no character
+	 * (columns are counted after it); UTF-16 is said, not read as hex. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;
+		len -= 3;
+	} else if (len >= 2 && (memcmp(text, "\xff\xfe", 2) == 0 || memcmp(text, "\xfe\xff", 2) == 0)) {
+		err->fault = HEX_UTF16;
+		err->pos = err->line = err->col = 1;
+		return -1;
+	}
+	ps.text = text;
+	ps.len = len;
 	for (size_t i = 0; i < len; i++)
 		nlines += text[i] == '\n';
 	/* Every byte takes at least two characters of text, and every segment
@@ -568,6 +580,10 @@ hexparse_strerror(const struct hexparse_error *err, char *buf, size_t cap)
 		break;
 	case HEX_NO_MEMORY:
 		snprintf(buf, cap, "out of memory reading hex");
+		break;
+	case HEX_UTF16:
+		snprintf(buf, cap, "the text is UTF-16 (as PowerShell's > writes it): give it as "
+			 "UTF-8 or ASCII");
 		break;
 	case HEX_FOLLOW_MANY:
 		snprintf(buf, cap, "more than %d connections of tshark follow output: give at "

@@ -18,6 +18,7 @@ enum hexparse_fault {
 	HEX_NO_MEMORY,
 	HEX_FOLLOW_FORM, /* tshark follow output in a form other than hex, or UDP's */
 	HEX_FOLLOW_MANY, /* more than HEX_FOLLOW_MAX follow headers */
+	HEX_UTF16,       /* UTF-16 text (a byte order mark FF FE or FE FF) */
 };
 
 struct hexparse_error {

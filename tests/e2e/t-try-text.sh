@@ -172,6 +172,21 @@ grep -q 'gap of 254 bytes .*(cut by the snap length)' "$SC_OUT" &&
 	ok "snap length: the gap said as cut by the snap length" ||
 	fail "snap length: the gap not said as cut by the snap length"
 
+# A dump saved on Windows: with a UTF-8 byte order mark its first frame (the
+# SYN) lost its first line and was skipped; as UTF-16 it was "bad hex at
+# position 1: '\xff'".
+{ printf '\xef\xbb\xbf'; cat "$T/udp4.txt"; } >"$T/bom.txt"
+sc -- decode -r "$T/bom.txt" -j
+expect_rc "a UTF-8 byte order mark" 0
+same "a UTF-8 byte order mark" "$T/want-udp4"
+expect_err "a UTF-8 byte order mark: every frame read" 'dump of 14 frames: Ethernet, IPv4, TCP and UDP headers read; the dump holds no times$'
+if command -v iconv >/dev/null; then
+	iconv -f utf-8 -t utf-16 "$T/udp4.txt" >"$T/utf16.txt"
+	sc -- decode -r "$T/utf16.txt"
+	expect_rc "UTF-16 text" 2
+	expect_err "UTF-16 text: said" 'utf16\.txt: .*the text is UTF-16 .*: give it as UTF-8 or ASCII'
+fi
+
 # For the lead (cli/view/session_view.c, not ours to edit): a session that
 # ends with bytes the flow still holds undecoded (an RFC 1929 request held
 # behind a method selection cut short) says nothing of them; decode of the

@@ -135,7 +135,7 @@ check_error(const struct hexparse_error *e, size_t len)
 
 	CHECK(e->fault == HEX_BAD_CHAR || e->fault == HEX_ODD_DIGITS ||
 	      e->fault == HEX_SHORT_LINE || e->fault == HEX_FOLLOW_FORM ||
-	      e->fault == HEX_FOLLOW_MANY);
+	      e->fault == HEX_FOLLOW_MANY || e->fault == HEX_UTF16);
 	CHECKF(e->pos >= 1 && e->pos <= len + 1, "pos %zu of %zu", e->pos, len);
 	CHECK(e->line >= 1 && e->col >= 1 && e->col <= len + 1);
 	if (e->fault == HEX_SHORT_LINE)

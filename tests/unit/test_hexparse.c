@@ -446,6 +446,34 @@ START_TEST(summary_line_is_no_offset_line)
 }
 END_TEST
 
+/* Text saved on Windows: a UTF-8 byte order mark before the first offset
+ * line is no character (the first frame's first line was lost); UTF-16
+ * is said (it was "bad hex at position 1: '\xff'"). */
+START_TEST(byte_order_marks)
+{
+	static const char bom_dump[] = "\xef\xbb\xbf" "0000  05 01 00\n\n0000  05 00\n";
+	static const char bom_bad[] = "\xef\xbb\xbf" "05 zz";
+	static const char utf16[] = "\xff\xfe" "0\0" "5\0";
+	struct hexparse_error err;
+	struct hex_input in;
+	char why[128];
+
+	ck_assert_int_eq(hex_parse_input(bom_dump, strlen(bom_dump), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_DUMP);
+	ck_assert_uint_eq(in.nsegs, 2);
+	ck_assert_uint_eq(in.segs[0].len, 3);
+	hex_input_free(&in);
+	ck_assert_int_eq(hex_parse_input(bom_bad, strlen(bom_bad), &in, &err), -1);
+	ck_assert_int_eq(err.fault, HEX_BAD_CHAR);
+	ck_assert_uint_eq(err.pos, 4); /* counted after the mark */
+	ck_assert_int_eq(hex_parse_input(utf16, sizeof(utf16) - 1, &in, &err), -1);
+	ck_assert_int_eq(err.fault, HEX_UTF16);
+	hexparse_strerror(&err, why, sizeof(why));
+	ck_assert_str_eq(why, "the text is UTF-16 (as PowerShell's > writes it): give it as "
+			      "UTF-8 or ASCII");
+}
+END_TEST
+
 Suite *
 hexparse_suite(void)
 {
@@ -464,6 +492,7 @@ hexparse_suite(void)
 	tcase_add_test(tc, follow_blocks_are_connections);
 	tcase_add_test(tc, follow_blocks_bounded);
 	tcase_add_test(tc, summary_line_is_no_offset_line);
+	tcase_add_test(tc, byte_order_marks);
 	suite_add_tcase(s, tc);
 	return s;
 }
