@@ -171,9 +171,10 @@ struct dump_line {
 
 /* An offset column: optional indentation, 4 to 8 hex digits, then ':' or at
  * least two blanks (or a tab).  A single space would be "0501 0203", plain.
- * The bytes after it start with a word of hex digits: tshark -x -P's
- * summary line of frame 1000 (" 1000   0.019980 10.0.0.2 -> ...") is no
- * offset line. */
+ * The bytes after it start with a word of hex digits (or of '*', a
+ * password sockscope's own view masked, which is then said to be no hex):
+ * tshark -x -P's summary line of frame 1000 (" 1000   0.019980 10.0.0.2
+ * -> ...") is no offset line. */
 static bool
 offset_column(const char *t, size_t start, size_t end, struct dump_line *dl)
 {
@@ -203,8 +204,8 @@ offset_column(const char *t, size_t start, size_t end, struct dump_line *dl)
 		i++;
 	dl->body = i;
 	dl->offset = offset;
-	while (i < end && !is_blank(t[i]))
-		if (hex_digit_value(t[i++]) < 0)
+	for (; i < end && !is_blank(t[i]); i++)
+		if (hex_digit_value(t[i]) < 0 && t[i] != '*') /* sockscope's masked bytes */
 			return false;
 	return true;
 }

@@ -446,6 +446,26 @@ START_TEST(summary_line_is_no_offset_line)
 }
 END_TEST
 
+/* sockscope's own view with a masked password fed back: its masked line
+ * is still an offset line, and its '*' no hex (not a message cut short). */
+START_TEST(masked_view_line_is_bad_hex)
+{
+	static const char text[] =
+		"   0000  01                 VER     1\n"
+		"   0001  05                 ULEN    5\n"
+		"   0002  61 6c 69 63 65     UNAME   \"alice\"\n"
+		"   0007  06                 PLEN    6\n"
+		"   0008  ** ** ** ** ** **  PASSWD  ********\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), -1);
+	ck_assert_int_eq(err.fault, HEX_BAD_CHAR);
+	ck_assert_uint_eq(err.line, 5);
+	ck_assert_int_eq(err.ch, '*');
+}
+END_TEST
+
 /* Text saved on Windows: a UTF-8 byte order mark before the first offset
  * line is no character (the first frame's first line was lost); UTF-16
  * is said (it was "bad hex at position 1: '\xff'"). */
@@ -493,6 +513,7 @@ hexparse_suite(void)
 	tcase_add_test(tc, follow_blocks_bounded);
 	tcase_add_test(tc, summary_line_is_no_offset_line);
 	tcase_add_test(tc, byte_order_marks);
+	tcase_add_test(tc, masked_view_line_is_bad_hex);
 	suite_add_tcase(s, tc);
 	return s;
 }
