@@ -298,19 +298,24 @@ parse_dump_line(struct parser *ps, const struct dump_line *dl, size_t limit,
 	return 0;
 }
 
-/* Follow output: offset lines both with and without indentation.  (A
- * dump pasted whole has its lines all indented alike.) */
+static bool follow_header(const char *t, const struct dump_line *dl);
+
+/* Follow output: offset lines both with and without indentation (a dump
+ * pasted whole has its lines all indented alike), or tshark's "Follow:"
+ * header over those of one side (a server that never answered). */
 static bool
-looks_like_follow(const struct dump_line *lines, size_t n)
+looks_like_follow(const char *t, const struct dump_line *lines, size_t n)
 {
-	bool plain = false, indented = false;
+	bool plain = false, indented = false, header = false;
 
 	for (size_t i = 0; i < n; i++)
 		if (lines[i].is_dump) {
 			plain = plain || !lines[i].indented;
 			indented = indented || lines[i].indented;
+		} else {
+			header = header || follow_header(t, &lines[i]);
 		}
-	return plain && indented;
+	return (plain && indented) || header;
 }
 
 /* The offset line after lines[i] that continues its block, or NULL.  In a
@@ -460,7 +465,7 @@ follow_unreadable(struct parser *ps, const struct dump_line *lines, size_t n)
 static int
 parse_dump_input(struct parser *ps, struct dump_line *lines, size_t nlines, struct hex_input *in)
 {
-	if (!looks_like_follow(lines, nlines)) {
+	if (!looks_like_follow(ps->text, lines, nlines)) {
 		in->shape = HEX_SHAPE_DUMP;
 		return parse_dump(ps, lines, nlines, false);
 	}

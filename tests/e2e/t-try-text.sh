@@ -184,6 +184,41 @@ if command -v iconv >/dev/null; then
 	expect_err "UTF-16 text: said" 'utf16\.txt: .*the text is UTF-16 .*: give it as UTF-8 or ASCII'
 fi
 
+# Follow output of a connection whose proxy never answered the greeting (a
+# hang the user wants explained): the client's lines only.  decode -r said
+# "neither a capture file ... nor a tshark text dump: no follow output".
+"$PY" - "$T/hang.pcap" <<'EOF' || die "a capture of a hang"
+import struct, sys
+def rec(data):
+    return struct.pack("<IIII", 1700000000, 0, len(data), len(data)) + data
+def csum(h):
+    s = sum(struct.unpack("!%dH" % (len(h) // 2), h))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+def pkt(src, dst, sp, dp, seq, ack, flags, data):
+    tcp = struct.pack("!HHIIBBHHH", sp, dp, seq, ack, 0x50, flags, 65535, 0, 0) + data
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, src, dst)
+    return rec(ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp)
+c, s = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))  # raw IP
+    f.write(pkt(c, s, 40000, 1080, 100, 0, 0x02, b""))
+    f.write(pkt(s, c, 1080, 40000, 500, 101, 0x12, b""))
+    f.write(pkt(c, s, 40000, 1080, 101, 501, 0x10, b""))
+    f.write(pkt(c, s, 40000, 1080, 101, 501, 0x18, b"\x05\x01\x00"))
+EOF
+tshark -r "$T/hang.pcap" -q -z follow,tcp,hex,0 >"$T/hang.txt" 2>/dev/null
+grep -q '^	' "$T/hang.txt" && die "the hang's follow output has server lines"
+sc -- decode -r "$T/hang.pcap" -j
+"$PY" "$TOOL" norm "$SC_OUT" --no-ended >"$T/want-hang"
+sc -- decode -r "$T/hang.txt" -j
+expect_rc "a greeting never answered: decode -r of its follow output" 0
+"$PY" "$TOOL" norm "$SC_OUT" --no-ended >"$T/got"
+cmp -s "$T/want-hang" "$T/got" && [ -s "$T/got" ] &&
+	ok "a greeting never answered: the capture's session" ||
+	fail "a greeting never answered: not the capture's session"
+
 # For the lead (cli/view/session_view.c, not ours to edit): a session that
 # ends with bytes the flow still holds undecoded (an RFC 1929 request held
 # behind a method selection cut short) says nothing of them; decode of the

@@ -494,6 +494,26 @@ START_TEST(byte_order_marks)
 }
 END_TEST
 
+/* Follow output of a connection whose server never answered: one side's
+ * lines only, under tshark's header (it was read as a dump of one packet,
+ * "no follow output" to decode -r). */
+START_TEST(follow_one_side)
+{
+	static const char text[] = "===\nFollow: tcp,hex\nFilter: tcp.stream eq 0\n"
+				   "Node 0: 10.0.0.1:40000\nNode 1: 10.0.0.2:1080\n"
+				   "00000000  05 01 00                 ...\n===\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_FOLLOW);
+	ck_assert_uint_eq(in.nsegs, 1);
+	ck_assert(!in.segs[0].indented);
+	ck_assert_str_eq(in.node[0][1], "10.0.0.2:1080");
+	hex_input_free(&in);
+}
+END_TEST
+
 Suite *
 hexparse_suite(void)
 {
@@ -514,6 +534,7 @@ hexparse_suite(void)
 	tcase_add_test(tc, summary_line_is_no_offset_line);
 	tcase_add_test(tc, byte_order_marks);
 	tcase_add_test(tc, masked_view_line_is_bad_hex);
+	tcase_add_test(tc, follow_one_side);
 	suite_add_tcase(s, tc);
 	return s;
 }
