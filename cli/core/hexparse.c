@@ -298,7 +298,12 @@ parse_dump_line(struct parser *ps, const struct dump_line *dl, size_t limit,
 	return 0;
 }
 
-static bool follow_header(const char *t, const struct dump_line *dl);
+/* tshark's follow header, "Follow: tcp,hex" */
+static bool
+follow_header(const char *t, const struct dump_line *dl)
+{
+	return !dl->is_dump && dl->end - dl->start >= 8 && memcmp(t + dl->start, "Follow: ", 8) == 0;
+}
 
 /* Follow output: offset lines both with and without indentation (a dump
  * pasted whole has its lines all indented alike), or tshark's "Follow:"
@@ -402,12 +407,6 @@ follow_node(const char *t, const struct dump_line *dl, struct hex_input *in)
 			return;
 	memcpy(in->node[dl->block][node], t + i, end - i);
 	in->node[dl->block][node][end - i] = '\0';
-}
-
-static bool
-follow_header(const char *t, const struct dump_line *dl)
-{
-	return !dl->is_dump && dl->end - dl->start >= 8 && memcmp(t + dl->start, "Follow: ", 8) == 0;
 }
 
 /* Each line's connection in follow output pasted from several runs: a
@@ -561,43 +560,4 @@ hex_parse(const char *text, size_t len, uint8_t **out, size_t *outlen,
 	*outlen = in.len;
 	free(in.segs);
 	return rc;
-}
-
-void
-hexparse_strerror(const struct hexparse_error *err, char *buf, size_t cap)
-{
-	char where[64], ch[8];
-
-	if (err->multiline)
-		snprintf(where, sizeof(where), "line %zu, column %zu", err->line, err->col);
-	else
-		snprintf(where, sizeof(where), "position %zu", err->pos);
-	term_escape(ch, sizeof(ch), &err->ch, 1);
-	switch (err->fault) {
-	case HEX_BAD_CHAR:
-		snprintf(buf, cap, "bad hex at %s: '%s'", where, ch);
-		break;
-	case HEX_ODD_DIGITS:
-		snprintf(buf, cap, "odd number of hex digits at %s", where);
-		break;
-	case HEX_SHORT_LINE:
-		snprintf(buf, cap, "hex dump line %zu has %zu bytes where its offsets say %zu",
-			 err->line, err->have, err->want);
-		break;
-	case HEX_NO_MEMORY:
-		snprintf(buf, cap, "out of memory reading hex");
-		break;
-	case HEX_UTF16:
-		snprintf(buf, cap, "the text is UTF-16 (as PowerShell's > writes it): give it as "
-			 "UTF-8 or ASCII");
-		break;
-	case HEX_FOLLOW_MANY:
-		snprintf(buf, cap, "more than %d connections of tshark follow output: give at "
-			 "most %d", HEX_FOLLOW_MAX, HEX_FOLLOW_MAX);
-		break;
-	case HEX_FOLLOW_FORM:
-		snprintf(buf, cap, "tshark follow,%s output is not read: give the output of "
-			 "tshark -q -z follow,tcp,hex,N", err->follow);
-		break;
-	}
 }
