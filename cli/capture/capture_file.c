@@ -66,7 +66,7 @@ read_dump(const char *name, struct peeked *pk, struct hex_input *in)
 	if (rc == 0 && cap_text_scan(in, &t))
 		return 0;
 	if (rc == 0)
-		snprintf(why, sizeof(why), "%s", "no TCP frame, no follow output");
+		snprintf(why, sizeof(why), "%s", "no TCP or UDP frame, no follow output");
 	else
 		hexparse_strerror(&herr, why, sizeof(why));
 	term_say("sockscope", "%s: neither a capture file (pcap, pcapng) nor a tshark text dump "

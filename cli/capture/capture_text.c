@@ -43,14 +43,26 @@ parse_end(const char *text, struct tcp_end *e)
 	return e->alen != 0;
 }
 
+/* Each connection's ends: from its Node lines, or stand-ins (a client
+ * port of its own, so that connections stay apart) when they name no two
+ * ends of one family (both the same end: no direction could be told). */
 static void
 follow_ends(const struct hex_input *in, struct cap_text *t)
 {
-	t->placeholder = !parse_end(in->node[0], &t->end[0]) ||
-			 !parse_end(in->node[1], &t->end[1]) || t->end[0].alen != t->end[1].alen;
-	if (t->placeholder) {
-		parse_end(CAP_TEXT_CLIENT, &t->end[0]);
-		parse_end(CAP_TEXT_SERVER, &t->end[1]);
+	for (unsigned b = 0; b < in->nblocks; b++) {
+		bool has_bytes = false;
+		for (size_t i = 0; !has_bytes && i < in->nsegs; i++)
+			has_bytes = in->segs[i].block == b;
+		if (!has_bytes)
+			continue;
+		struct tcp_end *end = t->end[t->conns];
+		t->block[t->conns++] = b;
+		if (parse_end(in->node[b][0], &end[0]) && parse_end(in->node[b][1], &end[1]) &&
+		    end[0].alen == end[1].alen && !tcp_end_equal(&end[0], &end[1]))
+			continue;
+		parse_end(CAP_TEXT_CLIENT, &end[0]);
+		parse_end(CAP_TEXT_SERVER, &end[1]);
+		end[0].port = (uint16_t)(end[0].port + t->placeholders++);
 	}
 	for (size_t i = 0; i < in->nsegs; i++) {
 		int node = in->segs[i].indented;
@@ -101,6 +113,10 @@ scan_frame(struct cap_text *t, struct scan *sc, const struct tcp_frame *f, const
 		t->link = f->link;
 		t->ip_version = f->ip_version;
 	}
+	if (f->ipproto == IPPROTO_NUMBER_UDP) {
+		t->udp++;
+		return; /* a datagram opens no connection */
+	}
 	if (!f->syn_only && f->payload_len == 0)
 		return; /* an ACK says nothing of who connected */
 	if (seen_before(sc, f) || f->syn_only || (f->flags & TCPF_SYN))
@@ -149,8 +165,8 @@ void
 cap_text_config(const struct cap_text *t, struct cap_config *cfg)
 {
 	cfg->end_words = "the dump's end";
-	if (t->shape == HEX_SHAPE_FOLLOW)
-		add_port(cfg, t->end[1].port);
+	for (size_t b = 0; t->shape == HEX_SHAPE_FOLLOW && b < t->conns; b++)
+		add_port(cfg, t->end[b][1].port);
 	for (size_t i = 0; cfg->sniff && i < t->nopened; i++)
 		add_port(cfg, t->opened[i]);
 }
@@ -170,35 +186,44 @@ cap_text_describe(const struct cap_text *t, char *buf, size_t cap)
 	char a[64], b[64];
 
 	if (t->shape != HEX_SHAPE_FOLLOW) {
-		int n = snprintf(buf, cap, "a tshark -x dump of %zu frame%s: %s, IPv%d and TCP "
+		int n = snprintf(buf, cap, "a tshark -x dump of %zu frame%s: %s, IPv%d%s TCP%s "
 				 "headers read; the dump holds no times", t->frames,
-				 t->frames == 1 ? "" : "s", link_type_name(t->link), t->ip_version);
+				 t->frames == 1 ? "" : "s", link_type_name(t->link), t->ip_version,
+				 t->udp > 0 ? "," : " and", t->udp > 0 ? " and UDP" : "");
 		if (t->not_frames > 0 && n > 0 && (size_t)n < cap)
-			snprintf(buf + n, cap - (size_t)n, "; %zu block%s that %s no TCP frame "
+			snprintf(buf + n, cap - (size_t)n, "; %zu block%s that %s no TCP or UDP frame "
 				 "skipped (such as tshark's reassembled data)", t->not_frames,
 				 t->not_frames == 1 ? "" : "s", t->not_frames == 1 ? "is" : "are");
 		return;
 	}
-	end_words(&t->end[0], a, sizeof(a));
-	end_words(&t->end[1], b, sizeof(b));
+	end_words(&t->end[0][0], a, sizeof(a));
+	end_words(&t->end[0][1], b, sizeof(b));
+	if (t->conns > 1) {
+		snprintf(buf, cap, "tshark follow output of %zu connections, the first %s to %s%s: "
+			 "%zu bytes from the clients (unindented lines), %zu from the servers "
+			 "(indented lines); the dump holds no times", t->conns, a, b,
+			 t->placeholders > 0 ? "; stand-ins for the ends of those without Node "
+					       "lines" : "", t->bytes[0], t->bytes[1]);
+		return;
+	}
 	snprintf(buf, cap, "tshark follow output%s: %s%s (unindented lines, %zu byte%s) "
 		 "connected to %s (indented lines, %zu byte%s); the dump holds no times",
-		 t->placeholder ? " without Node lines that name its ends" : "", a,
-		 t->placeholder ? " stands in for the client" : "", t->bytes[0],
+		 t->placeholders > 0 ? " without Node lines that name its ends" : "", a,
+		 t->placeholders > 0 ? " stands in for the client" : "", t->bytes[0],
 		 t->bytes[0] == 1 ? "" : "s", b, t->bytes[1], t->bytes[1] == 1 ? "" : "s");
 }
 
-/* A segment of the follow dump's connection from node to the other. */
+/* A segment of a follow dump's connection from node to the other. */
 static bool
-segment(struct cap_engine *e, const struct cap_text *t, int node, uint32_t seq, uint32_t ack,
-	uint8_t flags, const uint8_t *p, size_t len)
+segment(struct cap_engine *e, const struct tcp_end end[2], int node, uint32_t seq,
+	uint32_t ack, uint8_t flags, const uint8_t *p, size_t len)
 {
 	struct tcp_frame f = {
 		.link = LINK_RAW_IP,
-		.ip_version = t->end[0].alen == 4 ? 4 : 6,
+		.ip_version = end[0].alen == 4 ? 4 : 6,
 		.ipproto = IPPROTO_NUMBER_TCP,
-		.src = t->end[node],
-		.dst = t->end[1 - node],
+		.src = end[node],
+		.dst = end[1 - node],
 		.seq = seq,
 		.ack = ack,
 		.flags = flags,
@@ -210,25 +235,37 @@ segment(struct cap_engine *e, const struct cap_text *t, int node, uint32_t seq, 
 	return cap_packet(e, 0, &f, p);
 }
 
+/* Connection b of a follow dump: its handshake, then its turns. */
 static bool
-feed_follow(struct cap_engine *e, const struct hex_input *in, const struct cap_text *t)
+feed_conn(struct cap_engine *e, const struct hex_input *in, const struct tcp_end end[2],
+	  unsigned b)
 {
 	static const uint8_t none[1];
 	uint32_t next[2] = {ISN_CLIENT + 1, ISN_SERVER + 1};
-	bool ok = segment(e, t, 0, ISN_CLIENT, 0, TCPF_SYN, none, 0) &&
-		  segment(e, t, 1, ISN_SERVER, next[0], TCPF_SYN | TCPF_ACK, none, 0) &&
-		  segment(e, t, 0, next[0], next[1], TCPF_ACK, none, 0);
+	bool ok = segment(e, end, 0, ISN_CLIENT, 0, TCPF_SYN, none, 0) &&
+		  segment(e, end, 1, ISN_SERVER, next[0], TCPF_SYN | TCPF_ACK, none, 0) &&
+		  segment(e, end, 0, next[0], next[1], TCPF_ACK, none, 0);
 
 	for (size_t i = 0; ok && i < in->nsegs; i++) {
 		const struct hex_segment *sg = &in->segs[i];
 		int node = sg->indented;
-		for (size_t at = 0; ok && at < sg->len; at += SEGMENT_MAX) {
+		for (size_t at = 0; ok && sg->block == b && at < sg->len; at += SEGMENT_MAX) {
 			size_t n = sg->len - at < SEGMENT_MAX ? sg->len - at : SEGMENT_MAX;
-			ok = segment(e, t, node, next[node], next[1 - node], TCPF_ACK,
+			ok = segment(e, end, node, next[node], next[1 - node], TCPF_ACK,
 				     in->bytes + sg->off + at, n);
 			next[node] += (uint32_t)n;
 		}
 	}
+	return ok;
+}
+
+static bool
+feed_follow(struct cap_engine *e, const struct hex_input *in, const struct cap_text *t)
+{
+	bool ok = true;
+
+	for (size_t k = 0; ok && k < t->conns; k++)
+		ok = feed_conn(e, in, t->end[k], t->block[k]);
 	return ok;
 }
 

@@ -23,7 +23,8 @@
 struct cap_text {
 	enum hex_shape shape;
 	/* HEX_SHAPE_DUMP */
-	size_t frames;         /* blocks that are TCP frames */
+	size_t frames;         /* blocks that are TCP or UDP frames */
+	size_t udp;            /* of those, UDP (a UDP ASSOCIATE's datagrams) */
 	size_t not_frames;     /* blocks that are none (tshark's reassembled data) */
 	enum link_type link;   /* of the first frame */
 	int ip_version;
@@ -31,25 +32,31 @@ struct cap_text {
 	 * dump went to, when the data opens as a SOCKS client does: */
 	uint16_t opened[CAP_PORTS_MAX];
 	size_t nopened;
-	/* HEX_SHAPE_FOLLOW */
-	struct tcp_end end[2]; /* node 0 (unindented lines, the client), node 1 */
-	bool placeholder;      /* no Node lines that name both ends: stand-ins */
-	size_t turns[2];       /* of each node */
+	/* HEX_SHAPE_FOLLOW: the connections that hold bytes (tshark prints
+	 * an empty block for a stream it does not have) */
+	size_t conns;
+	unsigned block[HEX_FOLLOW_MAX];        /* each one's hex_segment.block */
+	struct tcp_end end[HEX_FOLLOW_MAX][2]; /* node 0 (unindented lines, the
+						 client), node 1 */
+	size_t placeholders;   /* connections without Node lines that name both
+				  ends: stand-ins (client ports counted up) */
+	size_t turns[2];       /* of each node, over all the connections */
 	size_t bytes[2];
 };
 
 /* The stand-in ends of a follow dump without Node lines (RFC 5737's
- * documentation addresses, and the SOCKS port). */
+ * documentation addresses, and the SOCKS port; the Nth connection without
+ * them has client port 50000 + N). */
 #define CAP_TEXT_CLIENT "192.0.2.1:50000"
 #define CAP_TEXT_SERVER "192.0.2.2:1080"
 
 /* Whether in is a dump this source reads (follow output, or a dump with at
- * least one TCP frame), with t filled. */
+ * least one TCP or UDP frame), with t filled. */
 bool cap_text_scan(const struct hex_input *in, struct cap_text *t);
 
 /*
- * A follow dump is the one connection the user picked, on whatever port:
- * its server's port becomes one of cfg's SOCKS ports, and sessions still
+ * A follow dump is the connections the user picked, on whatever port:
+ * their servers' ports become cfg's SOCKS ports, and sessions still
  * open at its end ended by "the dump's end".  A frame dump the
  * user gave to decode (cfg->sniff) is what they chose to show too: a
  * connection without its SYN in it (tshark -Y tcp.len>0) is taken to be

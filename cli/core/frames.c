@@ -3,8 +3,12 @@
  *
  * A dump's frame (frame_parse) is tried as each link type in turn and must
  * lead to an IP header that holds up: version, header length, total length
- * within the frame, an IPv4 header checksum that sums right, protocol TCP,
- * no fragment; then a TCP header whose length fits.  A frame from libpcap
+ * within the frame (or past its end behind a link header: a frame cut by
+ * the snap length), an IPv4 header checksum that sums right (or is 0, left
+ * to the card by the host that captured it), protocol TCP
+ * or UDP, no fragment; then a TCP header whose length fits, or a UDP
+ * header whose length is the IP payload's exactly (a UDP ASSOCIATE's
+ * datagrams are in the dump too).  A frame from libpcap
  * (frame_parse_link) has its link type named and may be cut by the snap
  * length: its headers must be whole, its payload may not be.  Every read is
  * checked against the length first, as tcpdump does.
@@ -20,12 +24,15 @@
 #define ETHERTYPE_QINQ_OLD 0x9100 /* 802.1ad's tag before it had a number */
 #define VLAN_TAGS_MAX 8
 
-/* The frame being read: whole (a dump: lengths must agree exactly, TCP
- * only) or as captured (libpcap: the payload may be cut). */
+/* The frame being read: whole (a dump: lengths must agree exactly) or as
+ * captured (libpcap: the payload may be cut).  A dump's frame behind a
+ * link header may be cut too (tshark -x of a capture with a snap length):
+ * its headers whole, the IP length past the end. */
 struct frame_in {
 	const uint8_t *p;
 	size_t len;
 	bool whole;
+	bool cut_ok; /* whole: the IP length may pass the end */
 };
 
 static uint16_t
@@ -91,7 +98,7 @@ parse_udp(const struct frame_in *in, size_t at, size_t dgram_len, struct tcp_fra
 		return false;
 	const uint8_t *u = in->p + at;
 	size_t ulen = get16(u + 4);
-	if (ulen < 8 || ulen > dgram_len)
+	if (ulen < 8 || ulen > dgram_len || (in->whole && ulen != dgram_len))
 		return false;
 	f->ipproto = IPPROTO_NUMBER_UDP;
 	f->src.port = get16(u);
@@ -105,7 +112,7 @@ parse_transport(const struct frame_in *in, int proto, size_t at, size_t len, str
 {
 	if (proto == IPPROTO_NUMBER_TCP)
 		return parse_tcp(in, at, len, f);
-	if (proto == IPPROTO_NUMBER_UDP && !in->whole)
+	if (proto == IPPROTO_NUMBER_UDP)
 		return parse_udp(in, at, len, f);
 	return false;
 }
@@ -124,7 +131,10 @@ parse_ipv4(const struct frame_in *in, size_t at, struct tcp_frame *f)
 	if (ip[0] >> 4 != 4 || hlen < 20 || total < hlen || at + hlen > in->len ||
 	    (get16(ip + 6) & 0x3fff) != 0)
 		return false;
-	if (in->whole && (at + total > in->len || !ipv4_checksum_ok(ip, hlen)))
+	/* A checksum of 0 is one the sending host left to its card (a capture
+	 * on the host that sent it, with offload): no chance match. */
+	if (in->whole && ((at + total > in->len && !in->cut_ok) ||
+			  (!ipv4_checksum_ok(ip, hlen) && get16(ip + 10) != 0)))
 		return false;
 	f->ip_version = 4;
 	f->src.alen = f->dst.alen = 4;
@@ -183,7 +193,7 @@ parse_ipv6(const struct frame_in *in, size_t at, struct tcp_frame *f)
 	const uint8_t *ip = in->p + at;
 	size_t payload = get16(ip + 4);
 	int proto = ip[6];
-	if (ip[0] >> 4 != 6 || (in->whole && at + 40 + payload > in->len))
+	if (ip[0] >> 4 != 6 || (in->whole && !in->cut_ok && at + 40 + payload > in->len))
 		return false;
 	f->ip_version = 6;
 	f->src.alen = f->dst.alen = 16;
@@ -299,9 +309,10 @@ static bool (*const parsers[])(const struct frame_in *, struct tcp_frame *) = {
 bool
 frame_parse(const uint8_t *p, size_t len, struct tcp_frame *f)
 {
-	const struct frame_in in = { .p = p, .len = len, .whole = true };
-
 	for (size_t i = 0; i < LINK_GUESSED; i++) {
+		/* raw IP has no link header to vouch for a cut packet */
+		const struct frame_in in = { .p = p, .len = len, .whole = true,
+					     .cut_ok = i != LINK_RAW_IP };
 		memset(f, 0, sizeof(*f));
 		if (parsers[i](&in, f)) {
 			f->link = (enum link_type)i;

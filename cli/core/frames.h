@@ -22,9 +22,12 @@ enum link_type {
 	LINK_LOOP,     /* OpenBSD loopback: the address family in network byte order */
 };
 
-/* The link types frame_parse() tries on a dump (those before LINK_NULL:
- * a 4-byte family is too easily found by chance). */
-#define LINK_GUESSED (LINK_RAW_IP + 1)
+/* The link types frame_parse() tries on a dump, in this order: BSD
+ * loopback last (macOS's tcpdump -i lo0), its 4-byte family one of a few
+ * values and an IP header after it that holds up, which SOCKS bytes are
+ * no likelier to make than they are a raw IP packet.  Its OpenBSD form
+ * (the family in network byte order) is read as BSD loopback too. */
+#define LINK_GUESSED (LINK_NULL + 1)
 
 /* One end of a TCP connection or a UDP flow. */
 struct tcp_end {
@@ -45,7 +48,7 @@ struct tcp_end {
 struct tcp_frame {
 	enum link_type link;
 	int ip_version; /* 4 or 6 */
-	int ipproto;    /* IPPROTO_NUMBER_TCP, or UDP (frame_parse_link only) */
+	int ipproto;    /* IPPROTO_NUMBER_TCP or IPPROTO_NUMBER_UDP */
 	struct tcp_end src, dst;
 	uint32_t seq, ack; /* TCP */
 	uint8_t flags;     /* TCP: TCPF_* */
@@ -55,9 +58,11 @@ struct tcp_frame {
 	size_t payload_cap; /* of those, the bytes captured (the snap length may cut) */
 };
 
-/* Whether p[0..len) is a whole frame carrying TCP: headers that agree with
- * each other and with the length (an IPv4 header's checksum must hold), so
- * SOCKS bytes are not taken for a frame by chance. */
+/* Whether p[0..len) is a frame carrying TCP or UDP: headers that agree
+ * with each other and with the length (an IPv4 header's checksum must
+ * hold; a UDP length must be the IP payload's), so SOCKS bytes are not
+ * taken for a frame by chance.  Behind a link header the payload may be
+ * cut (payload_cap < payload_len), as a snap length cuts it. */
 bool frame_parse(const uint8_t *p, size_t len, struct tcp_frame *f);
 
 /*

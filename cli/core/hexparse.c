@@ -60,17 +60,17 @@ struct parser {
 /* The bytes from ps->n - count on belong to a segment: the open one when
  * they continue it, else a new one. */
 static void
-add_to_segment(struct parser *ps, size_t count, bool indented, bool continues)
+add_to_segment(struct parser *ps, size_t count, bool indented, bool continues, unsigned block)
 {
 	struct hex_segment *last = ps->nsegs > 0 ? &ps->segs[ps->nsegs - 1] : NULL;
 
 	if (count == 0)
 		return;
-	if (last != NULL && continues && last->indented == indented) {
+	if (last != NULL && continues && last->indented == indented && last->block == block) {
 		last->len += count;
 		return;
 	}
-	ps->segs[ps->nsegs++] = (struct hex_segment){ps->n - count, count, indented};
+	ps->segs[ps->nsegs++] = (struct hex_segment){ps->n - count, count, indented, block};
 }
 
 /* Fill in where text[at] is, for an error. */
@@ -166,10 +166,15 @@ struct dump_line {
 	unsigned long offset;
 	bool is_dump;  /* starts with an offset column */
 	bool indented; /* blanks before the offset column */
+	unsigned block; /* follow output: the connection (after its "Follow:" header) */
 };
 
 /* An offset column: optional indentation, 4 to 8 hex digits, then ':' or at
- * least two blanks (or a tab).  A single space would be "0501 0203", plain. */
+ * least two blanks (or a tab).  A single space would be "0501 0203", plain.
+ * The bytes after it start with a word of hex digits (or of '*', a
+ * password sockscope's own view masked, which is then said to be no hex):
+ * tshark -x -P's summary line of frame 1000 (" 1000   0.019980 10.0.0.2
+ * -> ...") is no offset line. */
 static bool
 offset_column(const char *t, size_t start, size_t end, struct dump_line *dl)
 {
@@ -199,6 +204,9 @@ offset_column(const char *t, size_t start, size_t end, struct dump_line *dl)
 		i++;
 	dl->body = i;
 	dl->offset = offset;
+	for (; i < end && !is_blank(t[i]); i++)
+		if (hex_digit_value(t[i]) < 0 && t[i] != '*') /* sockscope's masked bytes */
+			return false;
 	return true;
 }
 
@@ -290,19 +298,29 @@ parse_dump_line(struct parser *ps, const struct dump_line *dl, size_t limit,
 	return 0;
 }
 
-/* Follow output: offset lines both with and without indentation.  (A
- * dump pasted whole has its lines all indented alike.) */
+/* tshark's follow header, "Follow: tcp,hex" */
 static bool
-looks_like_follow(const struct dump_line *lines, size_t n)
+follow_header(const char *t, const struct dump_line *dl)
 {
-	bool plain = false, indented = false;
+	return !dl->is_dump && dl->end - dl->start >= 8 && memcmp(t + dl->start, "Follow: ", 8) == 0;
+}
+
+/* Follow output: offset lines both with and without indentation (a dump
+ * pasted whole has its lines all indented alike), or tshark's "Follow:"
+ * header over those of one side (a server that never answered). */
+static bool
+looks_like_follow(const char *t, const struct dump_line *lines, size_t n)
+{
+	bool plain = false, indented = false, header = false;
 
 	for (size_t i = 0; i < n; i++)
 		if (lines[i].is_dump) {
 			plain = plain || !lines[i].indented;
 			indented = indented || lines[i].indented;
+		} else {
+			header = header || follow_header(t, &lines[i]);
 		}
-	return plain && indented;
+	return (plain && indented) || header;
 }
 
 /* The offset line after lines[i] that continues its block, or NULL.  In a
@@ -313,6 +331,8 @@ next_of_block(const struct parser *ps, const struct dump_line *lines, size_t n,
 	      size_t i, bool follow)
 {
 	for (size_t j = i + 1; j < n; j++) {
+		if (follow && lines[j].block != lines[i].block)
+			return NULL;
 		if (lines[j].is_dump && (!follow || lines[j].indented == lines[i].indented))
 			return &lines[j];
 		if (!follow && line_is_blank(ps->text, &lines[j]))
@@ -351,7 +371,8 @@ parse_dump(struct parser *ps, const struct dump_line *lines, size_t n, bool foll
 		}
 		/* In follow output a side's turns are one stream; in a dump a
 		 * block is one packet. */
-		add_to_segment(ps, count, follow && dl->indented, follow || open[side]);
+		add_to_segment(ps, count, follow && dl->indented, follow || open[side],
+			       follow ? dl->block : 0);
 		if (!last && limit > width[side])
 			width[side] = limit;
 		if (last)
@@ -384,8 +405,77 @@ follow_node(const char *t, const struct dump_line *dl, struct hex_input *in)
 	for (size_t k = i; k < end; k++)
 		if (t[k] <= ' ' || t[k] > '~')
 			return;
-	memcpy(in->node[node], t + i, end - i);
-	in->node[node][end - i] = '\0';
+	memcpy(in->node[dl->block][node], t + i, end - i);
+	in->node[dl->block][node][end - i] = '\0';
+}
+
+/* Each line's connection in follow output pasted from several runs: a
+ * "Follow:" header starts the next.  The number of connections, or 0 (an
+ * error at the header) when there are more than HEX_FOLLOW_MAX. */
+static size_t
+follow_blocks(struct parser *ps, struct dump_line *lines, size_t n)
+{
+	size_t headers = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		headers += follow_header(ps->text, &lines[i]);
+		if (headers > HEX_FOLLOW_MAX) {
+			fail_at(ps, lines[i].start, HEX_FOLLOW_MANY);
+			return 0;
+		}
+		lines[i].block = headers > 0 ? (unsigned)(headers - 1) : 0;
+	}
+	return headers > 0 ? headers : 1;
+}
+
+/* The protocol and form of tshark's follow header ("Follow: tcp,ascii")
+ * when decode cannot read that output: a form other than hex (ascii and
+ * the like lose bytes, raw has no offsets), or UDP's datagrams (no
+ * stream); err says which. */
+static bool
+follow_unreadable(struct parser *ps, const struct dump_line *lines, size_t n)
+{
+	const char *t = ps->text;
+
+	const size_t plen = sizeof("Follow: ") - 1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t at = lines[i].start + plen, end = lines[i].end;
+		if (!follow_header(t, &lines[i]))
+			continue;
+		while (end > at && is_blank(t[end - 1]))
+			end--;
+		const char *comma = memchr(t + at, ',', end - at);
+		if (comma == NULL)
+			continue;
+		size_t proto = (size_t)(comma - (t + at)), form = end - at - proto - 1;
+		if (form == 3 && memcmp(comma + 1, "hex", 3) == 0 &&
+		    !(proto == 3 && memcmp(t + at, "udp", 3) == 0))
+			return false;
+		fail_at(ps, lines[i].start, HEX_FOLLOW_FORM);
+		term_escape(ps->err->follow, sizeof(ps->err->follow), t + at,
+			    end - at < 24 ? end - at : 24);
+		return true;
+	}
+	return false;
+}
+
+/* A dump, or follow output (its connections and their Node lines too). */
+static int
+parse_dump_input(struct parser *ps, struct dump_line *lines, size_t nlines, struct hex_input *in)
+{
+	if (!looks_like_follow(ps->text, lines, nlines)) {
+		in->shape = HEX_SHAPE_DUMP;
+		return parse_dump(ps, lines, nlines, false);
+	}
+	in->shape = HEX_SHAPE_FOLLOW;
+	in->nblocks = follow_blocks(ps, lines, nlines);
+	if (in->nblocks == 0)
+		return -1;
+	for (size_t i = 0; i < nlines; i++)
+		if (!lines[i].is_dump)
+			follow_node(ps->text, &lines[i], in);
+	return parse_dump(ps, lines, nlines, true);
 }
 
 int
@@ -398,6 +488,18 @@ hex_parse_input(const char *text, size_t len, struct hex_input *in,
 
 	memset(err, 0, sizeof(*err));
 	memset(in, 0, sizeof(*in));
+	/* Text saved on Windows: a UTF-8 byte order mark is no character
+	 * (columns are counted after it); UTF-16 is said, not read as hex. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;
+		len -= 3;
+	} else if (len >= 2 && (memcmp(text, "\xff\xfe", 2) == 0 || memcmp(text, "\xfe\xff", 2) == 0)) {
+		err->fault = HEX_UTF16;
+		err->pos = err->line = err->col = 1;
+		return -1;
+	}
+	ps.text = text;
+	ps.len = len;
 	for (size_t i = 0; i < len; i++)
 		nlines += text[i] == '\n';
 	/* Every byte takes at least two characters of text, and every segment
@@ -413,16 +515,14 @@ hex_parse_input(const char *text, size_t len, struct hex_input *in,
 		return -1;
 	}
 	split_lines(text, len, lines);
-	if (looks_like_dump(text, lines, nlines)) {
-		in->shape = looks_like_follow(lines, nlines) ? HEX_SHAPE_FOLLOW : HEX_SHAPE_DUMP;
-		rc = parse_dump(&ps, lines, nlines, in->shape == HEX_SHAPE_FOLLOW);
-		for (size_t i = 0; in->shape == HEX_SHAPE_FOLLOW && i < nlines; i++)
-			if (!lines[i].is_dump)
-				follow_node(text, &lines[i], in);
+	if (follow_unreadable(&ps, lines, nlines)) {
+		rc = -1;
+	} else if (looks_like_dump(text, lines, nlines)) {
+		rc = parse_dump_input(&ps, lines, nlines, in);
 	} else {
 		in->shape = HEX_SHAPE_PLAIN;
 		rc = parse_plain(&ps);
-		add_to_segment(&ps, ps.n, false, false);
+		add_to_segment(&ps, ps.n, false, false, 0);
 	}
 	free(lines);
 	if (rc < 0 || ps.n == 0) {
@@ -460,31 +560,4 @@ hex_parse(const char *text, size_t len, uint8_t **out, size_t *outlen,
 	*outlen = in.len;
 	free(in.segs);
 	return rc;
-}
-
-void
-hexparse_strerror(const struct hexparse_error *err, char *buf, size_t cap)
-{
-	char where[64], ch[8];
-
-	if (err->multiline)
-		snprintf(where, sizeof(where), "line %zu, column %zu", err->line, err->col);
-	else
-		snprintf(where, sizeof(where), "position %zu", err->pos);
-	term_escape(ch, sizeof(ch), &err->ch, 1);
-	switch (err->fault) {
-	case HEX_BAD_CHAR:
-		snprintf(buf, cap, "bad hex at %s: '%s'", where, ch);
-		break;
-	case HEX_ODD_DIGITS:
-		snprintf(buf, cap, "odd number of hex digits at %s", where);
-		break;
-	case HEX_SHORT_LINE:
-		snprintf(buf, cap, "hex dump line %zu has %zu bytes where its offsets say %zu",
-			 err->line, err->have, err->want);
-		break;
-	case HEX_NO_MEMORY:
-		snprintf(buf, cap, "out of memory reading hex");
-		break;
-	}
 }

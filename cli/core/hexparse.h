@@ -16,6 +16,9 @@ enum hexparse_fault {
 	HEX_ODD_DIGITS, /* a run of digits that does not make whole bytes */
 	HEX_SHORT_LINE, /* a dump line with fewer bytes than its offsets say */
 	HEX_NO_MEMORY,
+	HEX_FOLLOW_FORM, /* tshark follow output in a form other than hex, or UDP's */
+	HEX_FOLLOW_MANY, /* more than HEX_FOLLOW_MAX follow headers */
+	HEX_UTF16,       /* UTF-16 text (a byte order mark FF FE or FE FF) */
 };
 
 struct hexparse_error {
@@ -25,6 +28,7 @@ struct hexparse_error {
 	bool multiline;   /* the text had more than one line: name line and column */
 	unsigned char ch; /* HEX_BAD_CHAR: the character */
 	size_t have, want; /* HEX_SHORT_LINE: bytes found, bytes the offsets say */
+	char follow[48];   /* HEX_FOLLOW_FORM: "tcp,ascii", escaped */
 };
 
 /*
@@ -51,7 +55,12 @@ enum hex_shape {
 struct hex_segment {
 	size_t off, len;   /* in hex_input.bytes */
 	bool indented;     /* its lines were indented (follow: the second side) */
+	unsigned block;    /* follow: which connection (hex_input.nblocks) */
 };
+
+/* Follow output pasted from several runs of tshark -z follow: one
+ * connection each, "Follow:" header starting each; at most this many. */
+#define HEX_FOLLOW_MAX 32
 
 struct hex_input {
 	uint8_t *bytes; /* malloc'd; NULL when len is 0 */
@@ -59,11 +68,13 @@ struct hex_input {
 	struct hex_segment *segs; /* in order; they cover bytes exactly */
 	size_t nsegs;
 	enum hex_shape shape;
-	/* HEX_SHAPE_FOLLOW: the ends tshark's header names ("Node 0:
+	/* HEX_SHAPE_FOLLOW: the connections (one a "Follow:" header, one
+	 * when there is none), and the ends each one's header names ("Node 0:
 	 * 127.0.0.1:40522", "Node 1: 127.0.0.1:1080"), node 0 the side of the
 	 * unindented lines; "" when the text has no such line (a paste
 	 * trimmed by hand).  As written: not checked to be an address. */
-	char node[2][HEX_NODE_MAX];
+	size_t nblocks;
+	char node[HEX_FOLLOW_MAX][2][HEX_NODE_MAX];
 };
 
 /* As hex_parse(), keeping where each packet or turn begins.  Free with

@@ -88,7 +88,7 @@ struct side {
 struct frames {
 	struct side side[2]; /* [0] the client, [1] the server */
 	bool known;          /* the connection: from a SYN or the first payload */
-	size_t nframes, other_conn, retransmitted, not_frames;
+	size_t nframes, other_conn, retransmitted, not_frames, datagrams;
 	enum link_type link;
 	int ip_version;
 };
@@ -169,6 +169,10 @@ frames_side(const struct hex_input *in, int want, struct frames *fr, struct deco
 			fr->not_frames++;
 			continue;
 		}
+		if (f.ipproto != IPPROTO_NUMBER_TCP) {
+			fr->datagrams++;
+			continue;
+		}
 		if (fr->nframes++ == 0) {
 			fr->link = f.link;
 			fr->ip_version = f.ip_version;
@@ -181,8 +185,14 @@ frames_side(const struct hex_input *in, int want, struct frames *fr, struct deco
 		if (f.payload_len == 0)
 			continue;
 		take_payload(fr, &fr->side[s], &f, &skip);
+		/* a frame cut by the snap length: what it holds, and a gap */
+		size_t have = f.payload_cap > skip ? f.payload_cap - skip : 0;
+		if (skip < f.payload_len && have < f.payload_len - skip) {
+			fr->side[s].gaps++;
+			fr->side[s].bytes -= f.payload_len - skip - have;
+		}
 		if (s == want)
-			src_add(src, s, p + f.payload_off + skip, f.payload_len - skip);
+			src_add(src, s, p + f.payload_off + skip, have);
 	}
 	return fr->nframes > 0;
 }
@@ -207,6 +217,10 @@ frames_notes(const struct frames *fr, int want, const struct decode_opts *o)
 		decode_note(o, "%zu frame%s of other TCP connections skipped: one side of one "
 			    "connection is read (without --client or --server, all of them)",
 			    fr->other_conn, fr->other_conn == 1 ? "" : "s");
+	if (fr->datagrams > 0)
+		decode_note(o, "%zu UDP datagram%s skipped: one side of one TCP connection is "
+			    "read (without --client or --server, the datagrams too)", fr->datagrams,
+			    fr->datagrams == 1 ? "" : "s");
 	if (fr->retransmitted > 0)
 		decode_note(o, "%zu retransmitted frame%s skipped", fr->retransmitted,
 			    fr->retransmitted == 1 ? "" : "s");
@@ -214,28 +228,37 @@ frames_notes(const struct frames *fr, int want, const struct decode_opts *o)
 		decode_note(o, "%zu gap%s in the %s's side: the capture missed bytes there",
 			    sd->gaps, sd->gaps == 1 ? "" : "s", side_name[want]);
 	if (fr->not_frames > 0)
-		decode_note(o, "%zu block%s that %s no TCP frame skipped (such as tshark's "
+		decode_note(o, "%zu block%s that %s no TCP or UDP frame skipped (such as tshark's "
 			    "reassembled data)", fr->not_frames, fr->not_frames == 1 ? "" : "s",
 			    fr->not_frames == 1 ? "is" : "are");
 }
 
-/* Side want of follow output into src. */
+/* Side want of follow output's first connection into src. */
 static void
 follow_side(const struct hex_input *in, int want, const struct decode_opts *o,
 	    struct decode_src *src)
 {
-	size_t other = 0;
+	size_t other = 0, others = 0;
+	unsigned first = in->nsegs > 0 ? in->segs[0].block : 0, last = first;
 
 	for (size_t i = 0; i < in->nsegs; i++) {
 		const struct hex_segment *sg = &in->segs[i];
-		if ((int)sg->indented == want)
+		if (sg->block != first) {
+			others += sg->block != last;
+			last = sg->block;
+		} else if ((int)sg->indented == want) {
 			src_add(src, want, in->bytes + sg->off, sg->len);
-		else
+		} else {
 			other += sg->len;
+		}
 	}
 	decode_note(o, "tshark follow output: the %s's side (%s lines), %zu bytes; --%s for the "
 		    "%s's %zu", side_name[want], want ? "indented" : "unindented", src->len[want],
 		    side_name[1 - want], side_name[1 - want], other);
+	if (others > 0)
+		decode_note(o, "%zu other connection%s of the follow output skipped: one side of "
+			    "one connection is read (without --client or --server, all of them)",
+			    others, others == 1 ? "" : "s");
 }
 
 void
@@ -260,9 +283,36 @@ two_sided(const struct hex_input *in)
 	if (in->shape == HEX_SHAPE_FOLLOW)
 		return true;
 	for (size_t i = 0; in->shape == HEX_SHAPE_DUMP && i < in->nsegs; i++)
-		if (frame_parse(in->bytes + in->segs[i].off, in->segs[i].len, &f))
+		if (frame_parse(in->bytes + in->segs[i].off, in->segs[i].len, &f) &&
+		    f.ipproto == IPPROTO_NUMBER_TCP)
 			return true;
 	return false;
+}
+
+/* The payload of the first UDP frame of a dump into src (a SOCKS5 UDP
+ * datagram: decode shows one); false when the dump holds none. */
+static bool
+first_datagram(const struct hex_input *in, int want, const struct decode_opts *o,
+	       struct decode_src *src)
+{
+	size_t n = 0, first = 0;
+	struct tcp_frame f, got;
+
+	for (size_t i = 0; in->shape == HEX_SHAPE_DUMP && i < in->nsegs; i++)
+		if (frame_parse(in->bytes + in->segs[i].off, in->segs[i].len, &f) &&
+		    f.ipproto == IPPROTO_NUMBER_UDP && n++ == 0) {
+			got = f;
+			first = i;
+		}
+	if (n == 0)
+		return false;
+	src_add(src, want, in->bytes + in->segs[first].off + got.payload_off, got.payload_cap);
+	decode_note(o, "a UDP datagram in a captured frame: %s, IPv%d and UDP headers skipped%s%s",
+		    link_type_name(got.link), got.ip_version,
+		    got.payload_cap < got.payload_len ? "; cut by the snap length" : "",
+		    n > 1 ? "; the first of the dump's datagrams (decode -r - links each to its "
+			    "session)" : "");
+	return true;
 }
 
 /* in's bytes, or one side of a capture's dump, into src. */
@@ -280,9 +330,11 @@ choose_bytes(const struct hex_input *in, const struct decode_opts *o, struct dec
 	}
 	if (in->shape == HEX_SHAPE_FOLLOW)
 		follow_side(in, want, o, src);
+	else if (o->udp && first_datagram(in, want, o, src))
+		;
 	else if (in->shape == HEX_SHAPE_DUMP && frames_side(in, want, &fr, src))
 		frames_notes(&fr, want, o);
-	else
+	else if (!first_datagram(in, want, o, src))
 		src_add(src, want, in->bytes, in->len); /* plain hex: --server says whose */
 	if (src->len[want] == 0) {
 		fprintf(stderr, "sockscope: no bytes to decode from the %s's side\n",

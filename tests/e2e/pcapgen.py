@@ -264,9 +264,14 @@ def sc_udp(net):
     c.handshake()
     c.send(0, GREETING)
     c.send(1, METHOD)
-    c.send(0, s5_request(cmd=3, port=5000) if False else
-           bytes([5, 3, 0, 1, 0, 0, 0, 0]) + struct.pack("!H", 5000))
-    c.send(1, s5_reply(port=6000))
+    # the client's port and the relay in the capture's own family (over
+    # IPv6: ATYP 4)
+    if net.ipv6:
+        c.send(0, bytes([5, 3, 0, 4]) + bytes(16) + struct.pack("!H", 5000))
+        c.send(1, bytes([5, 0, 0, 4]) + SERVER6 + struct.pack("!H", 6000))
+    else:
+        c.send(0, bytes([5, 3, 0, 1, 0, 0, 0, 0]) + struct.pack("!H", 5000))
+        c.send(1, s5_reply(port=6000))
     dgram = bytes([0, 0, 0, 1, 93, 184, 216, 34, 0, 53]) + b"query"
     for _ in range(2):
         udp(net, 0, 5000, 6000, dgram)

@@ -185,7 +185,7 @@ expect_err "junk: named" "junk\\.bin: neither a capture file \\(pcap, pcapng\\) 
 printf '05 01 00\n' >"$T/plain.txt"
 sc -- decode -r "$T/plain.txt"
 expect_rc "decode -r plain hex" 2
-expect_err "plain hex: named" 'plain\.txt: neither a capture file .*no TCP frame, no follow output'
+expect_err "plain hex: named" 'plain\.txt: neither a capture file .*no TCP or UDP frame, no follow output'
 sc -- decode -r "$T/frames.txt" tcp port 80
 expect_rc "decode -r a dump with a filter" 2
 expect_err "a filter on a dump: said" "frames\\.txt is a text dump: a FILTER \\('tcp port 80'\\) applies to capture files only"

@@ -64,8 +64,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	CHECK(t.shape == HEX_SHAPE_FOLLOW || t.frames > 0);
-	if (t.shape == HEX_SHAPE_FOLLOW)
-		CHECK(t.end[0].alen == t.end[1].alen && (t.end[0].alen == 4 || t.end[0].alen == 16));
+	CHECK(t.conns <= HEX_FOLLOW_MAX && t.placeholders <= t.conns);
+	CHECK(t.shape != HEX_SHAPE_FOLLOW || t.conns >= 1);
+	for (size_t k = 0; k < t.conns; k++)
+		CHECK(t.block[k] < in.nblocks && t.end[k][0].alen == t.end[k][1].alen &&
+		      (t.end[k][0].alen == 4 || t.end[k][0].alen == 16));
 	CHECK(t.nopened <= CAP_PORTS_MAX);
 
 	struct seen seen = {0, fopen("/dev/null", "w")};

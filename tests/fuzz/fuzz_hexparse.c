@@ -134,7 +134,8 @@ check_error(const struct hexparse_error *e, size_t len)
 	char small[16], big[256];
 
 	CHECK(e->fault == HEX_BAD_CHAR || e->fault == HEX_ODD_DIGITS ||
-	      e->fault == HEX_SHORT_LINE);
+	      e->fault == HEX_SHORT_LINE || e->fault == HEX_FOLLOW_FORM ||
+	      e->fault == HEX_FOLLOW_MANY || e->fault == HEX_UTF16);
 	CHECKF(e->pos >= 1 && e->pos <= len + 1, "pos %zu of %zu", e->pos, len);
 	CHECK(e->line >= 1 && e->col >= 1 && e->col <= len + 1);
 	if (e->fault == HEX_SHORT_LINE)
@@ -169,11 +170,14 @@ check_segments(const uint8_t *data, size_t size, const uint8_t *out, size_t outl
 		CHECKF(sg->off == at && sg->len > 0, "segment %zu at %zu, %zu bytes", i,
 		       sg->off, sg->len);
 		at += sg->len;
+		CHECK(in.shape == HEX_SHAPE_FOLLOW ? sg->block < in.nblocks : sg->block == 0);
 		if (frame_parse(in.bytes + sg->off, sg->len, &f))
-			CHECK(f.payload_off + f.payload_len <= sg->len);
+			CHECK(f.payload_cap <= f.payload_len &&
+			      f.payload_off + f.payload_cap <= sg->len);
 	}
 	CHECK(at == outlen);
-	CHECK(in.shape != HEX_SHAPE_FOLLOW || in.nsegs >= 1);
+	CHECK(in.shape != HEX_SHAPE_FOLLOW || (in.nsegs >= 1 && in.nblocks >= 1 &&
+					       in.nblocks <= HEX_FOLLOW_MAX));
 	hex_input_free(&in);
 }
 

@@ -122,7 +122,17 @@ START_TEST(ipv6_udp)
 	ck_assert_uint_eq(f.dst.port, 6000);
 	ck_assert_uint_eq(f.payload_off, 48);
 	ck_assert_uint_eq(f.payload_len, 11);
-	/* a dump's frame (frame_parse) is TCP only */
+	/* a dump's whole frame: the same datagram */
+	ck_assert(frame_parse(p, sizeof(p), &f));
+	ck_assert_int_eq(f.link, LINK_RAW_IP);
+	ck_assert_int_eq(f.ipproto, IPPROTO_NUMBER_UDP);
+	ck_assert_uint_eq(f.dst.port, 6000);
+	ck_assert_uint_eq(f.payload_off, 48);
+	ck_assert_uint_eq(f.payload_len, 11);
+	/* ... but not when the UDP length is short of the IP payload's (a
+	 * libpcap frame may be padded; a dump's must agree exactly) */
+	p[45] = 0x12;
+	ck_assert(frame_parse_link(LINK_RAW_IP, p, sizeof(p), &f));
 	ck_assert(!frame_parse(p, sizeof(p), &f));
 }
 END_TEST

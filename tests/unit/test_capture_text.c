@@ -78,7 +78,7 @@ START_TEST(follow_two_turns)
 	struct got g;
 	struct cap_text t = run(text, false, &g);
 
-	ck_assert(!t.placeholder);
+	ck_assert_uint_eq(t.placeholders, 0);
 	ck_assert_uint_eq(t.bytes[0], 3);
 	ck_assert_uint_eq(t.bytes[1], 2);
 	ck_assert_uint_eq(g.sessions, 1);
@@ -110,16 +110,66 @@ START_TEST(follow_ends)
 	struct got g;
 	struct cap_text t = run(trimmed, false, &g);
 
-	ck_assert(t.placeholder);
+	ck_assert_uint_eq(t.placeholders, 1);
 	ck_assert_str_eq(g.client, CAP_TEXT_CLIENT);
 	ck_assert_str_eq(g.server, CAP_TEXT_SERVER);
 	ck_assert_str_eq(g.outcome, "granted");
 	ck_assert_str_eq(g.target, "example.com:80");
 	t = run(v6, false, &g);
-	ck_assert(!t.placeholder);
+	ck_assert_uint_eq(t.placeholders, 0);
 	ck_assert_str_eq(g.client, "[2001:db8::1]:40522");
 	ck_assert_str_eq(g.server, "[2001:db8::2]:1080");
 	ck_assert_str_eq(g.outcome, "refused");
+}
+END_TEST
+
+/* Follow output of two tshark runs pasted together: two sessions, each
+ * between its own ends (they were one: the second's greeting was the
+ * first's tunnel data); without Node lines, a stand-in client port each. */
+START_TEST(follow_two_connections)
+{
+	static const char text[] =
+		"Follow: tcp,hex\nNode 0: 10.0.0.1:40000\nNode 1: 10.0.0.2:1080\n"
+		"00000000  05 01 00\n\t00000000  05 ff\n"
+		"Follow: tcp,hex\nNode 0: 10.0.0.1:40001\nNode 1: 10.0.0.3:3128\n"
+		"00000000  04 01 00 50 7f 00 00 01 00\n\t00000000  00 5b 00 00 00 00 00 00\n";
+	static const char trimmed[] =
+		"Follow: tcp,hex\n00000000  05 01 00\n\t00000000  05 ff\n"
+		"Follow: tcp,hex\n00000000  05 01 00\n\t00000000  05 ff\n";
+	struct got g;
+	struct cap_text t = run(text, false, &g);
+
+	ck_assert_uint_eq(t.conns, 2);
+	ck_assert_uint_eq(t.placeholders, 0);
+	ck_assert_uint_eq(g.sessions, 2);
+	ck_assert_str_eq(g.client, "10.0.0.1:40001"); /* the last session's */
+	ck_assert_str_eq(g.server, "10.0.0.3:3128");
+	ck_assert_str_eq(g.outcome, "refused");
+	ck_assert_uint_eq(g.messages, 2);
+	t = run(trimmed, false, &g);
+	ck_assert_uint_eq(t.conns, 2);
+	ck_assert_uint_eq(t.placeholders, 2);
+	ck_assert_uint_eq(g.sessions, 2);
+	ck_assert_str_eq(g.client, "192.0.2.1:50001");
+	ck_assert_str_eq(g.outcome, "no-method");
+}
+END_TEST
+
+/* Node lines that name the same end twice: no direction could be told (the
+ * engine saw gaps of 2^28 bytes); stand-ins, and the session decoded. */
+START_TEST(follow_same_end_twice)
+{
+	static const char text[] =
+		"Node 0: 10.0.0.1:1080\nNode 1: 10.0.0.1:1080\n"
+		"00000000  05 01 00\n\t00000000  05 ff\n";
+	struct got g;
+	struct cap_text t = run(text, false, &g);
+
+	ck_assert_uint_eq(t.placeholders, 1);
+	ck_assert_uint_eq(g.sessions, 1);
+	ck_assert_str_eq(g.client, CAP_TEXT_CLIENT);
+	ck_assert_str_eq(g.outcome, "no-method");
+	ck_assert_ptr_null(strstr(g.text, "gap"));
 }
 END_TEST
 
@@ -216,6 +266,8 @@ capture_text_suite(void)
 
 	tcase_add_test(tc, follow_two_turns);
 	tcase_add_test(tc, follow_ends);
+	tcase_add_test(tc, follow_two_connections);
+	tcase_add_test(tc, follow_same_end_twice);
 	tcase_add_test(tc, frames_reassembled);
 	suite_add_tcase(s, tc);
 	return s;

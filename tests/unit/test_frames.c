@@ -129,12 +129,71 @@ START_TEST(a_bad_checksum_is_no_frame)
 }
 END_TEST
 
-START_TEST(a_cut_frame_is_no_frame)
+/* A checksum of 0 is one left to the card (a capture on the sending host
+ * with offload, as tshark -x of it shows): the frame is read; any other
+ * wrong checksum is not. */
+START_TEST(an_offloaded_checksum_is_read)
 {
+	uint8_t buf[sizeof(eth_frame)];
 	struct tcp_frame f;
 
-	for (size_t len = 0; len < sizeof(eth_frame); len++)
-		ck_assert_msg(!frame_parse(eth_frame, len, &f), "%zu bytes taken", len);
+	memcpy(buf, eth_frame, sizeof(buf));
+	buf[ETH_HEADER + 10] = buf[ETH_HEADER + 11] = 0;
+	ck_assert(frame_parse(buf, sizeof(buf), &f));
+	ck_assert_int_eq(f.link, LINK_ETHERNET);
+	ck_assert_int_eq(f.ipproto, IPPROTO_NUMBER_TCP);
+	buf[ETH_HEADER + 11] = 1;
+	ck_assert(!frame_parse(buf, sizeof(buf), &f));
+}
+END_TEST
+
+/* A BSD loopback frame (macOS's tcpdump -i lo0) in a dump: its family in
+ * either byte order, then the IP packet; an unknown family is no frame. */
+START_TEST(bsd_loopback_is_guessed)
+{
+	static const uint8_t family[][4] = {{2, 0, 0, 0}, {0, 0, 0, 2}, {7, 0, 0, 0}};
+	uint8_t buf[4 + IP_PACKET_LEN];
+	struct tcp_frame f;
+
+	memcpy(buf, family[_i], 4);
+	memcpy(buf + 4, IP_PACKET, IP_PACKET_LEN);
+	if (_i == 2) {
+		ck_assert(!frame_parse(buf, sizeof(buf), &f));
+		return;
+	}
+	ck_assert(frame_parse(buf, sizeof(buf), &f));
+	ck_assert_int_eq(f.link, LINK_NULL);
+	ck_assert_int_eq(f.ip_version, 4);
+	ck_assert_uint_eq(f.payload_off, 4 + (sizeof(eth_frame) - ETH_HEADER) - f.payload_len);
+}
+END_TEST
+
+/* A frame cut within its headers is no frame; cut within its payload (a
+ * snap length, as tshark -x shows the frame) it is one, what it holds
+ * said (payload_cap), when a link header vouches for it: a raw IP packet
+ * cut short is not. */
+START_TEST(a_cut_frame_is_no_frame)
+{
+	uint8_t raw[sizeof(eth_frame)];
+	struct tcp_frame f, whole;
+
+	ck_assert(frame_parse(eth_frame, sizeof(eth_frame), &whole));
+	ck_assert_uint_gt(whole.payload_len, 0);
+	for (size_t len = 0; len < sizeof(eth_frame); len++) {
+		bool taken = frame_parse(eth_frame, len, &f);
+		if (len < whole.payload_off) {
+			ck_assert_msg(!taken, "%zu bytes taken", len);
+			continue;
+		}
+		ck_assert_msg(taken, "%zu bytes, the headers whole: not taken", len);
+		ck_assert_uint_eq(f.payload_off, whole.payload_off);
+		ck_assert_uint_eq(f.payload_len, whole.payload_len);
+		ck_assert_uint_eq(f.payload_cap, len - whole.payload_off);
+	}
+	memcpy(raw, IP_PACKET, IP_PACKET_LEN);
+	ck_assert(frame_parse(raw, IP_PACKET_LEN, &f));
+	ck_assert_int_eq(f.link, LINK_RAW_IP);
+	ck_assert(!frame_parse(raw, IP_PACKET_LEN - 1, &f));
 }
 END_TEST
 
@@ -169,6 +228,8 @@ frames_suite(void)
 	tcase_add_test(tc, raw_ip);
 	tcase_add_test(tc, ipv6_syn);
 	tcase_add_loop_test(tc, a_bad_checksum_is_no_frame, 0, 12);
+	tcase_add_test(tc, an_offloaded_checksum_is_read);
+	tcase_add_loop_test(tc, bsd_loopback_is_guessed, 0, 3);
 	tcase_add_test(tc, a_cut_frame_is_no_frame);
 	tcase_add_test(tc, socks_bytes_are_no_frame);
 	suite_add_tcase(s, tc);

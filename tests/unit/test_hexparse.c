@@ -242,11 +242,11 @@ START_TEST(follow_output_has_two_sides)
 	ck_assert_mem_eq(side, "\x05\x01\x00\x05\x01\x00\x01\x7f\x00\x00\x01\xa0\x79hello\n", 19);
 	ck_assert_uint_eq(side_bytes(&in, true, side), 12);
 	ck_assert_mem_eq(side, "\x05\x00\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
-	ck_assert_str_eq(in.node[0], "127.0.0.1:47676");
-	ck_assert_str_eq(in.node[1], "127.0.0.1:41080");
+	ck_assert_str_eq(in.node[0][0], "127.0.0.1:47676");
+	ck_assert_str_eq(in.node[0][1], "127.0.0.1:41080");
 	hex_input_free(&in);
 	ck_assert_ptr_null(in.bytes);
-	ck_assert_str_eq(in.node[0], "");
+	ck_assert_str_eq(in.node[0][0], "");
 }
 END_TEST
 
@@ -276,8 +276,8 @@ START_TEST(follow_nodes)
 	struct hex_input in;
 
 	ck_assert_int_eq(hex_parse_input(nodes[_i].text, strlen(nodes[_i].text), &in, &err), 0);
-	ck_assert_str_eq(in.node[0], nodes[_i].node0);
-	ck_assert_str_eq(in.node[1], nodes[_i].node1);
+	ck_assert_str_eq(in.node[0][0], nodes[_i].node0);
+	ck_assert_str_eq(in.node[0][1], nodes[_i].node1);
 	hex_input_free(&in);
 }
 END_TEST
@@ -310,6 +310,210 @@ START_TEST(dump_packets_are_segments)
 }
 END_TEST
 
+/* tshark's follow output in another form than hex, or of UDP: refused,
+ * the form named (escaped), rather than read as hex ("bad hex at line 2")
+ * or as a TCP stream. */
+static const struct {
+	const char *text, *why;
+} follow_forms[] = {
+	{ "\n=====\nFollow: tcp,ascii\nFilter: tcp.stream eq 0\nNode 0: 10.0.0.1:4\n"
+	  "Node 1: 10.0.0.2:1080\n3\n...\n\t2\n..\n=====\n",
+	  "tshark follow,tcp,ascii output is not read: give the output of "
+	  "tshark -q -z follow,tcp,hex,N" },
+	{ "Follow: tcp,raw\n050100\n\t0500\n",
+	  "tshark follow,tcp,raw output is not read: give the output of "
+	  "tshark -q -z follow,tcp,hex,N" },
+	{ "Follow: udp,hex  \n00000000  05 01 00\n\t00000000  05 00\n",
+	  "tshark follow,udp,hex output is not read: give the output of "
+	  "tshark -q -z follow,tcp,hex,N" },
+	{ "Follow: tcp,\x1b[2J\n00000000  05 01 00\n",
+	  "tshark follow,tcp,\\x1b[2J output is not read: give the output of "
+	  "tshark -q -z follow,tcp,hex,N" },
+};
+
+START_TEST(follow_other_forms)
+{
+	struct hexparse_error err;
+	struct hex_input in;
+	char why[160];
+	const char *text = follow_forms[_i].text;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), -1);
+	ck_assert_int_eq(err.fault, HEX_FOLLOW_FORM);
+	hexparse_strerror(&err, why, sizeof(why));
+	ck_assert_str_eq(why, follow_forms[_i].why);
+}
+END_TEST
+
+/* The hex form of TCP follow output is read, its header too. */
+START_TEST(follow_hex_form_read)
+{
+	static const char text[] = "Follow: tcp,hex\nFilter: tcp.stream eq 0\n"
+				   "00000000  05 01 00\n\t00000000  05 00\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_FOLLOW);
+	ck_assert_uint_eq(in.len, 5);
+	hex_input_free(&in);
+}
+END_TEST
+
+/* Follow output of several tshark runs pasted together: each "Follow:"
+ * header starts a connection of its own, with its own Node lines (they
+ * were one connection: the second's bytes went on the first's turns). */
+START_TEST(follow_blocks_are_connections)
+{
+	static const char text[] =
+		"=====\nFollow: tcp,hex\nFilter: tcp.stream eq 0\n"
+		"Node 0: 10.0.0.1:40000\nNode 1: 10.0.0.2:1080\n"
+		"00000000  05 01 00\n\t00000000  05 00\n"
+		"00000003  05 01 00 01\n=====\n"
+		"=====\nFollow: tcp,hex\nFilter: tcp.stream eq 1\n"
+		"Node 0: 10.0.0.1:40001\nNode 1: 10.0.0.2:1081\n"
+		"00000000  04 01 00 50\n\t00000000  00 5b\n=====\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_FOLLOW);
+	ck_assert_uint_eq(in.nblocks, 2);
+	ck_assert_uint_eq(in.nsegs, 5);
+	static const struct { size_t len; bool indented; unsigned block; } want[] = {
+		{3, false, 0}, {2, true, 0}, {4, false, 0}, {4, false, 1}, {2, true, 1},
+	};
+	for (size_t i = 0; i < 5; i++) {
+		ck_assert_uint_eq(in.segs[i].len, want[i].len);
+		ck_assert_int_eq(in.segs[i].indented, want[i].indented);
+		ck_assert_uint_eq(in.segs[i].block, want[i].block);
+	}
+	ck_assert_str_eq(in.node[0][0], "10.0.0.1:40000");
+	ck_assert_str_eq(in.node[0][1], "10.0.0.2:1080");
+	ck_assert_str_eq(in.node[1][0], "10.0.0.1:40001");
+	ck_assert_str_eq(in.node[1][1], "10.0.0.2:1081");
+	hex_input_free(&in);
+}
+END_TEST
+
+/* More follow headers than HEX_FOLLOW_MAX: refused, said. */
+START_TEST(follow_blocks_bounded)
+{
+	static const char block[] = "Follow: tcp,hex\n00000000  05 01 00\n\t00000000  05 00\n";
+	size_t n = strlen(block);
+	char *text = malloc(n * (HEX_FOLLOW_MAX + 1) + 1);
+	struct hexparse_error err;
+	struct hex_input in;
+	char why[128];
+
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i <= HEX_FOLLOW_MAX; i++)
+		memcpy(text + i * n, block, n);
+	ck_assert_int_eq(hex_parse_input(text, n * HEX_FOLLOW_MAX, &in, &err), 0);
+	ck_assert_uint_eq(in.nblocks, HEX_FOLLOW_MAX);
+	ck_assert_uint_eq(in.segs[in.nsegs - 1].block, HEX_FOLLOW_MAX - 1);
+	hex_input_free(&in);
+	ck_assert_int_eq(hex_parse_input(text, n * (HEX_FOLLOW_MAX + 1), &in, &err), -1);
+	ck_assert_int_eq(err.fault, HEX_FOLLOW_MANY);
+	hexparse_strerror(&err, why, sizeof(why));
+	ck_assert_str_eq(why, "more than 32 connections of tshark follow output: give at most 32");
+	free(text);
+}
+END_TEST
+
+/* tshark -x -P: the summary line of frame 1000 and on starts as an offset
+ * line would ("1000" and blanks) but no hex follows: it is skipped (it
+ * was "bad hex at line 1, column 10: '.'"). */
+START_TEST(summary_line_is_no_offset_line)
+{
+	static const char text[] =
+		" 1000   0.019980     10.0.0.2 \xe2\x86\x92 10.1.0.103   Socks 64 Version: 5\n"
+		"\n"
+		"0000  05 00                                             ..\n"
+		"\n"
+		"10000   1.5     10.0.0.2 \xe2\x86\x92 10.1.0.103   TCP 54\n"
+		"\n"
+		"0000  05 01 00                                          ...\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_DUMP);
+	ck_assert_uint_eq(in.nsegs, 2);
+	ck_assert_uint_eq(in.segs[0].len, 2);
+	ck_assert_uint_eq(in.segs[1].len, 3);
+	hex_input_free(&in);
+}
+END_TEST
+
+/* sockscope's own view with a masked password fed back: its masked line
+ * is still an offset line, and its '*' no hex (not a message cut short). */
+START_TEST(masked_view_line_is_bad_hex)
+{
+	static const char text[] =
+		"   0000  01                 VER     1\n"
+		"   0001  05                 ULEN    5\n"
+		"   0002  61 6c 69 63 65     UNAME   \"alice\"\n"
+		"   0007  06                 PLEN    6\n"
+		"   0008  ** ** ** ** ** **  PASSWD  ********\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), -1);
+	ck_assert_int_eq(err.fault, HEX_BAD_CHAR);
+	ck_assert_uint_eq(err.line, 5);
+	ck_assert_int_eq(err.ch, '*');
+}
+END_TEST
+
+/* Text saved on Windows: a UTF-8 byte order mark before the first offset
+ * line is no character (the first frame's first line was lost); UTF-16
+ * is said (it was "bad hex at position 1: '\xff'"). */
+START_TEST(byte_order_marks)
+{
+	static const char bom_dump[] = "\xef\xbb\xbf" "0000  05 01 00\n\n0000  05 00\n";
+	static const char bom_bad[] = "\xef\xbb\xbf" "05 zz";
+	static const char utf16[] = "\xff\xfe" "0\0" "5\0";
+	struct hexparse_error err;
+	struct hex_input in;
+	char why[128];
+
+	ck_assert_int_eq(hex_parse_input(bom_dump, strlen(bom_dump), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_DUMP);
+	ck_assert_uint_eq(in.nsegs, 2);
+	ck_assert_uint_eq(in.segs[0].len, 3);
+	hex_input_free(&in);
+	ck_assert_int_eq(hex_parse_input(bom_bad, strlen(bom_bad), &in, &err), -1);
+	ck_assert_int_eq(err.fault, HEX_BAD_CHAR);
+	ck_assert_uint_eq(err.pos, 4); /* counted after the mark */
+	ck_assert_int_eq(hex_parse_input(utf16, sizeof(utf16) - 1, &in, &err), -1);
+	ck_assert_int_eq(err.fault, HEX_UTF16);
+	hexparse_strerror(&err, why, sizeof(why));
+	ck_assert_str_eq(why, "the text is UTF-16 (as PowerShell's > writes it): give it as "
+			      "UTF-8 or ASCII");
+}
+END_TEST
+
+/* Follow output of a connection whose server never answered: one side's
+ * lines only, under tshark's header (it was read as a dump of one packet,
+ * "no follow output" to decode -r). */
+START_TEST(follow_one_side)
+{
+	static const char text[] = "===\nFollow: tcp,hex\nFilter: tcp.stream eq 0\n"
+				   "Node 0: 10.0.0.1:40000\nNode 1: 10.0.0.2:1080\n"
+				   "00000000  05 01 00                 ...\n===\n";
+	struct hexparse_error err;
+	struct hex_input in;
+
+	ck_assert_int_eq(hex_parse_input(text, strlen(text), &in, &err), 0);
+	ck_assert_int_eq(in.shape, HEX_SHAPE_FOLLOW);
+	ck_assert_uint_eq(in.nsegs, 1);
+	ck_assert(!in.segs[0].indented);
+	ck_assert_str_eq(in.node[0][1], "10.0.0.2:1080");
+	hex_input_free(&in);
+}
+END_TEST
+
 Suite *
 hexparse_suite(void)
 {
@@ -322,6 +526,15 @@ hexparse_suite(void)
 	tcase_add_test(tc, follow_output_has_two_sides);
 	tcase_add_loop_test(tc, follow_nodes, 0, (int)(sizeof(nodes) / sizeof(nodes[0])));
 	tcase_add_test(tc, dump_packets_are_segments);
+	tcase_add_loop_test(tc, follow_other_forms, 0,
+			    (int)(sizeof(follow_forms) / sizeof(follow_forms[0])));
+	tcase_add_test(tc, follow_hex_form_read);
+	tcase_add_test(tc, follow_blocks_are_connections);
+	tcase_add_test(tc, follow_blocks_bounded);
+	tcase_add_test(tc, summary_line_is_no_offset_line);
+	tcase_add_test(tc, byte_order_marks);
+	tcase_add_test(tc, masked_view_line_is_bad_hex);
+	tcase_add_test(tc, follow_one_side);
 	suite_add_tcase(s, tc);
 	return s;
 }
