@@ -331,9 +331,12 @@ finish(struct run *r)
 	free(r->first_row);
 	/* a dump decode was given has no --port: decode -r - takes one */
 	bool given = r->o->file == NULL && r->o->iface == NULL;
-	if (r->shown == 0)
-		term_say("sockscope", "%s: no SOCKS session%s (%u found, %lu packets read; %s)",
-			 r->source, cap_sessions(r->e) > 0 ? " selected" : "", cap_sessions(r->e),
+	if (r->shown == 0 && cap_sessions(r->e) > 0)
+		term_say("sockscope", "%s: no SOCKS session selected (%u found; none matches the "
+			 "selection: --session, --client, --outcome)", r->source,
+			 cap_sessions(r->e));
+	else if (r->shown == 0)
+		term_say("sockscope", "%s: no SOCKS session (%lu packets read; %s)", r->source,
 			 r->packets, given ? "decode -r - --port PORT reads it with the proxy's port"
 					   : "--port names the proxy's port, --sniff looks on every port");
 	else if (r->o->iface != NULL)

@@ -244,7 +244,8 @@ static int
 check(struct cap_opts *o)
 {
 	if ((o->file == NULL) == (o->iface == NULL))
-		return bad("%s", o->file == NULL ? "decode: give -r FILE or -i IFACE"
+		return bad("%s", o->file == NULL ? "decode: give -r FILE or -i IFACE (-r - reads a capture or "
+						   "a tshark dump on standard input)"
 						 : "decode: -r and -i exclude each other");
 	if (o->json && o->table)
 		return bad("%s", "decode: -j and --sessions exclude each other");
