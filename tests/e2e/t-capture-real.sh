@@ -100,27 +100,8 @@ expect_rc "sockscope udp through danted" 0
 echo granted >>"$T/expected"
 # BIND through danted: a peer connects where the first reply says, sends
 # its line and reads until the client's end.
-cat >"$T/peer.py" <<'EOF'
-import re, socket, sys, time
-errfile = sys.argv[1]
-deadline = time.monotonic() + 10
-m = None
-while m is None and time.monotonic() < deadline:
-    try:
-        m = re.search(r"bind: the server listens on (\S+) port (\d+)", open(errfile).read())
-    except FileNotFoundError:
-        pass
-    time.sleep(0.05)
-if m is None:
-    sys.exit("peer: no 'listens on' line")
-s = socket.create_connection((m.group(1).strip("[]"), int(m.group(2))), 5)
-s.settimeout(10)
-s.sendall(b"peer says hi\n")
-while s.recv(65536):
-    pass
-EOF
 rm -f "$SC_ERR"
-"$PY" "$T/peer.py" "$SC_ERR" >"$T/peer.log" 2>&1 &
+"$PY" "$E2E_DIR/bindpeer.py" "$SC_ERR" "peer says hi" >"$T/peer.log" 2>&1 &
 PEER_PID=$!
 track_pid "$PEER_PID"
 sc --hold 0.5 --in-str "client says hi"$'\n' -- -w 5 -x "socks5://127.0.0.1:$DANTED_PORT" \
