@@ -499,6 +499,7 @@ tcp_packet(struct cap_engine *e, int64_t t, const struct tcp_frame *f, const uin
 	}
 	conn_touch(e, c, t);
 	if (f->flags & TCPF_RST) {
+		conn_reset_data(c, side, f->payload_len, t);
 		handle_reset(e, c, side, t);
 		return true;
 	}

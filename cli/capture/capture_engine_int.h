@@ -101,6 +101,9 @@ void conn_touch(struct cap_engine *e, struct conn *c, int64_t t);
 /* capture_flow.c: the flow's events for c, and the start of its session. */
 void conn_flow_event(void *ctx, const struct flow_event *ev);
 void conn_begin(struct conn *c);
+/* A reset from side that carried n bytes: said (they are no part of the
+ * stream, as the receiver drops them). */
+void conn_reset_data(struct conn *c, enum flow_side side, size_t n, int64_t t);
 /* The notes a session ends with, kept past the budget: bytes counted, not
  * decoded; bytes the flow still holds; bytes past a FIN; bytes sent again
  * that could not be compared. */

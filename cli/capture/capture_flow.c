@@ -340,3 +340,15 @@ conn_new_syn(struct conn *c, const struct tcp_frame *f, enum flow_side side)
 	c->syn_held_seq = f->seq;
 	return false;
 }
+
+void
+conn_reset_data(struct conn *c, enum flow_side side, size_t n, int64_t t)
+{
+	char note[160];
+
+	if (n == 0 || c->state != CONN_SOCKS)
+		return;
+	snprintf(note, sizeof(note), "the reset from the %s carried %zu byte%s: no part of the "
+		 "stream (a receiver drops them)", flow_side_name(side), n, n == 1 ? "" : "s");
+	sv_note(&c->sv, t, note);
+}

@@ -448,6 +448,23 @@ START_TEST(too_many_open_connections)
 }
 END_TEST
 
+/* A reset's payload is no part of the stream (a receiver drops it), but it
+ * is said: a server may explain itself there. */
+START_TEST(reset_with_data_said)
+{
+	struct sim s;
+
+	sim_start(&s, false, 1080);
+	handshake(&s);
+	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
+	pkt(&s, 1, TCPF_ACK | TCPF_RST, 0, "go away", 7, 3);
+	sim_end(&s);
+	expect_text(&s, "note: the reset from the server carried 7 bytes: no part of the "
+			"stream (a receiver drops them)");
+	expect_text(&s, "closed by the server (reset)");
+}
+END_TEST
+
 Suite *
 capture_suite(void)
 {
@@ -470,6 +487,7 @@ capture_suite(void)
 	tcase_add_test(tc, udp_association);
 	tcase_add_test(tc, idle_connection_ends);
 	tcase_add_test(tc, too_many_open_connections);
+	tcase_add_test(tc, reset_with_data_said);
 	suite_add_tcase(s, tc);
 	return s;
 }
