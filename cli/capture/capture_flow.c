@@ -18,6 +18,8 @@
 
 #include "capture_engine_int.h"
 
+#define ATYP_IPV4 0x01
+#define ATYP_IPV6 0x04
 #define CMD_UDP_ASSOCIATE 0x03
 
 void
@@ -197,14 +199,20 @@ watch_udp(struct conn *c, const struct flow_event *ev)
 		return;
 	if (m->desc->type == MSG_S5_REQUEST) {
 		const struct field *cmd = msg_field(m, "CMD"), *addr = msg_field(m, "DST.ADDR"),
-				   *port = msg_field(m, "DST.PORT");
+				   *port = msg_field(m, "DST.PORT"), *atyp = msg_field(m, "ATYP");
 		c->udp_asked = cmd != NULL && cmd->num == CMD_UDP_ASSOCIATE;
 		c->udp_client = c->end[FLOW_CLIENT];
 		c->udp_client.port = 0;
-		if (c->udp_asked && addr != NULL && port != NULL && addr->len == c->udp_client.alen) {
+		/* where the client will send from: its port, and its address
+		 * unless that is all zeros ("the one I connect from", in
+		 * either family) or a name (which says nothing of it) */
+		if (c->udp_asked && addr != NULL && port != NULL && atyp != NULL) {
 			static const uint8_t zero[16];
-			if (memcmp(addr->bytes, zero, addr->len) != 0)
+			if ((atyp->num == ATYP_IPV4 || atyp->num == ATYP_IPV6) &&
+			    memcmp(addr->bytes, zero, addr->len) != 0) {
+				c->udp_client.alen = addr->len;
 				memcpy(c->udp_client.addr, addr->bytes, addr->len);
+			}
 			c->udp_client.port = (uint16_t)port->num;
 		}
 	} else if (m->desc->type == MSG_S5_REPLY && c->udp_asked && flow_reply_grants(m)) {

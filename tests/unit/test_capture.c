@@ -404,6 +404,38 @@ START_TEST(udp_association)
 }
 END_TEST
 
+/* A UDP ASSOCIATE naming its source as a name (ATYP 03, four letters, as
+ * long as an IPv4 address): the name says nothing of the client's address,
+ * its port still counts. */
+START_TEST(udp_association_named_source)
+{
+	struct sim s;
+	static const char req[] = "\x05\x03\x00\x03\x04" "abcd" "\x13\x88";
+	static const char rep[] = "\x05\x00\x00\x01\x7f\x00\x00\x01\x17\x70";
+	static const char dgram[] = "\x00\x00\x00\x01\x7f\x00\x00\x01\x00\x35" "query";
+
+	sim_start(&s, false, 1080);
+	handshake(&s);
+	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
+	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	pkt(&s, 0, TCPF_ACK, 3, req, 11, 2);
+	pkt(&s, 1, TCPF_ACK, 2, rep, 10, 14);
+	struct tcp_frame f = { .link = LINK_RAW_IP, .ip_version = 4, .ipproto = IPPROTO_NUMBER_UDP,
+			       .payload_len = 15, .payload_cap = 15 };
+	f.src.alen = f.dst.alen = 4;
+	f.src.addr[0] = f.dst.addr[0] = 127;
+	f.src.addr[3] = f.dst.addr[3] = 1;
+	f.src.port = 5000;
+	f.dst.port = 6000;
+	ck_assert(cap_packet(s.e, s.t + 1, &f, (const uint8_t *)dgram));
+	f.src.port = 5001; /* another port of the client: not the association's */
+	ck_assert(cap_packet(s.e, s.t + 2, &f, (const uint8_t *)dgram));
+	sim_end(&s);
+	ck_assert_str_eq(s.got.outcome, "granted");
+	ck_assert_uint_eq(s.got.datagrams, 1);
+}
+END_TEST
+
 /* A connection with no packet for 15 minutes ends then, at its last
  * packet's time, before a later connection's packet is taken. */
 START_TEST(idle_connection_ends)
@@ -485,6 +517,7 @@ capture_suite(void)
 	tcase_add_test(tc, joined_on_a_pipelined_segment);
 	tcase_add_test(tc, sniff_other_ports);
 	tcase_add_test(tc, udp_association);
+	tcase_add_test(tc, udp_association_named_source);
 	tcase_add_test(tc, idle_connection_ends);
 	tcase_add_test(tc, too_many_open_connections);
 	tcase_add_test(tc, reset_with_data_said);
