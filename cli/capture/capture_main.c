@@ -224,7 +224,8 @@ open_live(const char *iface, char *errbuf)
 	return NULL;
 }
 
-/* fp: the file -r names, opened (libpcap closes it); NULL for -i. */
+/* fp: the file -r names, opened (closed here or by libpcap, whatever
+ * happens); NULL for -i. */
 static pcap_t *
 open_source(const struct cap_opts *o, FILE *fp, enum link_type *link)
 {
@@ -235,6 +236,8 @@ open_source(const struct cap_opts *o, FILE *fp, enum link_type *link)
 
 	if (p == NULL) {
 		term_say("sockscope", "%s: %s", name, errbuf);
+		if (fp != NULL)
+			fclose(fp); /* pcap_fopen_offline closes it only once it succeeded */
 		return NULL;
 	}
 	if (link_of(pcap_datalink(p), link) < 0) {
