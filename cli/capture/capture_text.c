@@ -95,14 +95,15 @@ seen_before(struct scan *sc, const struct tcp_frame *f)
 	return sc->n == SCAN_CONNS; /* past the bound: no more guesses */
 }
 
+/* port added to ports[0..*n) unless there already, or the list is full. */
 static void
-add_opened(struct cap_text *t, uint16_t port)
+port_add(uint16_t *ports, size_t *n, uint16_t port)
 {
-	for (size_t i = 0; i < t->nopened; i++)
-		if (t->opened[i] == port)
+	for (size_t i = 0; i < *n; i++)
+		if (ports[i] == port)
 			return;
-	if (t->nopened < CAP_PORTS_MAX)
-		t->opened[t->nopened++] = port;
+	if (*n < CAP_PORTS_MAX)
+		ports[(*n)++] = port;
 }
 
 /* A frame: counted, and its connection's first packet looked at. */
@@ -122,7 +123,7 @@ scan_frame(struct cap_text *t, struct scan *sc, const struct tcp_frame *f, const
 	if (seen_before(sc, f) || f->syn_only || (f->flags & TCPF_SYN))
 		return;
 	if (f->payload_cap > 0 && (p[f->payload_off] == 0x04 || p[f->payload_off] == 0x05))
-		add_opened(t, f->dst.port);
+		port_add(t->opened, &t->nopened, f->dst.port);
 }
 
 bool
@@ -151,24 +152,14 @@ cap_text_scan(const struct hex_input *in, struct cap_text *t)
 	return t->frames > 0;
 }
 
-static void
-add_port(struct cap_config *cfg, uint16_t port)
-{
-	for (size_t i = 0; i < cfg->nports; i++)
-		if (cfg->ports[i] == port)
-			return;
-	if (cfg->nports < CAP_PORTS_MAX)
-		cfg->ports[cfg->nports++] = port;
-}
-
 void
 cap_text_config(const struct cap_text *t, struct cap_config *cfg)
 {
 	cfg->end_words = "the dump's end";
 	for (size_t b = 0; t->shape == HEX_SHAPE_FOLLOW && b < t->conns; b++)
-		add_port(cfg, t->end[b][1].port);
+		port_add(cfg->ports, &cfg->nports, t->end[b][1].port);
 	for (size_t i = 0; cfg->sniff && i < t->nopened; i++)
-		add_port(cfg, t->opened[i]);
+		port_add(cfg->ports, &cfg->nports, t->opened[i]);
 }
 
 static void
