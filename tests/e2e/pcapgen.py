@@ -133,16 +133,23 @@ def s5_reply(rep=0, addr=(10, 0, 0, 2), port=40001):
     return bytes([5, rep, 0, 1]) + bytes(addr) + struct.pack("!H", port)
 
 
-def sc_connect(net):
-    """A SOCKS5 CONNECT by name, granted, 5 and 12 bytes of tunnel."""
-    c = Tcp(net)
-    c.handshake()
+def s5_granted(c, tunnel=True):
+    """On an open connection c: a SOCKS5 CONNECT to example.com:80,
+    granted, then (tunnel) 5 and 12 bytes of tunnel data."""
     c.send(0, GREETING)
     c.send(1, METHOD)
     c.send(0, s5_request(host=b"example.com"))
     c.send(1, s5_reply())
-    c.send(0, b"GET /")
-    c.send(1, b"HTTP/1.0 200")
+    if tunnel:
+        c.send(0, b"GET /")
+        c.send(1, b"HTTP/1.0 200")
+
+
+def sc_connect(net):
+    """A SOCKS5 CONNECT by name, granted, 5 and 12 bytes of tunnel."""
+    c = Tcp(net)
+    c.handshake()
+    s5_granted(c)
     c.close()
     return ["granted 5 12 example.com:80"]
 
@@ -337,12 +344,7 @@ def sc_keepalive(net):
     byte), and one with no byte: no copy sent again, nothing differs."""
     c = Tcp(net)
     c.handshake()
-    c.send(0, GREETING)
-    c.send(1, METHOD)
-    c.send(0, s5_request(host=b"example.com"))
-    c.send(1, s5_reply())
-    c.send(0, b"GET /")
-    c.send(1, b"HTTP/1.0 200")
+    s5_granted(c)
     for _ in range(2):
         c.seg(0, c.sent[0] - 1, b"\0", flags=0x10)
         c.seg(1, c.sent[1] - 1, b"\0", flags=0x10)
@@ -357,10 +359,7 @@ def sc_resend_old(net):
     compared (1144 bytes); the last 256 are compared and equal."""
     c = Tcp(net)
     c.handshake()
-    c.send(0, GREETING)
-    c.send(1, METHOD)
-    c.send(0, s5_request(host=b"example.com"))
-    c.send(1, s5_reply())
+    s5_granted(c, tunnel=False)
     body = bytes(range(256)) * 5 + bytes(120)
     off = c.sent[1]
     c.send(1, body)

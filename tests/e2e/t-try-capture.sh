@@ -16,7 +16,7 @@ cat >"$T/gen.py" <<'PY'
 import struct, sys
 sys.path.insert(0, sys.argv[1])
 from pcapgen import (Net, Tcp, GREETING, METHOD, LINKS, s5_request, s5_reply,
-                     write_pcap)
+                     s5_granted, write_pcap)
 
 
 class Vlans(Net):
@@ -41,12 +41,7 @@ class Ipv6Ext(Net):
 def connect(net):
     c = Tcp(net)
     c.handshake()
-    c.send(0, GREETING)
-    c.send(1, METHOD)
-    c.send(0, s5_request(host=b"example.com"))
-    c.send(1, s5_reply())
-    c.send(0, b"GET /")
-    c.send(1, b"HTTP/1.0 200")
+    s5_granted(c)
     c.close()
 
 

@@ -99,6 +99,29 @@ handshake(struct sim *s)
 }
 
 void
+greeted(struct sim *s)
+{
+	handshake(s);
+	pkt(s, 0, TCPF_ACK, 0, GREETING, 3, 0);
+	pkt(s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+}
+
+void
+datagram(struct sim *s, uint16_t from, uint16_t to, const char *data, size_t n)
+{
+	struct tcp_frame f = { .link = LINK_RAW_IP, .ip_version = 4, .ipproto = IPPROTO_NUMBER_UDP,
+			       .payload_len = n, .payload_cap = n };
+
+	f.src.alen = f.dst.alen = 4;
+	f.src.addr[0] = f.dst.addr[0] = 127;
+	f.src.addr[3] = f.dst.addr[3] = 1;
+	f.src.port = from;
+	f.dst.port = to;
+	s->t += 1000;
+	ck_assert(cap_packet(s->e, s->t, &f, (const uint8_t *)data));
+}
+
+void
 sim_end(struct sim *s)
 {
 	cap_finish(s->e, s->t);

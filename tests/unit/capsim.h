@@ -54,6 +54,13 @@ void pkt(struct sim *s, int side, uint8_t flags, uint64_t off, const char *data,
 /* SYN, SYN-ACK, ACK. */
 void handshake(struct sim *s);
 
+/* SYN, SYN-ACK, ACK, then a SOCKS5 greeting and its method selection (the
+ * client's stream at 3, the server's at 2). */
+void greeted(struct sim *s);
+
+/* A UDP datagram on 127.0.0.1 from port from to port to. */
+void datagram(struct sim *s, uint16_t from, uint16_t to, const char *data, size_t n);
+
 /* The capture ends; the engine is freed. */
 void sim_end(struct sim *s);
 

@@ -182,9 +182,7 @@ START_TEST(broken_reply_shown)
 	struct sim s;
 
 	sim_start(&s, false, 1080);
-	handshake(&s);
-	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
-	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	greeted(&s);
 	pkt(&s, 0, TCPF_ACK, 3, "\x05\xf1\x00\x01\x7f\x00\x00\x01\x00\x00", 10, 2);
 	pkt(&s, 1, TCPF_ACK, 2, cases[_i].reply, 10, 13);
 	pkt(&s, 1, TCPF_ACK | TCPF_FIN, 12, NULL, 0, 13);
@@ -226,9 +224,7 @@ START_TEST(gap_before_the_tunnel_stops)
 	struct sim s;
 
 	sim_start(&s, false, 1080);
-	handshake(&s);
-	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
-	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	greeted(&s);
 	pkt(&s, 1, TCPF_ACK, 2, REPLY, 10, 13);    /* acknowledges the missing request */
 	pkt(&s, 0, TCPF_ACK, 13, "data", 4, 12);
 	sim_end(&s);
@@ -247,9 +243,7 @@ START_TEST(gap_in_the_tunnel_goes_on)
 	struct sim s;
 
 	sim_start(&s, false, 1080);
-	handshake(&s);
-	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
-	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	greeted(&s);
 	pkt(&s, 0, TCPF_ACK, 3, REQUEST, 10, 2);
 	pkt(&s, 1, TCPF_ACK, 2, REPLY, 10, 13);
 	pkt(&s, 1, TCPF_ACK, 12, "aaaa", 4, 13);
@@ -378,24 +372,12 @@ START_TEST(udp_association)
 	static const char dgram[] = "\x00\x00\x00\x01\x7f\x00\x00\x01\x00\x35" "query";
 
 	sim_start(&s, false, 1080);
-	handshake(&s);
-	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
-	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	greeted(&s);
 	pkt(&s, 0, TCPF_ACK, 3, req, 10, 2);
 	pkt(&s, 1, TCPF_ACK, 2, rep, 10, 13);
-	struct tcp_frame f = { .link = LINK_RAW_IP, .ip_version = 4, .ipproto = IPPROTO_NUMBER_UDP,
-			       .payload_len = 15, .payload_cap = 15 };
-	f.src.alen = f.dst.alen = 4;
-	f.src.addr[0] = f.dst.addr[0] = 127;
-	f.src.addr[3] = f.dst.addr[3] = 1;
-	f.src.port = 5000;
-	f.dst.port = 6000;
-	ck_assert(cap_packet(s.e, s.t + 1, &f, (const uint8_t *)dgram));
-	f.src.port = 6000;
-	f.dst.port = 5000;
-	ck_assert(cap_packet(s.e, s.t + 2, &f, (const uint8_t *)dgram));
-	f.dst.port = 5001; /* another port of the client: not the association's */
-	ck_assert(cap_packet(s.e, s.t + 3, &f, (const uint8_t *)dgram));
+	datagram(&s, 5000, 6000, dgram, 15);
+	datagram(&s, 6000, 5000, dgram, 15);
+	datagram(&s, 6000, 5001, dgram, 15); /* another port of the client: not the association's */
 	sim_end(&s);
 	ck_assert_str_eq(s.got.outcome, "granted");
 	ck_assert_uint_eq(s.got.datagrams, 2);
@@ -415,21 +397,11 @@ START_TEST(udp_association_named_source)
 	static const char dgram[] = "\x00\x00\x00\x01\x7f\x00\x00\x01\x00\x35" "query";
 
 	sim_start(&s, false, 1080);
-	handshake(&s);
-	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
-	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	greeted(&s);
 	pkt(&s, 0, TCPF_ACK, 3, req, 11, 2);
 	pkt(&s, 1, TCPF_ACK, 2, rep, 10, 14);
-	struct tcp_frame f = { .link = LINK_RAW_IP, .ip_version = 4, .ipproto = IPPROTO_NUMBER_UDP,
-			       .payload_len = 15, .payload_cap = 15 };
-	f.src.alen = f.dst.alen = 4;
-	f.src.addr[0] = f.dst.addr[0] = 127;
-	f.src.addr[3] = f.dst.addr[3] = 1;
-	f.src.port = 5000;
-	f.dst.port = 6000;
-	ck_assert(cap_packet(s.e, s.t + 1, &f, (const uint8_t *)dgram));
-	f.src.port = 5001; /* another port of the client: not the association's */
-	ck_assert(cap_packet(s.e, s.t + 2, &f, (const uint8_t *)dgram));
+	datagram(&s, 5000, 6000, dgram, 15);
+	datagram(&s, 5001, 6000, dgram, 15); /* another port of the client: not the association's */
 	sim_end(&s);
 	ck_assert_str_eq(s.got.outcome, "granted");
 	ck_assert_uint_eq(s.got.datagrams, 1);

@@ -21,9 +21,7 @@ START_TEST(resend_that_differs_is_said)
 	struct sim s;
 
 	sim_start(&s, false, 1080);
-	handshake(&s);
-	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
-	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	greeted(&s);
 	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 2);
 	pkt(&s, 0, TCPF_ACK, 3, REQUEST, 10, 2);
 	pkt(&s, 0, TCPF_ACK, 3, "\x05\x01\x00\x01\x7f\x00\x00\x01\x00\x51", 10, 2);
@@ -118,9 +116,7 @@ START_TEST(resend_not_compared_is_said)
 
 	memset(tunnel, 'd', sizeof(tunnel));
 	sim_start(&s, false, 1080);
-	handshake(&s);
-	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
-	pkt(&s, 1, TCPF_ACK, 0, METHOD, 2, 3);
+	greeted(&s);
 	pkt(&s, 0, TCPF_ACK, 3, REQUEST, 10, 2);
 	pkt(&s, 1, TCPF_ACK, 2, REPLY, 10, 13);
 	pkt(&s, 1, TCPF_ACK, 12, tunnel, sizeof(tunnel), 13);
