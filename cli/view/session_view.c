@@ -420,8 +420,10 @@ on_hint(struct sv_session *s, int64_t t, const struct hint *h)
 		JSON_EVENT(s, t, "{s:s, s:s, s:s, s:s}", "event", "hint", "side",
 				   h->from_server ? "server" : "client", "text", h->text,
 				   "evidence", ev);
+	/* a server that sent nothing shows no evidence: no empty quotes */
 	if (s->nhints < SV_HINTS_MAX)
-		snprintf(s->hints[s->nhints++], sizeof(s->hints[0]), "%s: \"%s\"", h->text, ev);
+		snprintf(s->hints[s->nhints++], sizeof(s->hints[0]), "%s%s%s%s", h->text,
+			 h->evidence_len > 0 ? ": \"" : "", ev, h->evidence_len > 0 ? "\"" : "");
 }
 
 static void
