@@ -101,6 +101,7 @@ server_message(struct rsess *s, const struct msg *m)
 {
 	struct view_opts vo = rs_server_view(s);
 
+	vo.dir = VIEW_DIR_RECEIVED; /* a GSSAPI frame goes both ways: its table says client */
 	if (m->desc->type == MSG_S5_METHOD) {
 		s->method = msg_field(m, "METHOD")->num;
 		s->has_method = true;
