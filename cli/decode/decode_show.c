@@ -219,9 +219,10 @@ show_hints(struct decode_out *out, const struct decode_end *e)
 				 json_pack("{s:s, s:s, s:s}", "side", h->from_server ? "server" :
 					   "client", "text", h->text, "evidence", ev));
 		else
-			printf("hint: %s: \"%s\"\n", h->text, ev);
+			printf(h->evidence_len > 0 ? "hint: %s: \"%s\"\n" : "hint: %s%s\n", h->text, ev);
 		if (e->outcome->result == FLOW_RES_VIOLATION || e->outcome->result == FLOW_RES_CLOSED)
-			fprintf(stderr, "sockscope: %s: \"%s\"\n", h->text, ev);
+			fprintf(stderr, h->evidence_len > 0 ? "sockscope: %s: \"%s\"\n" : "sockscope: %s%s\n",
+				h->text, ev);
 	}
 }
 

@@ -101,6 +101,7 @@ server_message(struct rsess *s, const struct msg *m)
 {
 	struct view_opts vo = rs_server_view(s);
 
+	vo.dir = VIEW_DIR_RECEIVED; /* a GSSAPI frame goes both ways: its table says client */
 	if (m->desc->type == MSG_S5_METHOD) {
 		s->method = msg_field(m, "METHOD")->num;
 		s->has_method = true;
@@ -374,8 +375,9 @@ rs_verdict(struct rsess *s, const char *label, const char *awaited)
 	case FLOW_RES_CLOSED:
 		return closed(s, o, label, awaited);
 	case FLOW_RES_OPAQUE:
-		fprintf(s->out, "the server chose method 0x%02x %s, whose sub-negotiation the REPL does not follow (`raw` sends it)\n",
-			o->code, o->meaning);
+		/* o->why: what ended the following (a GSSAPI frame too long to hold) */
+		fprintf(s->out, "the server chose method 0x%02x %s, whose sub-negotiation the REPL does not follow (`raw` sends it)%s%s\n",
+			o->code, o->meaning, o->why[0] != '\0' ? ": " : "", o->why);
 		return EXIT_OK;
 	default:
 		return EXIT_OK;

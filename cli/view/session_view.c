@@ -418,10 +418,10 @@ on_hint(struct sv_session *s, int64_t t, const struct hint *h)
 	term_escape(ev, sizeof(ev), h->evidence, h->evidence_len);
 	if (s->o->json && keeping(s))
 		JSON_EVENT(s, t, "{s:s, s:s, s:s, s:s}", "event", "hint", "side",
-				   h->from_server ? "server" : "client", "text", h->text,
-				   "evidence", ev);
-	if (s->nhints < SV_HINTS_MAX)
-		snprintf(s->hints[s->nhints++], sizeof(s->hints[0]), "%s: \"%s\"", h->text, ev);
+			   h->from_server ? "server" : "client", "text", h->text, "evidence", ev);
+	if (s->nhints < SV_HINTS_MAX) /* nothing sent, no evidence: no empty quotes */
+		snprintf(s->hints[s->nhints++], sizeof(s->hints[0]), h->evidence_len > 0 ?
+			 "%s: \"%s\"" : "%s%s", h->text, ev);
 }
 
 static void

@@ -297,7 +297,8 @@ show_hint(struct watch_session *s, const struct hint *h)
 					       "text", h->text, "evidence", ev));
 		return;
 	}
-	snprintf(line, sizeof(line), "hint: %s: \"%s\"", h->text, ev);
+	snprintf(line, sizeof(line), h->evidence_len > 0 ? "hint: %s: \"%s\"" : "hint: %s%s",
+		 h->text, ev); /* nothing sent, no evidence: no empty quotes */
 	emit_lines(s, line, strlen(line));
 }
 

@@ -469,6 +469,22 @@ START_TEST(reset_with_data_said)
 }
 END_TEST
 
+/* A server that closes before answering left no evidence: its hint shows no
+ * empty quotes. */
+START_TEST(hint_without_evidence)
+{
+	struct sim s;
+
+	sim_start(&s, false, 1080);
+	handshake(&s);
+	pkt(&s, 0, TCPF_ACK, 0, GREETING, 3, 0);
+	pkt(&s, 1, TCPF_ACK | TCPF_FIN, 0, NULL, 0, 3);
+	sim_end(&s);
+	expect_text(&s, "an access rule may refuse this client\n");
+	ck_assert_ptr_null(strstr(s.got.text, "\"\""));
+}
+END_TEST
+
 Suite *
 capture_suite(void)
 {
@@ -493,6 +509,7 @@ capture_suite(void)
 	tcase_add_test(tc, idle_connection_ends);
 	tcase_add_test(tc, too_many_open_connections);
 	tcase_add_test(tc, reset_with_data_said);
+	tcase_add_test(tc, hint_without_evidence);
 	suite_add_tcase(s, tc);
 	return s;
 }
